@@ -1,0 +1,86 @@
+/**
+ * Ingest: bytes → pixels as displayed. Every consumer (detection, thumbnails, redaction) starts here,
+ * so EXIF orientation, the pixel limit and the format checks are applied once and the same way.
+ */
+import { readFile } from 'node:fs/promises';
+import sharp from 'sharp';
+import { ErrorCode } from '../protocol';
+import { VeilError } from '../errors';
+
+export const SUPPORTED_FORMATS = ['jpeg', 'png', 'webp', 'tiff'] as const;
+export type ImageFormat = (typeof SUPPORTED_FORMATS)[number];
+export const IMAGE_EXTENSIONS = ['.jpg', '.jpeg', '.png', '.webp', '.tif', '.tiff'];
+
+/** Default decompression-bomb guard: 100 megapixels (configurable per call). */
+export const DEFAULT_MAX_PIXELS = 100_000_000;
+
+export interface DecodeLimits {
+  maxPixels: number;
+}
+
+/** An image in displayed orientation, 3-channel sRGB, row-major interleaved RGB bytes. */
+export interface DisplayedImage {
+  rgb: Buffer;
+  width: number;
+  height: number;
+  format: ImageFormat;
+  /** EXIF orientation tag of the source (1 when absent). */
+  orientation: number;
+}
+
+/** Reads a whole file, turning OS errors into coded errors that name the file. */
+export async function readImageBytes(absolutePath: string, file: string): Promise<Buffer> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(absolutePath);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new VeilError(ErrorCode.BadPath, 'file does not exist', file);
+    if (code === 'EISDIR') throw new VeilError(ErrorCode.BadImage, 'is a folder, not an image', file);
+    throw new VeilError(ErrorCode.Unreadable, `cannot read file (${code ?? 'I/O error'})`, file);
+  }
+  if (bytes.length === 0) throw new VeilError(ErrorCode.BadImage, 'file is empty (0 bytes)', file);
+  return bytes;
+}
+
+/** Format and size of an encoded image, with every refusal as a coded error. */
+export async function probeImage(bytes: Buffer, file: string, limits: DecodeLimits) {
+  let meta: sharp.Metadata;
+  try {
+    meta = await sharp(bytes).metadata();
+  } catch {
+    throw new VeilError(ErrorCode.BadImage, 'not a readable image (unknown or corrupt data)', file);
+  }
+  const format = meta.format as string | undefined;
+  if (!format || !(SUPPORTED_FORMATS as readonly string[]).includes(format)) {
+    throw new VeilError(ErrorCode.UnsupportedFormat, `unsupported image format "${format ?? 'unknown'}" (Veil reads ${SUPPORTED_FORMATS.join(', ')})`, file);
+  }
+  const width = meta.width ?? 0;
+  const height = meta.height ?? 0;
+  if (width * height > limits.maxPixels) {
+    throw new VeilError(ErrorCode.TooLarge, `image is ${width}x${height} (${((width * height) / 1e6).toFixed(1)} MP), above the limit of ${(limits.maxPixels / 1e6).toFixed(1)} MP`, file);
+  }
+  return { format: format as ImageFormat, width, height, orientation: meta.orientation ?? 1 };
+}
+
+/** A sharp pipeline over the displayed pixels (orientation applied), refusing truncated data. */
+export function displayedPipeline(bytes: Buffer, limits: DecodeLimits): sharp.Sharp {
+  return sharp(bytes, { limitInputPixels: limits.maxPixels, failOn: 'truncated' }).autoOrient();
+}
+
+/** Decodes an image to displayed-orientation RGB. */
+export async function decodeDisplayed(bytes: Buffer, file: string, limits: DecodeLimits): Promise<DisplayedImage> {
+  const probe = await probeImage(bytes, file, limits);
+  try {
+    const { data, info } = await displayedPipeline(bytes, limits)
+      .flatten({ background: '#ffffff' })
+      .toColourspace('srgb')
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    if (info.channels !== 3) throw new Error(`expected 3 channels, got ${info.channels}`);
+    return { rgb: data, width: info.width, height: info.height, format: probe.format, orientation: probe.orientation };
+  } catch (error) {
+    if (VeilError.is(error)) throw error;
+    throw new VeilError(ErrorCode.BadImage, `cannot decode image (${(error as Error).message.split('\n')[0]})`, file);
+  }
+}

@@ -1,0 +1,336 @@
+/**
+ * The contract between the daemon and its clients (the extension and the CLI).
+ * JSON-RPC 2.0, one JSON message per line (NDJSON) over the daemon's stdin/stdout.
+ * Plain types and guards only: imported by both sides, no runtime dependencies.
+ *
+ * Every coordinate is in pixels of the image *as displayed* (EXIF orientation applied), top-left origin.
+ * Every `file` is a path relative to the dataset root, with forward slashes.
+ */
+
+export const PROTOCOL_VERSION = 1;
+
+/** Error codes carried in JSON-RPC error responses (`error.code`) and in per-file failures. */
+export enum ErrorCode {
+  ParseError = -32700,
+  InvalidRequest = -32600,
+  MethodNotFound = -32601,
+  InvalidParams = -32602,
+  Internal = -32603,
+  /** The request was cancelled with `$/cancelRequest` (never shown to a user as an error). */
+  Cancelled = -32800,
+  /** `initialize` has not been called yet. */
+  NotInitialized = -32002,
+  /** A path is outside the dataset, contains NUL, or does not exist. */
+  BadPath = -33001,
+  /** The file is not a decodable image: truncated, corrupt, empty, or not an image at all. */
+  BadImage = -33002,
+  /** The image format is not one Veil reads. */
+  UnsupportedFormat = -33003,
+  /** The image has more pixels than the configured limit (decompression bomb guard). */
+  TooLarge = -33004,
+  /** The file could not be read (permissions, I/O). */
+  Unreadable = -33005,
+  /** A model file's sha256 differs from the manifest, or the model is unknown / not installed. */
+  ModelMismatch = -33010,
+  ModelNotFound = -33011,
+  ModelDownload = -33012,
+  /** The dataset is locked by another commit or writer. */
+  Locked = -33020,
+  /** A redacted region did not change: the output is refused. */
+  VerifyFailed = -33021,
+  /** The vault, a key or a recipient is missing or wrong. */
+  KeyError = -33022,
+  /** The review state or audit log is corrupt. */
+  Corrupt = -33023,
+}
+
+// ---- Review state -------------------------------------------------------------------------------
+
+export type BoxSource = 'model' | 'manual';
+export type BoxState = 'proposed' | 'accepted' | 'rejected';
+export type ImageStatus = 'unreviewed' | 'reviewed' | 'committed';
+
+export interface Rect {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+export interface Face extends Rect {
+  score: number;
+}
+
+export interface Box extends Rect {
+  id: string;
+  /** Detector confidence, null for boxes drawn by hand. */
+  score: number | null;
+  source: BoxSource;
+  state: BoxState;
+  /** True once a person moved or resized a model box. */
+  edited: boolean;
+}
+
+export interface FileFailure {
+  file: string;
+  code: ErrorCode;
+  message: string;
+}
+
+export interface ImageRecord {
+  file: string;
+  width: number;
+  height: number;
+  boxes: Box[];
+  status: ImageStatus;
+  /** Last detection run on this image. */
+  detection?: { model: string; threshold: number; thorough: boolean; at: string };
+  reviewer?: string;
+  reviewedAt?: string;
+  committedAt?: string;
+}
+
+// ---- Methods --------------------------------------------------------------------------------------
+
+export interface InitializeParams {
+  clientName: string;
+  clientVersion?: string;
+  /** Display name of the person reviewing, recorded in review state and audit entries. */
+  reviewer?: string;
+}
+export interface InitializeResult {
+  protocolVersion: number;
+  daemonVersion: string;
+  models: ModelInfo[];
+  defaultModel: string;
+}
+
+export interface DetectOptions {
+  /** Model name from `models/list`, or a path to an ONNX file; default: the best installed model. */
+  model?: string;
+  /** Minimum score to keep a face; default depends on the model. */
+  threshold?: number;
+  /** Slower, finds smaller faces (extra up-scaled pass / finer pyramid). */
+  thorough?: boolean;
+}
+
+export interface ImageDetectParams extends DetectOptions {
+  path: string;
+}
+export interface ImageDetectResult {
+  path: string;
+  width: number;
+  height: number;
+  model: string;
+  faces: Face[];
+  ms: number;
+}
+
+export interface DatasetOpenParams {
+  root: string;
+}
+export interface DatasetEntry {
+  file: string;
+  bytes: number;
+  mtimeMs: number;
+}
+export interface DatasetSummary {
+  images: number;
+  reviewed: number;
+  committed: number;
+  boxes: number;
+  accepted: number;
+  proposed: number;
+}
+export interface DatasetOpenResult {
+  root: string;
+  files: DatasetEntry[];
+  records: ImageRecord[];
+  summary: DatasetSummary;
+}
+
+export interface DatasetDetectParams extends DetectOptions {
+  root: string;
+  /** Only these files (relative); default: every image in the dataset. */
+  files?: string[];
+  /** Re-detect images that already have a detection with the same model and settings. */
+  force?: boolean;
+  progressToken?: string;
+}
+export interface DatasetDetectResult {
+  model: string;
+  threshold: number;
+  thorough: boolean;
+  processed: number;
+  skipped: number;
+  faces: number;
+  failures: FileFailure[];
+  cancelled: boolean;
+  images: Array<{ file: string; width: number; height: number; faces: Face[] }>;
+  reviewPath: string;
+}
+
+export interface ReviewGetParams {
+  root: string;
+  file: string;
+}
+export interface ReviewUpdateParams {
+  root: string;
+  file: string;
+  boxes: Box[];
+  status?: Exclude<ImageStatus, 'committed'>;
+}
+
+export type RedactionMode = 'fill' | 'pixelate' | 'blur';
+export type MaskShape = 'rect' | 'ellipse';
+export interface RedactionOptions {
+  mode?: RedactionMode;
+  /** Extra margin around each box, as a fraction of its size; default 0.25. */
+  margin?: number;
+  shape?: MaskShape;
+}
+
+export interface CommitParams extends RedactionOptions {
+  root: string;
+  /** Commit images nobody reviewed, using model boxes as they are (recorded in the audit log). */
+  includeUnreviewed?: boolean;
+  progressToken?: string;
+}
+export interface Checkpoint {
+  entries: number;
+  head: string;
+}
+export interface CommitResult {
+  committed: string[];
+  skipped: Array<{ file: string; reason: string }>;
+  failures: FileFailure[];
+  cancelled: boolean;
+  checkpoint: Checkpoint;
+}
+
+export interface VerifyParams {
+  root: string;
+  /** Path to an age identity file: with it, every vault object is decrypted and checked. */
+  identity?: string;
+  redetect?: boolean;
+  checkpoint?: Checkpoint;
+}
+export interface VerifyFinding {
+  kind: string;
+  file?: string;
+  message: string;
+}
+export interface VerifyResult {
+  ok: boolean;
+  findings: VerifyFinding[];
+  checked: { auditEntries: number; images: number; vaultObjects: number };
+}
+
+export interface ThumbnailParams {
+  root: string;
+  file: string;
+  /** Longest side in pixels. */
+  size: number;
+}
+export interface ThumbnailResult {
+  /** Absolute path of the cached thumbnail (JPEG) under `<root>/.veil/thumbs/`. */
+  path: string;
+}
+
+export type ModelDecoder = 'blazeface' | 'yunet';
+export interface ModelInfo {
+  name: string;
+  decoder: ModelDecoder;
+  source: 'npm' | 'installed' | 'added';
+  path: string;
+  sha256: string;
+  /** ok: file hash matches the manifest; mismatch: it does not (refused); missing: not installed. */
+  hashStatus: 'ok' | 'mismatch' | 'missing';
+  licence: string;
+  /** Higher is better; the best installed model is the default. */
+  rank: number;
+}
+export interface ModelsInstallParams {
+  name: string;
+  /** Override the download address (tests use a loopback server). */
+  url?: string;
+}
+export interface ModelsAddParams {
+  file: string;
+  decoder: ModelDecoder;
+  name?: string;
+}
+
+/** Every RPC method: name → (params) => result. Used with json-rpc-2.0's typed server and client. */
+export type VeilMethods = {
+  initialize(params: InitializeParams): InitializeResult;
+  shutdown(params: Record<string, never>): { ok: true };
+  'image/detect'(params: ImageDetectParams): ImageDetectResult;
+  'dataset/open'(params: DatasetOpenParams): DatasetOpenResult;
+  'dataset/detect'(params: DatasetDetectParams): DatasetDetectResult;
+  'review/get'(params: ReviewGetParams): ImageRecord;
+  'review/update'(params: ReviewUpdateParams): ImageRecord;
+  'image/thumbnail'(params: ThumbnailParams): ThumbnailResult;
+  'dataset/commit'(params: CommitParams): CommitResult;
+  'dataset/verify'(params: VerifyParams): VerifyResult;
+  'models/list'(params: Record<string, never>): ModelInfo[];
+  'models/install'(params: ModelsInstallParams): ModelInfo;
+  'models/add'(params: ModelsAddParams): ModelInfo;
+};
+export type MethodName = keyof VeilMethods;
+
+// ---- Notifications --------------------------------------------------------------------------------
+
+export interface ProgressParams {
+  token: string;
+  done: number;
+  total: number;
+  file?: string;
+  message?: string;
+}
+export interface CancelParams {
+  id: number | string;
+}
+export const NOTIFY_PROGRESS = '$/progress';
+export const NOTIFY_CANCEL = '$/cancelRequest';
+export const NOTIFY_LOG = '$/log';
+
+// ---- Guards: receivers validate what arrives ---------------------------------------------------------
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+export function isFiniteNumber(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value);
+}
+export function isRect(value: unknown): value is Rect {
+  return (
+    isRecord(value) &&
+    isFiniteNumber(value.x) &&
+    isFiniteNumber(value.y) &&
+    isFiniteNumber(value.w) &&
+    isFiniteNumber(value.h) &&
+    value.w >= 0 &&
+    value.h >= 0
+  );
+}
+const BOX_SOURCES: readonly BoxSource[] = ['model', 'manual'];
+const BOX_STATES: readonly BoxState[] = ['proposed', 'accepted', 'rejected'];
+export function isBox(value: unknown): value is Box {
+  return (
+    isRect(value) &&
+    isRecord(value) &&
+    typeof value.id === 'string' &&
+    value.id.length > 0 &&
+    (value.score === null || isFiniteNumber(value.score)) &&
+    BOX_SOURCES.includes(value.source as BoxSource) &&
+    BOX_STATES.includes(value.state as BoxState) &&
+    typeof value.edited === 'boolean'
+  );
+}
+export function isProgressParams(value: unknown): value is ProgressParams {
+  return isRecord(value) && typeof value.token === 'string' && isFiniteNumber(value.done) && isFiniteNumber(value.total);
+}
+export function isCancelParams(value: unknown): value is CancelParams {
+  return isRecord(value) && (typeof value.id === 'number' || typeof value.id === 'string');
+}

@@ -1,0 +1,29 @@
+// Builds the bundles into dist/ and the tests into out/test (esbuild). Type-checking is `npm run typecheck`.
+import { build } from 'esbuild';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const external = ['vscode', 'onnxruntime-node', 'sharp', 'playwright-core', 'mocha', '@vscode/test-electron'];
+const node = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, external, logLevel: 'warning' };
+
+function testEntries(dir) {
+  const out = [];
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) out.push(...testEntries(path));
+    else if (name.endsWith('.test.ts') || (dir.endsWith(join('test', 'vscode')) && name === 'index.ts')) out.push(path);
+  }
+  return out;
+}
+
+const bundles = [
+  { ...node, entryPoints: { extension: 'extension/main.ts' }, outdir: 'dist' },
+  { ...node, entryPoints: { daemon: 'daemon/main.ts' }, outdir: 'dist' },
+  { ...node, entryPoints: { cli: 'daemon/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
+  { bundle: true, platform: 'browser', target: 'es2022', format: 'iife', sourcemap: true, logLevel: 'warning',
+    entryPoints: { webview: 'webview/main.ts' }, outdir: 'dist' },
+  { ...node, entryPoints: testEntries('test'), outdir: 'out/test', outbase: 'test' },
+];
+// Every bundle whose entry exists in this checkout (the extension and webview land after the daemon).
+const present = bundles.filter((b) => Object.values(b.entryPoints).every((entry) => existsSync(entry)));
+await Promise.all(present.map((options) => build(options)));
