@@ -1,0 +1,30 @@
+/** What every RPC handler receives besides its params: cancellation, progress and who is calling. */
+import { ErrorCode, type ProgressParams } from '../protocol';
+import { VeilError } from '../errors';
+
+export class CancellationToken {
+  private cancelled = false;
+  get isCancelled(): boolean {
+    return this.cancelled;
+  }
+  cancel(): void {
+    this.cancelled = true;
+  }
+  /** Throws the protocol's Cancelled error when cancellation was asked for. */
+  throwIfCancelled(): void {
+    if (this.cancelled) throw new VeilError(ErrorCode.Cancelled, 'cancelled');
+  }
+}
+
+export interface CallContext {
+  readonly token: CancellationToken;
+  /** Sends `$/progress` when the caller passed a progressToken; a no-op otherwise. */
+  progress(update: Omit<ProgressParams, 'token'>): void;
+  /** OS user and configured reviewer name of the client, for review state and audit entries. */
+  readonly actor: Actor;
+}
+
+export interface Actor {
+  osUser: string;
+  reviewer: string;
+}
