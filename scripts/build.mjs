@@ -23,6 +23,7 @@ const bundles = [
   { bundle: true, platform: 'browser', target: 'es2022', format: 'iife', sourcemap: true, logLevel: 'warning',
     entryPoints: { webview: 'webview/main.ts' }, outdir: 'dist' },
   { ...node, entryPoints: testEntries('test'), outdir: 'out/test', outbase: 'test' },
+  { ...node, entryPoints: readdirSync('bench').filter((n) => n.endsWith('.ts')).map((n) => join('bench', n)), outdir: 'out/bench' },
 ];
 // Every bundle whose entry exists in this checkout (the extension and webview land after the daemon).
 const present = bundles.filter((b) => Object.values(b.entryPoints).every((entry) => existsSync(entry)));

@@ -3,7 +3,7 @@
  * so EXIF orientation, the pixel limit and the format checks are applied once and the same way.
  */
 import { readFile } from 'node:fs/promises';
-import sharp from 'sharp';
+import sharp, { type Metadata, type Sharp } from 'sharp';
 import { ErrorCode } from '../protocol';
 import { VeilError } from '../errors';
 
@@ -45,7 +45,7 @@ export async function readImageBytes(absolutePath: string, file: string): Promis
 
 /** Format and size of an encoded image, with every refusal as a coded error. */
 export async function probeImage(bytes: Buffer, file: string, limits: DecodeLimits) {
-  let meta: sharp.Metadata;
+  let meta: Metadata;
   try {
     meta = await sharp(bytes).metadata();
   } catch {
@@ -64,7 +64,7 @@ export async function probeImage(bytes: Buffer, file: string, limits: DecodeLimi
 }
 
 /** A sharp pipeline over the displayed pixels (orientation applied), refusing truncated data. */
-export function displayedPipeline(bytes: Buffer, limits: DecodeLimits): sharp.Sharp {
+export function displayedPipeline(bytes: Buffer, limits: DecodeLimits): Sharp {
   return sharp(bytes, { limitInputPixels: limits.maxPixels, failOn: 'truncated' }).autoOrient();
 }
 

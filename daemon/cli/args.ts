@@ -1,0 +1,24 @@
+/** Argument parsing shared by the subcommands (node:util parseArgs with friendly errors). */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { HelpRequested, UsageError } from './io';
+
+export function parseCommandArgs<T extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: T, usage: string) {
+  if (argv.includes('--help') || argv.includes('-h')) throw new HelpRequested(usage);
+  try {
+    return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}\nusage: ${usage}`);
+  }
+}
+
+export function numberOption(value: string | undefined, name: string, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed) || parsed < min || parsed > max) throw new UsageError(`--${name} must be a number from ${min} to ${max} (got "${value}")`);
+  return parsed;
+}
+
+export function onePositional(positionals: string[], what: string, usage: string): string {
+  if (positionals.length !== 1) throw new UsageError(`expected one ${what}\nusage: ${usage}`);
+  return positionals[0];
+}

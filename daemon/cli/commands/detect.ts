@@ -1,0 +1,70 @@
+/** `veil detect <dir>`: propose face boxes for every image, save them for review, print a summary. */
+import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { DatasetDetectResult } from '../../protocol';
+import { numberOption, onePositional, parseCommandArgs } from '../args';
+import { interruptSignal, withDaemon } from '../daemonSession';
+import type { CliIO } from '../io';
+import { progressPrinter } from '../progress';
+import { formatTable } from '../table';
+
+const USAGE = 'veil detect <dir> [--json out.json] [--model NAME|PATH] [--threshold T] [--thorough] [--force] [--max-pixels N]';
+
+export async function run(argv: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parseCommandArgs(
+    argv,
+    {
+      json: { type: 'string' },
+      model: { type: 'string' },
+      threshold: { type: 'string' },
+      thorough: { type: 'boolean' },
+      force: { type: 'boolean' },
+      'max-pixels': { type: 'string' },
+    },
+    USAGE,
+  );
+  const root = resolve(io.cwd, onePositional(positionals, 'dataset folder', USAGE));
+  const threshold = numberOption(values.threshold, 'threshold', 0, 1);
+  const maxPixels = numberOption(values['max-pixels'], 'max-pixels', 1, 1e10);
+  const interrupt = interruptSignal(io);
+  try {
+    const result = await withDaemon(
+      io,
+      (client) =>
+        client.request(
+          'dataset/detect',
+          { root, model: values.model, threshold, thorough: values.thorough, force: values.force },
+          { onProgress: progressPrinter(io, 'detecting'), signal: interrupt.signal },
+        ),
+      { maxPixels },
+    );
+    if (values.json) await writeFile(resolve(io.cwd, values.json), JSON.stringify({ images: result.images }, null, 1) + '\n');
+    printSummary(io, root, result, values.json);
+    return result.failures.length > 0 || result.cancelled ? 1 : 0;
+  } finally {
+    interrupt.dispose();
+  }
+}
+
+function printSummary(io: CliIO, root: string, result: DatasetDetectResult, jsonPath: string | undefined): void {
+  const rows = result.images.map((image) => [
+    image.file,
+    `${image.width}x${image.height}`,
+    image.faces.length,
+    image.faces.map((face) => `(${Math.round(face.x)},${Math.round(face.y)} ${Math.round(face.w)}x${Math.round(face.h)} ${face.score.toFixed(2)})`).slice(0, 3).join(' ') +
+      (image.faces.length > 3 ? ' …' : ''),
+  ]);
+  for (const line of formatTable(['image', 'size', 'faces', 'where (x,y w×h score)'], rows)) io.stdout(line);
+  io.stdout('');
+  io.stdout(
+    `${result.images.length} images, ${result.faces} faces proposed (model ${result.model}, threshold ${result.threshold}${result.thorough ? ', thorough' : ''}); ` +
+      `${result.processed} detected now, ${result.skipped} already done`,
+  );
+  if (result.cancelled) io.stdout('cancelled: the remaining images were not processed (run again to continue)');
+  io.stdout(`review state: ${resolve(root, result.reviewPath)}`);
+  if (jsonPath) io.stdout(`detections:   ${resolve(io.cwd, jsonPath)}`);
+  if (result.failures.length > 0) {
+    io.stderr(`\n${result.failures.length} file(s) failed:`);
+    for (const failure of result.failures) io.stderr(`  ${failure.file}: ${failure.message}`);
+  }
+}

@@ -1,0 +1,55 @@
+/** The `veil` command line: each subcommand is a module; errors become one clear line and an exit code. */
+import { DaemonError } from '../client';
+import { HelpRequested, processIO, UsageError, type CliIO } from './io';
+import * as detect from './commands/detect';
+import * as models from './commands/models';
+
+type Command = { run(argv: string[], io: CliIO): Promise<number> };
+
+const COMMANDS: Record<string, { command: Command; summary: string }> = {
+  detect: { command: detect, summary: 'propose face boxes for every image in a folder' },
+  models: { command: models, summary: 'list, install or add face detection models' },
+};
+
+function help(io: CliIO): void {
+  io.stdout('usage: veil <command> [options]\n');
+  for (const [name, { summary }] of Object.entries(COMMANDS)) io.stdout(`  ${name.padEnd(10)} ${summary}`);
+  io.stdout('\nRun `veil <command> --help` for the options of one command.');
+}
+
+export async function runCli(argv: string[], io: CliIO): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    help(io);
+    return name ? 0 : 2;
+  }
+  const entry = COMMANDS[name];
+  if (!entry) {
+    io.stderr(`veil: unknown command "${name}"`);
+    help(io);
+    return 2;
+  }
+  try {
+    return await entry.command.run(rest, io);
+  } catch (error) {
+    if (error instanceof HelpRequested) {
+      io.stdout(`usage: ${error.usage}`);
+      return 0;
+    }
+    if (error instanceof UsageError) {
+      io.stderr(`veil ${name}: ${error.message}`);
+      return 2;
+    }
+    if (DaemonError.is(error)) {
+      io.stderr(`veil ${name}: ${error.file ? `${error.file}: ` : ''}${error.message} (code ${error.code})`);
+      return 1;
+    }
+    io.stderr(`veil ${name}: ${(error as Error).message ?? String(error)}`);
+    if (io.env.VEIL_DEBUG) io.stderr((error as Error).stack ?? '');
+    return 1;
+  }
+}
+
+runCli(process.argv.slice(2), processIO()).then((code) => {
+  process.exitCode = code;
+});

@@ -1,0 +1,136 @@
+/**
+ * The client side of the daemon protocol: spawns the daemon, sends typed requests, routes `$/progress`,
+ * cancels with `$/cancelRequest`. Used by the CLI and the extension alike; imports no native module.
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { JSONRPCClient, type JSONRPCResponse } from 'json-rpc-2.0';
+import {
+  ErrorCode,
+  NOTIFY_CANCEL,
+  NOTIFY_PROGRESS,
+  isProgressParams,
+  isRecord,
+  type MethodName,
+  type ProgressParams,
+  type VeilMethods,
+} from './protocol';
+import { onLines, writeMessage } from './rpc/transport';
+
+/** An error answered by the daemon, with its protocol code. */
+export class DaemonError extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+    readonly file?: string,
+  ) {
+    super(message);
+    this.name = 'DaemonError';
+  }
+  static is(value: unknown): value is DaemonError {
+    return value instanceof DaemonError;
+  }
+  get cancelled(): boolean {
+    return this.code === ErrorCode.Cancelled;
+  }
+}
+
+export interface RequestOptions {
+  onProgress?: (progress: ProgressParams) => void;
+  signal?: AbortSignal;
+}
+
+export interface SpawnOptions {
+  /** Path of the built daemon bundle (dist/daemon.js). */
+  daemonPath: string;
+  /** Node or Electron binary; Electron runs as Node through ELECTRON_RUN_AS_NODE. */
+  execPath?: string;
+  env?: NodeJS.ProcessEnv;
+  onStderr?: (line: string) => void;
+  onExit?: (code: number | null, signal: NodeJS.Signals | null) => void;
+}
+
+const SHUTDOWN_GRACE_MS = 2000;
+
+export class DaemonClient {
+  private nextId = 1;
+  private readonly progressListeners = new Map<string, (progress: ProgressParams) => void>();
+  private readonly rpc: JSONRPCClient;
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+
+  private constructor(private readonly child: ChildProcessWithoutNullStreams, options: SpawnOptions) {
+    this.rpc = new JSONRPCClient((payload) => writeMessage(child.stdin, payload));
+    child.stdin.on('error', () => undefined);
+    onLines(child.stdout, (line) => this.receive(line), () => undefined);
+    onLines(child.stderr, (line) => options.onStderr?.(line), () => undefined);
+    this.exited = new Promise((resolve) => {
+      child.on('exit', (code, signal) => {
+        this.rpc.rejectAllPendingRequests(`the Veil daemon exited (${signal ?? `code ${code}`})`);
+        options.onExit?.(code, signal);
+        resolve({ code, signal });
+      });
+    });
+  }
+
+  static spawn(options: SpawnOptions): DaemonClient {
+    const child = spawn(options.execPath ?? process.execPath, [options.daemonPath], {
+      env: { ...process.env, ...options.env, ELECTRON_RUN_AS_NODE: '1' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    return new DaemonClient(child, options);
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  private receive(line: string): void {
+    let message: unknown;
+    try {
+      message = JSON.parse(line);
+    } catch {
+      return;
+    }
+    if (isRecord(message) && message.method === NOTIFY_PROGRESS) {
+      if (isProgressParams(message.params)) this.progressListeners.get(message.params.token)?.(message.params);
+      return;
+    }
+    this.rpc.receive(message as JSONRPCResponse);
+  }
+
+  async request<M extends MethodName>(
+    method: M,
+    params: Parameters<VeilMethods[M]>[0],
+    options: RequestOptions = {},
+  ): Promise<ReturnType<VeilMethods[M]>> {
+    const id = this.nextId++;
+    const progressToken = `p${id}`;
+    if (options.onProgress) this.progressListeners.set(progressToken, options.onProgress);
+    const cancel = () => writeMessage(this.child.stdin, { jsonrpc: '2.0', method: NOTIFY_CANCEL, params: { id } });
+    options.signal?.addEventListener('abort', cancel, { once: true });
+    try {
+      const sent = options.onProgress ? { ...params, progressToken } : params;
+      const response = await this.rpc.requestAdvanced({ jsonrpc: '2.0', id, method, params: sent as Record<string, unknown> });
+      if (response.error) {
+        const file = isRecord(response.error.data) && typeof response.error.data.file === 'string' ? response.error.data.file : undefined;
+        throw new DaemonError(response.error.code, response.error.message, file);
+      }
+      return response.result as ReturnType<VeilMethods[M]>;
+    } finally {
+      this.progressListeners.delete(progressToken);
+      options.signal?.removeEventListener('abort', cancel);
+    }
+  }
+
+  /** Graceful stop: `shutdown`, then a kill after a grace period. */
+  async close(): Promise<void> {
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), SHUTDOWN_GRACE_MS);
+    await this.request('shutdown', {}).catch(() => undefined);
+    this.child.stdin.end();
+    await this.exited;
+    clearTimeout(timer);
+  }
+
+  kill(signal: NodeJS.Signals = 'SIGKILL'): void {
+    this.child.kill(signal);
+  }
+}

@@ -1,0 +1,127 @@
+/** Every RPC method: validate params, call the service. The one place methods are bound to services. */
+import { ErrorCode, PROTOCOL_VERSION, type MethodName } from './protocol';
+import { VeilError } from './errors';
+import type { Handlers } from './rpc/server';
+import type { Actor } from './rpc/context';
+import {
+  optionalBoolean,
+  optionalNumber,
+  optionalString,
+  optionalStringArray,
+  paramsObject,
+  requiredBoxes,
+  requiredString,
+  optionalEnum,
+} from './rpc/params';
+import type { ModelRegistry } from './models/registry';
+import type { DecodeLimits } from './image/decode';
+import { OpenDatasets } from './services/datasets';
+import { detectDataset, detectImage } from './services/detect';
+import { getReview, openDataset, updateReview } from './services/review';
+import { thumbnail } from './services/thumbnails';
+
+export const DAEMON_VERSION = '0.1.0';
+
+export interface DaemonState {
+  registry: ModelRegistry;
+  limits: DecodeLimits;
+  actor: Actor;
+  initialized: boolean;
+  onShutdown: () => void;
+}
+
+function detectOptions(p: Record<string, unknown>) {
+  return {
+    model: optionalString(p, 'model'),
+    threshold: optionalNumber(p, 'threshold', 0, 1),
+    thorough: optionalBoolean(p, 'thorough'),
+  };
+}
+
+export function createHandlers(state: DaemonState): Handlers {
+  const datasets = new OpenDatasets();
+  const deps = { registry: state.registry, datasets, limits: state.limits };
+  const handlers: Handlers = {
+    async initialize(raw) {
+      const p = paramsObject(raw);
+      requiredString(p, 'clientName');
+      const reviewer = optionalString(p, 'reviewer');
+      if (reviewer) state.actor = { ...state.actor, reviewer };
+      state.initialized = true;
+      const models = await state.registry.list();
+      return { protocolVersion: PROTOCOL_VERSION, daemonVersion: DAEMON_VERSION, models, defaultModel: await state.registry.defaultModelName() };
+    },
+    async shutdown() {
+      setImmediate(state.onShutdown);
+      return { ok: true };
+    },
+    async 'image/detect'(raw) {
+      const p = paramsObject(raw);
+      return detectImage({ path: requiredString(p, 'path'), ...detectOptions(p) }, deps);
+    },
+    async 'dataset/open'(raw) {
+      return openDataset(requiredString(paramsObject(raw), 'root'), datasets);
+    },
+    async 'dataset/detect'(raw, ctx) {
+      const p = paramsObject(raw);
+      const params = { root: requiredString(p, 'root'), files: optionalStringArray(p, 'files'), force: optionalBoolean(p, 'force'), ...detectOptions(p) };
+      return detectDataset(params, ctx, deps);
+    },
+    async 'review/get'(raw) {
+      const p = paramsObject(raw);
+      return getReview({ root: requiredString(p, 'root'), file: requiredString(p, 'file') }, datasets);
+    },
+    async 'review/update'(raw, ctx) {
+      const p = paramsObject(raw);
+      const params = {
+        root: requiredString(p, 'root'),
+        file: requiredString(p, 'file'),
+        boxes: requiredBoxes(p, 'boxes'),
+        status: optionalEnum(p, 'status', ['unreviewed', 'reviewed'] as const),
+      };
+      const { after } = await updateReview(params, ctx.actor, datasets);
+      return after;
+    },
+    async 'image/thumbnail'(raw) {
+      const p = paramsObject(raw);
+      const size = optionalNumber(p, 'size', 16, 1024) ?? 256;
+      return thumbnail({ root: requiredString(p, 'root'), file: requiredString(p, 'file'), size: Math.round(size) }, state.limits);
+    },
+    async 'dataset/commit'() {
+      throw new VeilError(ErrorCode.MethodNotFound, 'dataset/commit is not available in this build');
+    },
+    async 'dataset/verify'() {
+      throw new VeilError(ErrorCode.MethodNotFound, 'dataset/verify is not available in this build');
+    },
+    async 'models/list'() {
+      return state.registry.list();
+    },
+    async 'models/install'(raw, ctx) {
+      const p = paramsObject(raw);
+      return state.registry.install({ name: requiredString(p, 'name'), url: optionalString(p, 'url') }, (done, total) =>
+        ctx.progress({ done, total, message: 'downloading' }),
+      );
+    },
+    async 'models/add'(raw) {
+      const p = paramsObject(raw);
+      const decoder = optionalEnum(p, 'decoder', ['blazeface', 'yunet'] as const);
+      if (!decoder) throw new VeilError(ErrorCode.InvalidParams, '"decoder" is required: blazeface or yunet');
+      return state.registry.add({ file: requiredString(p, 'file'), decoder, name: optionalString(p, 'name') });
+    },
+  };
+  return guardInitialized(handlers, state);
+}
+
+/** Every method but `initialize` and `shutdown` refuses to run before `initialize`. */
+function guardInitialized(handlers: Handlers, state: DaemonState): Handlers {
+  const guarded = { ...handlers } as Record<MethodName, Handlers[MethodName]>;
+  for (const name of Object.keys(handlers) as MethodName[]) {
+    if (name === 'initialize' || name === 'shutdown') continue;
+    const inner = handlers[name] as (params: unknown, ctx: Parameters<Handlers[MethodName]>[1]) => Promise<never>;
+    guarded[name] = (params, ctx) => {
+      if (!state.initialized) throw new VeilError(ErrorCode.NotInitialized, 'call initialize first');
+      return inner(params, ctx);
+    };
+  }
+  return guarded as Handlers;
+}

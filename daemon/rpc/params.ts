@@ -1,0 +1,67 @@
+/** Validation of incoming RPC params: every method checks what arrives before it touches anything. */
+import { ErrorCode, isBox, isFiniteNumber, isRecord, type Box } from '../protocol';
+import { VeilError } from '../errors';
+
+function invalid(message: string): VeilError {
+  return new VeilError(ErrorCode.InvalidParams, message);
+}
+
+export function paramsObject(params: unknown): Record<string, unknown> {
+  if (params === undefined || params === null) return {};
+  if (!isRecord(params)) throw invalid('params must be an object');
+  return params;
+}
+
+export function requiredString(params: Record<string, unknown>, key: string): string {
+  const value = params[key];
+  if (typeof value !== 'string' || value.length === 0) throw invalid(`"${key}" must be a non-empty string`);
+  return value;
+}
+
+export function optionalString(params: Record<string, unknown>, key: string): string | undefined {
+  const value = params[key];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value.length === 0) throw invalid(`"${key}" must be a non-empty string when given`);
+  return value;
+}
+
+export function optionalBoolean(params: Record<string, unknown>, key: string): boolean | undefined {
+  const value = params[key];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'boolean') throw invalid(`"${key}" must be true or false when given`);
+  return value;
+}
+
+export function optionalNumber(params: Record<string, unknown>, key: string, min: number, max: number): number | undefined {
+  const value = params[key];
+  if (value === undefined) return undefined;
+  if (!isFiniteNumber(value) || value < min || value > max) throw invalid(`"${key}" must be a number from ${min} to ${max}`);
+  return value;
+}
+
+export function optionalEnum<T extends string>(params: Record<string, unknown>, key: string, allowed: readonly T[]): T | undefined {
+  const value = params[key];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !allowed.includes(value as T)) throw invalid(`"${key}" must be one of ${allowed.join(', ')}`);
+  return value as T;
+}
+
+export function optionalStringArray(params: Record<string, unknown>, key: string): string[] | undefined {
+  const value = params[key];
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || !value.every((item) => typeof item === 'string' && item.length > 0)) {
+    throw invalid(`"${key}" must be an array of non-empty strings`);
+  }
+  return value as string[];
+}
+
+export function requiredBoxes(params: Record<string, unknown>, key: string): Box[] {
+  const value = params[key];
+  if (!Array.isArray(value)) throw invalid(`"${key}" must be an array of boxes`);
+  value.forEach((box, index) => {
+    if (!isBox(box)) throw invalid(`"${key}[${index}]" is not a valid box {id, x, y, w, h, score, source, state, edited}`);
+  });
+  const ids = new Set(value.map((box: Box) => box.id));
+  if (ids.size !== value.length) throw invalid(`"${key}" has duplicate box ids`);
+  return value as Box[];
+}

@@ -1,0 +1,133 @@
+/** Detection services: one image, or a whole dataset folded into its review state. */
+import { performance } from 'node:perf_hooks';
+import { relative, resolve } from 'node:path';
+import type {
+  DatasetDetectParams,
+  DatasetDetectResult,
+  DetectOptions,
+  Face,
+  FileFailure,
+  ImageDetectParams,
+  ImageDetectResult,
+  ImageRecord,
+} from '../protocol';
+import { describeError, errorCodeOf, VeilError } from '../errors';
+import type { CallContext } from '../rpc/context';
+import { decodeDisplayed, readImageBytes, type DecodeLimits } from '../image/decode';
+import { resolveInside } from '../dataset/paths';
+import { scanDataset } from '../dataset/scan';
+import { mergeDetection } from '../review/merge';
+import type { ModelRegistry } from '../models/registry';
+import type { Detector } from '../detection/detector';
+import type { ReviewStore } from '../review/store';
+import type { OpenDatasets } from './datasets';
+
+export interface DetectDeps {
+  registry: ModelRegistry;
+  datasets: OpenDatasets;
+  limits: DecodeLimits;
+}
+
+interface ResolvedSettings {
+  detector: Detector;
+  threshold: number;
+  thorough: boolean;
+}
+
+async function resolveSettings(deps: DetectDeps, options: DetectOptions): Promise<ResolvedSettings> {
+  const detector = await deps.registry.load(options.model);
+  return { detector, threshold: options.threshold ?? detector.defaultThreshold, thorough: options.thorough ?? false };
+}
+
+async function detectFile(absolutePath: string, file: string, settings: ResolvedSettings, limits: DecodeLimits) {
+  const bytes = await readImageBytes(absolutePath, file);
+  const image = await decodeDisplayed(bytes, file, limits);
+  const faces = await settings.detector.detect(image, { threshold: settings.threshold, thorough: settings.thorough });
+  return { width: image.width, height: image.height, faces };
+}
+
+export async function detectImage(params: ImageDetectParams, deps: DetectDeps): Promise<ImageDetectResult> {
+  const settings = await resolveSettings(deps, params);
+  const absolute = resolve(params.path);
+  const started = performance.now();
+  const result = await detectFile(absolute, params.path, settings, deps.limits);
+  return { path: absolute, model: settings.detector.model.name, ...result, ms: performance.now() - started };
+}
+
+function alreadyDetected(record: ImageRecord | undefined, model: string, settings: ResolvedSettings): boolean {
+  const last = record?.detection;
+  return last !== undefined && last.model === model && last.threshold === settings.threshold && last.thorough === settings.thorough;
+}
+
+export async function detectDataset(params: DatasetDetectParams, ctx: CallContext, deps: DetectDeps): Promise<DatasetDetectResult> {
+  const { root, store } = await deps.datasets.open(params.root);
+  const settings = await resolveSettings(deps, params);
+  const model = settings.detector.model.name;
+  const files = params.files ?? (await scanDataset(root)).map((entry) => entry.file);
+  const result: DatasetDetectResult = {
+    model,
+    threshold: settings.threshold,
+    thorough: settings.thorough,
+    processed: 0,
+    skipped: 0,
+    faces: 0,
+    failures: [],
+    cancelled: false,
+    images: [],
+    reviewPath: relative(root, store.path),
+  };
+  ctx.progress({ done: 0, total: files.length, message: `detecting with ${model}` });
+  for (const [index, requested] of files.entries()) {
+    if (ctx.token.isCancelled) {
+      result.cancelled = true;
+      break;
+    }
+    const outcome = await detectOne(root, requested, settings, params.force ?? false, deps, store);
+    if ('failure' in outcome) result.failures.push(outcome.failure);
+    else {
+      const { file, width, height } = outcome.record;
+      result.images.push({ file, width, height, faces: outcome.faces });
+      result.faces += outcome.faces.length;
+      if (outcome.skipped) result.skipped++;
+      else result.processed++;
+    }
+    ctx.progress({ done: index + 1, total: files.length, file: requested });
+  }
+  return result;
+}
+
+function modelFaces(record: ImageRecord): Face[] {
+  return record.boxes.flatMap((box) => (box.source === 'model' && box.score !== null ? [{ x: box.x, y: box.y, w: box.w, h: box.h, score: box.score }] : []));
+}
+
+type DetectOutcome =
+  | { failure: FileFailure }
+  | { record: ImageRecord; faces: Face[]; skipped: boolean };
+
+async function detectOne(
+  root: string,
+  requested: string,
+  settings: ResolvedSettings,
+  force: boolean,
+  deps: DetectDeps,
+  store: ReviewStore,
+): Promise<DetectOutcome> {
+  let file = requested;
+  try {
+    const absolute = resolveInside(root, requested);
+    file = relative(root, absolute).split('\\').join('/');
+    const previous = store.get(file);
+    const model = settings.detector.model.name;
+    // Committed images are anonymized already (`verify --redetect` checks them); finished ones are not redone.
+    if (previous && (previous.status === 'committed' || (!force && alreadyDetected(previous, model, settings)))) {
+      return { record: previous, faces: modelFaces(previous), skipped: true };
+    }
+    const found = await detectFile(absolute, file, settings, deps.limits);
+    const detection = { model, threshold: settings.threshold, thorough: settings.thorough, at: new Date().toISOString() };
+    const record = mergeDetection(previous, { file, width: found.width, height: found.height, faces: found.faces, detection });
+    await store.put(record);
+    return { record, faces: found.faces, skipped: false };
+  } catch (error) {
+    return { failure: { file, code: errorCodeOf(error), message: VeilError.is(error) ? error.message : describeError(error) } };
+  }
+}

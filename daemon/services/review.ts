@@ -1,0 +1,65 @@
+/** Reading and writing one image's review state: what a person accepted, rejected, moved or drew. */
+import { ErrorCode, type DatasetOpenResult, type DatasetSummary, type ImageRecord, type ReviewGetParams, type ReviewUpdateParams } from '../protocol';
+import { VeilError } from '../errors';
+import type { Actor } from '../rpc/context';
+import { resolveInside, toDatasetPath } from '../dataset/paths';
+import { scanDataset } from '../dataset/scan';
+import type { OpenDatasets } from './datasets';
+
+export function summarize(records: ImageRecord[], images: number): DatasetSummary {
+  const summary: DatasetSummary = { images, reviewed: 0, committed: 0, boxes: 0, accepted: 0, proposed: 0 };
+  for (const record of records) {
+    if (record.status === 'reviewed') summary.reviewed++;
+    if (record.status === 'committed') summary.committed++;
+    summary.boxes += record.boxes.length;
+    summary.accepted += record.boxes.filter((box) => box.state === 'accepted').length;
+    summary.proposed += record.boxes.filter((box) => box.state === 'proposed').length;
+  }
+  return summary;
+}
+
+export async function openDataset(rootParam: string, datasets: OpenDatasets): Promise<DatasetOpenResult> {
+  const { root, store } = await datasets.open(rootParam);
+  const files = await scanDataset(root);
+  const present = new Set(files.map((entry) => entry.file));
+  const records = store.records().filter((record) => present.has(record.file));
+  return { root, files, records, summary: summarize(records, files.length) };
+}
+
+async function locate(params: ReviewGetParams, datasets: OpenDatasets) {
+  const { root, store } = await datasets.open(params.root);
+  const file = toDatasetPath(root, resolveInside(root, params.file));
+  return { store, file };
+}
+
+export async function getReview(params: ReviewGetParams, datasets: OpenDatasets): Promise<ImageRecord> {
+  const { store, file } = await locate(params, datasets);
+  const record = store.get(file);
+  if (!record) throw new VeilError(ErrorCode.BadPath, 'has no review state yet (run detection first)', file);
+  return record;
+}
+
+export async function updateReview(params: ReviewUpdateParams, actor: Actor, datasets: OpenDatasets): Promise<{ before: ImageRecord; after: ImageRecord }> {
+  const { store, file } = await locate(params, datasets);
+  const before = store.get(file);
+  if (!before) throw new VeilError(ErrorCode.BadPath, 'has no review state yet (run detection first)', file);
+  if (before.status === 'committed') throw new VeilError(ErrorCode.InvalidParams, 'is committed (anonymized); its boxes can no longer change', file);
+  for (const box of params.boxes) {
+    if (box.x < 0 || box.y < 0 || box.x + box.w > before.width + 0.5 || box.y + box.h > before.height + 0.5) {
+      throw new VeilError(ErrorCode.InvalidParams, `box ${box.id} lies outside the ${before.width}x${before.height} image`, file);
+    }
+  }
+  const status = params.status ?? before.status;
+  const undecided = params.boxes.some((box) => box.state === 'proposed');
+  if (status === 'reviewed' && undecided) {
+    throw new VeilError(ErrorCode.InvalidParams, 'cannot be marked reviewed while a proposed box is neither accepted nor rejected', file);
+  }
+  const after: ImageRecord = {
+    ...before,
+    boxes: params.boxes,
+    status,
+    ...(status === 'reviewed' && before.status !== 'reviewed' ? { reviewer: actor.reviewer, reviewedAt: new Date().toISOString() } : {}),
+  };
+  await store.put(after);
+  return { before, after };
+}
