@@ -1,0 +1,146 @@
+/**
+ * Every action of the review UI with its label and shortcuts: the one list the keyboard handler, the
+ * toolbar and the help overlay are built from.
+ */
+
+export interface KeySpec {
+  /** `KeyboardEvent.key`; single letters match either case (Shift is given separately). */
+  key: string;
+  /** Ctrl, or Cmd on macOS. */
+  ctrl?: boolean;
+  alt?: boolean;
+  /** Undefined: Shift is not checked (letters: it must be up unless set). The action may read it (arrows: ×10). */
+  shift?: boolean;
+}
+
+export type CommandId =
+  | 'image.previous'
+  | 'image.next'
+  | 'image.nextUnreviewed'
+  | 'image.markReviewed'
+  | 'image.markReviewedAndNext'
+  | 'image.markUnreviewed'
+  | 'box.next'
+  | 'box.previous'
+  | 'box.accept'
+  | 'box.reject'
+  | 'box.delete'
+  | 'box.acceptAll'
+  | 'box.rejectAll'
+  | 'box.add'
+  | 'box.deselect'
+  | 'box.moveLeft'
+  | 'box.moveRight'
+  | 'box.moveUp'
+  | 'box.moveDown'
+  | 'box.narrower'
+  | 'box.wider'
+  | 'box.shorter'
+  | 'box.taller'
+  | 'edit.undo'
+  | 'edit.redo'
+  | 'view.zoomIn'
+  | 'view.zoomOut'
+  | 'view.fit'
+  | 'view.actualSize'
+  | 'preview.toggle'
+  | 'preview.nextMode'
+  | 'list.nextFilter'
+  | 'list.toggleOrder'
+  | 'list.focus'
+  | 'help.toggle';
+
+export interface CommandInfo {
+  id: CommandId;
+  label: string;
+  group: 'Images' | 'Faces' | 'Move and resize' | 'Edit' | 'View' | 'Redaction' | 'List' | 'Help';
+  keys: KeySpec[];
+  /** Toolbar button glyph; commands without one have no button. */
+  icon?: string;
+}
+
+export const COMMANDS: readonly CommandInfo[] = [
+  { id: 'image.previous', label: 'Previous image', group: 'Images', keys: [{ key: 'k' }, { key: 'PageUp' }], icon: '◀' },
+  { id: 'image.next', label: 'Next image', group: 'Images', keys: [{ key: 'j' }, { key: 'PageDown' }], icon: '▶' },
+  { id: 'image.nextUnreviewed', label: 'Next unreviewed image', group: 'Images', keys: [{ key: 'u' }], icon: '⏭' },
+  { id: 'image.markReviewed', label: 'Mark image reviewed', group: 'Images', keys: [{ key: 'Enter', shift: false }], icon: '✓' },
+  { id: 'image.markReviewedAndNext', label: 'Mark reviewed, go to next unreviewed', group: 'Images', keys: [{ key: 'Enter', shift: true }] },
+  { id: 'image.markUnreviewed', label: 'Mark image unreviewed', group: 'Images', keys: [{ key: 'u', shift: true }] },
+  { id: 'box.next', label: 'Select next face', group: 'Faces', keys: [{ key: ']' }] },
+  { id: 'box.previous', label: 'Select previous face', group: 'Faces', keys: [{ key: '[' }] },
+  { id: 'box.accept', label: 'Accept selected face', group: 'Faces', keys: [{ key: 'a' }] },
+  { id: 'box.reject', label: 'Reject selected face', group: 'Faces', keys: [{ key: 'r' }] },
+  { id: 'box.delete', label: 'Delete selected box', group: 'Faces', keys: [{ key: 'Delete' }, { key: 'Backspace' }] },
+  { id: 'box.acceptAll', label: 'Accept all faces on this image', group: 'Faces', keys: [{ key: 'a', shift: true }], icon: '✔✔' },
+  { id: 'box.rejectAll', label: 'Reject all faces on this image', group: 'Faces', keys: [{ key: 'r', shift: true }], icon: '✖✖' },
+  { id: 'box.add', label: 'Add a box in the middle of the view', group: 'Faces', keys: [{ key: 'b' }] },
+  { id: 'box.deselect', label: 'Deselect / close help', group: 'Faces', keys: [{ key: 'Escape' }] },
+  { id: 'box.moveLeft', label: 'Move box left 1 px (Shift: 10 px); pan without a selection', group: 'Move and resize', keys: [{ key: 'ArrowLeft' }] },
+  { id: 'box.moveRight', label: 'Move box right (Shift: 10 px); pan without a selection', group: 'Move and resize', keys: [{ key: 'ArrowRight' }] },
+  { id: 'box.moveUp', label: 'Move box up (Shift: 10 px); pan without a selection', group: 'Move and resize', keys: [{ key: 'ArrowUp' }] },
+  { id: 'box.moveDown', label: 'Move box down (Shift: 10 px); pan without a selection', group: 'Move and resize', keys: [{ key: 'ArrowDown' }] },
+  { id: 'box.narrower', label: 'Make box narrower (Shift: 10 px)', group: 'Move and resize', keys: [{ key: 'ArrowLeft', alt: true }] },
+  { id: 'box.wider', label: 'Make box wider (Shift: 10 px)', group: 'Move and resize', keys: [{ key: 'ArrowRight', alt: true }] },
+  { id: 'box.shorter', label: 'Make box shorter (Shift: 10 px)', group: 'Move and resize', keys: [{ key: 'ArrowUp', alt: true }] },
+  { id: 'box.taller', label: 'Make box taller (Shift: 10 px)', group: 'Move and resize', keys: [{ key: 'ArrowDown', alt: true }] },
+  { id: 'edit.undo', label: 'Undo', group: 'Edit', keys: [{ key: 'z', ctrl: true }], icon: '↶' },
+  { id: 'edit.redo', label: 'Redo', group: 'Edit', keys: [{ key: 'z', ctrl: true, shift: true }, { key: 'y', ctrl: true }], icon: '↷' },
+  { id: 'view.zoomIn', label: 'Zoom in', group: 'View', keys: [{ key: '+' }, { key: '=' }], icon: '+' },
+  { id: 'view.zoomOut', label: 'Zoom out', group: 'View', keys: [{ key: '-' }], icon: '−' },
+  { id: 'view.fit', label: 'Fit image', group: 'View', keys: [{ key: '0' }], icon: '⤢' },
+  { id: 'view.actualSize', label: 'Actual size (1:1)', group: 'View', keys: [{ key: '1' }], icon: '1:1' },
+  { id: 'preview.toggle', label: 'Preview redaction', group: 'Redaction', keys: [{ key: 'p' }], icon: '◐' },
+  { id: 'preview.nextMode', label: 'Next redaction mode (fill, pixelate, blur)', group: 'Redaction', keys: [{ key: 'm' }] },
+  { id: 'list.nextFilter', label: 'Next filter', group: 'List', keys: [{ key: 'f' }] },
+  { id: 'list.toggleOrder', label: 'Review queue (lowest confidence first) / by name', group: 'List', keys: [{ key: 'q' }] },
+  { id: 'list.focus', label: 'Focus the image list (↑ ↓ Home End to move)', group: 'List', keys: [{ key: 'l' }] },
+  { id: 'help.toggle', label: 'Keyboard shortcuts', group: 'Help', keys: [{ key: '?' }], icon: '?' },
+];
+
+/** Pointer gestures, listed in the help overlay next to the shortcuts. */
+export const GESTURES: ReadonlyArray<[gesture: string, action: string]> = [
+  ['Drag on the image', 'Draw a new box'],
+  ['Click a box / drag it', 'Select / move it'],
+  ['Drag a handle', 'Resize the selected box'],
+  ['Hover a box', 'Show its score'],
+  ['Wheel', 'Zoom at the pointer'],
+  ['Space + drag, middle button drag', 'Pan'],
+];
+
+export function commandInfo(id: CommandId): CommandInfo {
+  return COMMANDS.find((command) => command.id === id)!;
+}
+
+export function matchesKey(spec: KeySpec, event: Pick<KeyboardEvent, 'key' | 'ctrlKey' | 'metaKey' | 'altKey' | 'shiftKey'>): boolean {
+  const isLetter = /^[a-z]$/i.test(spec.key);
+  const key = isLetter ? event.key.toLowerCase() : event.key;
+  if (key !== spec.key) return false;
+  if ((event.ctrlKey || event.metaKey) !== (spec.ctrl ?? false)) return false;
+  if (event.altKey !== (spec.alt ?? false)) return false;
+  const shift = spec.shift ?? (isLetter ? false : undefined);
+  return shift === undefined || event.shiftKey === shift;
+}
+
+const KEY_NAMES: Record<string, string> = {
+  ArrowLeft: '←',
+  ArrowRight: '→',
+  ArrowUp: '↑',
+  ArrowDown: '↓',
+  Escape: 'Esc',
+  Delete: 'Del',
+  PageUp: 'PgUp',
+  PageDown: 'PgDn',
+};
+
+export function keyLabel(spec: KeySpec): string {
+  const parts: string[] = [];
+  if (spec.ctrl) parts.push('Ctrl');
+  if (spec.alt) parts.push('Alt');
+  if (spec.shift) parts.push('Shift');
+  parts.push(KEY_NAMES[spec.key] ?? (spec.key.length === 1 ? spec.key.toUpperCase() : spec.key));
+  return parts.join('+');
+}
+
+export function shortcutText(info: CommandInfo): string {
+  return info.keys.map(keyLabel).join(' / ');
+}

@@ -1,0 +1,177 @@
+/**
+ * The image list, virtualized: only the rows in view (plus a few) exist, so 10,000 images scroll as
+ * smoothly as 10. Row i is always drawn by pool element i mod pool size, so a scroll only rewrites the
+ * rows that come into view. Thumbnails are asked for once the list stops scrolling.
+ */
+import type { ReviewStore } from './store';
+
+export const ROW_HEIGHT = 64;
+const OVERSCAN = 4;
+const THUMBNAIL_DELAY_MS = 120;
+
+interface Row {
+  element: HTMLElement;
+  thumbnail: HTMLImageElement;
+  name: HTMLElement;
+  badge: HTMLElement;
+  /** What the row shows now, to skip writes that change nothing. */
+  shown: string;
+}
+
+export class Filmstrip {
+  private readonly rows: Row[] = [];
+  private readonly requested = new Set<string>();
+  private frame = 0;
+  private thumbnailTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    private readonly container: HTMLElement,
+    private readonly spacer: HTMLElement,
+    private readonly store: ReviewStore,
+    private readonly requestThumbnails: (files: string[]) => void,
+  ) {
+    container.addEventListener('scroll', () => {
+      this.scheduleRender();
+      this.scheduleThumbnails();
+    });
+    container.addEventListener('click', (event) => {
+      const row = event.target instanceof Element ? event.target.closest<HTMLElement>('[data-file]') : null;
+      if (row) store.open(row.dataset.file!);
+    });
+    container.addEventListener('keydown', (event) => this.onKey(event));
+    new ResizeObserver(() => this.scheduleRender()).observe(container);
+  }
+
+  /** Forget which thumbnails were asked for (a new dataset). */
+  reset(): void {
+    this.requested.clear();
+    this.container.scrollTop = 0;
+  }
+
+  scheduleRender(): void {
+    if (this.frame) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = 0;
+      this.render();
+    });
+  }
+
+  /** Scrolls so the current image's row is in view. */
+  revealCurrent(): void {
+    const index = this.store.ui.file === null ? -1 : this.store.list.indexOf(this.store.ui.file);
+    if (index < 0) return;
+    const top = index * ROW_HEIGHT;
+    const { scrollTop, clientHeight } = this.container;
+    if (top < scrollTop) this.container.scrollTop = top;
+    else if (top + ROW_HEIGHT > scrollTop + clientHeight) this.container.scrollTop = top + ROW_HEIGHT - clientHeight;
+    this.scheduleRender();
+    this.scheduleThumbnails();
+  }
+
+  private visibleRange(): { first: number; last: number } {
+    const count = this.store.list.length;
+    const first = Math.max(0, Math.floor(this.container.scrollTop / ROW_HEIGHT) - OVERSCAN);
+    const last = Math.min(count - 1, Math.ceil((this.container.scrollTop + this.container.clientHeight) / ROW_HEIGHT) + OVERSCAN);
+    return { first, last };
+  }
+
+  render(): void {
+    const list = this.store.list;
+    this.spacer.style.height = `${list.length * ROW_HEIGHT}px`;
+    this.container.setAttribute('aria-activedescendant', '');
+    const { first, last } = this.visibleRange();
+    const poolSize = Math.ceil(this.container.clientHeight / ROW_HEIGHT) + 2 * OVERSCAN + 1;
+    while (this.rows.length < poolSize) this.rows.push(this.createRow(this.rows.length));
+    const used = new Set<Row>();
+    for (let index = first; index <= last; index++) {
+      const row = this.rows[index % this.rows.length]!;
+      used.add(row);
+      this.fillRow(row, index, list[index]!);
+    }
+    for (const row of this.rows) if (!used.has(row)) hideRow(row);
+  }
+
+  private createRow(slot: number): Row {
+    const element = document.createElement('div');
+    element.className = 'filmstrip__row';
+    element.id = `image-option-${slot}`;
+    element.setAttribute('role', 'option');
+    const thumbnail = document.createElement('img');
+    thumbnail.className = 'filmstrip__thumb';
+    thumbnail.alt = '';
+    thumbnail.decoding = 'async';
+    thumbnail.draggable = false;
+    const text = document.createElement('div');
+    text.className = 'filmstrip__text';
+    const name = document.createElement('div');
+    name.className = 'filmstrip__name';
+    const badge = document.createElement('div');
+    badge.className = 'filmstrip__badge';
+    text.append(name, badge);
+    element.append(thumbnail, text);
+    this.container.append(element);
+    return { element, thumbnail, name, badge, shown: '' };
+  }
+
+  private fillRow(row: Row, index: number, file: string): void {
+    const record = this.store.record(file);
+    const faces = record.boxes.filter((box) => box.state !== 'rejected').length;
+    const proposed = record.boxes.filter((box) => box.state === 'proposed').length;
+    const thumbnail = this.store.thumbnail(file) ?? '';
+    const current = file === this.store.ui.file;
+    if (current) this.container.setAttribute('aria-activedescendant', row.element.id);
+    const shown = [index, file, thumbnail, record.status, faces, proposed, current, this.store.list.length].join('|');
+    if (row.shown === shown) return;
+    row.shown = shown;
+    row.element.hidden = false;
+    row.element.dataset.file = file;
+    row.element.dataset.status = record.status;
+    row.element.style.transform = `translateY(${index * ROW_HEIGHT}px)`;
+    row.element.classList.toggle('is-current', current);
+    row.element.setAttribute('aria-selected', String(current));
+    row.element.setAttribute('aria-posinset', String(index + 1));
+    row.element.setAttribute('aria-setsize', String(this.store.list.length));
+    const status = record.status === 'unreviewed' ? 'unreviewed' : record.status;
+    row.element.setAttribute('aria-label', `${file}, ${status}, ${faces} face${faces === 1 ? '' : 's'}${proposed ? `, ${proposed} to decide` : ''}`);
+    if (row.thumbnail.getAttribute('src') !== thumbnail) {
+      if (thumbnail) row.thumbnail.src = thumbnail;
+      else row.thumbnail.removeAttribute('src');
+    }
+    row.name.textContent = file;
+    row.badge.textContent = `${record.status === 'unreviewed' ? '○' : '✓'} ${faces} face${faces === 1 ? '' : 's'}${proposed ? ` · ${proposed} ?` : ''}`;
+  }
+
+  private scheduleThumbnails(): void {
+    clearTimeout(this.thumbnailTimer);
+    this.thumbnailTimer = setTimeout(() => {
+      const { first, last } = this.visibleRange();
+      const missing = this.store.list.slice(first, last + 1).filter((file) => !this.store.thumbnail(file) && !this.requested.has(file));
+      for (const file of missing) this.requested.add(file);
+      if (missing.length > 0) this.requestThumbnails(missing);
+    }, THUMBNAIL_DELAY_MS);
+  }
+
+  private onKey(event: KeyboardEvent): void {
+    const list = this.store.list;
+    const index = this.store.ui.file === null ? -1 : list.indexOf(this.store.ui.file);
+    const pageRows = Math.max(1, Math.floor(this.container.clientHeight / ROW_HEIGHT) - 1);
+    const targets: Record<string, number> = {
+      ArrowDown: index + 1,
+      ArrowUp: index - 1,
+      PageDown: index + pageRows,
+      PageUp: index - pageRows,
+      Home: 0,
+      End: list.length - 1,
+    };
+    const target = targets[event.key];
+    if (target === undefined || event.ctrlKey || event.altKey || event.metaKey || list.length === 0) return;
+    event.preventDefault();
+    this.store.open(list[Math.min(list.length - 1, Math.max(0, target))]!);
+  }
+}
+
+function hideRow(row: Row): void {
+  if (row.element.hidden) return;
+  row.element.hidden = true;
+  row.shown = '';
+}

@@ -1,0 +1,93 @@
+/**
+ * The review webview's page. Pure string building, shared by the extension and the test harness.
+ * No inline styles or scripts: the CSP allows only the stylesheet from `cspSource` and the script with
+ * the nonce.
+ */
+import { commandInfo, shortcutText, type CommandId } from './commandCatalog';
+
+export interface WebviewHtmlOptions {
+  /** `webview.cspSource`. */
+  cspSource: string;
+  /** Fresh random nonce per page (e.g. `crypto.randomBytes(16).toString('base64')`). */
+  nonce: string;
+  /** `asWebviewUri` of dist/webview.js. */
+  scriptUri: string;
+  /** `asWebviewUri` of dist/webview.css. */
+  styleUri: string;
+}
+
+export function contentSecurityPolicy(cspSource: string, nonce: string): string {
+  return `default-src 'none'; img-src ${cspSource} data: blob:; style-src ${cspSource}; script-src 'nonce-${nonce}';`;
+}
+
+const TOOLBAR_GROUPS: CommandId[][] = [
+  ['image.previous', 'image.next', 'image.nextUnreviewed'],
+  ['box.acceptAll', 'box.rejectAll', 'image.markReviewed'],
+  ['edit.undo', 'edit.redo'],
+  ['view.zoomOut', 'view.zoomIn', 'view.fit', 'view.actualSize'],
+  ['preview.toggle'],
+];
+
+export function renderWebviewHtml(options: WebviewHtmlOptions): string {
+  const csp = escapeHtml(contentSecurityPolicy(options.cspSource, options.nonce));
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="stylesheet" href="${escapeHtml(options.styleUri)}">
+<title>Veil review</title>
+</head>
+<body>
+<div class="app">
+<header class="toolbar" role="toolbar" aria-label="Review">
+<div class="progress" role="status" aria-live="polite" aria-label="Progress">
+<span id="progress-text" class="progress__text">No dataset</span>
+<div class="progress__bar" aria-hidden="true"><div id="progress-fill" class="progress__fill"></div></div>
+</div>
+<label class="toolbar__field">Show <select id="filter" aria-label="Filter images (F)"></select></label>
+<label class="toolbar__field">Order <select id="order" aria-label="Order images (Q)"></select></label>
+${TOOLBAR_GROUPS.map((group) => `<div class="toolbar__group">${group.map(renderButton).join('')}</div>`).join('\n')}
+<label class="toolbar__field">Mode <select id="mode" aria-label="Redaction mode (M)"></select></label>
+<div class="toolbar__group toolbar__end">${renderButton('help.toggle')}</div>
+</header>
+<div class="main">
+<div id="filmstrip" class="filmstrip" role="listbox" aria-label="Images (L)" tabindex="0"><div id="filmstrip-spacer" class="filmstrip__spacer"></div></div>
+<div id="stage" class="stage" tabindex="0" role="application" aria-label="Image with face boxes; press ? for shortcuts" aria-describedby="announcer">
+<img id="image" class="stage__image" alt="" draggable="false">
+<canvas id="preview" class="stage__preview" aria-hidden="true"></canvas>
+<div id="boxes" class="boxes" role="group" aria-label="Faces"></div>
+<div id="draft" class="box box--draft" hidden></div>
+<div id="stage-message" class="stage__message" hidden></div>
+</div>
+</div>
+<footer class="statusbar">
+<span id="image-name" class="statusbar__name"></span>
+<span id="image-status" class="statusbar__status"></span>
+<span id="announcer" class="statusbar__announcer" role="status" aria-live="polite"></span>
+<span id="error" class="statusbar__error" role="alert"></span>
+</footer>
+</div>
+<div id="help" class="help" role="dialog" aria-modal="true" aria-labelledby="help-title" hidden>
+<div class="help__panel">
+<h2 id="help-title" class="help__title">Keyboard shortcuts</h2>
+<button id="help-close" class="help__close" type="button" aria-label="Close shortcuts (Escape)">✕</button>
+<div id="help-body" class="help__body"></div>
+</div>
+</div>
+<script nonce="${escapeHtml(options.nonce)}" src="${escapeHtml(options.scriptUri)}"></script>
+</body>
+</html>
+`;
+}
+
+function renderButton(id: CommandId): string {
+  const command = commandInfo(id);
+  const label = escapeHtml(`${command.label} (${shortcutText(command)})`);
+  return `<button type="button" class="toolbar__button" data-command="${id}" aria-label="${label}" title="${label}">${escapeHtml(command.icon ?? command.label)}</button>`;
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+}

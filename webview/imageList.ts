@@ -1,0 +1,100 @@
+/** Which images the filmstrip lists, in which order, and the dataset's progress. */
+import type { Box, ImageRecord } from '../daemon/protocol';
+
+export type Filter = 'all' | 'unreviewed' | 'faces' | 'lowConfidence' | 'manual';
+export type Order = 'name' | 'confidence';
+
+export const FILTERS: ReadonlyArray<{ value: Filter; label: string }> = [
+  { value: 'all', label: 'All images' },
+  { value: 'unreviewed', label: 'Unreviewed' },
+  { value: 'faces', label: 'Has faces' },
+  { value: 'lowConfidence', label: 'Low confidence' },
+  { value: 'manual', label: 'Has manual boxes' },
+];
+export const ORDERS: ReadonlyArray<{ value: Order; label: string }> = [
+  { value: 'name', label: 'By name' },
+  { value: 'confidence', label: 'Review queue: lowest confidence first' },
+];
+
+export const DEFAULT_LOW_CONFIDENCE = 0.6;
+
+export function isFilter(value: unknown): value is Filter {
+  return FILTERS.some((filter) => filter.value === value);
+}
+export function isOrder(value: unknown): value is Order {
+  return ORDERS.some((order) => order.value === value);
+}
+
+/** Lowest model score on the image, whatever the box's state (so the queue does not reshuffle while reviewing). */
+export function lowestModelScore(boxes: readonly Box[]): number {
+  let lowest = Infinity;
+  for (const box of boxes) if (box.source === 'model' && box.score !== null && box.score < lowest) lowest = box.score;
+  return lowest;
+}
+
+export function matchesFilter(record: ImageRecord, filter: Filter, lowConfidence: number): boolean {
+  switch (filter) {
+    case 'all':
+      return true;
+    case 'unreviewed':
+      return record.status === 'unreviewed';
+    case 'faces':
+      return record.boxes.some((box) => box.state !== 'rejected');
+    case 'lowConfidence':
+      return lowestModelScore(record.boxes) < lowConfidence;
+    case 'manual':
+      return record.boxes.some((box) => box.source === 'manual');
+    default:
+      return assertNever(filter);
+  }
+}
+
+/**
+ * The files to list: those matching the filter, plus `keep` (the image on screen stays listed while it is
+ * edited, even when an edit makes it leave the filter). `files` is in name order.
+ */
+export function buildImageList(
+  files: readonly string[],
+  recordOf: (file: string) => ImageRecord,
+  filter: Filter,
+  order: Order,
+  lowConfidence: number,
+  keep: string | null,
+): string[] {
+  const listed = files.filter((file) => file === keep || matchesFilter(recordOf(file), filter, lowConfidence));
+  if (order === 'name') return listed;
+  const score = new Map(listed.map((file) => [file, lowestModelScore(recordOf(file).boxes)]));
+  // Array.prototype.sort is stable: equal scores keep name order.
+  return listed.sort((a, b) => compareScores(score.get(a)!, score.get(b)!));
+}
+
+function compareScores(a: number, b: number): number {
+  if (a === b) return 0;
+  return a < b ? -1 : 1;
+}
+
+export interface Progress {
+  images: number;
+  reviewed: number;
+  /** Faces that will be redacted for sure: accepted model boxes and manual boxes. */
+  accepted: number;
+  /** Model proposals still waiting for a decision. */
+  proposed: number;
+}
+
+export function computeProgress(records: Iterable<ImageRecord>): Progress {
+  const progress: Progress = { images: 0, reviewed: 0, accepted: 0, proposed: 0 };
+  for (const record of records) {
+    progress.images++;
+    if (record.status !== 'unreviewed') progress.reviewed++;
+    for (const box of record.boxes) {
+      if (box.state === 'accepted') progress.accepted++;
+      else if (box.state === 'proposed') progress.proposed++;
+    }
+  }
+  return progress;
+}
+
+export function assertNever(value: never): never {
+  throw new Error(`unexpected value ${String(value)}`);
+}

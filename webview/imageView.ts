@@ -1,0 +1,187 @@
+/**
+ * The stage: the current image at full quality, transformed by the viewport, with its boxes drawn over
+ * it in screen space (so outlines and handles keep their size at any zoom), the box being drawn, and
+ * the redaction preview.
+ *
+ * For tests and the benchmark, the stage carries `data-file` (image shown) and `data-ready="true"` once
+ * that image is decoded and its boxes are drawn.
+ */
+import type { Box, Rect } from '../daemon/protocol';
+import { boxKind, describeBox } from './boxEdits';
+import { fitViewport, HANDLES, toScreenRect, type Size, type Viewport } from './geometry';
+import { ImageCache } from './imageCache';
+import { RedactionPreview } from './redactionPreview';
+import type { ReviewStore } from './store';
+import type { WebviewEntry } from './protocol';
+
+export class ImageView {
+  private readonly cache = new ImageCache();
+  private readonly preview: RedactionPreview;
+  private readonly boxElements = new Map<string, HTMLElement>();
+  private image: HTMLImageElement;
+  private shownFile: string | null = null;
+  private loading = 0;
+
+  constructor(
+    private readonly store: ReviewStore,
+    private readonly stage: HTMLElement,
+    private readonly overlay: HTMLElement,
+    private readonly draft: HTMLElement,
+    private readonly message: HTMLElement,
+    previewCanvas: HTMLCanvasElement,
+  ) {
+    this.image = stage.querySelector('img')!;
+    this.preview = new RedactionPreview(previewCanvas);
+    new ResizeObserver(() => this.render()).observe(stage);
+  }
+
+  stageSize(): Size {
+    return { width: this.stage.clientWidth, height: this.stage.clientHeight };
+  }
+
+  /** The viewport in use: the saved one, or the image fitted to the stage. */
+  viewport(): Viewport {
+    const entry = this.store.currentEntry();
+    if (this.store.ui.viewport) return this.store.ui.viewport;
+    return entry ? fitViewport(entry, this.stageSize()) : { scale: 1, x: 0, y: 0 };
+  }
+
+  /** Shows the current image (from the cache when it is there) and preloads its neighbours in the list. */
+  async showCurrent(): Promise<void> {
+    const entry = this.store.currentEntry();
+    const token = ++this.loading;
+    this.stage.dataset.ready = 'false';
+    this.stage.dataset.file = entry?.file ?? '';
+    if (!entry) {
+      this.showMessage('No images in this dataset.');
+      this.image.hidden = true;
+      this.render();
+      return;
+    }
+    try {
+      const image = await this.cache.load(entry.imageUri);
+      if (token !== this.loading) return;
+      this.swapImage(image, entry);
+      this.showMessage(null);
+    } catch {
+      if (token !== this.loading) return;
+      this.image.hidden = true;
+      this.showMessage(`Could not load ${entry.file}.`);
+    }
+    this.render();
+    this.stage.dataset.ready = 'true';
+    this.preloadNeighbours(entry.file);
+  }
+
+  private swapImage(image: HTMLImageElement, entry: WebviewEntry): void {
+    if (image !== this.image) {
+      image.className = this.image.className;
+      image.id = this.image.id;
+      image.alt = '';
+      image.draggable = false;
+      this.image.replaceWith(image);
+      this.image = image;
+    }
+    this.image.hidden = false;
+    this.image.style.width = `${entry.width}px`;
+    this.image.style.height = `${entry.height}px`;
+    this.shownFile = entry.file;
+  }
+
+  private preloadNeighbours(file: string): void {
+    const list = this.store.list;
+    const index = list.indexOf(file);
+    for (const neighbour of [list[index + 1], list[index - 1]]) {
+      const entry = neighbour === undefined ? undefined : this.store.entry(neighbour);
+      if (entry) this.cache.load(entry.imageUri).catch(() => undefined);
+    }
+  }
+
+  private showMessage(text: string | null): void {
+    this.message.hidden = text === null;
+    this.message.textContent = text ?? '';
+  }
+
+  /** Redraws the image transform, the boxes and the preview for the current state. */
+  render(): void {
+    const entry = this.store.currentEntry();
+    const viewport = this.viewport();
+    if (entry && this.shownFile === entry.file) {
+      this.image.style.transform = `translate(${viewport.x}px, ${viewport.y}px) scale(${viewport.scale})`;
+    }
+    this.renderBoxes(entry ? this.store.currentBoxes() : [], viewport);
+    this.renderPreview(entry, viewport);
+  }
+
+  private renderBoxes(boxes: readonly Box[], viewport: Viewport): void {
+    const previewing = this.store.ui.preview;
+    this.overlay.classList.toggle('is-previewing', previewing);
+    const seen = new Set<string>();
+    boxes.forEach((box, index) => {
+      seen.add(box.id);
+      const element = this.boxElements.get(box.id) ?? this.createBoxElement(box.id);
+      const selected = box.id === this.store.ui.selectedId;
+      element.className = `box box--${boxKind(box)}${selected ? ' is-selected' : ''}${box.edited ? ' is-edited' : ''}`;
+      element.dataset.kind = boxKind(box);
+      element.setAttribute('aria-label', describeBox(box, index, boxes.length));
+      element.setAttribute('aria-pressed', String(selected));
+      element.querySelector('.box__label')!.textContent = box.score === null ? 'manual' : box.score.toFixed(2);
+      placeElement(element, toScreenRect(viewport, box));
+    });
+    for (const [id, element] of this.boxElements) {
+      if (seen.has(id)) continue;
+      element.remove();
+      this.boxElements.delete(id);
+    }
+  }
+
+  private createBoxElement(id: string): HTMLElement {
+    const element = document.createElement('div');
+    element.dataset.id = id;
+    element.setAttribute('role', 'button');
+    const label = document.createElement('span');
+    label.className = 'box__label';
+    label.setAttribute('aria-hidden', 'true');
+    element.append(label);
+    for (const handle of HANDLES) {
+      const grip = document.createElement('span');
+      grip.className = `box__handle box__handle--${handle}`;
+      grip.dataset.handle = handle;
+      grip.setAttribute('aria-hidden', 'true');
+      element.append(grip);
+    }
+    this.overlay.append(element);
+    this.boxElements.set(id, element);
+    return element;
+  }
+
+  private renderPreview(entry: WebviewEntry | undefined, viewport: Viewport): void {
+    if (!entry || !this.store.ui.preview || this.shownFile !== entry.file) {
+      this.preview.hide();
+      return;
+    }
+    this.preview.draw({ image: this.image, imageSize: entry, boxes: this.store.currentBoxes(), viewport, settings: this.store.settings }, this.stageSize());
+  }
+
+  /** Shows (or hides, with null) the outline of a box being drawn or moved, in image pixels. */
+  showDraft(rect: Rect | null): void {
+    this.draft.hidden = rect === null;
+    if (rect) placeElement(this.draft, toScreenRect(this.viewport(), rect));
+  }
+
+  /** The box element under a pointer event's target, with the handle grabbed if any. */
+  static hitTarget(target: EventTarget | null): { boxId: string; handle: string | null } | null {
+    if (!(target instanceof Element)) return null;
+    const boxElement = target.closest<HTMLElement>('.box[data-id]');
+    if (!boxElement) return null;
+    const handle = target instanceof HTMLElement && target.dataset.handle ? target.dataset.handle : null;
+    return { boxId: boxElement.dataset.id!, handle };
+  }
+}
+
+function placeElement(element: HTMLElement, rect: Rect): void {
+  element.style.left = `${rect.x}px`;
+  element.style.top = `${rect.y}px`;
+  element.style.width = `${rect.w}px`;
+  element.style.height = `${rect.h}px`;
+}

@@ -1,0 +1,224 @@
+/**
+ * The contract between the review webview and the extension host: plain types and guards, imported by
+ * both sides. Every message is a typed constant with an `is()` guard; receivers validate what arrives.
+ *
+ * Messages are flat objects `{ type, ...params }` sent with `postMessage`. Coordinates are pixels of the
+ * image as displayed (EXIF orientation applied), as everywhere in Veil. `file` is relative to the
+ * dataset root, with forward slashes.
+ *
+ * Ordering: the webview sends `ready` once its listener is installed; the extension must not post
+ * before that (messages posted earlier, or while the panel is hidden, are dropped), and answers `ready`
+ * with `dataset/load` every time (the webview is re-created after being hidden).
+ */
+import type { Box, ImageRecord, ImageStatus, MaskShape, RedactionMode } from '../daemon/protocol';
+
+export const WEBVIEW_PROTOCOL_VERSION = 1;
+
+export type Message<Type extends string, Params> = { type: Type } & Params;
+
+export interface MessageDefinition<Type extends string, Params> {
+  readonly type: Type;
+  create(params: Params): Message<Type, Params>;
+  is(value: unknown): value is Message<Type, Params>;
+}
+
+function defineMessage<Type extends string, Params>(
+  type: Type,
+  hasParams: (value: Record<string, unknown>) => boolean,
+): MessageDefinition<Type, Params> {
+  return {
+    type,
+    create: (params) => ({ type, ...params }),
+    is: (value): value is Message<Type, Params> => isObject(value) && value.type === type && hasParams(value),
+  };
+}
+
+// ---- Shared shapes ---------------------------------------------------------------------------------
+
+/** One image of the dataset, as the webview loads it. */
+export interface WebviewEntry {
+  file: string;
+  /** `asWebviewUri(...)` of the image, with a `?v=<mtime>` cache-buster. */
+  imageUri: string;
+  /** Displayed size in pixels (EXIF orientation applied). */
+  width: number;
+  height: number;
+}
+
+export interface RedactionSettings {
+  mode: RedactionMode;
+  /** Extra margin around each box as a fraction of its size (0.25: the mask is 25% wider and taller). */
+  margin: number;
+  shape: MaskShape;
+  /** Model scores below this count as low confidence (filter "low-confidence"); default 0.6. */
+  lowConfidence?: number;
+}
+
+// ---- Webview → extension --------------------------------------------------------------------------
+
+/** The webview is listening; answer with `dataset/load`. */
+export const Ready = defineMessage<'ready', { version: number }>('ready', (m) => isFiniteNumber(m.version));
+
+/**
+ * A change to one image's review state, sent immediately on every edit (box accepted, moved, drawn,
+ * undone, image marked reviewed ...). `boxes` is the complete new list. `seq` increases with every
+ * update the webview sends; echo it in `record/updated` once the daemon has stored the change.
+ */
+export interface ReviewUpdateParams {
+  file: string;
+  boxes: Box[];
+  status?: Exclude<ImageStatus, 'committed'>;
+  seq: number;
+}
+export const ReviewUpdate = defineMessage<'review/update', ReviewUpdateParams>(
+  'review/update',
+  (m) =>
+    isString(m.file) &&
+    isArrayOf(m.boxes, isBox) &&
+    (m.status === undefined || m.status === 'unreviewed' || m.status === 'reviewed') &&
+    isFiniteNumber(m.seq),
+);
+
+/** Thumbnails the filmstrip is about to show; answer with `thumbnails`. */
+export const ThumbnailsRequest = defineMessage<'thumbnails/request', { files: string[] }>('thumbnails/request', (m) =>
+  isArrayOf(m.files, isString),
+);
+
+/** The image now shown (lets the extension reveal it in its tree). */
+export const ImageOpen = defineMessage<'image/open', { file: string }>('image/open', (m) => isString(m.file));
+
+/** The person chose another redaction mode for the preview and the commit. */
+export const RedactionModeChange = defineMessage<'redaction/mode', { mode: RedactionMode }>('redaction/mode', (m) =>
+  isRedactionMode(m.mode),
+);
+
+/** The webview received something it could not use (a bad message); for the extension's log. */
+export const ErrorReport = defineMessage<'error/report', { message: string }>('error/report', (m) => isString(m.message));
+
+export type WebviewToExtensionMessage =
+  | ReturnType<typeof Ready.create>
+  | ReturnType<typeof ReviewUpdate.create>
+  | ReturnType<typeof ThumbnailsRequest.create>
+  | ReturnType<typeof ImageOpen.create>
+  | ReturnType<typeof RedactionModeChange.create>
+  | ReturnType<typeof ErrorReport.create>;
+
+const webviewToExtension = [Ready, ReviewUpdate, ThumbnailsRequest, ImageOpen, RedactionModeChange, ErrorReport];
+export function isWebviewToExtensionMessage(value: unknown): value is WebviewToExtensionMessage {
+  return webviewToExtension.some((definition) => definition.is(value));
+}
+
+// ---- Extension → webview --------------------------------------------------------------------------
+
+export interface DatasetLoadParams {
+  root: string;
+  entries: WebviewEntry[];
+  /** Review state from the daemon; an entry without a record has no boxes and is unreviewed. */
+  records: ImageRecord[];
+  settings: RedactionSettings;
+}
+export const DatasetLoad = defineMessage<'dataset/load', DatasetLoadParams>(
+  'dataset/load',
+  (m) => isString(m.root) && isArrayOf(m.entries, isWebviewEntry) && isArrayOf(m.records, isImageRecord) && isRedactionSettings(m.settings),
+);
+
+/** Thumbnail URIs (`asWebviewUri` of the daemon's cached JPEGs), by file. */
+export const Thumbnails = defineMessage<'thumbnails', { thumbs: Record<string, string> }>(
+  'thumbnails',
+  (m) => isObject(m.thumbs) && Object.values(m.thumbs).every(isString),
+);
+
+/**
+ * The daemon's review state of one image: a confirmation of the webview's `review/update` number `seq`,
+ * or (without `seq`) a change made elsewhere (CLI, another window, a new detection).
+ */
+export const RecordUpdated = defineMessage<'record/updated', { record: ImageRecord; seq?: number }>(
+  'record/updated',
+  (m) => isImageRecord(m.record) && (m.seq === undefined || isFiniteNumber(m.seq)),
+);
+
+/** Redaction settings changed in VS Code's settings. */
+export const SettingsChanged = defineMessage<'settings/changed', { settings: RedactionSettings }>('settings/changed', (m) =>
+  isRedactionSettings(m.settings),
+);
+
+/** Something failed on the extension's side (e.g. the daemon refused an update); shown to the person. */
+export const ErrorMessage = defineMessage<'error', { message: string }>('error', (m) => isString(m.message));
+
+export type ExtensionToWebviewMessage =
+  | ReturnType<typeof DatasetLoad.create>
+  | ReturnType<typeof Thumbnails.create>
+  | ReturnType<typeof RecordUpdated.create>
+  | ReturnType<typeof SettingsChanged.create>
+  | ReturnType<typeof ErrorMessage.create>;
+
+const extensionToWebview = [DatasetLoad, Thumbnails, RecordUpdated, SettingsChanged, ErrorMessage];
+export function isExtensionToWebviewMessage(value: unknown): value is ExtensionToWebviewMessage {
+  return extensionToWebview.some((definition) => definition.is(value));
+}
+
+// ---- Guards ----------------------------------------------------------------------------------------
+// (daemon/protocol.ts has equivalents, but the webview imports only types from daemon/.)
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+function isString(value: unknown): value is string {
+  return typeof value === 'string';
+}
+function isFiniteNumber(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value);
+}
+function isArrayOf<T>(value: unknown, isItem: (item: unknown) => item is T): value is T[] {
+  return Array.isArray(value) && value.every(isItem);
+}
+function isOneOf<T extends string>(values: readonly T[]) {
+  return (value: unknown): value is T => values.includes(value as T);
+}
+
+export const isRedactionMode = isOneOf<RedactionMode>(['fill', 'pixelate', 'blur']);
+const isMaskShape = isOneOf<MaskShape>(['rect', 'ellipse']);
+const isBoxSource = isOneOf(['model', 'manual']);
+const isBoxState = isOneOf(['proposed', 'accepted', 'rejected']);
+const isImageStatus = isOneOf<ImageStatus>(['unreviewed', 'reviewed', 'committed']);
+
+export function isBox(value: unknown): value is Box {
+  return (
+    isObject(value) &&
+    isString(value.id) &&
+    value.id.length > 0 &&
+    isFiniteNumber(value.x) &&
+    isFiniteNumber(value.y) &&
+    isFiniteNumber(value.w) &&
+    isFiniteNumber(value.h) &&
+    value.w >= 0 &&
+    value.h >= 0 &&
+    (value.score === null || isFiniteNumber(value.score)) &&
+    isBoxSource(value.source) &&
+    isBoxState(value.state) &&
+    typeof value.edited === 'boolean'
+  );
+}
+
+function isPositiveSize(value: Record<string, unknown>): boolean {
+  return isFiniteNumber(value.width) && isFiniteNumber(value.height) && value.width > 0 && value.height > 0;
+}
+
+export function isImageRecord(value: unknown): value is ImageRecord {
+  return isObject(value) && isString(value.file) && isPositiveSize(value) && isArrayOf(value.boxes, isBox) && isImageStatus(value.status);
+}
+
+function isWebviewEntry(value: unknown): value is WebviewEntry {
+  return isObject(value) && isString(value.file) && isString(value.imageUri) && isPositiveSize(value);
+}
+
+function isRedactionSettings(value: unknown): value is RedactionSettings {
+  return (
+    isObject(value) &&
+    isRedactionMode(value.mode) &&
+    isFiniteNumber(value.margin) &&
+    value.margin >= 0 &&
+    isMaskShape(value.shape) &&
+    (value.lowConfidence === undefined || isFiniteNumber(value.lowConfidence))
+  );
+}

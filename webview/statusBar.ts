@@ -1,0 +1,46 @@
+/** The footer: which image, its status, the zoom, announcements for screen readers, and errors. */
+import { describeBox } from './boxEdits';
+import type { ReviewStore } from './store';
+
+export interface StatusBarElements {
+  name: HTMLElement;
+  status: HTMLElement;
+  announcer: HTMLElement;
+  error: HTMLElement;
+}
+
+export class StatusBar {
+  constructor(
+    private readonly elements: StatusBarElements,
+    private readonly store: ReviewStore,
+  ) {}
+
+  /** Image name, position in the list, status and zoom. */
+  update(scale: number): void {
+    const { store } = this;
+    const file = store.ui.file;
+    if (file === null) {
+      this.elements.name.textContent = 'No image';
+      this.elements.status.textContent = '';
+      return;
+    }
+    const record = store.record(file);
+    const position = store.list.indexOf(file);
+    this.elements.name.textContent = `${file} (${position + 1} of ${store.list.length})`;
+    this.elements.status.textContent = `${record.status} · ${record.width}×${record.height} · ${Math.round(scale * 100)}%`;
+  }
+
+  announceSelection(): void {
+    const boxes = this.store.currentBoxes();
+    const index = boxes.findIndex((box) => box.id === this.store.ui.selectedId);
+    this.announce(index < 0 ? 'No face selected' : describeBox(boxes[index]!, index, boxes.length));
+  }
+
+  announce(text: string): void {
+    this.elements.announcer.textContent = text;
+  }
+
+  showError(message: string | null): void {
+    this.elements.error.textContent = message ?? '';
+  }
+}

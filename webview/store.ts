@@ -1,0 +1,246 @@
+/**
+ * The webview's state: the dataset (entries, review records, settings), the UI state, and the undo
+ * history of review edits. Views subscribe and re-render what a change touches; every review edit is
+ * handed to `onReviewEdit` at once (main.ts posts it to the extension).
+ */
+import type { Box, ImageRecord, ImageStatus } from '../daemon/protocol';
+import type { Viewport } from './geometry';
+import { buildImageList, computeProgress, DEFAULT_LOW_CONFIDENCE, type Filter, type Order, type Progress } from './imageList';
+import type { DatasetLoadParams, RedactionSettings, WebviewEntry } from './protocol';
+import { UndoStack } from './undoStack';
+
+export type ReviewedStatus = Exclude<ImageStatus, 'committed'>;
+
+/** What changed, so views redraw only that. */
+export type Change =
+  | { kind: 'dataset' }
+  | { kind: 'record'; file: string }
+  | { kind: 'current' }
+  | { kind: 'selection' }
+  | { kind: 'viewport' }
+  | { kind: 'list' }
+  | { kind: 'thumbnails' }
+  | { kind: 'settings' }
+  | { kind: 'preview' };
+
+/** UI state that survives the panel being hidden (saved with `setState`). */
+export interface UiState {
+  file: string | null;
+  selectedId: string | null;
+  filter: Filter;
+  order: Order;
+  /** null: fit the image to the stage. */
+  viewport: Viewport | null;
+  preview: boolean;
+}
+
+interface ReviewSnapshot {
+  boxes: Box[];
+  status: ImageStatus;
+}
+interface ReviewEdit {
+  file: string;
+  before: ReviewSnapshot;
+  after: ReviewSnapshot;
+  /** Box selected after the edit (so undo/redo show what changed). */
+  selectedId: string | null;
+}
+
+export type ReviewEditListener = (record: ImageRecord) => void;
+
+export class ReviewStore {
+  root = '';
+  entries: WebviewEntry[] = [];
+  settings: RedactionSettings = { mode: 'fill', margin: 0.25, shape: 'rect' };
+  ui: UiState = { file: null, selectedId: null, filter: 'all', order: 'name', viewport: null, preview: false };
+  /** The filmstrip's files: filtered and ordered. */
+  list: string[] = [];
+
+  private files: string[] = [];
+  private entryByFile = new Map<string, WebviewEntry>();
+  private records = new Map<string, ImageRecord>();
+  private readonly thumbnails = new Map<string, string>();
+  private readonly history = new UndoStack<ReviewEdit>();
+  private readonly listeners = new Set<(change: Change) => void>();
+
+  constructor(private readonly onReviewEdit: ReviewEditListener) {}
+
+  subscribe(listener: (change: Change) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(change: Change): void {
+    for (const listener of this.listeners) listener(change);
+  }
+
+  // ---- Dataset ---------------------------------------------------------------------------------------
+
+  /** Replaces the dataset; keeps the UI state where it still applies (the panel was hidden and re-created). */
+  load(dataset: DatasetLoadParams, restored: UiState | null): void {
+    this.root = dataset.root;
+    this.entries = [...dataset.entries].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+    this.files = this.entries.map((entry) => entry.file);
+    this.entryByFile = new Map(this.entries.map((entry) => [entry.file, entry]));
+    this.records = new Map(dataset.records.filter((record) => this.entryByFile.has(record.file)).map((record) => [record.file, record]));
+    this.settings = dataset.settings;
+    this.history.clear();
+    const ui = restored ?? this.ui;
+    const file = ui.file !== null && this.entryByFile.has(ui.file) ? ui.file : null;
+    this.ui = { ...ui, file, selectedId: file === ui.file ? ui.selectedId : null, viewport: file === ui.file ? ui.viewport : null };
+    this.rebuildList();
+    if (this.ui.file === null) this.ui.file = this.list[0] ?? this.entries[0]?.file ?? null;
+    if (this.ui.selectedId !== null && !this.currentBoxes().some((box) => box.id === this.ui.selectedId)) this.ui.selectedId = null;
+    this.emit({ kind: 'dataset' });
+  }
+
+  entry(file: string): WebviewEntry | undefined {
+    return this.entryByFile.get(file);
+  }
+
+  record(file: string): ImageRecord {
+    const record = this.records.get(file);
+    if (record) return record;
+    const entry = this.entryByFile.get(file);
+    return { file, width: entry?.width ?? 1, height: entry?.height ?? 1, boxes: [], status: 'unreviewed' };
+  }
+
+  allRecords(): ImageRecord[] {
+    return this.entries.map((entry) => this.record(entry.file));
+  }
+
+  progress(): Progress {
+    return computeProgress(this.allRecords());
+  }
+
+  get lowConfidence(): number {
+    return this.settings.lowConfidence ?? DEFAULT_LOW_CONFIDENCE;
+  }
+
+  // ---- Current image and selection -------------------------------------------------------------------
+
+  currentEntry(): WebviewEntry | undefined {
+    return this.ui.file === null ? undefined : this.entryByFile.get(this.ui.file);
+  }
+
+  currentBoxes(): Box[] {
+    return this.ui.file === null ? [] : this.record(this.ui.file).boxes;
+  }
+
+  selectedBox(): Box | undefined {
+    return this.currentBoxes().find((box) => box.id === this.ui.selectedId);
+  }
+
+  open(file: string): void {
+    if (!this.entryByFile.has(file) || file === this.ui.file) return;
+    this.ui = { ...this.ui, file, selectedId: null, viewport: null };
+    this.rebuildList();
+    this.emit({ kind: 'current' });
+  }
+
+  select(id: string | null): void {
+    if (id === this.ui.selectedId) return;
+    this.ui = { ...this.ui, selectedId: id };
+    this.emit({ kind: 'selection' });
+  }
+
+  setViewport(viewport: Viewport | null): void {
+    this.ui = { ...this.ui, viewport };
+    this.emit({ kind: 'viewport' });
+  }
+
+  setFilter(filter: Filter): void {
+    this.ui = { ...this.ui, filter };
+    this.rebuildList();
+  }
+
+  setOrder(order: Order): void {
+    this.ui = { ...this.ui, order };
+    this.rebuildList();
+  }
+
+  setPreview(preview: boolean): void {
+    this.ui = { ...this.ui, preview };
+    this.emit({ kind: 'preview' });
+  }
+
+  setSettings(settings: RedactionSettings): void {
+    this.settings = settings;
+    this.rebuildList();
+    this.emit({ kind: 'settings' });
+  }
+
+  // ---- Thumbnails ------------------------------------------------------------------------------------
+
+  thumbnail(file: string): string | undefined {
+    return this.thumbnails.get(file);
+  }
+
+  addThumbnails(thumbs: Record<string, string>): void {
+    for (const [file, uri] of Object.entries(thumbs)) if (this.entryByFile.has(file)) this.thumbnails.set(file, uri);
+    this.emit({ kind: 'thumbnails' });
+  }
+
+  // ---- Review edits (undoable, sent at once) -----------------------------------------------------------
+
+  /** Replaces the current image's boxes (and optionally its status) as one undoable step. */
+  edit(change: { boxes?: Box[]; status?: ReviewedStatus; selectedId?: string | null }): void {
+    const file = this.ui.file;
+    if (file === null) return;
+    const record = this.record(file);
+    if (record.status === 'committed') return;
+    const before: ReviewSnapshot = { boxes: record.boxes, status: record.status };
+    const after: ReviewSnapshot = { boxes: change.boxes ?? record.boxes, status: change.status ?? record.status };
+    if (after.boxes === before.boxes && after.status === before.status) return;
+    const selectedId = change.selectedId === undefined ? this.ui.selectedId : change.selectedId;
+    this.history.push({ file, before, after, selectedId });
+    this.applyEdit(file, after, selectedId);
+  }
+
+  undo(): boolean {
+    const step = this.history.undo();
+    if (step) this.applyEdit(step.file, step.before, this.ui.file === step.file ? this.ui.selectedId : null);
+    return step !== undefined;
+  }
+
+  redo(): boolean {
+    const step = this.history.redo();
+    if (step) this.applyEdit(step.file, step.after, step.selectedId);
+    return step !== undefined;
+  }
+
+  private applyEdit(file: string, snapshot: ReviewSnapshot, selectedId: string | null): void {
+    const record: ImageRecord = { ...this.record(file), boxes: snapshot.boxes, status: snapshot.status };
+    this.records.set(file, record);
+    if (file !== this.ui.file) {
+      this.ui = { ...this.ui, file, viewport: null };
+      this.emit({ kind: 'current' });
+    }
+    const stillThere = snapshot.boxes.some((box) => box.id === selectedId);
+    this.ui = { ...this.ui, selectedId: stillThere ? selectedId : null };
+    this.onReviewEdit(record);
+    this.rebuildList();
+    this.emit({ kind: 'record', file });
+  }
+
+  /** The daemon's version of a record (a confirmation, or a change made elsewhere). */
+  replaceRecord(record: ImageRecord): void {
+    if (!this.entryByFile.has(record.file)) return;
+    this.records.set(record.file, record);
+    if (record.file === this.ui.file && !record.boxes.some((box) => box.id === this.ui.selectedId)) this.ui = { ...this.ui, selectedId: null };
+    this.rebuildList();
+    this.emit({ kind: 'record', file: record.file });
+  }
+
+  private rebuildList(): void {
+    this.list = buildImageList(
+      this.files,
+      (file) => this.record(file),
+      this.ui.filter,
+      this.ui.order,
+      this.lowConfidence,
+      this.ui.file,
+    );
+    this.emit({ kind: 'list' });
+  }
+}
