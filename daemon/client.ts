@@ -55,6 +55,7 @@ export class DaemonClient {
   private nextId = 1;
   private readonly progressListeners = new Map<string, (progress: ProgressParams) => void>();
   private readonly rpc: JSONRPCClient;
+  private exitReason: string | undefined;
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
   private constructor(private readonly child: ChildProcessWithoutNullStreams, options: SpawnOptions) {
@@ -64,7 +65,8 @@ export class DaemonClient {
     onLines(child.stderr, (line) => options.onStderr?.(line), () => undefined);
     this.exited = new Promise((resolve) => {
       child.on('exit', (code, signal) => {
-        this.rpc.rejectAllPendingRequests(`the Veil daemon exited (${signal ?? `code ${code}`})`);
+        this.exitReason = `the Veil daemon exited (${signal ?? `code ${code}`})`;
+        this.rpc.rejectAllPendingRequests(this.exitReason);
         options.onExit?.(code, signal);
         resolve({ code, signal });
       });
@@ -102,6 +104,7 @@ export class DaemonClient {
     params: Parameters<VeilMethods[M]>[0],
     options: RequestOptions = {},
   ): Promise<ReturnType<VeilMethods[M]>> {
+    if (this.exitReason) throw new Error(this.exitReason);
     const id = this.nextId++;
     const progressToken = `p${id}`;
     if (options.onProgress) this.progressListeners.set(progressToken, options.onProgress);
@@ -123,6 +126,7 @@ export class DaemonClient {
 
   /** Graceful stop: `shutdown`, then a kill after a grace period. */
   async close(): Promise<void> {
+    if (this.exitReason) return;
     const timer = setTimeout(() => this.child.kill('SIGKILL'), SHUTDOWN_GRACE_MS);
     await this.request('shutdown', {}).catch(() => undefined);
     this.child.stdin.end();

@@ -98,8 +98,8 @@ export function createHandlers(state: DaemonState): Handlers {
     },
     async 'models/install'(raw, ctx) {
       const p = paramsObject(raw);
-      return state.registry.install({ name: requiredString(p, 'name'), url: optionalString(p, 'url') }, (done, total) =>
-        ctx.progress({ done, total, message: 'downloading' }),
+      return state.registry.install({ name: requiredString(p, 'name'), url: optionalString(p, 'url') }, ({ received, total }) =>
+        ctx.progress({ done: received, total: total ?? 0, message: 'downloading' }),
       );
     },
     async 'models/add'(raw) {

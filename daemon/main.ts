@@ -20,12 +20,20 @@ function maxPixelsFromEnv(): number {
   return Number.isFinite(value) && value > 0 ? value : DEFAULT_MAX_PIXELS;
 }
 
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function watchParent(exit: () => void): void {
   const parent = process.ppid;
   const timer = setInterval(() => {
-    try {
-      process.kill(parent, 0);
-    } catch {
+    // Re-parented (the parent died) or the parent pid is gone.
+    if (process.ppid !== parent || !processExists(parent)) {
       log(`parent process ${parent} is gone; exiting`);
       exit();
     }

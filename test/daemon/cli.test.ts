@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DIST } from '../support/paths';
+import { ASTRONAUT, NO_FACE, place, tempDir } from '../support/images';
+
+interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, cwd = process.cwd()): Promise<CliRun> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(DIST, 'cli.js'), ...args], { cwd, env: { ...process.env, VEIL_HOME: tempDir(), ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('veil CLI', function () {
+  this.timeout(120_000);
+
+  it('detect writes exactly the face-eval JSON shape, a summary table and the review state', async () => {
+    const root = tempDir();
+    place(ASTRONAUT, root, 'people/astronaut.png');
+    place(NO_FACE, root, 'coffee.png');
+    const out = join(tempDir(), 'out.json');
+    const run = await runCli(['detect', root, '--json', out, '--threshold', '0.1']);
+    assert.equal(run.code, 0, run.stderr);
+    const json = JSON.parse(readFileSync(out, 'utf8'));
+    assert.deepEqual(Object.keys(json), ['images']);
+    const files = json.images.map((i: { file: string }) => i.file).sort();
+    assert.deepEqual(files, ['coffee.png', 'people/astronaut.png']);
+    for (const image of json.images) {
+      assert.deepEqual(Object.keys(image), ['file', 'width', 'height', 'faces']);
+      for (const face of image.faces) assert.deepEqual(Object.keys(face).sort(), ['h', 'score', 'w', 'x', 'y']);
+    }
+    assert.ok(json.images.find((i: { file: string }) => i.file === 'people/astronaut.png').faces.length >= 1);
+    assert.match(run.stdout, /people\/astronaut\.png/);
+    assert.match(run.stdout, /review state: .*\.veil\/review\.json/);
+    assert.match(run.stderr, /detecting 2\/2/);
+  });
+
+  it('detect lists the failures, exits non-zero and never prints a stack trace', async () => {
+    const root = tempDir();
+    place(ASTRONAUT, root, 'good.png');
+    writeFileSync(join(root, 'broken.jpg'), 'not an image');
+    const run = await runCli(['detect', root]);
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /1 file\(s\) failed/);
+    assert.match(run.stderr, /broken\.jpg: not a readable image/);
+    assert.doesNotMatch(run.stderr + run.stdout, /\n\s+at .*\(.*:\d+:\d+\)/);
+    assert.match(run.stdout, /good\.png/);
+  });
+
+  it('explains a missing folder, a bad option and an unknown command in one line', async () => {
+    const missing = await runCli(['detect', join(tempDir(), 'nope')]);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /dataset folder does not exist/);
+    const badThreshold = await runCli(['detect', tempDir(), '--threshold', '3']);
+    assert.equal(badThreshold.code, 2);
+    assert.match(badThreshold.stderr, /--threshold must be a number from 0 to 1/);
+    const unknown = await runCli(['frobnicate']);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /unknown command "frobnicate"/);
+  });
+
+  it('models list shows the embedded model, its hash status and licence', async () => {
+    const run = await runCli(['models', 'list']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /blazeface.*npm.*ok.*Apache-2\.0/);
+    assert.match(run.stdout, /\(default\)/);
+  });
+});

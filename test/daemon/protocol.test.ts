@@ -1,0 +1,122 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { DaemonError } from '../../daemon/client';
+import { ErrorCode, type MethodName } from '../../daemon/protocol';
+import { DIST } from '../support/paths';
+import { startDaemon, type TestDaemon } from '../support/daemon';
+import { tempDir } from '../support/images';
+
+async function rpcError(promise: Promise<unknown>): Promise<DaemonError> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.ok(DaemonError.is(error), `expected a DaemonError, got ${String(error)}`);
+    return error;
+  }
+  assert.fail('expected the request to fail');
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function waitFor(check: () => boolean, ms: number): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (check()) return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return check();
+}
+
+describe('daemon protocol (real daemon over stdio)', () => {
+  let daemon: TestDaemon;
+  afterEach(async () => daemon?.client.close());
+
+  it('refuses work before initialize with NotInitialized', async () => {
+    daemon = await startDaemon({}, false);
+    const error = await rpcError(daemon.client.request('dataset/open', { root: tempDir() }));
+    assert.equal(error.code, ErrorCode.NotInitialized);
+  });
+
+  it('answers initialize with the protocol version and the installed models', async () => {
+    daemon = await startDaemon({}, false);
+    const init = await daemon.client.request('initialize', { clientName: 'test' });
+    assert.equal(init.protocolVersion, 1);
+    assert.ok(init.models.some((m) => m.decoder === 'blazeface' && m.hashStatus === 'ok'));
+    assert.ok(init.models.some((m) => m.name === init.defaultModel));
+  });
+
+  it('answers an unknown method with MethodNotFound and keeps serving', async () => {
+    daemon = await startDaemon();
+    const error = await rpcError(daemon.client.request('no/such' as MethodName, {} as never));
+    assert.equal(error.code, ErrorCode.MethodNotFound);
+    assert.ok(Array.isArray(await daemon.client.request('models/list', {})));
+  });
+
+  it('rejects malformed params of every method with InvalidParams, never an internal error', async () => {
+    daemon = await startDaemon();
+    const bad: Array<[MethodName, unknown]> = [
+      ['image/detect', {}],
+      ['image/detect', { path: 5 }],
+      ['image/detect', { path: 'x.jpg', threshold: 7 }],
+      ['image/detect', { path: 'x.jpg', thorough: 'yes' }],
+      ['dataset/open', []],
+      ['dataset/open', { root: '' }],
+      ['dataset/detect', { root: null }],
+      ['dataset/detect', { root: '/tmp', files: 'a.jpg' }],
+      ['dataset/detect', { root: '/tmp', model: 3 }],
+      ['review/get', { root: '/tmp' }],
+      ['review/update', { root: '/tmp', file: 'a.jpg', boxes: [{ id: 'b', x: 0 }] }],
+      ['review/update', { root: '/tmp', file: 'a.jpg', boxes: [], status: 'committed' }],
+      ['image/thumbnail', { root: '/tmp', file: 'a.jpg', size: -1 }],
+      ['dataset/commit', { root: 7 }],
+      ['dataset/verify', { root: {} }],
+      ['models/install', { name: '' }],
+      ['models/add', { file: 'x.onnx' }],
+      ['models/add', { file: 'x.onnx', decoder: 'ssd' }],
+    ];
+    for (const [method, params] of bad) {
+      const error = await rpcError(daemon.client.request(method, params as never));
+      assert.equal(error.code, ErrorCode.InvalidParams, `${method} ${JSON.stringify(params)} → ${error.code} ${error.message}`);
+    }
+    assert.ok(Array.isArray(await daemon.client.request('models/list', {})), 'daemon still serving');
+  });
+
+  it('answers a line that is not JSON with ParseError and keeps stdout pure JSON', async () => {
+    const child = spawn(process.execPath, [join(DIST, 'daemon.js')], { env: { ...process.env, VEIL_HOME: tempDir() } });
+    let out = '';
+    child.stdout.on('data', (chunk) => (out += chunk));
+    child.stdin.write('this is not json\n');
+    child.stdin.write(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { clientName: 't' } }) + '\n');
+    await waitFor(() => out.split('\n').filter(Boolean).length >= 2, 15000);
+    child.stdin.end();
+    await new Promise((r) => child.on('exit', r));
+    const lines = out.split('\n').filter(Boolean).map((line) => JSON.parse(line));
+    assert.equal(lines[0].error.code, ErrorCode.ParseError);
+    assert.equal(lines[1].id, 1);
+    assert.equal(lines[1].result.protocolVersion, 1);
+  });
+
+  it('exits when its stdin closes', async () => {
+    const child = spawn(process.execPath, [join(DIST, 'daemon.js')], { env: { ...process.env, VEIL_HOME: tempDir() } });
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    child.stdin.end();
+    assert.equal(await exited, 0);
+  });
+
+  it('exits when its parent process dies even while its stdin stays open', async () => {
+    const script = `const c=require('child_process').spawn(process.execPath,[${JSON.stringify(join(DIST, 'daemon.js'))}],{stdio:['inherit','ignore','ignore']});console.log(c.pid);setInterval(()=>{},1000);`;
+    const parent = spawn(process.execPath, ['-e', script], { env: { ...process.env, VEIL_HOME: tempDir() } });
+    const daemonPid = await new Promise<number>((resolve) => parent.stdout.once('data', (d) => resolve(Number(String(d).trim()))));
+    assert.ok(alive(daemonPid));
+    parent.kill('SIGKILL');
+    assert.ok(await waitFor(() => !alive(daemonPid), 8000), 'daemon still running after its parent died');
+  });
+});

@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { DaemonError } from '../../daemon/client';
+import { ErrorCode, type Box } from '../../daemon/protocol';
+import { startDaemon, type TestDaemon } from '../support/daemon';
+import { ASTRONAUT, place, tempDir } from '../support/images';
+
+const isCode = (code: ErrorCode) => (e: unknown) => DaemonError.is(e) && e.code === code;
+
+describe('review state through the real daemon', function () {
+  this.timeout(60_000);
+  let daemon: TestDaemon;
+  let root: string;
+  beforeEach(async () => {
+    daemon = await startDaemon();
+    root = tempDir();
+    place(ASTRONAUT, root, 'astronaut.png');
+    await daemon.client.request('dataset/detect', { root });
+  });
+  afterEach(async () => daemon.client.close());
+
+  it('persists an edit to disk as soon as it is answered', async () => {
+    const record = await daemon.client.request('review/get', { root, file: 'astronaut.png' });
+    const rejected: Box[] = record.boxes.map((b) => ({ ...b, state: 'rejected' }));
+    await daemon.client.request('review/update', { root, file: 'astronaut.png', boxes: rejected });
+    const onDisk = JSON.parse(readFileSync(join(root, '.veil', 'review.json'), 'utf8')).images['astronaut.png'];
+    assert.deepEqual(onDisk.boxes, rejected);
+    assert.equal(onDisk.status, 'unreviewed');
+  });
+
+  it('refuses to mark an image reviewed while a proposal is undecided', async () => {
+    const record = await daemon.client.request('review/get', { root, file: 'astronaut.png' });
+    assert.ok(record.boxes.some((b) => b.state === 'proposed'));
+    await assert.rejects(
+      daemon.client.request('review/update', { root, file: 'astronaut.png', boxes: record.boxes, status: 'reviewed' }),
+      isCode(ErrorCode.InvalidParams),
+    );
+  });
+
+  it('records who reviewed an image and when', async () => {
+    const record = await daemon.client.request('review/get', { root, file: 'astronaut.png' });
+    const accepted: Box[] = record.boxes.map((b) => ({ ...b, state: 'accepted' }));
+    const after = await daemon.client.request('review/update', { root, file: 'astronaut.png', boxes: accepted, status: 'reviewed' });
+    assert.equal(after.status, 'reviewed');
+    assert.equal(after.reviewer, 'Test Reviewer');
+    assert.ok(Date.now() - Date.parse(after.reviewedAt ?? '') < 60_000);
+  });
+
+  it('refuses a box outside the image and a file outside the dataset', async () => {
+    const outside: Box = { id: 'm1', x: 500, y: 10, w: 100, h: 100, score: null, source: 'manual', state: 'accepted', edited: false };
+    await assert.rejects(daemon.client.request('review/update', { root, file: 'astronaut.png', boxes: [outside] }), isCode(ErrorCode.InvalidParams));
+    await assert.rejects(daemon.client.request('review/get', { root, file: '../../etc/passwd' }), isCode(ErrorCode.BadPath));
+  });
+
+  it('makes cached, display-oriented thumbnails no larger than asked', async () => {
+    // Stored 400x200 with EXIF orientation 8: displayed 200 wide, 400 tall.
+    const tall = await sharp(ASTRONAUT).resize(400, 200, { fit: 'fill' }).jpeg().withMetadata({ orientation: 8 }).toBuffer();
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(join(root, 'tall.jpg'), tall);
+    const { path } = await daemon.client.request('image/thumbnail', { root, file: 'tall.jpg', size: 128 });
+    const meta = await sharp(path).metadata();
+    assert.equal(meta.height, 128);
+    assert.equal(meta.width, 64);
+    assert.ok(path.startsWith(join(root, '.veil', 'thumbs')));
+    const again = await daemon.client.request('image/thumbnail', { root, file: 'tall.jpg', size: 128 });
+    assert.equal(again.path, path);
+    assert.equal(statSync(again.path).mtimeMs, statSync(path).mtimeMs);
+  });
+});

@@ -1,0 +1,67 @@
+/** Datasets ready to commit: images, review state as a reviewer leaves it, a key pair, and a call context. */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { Box, ImageRecord, ImageStatus } from '../../daemon/protocol';
+import { CancellationToken, type CallContext } from '../../daemon/rpc/context';
+import { OpenDatasets } from '../../daemon/services/datasets';
+import { createIdentity } from '../../daemon/vault/identity';
+import { addRecipient } from '../../daemon/vault/recipients';
+import { DEFAULT_MAX_PIXELS } from '../../daemon/image/decode';
+import type { CommitDeps } from '../../daemon/commit/commit';
+
+/** The astronaut's face in astronaut.png (512x512) as a detector would box it (checked by eye). */
+export const FACE_BOX = { x: 175, y: 75, w: 95, h: 110 };
+/** Background well away from the face (the flag, top left). */
+export const BACKGROUND = { x: 10, y: 10, w: 80, h: 150 };
+
+export const TEST_ACTOR = { osUser: 'tester', reviewer: 'Reviewer One' };
+
+export function box(rect: { x: number; y: number; w: number; h: number }, state: Box['state'] = 'accepted', id = 'b1'): Box {
+  return { id, ...rect, score: 0.9, source: 'model', state, edited: false };
+}
+
+export interface SeedImage {
+  file: string;
+  bytes: Buffer;
+  width: number;
+  height: number;
+  boxes: Box[];
+  status?: ImageStatus;
+}
+
+/** Writes the images and a review.json as the daemon would have left it after detection and review. */
+export function seedDataset(root: string, images: readonly SeedImage[]): void {
+  const records: Record<string, ImageRecord> = {};
+  for (const image of images) {
+    const path = join(root, image.file);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, image.bytes);
+    records[image.file] = {
+      file: image.file,
+      width: image.width,
+      height: image.height,
+      boxes: image.boxes,
+      status: image.status ?? 'reviewed',
+      detection: { model: 'test-model', threshold: 0.6, thorough: false, at: new Date(0).toISOString() },
+    };
+  }
+  mkdirSync(join(root, '.veil'), { recursive: true });
+  writeFileSync(join(root, '.veil', 'review.json'), JSON.stringify({ version: 1, images: records }));
+}
+
+/** A fresh identity whose recipient the dataset encrypts to. */
+export async function addKey(root: string): Promise<{ identity: string; recipient: string; identityFile: string }> {
+  const key = await createIdentity();
+  await addRecipient(root, key.recipient);
+  const identityFile = join(dirname(root), `${root.split('/').pop()}-identity.txt`);
+  writeFileSync(identityFile, key.identity + '\n', { mode: 0o600 });
+  return { ...key, identityFile };
+}
+
+export function testContext(token = new CancellationToken(), onProgress: CallContext['progress'] = () => undefined): CallContext {
+  return { token, progress: onProgress, actor: TEST_ACTOR };
+}
+
+export function commitDeps(): CommitDeps {
+  return { datasets: new OpenDatasets(), limits: { maxPixels: DEFAULT_MAX_PIXELS } };
+}

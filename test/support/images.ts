@@ -1,0 +1,31 @@
+/** Real images for tests, derived at run time from the committed public-domain fixtures. */
+import { copyFileSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import sharp from 'sharp';
+import { FIXTURES } from './paths';
+
+export const ASTRONAUT = join(FIXTURES, 'astronaut.png');
+export const NO_FACE = join(FIXTURES, 'coffee-no-face.png');
+/** Where the astronaut's face is in astronaut.png (512x512), measured by eye, generous. */
+export const ASTRONAUT_FACE = { x: 165, y: 55, w: 110, h: 140 };
+
+export function tempDir(prefix = 'veil-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export function place(source: string, dir: string, name: string): string {
+  const target = join(dir, name);
+  mkdirSync(dirname(target), { recursive: true });
+  copyFileSync(source, target);
+  return target;
+}
+
+/** A dataset folder with `count` astronaut JPEGs (optionally resized) and one image without a face. */
+export async function makeDataset(count: number, size = 512): Promise<string> {
+  const dir = tempDir('veil-ds-');
+  const jpeg = await sharp(ASTRONAUT).resize(size, size).jpeg({ quality: 85 }).toBuffer();
+  const { writeFile } = await import('node:fs/promises');
+  await Promise.all(Array.from({ length: count }, (_, i) => writeFile(join(dir, `img-${String(i).padStart(3, '0')}.jpg`), jpeg)));
+  return dir;
+}
