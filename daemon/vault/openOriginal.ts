@@ -1,0 +1,42 @@
+/**
+ * Opening an original: find the file's vault object in the audit log, log the opening (durably) BEFORE
+ * decrypting, then decrypt, check it is the audited original and write it outside the dataset (0600).
+ */
+import { resolve } from 'node:path';
+import { ErrorCode } from '../protocol';
+import { VeilError } from '../errors';
+import type { Actor } from '../rpc/context';
+import { isInside, resolveRoot } from '../dataset/paths';
+import { appendAudit } from '../audit/log';
+import { latestCommits } from '../audit/committed';
+import { writeSynced } from '../storage/durable';
+import { openVaultObject } from './vault';
+
+export interface OpenOriginalParams {
+  root: string;
+  /** The image, relative to the dataset. */
+  file: string;
+  /** The identity keys (already loaded from the identity file). */
+  identities: readonly string[];
+  /** Where to write the original: a new file outside the dataset. */
+  out: string;
+  actor: Actor;
+}
+
+export async function openOriginal(params: OpenOriginalParams): Promise<{ vaultObject: string; bytes: number }> {
+  const root = resolveRoot(params.root);
+  const file = params.file.split('\\').join('/');
+  const out = resolve(params.out);
+  if (isInside(root, out)) throw new VeilError(ErrorCode.BadPath, 'refusing to write an original inside the dataset; choose a path outside it', params.out);
+  const commit = (await latestCommits(root)).get(file);
+  if (!commit) throw new VeilError(ErrorCode.BadPath, 'has no committed original in the vault', file);
+  await appendAudit(root, { type: 'open-original', actor: params.actor, file, vaultObject: commit.vaultObject, out });
+  const original = await openVaultObject(root, commit.vaultObject, params.identities);
+  try {
+    await writeSynced(out, original, { mode: 0o600, exclusive: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new VeilError(ErrorCode.BadPath, 'already exists; refusing to overwrite', params.out);
+    throw error;
+  }
+  return { vaultObject: commit.vaultObject, bytes: original.length };
+}

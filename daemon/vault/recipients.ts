@@ -1,0 +1,61 @@
+/** `.veil/recipients.txt`: the public keys (age X25519 recipients) that may open the originals. */
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Encrypter } from 'age-encryption';
+import { ErrorCode } from '../protocol';
+import { VeilError } from '../errors';
+import { VEIL_DIR } from '../review/store';
+import { writeAtomic } from '../storage/durable';
+
+export const RECIPIENTS_FILE = 'recipients.txt';
+
+export function recipientsPath(root: string): string {
+  return join(root, VEIL_DIR, RECIPIENTS_FILE);
+}
+
+const NO_RECIPIENTS =
+  'no recipients: nothing to encrypt the originals to. Run `veil keygen --out <identity file>` (keep that file away from the dataset) ' +
+  'and add the printed `age1…` recipient as a line of .veil/recipients.txt (or pass --add-to <dataset>)';
+
+function parseRecipients(text: string): string[] {
+  return text
+    .split('\n')
+    .map((line) => line.replace(/#.*/, '').trim())
+    .filter((line) => line.length > 0);
+}
+
+/** Throws a KeyError unless `recipient` is a valid age recipient. */
+export function checkRecipient(recipient: string, where: string): void {
+  try {
+    new Encrypter().addRecipient(recipient);
+  } catch {
+    throw new VeilError(ErrorCode.KeyError, `"${recipient}" is not a valid age recipient`, where);
+  }
+}
+
+/** The dataset's recipients, validated; a KeyError telling the user what to do when there are none. */
+export async function readRecipients(root: string): Promise<string[]> {
+  const path = recipientsPath(root);
+  let text = '';
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new VeilError(ErrorCode.KeyError, `cannot read recipients (${(error as NodeJS.ErrnoException).code})`, path);
+  }
+  const recipients = parseRecipients(text);
+  if (recipients.length === 0) throw new VeilError(ErrorCode.KeyError, NO_RECIPIENTS);
+  for (const recipient of recipients) checkRecipient(recipient, '.veil/recipients.txt');
+  return recipients;
+}
+
+/** Adds `recipient` to the dataset's list (no duplicate); returns false when it was already there. */
+export async function addRecipient(root: string, recipient: string): Promise<boolean> {
+  checkRecipient(recipient, 'recipient');
+  const path = recipientsPath(root);
+  const text = await readFile(path, 'utf8').catch(() => '');
+  if (parseRecipients(text).includes(recipient)) return false;
+  await mkdir(join(root, VEIL_DIR), { recursive: true });
+  const prefix = text.length === 0 || text.endsWith('\n') ? text : text + '\n';
+  await writeAtomic(path, Buffer.from(prefix + recipient + '\n'));
+  return true;
+}

@@ -1,0 +1,95 @@
+/**
+ * `.veil/vault/<id>.age`: each original, encrypted to every recipient, named by the sha256 of the original
+ * (content-addressed, write-once). Written temp + fsync + rename, then read back and checked before anyone
+ * relies on it; decrypted and compared when an identity is at hand.
+ */
+import { mkdir, readFile, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Decrypter, Encrypter } from 'age-encryption';
+import { ErrorCode } from '../protocol';
+import { VeilError } from '../errors';
+import { VEIL_DIR } from '../review/store';
+import { writeAtomic } from '../storage/durable';
+import { sha256Hex } from '../storage/hash';
+import { ageStructureProblem } from './ageFormat';
+
+export const VAULT_DIR = 'vault';
+const OBJECT_SUFFIX = '.age';
+
+export interface VaultObject {
+  /** sha256 of the original: the object's name. */
+  id: string;
+  /** sha256 of the encrypted object, to check it later without a key. */
+  sha256: string;
+}
+
+export function vaultDir(root: string): string {
+  return join(root, VEIL_DIR, VAULT_DIR);
+}
+
+export function vaultObjectPath(root: string, id: string): string {
+  return join(vaultDir(root), id + OBJECT_SUFFIX);
+}
+
+/** Ids of every object in the vault. */
+export async function listVaultObjects(root: string): Promise<string[]> {
+  const names = await readdir(vaultDir(root)).catch(() => [] as string[]);
+  return names.filter((name) => /^[0-9a-f]{64}\.age$/.test(name)).map((name) => name.slice(0, -OBJECT_SUFFIX.length));
+}
+
+async function readObject(root: string, id: string): Promise<Buffer | undefined> {
+  try {
+    return await readFile(vaultObjectPath(root, id));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+/** Decrypts `ciphertext` and checks it is the original named `id`; throws a KeyError otherwise. */
+export async function decryptObject(ciphertext: Uint8Array, id: string, identities: readonly string[]): Promise<Uint8Array> {
+  const decrypter = new Decrypter();
+  for (const identity of identities) decrypter.addIdentity(identity);
+  let plaintext: Uint8Array;
+  try {
+    plaintext = await decrypter.decrypt(ciphertext);
+  } catch (error) {
+    throw new VeilError(ErrorCode.KeyError, `vault object does not decrypt (${(error as Error).message})`, `.veil/vault/${id}.age`);
+  }
+  if (sha256Hex(plaintext) !== id) throw new VeilError(ErrorCode.KeyError, 'vault object decrypts to different content than its name says', `.veil/vault/${id}.age`);
+  return plaintext;
+}
+
+/** Reads and decrypts the original named `id`. */
+export async function openVaultObject(root: string, id: string, identities: readonly string[]): Promise<Uint8Array> {
+  const ciphertext = await readObject(root, id);
+  if (!ciphertext) throw new VeilError(ErrorCode.KeyError, 'vault object is missing', `.veil/vault/${id}.age`);
+  return decryptObject(ciphertext, id, identities);
+}
+
+/**
+ * Puts `original` in the vault (or reuses the object already stored for the same content) and checks what is
+ * on disk: the bytes read back equal what was encrypted and the age structure is sound; with `identities`,
+ * also that it decrypts to the original.
+ */
+export async function storeOriginal(root: string, original: Uint8Array, recipients: readonly string[], identities: readonly string[] = []): Promise<VaultObject> {
+  const id = sha256Hex(original);
+  const path = vaultObjectPath(root, id);
+  const existing = await readObject(root, id);
+  let expected: Uint8Array;
+  if (existing && !ageStructureProblem(existing)) {
+    expected = existing;
+  } else {
+    const encrypter = new Encrypter();
+    for (const recipient of recipients) encrypter.addRecipient(recipient);
+    expected = await encrypter.encrypt(original);
+    await mkdir(vaultDir(root), { recursive: true });
+    await writeAtomic(path, expected, 0o644);
+  }
+  const stored = existing === expected ? existing : await readObject(root, id);
+  if (!stored || !Buffer.from(expected).equals(stored)) throw new VeilError(ErrorCode.KeyError, 'vault object read back differs from what was written', `.veil/vault/${id}.age`);
+  const problem = ageStructureProblem(stored);
+  if (problem) throw new VeilError(ErrorCode.KeyError, `vault object is malformed (${problem})`, `.veil/vault/${id}.age`);
+  if (identities.length > 0) await decryptObject(stored, id, identities);
+  return { id, sha256: sha256Hex(stored) };
+}
