@@ -97,10 +97,10 @@ export function resizeRect(rect: Rect, handle: Handle, dx: number, dy: number, i
   return roundRect({ x: left, y: top, w: right - left, h: bottom - top });
 }
 
-/** The redaction mask of a box: grown by `margin` × its size (half on each side), inside the image. */
+/** The redaction mask of a box: grown by `margin` × its size on every side, inside the image (as the daemon redacts). */
 export function expandByMargin(rect: Rect, margin: number, image: Size): Rect {
-  const dx = (rect.w * margin) / 2;
-  const dy = (rect.h * margin) / 2;
+  const dx = rect.w * margin;
+  const dy = rect.h * margin;
   return rectFromPoints({ x: rect.x - dx, y: rect.y - dy }, { x: rect.x + rect.w + dx, y: rect.y + rect.h + dy }, image);
 }
 

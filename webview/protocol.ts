@@ -47,7 +47,7 @@ export interface WebviewEntry {
 
 export interface RedactionSettings {
   mode: RedactionMode;
-  /** Extra margin around each box as a fraction of its size (0.25: the mask is 25% wider and taller). */
+  /** Extra margin on every side of each box, as a fraction of its size (default 0.25). */
   margin: number;
   shape: MaskShape;
   /** Model scores below this count as low confidence (filter "low-confidence"); default 0.6. */

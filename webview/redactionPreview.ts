@@ -1,7 +1,8 @@
 /**
  * Draws how the committed image will look: each box not rejected, grown by the margin, filled, pixelated
- * or blurred in the chosen shape. Pixelation and blur scale with the face, as the daemon's redaction does.
- * Drawn in screen space over the image, on a canvas the size of the stage.
+ * or blurred in the chosen shape, with the strengths the daemon's redaction uses (daemon/redact): about
+ * 8 mosaic cells across the longer side; blur sigma a fifth of it. Drawn in screen space over the image,
+ * on a canvas the size of the stage.
  */
 import type { Box, MaskShape, Rect } from '../daemon/protocol';
 import { boxesToRedact } from './boxEdits';
@@ -9,10 +10,8 @@ import { expandByMargin, toScreenRect, type Size, type Viewport } from './geomet
 import { assertNever } from './imageList';
 import type { RedactionSettings } from './protocol';
 
-/** Blocks across the longer side of a pixelated face. */
-const PIXELATE_BLOCKS = 8;
-/** Blur radius as a fraction of the longer side of the face. */
-const BLUR_FRACTION = 0.15;
+const PIXELATE_CELLS = 8;
+const BLUR_SIGMA_FRACTION = 1 / 5;
 
 export interface PreviewScene {
   image: HTMLImageElement;
@@ -25,7 +24,7 @@ export interface PreviewScene {
 
 export class RedactionPreview {
   private readonly context: CanvasRenderingContext2D;
-  private readonly blocks = document.createElement('canvas');
+  private readonly cells = document.createElement('canvas');
 
   constructor(private readonly canvas: HTMLCanvasElement) {
     this.context = canvas.getContext('2d')!;
@@ -42,65 +41,58 @@ export class RedactionPreview {
     this.canvas.height = Math.round(stage.height * ratio);
     this.canvas.style.width = `${stage.width}px`;
     this.canvas.style.height = `${stage.height}px`;
-    const context = this.context;
-    context.setTransform(ratio, 0, 0, ratio, 0, 0);
-    context.clearRect(0, 0, stage.width, stage.height);
-    const toSource = { x: scene.image.naturalWidth / scene.imageSize.width, y: scene.image.naturalHeight / scene.imageSize.height };
+    this.context.setTransform(ratio, 0, 0, ratio, 0, 0);
+    this.context.clearRect(0, 0, stage.width, stage.height);
     for (const box of boxesToRedact(scene.boxes)) {
       const mask = expandByMargin(box, scene.settings.margin, scene.imageSize);
       if (mask.w <= 0 || mask.h <= 0) continue;
       const screen = toScreenRect(scene.viewport, mask);
-      const source = { x: mask.x * toSource.x, y: mask.y * toSource.y, w: mask.w * toSource.x, h: mask.h * toSource.y };
-      context.save();
-      clipToShape(context, screen, scene.settings.shape);
+      this.context.save();
+      clipToShape(this.context, screen, scene.settings.shape);
       switch (scene.settings.mode) {
         case 'fill':
-          context.fillStyle = '#000';
-          context.fillRect(screen.x, screen.y, screen.w, screen.h);
+          this.context.fillStyle = '#000';
+          this.context.fillRect(screen.x, screen.y, screen.w, screen.h);
           break;
         case 'pixelate':
-          this.drawPixelated(scene.image, source, screen);
+          this.drawPixelated(scene, mask, screen);
           break;
         case 'blur':
-          this.drawBlurred(scene, mask, screen);
+          this.drawBlurred(scene, mask);
           break;
         default:
           assertNever(scene.settings.mode);
       }
-      context.restore();
+      this.context.restore();
     }
   }
 
-  /** Blurs a region larger than the mask, so the mask's edges are blurred image too, not transparency. */
-  private drawBlurred(scene: PreviewScene, mask: Rect, screen: Rect): void {
-    const radius = Math.max(screen.w, screen.h) * BLUR_FRACTION;
-    const pad = (2 * radius) / scene.viewport.scale;
-    const region = { x: mask.x - pad, y: mask.y - pad, w: mask.w + 2 * pad, h: mask.h + 2 * pad };
-    const target = toScreenRect(scene.viewport, region);
-    const toSource = { x: scene.image.naturalWidth / scene.imageSize.width, y: scene.image.naturalHeight / scene.imageSize.height };
-    this.context.filter = `blur(${radius}px)`;
-    this.context.drawImage(
-      scene.image,
-      region.x * toSource.x,
-      region.y * toSource.y,
-      region.w * toSource.x,
-      region.h * toSource.y,
-      target.x,
-      target.y,
-      target.w,
-      target.h,
-    );
+  private drawPixelated(scene: PreviewScene, mask: Rect, screen: Rect): void {
+    const longer = Math.max(mask.w, mask.h);
+    this.cells.width = Math.max(1, Math.round((PIXELATE_CELLS * mask.w) / longer));
+    this.cells.height = Math.max(1, Math.round((PIXELATE_CELLS * mask.h) / longer));
+    const source = sourceRect(scene, mask);
+    this.cells.getContext('2d')!.drawImage(scene.image, source.x, source.y, source.w, source.h, 0, 0, this.cells.width, this.cells.height);
+    this.context.imageSmoothingEnabled = false;
+    this.context.drawImage(this.cells, screen.x, screen.y, screen.w, screen.h);
   }
 
-  private drawPixelated(image: HTMLImageElement, source: Rect, screen: Rect): void {
-    const longer = Math.max(source.w, source.h);
-    this.blocks.width = Math.max(1, Math.round((PIXELATE_BLOCKS * source.w) / longer));
-    this.blocks.height = Math.max(1, Math.round((PIXELATE_BLOCKS * source.h) / longer));
-    const blocks = this.blocks.getContext('2d')!;
-    blocks.drawImage(image, source.x, source.y, source.w, source.h, 0, 0, this.blocks.width, this.blocks.height);
-    this.context.imageSmoothingEnabled = false;
-    this.context.drawImage(this.blocks, screen.x, screen.y, screen.w, screen.h);
+  /** Blurs a region larger than the mask, so the mask's edges are blurred image too, not transparency. */
+  private drawBlurred(scene: PreviewScene, mask: Rect): void {
+    const sigma = Math.max(mask.w, mask.h) * BLUR_SIGMA_FRACTION;
+    const region = { x: mask.x - 2 * sigma, y: mask.y - 2 * sigma, w: mask.w + 4 * sigma, h: mask.h + 4 * sigma };
+    const source = sourceRect(scene, region);
+    const target = toScreenRect(scene.viewport, region);
+    this.context.filter = `blur(${sigma * scene.viewport.scale}px)`;
+    this.context.drawImage(scene.image, source.x, source.y, source.w, source.h, target.x, target.y, target.w, target.h);
   }
+}
+
+/** A rectangle in displayed pixels, in the pixels of the loaded image (the same unless it is scaled). */
+function sourceRect(scene: PreviewScene, rect: Rect): Rect {
+  const sx = scene.image.naturalWidth / scene.imageSize.width;
+  const sy = scene.image.naturalHeight / scene.imageSize.height;
+  return { x: rect.x * sx, y: rect.y * sy, w: rect.w * sx, h: rect.h * sy };
 }
 
 function clipToShape(context: CanvasRenderingContext2D, rect: Rect, shape: MaskShape): void {

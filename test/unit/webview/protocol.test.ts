@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict';
+import type { Box } from '../../../daemon/protocol';
+import {
+  DatasetLoad,
+  isExtensionToWebviewMessage,
+  isWebviewToExtensionMessage,
+  Ready,
+  RecordUpdated,
+  ReviewUpdate,
+  Thumbnails,
+} from '../../../webview/protocol';
+
+const box: Box = { id: 'b1', x: 1, y: 2, w: 3, h: 4, score: 0.8, source: 'model', state: 'proposed', edited: false };
+const record = { file: 'a.jpg', width: 10, height: 10, boxes: [box], status: 'unreviewed' };
+const load = {
+  type: 'dataset/load',
+  root: '/data',
+  entries: [{ file: 'a.jpg', imageUri: 'https://x/a.jpg?v=1', width: 10, height: 10 }],
+  records: [record],
+  settings: { mode: 'fill', margin: 0.25, shape: 'rect' },
+};
+
+describe('webview message guards', () => {
+  it('accept every well-formed message, each by its own guard only', () => {
+    assert.ok(DatasetLoad.is(load) && isExtensionToWebviewMessage(load) && !isWebviewToExtensionMessage(load));
+    const update = ReviewUpdate.create({ file: 'a.jpg', boxes: [box], status: 'reviewed', seq: 3 });
+    assert.deepEqual(update, { type: 'review/update', file: 'a.jpg', boxes: [box], status: 'reviewed', seq: 3 });
+    assert.ok(isWebviewToExtensionMessage(update) && !isExtensionToWebviewMessage(update));
+    assert.ok(Ready.is({ type: 'ready', version: 1 }));
+    assert.ok(Thumbnails.is({ type: 'thumbnails', thumbs: { 'a.jpg': 'https://x/t.jpg' } }));
+    assert.ok(RecordUpdated.is({ type: 'record/updated', record, seq: 4 }) && RecordUpdated.is({ type: 'record/updated', record }));
+  });
+
+  it('refuse malformed messages', () => {
+    const bad: unknown[] = [
+      null,
+      'dataset/load',
+      { type: 'dataset/load' },
+      { ...load, settings: { mode: 'smudge', margin: 0.25, shape: 'rect' } },
+      { ...load, entries: [{ file: 'a.jpg', imageUri: 'x', width: 0, height: 10 }] },
+      { ...load, records: [{ ...record, boxes: [{ ...box, w: -1 }] }] },
+      { ...load, records: [{ ...record, boxes: [{ ...box, state: 'maybe' }] }] },
+      { type: 'record/updated', record: { ...record, status: 'done' } },
+      { type: 'thumbnails', thumbs: { 'a.jpg': 42 } },
+      { type: 'review/update', file: 'a.jpg', boxes: [box], status: 'committed', seq: 1 },
+      { type: 'review/update', file: 'a.jpg', boxes: [{ ...box, score: Number.NaN }], seq: 1 },
+      { type: 'unknown' },
+    ];
+    for (const message of bad) {
+      assert.ok(!isExtensionToWebviewMessage(message) && !isWebviewToExtensionMessage(message), JSON.stringify(message));
+    }
+  });
+});
