@@ -1,0 +1,44 @@
+/**
+ * Where and how strongly a face is redacted. Every size derives from the face box, so a large face is
+ * covered as thoroughly as a small one (a fixed kernel leaves large faces recognizable).
+ */
+import type { MaskShape, Rect } from '../protocol';
+
+export const DEFAULT_MARGIN = 0.25;
+
+/** An integer pixel rectangle inside the image. */
+export interface Region {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+/** The box grown by `margin` of its size on every side, rounded outwards and clipped to the image. */
+export function redactionRegion(box: Rect, margin: number, width: number, height: number): Region {
+  const left = Math.max(0, Math.floor(box.x - box.w * margin));
+  const top = Math.max(0, Math.floor(box.y - box.h * margin));
+  const right = Math.min(width, Math.ceil(box.x + box.w * (1 + margin)));
+  const bottom = Math.min(height, Math.ceil(box.y + box.h * (1 + margin)));
+  return { x: left, y: top, w: Math.max(0, right - left), h: Math.max(0, bottom - top) };
+}
+
+/** Whether pixel (px, py) of the image is inside the mask drawn in `region`. */
+export function inMask(shape: MaskShape, region: Region, px: number, py: number): boolean {
+  if (shape === 'rect') return true;
+  const rx = region.w / 2;
+  const ry = region.h / 2;
+  const dx = (px + 0.5 - region.x - rx) / rx;
+  const dy = (py + 0.5 - region.y - ry) / ry;
+  return dx * dx + dy * dy <= 1;
+}
+
+/** Mosaic cell size: about 8 cells across the longer side of the region. */
+export function pixelateCell(region: Region): number {
+  return Math.max(2, Math.ceil(Math.max(region.w, region.h) / 8));
+}
+
+/** Gaussian sigma: a fifth of the longer side of the region. */
+export function blurSigma(region: Region): number {
+  return Math.max(2, Math.max(region.w, region.h) / 5);
+}

@@ -1,0 +1,145 @@
+import * as assert from 'node:assert/strict';
+import sharp from 'sharp';
+import { ErrorCode, type MaskShape, type Rect, type RedactionMode } from '../../../daemon/protocol';
+import { VeilError } from '../../../daemon/errors';
+import { decodeDisplayed, DEFAULT_MAX_PIXELS, type ImageFormat } from '../../../daemon/image/decode';
+import { redactImage } from '../../../daemon/redact/redactImage';
+import { blurSigma, pixelateCell, redactionRegion } from '../../../daemon/redact/geometry';
+import { ASTRONAUT } from '../../support/images';
+import { BACKGROUND, FACE_BOX } from '../../support/commitFixtures';
+
+const LIMITS = { maxPixels: DEFAULT_MAX_PIXELS };
+const MODES: RedactionMode[] = ['fill', 'pixelate', 'blur'];
+
+/** Mean absolute difference per channel between two displayed images inside `rect`. */
+function diffIn(a: Buffer, b: Buffer, width: number, rect: Rect): number {
+  let sum = 0;
+  for (let y = rect.y; y < rect.y + rect.h; y++) {
+    for (let x = rect.x; x < rect.x + rect.w; x++) {
+      const i = (y * width + x) * 3;
+      sum += Math.abs(a[i] - b[i]) + Math.abs(a[i + 1] - b[i + 1]) + Math.abs(a[i + 2] - b[i + 2]);
+    }
+  }
+  return sum / (rect.w * rect.h * 3);
+}
+
+async function displayed(bytes: Buffer) {
+  return decodeDisplayed(bytes, 'test', LIMITS);
+}
+
+/** Sharp pipelines that store a displayed image under each EXIF orientation (found by search, not by table). */
+const STORED_AS: Array<(image: sharp.Sharp) => sharp.Sharp> = [
+  (i) => i,
+  (i) => i.flop(),
+  (i) => i.rotate(180),
+  (i) => i.flip(),
+  (i) => i.rotate(90).flop(),
+  (i) => i.rotate(270),
+  (i) => i.rotate(90).flip(),
+  (i) => i.rotate(90),
+];
+
+/** A JPEG whose pixels, once its EXIF orientation is applied, show the upright astronaut. */
+async function astronautStoredWithOrientation(orientation: number, upright: Buffer, width: number): Promise<Buffer> {
+  let best: { bytes: Buffer; diff: number } | undefined;
+  for (const store of STORED_AS) {
+    const stored = await store(sharp(ASTRONAUT)).toBuffer();
+    const bytes = await sharp(stored).withMetadata({ orientation }).jpeg({ quality: 95 }).toBuffer();
+    const shown = await displayed(bytes);
+    if (shown.width !== width) continue;
+    const diff = diffIn(shown.rgb, upright, width, { x: 0, y: 0, w: width, h: shown.height });
+    if (!best || diff < best.diff) best = { bytes, diff };
+  }
+  assert.ok(best && best.diff < 3, `no stored form displays upright for orientation ${orientation}`);
+  return best.bytes;
+}
+
+describe('redaction', () => {
+  let astronaut: Buffer;
+  before(async () => {
+    astronaut = await sharp(ASTRONAUT).png().toBuffer();
+  });
+
+  for (const mode of MODES) {
+    it(`${mode}: hides the face and leaves the background untouched`, async () => {
+      const source = await displayed(astronaut);
+      const out = await redactImage(astronaut, 'astronaut.png', [FACE_BOX], { mode, margin: 0.25, shape: 'rect' }, LIMITS);
+      assert.equal(out.format, 'png');
+      const result = await displayed(out.bytes);
+      assert.ok(diffIn(source.rgb, result.rgb, 512, FACE_BOX) > 15, `${mode}: face barely changed`);
+      assert.equal(diffIn(source.rgb, result.rgb, 512, BACKGROUND), 0);
+    });
+  }
+
+  it('grows the region by the margin (25% by default) and clips it to the image', () => {
+    assert.deepEqual(redactionRegion({ x: 100, y: 100, w: 40, h: 80 }, 0.25, 512, 512), { x: 90, y: 80, w: 60, h: 120 });
+    assert.deepEqual(redactionRegion({ x: 0, y: 490, w: 40, h: 40 }, 0.25, 512, 512), { x: 0, y: 480, w: 50, h: 32 });
+  });
+
+  it('scales pixelation and blur with the face, never a fixed kernel', () => {
+    const small = { x: 0, y: 0, w: 40, h: 40 };
+    const large = { x: 0, y: 0, w: 400, h: 400 };
+    assert.equal(pixelateCell(large) / pixelateCell(small), 10);
+    assert.equal(blurSigma(large) / blurSigma(small), 10);
+  });
+
+  it('an ellipse mask keeps the corners of the face region', async () => {
+    const source = await displayed(astronaut);
+    const out = await displayed((await redactImage(astronaut, 'a.png', [FACE_BOX], { mode: 'fill', margin: 0, shape: 'ellipse' as MaskShape }, LIMITS)).bytes);
+    const corner = { x: FACE_BOX.x, y: FACE_BOX.y, w: 8, h: 8 };
+    const centre = { x: FACE_BOX.x + 30, y: FACE_BOX.y + 40, w: 30, h: 30 };
+    assert.equal(diffIn(source.rgb, out.rgb, 512, corner), 0);
+    assert.ok(diffIn(source.rgb, out.rgb, 512, centre) > 50);
+  });
+
+  it('refuses to publish when a region did not change (VerifyFailed)', async () => {
+    const flat = await sharp({ create: { width: 200, height: 200, channels: 3, background: '#808080' } }).png().toBuffer();
+    await assert.rejects(
+      redactImage(flat, 'flat.png', [{ x: 50, y: 50, w: 60, h: 60 }], { mode: 'pixelate', margin: 0.25, shape: 'rect' }, LIMITS),
+      (error: unknown) => VeilError.is(error) && error.code === ErrorCode.VerifyFailed && /did not change 1 region/.test(error.message),
+    );
+  });
+
+  it('leaves no metadata sentinel (GPS, record number in EXIF and XMP) in any output byte, in every format', async () => {
+    const sentinels = ['VEIL-RECORD-0042', 'VEIL-XMP-RECORD-0042', 'VEIL-GPS-DATUM'];
+    const xmp = `<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:identifier>${sentinels[1]}</dc:identifier></rdf:Description></rdf:RDF></x:xmpmeta>`;
+    const exif = {
+      IFD0: { ImageDescription: sentinels[0], Artist: sentinels[0] },
+      IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '48/1 51/1 2400/100', GPSLongitudeRef: 'E', GPSLongitude: '2/1 21/1 0/1', GPSMapDatum: sentinels[2] },
+    };
+    const formats: ImageFormat[] = ['jpeg', 'png', 'webp', 'tiff'];
+    for (const format of formats) {
+      const input = await sharp(ASTRONAUT).withExifMerge(exif).withXmp(xmp).toFormat(format).toBuffer();
+      const planted = await sharp(input).metadata();
+      assert.ok(planted.xmp?.includes(sentinels[1]), `${format}: the XMP sentinel was not planted`);
+      // sharp writes no EXIF into TIFF; every other format carries the record number and the GPS block.
+      if (format !== 'tiff') assert.ok(planted.exif?.includes(sentinels[0]) && planted.exif.includes(sentinels[2]), `${format}: EXIF/GPS sentinels were not planted`);
+      for (const mode of MODES) {
+        const out = await redactImage(input, `in.${format}`, [FACE_BOX], { mode, margin: 0.25, shape: 'rect' }, LIMITS);
+        assert.equal(out.format, format);
+        for (const sentinel of sentinels) assert.equal(out.bytes.includes(sentinel), false, `${format}/${mode}: ${sentinel} survived`);
+        const meta = await sharp(out.bytes).metadata();
+        assert.equal(meta.exif, undefined, `${format}/${mode}: EXIF survived`);
+        assert.equal(meta.xmp, undefined, `${format}/${mode}: XMP survived`);
+        assert.equal(meta.iptc, undefined);
+        assert.equal(meta.icc, undefined, `${format}/${mode}: ICC profile survived`);
+      }
+    }
+  });
+
+  it('redacts the face, not the background, under all 8 EXIF orientations', async function () {
+    this.timeout(120_000);
+    const upright = await displayed(await sharp(ASTRONAUT).jpeg({ quality: 95 }).toBuffer());
+    for (let orientation = 1; orientation <= 8; orientation++) {
+      const bytes = await astronautStoredWithOrientation(orientation, upright.rgb, upright.width);
+      assert.equal((await sharp(bytes).metadata()).orientation, orientation);
+      const source = await displayed(bytes);
+      const out = await redactImage(bytes, `o${orientation}.jpg`, [FACE_BOX], { mode: 'fill', margin: 0.25, shape: 'rect' }, LIMITS);
+      const meta = await sharp(out.bytes).metadata();
+      assert.equal(meta.orientation, undefined, 'the output must carry no orientation tag: its pixels are upright');
+      const result = await displayed(out.bytes);
+      assert.ok(diffIn(source.rgb, result.rgb, 512, FACE_BOX) > 60, `orientation ${orientation}: face not covered`);
+      assert.ok(diffIn(source.rgb, result.rgb, 512, BACKGROUND) < 3, `orientation ${orientation}: background changed`);
+    }
+  });
+});
