@@ -1,8 +1,16 @@
 /** Where tests find the repository, the built bundles and the read-only shared data. */
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
-export const REPO_ROOT = resolve(__dirname, '..', '..', '..');
+/** The folder holding package.json above this bundle (tests are bundled at several depths under out/test). */
+function findRepoRoot(start: string): string {
+  for (let dir = start; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) return resolve(start, '..', '..', '..');
+  }
+}
+
+export const REPO_ROOT = findRepoRoot(__dirname);
 export const DIST = join(REPO_ROOT, 'dist');
 export const FIXTURES = join(REPO_ROOT, 'test', 'fixtures');
 export const SHARED = process.env.VEIL_SHARED_DIR ?? resolve(REPO_ROOT, '..', 'shared');
