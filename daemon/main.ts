@@ -32,8 +32,7 @@ function processExists(pid: number): boolean {
 function watchParent(exit: () => void): void {
   const parent = process.ppid;
   const timer = setInterval(() => {
-    // Re-parented (the parent died) or the parent pid is gone.
-    if (process.ppid !== parent || !processExists(parent)) {
+    if (!processExists(parent)) {
       log(`parent process ${parent} is gone; exiting`);
       exit();
     }

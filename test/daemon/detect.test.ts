@@ -59,14 +59,15 @@ describe('detection through the real daemon', function () {
     const face = record.boxes[0];
     const accepted: Box = { ...face, x: face.x + 3, state: 'accepted', edited: true };
     const drawn: Box = { id: 'manual-1', x: 400, y: 400, w: 50, h: 60, score: null, source: 'manual', state: 'accepted', edited: false };
-    await daemon.client.request('review/update', { root, file: 'astronaut.png', boxes: [accepted, drawn], status: 'reviewed' });
+    const rejected: Box[] = record.boxes.slice(1).map((b) => ({ ...b, state: 'rejected' }));
+    await daemon.client.request('review/update', { root, file: 'astronaut.png', boxes: [accepted, ...rejected, drawn], status: 'reviewed' });
     const again = await daemon.client.request('dataset/detect', { root, force: true });
     assert.equal(again.processed, 1);
     const after = readReview(root)['astronaut.png'];
     assert.deepEqual(after.boxes.find((b) => b.id === accepted.id), accepted);
     assert.deepEqual(after.boxes.find((b) => b.id === 'manual-1'), drawn);
-    const proposals = after.boxes.filter((b) => b.state === 'proposed');
-    assert.ok(proposals.every((b) => iou(b, accepted) < 0.3), 'the accepted face was proposed again');
+    for (const box of rejected) assert.deepEqual(after.boxes.find((b) => b.id === box.id), box);
+    assert.equal(after.boxes.filter((b) => b.state === 'proposed').length, 0, 'a decided face was proposed again');
     assert.equal(after.status, 'reviewed');
     assert.equal(after.reviewer, 'Test Reviewer');
   });
