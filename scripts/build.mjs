@@ -11,7 +11,7 @@ function testEntries(dir) {
   for (const name of readdirSync(dir)) {
     const path = join(dir, name);
     if (statSync(path).isDirectory()) out.push(...testEntries(path));
-    else if (name.endsWith('.test.ts') || (dir.endsWith(join('test', 'vscode')) && name === 'index.ts')) out.push(path);
+    else if (name.endsWith('.test.ts') || name.endsWith('.worker.ts') || (dir.endsWith(join('test', 'vscode')) && name === 'index.ts')) out.push(path);
   }
   return out;
 }
