@@ -62,7 +62,7 @@ export interface CommandInfo {
 export const COMMANDS: readonly CommandInfo[] = [
   { id: 'image.previous', label: 'Previous image', group: 'Images', keys: [{ key: 'k' }, { key: 'PageUp' }], icon: '◀' },
   { id: 'image.next', label: 'Next image', group: 'Images', keys: [{ key: 'j' }, { key: 'PageDown' }], icon: '▶' },
-  { id: 'image.nextUnreviewed', label: 'Next unreviewed image', group: 'Images', keys: [{ key: 'u' }], icon: '⏭' },
+  { id: 'image.nextUnreviewed', label: 'Next unreviewed image', group: 'Images', keys: [{ key: 'u' }], icon: '»' },
   { id: 'image.markReviewed', label: 'Mark image reviewed', group: 'Images', keys: [{ key: 'Enter', shift: false }], icon: '✓' },
   { id: 'image.markReviewedAndNext', label: 'Mark reviewed, go to next unreviewed', group: 'Images', keys: [{ key: 'Enter', shift: true }] },
   { id: 'image.markUnreviewed', label: 'Mark image unreviewed', group: 'Images', keys: [{ key: 'u', shift: true }] },

@@ -42,10 +42,6 @@ export function renderWebviewHtml(options: WebviewHtmlOptions): string {
 <body>
 <div class="app">
 <header class="toolbar" role="toolbar" aria-label="Review">
-<div class="progress" role="status" aria-live="polite" aria-label="Progress">
-<span id="progress-text" class="progress__text">No dataset</span>
-<div class="progress__bar" aria-hidden="true"><div id="progress-fill" class="progress__fill"></div></div>
-</div>
 <label class="toolbar__field">Show <select id="filter" aria-label="Filter images (F)"></select></label>
 <label class="toolbar__field">Order <select id="order" aria-label="Order images (Q)"></select></label>
 ${TOOLBAR_GROUPS.map((group) => `<div class="toolbar__group">${group.map(renderButton).join('')}</div>`).join('\n')}
@@ -53,7 +49,13 @@ ${TOOLBAR_GROUPS.map((group) => `<div class="toolbar__group">${group.map(renderB
 <div class="toolbar__group toolbar__end">${renderButton('help.toggle')}</div>
 </header>
 <div class="main">
+<div class="sidebar">
+<div class="progress" role="status" aria-live="polite" aria-label="Progress">
+<span id="progress-text" class="progress__text">No dataset</span>
+<div class="progress__bar" aria-hidden="true"><div id="progress-fill" class="progress__fill"></div></div>
+</div>
 <div id="filmstrip" class="filmstrip" role="listbox" aria-label="Images (L)" tabindex="0"><div id="filmstrip-spacer" class="filmstrip__spacer"></div></div>
+</div>
 <div id="stage" class="stage" tabindex="0" role="application" aria-label="Image with face boxes; press ? for shortcuts" aria-describedby="announcer">
 <img id="image" class="stage__image" alt="" draggable="false">
 <canvas id="preview" class="stage__preview" aria-hidden="true"></canvas>

@@ -13,7 +13,7 @@ export const FILTERS: ReadonlyArray<{ value: Filter; label: string }> = [
 ];
 export const ORDERS: ReadonlyArray<{ value: Order; label: string }> = [
   { value: 'name', label: 'By name' },
-  { value: 'confidence', label: 'Review queue: lowest confidence first' },
+  { value: 'confidence', label: 'Queue: lowest score first' },
 ];
 
 export const DEFAULT_LOW_CONFIDENCE = 0.6;

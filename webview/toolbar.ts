@@ -61,7 +61,7 @@ export class Toolbar {
     const progress = this.store.progress();
     const { progressText, progressFill } = this.elements;
     progressText.textContent =
-      `Reviewed ${progress.reviewed} / ${progress.images} · Faces ${progress.accepted} accepted / ${progress.proposed} proposed`;
+      `Reviewed ${progress.reviewed} / ${progress.images}\nFaces ${progress.accepted} accepted / ${progress.proposed} proposed`;
     progressFill.style.width = `${progress.images === 0 ? 0 : (100 * progress.reviewed) / progress.images}%`;
   }
 }

@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { DatasetLoad, Thumbnails, type DatasetLoadParams } from '../../webview/protocol';
+import { REPO_ROOT } from '../support/paths';
+import { launchChromium, WebviewPage, WebviewServer, type Theme } from '../support/webviewHarness';
+import { ImageFolder, standardDataset } from '../support/webviewDataset';
+
+const RESULTS = join(REPO_ROOT, 'test-results', 'webview');
+
+describe('review webview: appearance in VS Code themes', function () {
+  let browser: Browser;
+  let folder: ImageFolder;
+  let server: WebviewServer;
+  let dataset: DatasetLoadParams;
+
+  before(async function () {
+    browser = await launchChromium(this);
+    folder = new ImageFolder();
+    server = new WebviewServer(folder.resolve);
+    await server.start();
+    dataset = await standardDataset(folder, server.origin);
+    mkdirSync(RESULTS, { recursive: true });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+    folder?.remove();
+  });
+
+  async function openThemed(theme: Theme): Promise<WebviewPage> {
+    const webview = await WebviewPage.open(browser, server, { theme });
+    await webview.post(DatasetLoad.create(dataset));
+    await webview.waitForImage('a-astronaut.png');
+    const thumbs = Object.fromEntries(dataset.entries.map((entry) => [entry.file, entry.imageUri]));
+    await webview.post(Thumbnails.create({ thumbs }));
+    await webview.page.waitForFunction(() => [...document.querySelectorAll<HTMLImageElement>('.filmstrip__row:not([hidden]) img')].every((img) => img.complete && img.naturalWidth > 0));
+    return webview;
+  }
+
+  for (const theme of ['light', 'dark', 'high-contrast'] as const) {
+    it(`uses the ${theme} theme's colours and shows focus, selection and score (screenshots in test-results/webview)`, async () => {
+      const webview = await openThemed(theme);
+      try {
+        const colours = await webview.page.evaluate(() => ({
+          body: getComputedStyle(document.body).backgroundColor,
+          editor: getComputedStyle(document.documentElement).getPropertyValue('--vscode-editor-background').trim(),
+          text: getComputedStyle(document.body).color,
+        }));
+        const expected = { light: 'rgb(255, 255, 255)', dark: 'rgb(30, 30, 30)', 'high-contrast': 'rgb(0, 0, 0)' }[theme];
+        assert.equal(colours.body, expected);
+        assert.notEqual(colours.text, colours.body);
+        await webview.page.click('.box[data-id="a1"]');
+        await webview.page.focus('#order');
+        await webview.press('Tab');
+        const focused = await webview.page.evaluate(() => {
+          const style = getComputedStyle(document.activeElement!);
+          return { command: (document.activeElement as HTMLElement).dataset.command, outline: `${style.outlineStyle} ${style.outlineColor}` };
+        });
+        const focusBorder = { light: 'rgb(0, 144, 241)', dark: 'rgb(0, 127, 212)', 'high-contrast': 'rgb(243, 133, 24)' }[theme];
+        assert.deepEqual(focused, { command: 'image.previous', outline: `solid ${focusBorder}` });
+        await webview.page.hover('.box[data-id="a2"]');
+        await webview.screenshot(join(RESULTS, `review-${theme}.png`));
+        await webview.press('?');
+        assert.equal(await webview.page.isVisible('#help'), true);
+        await webview.screenshot(join(RESULTS, `help-${theme}.png`));
+        assert.deepEqual(await webview.cspViolations(), []);
+        assert.deepEqual(webview.errors, []);
+      } finally {
+        await webview.close();
+      }
+    });
+  }
+
+  it('previews each redaction mode over the faces (screenshots in test-results/webview)', async () => {
+    const webview = await openThemed('dark');
+    try {
+      await webview.press('p');
+      for (const mode of ['fill', 'pixelate', 'blur']) {
+        await webview.screenshot(join(RESULTS, `preview-${mode}.png`));
+        await webview.press('m');
+      }
+    } finally {
+      await webview.close();
+    }
+  });
+});
