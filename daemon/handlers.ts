@@ -60,7 +60,7 @@ export function createHandlers(state: DaemonState): Handlers {
       return detectImage({ path: requiredString(p, 'path'), ...detectOptions(p) }, deps);
     },
     async 'dataset/open'(raw) {
-      return openDataset(requiredString(paramsObject(raw), 'root'), datasets);
+      return openDataset(requiredString(paramsObject(raw), 'root'), datasets, state.limits);
     },
     async 'dataset/detect'(raw, ctx) {
       const p = paramsObject(raw);

@@ -134,6 +134,11 @@ export interface DatasetEntry {
   bytes: number;
   mtimeMs: number;
 }
+/** An image of an opened dataset with its displayed size (EXIF orientation applied). */
+export interface SizedEntry extends DatasetEntry {
+  width: number;
+  height: number;
+}
 export interface DatasetSummary {
   images: number;
   reviewed: number;
@@ -144,9 +149,11 @@ export interface DatasetSummary {
 }
 export interface DatasetOpenResult {
   root: string;
-  files: DatasetEntry[];
+  files: SizedEntry[];
   records: ImageRecord[];
   summary: DatasetSummary;
+  /** Images whose header could not be read (they cannot be reviewed until fixed). */
+  failures: FileFailure[];
 }
 
 export interface DatasetDetectParams extends DetectOptions {

@@ -1,6 +1,7 @@
 /** Reading and writing one image's review state: what a person accepted, rejected, moved or drew. */
-import { ErrorCode, type DatasetOpenResult, type DatasetSummary, type ImageRecord, type ReviewGetParams, type ReviewUpdateParams } from '../protocol';
-import { VeilError } from '../errors';
+import { ErrorCode, type FileFailure, type SizedEntry, type DatasetOpenResult, type DatasetSummary, type ImageRecord, type ReviewGetParams, type ReviewUpdateParams } from '../protocol';
+import { errorCodeOf, VeilError } from '../errors';
+import { probeDisplayedSize, type DecodeLimits } from '../image/decode';
 import type { Actor } from '../rpc/context';
 import { resolveInside, toDatasetPath } from '../dataset/paths';
 import { scanDataset } from '../dataset/scan';
@@ -18,12 +19,34 @@ export function summarize(records: ImageRecord[], images: number): DatasetSummar
   return summary;
 }
 
-export async function openDataset(rootParam: string, datasets: OpenDatasets): Promise<DatasetOpenResult> {
+const PROBE_CONCURRENCY = 8;
+
+export async function openDataset(rootParam: string, datasets: OpenDatasets, limits: DecodeLimits): Promise<DatasetOpenResult> {
   const { root, store } = await datasets.open(rootParam);
-  const files = await scanDataset(root);
+  const scanned = await scanDataset(root);
+  const files: SizedEntry[] = [];
+  const failures: FileFailure[] = [];
+  await forEachLimited(scanned, PROBE_CONCURRENCY, async (entry) => {
+    const record = store.get(entry.file);
+    try {
+      const size = record ?? (await probeDisplayedSize(resolveInside(root, entry.file), entry.file, limits));
+      files.push({ ...entry, width: size.width, height: size.height });
+    } catch (error) {
+      failures.push({ file: entry.file, code: errorCodeOf(error), message: VeilError.is(error) ? error.message : String(error) });
+    }
+  });
+  files.sort((a, b) => a.file.localeCompare(b.file));
   const present = new Set(files.map((entry) => entry.file));
   const records = store.records().filter((record) => present.has(record.file));
-  return { root, files, records, summary: summarize(records, files.length) };
+  return { root, files, records, summary: summarize(records, files.length), failures };
+}
+
+async function forEachLimited<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await work(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 async function locate(params: ReviewGetParams, datasets: OpenDatasets) {

@@ -162,14 +162,17 @@ describe('detection through the real daemon', function () {
     }
   });
 
-  it('lists a dataset recursively, skipping .veil and non-images', async () => {
+  it('lists a dataset recursively with displayed sizes, skipping .veil and non-images, naming unreadable ones', async () => {
     daemon = await startDaemon();
     const root = tempDir();
     place(ASTRONAUT, root, 'x/y/deep.png');
     place(ASTRONAUT, root, 'top.PNG');
+    writeFileSync(join(root, 'turned.jpg'), await sharp(ASTRONAUT).resize(300, 100, { fit: 'fill' }).jpeg().withMetadata({ orientation: 6 }).toBuffer());
+    writeFileSync(join(root, 'broken.jpg'), 'garbage');
     writeFileSync(join(root, 'notes.txt'), 'hello');
     const opened = await daemon.client.request('dataset/open', { root });
-    assert.deepEqual(opened.files.map((f) => f.file), ['top.PNG', 'x/y/deep.png']);
-    assert.equal(opened.summary.images, 2);
+    assert.deepEqual(opened.files.map((f) => [f.file, f.width, f.height]), [['top.PNG', 512, 512], ['turned.jpg', 100, 300], ['x/y/deep.png', 512, 512]]);
+    assert.equal(opened.summary.images, 3);
+    assert.deepEqual(opened.failures.map((f) => [f.file, f.code]), [['broken.jpg', ErrorCode.BadImage]]);
   });
 });
