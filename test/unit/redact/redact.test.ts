@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 import { ErrorCode, type MaskShape, type Rect, type RedactionMode } from '../../../daemon/protocol';
 import { VeilError } from '../../../daemon/errors';
 import { decodeDisplayed, DEFAULT_MAX_PIXELS, type ImageFormat } from '../../../daemon/image/decode';
@@ -28,7 +28,7 @@ async function displayed(bytes: Buffer) {
 }
 
 /** Sharp pipelines that store a displayed image under each EXIF orientation (found by search, not by table). */
-const STORED_AS: Array<(image: sharp.Sharp) => sharp.Sharp> = [
+const STORED_AS: Array<(image: Sharp) => Sharp> = [
   (i) => i,
   (i) => i.flop(),
   (i) => i.rotate(180),

@@ -1,0 +1,132 @@
+/**
+ * `dataset/commit`: under the dataset lock, finish any commit a previous run left journaled, then commit the
+ * images selected now, image by image (cancellable between images), then close with a summary audit entry.
+ */
+import { randomUUID } from 'node:crypto';
+import { ErrorCode, type CommitParams, type CommitResult, type MaskShape, type RedactionMode } from '../protocol';
+import { VeilError, describeError, errorCodeOf } from '../errors';
+import type { CallContext } from '../rpc/context';
+import type { DecodeLimits } from '../image/decode';
+import type { ReviewStore } from '../review/store';
+import { scanDataset } from '../dataset/scan';
+import { appendAudit, auditCheckpoint } from '../audit/log';
+import { latestCommits } from '../audit/committed';
+import type { CommitImageEvent } from '../audit/events';
+import { readRecipients } from '../vault/recipients';
+import { DEFAULT_MARGIN } from '../redact/geometry';
+import { acquireLock } from './lock';
+import { Journal, type CommitPlan, type JournalState } from './journal';
+import { removeStrayTemps } from './cleanup';
+import { selectImages } from './select';
+import { commitImage } from './commitImage';
+import { PhaseTimes } from './phaseTimes';
+
+export interface DatasetOpener {
+  /** The real root and the daemon's one review store for it. */
+  open(root: string): Promise<{ root: string; store: ReviewStore }>;
+}
+
+export interface CommitDeps {
+  datasets: DatasetOpener;
+  limits: DecodeLimits;
+  /** Collects time per phase (the benchmark reads it). */
+  times?: PhaseTimes;
+}
+
+const MODES: readonly RedactionMode[] = ['fill', 'pixelate', 'blur'];
+const SHAPES: readonly MaskShape[] = ['rect', 'ellipse'];
+
+function planOptions(params: CommitParams): CommitPlan['options'] {
+  const mode = params.mode ?? 'fill';
+  const shape = params.shape ?? 'rect';
+  const margin = params.margin ?? DEFAULT_MARGIN;
+  if (!MODES.includes(mode)) throw new VeilError(ErrorCode.InvalidParams, `mode must be one of ${MODES.join(', ')}`);
+  if (!SHAPES.includes(shape)) throw new VeilError(ErrorCode.InvalidParams, `shape must be one of ${SHAPES.join(', ')}`);
+  if (!Number.isFinite(margin) || margin < 0 || margin > 2) throw new VeilError(ErrorCode.InvalidParams, 'margin must be between 0 and 2 (a fraction of the box size)');
+  return { mode, margin, shape, includeUnreviewed: params.includeUnreviewed ?? false };
+}
+
+interface Outcome {
+  committed: string[];
+  failures: CommitResult['failures'];
+  cancelled: boolean;
+}
+
+async function runPlan(
+  root: string,
+  store: ReviewStore,
+  recipients: readonly string[],
+  journal: Journal,
+  state: JournalState,
+  audited: ReadonlyMap<string, CommitImageEvent>,
+  ctx: CallContext,
+  deps: CommitDeps,
+): Promise<Outcome> {
+  const { plan } = state;
+  const outcome: Outcome = { committed: [], failures: [], cancelled: false };
+  const c = { root, plan, journal, store, recipients, limits: deps.limits, times: deps.times ?? new PhaseTimes(), audited, journaled: state.publishing };
+  let done = 0;
+  for (const file of plan.files) {
+    ctx.progress({ done, total: plan.files.length, file, message: 'committing' });
+    if (ctx.token.isCancelled) {
+      outcome.cancelled = true;
+      break;
+    }
+    if (!state.done.has(file)) {
+      try {
+        await commitImage(c, file);
+        outcome.committed.push(file);
+      } catch (error) {
+        outcome.failures.push({ file, code: errorCodeOf(error), message: describeError(error) });
+        await journal.record({ step: 'done', file });
+      }
+    }
+    done++;
+  }
+  ctx.progress({ done, total: plan.files.length, message: outcome.cancelled ? 'cancelled' : 'committed' });
+  await appendAudit(root, {
+    type: 'commit',
+    commitId: plan.commitId,
+    actor: plan.actor,
+    committed: outcome.committed.length,
+    skipped: plan.files.length - done,
+    failed: outcome.failures.length,
+    cancelled: outcome.cancelled,
+    includeUnreviewed: plan.options.includeUnreviewed,
+  });
+  await journal.clear();
+  return outcome;
+}
+
+export async function commitDataset(params: CommitParams, ctx: CallContext, deps: CommitDeps): Promise<CommitResult> {
+  const options = planOptions(params);
+  const { root, store } = await deps.datasets.open(params.root);
+  const recipients = await readRecipients(root);
+  const lock = await acquireLock(root, 'commit');
+  try {
+    const entries = await scanDataset(root);
+    await removeStrayTemps(root, entries.map((entry) => entry.file));
+    const result: CommitResult = { committed: [], skipped: [], failures: [], cancelled: false, checkpoint: await auditCheckpoint(root) };
+    const absorb = (outcome: Outcome) => {
+      result.committed.push(...outcome.committed);
+      result.failures.push(...outcome.failures);
+      result.cancelled ||= outcome.cancelled;
+    };
+
+    const unfinished = await Journal.load(root);
+    if (unfinished) absorb(await runPlan(root, store, recipients, unfinished.journal, unfinished.state, await latestCommits(root), ctx, deps));
+
+    const selection = selectImages(entries, (file) => store.get(file), options.includeUnreviewed);
+    const justCommitted = new Set(result.committed);
+    result.skipped = selection.skipped.filter((skip) => !justCommitted.has(skip.file));
+    if (selection.files.length > 0 && !result.cancelled) {
+      const plan: CommitPlan = { commitId: randomUUID(), startedAt: new Date().toISOString(), actor: ctx.actor, options, files: selection.files };
+      const journal = await Journal.begin(root, plan);
+      absorb(await runPlan(root, store, recipients, journal, { plan, publishing: new Map(), done: new Set() }, await latestCommits(root), ctx, deps));
+    }
+    result.checkpoint = await auditCheckpoint(root);
+    return result;
+  } finally {
+    await lock.release();
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * The intent journal of an in-flight commit, `.veil/journal/`: `plan.json` (written once, atomically:
+ * which files, with which options, by whom) and `progress.jsonl` (fsync'd records as images advance).
+ * Before an output is renamed over its original, its complete audit event is journaled, so a commit killed
+ * at any point can be finished by the next run exactly as it would have finished.
+ */
+import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ErrorCode, type MaskShape, type RedactionMode } from '../protocol';
+import { VeilError } from '../errors';
+import type { Actor } from '../rpc/context';
+import { VEIL_DIR } from '../review/store';
+import type { CommitImageEvent } from '../audit/events';
+import { syncDir, writeAtomic } from '../storage/durable';
+
+export const JOURNAL_DIR = 'journal';
+const PLAN_FILE = 'plan.json';
+const PROGRESS_FILE = 'progress.jsonl';
+
+export interface CommitPlan {
+  commitId: string;
+  startedAt: string;
+  actor: Actor;
+  options: { mode: RedactionMode; margin: number; shape: MaskShape; includeUnreviewed: boolean };
+  files: string[];
+}
+
+export type ProgressRecord = { step: 'publishing'; file: string; event: CommitImageEvent } | { step: 'done'; file: string };
+
+export interface JournalState {
+  plan: CommitPlan;
+  /** The journaled audit event of each file whose output may already be published. */
+  publishing: Map<string, CommitImageEvent>;
+  done: Set<string>;
+}
+
+export function journalDir(root: string): string {
+  return join(root, VEIL_DIR, JOURNAL_DIR);
+}
+
+export class Journal {
+  private constructor(private readonly dir: string) {}
+
+  /** Journals a new commit; refuses when another one is unfinished. */
+  static async begin(root: string, plan: CommitPlan): Promise<Journal> {
+    const dir = journalDir(root);
+    await mkdir(dir, { recursive: true });
+    if (await Journal.load(root)) throw new VeilError(ErrorCode.Corrupt, 'an unfinished commit is journaled; it must be finished first', '.veil/journal');
+    await rm(join(dir, PROGRESS_FILE), { force: true });
+    await writeAtomic(join(dir, PLAN_FILE), Buffer.from(JSON.stringify(plan, null, 1)));
+    return new Journal(dir);
+  }
+
+  /** The unfinished commit, if any. A torn last progress line (killed mid-write) is ignored. */
+  static async load(root: string): Promise<{ journal: Journal; state: JournalState } | undefined> {
+    const dir = journalDir(root);
+    let plan: CommitPlan;
+    try {
+      plan = JSON.parse(await readFile(join(dir, PLAN_FILE), 'utf8')) as CommitPlan;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw new VeilError(ErrorCode.Corrupt, `the commit journal's plan is unreadable (${(error as Error).message})`, '.veil/journal/plan.json');
+    }
+    const state: JournalState = { plan, publishing: new Map(), done: new Set() };
+    const text = await readFile(join(dir, PROGRESS_FILE), 'utf8').catch(() => '');
+    for (const line of text.split('\n')) {
+      let record: ProgressRecord;
+      try {
+        record = JSON.parse(line) as ProgressRecord;
+      } catch {
+        continue;
+      }
+      if (record.step === 'publishing') state.publishing.set(record.file, record.event);
+      else state.done.add(record.file);
+    }
+    return { journal: new Journal(dir), state };
+  }
+
+  /** Appends a progress record and fsyncs it before returning. */
+  async record(record: ProgressRecord): Promise<void> {
+    const handle = await open(join(this.dir, PROGRESS_FILE), 'a');
+    try {
+      await handle.write(JSON.stringify(record) + '\n');
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  }
+
+  /** The commit is finished: progress first, then the plan (a plan without progress is a harmless restart). */
+  async clear(): Promise<void> {
+    await rm(join(this.dir, PROGRESS_FILE), { force: true });
+    await rm(join(this.dir, PLAN_FILE), { force: true });
+    await syncDir(this.dir);
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * `dataset/verify`: everything a commit promised, checked from the files alone. The audit chain (and a
+ * checkpoint kept elsewhere, which catches a cut tail); every committed image still has its audited sha256;
+ * every vault object matches the hash audited for it and is well-formed, or decrypts to its original with an
+ * identity; no commit is left half done; optionally, the detector finds no face outside the redacted boxes.
+ */
+import { readFile } from 'node:fs/promises';
+import type { CommitImageEvent } from '../audit/events';
+import type { Detector } from '../detection/detector';
+import type { CallContext } from '../rpc/context';
+import { ErrorCode, type VerifyFinding, type VerifyParams, type VerifyResult } from '../protocol';
+import type { DecodeLimits } from '../image/decode';
+import { VeilError, describeError } from '../errors';
+import { resolveInside } from '../dataset/paths';
+import { scanDataset } from '../dataset/scan';
+import { verifyAuditLog } from '../audit/verifyLog';
+import { loadIdentities } from '../vault/identity';
+import { ageStructureProblem } from '../vault/ageFormat';
+import { decryptObject, vaultObjectPath } from '../vault/vault';
+import { sha256Hex } from '../storage/hash';
+import { commitFolders, findStrayTemps } from '../commit/cleanup';
+import { Journal } from '../commit/journal';
+import type { DatasetOpener } from '../commit/commit';
+import { facesOutsideRedaction } from './redetect';
+
+export interface VerifyDeps {
+  datasets: DatasetOpener;
+  limits: DecodeLimits;
+  /** The detector for `--redetect` (the daemon's default model). */
+  loadDetector?: () => Promise<Pick<Detector, 'detect' | 'model'>>;
+  /** Asked for when the identity file is passphrase-protected. */
+  passphrase?: () => Promise<string>;
+}
+
+async function readOrUndefined(path: string): Promise<Buffer | undefined> {
+  return readFile(path).catch(() => undefined);
+}
+
+/** Each committed image still holds the output its latest commit wrote. */
+async function checkImages(root: string, latest: ReadonlyMap<string, CommitImageEvent>, findings: VerifyFinding[], ctx: CallContext): Promise<void> {
+  let done = 0;
+  for (const [file, event] of latest) {
+    ctx.token.throwIfCancelled();
+    ctx.progress({ done: done++, total: latest.size, file, message: 'checking images' });
+    let bytes: Buffer | undefined;
+    try {
+      bytes = await readFile(resolveInside(root, file));
+    } catch {
+      findings.push({ kind: 'image-missing', file, message: 'committed image is missing' });
+      continue;
+    }
+    const sha = sha256Hex(bytes);
+    if (sha === event.originalSha256) findings.push({ kind: 'image-not-anonymized', file, message: 'holds the original again (its audited sha256), not the committed output' });
+    else if (sha !== event.outputSha256) findings.push({ kind: 'image-changed', file, message: `changed outside a commit: sha256 ${sha.slice(0, 12)}…, audited ${event.outputSha256.slice(0, 12)}…` });
+  }
+}
+
+/** Each vault object named by a commit matches every hash audited for it, and decrypts when it can. */
+async function checkVault(root: string, commits: readonly CommitImageEvent[], identities: readonly string[], findings: VerifyFinding[], ctx: CallContext): Promise<number> {
+  const audited = new Map<string, Set<string>>();
+  for (const event of commits) audited.set(event.vaultObject, (audited.get(event.vaultObject) ?? new Set()).add(event.vaultSha256));
+  for (const [id, hashes] of audited) {
+    ctx.token.throwIfCancelled();
+    const file = `.veil/vault/${id}.age`;
+    const bytes = await readOrUndefined(vaultObjectPath(root, id));
+    if (!bytes) {
+      findings.push({ kind: 'vault-missing', file, message: 'the original of a committed image is missing from the vault' });
+      continue;
+    }
+    const sha = sha256Hex(bytes);
+    if (!hashes.has(sha) || hashes.size > 1) findings.push({ kind: 'vault-altered', file, message: `differs from the encrypted object the audit log recorded (sha256 ${sha.slice(0, 12)}…)` });
+    const problem = ageStructureProblem(bytes);
+    if (problem) findings.push({ kind: 'vault-malformed', file, message: problem });
+    if (identities.length > 0) {
+      try {
+        await decryptObject(bytes, id, identities);
+      } catch (error) {
+        findings.push({ kind: 'vault-undecryptable', file, message: describeError(error) });
+      }
+    }
+  }
+  return audited.size;
+}
+
+export async function verifyDataset(params: VerifyParams, ctx: CallContext, deps: VerifyDeps): Promise<VerifyResult> {
+  const { root, store } = await deps.datasets.open(params.root);
+  const identities = params.identity ? await loadIdentities(params.identity, deps.passphrase) : [];
+  const audit = await verifyAuditLog(root, params.checkpoint);
+  const findings = [...audit.findings];
+  const commits = audit.entries.filter((entry): entry is CommitImageEvent & typeof entry => entry.type === 'commit-image');
+  const latest = new Map(commits.map((event) => [event.file, event]));
+
+  await checkImages(root, latest, findings, ctx);
+  const vaultObjects = await checkVault(root, commits, identities, findings, ctx);
+
+  for (const record of store.records()) {
+    if (record.status === 'committed' && !latest.has(record.file)) {
+      findings.push({ kind: 'commit-unaudited', file: record.file, message: 'review state says committed but the audit log has no commit for it' });
+    }
+  }
+  if (await Journal.load(root)) findings.push({ kind: 'commit-unfinished', file: '.veil/journal', message: 'a commit was interrupted; run `veil commit` again to finish it' });
+  const entries = await scanDataset(root);
+  for (const path of await findStrayTemps(commitFolders(root, entries.map((entry) => entry.file)))) {
+    findings.push({ kind: 'stray-temp', file: path, message: 'temp file left by an interrupted writer' });
+  }
+  if (params.redetect) {
+    if (!deps.loadDetector) throw new VeilError(ErrorCode.ModelNotFound, 're-detection needs a face detector, and none is available here');
+    findings.push(...(await facesOutsideRedaction(root, latest, (file) => store.get(file), await deps.loadDetector(), deps.limits, ctx)));
+  }
+  return { ok: findings.length === 0, findings, checked: { auditEntries: audit.checkpoint.entries, images: latest.size, vaultObjects } };
+}

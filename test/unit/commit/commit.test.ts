@@ -1,0 +1,255 @@
+import * as assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { ErrorCode, type CommitResult, type RedactionMode } from '../../../daemon/protocol';
+import { VeilError } from '../../../daemon/errors';
+import { CancellationToken } from '../../../daemon/rpc/context';
+import { commitDataset } from '../../../daemon/commit/commit';
+import { verifyDataset } from '../../../daemon/verify/verify';
+import { openOriginal } from '../../../daemon/vault/openOriginal';
+import { verifyAuditLog } from '../../../daemon/audit/verifyLog';
+import { auditPath } from '../../../daemon/audit/log';
+import { ReviewStore } from '../../../daemon/review/store';
+import { sha256Hex } from '../../../daemon/storage/hash';
+import { vaultObjectPath } from '../../../daemon/vault/vault';
+import { decodeDisplayed, DEFAULT_MAX_PIXELS } from '../../../daemon/image/decode';
+import { ASTRONAUT, tempDir } from '../../support/images';
+import { BACKGROUND, FACE_BOX, TEST_ACTOR, addKey, box, commitDeps, seedDataset, testContext, type SeedImage } from '../../support/commitFixtures';
+
+const LIMITS = { maxPixels: DEFAULT_MAX_PIXELS };
+
+function meanDiff(a: Buffer, b: Buffer, width: number, rect: { x: number; y: number; w: number; h: number }): number {
+  let sum = 0;
+  for (let y = rect.y; y < rect.y + rect.h; y++) {
+    for (let x = rect.x; x < rect.x + rect.w; x++) {
+      const i = (y * width + x) * 3;
+      sum += Math.abs(a[i] - b[i]) + Math.abs(a[i + 1] - b[i + 1]) + Math.abs(a[i + 2] - b[i + 2]);
+    }
+  }
+  return sum / (rect.w * rect.h * 3);
+}
+
+async function astronautImages(): Promise<SeedImage[]> {
+  const png = readFileSync(ASTRONAUT);
+  const jpeg = await sharp(ASTRONAUT).jpeg({ quality: 90 }).toBuffer();
+  return [
+    { file: 'a.png', bytes: png, width: 512, height: 512, boxes: [box(FACE_BOX), box(BACKGROUND, 'rejected', 'b2')] },
+    { file: 'sub/b.jpg', bytes: jpeg, width: 512, height: 512, boxes: [box(FACE_BOX)] },
+    { file: 'c.jpg', bytes: jpeg, width: 512, height: 512, boxes: [box(FACE_BOX, 'proposed')], status: 'unreviewed' },
+  ];
+}
+
+async function readyDataset(images?: SeedImage[]) {
+  const root = tempDir('veil-commit-');
+  const seeded = images ?? (await astronautImages());
+  seedDataset(root, seeded);
+  const key = await addKey(root);
+  return { root, key, seeded };
+}
+
+function auditEntries(root: string): Array<Record<string, unknown>> {
+  return readFileSync(auditPath(root), 'utf8').trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+function isVeilError(code: ErrorCode, message: RegExp) {
+  return (error: unknown) => VeilError.is(error) && error.code === code && message.test(error.message);
+}
+
+describe('commit', () => {
+  for (const mode of ['fill', 'pixelate', 'blur'] as RedactionMode[]) {
+    it(`${mode}: anonymizes the reviewed images, vaults their originals, audits each, and verify finds nothing`, async function () {
+      this.timeout(60_000);
+      const { root, key, seeded } = await readyDataset();
+      const result = await commitDataset({ root, mode }, testContext(), commitDeps());
+
+      assert.deepEqual(result.committed, ['a.png', 'sub/b.jpg']);
+      assert.deepEqual(result.failures, []);
+      assert.deepEqual(result.skipped.map((s) => s.file), ['c.jpg']);
+      const before = await decodeDisplayed(seeded[0].bytes, 'a.png', LIMITS);
+      const after = await decodeDisplayed(readFileSync(join(root, 'a.png')), 'a.png', LIMITS);
+      assert.ok(meanDiff(before.rgb, after.rgb, 512, FACE_BOX) > 15, 'the face is still there');
+      assert.equal(meanDiff(before.rgb, after.rgb, 512, BACKGROUND), 0, 'a rejected box was redacted');
+      assert.equal((await sharp(join(root, 'sub/b.jpg')).metadata()).format, 'jpeg');
+      assert.ok(readFileSync(join(root, 'c.jpg')).equals(seeded[2].bytes), 'an unreviewed image was touched');
+
+      const entries = auditEntries(root);
+      const perImage = entries.filter((e) => e.type === 'commit-image');
+      assert.equal(perImage.length, 2);
+      const a = perImage.find((e) => e.file === 'a.png')!;
+      assert.deepEqual(a.actor, TEST_ACTOR);
+      assert.equal(a.model, 'test-model');
+      assert.equal(a.threshold, 0.6);
+      assert.deepEqual(a.redaction, { mode, margin: 0.25, shape: 'rect' });
+      assert.deepEqual((a.boxes as Record<string, unknown>).model, { proposed: 0, accepted: 1, rejected: 1 });
+      assert.equal(a.redacted, 1);
+      assert.equal(a.originalSha256, sha256Hex(seeded[0].bytes));
+      assert.equal(a.outputSha256, sha256Hex(readFileSync(join(root, 'a.png'))));
+      assert.equal(a.vaultObject, a.originalSha256);
+      assert.equal(a.modelOnly, undefined);
+      assert.equal(entries.at(-1)!.type, 'commit');
+      assert.equal(result.checkpoint.entries, entries.length);
+
+      const original = execFileSync('/usr/bin/age', ['-d', '-i', key.identityFile, vaultObjectPath(root, a.vaultObject as string)]);
+      assert.ok(original.equals(seeded[0].bytes), 'the vault does not hold the original');
+      const store = await ReviewStore.open(root);
+      assert.equal(store.get('a.png')?.status, 'committed');
+      assert.ok(store.get('a.png')?.committedAt);
+      assert.equal(store.get('c.jpg')?.status, 'unreviewed');
+
+      const verified = await verifyDataset({ root, identity: key.identityFile, checkpoint: result.checkpoint }, testContext(), commitDeps());
+      assert.deepEqual(verified.findings, []);
+      assert.deepEqual(verified.checked, { auditEntries: entries.length, images: 2, vaultObjects: 2 });
+      assert.equal(existsSync(join(root, '.veil', 'lock')), false);
+      assert.deepEqual(readdirSync(join(root, '.veil', 'journal')), []);
+    });
+  }
+
+  it('commits unreviewed images only when asked, and says in the audit that their boxes were model-only', async () => {
+    const { root } = await readyDataset();
+    const first = await commitDataset({ root }, testContext(), commitDeps());
+    assert.equal(first.committed.includes('c.jpg'), false);
+    const second = await commitDataset({ root, includeUnreviewed: true }, testContext(), commitDeps());
+    assert.deepEqual(second.committed, ['c.jpg']);
+    const entry = auditEntries(root).find((e) => e.type === 'commit-image' && e.file === 'c.jpg')!;
+    assert.equal(entry.modelOnly, true);
+    assert.equal(auditEntries(root).find((e) => e.type === 'commit-image' && e.file === 'a.png')!.modelOnly, undefined);
+  });
+
+  it('changes nothing when a finished commit is run again', async () => {
+    const { root } = await readyDataset();
+    const first = await commitDataset({ root }, testContext(), commitDeps());
+    const snapshot = () => ['a.png', 'sub/b.jpg', 'c.jpg', '.veil/audit.jsonl'].map((f) => sha256Hex(readFileSync(join(root, f))));
+    const before = snapshot();
+    const vaultBefore = readdirSync(join(root, '.veil', 'vault'));
+    const again = await commitDataset({ root }, testContext(), commitDeps());
+    assert.deepEqual(again.committed, []);
+    assert.deepEqual(again.checkpoint, first.checkpoint);
+    assert.deepEqual(snapshot(), before);
+    assert.deepEqual(readdirSync(join(root, '.veil', 'vault')), vaultBefore);
+  });
+
+  it('refuses a second commit on the same dataset while the first holds the lock', async () => {
+    const { root } = await readyDataset();
+    const [one, two] = await Promise.allSettled([
+      commitDataset({ root }, testContext(), commitDeps()),
+      commitDataset({ root }, testContext(), commitDeps()),
+    ]);
+    const outcomes = [one, two].map((o) => o.status);
+    assert.deepEqual(outcomes.sort(), ['fulfilled', 'rejected']);
+    const refused = [one, two].find((o): o is PromiseRejectedResult => o.status === 'rejected')!;
+    assert.ok(isVeilError(ErrorCode.Locked, /locked by process \d+ .*commit/)(refused.reason), String(refused.reason));
+  });
+
+  it('takes over the lock of a process that died', async () => {
+    const { root } = await readyDataset();
+    const dead = spawnSync(process.execPath, ['-e', '']).pid!;
+    writeFileSync(join(root, '.veil', 'lock'), JSON.stringify({ pid: dead, host: hostname(), since: 'then', purpose: 'commit' }));
+    const result = await commitDataset({ root }, testContext(), commitDeps());
+    assert.equal(result.committed.length, 2);
+  });
+
+  it('refuses to commit without recipients, telling the user to run veil keygen, and touches nothing', async () => {
+    const root = tempDir('veil-commit-');
+    const images = await astronautImages();
+    seedDataset(root, images);
+    await assert.rejects(commitDataset({ root }, testContext(), commitDeps()), isVeilError(ErrorCode.KeyError, /veil keygen/));
+    assert.ok(readFileSync(join(root, 'a.png')).equals(images[0].bytes));
+    assert.equal(existsSync(auditPath(root)), false);
+  });
+
+  it('stops between images when cancelled and reports it', async () => {
+    const { root, seeded } = await readyDataset();
+    const token = new CancellationToken();
+    const result: CommitResult = await commitDataset({ root }, testContext(token, ({ done }) => done === 1 && token.cancel()), commitDeps());
+    assert.equal(result.cancelled, true);
+    assert.deepEqual(result.committed, ['a.png']);
+    assert.ok(readFileSync(join(root, 'sub/b.jpg')).equals(seeded[1].bytes));
+    const summary = auditEntries(root).at(-1)!;
+    assert.equal(summary.type, 'commit');
+    assert.equal(summary.cancelled, true);
+    const rest = await commitDataset({ root }, testContext(), commitDeps());
+    assert.deepEqual(rest.committed, ['sub/b.jpg']);
+  });
+
+  it('opens an original only after logging the opening, and never into the dataset', async () => {
+    const { root, key, seeded } = await readyDataset();
+    await commitDataset({ root }, testContext(), commitDeps());
+    const out = join(tempDir(), 'a-original.png');
+    await assert.rejects(
+      openOriginal({ root, file: 'a.png', identities: [key.identity], out: join(root, 'leak.png'), actor: TEST_ACTOR }),
+      isVeilError(ErrorCode.BadPath, /inside the dataset/),
+    );
+    const stranger = (await addKey(tempDir())).identity;
+    await assert.rejects(openOriginal({ root, file: 'a.png', identities: [stranger], out, actor: TEST_ACTOR }), isVeilError(ErrorCode.KeyError, /does not decrypt/));
+    assert.equal(auditEntries(root).at(-1)!.type, 'open-original', 'a failed opening must still be in the audit log');
+    await openOriginal({ root, file: 'a.png', identities: [key.identity], out, actor: TEST_ACTOR });
+    assert.ok(readFileSync(out).equals(seeded[0].bytes));
+    assert.equal(auditEntries(root).filter((e) => e.type === 'open-original').length, 2);
+  });
+});
+
+describe('verify', () => {
+  async function committed() {
+    const ready = await readyDataset();
+    const result = await commitDataset({ root: ready.root }, testContext(), commitDeps());
+    return { ...ready, result };
+  }
+  const kinds = async (root: string, identity?: string, checkpoint?: CommitResult['checkpoint']) =>
+    (await verifyDataset({ root, identity, checkpoint }, testContext(), commitDeps())).findings.map((f) => `${f.kind} ${f.file ?? ''}`);
+  function flipByte(path: string, at: (bytes: Buffer) => number): void {
+    const bytes = readFileSync(path);
+    bytes[at(bytes)] ^= 0x01;
+    writeFileSync(path, bytes);
+  }
+
+  it('reports one flipped byte in a committed image', async () => {
+    const { root } = await committed();
+    flipByte(join(root, 'sub/b.jpg'), (b) => b.length - 100);
+    assert.deepEqual(await kinds(root), ['image-changed sub/b.jpg']);
+  });
+
+  it('reports one flipped byte in a vault object, with or without an identity', async () => {
+    const { root, key, seeded } = await committed();
+    const object = `.veil/vault/${sha256Hex(seeded[0].bytes)}.age`;
+    flipByte(join(root, object), (b) => b.length - 1000);
+    assert.deepEqual(await kinds(root), [`vault-altered ${object}`]);
+    assert.deepEqual(await kinds(root, key.identityFile), [`vault-altered ${object}`, `vault-undecryptable ${object}`]);
+  });
+
+  it('reports one flipped byte in an audit line', async () => {
+    const { root } = await committed();
+    flipByte(auditPath(root), (b) => b.indexOf('"file":"a.png"') + 9);
+    const found = await kinds(root);
+    assert.ok(found.includes('audit-chain .veil/audit.jsonl'), found.join());
+  });
+
+  it('catches a cut audit tail against the checkpoint printed by the commit', async () => {
+    const { root, result } = await committed();
+    const lines = readFileSync(auditPath(root), 'utf8').trimEnd().split('\n');
+    writeFileSync(auditPath(root), lines.slice(0, -2).join('\n') + '\n');
+    assert.ok((await verifyAuditLog(root)).findings.length === 0, 'a chain alone cannot see a cut tail');
+    const found = await kinds(root, undefined, result.checkpoint);
+    assert.ok(found.includes('audit-checkpoint .veil/audit.jsonl'), found.join());
+  });
+
+  it('reports a committed image put back to its original', async () => {
+    const { root, seeded } = await committed();
+    writeFileSync(join(root, 'a.png'), seeded[0].bytes);
+    assert.deepEqual(await kinds(root), ['image-not-anonymized a.png']);
+  });
+
+  it('with --redetect, reports a face found outside every redacted box', async () => {
+    const { root } = await committed();
+    const faces = [
+      { ...FACE_BOX, score: 0.9 },
+      { x: 400, y: 300, w: 60, h: 60, score: 0.8 },
+    ];
+    const detector = { model: { name: 'fake' } as never, detect: async () => faces };
+    const result = await verifyDataset({ root, redetect: true }, testContext(), { ...commitDeps(), loadDetector: async () => detector });
+    assert.deepEqual(result.findings.map((f) => `${f.kind} ${f.file}`), ['face-unredacted a.png', 'face-unredacted sub/b.jpg']);
+    assert.match(result.findings[0].message, /at 400,300 60x60/);
+  });
+});
