@@ -83,6 +83,7 @@ function onChange(change: Change): void {
     case 'dataset':
       filmstrip.reset();
       toolbar.update();
+      toolbar.updateProgress();
       showCurrentImage();
       break;
     case 'current':
@@ -104,6 +105,9 @@ function onChange(change: Change): void {
       toolbar.update();
       break;
     case 'list':
+      toolbar.update();
+      filmstrip.scheduleRender();
+      break;
     case 'thumbnails':
       filmstrip.scheduleRender();
       break;

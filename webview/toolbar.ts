@@ -46,7 +46,7 @@ export class Toolbar {
     });
   }
 
-  /** Brings every control in line with the store. */
+  /** Brings the pickers and toggles in line with the store. */
   update(): void {
     const { elements, store } = this;
     elements.filter.value = store.ui.filter;
@@ -54,7 +54,6 @@ export class Toolbar {
     elements.mode.value = store.settings.mode;
     const preview = elements.toolbar.querySelector('[data-command="preview.toggle"]');
     preview?.setAttribute('aria-pressed', String(store.ui.preview));
-    this.updateProgress();
   }
 
   updateProgress(): void {

@@ -1,0 +1,289 @@
+import assert from 'node:assert/strict';
+import type { Browser } from 'playwright-core';
+import {
+  DatasetLoad,
+  ErrorMessage,
+  RecordUpdated,
+  SettingsChanged,
+  Thumbnails,
+  type DatasetLoadParams,
+} from '../../webview/protocol';
+import { launchChromium, WebviewPage, WebviewServer } from '../support/webviewHarness';
+import { box, ImageFolder, standardDataset } from '../support/webviewDataset';
+
+describe('review webview: navigating a dataset', function () {
+  let browser: Browser;
+  let folder: ImageFolder;
+  let server: WebviewServer;
+  let dataset: DatasetLoadParams;
+  let webview: WebviewPage;
+
+  before(async function () {
+    browser = await launchChromium(this);
+    folder = new ImageFolder();
+    server = new WebviewServer(folder.resolve);
+    await server.start();
+    dataset = await standardDataset(folder, server.origin);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+    folder?.remove();
+  });
+
+  async function openLoaded(savedState?: unknown): Promise<WebviewPage> {
+    const page = await WebviewPage.open(browser, server, { savedState });
+    await page.post(DatasetLoad.create(dataset));
+    return page;
+  }
+
+  beforeEach(async () => {
+    webview = await openLoaded();
+    await webview.waitForImage('a-astronaut.png');
+  });
+
+  afterEach(async () => {
+    assert.deepEqual(webview.errors, [], 'page errors');
+    assert.deepEqual(await webview.cspViolations(), [], 'CSP violations');
+    await webview.close();
+  });
+
+  const listed = () => webview.page.$$eval('.filmstrip__row:not([hidden])', (rows) =>
+    rows
+      .map((row) => ({ file: (row as HTMLElement).dataset.file!, top: row.getBoundingClientRect().top }))
+      .sort((a, b) => a.top - b.top)
+      .map((row) => row.file),
+  );
+  const currentRow = () => webview.page.$eval('.filmstrip__row.is-current', (row) => (row as HTMLElement).dataset.file);
+
+  it('J/K and PageDown/PageUp step through the images; the filmstrip follows', async () => {
+    await webview.press('j');
+    await webview.waitForImage('b-wide.jpg');
+    assert.equal(await currentRow(), 'b-wide.jpg');
+    await webview.press('PageDown', 'PageDown');
+    await webview.waitForImage('d-rotated.jpg');
+    await webview.press('k');
+    await webview.waitForImage('c-tall.jpg');
+    await webview.press('PageUp', 'PageUp', 'PageUp');
+    await webview.waitForImage('a-astronaut.png');
+    const opened = (await webview.sentOfType('image/open')).map((message) => message.file);
+    assert.deepEqual(opened, ['a-astronaut.png', 'b-wide.jpg', 'c-tall.jpg', 'd-rotated.jpg', 'c-tall.jpg', 'b-wide.jpg', 'a-astronaut.png']);
+    assert.match(await webview.page.textContent('#image-name') ?? '', /a-astronaut\.png \(1 of 6\)/);
+  });
+
+  it('U goes to the next unreviewed image, skipping reviewed ones; Shift+Enter marks reviewed and goes on', async () => {
+    await webview.press('j');
+    await webview.waitForImage('b-wide.jpg');
+    await webview.press('u');
+    await webview.waitForImage('c-tall.jpg');
+    await webview.press('Shift+Enter');
+    await webview.waitForImage('d-rotated.jpg');
+    const updates = await webview.sentOfType('review/update');
+    assert.deepEqual(updates.map((update) => [update.file, update.status]), [['c-tall.jpg', 'reviewed']]);
+  });
+
+  it('an EXIF-rotated image is shown upright and its boxes are placed in displayed pixels', async () => {
+    await webview.page.click('.filmstrip__row[data-file="d-rotated.jpg"]');
+    await webview.waitForImage('d-rotated.jpg');
+    const image = await webview.page.$eval('#image', (element) => {
+      const img = element as HTMLImageElement;
+      const rect = img.getBoundingClientRect();
+      return { natural: [img.naturalWidth, img.naturalHeight], x: rect.x, y: rect.y, scale: rect.width / 200 };
+    });
+    assert.deepEqual(image.natural, [200, 400]);
+    const face = await webview.shownBox('d1');
+    assert.ok(Math.abs(face.x - (image.x + 40 * image.scale)) < 2 && Math.abs(face.y - (image.y + 60 * image.scale)) < 2);
+    assert.ok(Math.abs(face.h - 90 * image.scale) < 2);
+  });
+
+  it('each filter lists only its images, from the picker or with F', async () => {
+    await webview.page.selectOption('#filter', 'unreviewed');
+    await webview.page.waitForFunction(() => document.querySelectorAll('.filmstrip__row:not([hidden])').length === 5);
+    assert.deepEqual(await listed(), ['a-astronaut.png', 'c-tall.jpg', 'd-rotated.jpg', 'e-coffee.png', 'f-small.png']);
+    await webview.page.focus('#stage');
+    const expected: Record<string, string[]> = {
+      faces: ['a-astronaut.png', 'b-wide.jpg', 'c-tall.jpg', 'd-rotated.jpg'],
+      lowConfidence: ['a-astronaut.png', 'f-small.png'],
+      manual: ['a-astronaut.png', 'c-tall.jpg'],
+    };
+    for (const [filter, files] of Object.entries(expected)) {
+      await webview.press('f');
+      assert.equal(await webview.page.$eval('#filter', (select) => (select as HTMLSelectElement).value), filter);
+      await webview.page.waitForFunction((count) => document.querySelectorAll('.filmstrip__row:not([hidden])').length === count, files.length);
+      assert.deepEqual(await listed(), files, filter);
+    }
+  });
+
+  it('the review queue (Q) lists images by their lowest model score first', async () => {
+    await webview.press('q');
+    assert.equal(await webview.page.$eval('#order', (select) => (select as HTMLSelectElement).value), 'confidence');
+    await webview.page.waitForFunction(() => document.querySelector('.filmstrip__row[data-file="a-astronaut.png"]')?.getAttribute('aria-posinset') === '1');
+    assert.deepEqual(await listed(), ['a-astronaut.png', 'f-small.png', 'd-rotated.jpg', 'b-wide.jpg', 'c-tall.jpg', 'e-coffee.png']);
+    await webview.press('j');
+    await webview.waitForImage('f-small.png');
+  });
+
+  it('asks for thumbnails of the rows in view and shows them when they arrive', async () => {
+    await webview.waitForMessage('thumbnails/request');
+    const [request] = await webview.sentOfType('thumbnails/request');
+    assert.deepEqual(request!.files, dataset.entries.map((entry) => entry.file));
+    await webview.post(Thumbnails.create({ thumbs: { 'b-wide.jpg': `${server.origin}/images/b-wide.jpg?thumb` } }));
+    await webview.page.waitForFunction(() => {
+      const img = document.querySelector<HTMLImageElement>('.filmstrip__row[data-file="b-wide.jpg"] img');
+      return img?.complete && img.naturalWidth === 1600;
+    });
+    assert.equal(await webview.page.getAttribute('.filmstrip__row[data-file="c-tall.jpg"] img', 'src'), null);
+  });
+
+  it('clicking a row opens its image; in the focused list the arrow keys, Home and End move', async () => {
+    await webview.page.click('.filmstrip__row[data-file="c-tall.jpg"]');
+    await webview.waitForImage('c-tall.jpg');
+    await webview.press('l');
+    assert.equal(await webview.page.evaluate(() => document.activeElement?.id), 'filmstrip');
+    await webview.press('ArrowDown');
+    await webview.waitForImage('d-rotated.jpg');
+    await webview.press('End');
+    await webview.waitForImage('f-small.png');
+    assert.equal(await webview.page.getAttribute('#filmstrip', 'aria-activedescendant'), await webview.page.getAttribute('.filmstrip__row.is-current', 'id'));
+    await webview.press('Home', 'ArrowUp');
+    await webview.waitForImage('a-astronaut.png');
+    assert.equal((await webview.sentOfType('review/update')).length, 0, 'arrows in the list moved a box');
+  });
+
+  it('zoom: wheel at the pointer, + and -, 0 to fit, 1 for 1:1; boxes stay on the image', async () => {
+    const imageRect = () => webview.page.$eval('#image', (image) => image.getBoundingClientRect().toJSON() as DOMRect);
+    const fitted = await imageRect();
+    await webview.press('1');
+    assert.equal(Math.round((await imageRect()).width), 512);
+    await webview.press('+');
+    assert.equal(Math.round((await imageRect()).width), 640);
+    await webview.press('-', '-');
+    assert.equal(Math.round((await imageRect()).width), 410);
+    await webview.press('0');
+    assert.deepEqual(await imageRect(), fitted);
+    const face = await webview.shownBox('a1');
+    await webview.page.mouse.move(face.x, face.y);
+    await webview.page.mouse.wheel(0, -300);
+    await webview.page.waitForFunction((width) => document.querySelector('#image')!.getBoundingClientRect().width > width + 1, fitted.width);
+    const zoomed = await imageRect();
+    const after = await webview.shownBox('a1');
+    assert.ok(Math.abs(after.x - face.x) < 1.5 && Math.abs(after.y - face.y) < 1.5, 'the corner under the pointer moved');
+    const scale = zoomed.width / 512;
+    assert.ok(Math.abs(after.w - 110 * scale) < 1.5);
+  });
+
+  it('Space+drag, middle-drag and the arrow keys without a selection pan image and boxes together', async () => {
+    const before = await webview.shownBox('a1');
+    await webview.page.focus('#stage');
+    await webview.page.keyboard.down(' ');
+    await webview.page.mouse.move(700, 400);
+    await webview.page.mouse.down();
+    await webview.page.mouse.move(650, 430, { steps: 3 });
+    await webview.page.mouse.up();
+    await webview.page.keyboard.up(' ');
+    let after = await webview.shownBox('a1');
+    assert.deepEqual([Math.round(after.x - before.x), Math.round(after.y - before.y)], [-50, 30]);
+    await webview.page.mouse.move(700, 400);
+    await webview.page.mouse.down({ button: 'middle' });
+    await webview.page.mouse.move(720, 400, { steps: 2 });
+    await webview.page.mouse.up({ button: 'middle' });
+    await webview.press('ArrowUp');
+    after = await webview.shownBox('a1');
+    assert.deepEqual([Math.round(after.x - before.x), Math.round(after.y - before.y)], [-30, 70]);
+    assert.equal((await webview.sentOfType('review/update')).length, 0);
+  });
+
+  it('P previews the redaction over every face not rejected; M changes the mode and tells the extension', async () => {
+    await webview.page.click('.box[data-id="a2"]');
+    await webview.press('r', 'p');
+    assert.equal(await webview.page.isVisible('#preview'), true);
+    assert.equal(await webview.page.isVisible('#boxes'), false);
+    const pixel = (x: number, y: number) =>
+      webview.page.evaluate(
+        ([x, y]) => {
+          const canvas = document.querySelector<HTMLCanvasElement>('#preview')!;
+          const image = document.querySelector('#image')!.getBoundingClientRect();
+          const scale = image.width / 512;
+          const ratio = canvas.width / canvas.getBoundingClientRect().width;
+          const px = (image.x - canvas.getBoundingClientRect().x + x * scale) * ratio;
+          const py = (image.y - canvas.getBoundingClientRect().y + y * scale) * ratio;
+          return [...canvas.getContext('2d')!.getImageData(Math.round(px), Math.round(py), 1, 1).data];
+        },
+        [x, y],
+      );
+    assert.deepEqual(await pixel(220, 125), [0, 0, 0, 255], 'the face is not filled');
+    assert.deepEqual(await pixel(150, 60), [0, 0, 0, 255], 'the 25% margin is not filled');
+    assert.deepEqual((await pixel(410, 330))[3], 0, 'the rejected box is redacted');
+    await webview.press('m');
+    assert.deepEqual(await webview.sentOfType('redaction/mode'), [{ type: 'redaction/mode', mode: 'pixelate' }]);
+    const pixelated = await pixel(220, 125);
+    assert.equal(pixelated[3], 255);
+    assert.notDeepEqual(pixelated.slice(0, 3), [0, 0, 0]);
+    await webview.page.selectOption('#mode', 'blur');
+    assert.equal((await webview.sentOfType('redaction/mode')).at(-1)?.mode, 'blur');
+    await webview.press('p');
+    assert.equal(await webview.page.isVisible('#preview'), false);
+  });
+
+  it('? opens the help listing every shortcut, Escape closes it and focus returns', async () => {
+    await webview.page.focus('#stage');
+    await webview.press('?');
+    assert.equal(await webview.page.isVisible('#help'), true);
+    assert.equal(await webview.page.evaluate(() => document.activeElement?.id), 'help-close');
+    const listed = await webview.page.$$eval('#help kbd', (keys) => keys.map((key) => key.textContent));
+    for (const key of ['J / PgDn', 'Shift+A', 'Ctrl+Z', 'Alt+→', '?', 'P', 'M', 'F', 'Q', 'Enter', 'Del / Backspace']) assert.ok(listed.includes(key), key);
+    await webview.press('j');
+    assert.equal(await webview.page.getAttribute('#stage', 'data-file'), 'a-astronaut.png', 'J went through the open help');
+    await webview.press('Escape');
+    assert.equal(await webview.page.isVisible('#help'), false);
+    assert.equal(await webview.page.evaluate(() => document.activeElement?.id), 'stage');
+  });
+
+  it('the image, zoom, selection, filter and preview survive the panel being hidden and re-created', async () => {
+    await webview.press('j');
+    await webview.waitForImage('b-wide.jpg');
+    await webview.press(']', '+', 'f');
+    const before = await webview.shownBox('b1');
+    await webview.press('p');
+    const state = await webview.savedState();
+    const hidden = webview;
+    webview = await openLoaded(state);
+    await hidden.close();
+    await webview.waitForImage('b-wide.jpg');
+    assert.equal(await webview.page.isVisible('#preview'), true);
+    assert.equal(await webview.page.$eval('#filter', (select) => (select as HTMLSelectElement).value), 'unreviewed');
+    await webview.press('p');
+    const after = await webview.shownBox('b1');
+    assert.equal(after.selected, true);
+    assert.ok(before.w > 0);
+    assert.deepEqual([after.x, after.y, after.w], [before.x, before.y, before.w]);
+  });
+
+  it('a record from the extension replaces the shown one; a stale confirmation does not undo newer edits', async () => {
+    await webview.page.click('.box[data-id="a1"]');
+    await webview.press('a', 'r');
+    const [first, second] = await webview.sentOfType('review/update');
+    const confirmed = (boxes: typeof first.boxes) => ({ ...dataset.records[0]!, boxes });
+    await webview.post(RecordUpdated.create({ record: confirmed(first!.boxes), seq: first!.seq }));
+    assert.equal((await webview.shownBox('a1')).kind, 'rejected', 'the confirmation of an older edit undid a newer one');
+    await webview.post(RecordUpdated.create({ record: confirmed(second!.boxes), seq: second!.seq }));
+    assert.equal((await webview.shownBox('a1')).kind, 'rejected');
+    await webview.post(RecordUpdated.create({ record: { ...dataset.records[0]!, boxes: [box('x1', { x: 10, y: 10, w: 50, h: 50 }, { score: 0.66 })] } }));
+    await webview.page.waitForSelector('.box[data-id="x1"]');
+    assert.deepEqual((await webview.shownBoxes()).map((shown) => shown.id), ['x1']);
+  });
+
+  it('invalid messages are ignored and reported; extension errors and settings are shown', async () => {
+    await webview.post({ type: 'dataset/load', root: '/x' });
+    await webview.post({ type: 'record/updated', record: { file: 'a-astronaut.png', boxes: 'none' } });
+    const reports = await webview.sentOfType('error/report');
+    assert.equal(reports.length, 2);
+    assert.match(reports[0]!.message, /dataset\/load/);
+    assert.equal((await webview.shownBoxes()).length, 2);
+    await webview.post(ErrorMessage.create({ message: 'The daemon stopped' }));
+    assert.equal(await webview.page.textContent('#error'), 'The daemon stopped');
+    await webview.post(SettingsChanged.create({ settings: { mode: 'pixelate', margin: 0.25, shape: 'ellipse' } }));
+    assert.equal(await webview.page.$eval('#mode', (select) => (select as HTMLSelectElement).value), 'pixelate');
+  });
+});
