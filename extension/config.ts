@@ -1,0 +1,48 @@
+/** Veil's settings (`veil.*`), read in one place. */
+import * as vscode from 'vscode';
+import type { MaskShape, RedactionMode } from '../daemon/protocol';
+import type { RedactionSettings } from '../webview/protocol';
+
+export interface DetectionSettings {
+  model: string | undefined;
+  threshold: number | undefined;
+  thorough: boolean;
+}
+
+function section() {
+  return vscode.workspace.getConfiguration('veil');
+}
+
+export function redactionSettings(): RedactionSettings {
+  const config = section();
+  return {
+    mode: config.get<RedactionMode>('redaction.mode', 'fill'),
+    margin: config.get<number>('redaction.margin', 0.25),
+    shape: config.get<MaskShape>('redaction.shape', 'rect'),
+    lowConfidence: config.get<number>('review.lowConfidence', 0.6),
+  };
+}
+
+export function detectionSettings(): DetectionSettings {
+  const config = section();
+  const model = config.get<string>('detection.model', '');
+  const threshold = config.get<number | null>('detection.threshold', null);
+  return { model: model || undefined, threshold: threshold ?? undefined, thorough: config.get<boolean>('detection.thorough', false) };
+}
+
+export function reviewerName(): string | undefined {
+  return section().get<string>('review.reviewerName', '') || undefined;
+}
+
+/** Settings the daemon reads at start: changing them needs a daemon restart. */
+export const RESTART_SETTINGS = ['veil.daemon.maxPixels', 'veil.daemon.home'];
+
+export function daemonEnvironment(): NodeJS.ProcessEnv {
+  const config = section();
+  const env: NodeJS.ProcessEnv = {};
+  const maxPixels = config.get<number>('daemon.maxPixels', 0);
+  if (maxPixels > 0) env.VEIL_MAX_PIXELS = String(maxPixels);
+  const home = config.get<string>('daemon.home', '');
+  if (home) env.VEIL_HOME = home;
+  return env;
+}
