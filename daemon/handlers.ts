@@ -12,13 +12,17 @@ import {
   requiredBoxes,
   requiredString,
   optionalEnum,
+  optionalCheckpoint,
 } from './rpc/params';
 import type { ModelRegistry } from './models/registry';
 import type { DecodeLimits } from './image/decode';
 import { OpenDatasets } from './services/datasets';
 import { detectDataset, detectImage } from './services/detect';
 import { getReview, openDataset, updateReview } from './services/review';
-import { thumbnail } from './services/thumbnails';
+import { clearThumbnails, thumbnail } from './services/thumbnails';
+import { commitDataset } from './commit/commit';
+import { verifyDataset } from './verify/verify';
+import { resolveRoot } from './dataset/paths';
 
 export const DAEMON_VERSION = '0.1.0';
 
@@ -87,11 +91,29 @@ export function createHandlers(state: DaemonState): Handlers {
       const size = optionalNumber(p, 'size', 16, 1024) ?? 256;
       return thumbnail({ root: requiredString(p, 'root'), file: requiredString(p, 'file'), size: Math.round(size) }, state.limits);
     },
-    async 'dataset/commit'() {
-      throw new VeilError(ErrorCode.MethodNotFound, 'dataset/commit is not available in this build');
+    async 'dataset/commit'(raw, ctx) {
+      const p = paramsObject(raw);
+      const params = {
+        root: requiredString(p, 'root'),
+        mode: optionalEnum(p, 'mode', ['fill', 'pixelate', 'blur'] as const),
+        margin: optionalNumber(p, 'margin', 0, 2),
+        shape: optionalEnum(p, 'shape', ['rect', 'ellipse'] as const),
+        includeUnreviewed: optionalBoolean(p, 'includeUnreviewed'),
+      };
+      const result = await commitDataset(params, ctx, deps);
+      // Cached thumbnails show the faces that were just anonymized: they go with the originals.
+      if (result.committed.length > 0) await clearThumbnails(resolveRoot(params.root));
+      return result;
     },
-    async 'dataset/verify'() {
-      throw new VeilError(ErrorCode.MethodNotFound, 'dataset/verify is not available in this build');
+    async 'dataset/verify'(raw, ctx) {
+      const p = paramsObject(raw);
+      const params = {
+        root: requiredString(p, 'root'),
+        identity: optionalString(p, 'identity'),
+        redetect: optionalBoolean(p, 'redetect'),
+        checkpoint: optionalCheckpoint(p, 'checkpoint'),
+      };
+      return verifyDataset(params, ctx, { ...deps, loadDetector: () => state.registry.load() });
     },
     async 'models/list'() {
       return state.registry.list();

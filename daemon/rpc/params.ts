@@ -1,5 +1,5 @@
 /** Validation of incoming RPC params: every method checks what arrives before it touches anything. */
-import { ErrorCode, isBox, isFiniteNumber, isRecord, type Box } from '../protocol';
+import { ErrorCode, isBox, isFiniteNumber, isRecord, type Box, type Checkpoint } from '../protocol';
 import { VeilError } from '../errors';
 
 function invalid(message: string): VeilError {
@@ -64,4 +64,13 @@ export function requiredBoxes(params: Record<string, unknown>, key: string): Box
   const ids = new Set(value.map((box: Box) => box.id));
   if (ids.size !== value.length) throw invalid(`"${key}" has duplicate box ids`);
   return value as Box[];
+}
+
+export function optionalCheckpoint(params: Record<string, unknown>, key: string): Checkpoint | undefined {
+  const value = params[key];
+  if (value === undefined) return undefined;
+  if (!isRecord(value) || !isFiniteNumber(value.entries) || value.entries < 0 || typeof value.head !== 'string' || !/^[0-9a-f]{64}$/.test(value.head)) {
+    throw invalid(`"${key}" must be {"entries": N, "head": "<64 hex digits>"}`);
+  }
+  return { entries: value.entries, head: value.head };
 }

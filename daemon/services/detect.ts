@@ -17,6 +17,7 @@ import { decodeDisplayed, readImageBytes, type DecodeLimits } from '../image/dec
 import { resolveInside } from '../dataset/paths';
 import { scanDataset } from '../dataset/scan';
 import { mergeDetection } from '../review/merge';
+import { appendAudit } from '../audit/log';
 import type { ModelRegistry } from '../models/registry';
 import type { Detector } from '../detection/detector';
 import type { ReviewStore } from '../review/store';
@@ -92,6 +93,9 @@ export async function detectDataset(params: DatasetDetectParams, ctx: CallContex
       else result.processed++;
     }
     ctx.progress({ done: index + 1, total: files.length, file: requested });
+  }
+  if (result.processed > 0) {
+    await appendAudit(root, { type: 'detect-run', actor: ctx.actor, model, threshold: settings.threshold, thorough: settings.thorough, images: result.processed, faces: result.faces });
   }
   return result;
 }

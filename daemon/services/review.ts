@@ -3,6 +3,8 @@ import { ErrorCode, type FileFailure, type SizedEntry, type DatasetOpenResult, t
 import { errorCodeOf, VeilError } from '../errors';
 import { probeDisplayedSize, type DecodeLimits } from '../image/decode';
 import type { Actor } from '../rpc/context';
+import { appendAudit } from '../audit/log';
+import { countBoxes } from '../audit/events';
 import { resolveInside, toDatasetPath } from '../dataset/paths';
 import { scanDataset } from '../dataset/scan';
 import type { OpenDatasets } from './datasets';
@@ -52,7 +54,14 @@ async function forEachLimited<T>(items: T[], limit: number, work: (item: T) => P
 async function locate(params: ReviewGetParams, datasets: OpenDatasets) {
   const { root, store } = await datasets.open(params.root);
   const file = toDatasetPath(root, resolveInside(root, params.file));
-  return { store, file };
+  return { root, store, file };
+}
+
+/** One audit line per decision (status or box counts changed); moving a box is not a decision. */
+async function auditIfDecisionChanged(root: string, actor: Actor, before: ImageRecord, after: ImageRecord): Promise<void> {
+  const counts = countBoxes(after.boxes);
+  if (before.status === after.status && JSON.stringify(countBoxes(before.boxes)) === JSON.stringify(counts)) return;
+  await appendAudit(root, { type: 'review-change', actor, file: after.file, status: after.status, boxes: counts });
 }
 
 export async function getReview(params: ReviewGetParams, datasets: OpenDatasets): Promise<ImageRecord> {
@@ -63,7 +72,7 @@ export async function getReview(params: ReviewGetParams, datasets: OpenDatasets)
 }
 
 export async function updateReview(params: ReviewUpdateParams, actor: Actor, datasets: OpenDatasets): Promise<{ before: ImageRecord; after: ImageRecord }> {
-  const { store, file } = await locate(params, datasets);
+  const { root, store, file } = await locate(params, datasets);
   const before = store.get(file);
   if (!before) throw new VeilError(ErrorCode.BadPath, 'has no review state yet (run detection first)', file);
   if (before.status === 'committed') throw new VeilError(ErrorCode.InvalidParams, 'is committed (anonymized); its boxes can no longer change', file);
@@ -84,5 +93,6 @@ export async function updateReview(params: ReviewUpdateParams, actor: Actor, dat
     ...(status === 'reviewed' && before.status !== 'reviewed' ? { reviewer: actor.reviewer, reviewedAt: new Date().toISOString() } : {}),
   };
   await store.put(after);
+  await auditIfDecisionChanged(root, actor, before, after);
   return { before, after };
 }

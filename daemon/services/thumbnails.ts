@@ -3,7 +3,7 @@
  * file's path, size and mtime, so a changed (or committed) image gets a new thumbnail.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, rename, stat } from 'node:fs/promises';
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ThumbnailParams, ThumbnailResult } from '../protocol';
 import { displayedPipeline, probeImage, readImageBytes, type DecodeLimits } from '../image/decode';
@@ -31,4 +31,9 @@ export async function thumbnail(params: ThumbnailParams, limits: DecodeLimits): 
     .toFile(temp);
   await rename(temp, path);
   return { path };
+}
+
+/** Removes every cached thumbnail of a dataset (after a commit they would show faces that are gone). */
+export async function clearThumbnails(root: string): Promise<void> {
+  await rm(join(root, VEIL_DIR, THUMBS_DIR), { recursive: true, force: true });
 }
