@@ -50,22 +50,34 @@ export interface SpawnOptions {
 }
 
 const SHUTDOWN_GRACE_MS = 2000;
+/** Stderr lines kept to explain an unexpected exit. */
+const STDERR_TAIL = 5;
 
 export class DaemonClient {
   private nextId = 1;
   private readonly progressListeners = new Map<string, (progress: ProgressParams) => void>();
   private readonly rpc: JSONRPCClient;
   private exitReason: string | undefined;
+  private readonly stderrTail: string[] = [];
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
   private constructor(private readonly child: ChildProcessWithoutNullStreams, options: SpawnOptions) {
     this.rpc = new JSONRPCClient((payload) => writeMessage(child.stdin, payload));
     child.stdin.on('error', () => undefined);
     onLines(child.stdout, (line) => this.receive(line), () => undefined);
-    onLines(child.stderr, (line) => options.onStderr?.(line), () => undefined);
+    onLines(
+      child.stderr,
+      (line) => {
+        this.stderrTail.push(line);
+        if (this.stderrTail.length > STDERR_TAIL) this.stderrTail.shift();
+        options.onStderr?.(line);
+      },
+      () => undefined,
+    );
     this.exited = new Promise((resolve) => {
       child.on('exit', (code, signal) => {
-        this.exitReason = `the Veil daemon exited (${signal ?? `code ${code}`})`;
+        const lastWords = code !== 0 && this.stderrTail.length > 0 ? `: ${this.stderrTail.join(' | ')}` : '';
+        this.exitReason = `the Veil daemon exited (${signal ?? `code ${code}`})${lastWords}`;
         this.rpc.rejectAllPendingRequests(this.exitReason);
         options.onExit?.(code, signal);
         resolve({ code, signal });
@@ -104,7 +116,7 @@ export class DaemonClient {
     params: Parameters<VeilMethods[M]>[0],
     options: RequestOptions = {},
   ): Promise<ReturnType<VeilMethods[M]>> {
-    if (this.exitReason) throw new Error(this.exitReason);
+    if (this.exitReason) throw new DaemonError(ErrorCode.DaemonExited, this.exitReason);
     const id = this.nextId++;
     const progressToken = `p${id}`;
     if (options.onProgress) this.progressListeners.set(progressToken, options.onProgress);
@@ -113,6 +125,7 @@ export class DaemonClient {
     try {
       const sent = options.onProgress ? { ...params, progressToken } : params;
       const response = await this.rpc.requestAdvanced({ jsonrpc: '2.0', id, method, params: sent as Record<string, unknown> });
+      if (response.error && this.exitReason) throw new DaemonError(ErrorCode.DaemonExited, this.exitReason);
       if (response.error) {
         const file = isRecord(response.error.data) && typeof response.error.data.file === 'string' ? response.error.data.file : undefined;
         throw new DaemonError(response.error.code, response.error.message, file);

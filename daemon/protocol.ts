@@ -42,6 +42,8 @@ export enum ErrorCode {
   KeyError = -33022,
   /** The review state or audit log is corrupt. */
   Corrupt = -33023,
+  /** Client side: the daemon process exited before answering. */
+  DaemonExited = -33030,
 }
 
 // ---- Review state -------------------------------------------------------------------------------

@@ -1,14 +1,22 @@
 /** The `veil` command line: each subcommand is a module; errors become one clear line and an exit code. */
 import { DaemonError } from '../client';
 import { HelpRequested, processIO, UsageError, type CliIO } from './io';
+import * as commit from './commands/commit';
 import * as detect from './commands/detect';
+import * as keygen from './commands/keygen';
 import * as models from './commands/models';
+import * as open from './commands/open';
+import * as verify from './commands/verify';
 
 type Command = { run(argv: string[], io: CliIO): Promise<number> };
 
 const COMMANDS: Record<string, { command: Command; summary: string }> = {
   detect: { command: detect, summary: 'propose face boxes for every image in a folder' },
   models: { command: models, summary: 'list, install or add face detection models' },
+  keygen: { command: keygen, summary: 'create an identity (private key file) and print its recipient' },
+  commit: { command: commit, summary: 'anonymize reviewed images, encrypt the originals, write the audit log' },
+  verify: { command: verify, summary: 'check the audit log, committed images and vault of a dataset' },
+  open: { command: open, summary: 'decrypt one original from the vault (logged before it happens)' },
 };
 
 function help(io: CliIO): void {
@@ -41,7 +49,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       return 2;
     }
     if (DaemonError.is(error)) {
-      io.stderr(`veil ${name}: ${error.file ? `${error.file}: ` : ''}${error.message} (code ${error.code})`);
+      io.stderr(`veil ${name}: ${error.file ? `${error.file}: ` : ''}${error.message}`);
       return 1;
     }
     io.stderr(`veil ${name}: ${(error as Error).message ?? String(error)}`);
