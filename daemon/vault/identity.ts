@@ -45,6 +45,12 @@ export async function writeIdentityFile(path: string, key: NewIdentity, options:
   }
 }
 
+/** The passphrase from `VEIL_PASSPHRASE`, when set (for scripts, tests and the daemon, which cannot prompt). */
+export function passphraseFromEnv(env: NodeJS.ProcessEnv = process.env): (() => Promise<string>) | undefined {
+  const value = env.VEIL_PASSPHRASE;
+  return value === undefined ? undefined : async () => value;
+}
+
 export function isPassphraseProtected(text: string): boolean {
   return text.trimStart().startsWith(ARMOR_BEGIN) || text.startsWith('age-encryption.org/v1');
 }

@@ -1,0 +1,55 @@
+/** `veil commit <dir>`: anonymize the reviewed images, keep the originals encrypted, print the audit checkpoint. */
+import { resolve } from 'node:path';
+import type { CommitResult, MaskShape, RedactionMode } from '../../protocol';
+import { numberOption, onePositional, parseCommandArgs } from '../args';
+import { interruptSignal, withDaemon } from '../daemonSession';
+import { UsageError, type CliIO } from '../io';
+import { progressPrinter } from '../progress';
+
+const USAGE = 'veil commit <dir> [--mode fill|pixelate|blur] [--margin 0.25] [--shape rect|ellipse] [--include-unreviewed]';
+const MODES: readonly RedactionMode[] = ['fill', 'pixelate', 'blur'];
+const SHAPES: readonly MaskShape[] = ['rect', 'ellipse'];
+
+function oneOf<T extends string>(value: string | undefined, allowed: readonly T[], name: string): T | undefined {
+  if (value === undefined) return undefined;
+  if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`--${name} must be one of ${allowed.join(', ')} (got "${value}")`);
+  return value as T;
+}
+
+export async function run(argv: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parseCommandArgs(
+    argv,
+    { mode: { type: 'string' }, margin: { type: 'string' }, shape: { type: 'string' }, 'include-unreviewed': { type: 'boolean' } },
+    USAGE,
+  );
+  const root = resolve(io.cwd, onePositional(positionals, 'dataset folder', USAGE));
+  const params = {
+    root,
+    mode: oneOf(values.mode, MODES, 'mode'),
+    shape: oneOf(values.shape, SHAPES, 'shape'),
+    margin: numberOption(values.margin, 'margin', 0, 2),
+    includeUnreviewed: values['include-unreviewed'],
+  };
+  const interrupt = interruptSignal(io);
+  try {
+    const result = await withDaemon(io, (client) =>
+      client.request('dataset/commit', params, { onProgress: progressPrinter(io, 'committing'), signal: interrupt.signal }),
+    );
+    printSummary(io, result);
+    return result.failures.length > 0 || result.cancelled ? 1 : 0;
+  } finally {
+    interrupt.dispose();
+  }
+}
+
+function printSummary(io: CliIO, result: CommitResult): void {
+  io.stdout(`${result.committed.length} image(s) committed, ${result.skipped.length} skipped, ${result.failures.length} failed`);
+  const reasons = new Map<string, number>();
+  for (const { reason } of result.skipped) reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+  for (const [reason, count] of reasons) io.stdout(`  skipped ${count}: ${reason}`);
+  for (const failure of result.failures) io.stderr(`  failed ${failure.file}: ${failure.message}`);
+  if (result.cancelled) io.stdout('cancelled: the remaining images were not committed (run again to continue)');
+  if (result.committed.length > 0) io.stdout('originals are kept encrypted in .veil/vault: while they exist the outputs are pseudonymised, not anonymous');
+  io.stdout(`checkpoint: ${JSON.stringify(result.checkpoint)}`);
+  io.stdout('keep the checkpoint line outside the dataset; `veil verify <dir> --checkpoint \'<json>\'` detects an audit log cut after it');
+}
