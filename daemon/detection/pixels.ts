@@ -1,0 +1,73 @@
+/** Pixel preparation: resizing interleaved RGB and packing it into the tensor layouts the models expect. */
+import sharp from 'sharp';
+
+/** Interleaved 8-bit RGB, row-major (a DisplayedImage is one). */
+export interface RgbImage {
+  rgb: Buffer;
+  width: number;
+  height: number;
+}
+
+/** Resizes RGB pixels to exactly width x height (libvips, no aspect handling: callers pick the size). */
+export async function resizeRgb(image: RgbImage, width: number, height: number): Promise<RgbImage> {
+  if (width === image.width && height === image.height) return image;
+  const { data, info } = await sharp(image.rgb, { raw: { width: image.width, height: image.height, channels: 3 } })
+    .resize(width, height, { fit: 'fill' })
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return { rgb: data, width: info.width, height: info.height };
+}
+
+/**
+ * Fills `target` (size x size x 3) with the NHWC tile of `image` starting at (left, top), values scaled to
+ * [-1, 1] (v / 127.5 - 1); the part of the tile outside the image is black (-1), as MediaPipe letterboxes.
+ */
+export function fillNhwcSignedTile(target: Float32Array, image: RgbImage, left: number, top: number, size: number, mirrored = false): Float32Array {
+  const columns = Math.max(0, Math.min(size, image.width - left));
+  const rows = Math.max(0, Math.min(size, image.height - top));
+  if (columns < size || rows < size) target.fill(-1);
+  for (let row = 0; row < rows; row++) {
+    let source = ((top + row) * image.width + left) * 3;
+    const end = row * size * 3 + columns * 3;
+    if (!mirrored) {
+      for (let i = row * size * 3; i < end; i++) target[i] = image.rgb[source++] / 127.5 - 1;
+      continue;
+    }
+    // Mirrored: tile column c shows image column left + columns - 1 - c.
+    for (let c = 0; c < columns; c++) {
+      const from = source + (columns - 1 - c) * 3;
+      const to = row * size * 3 + c * 3;
+      target[to] = image.rgb[from] / 127.5 - 1;
+      target[to + 1] = image.rgb[from + 1] / 127.5 - 1;
+      target[to + 2] = image.rgb[from + 2] / 127.5 - 1;
+    }
+  }
+  return target;
+}
+
+/**
+ * Fills `target` (3 x paddedHeight x paddedWidth) with the image as NCHW BGR floats 0..255, zero-padded
+ * bottom/right.
+ */
+export function fillNchwBgrPadded(target: Float32Array, image: RgbImage, paddedWidth: number, paddedHeight: number): Float32Array {
+  const plane = paddedWidth * paddedHeight;
+  const { rgb, width, height } = image;
+  const blue = target.subarray(0, plane);
+  const green = target.subarray(plane, 2 * plane);
+  const red = target.subarray(2 * plane, 3 * plane);
+  for (const channel of [blue, green, red]) {
+    if (paddedWidth > width) for (let row = 0; row < height; row++) channel.fill(0, row * paddedWidth + width, (row + 1) * paddedWidth);
+    channel.fill(0, height * paddedWidth);
+  }
+  for (let row = 0; row < height; row++) {
+    let source = row * width * 3;
+    let index = row * paddedWidth;
+    const end = index + width;
+    for (; index < end; index++, source += 3) {
+      red[index] = rgb[source];
+      green[index] = rgb[source + 1];
+      blue[index] = rgb[source + 2];
+    }
+  }
+  return target;
+}

@@ -1,0 +1,48 @@
+/** Downloads a file over http(s) into a given path, hashing it as it streams. */
+import { createWriteStream } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { once } from 'node:events';
+import { ErrorCode } from '../protocol';
+import { VeilError } from '../errors';
+
+export interface DownloadProgress {
+  received: number;
+  /** From Content-Length; null when the server did not say. */
+  total: number | null;
+}
+
+/** Writes the body of `url` to the new file `target` and returns its sha256; any failure is a ModelDownload error. */
+export async function downloadTo(url: string, target: string, onProgress?: (progress: DownloadProgress) => void): Promise<string> {
+  let response: Response;
+  try {
+    response = await fetch(url, { redirect: 'follow' });
+  } catch (error) {
+    throw new VeilError(ErrorCode.ModelDownload, `cannot download ${url}: ${causeOf(error)}`);
+  }
+  if (!response.ok || !response.body) {
+    throw new VeilError(ErrorCode.ModelDownload, `cannot download ${url}: HTTP ${response.status} ${response.statusText}`);
+  }
+  const length = Number(response.headers.get('content-length'));
+  const total = Number.isFinite(length) && length > 0 ? length : null;
+  const hash = createHash('sha256');
+  const file = createWriteStream(target, { flags: 'wx' });
+  let received = 0;
+  try {
+    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+      hash.update(chunk);
+      received += chunk.length;
+      if (!file.write(chunk)) await once(file, 'drain');
+      onProgress?.({ received, total });
+    }
+    await new Promise<void>((resolve, reject) => file.end((error?: Error | null) => (error ? reject(error) : resolve())));
+  } catch (error) {
+    file.destroy();
+    throw new VeilError(ErrorCode.ModelDownload, `download of ${url} broke off after ${received} bytes: ${causeOf(error)}`);
+  }
+  return hash.digest('hex');
+}
+
+function causeOf(error: unknown): string {
+  const cause = (error as { cause?: { message?: string } }).cause?.message;
+  return cause ?? (error as Error).message ?? String(error);
+}
