@@ -31,9 +31,12 @@ export interface CommitDeps {
   limits: DecodeLimits;
   /** Collects time per phase (the benchmark reads it). */
   times?: PhaseTimes;
+  /** Images committed at once (default 2: one encodes while the other decodes or encrypts). */
+  imagesInFlight?: number;
 }
 
 const MODES: readonly RedactionMode[] = ['fill', 'pixelate', 'blur'];
+const IMAGES_IN_FLIGHT = 2;
 const SHAPES: readonly MaskShape[] = ['rect', 'ellipse'];
 
 function planOptions(params: CommitParams): CommitPlan['options'] {
@@ -65,14 +68,18 @@ async function runPlan(
   const { plan } = state;
   const outcome: Outcome = { committed: [], failures: [], cancelled: false };
   const c = { root, plan, journal, store, recipients, limits: deps.limits, times: deps.times ?? new PhaseTimes(), audited, journaled: state.publishing };
-  let done = 0;
-  for (const file of plan.files) {
-    ctx.progress({ done, total: plan.files.length, file, message: 'committing' });
-    if (ctx.token.isCancelled) {
-      outcome.cancelled = true;
-      break;
-    }
-    if (!state.done.has(file)) {
+  const pending = plan.files.filter((file) => !state.done.has(file));
+  let done = plan.files.length - pending.length;
+  let next = 0;
+  // Cancellation lets the images in flight finish and starts no new one.
+  const worker = async () => {
+    while (next < pending.length) {
+      if (ctx.token.isCancelled) {
+        outcome.cancelled = true;
+        return;
+      }
+      const file = pending[next++];
+      ctx.progress({ done, total: plan.files.length, file, message: 'committing' });
       try {
         await commitImage(c, file);
         outcome.committed.push(file);
@@ -80,9 +87,12 @@ async function runPlan(
         outcome.failures.push({ file, code: errorCodeOf(error), message: describeError(error) });
         await journal.record({ step: 'done', file });
       }
+      done++;
     }
-    done++;
-  }
+  };
+  await Promise.all(Array.from({ length: deps.imagesInFlight ?? IMAGES_IN_FLIGHT }, worker));
+  const order = new Map(plan.files.map((file, index) => [file, index]));
+  outcome.committed.sort((a, b) => order.get(a)! - order.get(b)!);
   ctx.progress({ done, total: plan.files.length, message: outcome.cancelled ? 'cancelled' : 'committed' });
   await appendAudit(root, {
     type: 'commit',

@@ -23,14 +23,17 @@ export function redactionRegion(box: Rect, margin: number, width: number, height
   return { x: left, y: top, w: Math.max(0, right - left), h: Math.max(0, bottom - top) };
 }
 
-/** Whether pixel (px, py) of the image is inside the mask drawn in `region`. */
-export function inMask(shape: MaskShape, region: Region, px: number, py: number): boolean {
-  if (shape === 'rect') return true;
+/** The pixels of row `y` the mask covers: columns [start, end) (empty when start >= end). */
+export function maskSpan(shape: MaskShape, region: Region, y: number): [number, number] {
+  if (shape === 'rect') return [region.x, region.x + region.w];
   const rx = region.w / 2;
   const ry = region.h / 2;
-  const dx = (px + 0.5 - region.x - rx) / rx;
-  const dy = (py + 0.5 - region.y - ry) / ry;
-  return dx * dx + dy * dy <= 1;
+  const dy = (y + 0.5 - region.y - ry) / ry;
+  if (dy * dy > 1) return [0, 0];
+  const half = rx * Math.sqrt(1 - dy * dy);
+  const centre = region.x + rx;
+  // Pixel x is covered when its centre x + 0.5 lies within `half` of the ellipse's centre.
+  return [Math.max(region.x, Math.ceil(centre - half - 0.5)), Math.min(region.x + region.w, Math.floor(centre + half - 0.5) + 1)];
 }
 
 /** Mosaic cell size: about 8 cells across the longer side of the region. */

@@ -1,13 +1,13 @@
 /**
- * Paints the redactions into a copy of the displayed pixels (RGB, orientation already applied).
- * fill: solid colour, the only mode that cannot be undone (the default); pixelate: cell means; blur:
- * Gaussian. Blur runs as separate sharp pipelines (shrink, blur, grow): one pipeline with two resizes
- * would silently keep only the last.
+ * Paints the redactions into a copy of the displayed pixels (RGB, orientation already applied), row span
+ * by row span. fill: solid colour, the only mode that cannot be undone (the default); pixelate: cell
+ * means; blur: Gaussian. Blur runs as separate sharp pipelines (shrink, blur, grow): one pipeline with two
+ * resizes would silently keep only the last.
  */
 import sharp from 'sharp';
 import type { MaskShape, RedactionMode } from '../protocol';
 import type { DisplayedImage } from '../image/decode';
-import { blurSigma, inMask, pixelateCell, type Region } from './geometry';
+import { blurSigma, maskSpan, pixelateCell, type Region } from './geometry';
 
 export interface RenderOptions {
   mode: RedactionMode;
@@ -15,53 +15,59 @@ export interface RenderOptions {
 }
 
 const CHANNELS = 3;
-const FILL = [0, 0, 0];
+const FILL = Buffer.from([0, 0, 0]);
 /** Used instead of black when the region is already nearly black, so the fill still visibly changes it. */
-const FILL_ON_DARK = [128, 128, 128];
+const FILL_ON_DARK = Buffer.from([128, 128, 128]);
 /** Blur works on a copy shrunk so that sigma stays this small (same look, bounded cost). */
 const MAX_WORKING_SIGMA = 4;
 
-function regionMean(rgb: Buffer, width: number, region: Region): number[] {
-  const sum = [0, 0, 0];
+function regionMean(rgb: Buffer, width: number, region: Region): Buffer {
+  let r = 0;
+  let g = 0;
+  let b = 0;
   for (let y = region.y; y < region.y + region.h; y++) {
-    for (let x = region.x; x < region.x + region.w; x++) {
-      const i = (y * width + x) * CHANNELS;
-      for (let c = 0; c < CHANNELS; c++) sum[c] += rgb[i + c];
+    const end = (y * width + region.x + region.w) * CHANNELS;
+    for (let i = (y * width + region.x) * CHANNELS; i < end; i += CHANNELS) {
+      r += rgb[i];
+      g += rgb[i + 1];
+      b += rgb[i + 2];
     }
   }
   const count = Math.max(1, region.w * region.h);
-  return sum.map((value) => value / count);
+  return Buffer.from([Math.round(r / count), Math.round(g / count), Math.round(b / count)]);
 }
 
-/** Sets every pixel of `region` that the mask covers to `pixelAt(x, y)` (coordinates relative to the region). */
-function paste(target: Buffer, width: number, region: Region, shape: MaskShape, pixelAt: (rx: number, ry: number) => ArrayLike<number>): void {
+/** Calls `paint(y, start, end)` for the covered columns [start, end) of each row of the region. */
+function forEachSpan(region: Region, shape: MaskShape, paint: (y: number, start: number, end: number) => void): void {
   for (let y = region.y; y < region.y + region.h; y++) {
-    for (let x = region.x; x < region.x + region.w; x++) {
-      if (!inMask(shape, region, x, y)) continue;
-      const pixel = pixelAt(x - region.x, y - region.y);
-      const i = (y * width + x) * CHANNELS;
-      for (let c = 0; c < CHANNELS; c++) target[i + c] = pixel[c];
-    }
+    const [start, end] = maskSpan(shape, region, y);
+    if (start < end) paint(y, start, end);
   }
 }
 
 function fill(target: Buffer, width: number, region: Region, shape: MaskShape): void {
-  const mean = regionMean(target, width, region);
-  const colour = Math.max(...mean) < 32 ? FILL_ON_DARK : FILL;
-  paste(target, width, region, shape, () => colour);
+  const colour = Math.max(...regionMean(target, width, region)) < 32 ? FILL_ON_DARK : FILL;
+  forEachSpan(region, shape, (y, start, end) => target.fill(colour, (y * width + start) * CHANNELS, (y * width + end) * CHANNELS));
 }
 
 function pixelate(target: Buffer, width: number, region: Region, shape: MaskShape): void {
   const cell = pixelateCell(region);
   const columns = Math.ceil(region.w / cell);
-  const means: number[][] = [];
+  const means: Buffer[] = [];
   for (let cy = 0; cy < region.h; cy += cell) {
     for (let cx = 0; cx < region.w; cx += cell) {
       means.push(regionMean(target, width, { x: region.x + cx, y: region.y + cy, w: Math.min(cell, region.w - cx), h: Math.min(cell, region.h - cy) }));
     }
   }
-  const rounded = means.map((mean) => mean.map(Math.round));
-  paste(target, width, region, shape, (rx, ry) => rounded[Math.floor(ry / cell) * columns + Math.floor(rx / cell)]);
+  forEachSpan(region, shape, (y, start, end) => {
+    const row = Math.floor((y - region.y) / cell) * columns;
+    for (let x = start; x < end; ) {
+      const column = Math.floor((x - region.x) / cell);
+      const next = Math.min(end, region.x + (column + 1) * cell);
+      target.fill(means[row + column], (y * width + x) * CHANNELS, (y * width + next) * CHANNELS);
+      x = next;
+    }
+  });
 }
 
 async function blur(target: Buffer, width: number, region: Region, shape: MaskShape): Promise<void> {
@@ -77,7 +83,10 @@ async function blur(target: Buffer, width: number, region: Region, shape: MaskSh
   const shrunk = await sharp(patch, { raw }).resize(small.width, small.height, { fit: 'fill' }).raw().toBuffer();
   const blurred = await sharp(shrunk, { raw: { ...small, channels: CHANNELS } }).blur(Math.max(0.3, sigma / shrink)).raw().toBuffer();
   const grown = await sharp(blurred, { raw: { ...small, channels: CHANNELS } }).resize(region.w, region.h, { fit: 'fill' }).raw().toBuffer();
-  paste(target, width, region, shape, (rx, ry) => grown.subarray((ry * region.w + rx) * CHANNELS, (ry * region.w + rx + 1) * CHANNELS));
+  forEachSpan(region, shape, (y, start, end) => {
+    const source = ((y - region.y) * region.w + (start - region.x)) * CHANNELS;
+    grown.copy(target, (y * width + start) * CHANNELS, source, source + (end - start) * CHANNELS);
+  });
 }
 
 /** A new RGB buffer: `image` with every region redacted. */

@@ -5,13 +5,14 @@
  */
 import { mkdir, readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Decrypter, Encrypter } from 'age-encryption';
+import { Decrypter } from 'age-encryption';
 import { ErrorCode } from '../protocol';
 import { VeilError } from '../errors';
 import { VEIL_DIR } from '../review/store';
 import { writeAtomic } from '../storage/durable';
 import { sha256Hex } from '../storage/hash';
 import { ageStructureProblem } from './ageFormat';
+import { encryptToRecipients } from './encrypt';
 
 export const VAULT_DIR = 'vault';
 const OBJECT_SUFFIX = '.age';
@@ -80,9 +81,7 @@ export async function storeOriginal(root: string, original: Uint8Array, recipien
   if (existing && !ageStructureProblem(existing)) {
     expected = existing;
   } else {
-    const encrypter = new Encrypter();
-    for (const recipient of recipients) encrypter.addRecipient(recipient);
-    expected = await encrypter.encrypt(original);
+    expected = await encryptToRecipients(original, recipients);
     await mkdir(vaultDir(root), { recursive: true });
     await writeAtomic(path, expected, 0o644);
   }

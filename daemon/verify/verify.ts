@@ -88,7 +88,8 @@ export async function verifyDataset(params: VerifyParams, ctx: CallContext, deps
   const audit = await verifyAuditLog(root, params.checkpoint);
   const findings = [...audit.findings];
   const commits = audit.entries.filter((entry): entry is CommitImageEvent & typeof entry => entry.type === 'commit-image');
-  const latest = new Map(commits.map((event) => [event.file, event]));
+  const latestByFile = new Map(commits.map((event) => [event.file, event]));
+  const latest = new Map([...latestByFile].sort(([a], [b]) => a.localeCompare(b)));
 
   await checkImages(root, latest, findings, ctx);
   const vaultObjects = await checkVault(root, commits, identities, findings, ctx);

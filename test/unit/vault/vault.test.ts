@@ -42,6 +42,34 @@ describe('vault and keys', () => {
     assert.ok(decrypted.equals(original));
   });
 
+  it('encrypts every payload size the way the age CLI expects (empty, one chunk, chunk boundaries)', async () => {
+    const root = tempDir();
+    const key = await createIdentity();
+    const identityFile = join(tempDir(), 'id.txt');
+    await writeIdentityFile(identityFile, key);
+    for (const size of [0, 1, 65_535, 65_536, 65_537, 3 * 65_536]) {
+      const original = randomBytes(size);
+      const { id } = await storeOriginal(root, original, [key.recipient]);
+      const path = vaultObjectPath(root, id);
+      assert.ok(execFileSync(AGE_CLI, ['-d', '-i', identityFile, path]).equals(original), `age CLI, ${size} bytes`);
+      assert.ok(Buffer.from(await openVaultObject(root, id, [key.identity])).equals(original), `age-encryption, ${size} bytes`);
+      assert.equal(ageStructureProblem(readFileSync(path)), undefined);
+    }
+  });
+
+  it('lets every recipient open the object on its own', async () => {
+    const root = tempDir();
+    const alice = await createIdentity();
+    const bob = await createIdentity();
+    const original = randomBytes(100_000);
+    const { id } = await storeOriginal(root, original, [alice.recipient, bob.recipient]);
+    for (const key of [alice, bob]) {
+      const identityFile = join(tempDir(), 'id.txt');
+      await writeIdentityFile(identityFile, key);
+      assert.ok(execFileSync(AGE_CLI, ['-d', '-i', identityFile, vaultObjectPath(root, id)]).equals(original));
+    }
+  });
+
   it('reuses the stored object for the same content instead of writing a second one', async () => {
     const root = tempDir();
     const { recipient } = await createIdentity();
