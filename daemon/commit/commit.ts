@@ -11,7 +11,6 @@ import type { ReviewStore } from '../review/store';
 import { scanDataset } from '../dataset/scan';
 import { appendAudit, auditCheckpoint } from '../audit/log';
 import { latestCommits } from '../audit/committed';
-import type { CommitImageEvent } from '../audit/events';
 import { readRecipients } from '../vault/recipients';
 import { DEFAULT_MARGIN } from '../redact/geometry';
 import { acquireLock } from './lock';
@@ -55,18 +54,20 @@ interface Outcome {
   cancelled: boolean;
 }
 
-async function runPlan(
-  root: string,
-  store: ReviewStore,
-  recipients: readonly string[],
-  journal: Journal,
-  state: JournalState,
-  audited: ReadonlyMap<string, CommitImageEvent>,
-  ctx: CallContext,
-  deps: CommitDeps,
-): Promise<Outcome> {
+/** What every plan of one `commitDataset` call shares. */
+interface CommitSession {
+  root: string;
+  store: ReviewStore;
+  recipients: readonly string[];
+  ctx: CallContext;
+  deps: CommitDeps;
+}
+
+/** Commits the plan's remaining images, then writes its summary entry and clears the journal. */
+async function runPlan({ root, store, recipients, ctx, deps }: CommitSession, journal: Journal, state: JournalState): Promise<Outcome> {
   const { plan } = state;
   const outcome: Outcome = { committed: [], failures: [], cancelled: false };
+  const audited = await latestCommits(root);
   const c = { root, plan, journal, store, recipients, limits: deps.limits, times: deps.times ?? new PhaseTimes(), audited, journaled: state.publishing };
   const pending = plan.files.filter((file) => !state.done.has(file));
   let done = plan.files.length - pending.length;
@@ -113,6 +114,7 @@ export async function commitDataset(params: CommitParams, ctx: CallContext, deps
   const { root, store } = await deps.datasets.open(params.root);
   const recipients = await readRecipients(root);
   const lock = await acquireLock(root, 'commit');
+  const session: CommitSession = { root, store, recipients, ctx, deps };
   try {
     const entries = await scanDataset(root);
     await removeStrayTemps(root, entries.map((entry) => entry.file));
@@ -124,7 +126,7 @@ export async function commitDataset(params: CommitParams, ctx: CallContext, deps
     };
 
     const unfinished = await Journal.load(root);
-    if (unfinished) absorb(await runPlan(root, store, recipients, unfinished.journal, unfinished.state, await latestCommits(root), ctx, deps));
+    if (unfinished) absorb(await runPlan(session, unfinished.journal, unfinished.state));
 
     const selection = selectImages(entries, (file) => store.get(file), options.includeUnreviewed);
     const justCommitted = new Set(result.committed);
@@ -132,7 +134,7 @@ export async function commitDataset(params: CommitParams, ctx: CallContext, deps
     if (selection.files.length > 0 && !result.cancelled) {
       const plan: CommitPlan = { commitId: randomUUID(), startedAt: new Date().toISOString(), actor: ctx.actor, options, files: selection.files };
       const journal = await Journal.begin(root, plan);
-      absorb(await runPlan(root, store, recipients, journal, { plan, publishing: new Map(), done: new Set() }, await latestCommits(root), ctx, deps));
+      absorb(await runPlan(session, journal, { plan, publishing: new Map(), done: new Set() }));
     }
     result.checkpoint = await auditCheckpoint(root);
     return result;

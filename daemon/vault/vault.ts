@@ -68,13 +68,7 @@ export async function openVaultObject(root: string, id: string, identities: read
   return decryptObject(ciphertext, id, identities);
 }
 
-/**
- * Puts `original` in the vault (or reuses the object already stored for the same content) and checks what is
- * on disk: the bytes read back equal what was encrypted and the age structure is sound; with `identities`,
- * also that it decrypts to the original.
- */
-export async function storeOriginal(root: string, original: Uint8Array, recipients: readonly string[], identities: readonly string[] = []): Promise<VaultObject> {
-  const id = sha256Hex(original);
+async function storeNow(root: string, original: Uint8Array, id: string, recipients: readonly string[], identities: readonly string[]): Promise<VaultObject> {
   const path = vaultObjectPath(root, id);
   const existing = await readObject(root, id);
   let expected: Uint8Array;
@@ -91,4 +85,22 @@ export async function storeOriginal(root: string, original: Uint8Array, recipien
   if (problem) throw new VeilError(ErrorCode.KeyError, `vault object is malformed (${problem})`, `.veil/vault/${id}.age`);
   if (identities.length > 0) await decryptObject(stored, id, identities);
   return { id, sha256: sha256Hex(stored) };
+}
+
+/** Stores in progress, by object path: two images with the same content share one write. */
+const storing = new Map<string, Promise<VaultObject>>();
+
+/**
+ * Puts `original` in the vault (or reuses the object already stored for the same content) and checks what is
+ * on disk: the bytes read back equal what was encrypted and the age structure is sound; with `identities`,
+ * also that it decrypts to the original.
+ */
+export function storeOriginal(root: string, original: Uint8Array, recipients: readonly string[], identities: readonly string[] = []): Promise<VaultObject> {
+  const id = sha256Hex(original);
+  const path = vaultObjectPath(root, id);
+  const pending = storing.get(path);
+  if (pending) return pending;
+  const store = storeNow(root, original, id, recipients, identities).finally(() => storing.delete(path));
+  storing.set(path, store);
+  return store;
 }

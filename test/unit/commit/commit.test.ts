@@ -118,6 +118,17 @@ describe('commit', () => {
     assert.equal(auditEntries(root).find((e) => e.type === 'commit-image' && e.file === 'a.png')!.modelOnly, undefined);
   });
 
+  it('stores one vault object for identical images committed side by side', async () => {
+    const { root, key, seeded } = await readyDataset();
+    const copy = { ...seeded[1], file: 'sub/b-copy.jpg' };
+    seedDataset(root, [...seeded, copy]);
+    const result = await commitDataset({ root }, testContext(), commitDeps());
+    assert.deepEqual(result.committed, ['a.png', 'sub/b-copy.jpg', 'sub/b.jpg']);
+    assert.equal(readdirSync(join(root, '.veil', 'vault')).length, 2);
+    const verified = await verifyDataset({ root, identity: key.identityFile }, testContext(), commitDeps());
+    assert.deepEqual(verified.findings, []);
+  });
+
   it('changes nothing when a finished commit is run again', async () => {
     const { root } = await readyDataset();
     const first = await commitDataset({ root }, testContext(), commitDeps());
