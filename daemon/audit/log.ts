@@ -1,18 +1,20 @@
 /**
  * Appending to `.veil/audit.jsonl`. An append reads only the file's last line (its `seq` and hash), so it
  * costs the same at 100k entries as at 10; each line is written with O_APPEND and fsync'd before the
- * promise resolves. Appends to one log are serialized within the process; across processes the daemon is
- * the only writer (the commit lock covers commits started elsewhere).
+ * promise resolves. Appends are serialized within the process by a queue and across processes (the
+ * extension's daemon and a `veil commit` may write at once) by `.veil/audit.lock`, so the chain never forks.
  */
 import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ErrorCode, type Checkpoint } from '../protocol';
 import { VeilError } from '../errors';
 import { VEIL_DIR } from '../review/store';
+import { acquireLock } from '../storage/lock';
 import { EMPTY_CHECKPOINT, checkpointAfter, formatEntry, parseEntry } from './chain';
 import type { AuditEntry, AuditEvent } from './events';
 
 export const AUDIT_FILE = 'audit.jsonl';
+export const AUDIT_LOCK = 'audit.lock';
 const TAIL_CHUNK = 64 * 1024;
 
 export function auditPath(root: string): string {
@@ -50,10 +52,17 @@ async function appendLine(handle: FileHandle, line: string): Promise<void> {
   await handle.sync();
 }
 
+/** How long an append waits for another process's append before giving up. */
+const APPEND_WAIT_MS = 10_000;
+
 async function appendNow(root: string, event: AuditEvent): Promise<AuditEntry & { checkpoint: Checkpoint }> {
   await mkdir(join(root, VEIL_DIR), { recursive: true });
   const path = auditPath(root);
-  const handle = await open(path, 'a+', 0o644);
+  const lock = await acquireLock(root, 'audit append', { file: AUDIT_LOCK, waitMs: APPEND_WAIT_MS });
+  const handle = await open(path, 'a+', 0o644).catch(async (error: unknown) => {
+    await lock.release();
+    throw error;
+  });
   try {
     let { checkpoint, tornBytes } = await readTail(handle, path);
     if (tornBytes > 0) {
@@ -68,6 +77,7 @@ async function appendNow(root: string, event: AuditEvent): Promise<AuditEntry & 
     return { ...(JSON.parse(line) as AuditEntry), checkpoint: checkpointAfter(checkpoint.entries, line) };
   } finally {
     await handle.close();
+    await lock.release();
   }
 }
 

@@ -13,7 +13,7 @@ import { appendAudit, auditCheckpoint } from '../audit/log';
 import { latestCommits } from '../audit/committed';
 import { readRecipients } from '../vault/recipients';
 import { DEFAULT_MARGIN } from '../redact/geometry';
-import { acquireLock } from './lock';
+import { acquireLock } from '../storage/lock';
 import { Journal, type CommitPlan, type JournalState } from './journal';
 import { removeStrayTemps } from './cleanup';
 import { selectImages } from './select';

@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { spawn } from 'node:child_process';
+import { dirname, join } from 'node:path';
 import { appendAudit, auditCheckpoint, auditPath } from '../../../daemon/audit/log';
 import { EMPTY_CHECKPOINT, checkpointAfter, formatEntry, lineHash } from '../../../daemon/audit/chain';
 import { verifyAuditLog } from '../../../daemon/audit/verifyLog';
@@ -49,6 +50,20 @@ describe('audit log', () => {
     const report = await verifyAuditLog(root);
     assert.deepEqual(report.findings, []);
     assert.equal(report.checkpoint.entries, 20);
+  });
+
+  it('never forks the chain when two processes append at the same time', async function () {
+    this.timeout(60_000);
+    const root = tempDir();
+    const worker = join(__dirname, 'append.worker.js');
+    const run = (tag: string) =>
+      new Promise<number | null>((resolve) => spawn(process.execPath, [worker, root, '150', tag], { stdio: 'inherit' }).on('exit', resolve));
+    assert.deepEqual(await Promise.all([run('one'), run('two')]), [0, 0]);
+    const report = await verifyAuditLog(root);
+    assert.deepEqual(report.findings, []);
+    assert.equal(report.checkpoint.entries, 300);
+    const writers = new Set(report.entries.map((entry) => (entry.type === 'detect-run' ? entry.model : '')));
+    assert.deepEqual([...writers].sort(), ['one', 'two']);
   });
 
   it('reports one flipped byte in any line', async () => {

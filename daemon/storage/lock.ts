@@ -1,0 +1,101 @@
+/**
+ * Lock files under `.veil/`: `lock` (one commit per dataset at a time) and `audit.lock` (one appender of the
+ * audit log at a time, across processes: the extension's daemon and a `veil commit` may both append).
+ * A lock is created atomically with its content (write a temp file, then hard-link it to the lock name,
+ * which fails if the lock exists), so a lock file says who holds it. A lock left by a dead process on this
+ * host, or an unreadable one older than a minute (a power loss), is taken over.
+ */
+import { hostname } from 'node:os';
+import { link, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ErrorCode } from '../protocol';
+import { VeilError } from '../errors';
+import { VEIL_DIR } from '../review/store';
+import { tempPathFor } from './durable';
+
+export const COMMIT_LOCK = 'lock';
+const UNREADABLE_STALE_MS = 60_000;
+const RETRY_MS = 5;
+
+interface LockOwner {
+  pid: number;
+  host: string;
+  since: string;
+  purpose: string;
+}
+
+export interface DatasetLock {
+  release(): Promise<void>;
+}
+
+export interface LockOptions {
+  /** Lock file name under `.veil/` (default: the commit lock). */
+  file?: string;
+  /** How long to wait for a live holder before refusing (default: refuse at once). */
+  waitMs?: number;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function readOwner(path: string): Promise<LockOwner | undefined> {
+  try {
+    return JSON.parse(await readFile(path, 'utf8')) as LockOwner;
+  } catch {
+    return undefined;
+  }
+}
+
+async function tryCreate(path: string, owner: LockOwner): Promise<boolean> {
+  const temp = tempPathFor(path);
+  await writeFile(temp, JSON.stringify(owner) + '\n', { flag: 'wx' });
+  try {
+    await link(temp, path);
+    return true;
+  } catch (error) {
+    // EEXIST: held; ENOENT: our temp was swept by a commit's stray-file cleanup, so someone holds the lock.
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST' || code === 'ENOENT') return false;
+    throw error;
+  } finally {
+    await rm(temp, { force: true });
+  }
+}
+
+async function isStale(path: string, holder: LockOwner | undefined): Promise<boolean> {
+  if (holder) return holder.host === hostname() && !isAlive(holder.pid);
+  const info = await stat(path).catch(() => undefined);
+  return info !== undefined && Date.now() - info.mtimeMs > UNREADABLE_STALE_MS;
+}
+
+/** Takes a dataset lock for `purpose`, or throws ErrorCode.Locked naming the holder. */
+export async function acquireLock(root: string, purpose: string, options: LockOptions = {}): Promise<DatasetLock> {
+  await mkdir(join(root, VEIL_DIR), { recursive: true });
+  const path = join(root, VEIL_DIR, options.file ?? COMMIT_LOCK);
+  const owner: LockOwner = { pid: process.pid, host: hostname(), since: new Date().toISOString(), purpose };
+  const deadline = Date.now() + (options.waitMs ?? 0);
+  for (;;) {
+    if (await tryCreate(path, owner)) return { release: () => rm(path, { force: true }) };
+    const holder = await readOwner(path);
+    if (await isStale(path, holder)) {
+      // Move the dead holder's lock aside atomically; if two processes race, only one rename succeeds.
+      const aside = `${path}.stale-${process.pid}`;
+      await rename(path, aside).catch(() => undefined);
+      await rm(aside, { force: true });
+      continue;
+    }
+    if (Date.now() < deadline) {
+      await sleep(RETRY_MS);
+      continue;
+    }
+    const who = holder ? `process ${holder.pid} on ${holder.host} (${holder.purpose}, since ${holder.since})` : 'another process';
+    throw new VeilError(ErrorCode.Locked, `the dataset is locked by ${who}. Wait for it to finish; if that process is gone, delete .veil/${options.file ?? COMMIT_LOCK}`);
+  }
+}
