@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import { pyramidLevels, tileKeeps, tileStarts, TILE_MAX_FACE, TILE_OVERLAP, TILE_SIZE } from '../../../daemon/detection/pyramid';
+
+describe('BlazeFace tiling pyramid', () => {
+  it('covers a length with 256 tiles overlapping by at least 64 px, the last one flush with the end', () => {
+    for (const length of [256, 300, 512, 1000, 2049]) {
+      const starts = tileStarts(length);
+      assert.equal(starts[0], 0);
+      assert.equal(starts[starts.length - 1] + TILE_SIZE, length, `flush end for ${length}`);
+      for (let i = 1; i < starts.length; i++) assert.ok(starts[i - 1] + TILE_SIZE - starts[i] >= TILE_OVERLAP, `overlap for ${length}`);
+    }
+    assert.deepEqual(tileStarts(200), [0]);
+    assert.deepEqual(tileStarts(640), [0, 192, 384]);
+  });
+
+  it('starts with the whole image in one tile and doubles the scale up to native resolution', () => {
+    const levels = pyramidLevels(1024, 683, 1);
+    assert.deepEqual(levels.map((l) => [l.width, l.height]), [[256, 171], [512, 342], [1024, 683]]);
+    assert.equal(levels[0].tiles.length, 1);
+    assert.deepEqual(levels.map((l) => l.isTileLevel), [false, true, true]);
+    assert.equal(levels[2].tiles.length, 5 * 4);
+  });
+
+  it('gives only the whole-image level when asked for no tile levels, or when the image is small', () => {
+    assert.equal(pyramidLevels(4000, 3000, 0).length, 1);
+    assert.equal(pyramidLevels(200, 120, 1).length, 1);
+  });
+
+  it('keeps every face size at level 0 but only faces up to 64 model px at tile levels', () => {
+    const [whole, tiled] = pyramidLevels(1024, 683, 1);
+    const big = { x: 80, y: 80, w: 120, h: 120 };
+    assert.ok(tileKeeps(big, whole.tiles[0], whole));
+    assert.ok(!tileKeeps(big, tiled.tiles[0], tiled));
+    assert.ok(tileKeeps({ x: 80, y: 80, w: TILE_MAX_FACE, h: TILE_MAX_FACE }, tiled.tiles[0], tiled));
+  });
+
+  it('drops boxes cut by a tile edge inside the image and keeps those at the image border', () => {
+    const level = pyramidLevels(1024, 683, 1)[2];
+    const first = level.tiles[0]; // top-left: left and top edges are image borders
+    const inner = level.tiles.find((t) => t.left > 0 && t.top > 0 && t.left + TILE_SIZE < level.width && t.top + TILE_SIZE < level.height);
+    assert.ok(inner);
+    const atLeft = { x: 0, y: 100, w: 30, h: 30 };
+    const atRight = { x: 240, y: 100, w: 16, h: 30 };
+    assert.ok(tileKeeps(atLeft, first, level), 'left edge of the first tile is the image border');
+    assert.ok(!tileKeeps(atRight, first, level), 'right edge of the first tile is inside the image');
+    assert.ok(!tileKeeps(atLeft, inner, level));
+    assert.ok(tileKeeps({ x: 100, y: 100, w: 30, h: 30 }, inner, level));
+  });
+
+  it('lets a tile level see every face up to 64 px whole in some tile', () => {
+    const level = pyramidLevels(1024, 683, 1)[2];
+    for (let x = 0; x + 60 <= level.width; x += 7) {
+      for (let y = 0; y + 60 <= level.height; y += 11) {
+        const seen = level.tiles.some((tile) => {
+          const box = { x: x - tile.left, y: y - tile.top, w: 60, h: 60 };
+          const inside = box.x >= 0 && box.y >= 0 && box.x + 60 <= TILE_SIZE && box.y + 60 <= TILE_SIZE;
+          return inside && tileKeeps(box, tile, level);
+        });
+        assert.ok(seen, `a 60 px face at ${x},${y} is kept by some tile`);
+      }
+    }
+  });
+});
