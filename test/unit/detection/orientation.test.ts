@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 import type { Detector } from '../../../daemon/detection/detector';
 import { iou } from '../../../daemon/detection/nms';
 import type { ModelRegistry } from '../../../daemon/models/registry';
@@ -12,7 +12,7 @@ import { ASTRONAUT_FACE_LABEL, decodeForDetection, freshRegistry } from '../../s
  * so that a viewer applying the tag shows the original picture. (sharp mirrors before it rotates,
  * whatever the call order.)
  */
-const STORE_FOR_ORIENTATION: Record<number, (image: sharp.Sharp) => sharp.Sharp> = {
+const STORE_FOR_ORIENTATION: Record<number, (image: Sharp) => Sharp> = {
   1: (image) => image,
   2: (image) => image.flop(),
   3: (image) => image.rotate(180),
