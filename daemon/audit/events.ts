@@ -49,7 +49,8 @@ export interface CommitSummaryEvent {
   commitId: string;
   actor: Actor;
   committed: number;
-  skipped: number;
+  /** Images of the plan never started (the commit was cancelled). */
+  notStarted: number;
   failed: number;
   cancelled: boolean;
   includeUnreviewed: boolean;

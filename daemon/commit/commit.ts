@@ -100,7 +100,7 @@ async function runPlan({ root, store, recipients, ctx, deps }: CommitSession, jo
     commitId: plan.commitId,
     actor: plan.actor,
     committed: outcome.committed.length,
-    skipped: plan.files.length - done,
+    notStarted: plan.files.length - done,
     failed: outcome.failures.length,
     cancelled: outcome.cancelled,
     includeUnreviewed: plan.options.includeUnreviewed,

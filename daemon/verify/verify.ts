@@ -14,7 +14,7 @@ import { VeilError, describeError } from '../errors';
 import { resolveInside } from '../dataset/paths';
 import { scanDataset } from '../dataset/scan';
 import { verifyAuditLog } from '../audit/verifyLog';
-import { loadIdentities } from '../vault/identity';
+import { loadIdentities, passphraseFromEnv } from '../vault/identity';
 import { ageStructureProblem } from '../vault/ageFormat';
 import { decryptObject, vaultObjectPath } from '../vault/vault';
 import { sha256Hex } from '../storage/hash';
@@ -28,7 +28,7 @@ export interface VerifyDeps {
   limits: DecodeLimits;
   /** The detector for `--redetect` (the daemon's default model). */
   loadDetector?: () => Promise<Pick<Detector, 'detect' | 'model'>>;
-  /** Asked for when the identity file is passphrase-protected. */
+  /** Asked for when the identity file is passphrase-protected (default: VEIL_PASSPHRASE). */
   passphrase?: () => Promise<string>;
 }
 
@@ -84,7 +84,7 @@ async function checkVault(root: string, commits: readonly CommitImageEvent[], id
 
 export async function verifyDataset(params: VerifyParams, ctx: CallContext, deps: VerifyDeps): Promise<VerifyResult> {
   const { root, store } = await deps.datasets.open(params.root);
-  const identities = params.identity ? await loadIdentities(params.identity, deps.passphrase) : [];
+  const identities = params.identity ? await loadIdentities(params.identity, deps.passphrase ?? passphraseFromEnv()) : [];
   const audit = await verifyAuditLog(root, params.checkpoint);
   const findings = [...audit.findings];
   const commits = audit.entries.filter((entry): entry is CommitImageEvent & typeof entry => entry.type === 'commit-image');

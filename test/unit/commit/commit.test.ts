@@ -17,6 +17,7 @@ import { sha256Hex } from '../../../daemon/storage/hash';
 import { vaultObjectPath } from '../../../daemon/vault/vault';
 import { decodeDisplayed, DEFAULT_MAX_PIXELS } from '../../../daemon/image/decode';
 import { ASTRONAUT, tempDir } from '../../support/images';
+import { freshRegistry } from '../../support/models';
 import { BACKGROUND, FACE_BOX, TEST_ACTOR, addKey, box, commitDeps, seedDataset, testContext, type SeedImage } from '../../support/commitFixtures';
 
 const LIMITS = { maxPixels: DEFAULT_MAX_PIXELS };
@@ -250,6 +251,25 @@ describe('verify', () => {
     const { root, seeded } = await committed();
     writeFileSync(join(root, 'a.png'), seeded[0].bytes);
     assert.deepEqual(await kinds(root), ['image-not-anonymized a.png']);
+  });
+
+  it('with --redetect and the real default model, passes a redacted face and reports one left visible', async function () {
+    this.timeout(60_000);
+    const root = tempDir('veil-commit-');
+    const bytes = readFileSync(ASTRONAUT);
+    seedDataset(root, [
+      { file: 'hidden.png', bytes, width: 512, height: 512, boxes: [box(FACE_BOX)] },
+      { file: 'visible.png', bytes, width: 512, height: 512, boxes: [box(FACE_BOX, 'rejected')] },
+    ]);
+    await addKey(root);
+    await commitDataset({ root }, testContext(), commitDeps());
+    const registry = freshRegistry();
+    try {
+      const result = await verifyDataset({ root, redetect: true }, testContext(), { ...commitDeps(), loadDetector: () => registry.load() });
+      assert.deepEqual(result.findings.map((f) => `${f.kind} ${f.file}`), ['face-unredacted visible.png']);
+    } finally {
+      await registry.dispose();
+    }
   });
 
   it('with --redetect, reports a face found outside every redacted box', async () => {
