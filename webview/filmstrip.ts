@@ -1,13 +1,15 @@
 /**
  * The image list, virtualized: only the rows in view (plus a few) exist, so 10,000 images scroll as
  * smoothly as 10. Row i is always drawn by pool element i mod pool size, so a scroll only rewrites the
- * rows that come into view. Thumbnails are asked for once the list stops scrolling.
+ * rows that come into view. Thumbnails are asked for, and shown, once the list stops scrolling: a fast
+ * scroll through thousands of rows loads and decodes none of the images it flies past.
  */
 import type { ReviewStore } from './store';
 
 export const ROW_HEIGHT = 64;
 const OVERSCAN = 4;
-const THUMBNAIL_DELAY_MS = 120;
+/** The list counts as settled this long after its last scroll. */
+const SETTLE_MS = 120;
 
 interface Row {
   element: HTMLElement;
@@ -22,7 +24,8 @@ export class Filmstrip {
   private readonly rows: Row[] = [];
   private readonly requested = new Set<string>();
   private frame = 0;
-  private thumbnailTimer: ReturnType<typeof setTimeout> | undefined;
+  private settled = true;
+  private settleTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly container: HTMLElement,
@@ -31,8 +34,9 @@ export class Filmstrip {
     private readonly requestThumbnails: (files: string[]) => void,
   ) {
     container.addEventListener('scroll', () => {
+      this.settled = false;
       this.scheduleRender();
-      this.scheduleThumbnails();
+      this.settleSoon();
     });
     container.addEventListener('click', (event) => {
       const row = event.target instanceof Element ? event.target.closest<HTMLElement>('[data-file]') : null;
@@ -65,7 +69,7 @@ export class Filmstrip {
     if (top < scrollTop) this.container.scrollTop = top;
     else if (top + ROW_HEIGHT > scrollTop + clientHeight) this.container.scrollTop = top + ROW_HEIGHT - clientHeight;
     this.scheduleRender();
-    this.scheduleThumbnails();
+    this.settleSoon();
   }
 
   private visibleRange(): { first: number; last: number } {
@@ -80,7 +84,8 @@ export class Filmstrip {
     this.spacer.style.height = `${list.length * ROW_HEIGHT}px`;
     this.container.setAttribute('aria-activedescendant', '');
     const { first, last } = this.visibleRange();
-    const poolSize = Math.ceil(this.container.clientHeight / ROW_HEIGHT) + 2 * OVERSCAN + 1;
+    // The range spans at most ceil(height / row) + 1 rows in view, plus the overscan on both sides.
+    const poolSize = Math.ceil(this.container.clientHeight / ROW_HEIGHT) + 2 * OVERSCAN + 2;
     while (this.rows.length < poolSize) this.rows.push(this.createRow(this.rows.length));
     const used = new Set<Row>();
     for (let index = first; index <= last; index++) {
@@ -117,7 +122,8 @@ export class Filmstrip {
     const record = this.store.record(file);
     const faces = record.boxes.filter((box) => box.state !== 'rejected').length;
     const proposed = record.boxes.filter((box) => box.state === 'proposed').length;
-    const thumbnail = this.store.thumbnail(file) ?? '';
+    const shownThumbnail = row.element.dataset.file === file ? (row.thumbnail.getAttribute('src') ?? '') : '';
+    const thumbnail = this.settled ? (this.store.thumbnail(file) ?? '') : shownThumbnail;
     const current = file === this.store.ui.file;
     if (current) this.container.setAttribute('aria-activedescendant', row.element.id);
     const shown = [index, file, thumbnail, record.status, faces, proposed, current, this.store.list.length].join('|');
@@ -131,8 +137,7 @@ export class Filmstrip {
     row.element.setAttribute('aria-selected', String(current));
     row.element.setAttribute('aria-posinset', String(index + 1));
     row.element.setAttribute('aria-setsize', String(this.store.list.length));
-    const status = record.status === 'unreviewed' ? 'unreviewed' : record.status;
-    row.element.setAttribute('aria-label', `${file}, ${status}, ${faces} face${faces === 1 ? '' : 's'}${proposed ? `, ${proposed} to decide` : ''}`);
+    row.element.setAttribute('aria-label', `${file}, ${record.status}, ${faces} face${faces === 1 ? '' : 's'}${proposed ? `, ${proposed} to decide` : ''}`);
     if (row.thumbnail.getAttribute('src') !== thumbnail) {
       if (thumbnail) row.thumbnail.src = thumbnail;
       else row.thumbnail.removeAttribute('src');
@@ -141,14 +146,17 @@ export class Filmstrip {
     row.badge.textContent = `${record.status === 'unreviewed' ? '○' : '✓'} ${faces} face${faces === 1 ? '' : 's'}${proposed ? ` · ${proposed} ?` : ''}`;
   }
 
-  private scheduleThumbnails(): void {
-    clearTimeout(this.thumbnailTimer);
-    this.thumbnailTimer = setTimeout(() => {
+  /** Once the list has not scrolled for a moment: show the thumbnails in view, ask for the missing ones. */
+  private settleSoon(): void {
+    clearTimeout(this.settleTimer);
+    this.settleTimer = setTimeout(() => {
+      this.settled = true;
+      this.render();
       const { first, last } = this.visibleRange();
       const missing = this.store.list.slice(first, last + 1).filter((file) => !this.store.thumbnail(file) && !this.requested.has(file));
       for (const file of missing) this.requested.add(file);
       if (missing.length > 0) this.requestThumbnails(missing);
-    }, THUMBNAIL_DELAY_MS);
+    }, SETTLE_MS);
   }
 
   private onKey(event: KeyboardEvent): void {

@@ -31,7 +31,7 @@ export class ImageFolder {
   resolve = (urlPath: string): string | undefined =>
     urlPath.startsWith('/images/') ? this.images.get(urlPath.slice('/images/'.length))?.path : undefined;
 
-  async add(file: string, image: sharp.Sharp): Promise<TestImage> {
+  async add(file: string, image: ReturnType<typeof sharp>): Promise<TestImage> {
     const path = join(this.dir, file.replace(/\//g, '_'));
     await writeFile(path, await image.toBuffer());
     const meta = await sharp(path).metadata();

@@ -25,19 +25,25 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
+const MISSING_CHROMIUM = `Chromium is not at ${CHROMIUM}: install it with \`apt-get install -y chromium\` (or set VEIL_CHROMIUM)`;
+
+/** Starts headless Chromium on the built webview; says clearly what is missing. */
+export async function launchBrowser(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) throw new Error(MISSING_CHROMIUM);
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+}
+
 /**
- * Starts headless Chromium. Without it the calling suite is skipped with a clear message, except in CI
- * (CI=true), where it fails: `.ci/run` installs it (`apt-get install -y chromium`).
+ * For a test suite: without Chromium the suite is skipped with a clear message, except in CI (CI=true),
+ * where it fails: `.ci/run` installs it (`apt-get install -y chromium`).
  */
 export async function launchChromium(ctx: Mocha.Context): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
-    const message = `Chromium is not at ${CHROMIUM}: install it with \`apt-get install -y chromium\` (or set VEIL_CHROMIUM)`;
-    if (process.env.CI === 'true') throw new Error(`${message}; CI needs it for the webview tests`);
-    console.warn(`  (skipped: ${message})`);
+    if (process.env.CI === 'true') throw new Error(`${MISSING_CHROMIUM}; CI needs it for the webview tests`);
+    console.warn(`  (skipped: ${MISSING_CHROMIUM})`);
     ctx.skip();
   }
-  if (!existsSync(join(DIST, 'webview.js'))) throw new Error(`${join(DIST, 'webview.js')} is missing: run node scripts/build.mjs`);
-  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  return launchBrowser();
 }
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -49,17 +55,22 @@ const CONTENT_TYPES: Record<string, string> = {
   '.jpeg': 'image/jpeg',
 };
 
-/** Serves the page, the bundle and images (by URL path, through `resolveImage`) on 127.0.0.1. */
+/** Serves the page, the built bundle (from `dist`) and images (by URL path, through `resolveImage`) on 127.0.0.1. */
 export class WebviewServer {
   private server: Server | undefined;
   origin = '';
 
-  constructor(private readonly resolveImage: (path: string) => string | undefined) {}
+  constructor(
+    private readonly resolveImage: (path: string) => string | undefined,
+    private readonly dist = DIST,
+  ) {}
 
   async start(): Promise<void> {
+    const bundle = join(this.dist, 'webview.js');
+    if (!existsSync(bundle)) throw new Error(`${bundle} is missing: run node scripts/build.mjs`);
     const server = createServer((request, response) => {
       const path = decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname);
-      const file = path.startsWith('/dist/') ? join(DIST, path.slice('/dist/'.length)) : this.resolveImage(path);
+      const file = path.startsWith('/dist/') ? join(this.dist, path.slice('/dist/'.length)) : this.resolveImage(path);
       if (path === '/') {
         const html = renderWebviewHtml({
           cspSource: this.origin,
@@ -318,7 +329,7 @@ export class WebviewPage {
     return box;
   }
 
-  /** Presses keys with the image stage focused, as a keyboard user would after clicking the image. */
+  /** Presses keys one after the other on whatever has the focus. */
   async press(...keys: string[]): Promise<void> {
     for (const key of keys) await this.page.keyboard.press(key);
   }
