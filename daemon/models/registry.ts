@@ -224,7 +224,7 @@ export class ModelRegistry {
     const decoder = twin?.info.decoder ?? decoderFor(session);
     if (!decoder) {
       await session.release();
-      throw new VeilError(ErrorCode.ModelNotFound, `${path} is not a face model Veil can decode (neither BlazeFace nor YuNet outputs)`);
+      throw new VeilError(ErrorCode.InvalidParams, `${path} is not a face model Veil can decode (neither BlazeFace nor YuNet outputs)`);
     }
     const info: ModelInfo = { name: path, decoder, source: 'added', path, sha256: actual, hashStatus: 'ok', licence: twin?.info.licence ?? ADDED_LICENCE, rank: 0 };
     return createDetector(info, session);
@@ -254,7 +254,7 @@ export class ModelRegistry {
     try {
       return await openSession(bytes);
     } catch (error) {
-      throw new VeilError(ErrorCode.ModelNotFound, `${file} is not a loadable ONNX model: ${(error as Error).message.split('\n')[0]}`);
+      throw new VeilError(ErrorCode.InvalidParams, `${file} is not a loadable ONNX model: ${(error as Error).message.split('\n')[0]}`);
     }
   }
 
