@@ -72,8 +72,10 @@ export function registerCommands(deps: CommandDeps): void {
     logFailures(deps, 'detection', result.failures);
     await ReviewPanel.forRoot(root)?.reload();
     const summary = `${result.faces} faces proposed in ${result.images.length} images (model ${result.model})${result.cancelled ? '; cancelled' : ''}.`;
-    const choice = await vscode.window.showInformationMessage(`Veil: ${summary}`, 'Review');
-    if (choice === 'Review') ReviewPanel.show(root, deps.extensionUri, () => deps.supervisor.client(), deps.log);
+    // Not awaited: the command's result must not wait until someone answers the notification.
+    void vscode.window.showInformationMessage(`Veil: ${summary}`, 'Review').then((choice) => {
+      if (choice === 'Review') ReviewPanel.show(root, deps.extensionUri, () => deps.supervisor.client(), deps.log);
+    });
     return result;
   });
 

@@ -1,0 +1,11 @@
+/** A scratch copy of samples/ (without review state) for a VS Code window to open. */
+import { cpSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { REPO_ROOT } from '../../support/paths';
+
+export function copySamples(): string {
+  const workspace = join(mkdtempSync(join(tmpdir(), 'veil-vscode-ws-')), 'samples');
+  cpSync(join(REPO_ROOT, 'samples'), workspace, { recursive: true, filter: (source) => basename(source) !== '.veil' });
+  return workspace;
+}

@@ -1,0 +1,84 @@
+/**
+ * A real VS Code workbench: code-server plus headless Chromium on its page, with Veil loaded as the extension
+ * under development and, optionally, a test runner in its extension host. The built workbench reads the
+ * development paths only from the page URL's `payload`, and only with the smoke-test driver enabled; it
+ * reports the tests' end through `window.codeAutomationExit` and the host's log through `codeAutomationLog`.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { launchBrowser } from '../../support/webviewHarness';
+import { startCodeServer, type CodeServer } from './codeServer';
+import { installedHost } from './installedHost';
+
+export interface WorkbenchOptions {
+  extensionDevelopmentPath: string;
+  /** The extension-host test runner (a module exporting `run()`); none for a workbench driven by the page. */
+  extensionTestsPath?: string;
+  /** The folder the window opens. */
+  folder?: string;
+  userDataDir?: string;
+  extensionsDir?: string;
+  /** User settings written before the server starts. */
+  settings?: Record<string, unknown>;
+  /** Extra environment for the extension host. */
+  env?: NodeJS.ProcessEnv;
+  onLog?: (level: string, message: string) => void;
+}
+
+export interface Workbench {
+  page: Page;
+  userDataDir: string;
+  /** Settles with the exit code the extension-host tests reported. */
+  testsExited: Promise<number>;
+  close(): Promise<void>;
+}
+
+export function userSettingsPath(userDataDir: string): string {
+  return join(userDataDir, 'User', 'settings.json');
+}
+
+export function writeUserSettings(userDataDir: string, settings: Record<string, unknown>): void {
+  const path = userSettingsPath(userDataDir);
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, JSON.stringify(settings, null, 2));
+}
+
+export async function openWorkbench(options: WorkbenchOptions): Promise<Workbench> {
+  const host = installedHost();
+  const runDir = mkdtempSync(join(tmpdir(), 'veil-vscode-'));
+  const userDataDir = options.userDataDir ?? join(runDir, 'user-data');
+  writeUserSettings(userDataDir, { 'workbench.startupEditor': 'none', 'telemetry.telemetryLevel': 'off', ...options.settings });
+  let server: CodeServer | undefined;
+  let browser: Browser | undefined;
+  const close = async () => {
+    await browser?.close().catch(() => undefined);
+    await server?.stop();
+    rmSync(runDir, { recursive: true, force: true });
+  };
+  try {
+    server = await startCodeServer(host, { runDir, userDataDir, extensionsDir: options.extensionsDir ?? join(runDir, 'extensions'), env: options.env });
+    browser = await launchBrowser();
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    let reportExit: (code: number) => void = () => undefined;
+    const testsExited = new Promise<number>((resolve) => (reportExit = resolve));
+    await page.exposeFunction('codeAutomationLog', (level: string, message: unknown) => options.onLog?.(level, String(message)));
+    await page.exposeFunction('codeAutomationExit', (code: number) => reportExit(code));
+    await page.goto(workbenchUrl(server.origin, options));
+    return { page, userDataDir, testsExited, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+function workbenchUrl(origin: string, options: WorkbenchOptions): string {
+  const url = new URL(origin);
+  const remote = (path: string) => `vscode-remote://${url.host}${path}`;
+  const payload: Array<[string, string]> = [['extensionDevelopmentPath', remote(options.extensionDevelopmentPath)], ['skipWelcome', 'true']];
+  if (options.extensionTestsPath) payload.push(['extensionTestsPath', remote(options.extensionTestsPath)]);
+  if (options.folder) url.searchParams.set('folder', options.folder);
+  url.searchParams.set('payload', JSON.stringify(payload));
+  return url.toString();
+}

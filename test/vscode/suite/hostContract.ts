@@ -1,0 +1,23 @@
+/**
+ * The behaviours the extension-host suite proves, by title: the suite names its tests with these, and the
+ * Node-side test (vscode.test.ts) reports each one from the host's results, so a failure inside VS Code
+ * shows up under the same name outside it.
+ */
+export const HOST_TESTS = {
+  activation: 'activates and registers every command it contributes',
+  detection: 'detecting faces in a folder proposes faces and saves them in .veil/review.json',
+  review: 'opening the review of a folder shows its review webview',
+  badImage: 'an undecodable image is reported as a failure naming the file while the other images are detected',
+  restart: 'a killed daemon is restarted and the next command succeeds',
+} as const;
+
+/** What the host suite writes to the file named by VEIL_VSCODE_RESULTS. */
+export interface HostResults {
+  passed: string[];
+  failed: Array<{ title: string; message: string }>;
+}
+
+export const RESULTS_ENV = 'VEIL_VSCODE_RESULTS';
+
+/** Marks the extension-host log lines that the host forwards to its output (the rest only when VEIL_VSCODE_VERBOSE=1). */
+export const REPORT_PREFIX = '[veil-extension-host]';
