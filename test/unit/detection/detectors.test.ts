@@ -131,6 +131,13 @@ describe('face detectors on real pixels', function () {
       assertBestFirst(faces);
     });
 
+    it('finds a face too big for its receptive field at full resolution (960 px in a 4096 px photo)', async () => {
+      const image = await decodeForDetection(await sharp(ASTRONAUT).resize(4096, 4096).png().toBuffer());
+      const label = { x: ASTRONAUT_FACE_LABEL.x * 8, y: ASTRONAUT_FACE_LABEL.y * 8, w: ASTRONAUT_FACE_LABEL.w * 8, h: ASTRONAUT_FACE_LABEL.h * 8 };
+      const faces = await yunet.detect(image, {});
+      assert.equal(found(faces, [label], 0.7), 1, JSON.stringify(faces));
+    });
+
     it('thorough mode finds faces under 10 px that the native pass misses', async () => {
       const spots: Array<[number, number]> = [];
       for (let row = 0; row < 3; row++) for (let col = 0; col < 5; col++) spots.push([20 + col * 120, 20 + row * 150]);
