@@ -82,7 +82,7 @@ export class Filmstrip {
   render(): void {
     const list = this.store.list;
     this.spacer.style.height = `${list.length * ROW_HEIGHT}px`;
-    this.container.setAttribute('aria-activedescendant', '');
+    this.container.removeAttribute('aria-activedescendant');
     const { first, last } = this.visibleRange();
     // The range spans at most ceil(height / row) + 1 rows in view, plus the overscan on both sides.
     const poolSize = Math.ceil(this.container.clientHeight / ROW_HEIGHT) + 2 * OVERSCAN + 2;

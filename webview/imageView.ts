@@ -52,6 +52,14 @@ export class ImageView {
     const token = ++this.loading;
     this.stage.dataset.ready = 'false';
     this.stage.dataset.file = entry?.file ?? '';
+    if (entry?.file !== this.shownFile) {
+      // Until the new image is decoded, show neither the old image nor any boxes (a cached image is
+      // decoded already: it replaces the old one before the next paint).
+      this.image.hidden = true;
+      this.shownFile = null;
+      this.showMessage('Loading…');
+      this.render();
+    }
     if (!entry) {
       this.showMessage('No images in this dataset.');
       this.image.hidden = true;
@@ -105,12 +113,11 @@ export class ImageView {
   /** Redraws the image transform, the boxes and the preview for the current state. */
   render(): void {
     const entry = this.store.currentEntry();
+    const shown = entry && this.shownFile === entry.file ? entry : undefined;
     const viewport = this.viewport();
-    if (entry && this.shownFile === entry.file) {
-      this.image.style.transform = `translate(${viewport.x}px, ${viewport.y}px) scale(${viewport.scale})`;
-    }
-    this.renderBoxes(entry ? this.store.currentBoxes() : [], viewport);
-    this.renderPreview(entry, viewport);
+    if (shown) this.image.style.transform = `translate(${viewport.x}px, ${viewport.y}px) scale(${viewport.scale})`;
+    this.renderBoxes(shown ? this.store.currentBoxes() : [], viewport);
+    this.renderPreview(shown, viewport);
   }
 
   private renderBoxes(boxes: readonly Box[], viewport: Viewport): void {
@@ -156,7 +163,7 @@ export class ImageView {
   }
 
   private renderPreview(entry: WebviewEntry | undefined, viewport: Viewport): void {
-    if (!entry || !this.store.ui.preview || this.shownFile !== entry.file) {
+    if (!entry || !this.store.ui.preview) {
       this.preview.hide();
       return;
     }

@@ -22,6 +22,9 @@ export interface MessageDefinition<Type extends string, Params> {
   is(value: unknown): value is Message<Type, Params>;
 }
 
+/** The message type a definition describes. */
+export type MessageOf<Definition> = Definition extends MessageDefinition<infer Type, infer Params> ? Message<Type, Params> : never;
+
 function defineMessage<Type extends string, Params>(
   type: Type,
   hasParams: (value: Record<string, unknown>) => boolean,
@@ -96,12 +99,12 @@ export const RedactionModeChange = defineMessage<'redaction/mode', { mode: Redac
 export const ErrorReport = defineMessage<'error/report', { message: string }>('error/report', (m) => isString(m.message));
 
 export type WebviewToExtensionMessage =
-  | ReturnType<typeof Ready.create>
-  | ReturnType<typeof ReviewUpdate.create>
-  | ReturnType<typeof ThumbnailsRequest.create>
-  | ReturnType<typeof ImageOpen.create>
-  | ReturnType<typeof RedactionModeChange.create>
-  | ReturnType<typeof ErrorReport.create>;
+  | MessageOf<typeof Ready>
+  | MessageOf<typeof ReviewUpdate>
+  | MessageOf<typeof ThumbnailsRequest>
+  | MessageOf<typeof ImageOpen>
+  | MessageOf<typeof RedactionModeChange>
+  | MessageOf<typeof ErrorReport>;
 
 const webviewToExtension = [Ready, ReviewUpdate, ThumbnailsRequest, ImageOpen, RedactionModeChange, ErrorReport];
 export function isWebviewToExtensionMessage(value: unknown): value is WebviewToExtensionMessage {
@@ -146,11 +149,11 @@ export const SettingsChanged = defineMessage<'settings/changed', { settings: Red
 export const ErrorMessage = defineMessage<'error', { message: string }>('error', (m) => isString(m.message));
 
 export type ExtensionToWebviewMessage =
-  | ReturnType<typeof DatasetLoad.create>
-  | ReturnType<typeof Thumbnails.create>
-  | ReturnType<typeof RecordUpdated.create>
-  | ReturnType<typeof SettingsChanged.create>
-  | ReturnType<typeof ErrorMessage.create>;
+  | MessageOf<typeof DatasetLoad>
+  | MessageOf<typeof Thumbnails>
+  | MessageOf<typeof RecordUpdated>
+  | MessageOf<typeof SettingsChanged>
+  | MessageOf<typeof ErrorMessage>;
 
 const extensionToWebview = [DatasetLoad, Thumbnails, RecordUpdated, SettingsChanged, ErrorMessage];
 export function isExtensionToWebviewMessage(value: unknown): value is ExtensionToWebviewMessage {

@@ -27,7 +27,8 @@ export class StatusBar {
     const record = store.record(file);
     const position = store.list.indexOf(file);
     this.elements.name.textContent = `${file} (${position + 1} of ${store.list.length})`;
-    this.elements.status.textContent = `${record.status} · ${record.width}×${record.height} · ${Math.round(scale * 100)}%`;
+    const status = record.status === 'committed' ? 'committed (read-only)' : record.status;
+    this.elements.status.textContent = `${status} · ${record.width}×${record.height} · ${Math.round(scale * 100)}%`;
   }
 
   announceSelection(): void {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
 import type { Box } from '../../daemon/protocol';
 import type { DatasetLoadParams } from '../../webview/protocol';
-import { DatasetLoad } from '../../webview/protocol';
+import { DatasetLoad, RecordUpdated } from '../../webview/protocol';
 import { launchChromium, WebviewPage, WebviewServer } from '../support/webviewHarness';
 import { ImageFolder, standardDataset } from '../support/webviewDataset';
 
@@ -240,6 +240,15 @@ describe('review webview: editing boxes', function () {
     await webview.press('Shift+U');
     assert.equal((await lastUpdate()).status, 'unreviewed');
     assert.match(await webview.page.textContent('#progress-text') ?? '', /Reviewed 1 \/ 6/);
+  });
+
+  it('a committed image is read-only: no edit is made or sent', async () => {
+    await webview.post(RecordUpdated.create({ record: { ...dataset.records[0]!, status: 'committed' } }));
+    await webview.page.waitForFunction(() => document.getElementById('image-status')!.textContent!.startsWith('committed (read-only)'));
+    await webview.page.click('.box[data-id="a1"]');
+    await webview.press('a', 'Delete', 'b', 'Enter', 'ArrowRight');
+    assert.equal((await webview.sentOfType('review/update')).length, 0);
+    assert.deepEqual((await webview.shownBoxes()).map((box) => box.kind), ['proposed', 'proposed']);
   });
 
   it('the toolbar buttons run the same actions as the keys', async () => {
