@@ -3,7 +3,7 @@
  * images selected now, image by image (cancellable between images), then close with a summary audit entry.
  */
 import { randomUUID } from 'node:crypto';
-import { ErrorCode, type CommitParams, type CommitResult, type MaskShape, type RedactionMode } from '../protocol';
+import { ErrorCode, type CommitParams, type CommitResult, type ImageRecord, type MaskShape, type RedactionMode } from '../protocol';
 import { VeilError, describeError, errorCodeOf } from '../errors';
 import type { CallContext } from '../rpc/context';
 import type { DecodeLimits } from '../image/decode';
@@ -36,6 +36,7 @@ export interface CommitDeps {
 
 const MODES: readonly RedactionMode[] = ['fill', 'pixelate', 'blur'];
 const IMAGES_IN_FLIGHT = 2;
+const STATUS_BATCH = 32;
 const SHAPES: readonly MaskShape[] = ['rect', 'ellipse'];
 
 function planOptions(params: CommitParams): CommitPlan['options'] {
@@ -54,6 +55,21 @@ interface Outcome {
   cancelled: boolean;
 }
 
+/** Review-state updates written in batches: review.json is rewritten whole on each write (O(n) per write). */
+class StatusBatch {
+  private readonly pending: ImageRecord[] = [];
+  constructor(private readonly store: ReviewStore) {}
+
+  async add(record: ImageRecord): Promise<void> {
+    this.pending.push({ ...record, status: 'committed', committedAt: record.committedAt ?? new Date().toISOString() });
+    if (this.pending.length >= STATUS_BATCH) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    if (this.pending.length > 0) await this.store.putMany(this.pending.splice(0));
+  }
+}
+
 /** What every plan of one `commitDataset` call shares. */
 interface CommitSession {
   root: string;
@@ -68,30 +84,44 @@ async function runPlan({ root, store, recipients, ctx, deps }: CommitSession, jo
   const { plan } = state;
   const outcome: Outcome = { committed: [], failures: [], cancelled: false };
   const audited = await latestCommits(root);
-  const c = { root, plan, journal, store, recipients, limits: deps.limits, times: deps.times ?? new PhaseTimes(), audited, journaled: state.publishing };
-  const pending = plan.files.filter((file) => !state.done.has(file));
-  let done = plan.files.length - pending.length;
+  const statusUpdates = new StatusBatch(store);
+  const c = {
+    root,
+    plan,
+    journal,
+    recipients,
+    limits: deps.limits,
+    times: deps.times ?? new PhaseTimes(),
+    audited,
+    journaled: state.publishing,
+    recordOf: (file: string) => store.get(file),
+    markCommitted: (record: ImageRecord) => statusUpdates.add(record),
+  };
+  let done = 0;
   let next = 0;
   // Cancellation lets the images in flight finish and starts no new one.
   const worker = async () => {
-    while (next < pending.length) {
+    while (next < plan.files.length) {
       if (ctx.token.isCancelled) {
         outcome.cancelled = true;
         return;
       }
-      const file = pending[next++];
+      const file = plan.files[next++];
       ctx.progress({ done, total: plan.files.length, file, message: 'committing' });
       try {
         await commitImage(c, file);
         outcome.committed.push(file);
       } catch (error) {
         outcome.failures.push({ file, code: errorCodeOf(error), message: describeError(error) });
-        await journal.record({ step: 'done', file });
       }
       done++;
     }
   };
-  await Promise.all(Array.from({ length: deps.imagesInFlight ?? IMAGES_IN_FLIGHT }, worker));
+  try {
+    await Promise.all(Array.from({ length: deps.imagesInFlight ?? IMAGES_IN_FLIGHT }, worker));
+  } finally {
+    await statusUpdates.flush();
+  }
   const order = new Map(plan.files.map((file, index) => [file, index]));
   outcome.committed.sort((a, b) => order.get(a)! - order.get(b)!);
   ctx.progress({ done, total: plan.files.length, message: outcome.cancelled ? 'cancelled' : 'committed' });
@@ -134,7 +164,7 @@ export async function commitDataset(params: CommitParams, ctx: CallContext, deps
     if (selection.files.length > 0 && !result.cancelled) {
       const plan: CommitPlan = { commitId: randomUUID(), startedAt: new Date().toISOString(), actor: ctx.actor, options, files: selection.files };
       const journal = await Journal.begin(root, plan);
-      absorb(await runPlan(session, journal, { plan, publishing: new Map(), done: new Set() }));
+      absorb(await runPlan(session, journal, { plan, publishing: new Map() }));
     }
     result.checkpoint = await auditCheckpoint(root);
     return result;

@@ -1,7 +1,7 @@
 /**
  * Commits one image: original → vault (encrypted, checked) and → redacted output in a temp file next to it
  * (verified, fsync'd); its audit event is journaled, then the output is renamed over the original, then the
- * event goes to the audit log and the review state says committed. Re-running it on any state a crash can
+ * event goes to the audit log and the review state is marked committed (batched). Re-running it on any state a crash can
  * leave finishes the same way and never commits an image twice.
  */
 import { rm, stat } from 'node:fs/promises';
@@ -10,7 +10,6 @@ import { VeilError } from '../errors';
 import type { DecodeLimits } from '../image/decode';
 import { readImageBytes } from '../image/decode';
 import { resolveInside } from '../dataset/paths';
-import type { ReviewStore } from '../review/store';
 import { appendAudit } from '../audit/log';
 import { countBoxes, type CommitImageEvent } from '../audit/events';
 import { storeOriginal } from '../vault/vault';
@@ -25,7 +24,6 @@ export interface ImageCommitContext {
   root: string;
   plan: CommitPlan;
   journal: Journal;
-  store: ReviewStore;
   recipients: readonly string[];
   limits: DecodeLimits;
   times: PhaseTimes;
@@ -33,12 +31,14 @@ export interface ImageCommitContext {
   audited: ReadonlyMap<string, CommitImageEvent>;
   /** Events journaled before publishing by an interrupted run of this plan. */
   journaled: ReadonlyMap<string, CommitImageEvent>;
+  recordOf(file: string): ImageRecord | undefined;
+  /** Sets the review state to committed (batched: the audit log, not review.json, is the proof). */
+  markCommitted(record: ImageRecord): Promise<void>;
 }
 
 async function finish(c: ImageCommitContext, record: ImageRecord, event: CommitImageEvent, audit: boolean): Promise<void> {
   if (audit) await appendAudit(c.root, event);
-  await c.store.put({ ...record, status: 'committed', committedAt: record.committedAt ?? new Date().toISOString() });
-  await c.journal.record({ step: 'done', file: event.file });
+  await c.markCommitted(record);
 }
 
 function commitEvent(c: ImageCommitContext, record: ImageRecord, originalSha256: string, outputSha256: string, vault: { id: string; sha256: string }): CommitImageEvent {
@@ -62,7 +62,7 @@ function commitEvent(c: ImageCommitContext, record: ImageRecord, originalSha256:
 }
 
 export async function commitImage(c: ImageCommitContext, file: string): Promise<void> {
-  const record = c.store.get(file);
+  const record = c.recordOf(file);
   if (!record) throw new VeilError(ErrorCode.Corrupt, 'has no review state any more', file);
   const path = resolveInside(c.root, file);
   const original = await c.times.time('read', () => readImageBytes(path, file));
@@ -85,7 +85,7 @@ export async function commitImage(c: ImageCommitContext, file: string): Promise<
   try {
     const { mode } = await stat(path);
     await c.times.time('fsync', () => writeSynced(temp, redacted.bytes, { exclusive: true, mode: mode & 0o777 }));
-    await c.journal.record({ step: 'publishing', file, event });
+    await c.journal.publishing(event);
     await c.times.time('fsync', () => publish(temp, path));
   } catch (error) {
     await rm(temp, { force: true });

@@ -1,8 +1,9 @@
 /**
  * The intent journal of an in-flight commit, `.veil/journal/`: `plan.json` (written once, atomically:
- * which files, with which options, by whom) and `progress.jsonl` (fsync'd records as images advance).
- * Before an output is renamed over its original, its complete audit event is journaled, so a commit killed
- * at any point can be finished by the next run exactly as it would have finished.
+ * which files, with which options, by whom) and `progress.jsonl`: before an output is renamed over its
+ * original, its complete audit event is appended there (fsync'd), so a commit killed at any point can be
+ * finished by the next run exactly as it would have finished. What is already done needs no record: the
+ * audit log says it (an image whose bytes are its audited output is committed).
  */
 import { mkdir, open, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -25,13 +26,10 @@ export interface CommitPlan {
   files: string[];
 }
 
-export type ProgressRecord = { step: 'publishing'; file: string; event: CommitImageEvent } | { step: 'done'; file: string };
-
 export interface JournalState {
   plan: CommitPlan;
   /** The journaled audit event of each file whose output may already be published. */
   publishing: Map<string, CommitImageEvent>;
-  done: Set<string>;
 }
 
 export function journalDir(root: string): string {
@@ -61,26 +59,24 @@ export class Journal {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw new VeilError(ErrorCode.Corrupt, `the commit journal's plan is unreadable (${(error as Error).message})`, '.veil/journal/plan.json');
     }
-    const state: JournalState = { plan, publishing: new Map(), done: new Set() };
+    const state: JournalState = { plan, publishing: new Map() };
     const text = await readFile(join(dir, PROGRESS_FILE), 'utf8').catch(() => '');
     for (const line of text.split('\n')) {
-      let record: ProgressRecord;
       try {
-        record = JSON.parse(line) as ProgressRecord;
+        const event = JSON.parse(line) as CommitImageEvent;
+        state.publishing.set(event.file, event);
       } catch {
         continue;
       }
-      if (record.step === 'publishing') state.publishing.set(record.file, record.event);
-      else state.done.add(record.file);
     }
     return { journal: new Journal(dir), state };
   }
 
-  /** Appends a progress record and fsyncs it before returning. */
-  async record(record: ProgressRecord): Promise<void> {
+  /** Records the audit event of an output about to be published; durable when the promise resolves. */
+  async publishing(event: CommitImageEvent): Promise<void> {
     const handle = await open(join(this.dir, PROGRESS_FILE), 'a');
     try {
-      await handle.write(JSON.stringify(record) + '\n');
+      await handle.write(JSON.stringify(event) + '\n');
       await handle.sync();
     } finally {
       await handle.close();
