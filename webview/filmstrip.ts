@@ -137,13 +137,14 @@ export class Filmstrip {
     row.element.setAttribute('aria-selected', String(current));
     row.element.setAttribute('aria-posinset', String(index + 1));
     row.element.setAttribute('aria-setsize', String(this.store.list.length));
-    row.element.setAttribute('aria-label', `${file}, ${record.status}, ${faces} face${faces === 1 ? '' : 's'}${proposed ? `, ${proposed} to decide` : ''}`);
+    const counts = [`${faces} face${faces === 1 ? '' : 's'}`, ...(proposed ? [`${proposed} to decide`] : [])];
+    row.element.setAttribute('aria-label', [file, record.status, ...counts].join(', '));
     if (row.thumbnail.getAttribute('src') !== thumbnail) {
       if (thumbnail) row.thumbnail.src = thumbnail;
       else row.thumbnail.removeAttribute('src');
     }
     row.name.textContent = file;
-    row.badge.textContent = `${record.status === 'unreviewed' ? '○' : '✓'} ${faces} face${faces === 1 ? '' : 's'}${proposed ? ` · ${proposed} ?` : ''}`;
+    row.badge.textContent = `${record.status === 'unreviewed' ? '○' : '✓'} ${counts.join(' · ')}`;
   }
 
   /** Once the list has not scrolled for a moment: show the thumbnails in view, ask for the missing ones. */

@@ -74,6 +74,25 @@ describe('review webview: appearance in VS Code themes', function () {
     });
   }
 
+  it('draws the four kinds of box distinctly (screenshot in test-results/webview)', async () => {
+    const webview = await openThemed('light');
+    try {
+      await webview.page.click('.box[data-id="a1"]');
+      await webview.press('a', 'b', 'b', 'r', 'Shift+ArrowRight', 'Shift+ArrowRight', 'Shift+ArrowRight', 'Shift+ArrowRight', 'Shift+ArrowRight', 'Shift+ArrowRight', 'Escape');
+      const looks = await webview.page.$$eval('#boxes .box', (boxes) =>
+        boxes.map((box) => {
+          const style = getComputedStyle(box);
+          return `${(box as HTMLElement).dataset.kind} ${style.borderTopStyle} ${style.borderTopColor}`;
+        }),
+      );
+      assert.deepEqual(looks.map((look) => look.split(' ')[0]).sort(), ['accepted', 'manual', 'proposed', 'rejected']);
+      assert.equal(new Set(looks).size, 4, looks.join('; '));
+      await webview.screenshot(join(RESULTS, 'box-kinds-light.png'));
+    } finally {
+      await webview.close();
+    }
+  });
+
   it('previews each redaction mode over the faces (screenshots in test-results/webview)', async () => {
     const webview = await openThemed('dark');
     try {
