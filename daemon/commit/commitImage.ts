@@ -1,8 +1,8 @@
 /**
  * Commits one image: original → vault (encrypted, checked) and → redacted output in a temp file next to it
- * (verified, fsync'd); its audit event is journaled, then the output is renamed over the original, then the
- * event goes to the audit log and the review state is marked committed (batched). Re-running it on any state a crash can
- * leave finishes the same way and never commits an image twice.
+ * (verified, fsync'd); its audit event is journaled, then the output is renamed over the original, then
+ * the event goes to the audit log and the review state is marked committed (batched). Re-running it on
+ * any state a crash can leave finishes the same way and never commits an image twice.
  */
 import { rm, stat } from 'node:fs/promises';
 import { ErrorCode, type ImageRecord } from '../protocol';

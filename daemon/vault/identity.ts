@@ -51,7 +51,7 @@ export function passphraseFromEnv(env: NodeJS.ProcessEnv = process.env): (() => 
   return value === undefined ? undefined : async () => value;
 }
 
-export function isPassphraseProtected(text: string): boolean {
+function isPassphraseProtected(text: string): boolean {
   return text.trimStart().startsWith(ARMOR_BEGIN) || text.startsWith('age-encryption.org/v1');
 }
 

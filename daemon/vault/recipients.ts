@@ -25,7 +25,7 @@ function parseRecipients(text: string): string[] {
 }
 
 /** Throws a KeyError unless `recipient` is a valid age recipient. */
-export function checkRecipient(recipient: string, where: string): void {
+function checkRecipient(recipient: string, where: string): void {
   try {
     new Encrypter().addRecipient(recipient);
   } catch {

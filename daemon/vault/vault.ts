@@ -3,7 +3,7 @@
  * (content-addressed, write-once). Written temp + fsync + rename, then read back and checked before anyone
  * relies on it; decrypted and compared when an identity is at hand.
  */
-import { mkdir, readFile, readdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Decrypter } from 'age-encryption';
 import { ErrorCode } from '../protocol';
@@ -15,7 +15,6 @@ import { ageStructureProblem } from './ageFormat';
 import { encryptToRecipients } from './encrypt';
 
 export const VAULT_DIR = 'vault';
-const OBJECT_SUFFIX = '.age';
 
 export interface VaultObject {
   /** sha256 of the original: the object's name. */
@@ -29,13 +28,7 @@ export function vaultDir(root: string): string {
 }
 
 export function vaultObjectPath(root: string, id: string): string {
-  return join(vaultDir(root), id + OBJECT_SUFFIX);
-}
-
-/** Ids of every object in the vault. */
-export async function listVaultObjects(root: string): Promise<string[]> {
-  const names = await readdir(vaultDir(root)).catch(() => [] as string[]);
-  return names.filter((name) => /^[0-9a-f]{64}\.age$/.test(name)).map((name) => name.slice(0, -OBJECT_SUFFIX.length));
+  return join(vaultDir(root), `${id}.age`);
 }
 
 async function readObject(root: string, id: string): Promise<Buffer | undefined> {
