@@ -6,7 +6,7 @@
  */
 import type { ReviewStore } from './store';
 
-export const ROW_HEIGHT = 64;
+const ROW_HEIGHT = 64;
 const OVERSCAN = 4;
 /** The list counts as settled this long after its last scroll. */
 const SETTLE_MS = 120;

@@ -18,15 +18,15 @@ export interface Viewport {
   y: number;
 }
 
-export const MIN_SCALE = 0.02;
-export const MAX_SCALE = 32;
+const MIN_SCALE = 0.02;
+const MAX_SCALE = 32;
 /** Smallest box a person can draw or resize to, in image pixels. */
 export const MIN_BOX_SIZE = 2;
 
 export type Handle = 'n' | 's' | 'e' | 'w' | 'ne' | 'nw' | 'se' | 'sw';
 export const HANDLES: readonly Handle[] = ['nw', 'n', 'ne', 'e', 'se', 's', 'sw', 'w'];
 
-export function clamp(value: number, min: number, max: number): number {
+function clamp(value: number, min: number, max: number): number {
   return Math.min(max, Math.max(min, value));
 }
 

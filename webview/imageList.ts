@@ -26,13 +26,13 @@ export function isOrder(value: unknown): value is Order {
 }
 
 /** Lowest model score on the image, whatever the box's state (so the queue does not reshuffle while reviewing). */
-export function lowestModelScore(boxes: readonly Box[]): number {
+function lowestModelScore(boxes: readonly Box[]): number {
   let lowest = Infinity;
   for (const box of boxes) if (box.source === 'model' && box.score !== null && box.score < lowest) lowest = box.score;
   return lowest;
 }
 
-export function matchesFilter(record: ImageRecord, filter: Filter, lowConfidence: number): boolean {
+function matchesFilter(record: ImageRecord, filter: Filter, lowConfidence: number): boolean {
   switch (filter) {
     case 'all':
       return true;

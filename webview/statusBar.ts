@@ -37,7 +37,7 @@ export class StatusBar {
     this.announce(index < 0 ? 'No face selected' : describeBox(boxes[index]!, index, boxes.length));
   }
 
-  announce(text: string): void {
+  private announce(text: string): void {
     this.elements.announcer.textContent = text;
   }
 

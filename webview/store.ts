@@ -49,7 +49,6 @@ interface ReviewEdit {
 export type ReviewEditListener = (record: ImageRecord) => void;
 
 export class ReviewStore {
-  root = '';
   entries: WebviewEntry[] = [];
   settings: RedactionSettings = { mode: 'fill', margin: 0.25, shape: 'rect' };
   ui: UiState = { file: null, selectedId: null, filter: 'all', order: 'name', viewport: null, preview: false };
@@ -78,7 +77,6 @@ export class ReviewStore {
 
   /** Replaces the dataset; keeps the UI state where it still applies (the panel was hidden and re-created). */
   load(dataset: DatasetLoadParams, restored: UiState | null): void {
-    this.root = dataset.root;
     this.entries = [...dataset.entries].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
     this.files = this.entries.map((entry) => entry.file);
     this.entryByFile = new Map(this.entries.map((entry) => [entry.file, entry]));
@@ -105,12 +103,8 @@ export class ReviewStore {
     return { file, width: entry?.width ?? 1, height: entry?.height ?? 1, boxes: [], status: 'unreviewed' };
   }
 
-  allRecords(): ImageRecord[] {
-    return this.entries.map((entry) => this.record(entry.file));
-  }
-
   progress(): Progress {
-    return computeProgress(this.allRecords());
+    return computeProgress(this.files.map((file) => this.record(file)));
   }
 
   get lowConfidence(): number {
