@@ -134,6 +134,10 @@ describe('review webview: navigating a dataset', function () {
       return img?.complete && img.naturalWidth === 1600;
     });
     assert.equal(await webview.page.getAttribute('.filmstrip__row[data-file="c-tall.jpg"] img', 'src'), null);
+    await webview.press('j');
+    await webview.waitForImage('b-wide.jpg');
+    await webview.page.waitForTimeout(300);
+    assert.equal((await webview.sentOfType('thumbnails/request')).length, 1, 'thumbnails were asked for twice');
   });
 
   it('clicking a row opens its image; in the focused list the arrow keys, Home and End move', async () => {
@@ -222,6 +226,10 @@ describe('review webview: navigating a dataset', function () {
     assert.notDeepEqual(pixelated.slice(0, 3), [0, 0, 0]);
     await webview.page.selectOption('#mode', 'blur');
     assert.equal((await webview.sentOfType('redaction/mode')).at(-1)?.mode, 'blur');
+    await webview.post(SettingsChanged.create({ settings: { mode: 'fill', margin: 0, shape: 'ellipse' } }));
+    assert.deepEqual(await pixel(220, 125), [0, 0, 0, 255], 'the face is not filled with an ellipse mask');
+    assert.equal((await pixel(168, 58))[3], 0, 'an ellipse mask filled the corner of the box');
+    assert.equal((await pixel(150, 60))[3], 0, 'a margin of 0 still grew the mask');
     await webview.press('p');
     assert.equal(await webview.page.isVisible('#preview'), false);
   });
