@@ -13,8 +13,6 @@ export interface CodeServerOptions {
   runDir: string;
   userDataDir: string;
   extensionsDir: string;
-  /** Extra environment for the server and so for the extension host it starts. */
-  env?: NodeJS.ProcessEnv;
 }
 
 export interface CodeServer {
@@ -51,8 +49,7 @@ export async function startCodeServer(host: InstalledHost, options: CodeServerOp
       detached: true, // a process group of its own, killed as a whole
       stdio: ['ignore', 'pipe', 'pipe'],
       env: {
-        ...process.env,
-        ...options.env,
+        ...process.env, // the extension host inherits it (test-electron's extensionTestsEnv arrives this way)
         XDG_CONFIG_HOME: xdgConfig,
         XDG_DATA_HOME: xdgData,
         TMPDIR: tmp,

@@ -22,25 +22,18 @@ export interface WorkbenchOptions {
   extensionsDir?: string;
   /** User settings written before the server starts. */
   settings?: Record<string, unknown>;
-  /** Extra environment for the extension host. */
-  env?: NodeJS.ProcessEnv;
   onLog?: (level: string, message: string) => void;
 }
 
 export interface Workbench {
   page: Page;
-  userDataDir: string;
   /** Settles with the exit code the extension-host tests reported. */
   testsExited: Promise<number>;
   close(): Promise<void>;
 }
 
-export function userSettingsPath(userDataDir: string): string {
-  return join(userDataDir, 'User', 'settings.json');
-}
-
-export function writeUserSettings(userDataDir: string, settings: Record<string, unknown>): void {
-  const path = userSettingsPath(userDataDir);
+function writeUserSettings(userDataDir: string, settings: Record<string, unknown>): void {
+  const path = join(userDataDir, 'User', 'settings.json');
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, JSON.stringify(settings, null, 2));
 }
@@ -58,7 +51,7 @@ export async function openWorkbench(options: WorkbenchOptions): Promise<Workbenc
     rmSync(runDir, { recursive: true, force: true });
   };
   try {
-    server = await startCodeServer(host, { runDir, userDataDir, extensionsDir: options.extensionsDir ?? join(runDir, 'extensions'), env: options.env });
+    server = await startCodeServer(host, { runDir, userDataDir, extensionsDir: options.extensionsDir ?? join(runDir, 'extensions') });
     browser = await launchBrowser();
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     let reportExit: (code: number) => void = () => undefined;
@@ -66,7 +59,7 @@ export async function openWorkbench(options: WorkbenchOptions): Promise<Workbenc
     await page.exposeFunction('codeAutomationLog', (level: string, message: unknown) => options.onLog?.(level, String(message)));
     await page.exposeFunction('codeAutomationExit', (code: number) => reportExit(code));
     await page.goto(workbenchUrl(server.origin, options));
-    return { page, userDataDir, testsExited, close };
+    return { page, testsExited, close };
   } catch (error) {
     await close();
     throw error;

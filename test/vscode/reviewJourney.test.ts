@@ -1,0 +1,81 @@
+/**
+ * One journey through the real workbench, as a person makes it: open the samples folder, detect faces from
+ * the command palette, open the review, see the images with their face boxes, in a dark and a light theme.
+ * Screenshots go to test-results/vscode/.
+ */
+import { strict as assert } from 'node:assert';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { REPO_ROOT } from '../support/paths';
+import { requireVscodeHost } from './host/installedHost';
+import { copySamples } from './host/sampleWorkspace';
+import { openWorkbench, type Workbench } from './host/workbench';
+import { activeWebview, notificationText, pickColorTheme, runFromPalette } from './host/workbenchUi';
+
+const SCREENSHOTS = join(REPO_ROOT, 'test-results', 'vscode');
+const SAMPLE_IMAGES = 4;
+
+describe('a review journey through the VS Code workbench (code-server, headless Chromium)', function () {
+  this.timeout(3 * 60_000);
+  let workbench: Workbench;
+  let workspace: string;
+
+  before(async function () {
+    requireVscodeHost(this);
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    workspace = copySamples();
+    workbench = await openWorkbench({
+      extensionDevelopmentPath: REPO_ROOT,
+      folder: workspace,
+      settings: { 'workbench.colorTheme': 'Default Dark Modern', 'workbench.secondarySideBar.defaultVisibility': 'hidden', 'chat.disableAIFeatures': true },
+    });
+    await workbench.page.locator('.monaco-workbench .explorer-folders-view').waitFor({ timeout: 60_000 });
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed') await workbench?.page.screenshot({ path: join(SCREENSHOTS, `failed-${this.currentTest.title.slice(0, 40).replace(/\W+/g, '-')}.png`) });
+  });
+
+  after(async () => {
+    await workbench?.close();
+    if (workspace) rmSync(dirname(workspace), { recursive: true, force: true });
+  });
+
+  it('"Veil: Detect Faces in Folder" from the palette proposes faces in the open folder and says how many', async () => {
+    await runFromPalette(workbench.page, 'Veil: Detect Faces in Folder');
+    const message = await notificationText(workbench.page, 'faces proposed');
+    const match = /(\d+) faces proposed in (\d+) images/.exec(message);
+    assert.ok(match, `unexpected notification: ${message}`);
+    assert.equal(Number(match[2]), SAMPLE_IMAGES);
+    assert.ok(Number(match[1]) >= 3, message);
+  });
+
+  it('"Veil: Review Faces in Folder" shows the images with their face boxes (dark theme screenshot)', async () => {
+    await runFromPalette(workbench.page, 'Veil: Review Faces in Folder');
+    const review = activeWebview(workbench.page);
+    await review.locator('#stage[data-ready="true"]').waitFor({ timeout: 60_000 });
+    assert.equal(await review.locator('.filmstrip__row:not([hidden])').count(), SAMPLE_IMAGES);
+    const shownImage = await review.locator('#image').evaluate((image: HTMLImageElement) => ({ complete: image.complete, width: image.naturalWidth }));
+    assert.equal(shownImage.complete, true);
+    assert.ok(shownImage.width > 0, 'the image did not load through the webview');
+    assert.ok((await review.locator('#boxes .box').count()) >= 1, 'no face box over the image');
+    await workbench.page.screenshot({ path: join(SCREENSHOTS, 'review-dark.png') });
+  });
+
+  it('the review follows a switch to the light theme and shows every face box of the group photo (screenshot)', async () => {
+    const review = activeWebview(workbench.page);
+    const background = () => review.locator('body').evaluate((body) => getComputedStyle(body).backgroundColor);
+    const darkBackground = await background();
+    await pickColorTheme(workbench.page, 'Light Modern', 'vs');
+    const deadline = Date.now() + 10_000;
+    while ((await background()) === darkBackground) {
+      assert.ok(Date.now() < deadline, `the review kept its dark background ${darkBackground}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    await review.locator('.filmstrip__row', { hasText: 'collage.jpg' }).click();
+    await review.locator('#stage[data-ready="true"][data-file="group/collage.jpg"]').waitFor({ timeout: 30_000 });
+    const saved = JSON.parse(readFileSync(join(workspace, '.veil', 'review.json'), 'utf8')) as { images: Record<string, { boxes: unknown[] }> };
+    assert.equal(await review.locator('#boxes .box').count(), saved.images['group/collage.jpg'].boxes.length);
+    await workbench.page.screenshot({ path: join(SCREENSHOTS, 'review-collage-light.png') });
+  });
+});
