@@ -95,7 +95,6 @@ export class ModelRegistry {
         throw new VeilError(ErrorCode.ModelMismatch, `downloaded ${url} has sha256 ${actual}, expected ${entry.sha256} (pinned in the manifest): nothing was installed`);
       }
     });
-    await this.forget(entry.name);
     return this.info(entry.name);
   }
 
@@ -110,7 +109,6 @@ export class ModelRegistry {
     const pinned = (await readManifest(this.manifestPath)).find((model) => model.sha256 === actual && 'url' in model.source);
     if (pinned && pinned.decoder === request.decoder && (request.name === undefined || request.name === pinned.name)) {
       await this.copyIntoPlace(request.file, this.installPath(pinned));
-      await this.forget(pinned.name);
       return this.info(pinned.name);
     }
     const name = request.name ?? basename(request.file, extname(request.file));
@@ -118,14 +116,17 @@ export class ModelRegistry {
     const file = `${name}.onnx`;
     await this.copyIntoPlace(request.file, join(this.modelsDir, 'added', file));
     await this.added.record({ name, decoder: request.decoder, file, sha256: actual, addedAt: new Date().toISOString() });
-    await this.forget(name);
+    // Re-adding a name may change its bytes: the next load reads them. A detector already handed out stays usable.
+    this.detectors.delete(name);
     return this.info(name);
   }
 
-  /** Releases every cached detector. */
+  /** Releases every cached detector (the daemon calls this on shutdown). */
   async dispose(): Promise<void> {
-    const loaded = [...this.detectors.keys()];
-    await Promise.all(loaded.map((key) => this.forget(key)));
+    const loaded = [...this.detectors.values()];
+    this.detectors.clear();
+    const detectors = await Promise.all(loaded.map((loading) => loading.catch(() => undefined)));
+    await Promise.all(detectors.map((detector) => detector?.dispose()));
   }
 
   /** One listed model by name. */
@@ -133,13 +134,6 @@ export class ModelRegistry {
     const model = (await this.known()).find((m) => m.info.name === name);
     if (!model) throw new VeilError(ErrorCode.ModelNotFound, `unknown model "${name}"`);
     return model.info;
-  }
-
-  private async forget(key: string): Promise<void> {
-    const cached = this.detectors.get(key);
-    this.detectors.delete(key);
-    const detector = await cached?.catch(() => undefined);
-    await detector?.dispose();
   }
 
   private installPath(entry: ManifestModel): string {
