@@ -11,7 +11,7 @@ export function boxKind(box: Box): BoxKind {
 
 export function describeBox(box: Box, index: number, count: number): string {
   const score = box.score === null ? 'drawn by hand' : `score ${box.score.toFixed(2)}`;
-  return `Face ${index + 1} of ${count}, ${boxKind(box)}, ${score}`;
+  return `Face ${index + 1} of ${count}, ${boxKind(box)}, ${score}${box.edited ? ', adjusted by hand' : ''}`;
 }
 
 /** The boxes a commit redacts: every box a person did not reject. */

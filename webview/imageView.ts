@@ -57,15 +57,10 @@ export class ImageView {
       // decoded already: it replaces the old one before the next paint).
       this.image.hidden = true;
       this.shownFile = null;
-      this.showMessage('Loading…');
+      this.showMessage(entry ? 'Loading…' : 'No images in this dataset.');
       this.render();
     }
-    if (!entry) {
-      this.showMessage('No images in this dataset.');
-      this.image.hidden = true;
-      this.render();
-      return;
-    }
+    if (!entry) return;
     try {
       const image = await this.cache.load(entry.imageUri);
       if (token !== this.loading) return;
@@ -128,7 +123,7 @@ export class ImageView {
       seen.add(box.id);
       const element = this.boxElements.get(box.id) ?? this.createBoxElement(box.id);
       const selected = box.id === this.store.ui.selectedId;
-      element.className = `box box--${boxKind(box)}${selected ? ' is-selected' : ''}${box.edited ? ' is-edited' : ''}`;
+      element.className = `box box--${boxKind(box)}${selected ? ' is-selected' : ''}`;
       element.dataset.kind = boxKind(box);
       element.setAttribute('aria-label', describeBox(box, index, boxes.length));
       element.setAttribute('aria-pressed', String(selected));
