@@ -36,6 +36,16 @@ export function maskSpan(shape: MaskShape, region: Region, y: number): [number, 
   return [Math.max(region.x, Math.ceil(centre - half - 0.5)), Math.min(region.x + region.w, Math.floor(centre + half - 0.5) + 1)];
 }
 
+/** A copy of the region's pixels (RGB, region-sized, row-major). */
+export function copyRegion(rgb: Buffer, width: number, region: Region): Buffer {
+  const patch = Buffer.alloc(region.w * region.h * 3);
+  for (let y = 0; y < region.h; y++) {
+    const start = ((region.y + y) * width + region.x) * 3;
+    rgb.copy(patch, y * region.w * 3, start, start + region.w * 3);
+  }
+  return patch;
+}
+
 /** Mosaic cell size: about 8 cells across the longer side of the region. */
 export function pixelateCell(region: Region): number {
   return Math.max(2, Math.ceil(Math.max(region.w, region.h) / 8));

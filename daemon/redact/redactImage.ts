@@ -5,12 +5,12 @@
  */
 import { ErrorCode, type MaskShape, type Rect, type RedactionMode } from '../protocol';
 import { VeilError } from '../errors';
-import { decodeDisplayed, type DecodeLimits, type ImageFormat } from '../image/decode';
+import { decodeDisplayed, displayedPipeline, probeImage, type DecodeLimits, type ImageFormat } from '../image/decode';
 import { PhaseTimes } from '../commit/phaseTimes';
 import { encodeAs } from './encode';
-import { redactionRegion } from './geometry';
+import { copyRegion, redactionRegion } from './geometry';
 import { renderRedacted } from './render';
-import { unchangedRegions } from './verifyRegions';
+import { unchangedRegions, verifyShrink, type Rendered } from './verifyRegions';
 
 export interface Redaction {
   mode: RedactionMode;
@@ -25,21 +25,30 @@ export interface RedactedImage {
   height: number;
 }
 
+/** Decodes the output (at a reduced scale when that still shows every region well) and refuses it unless every region changed. */
+async function verifyOutput(bytes: Buffer, file: string, image: Rendered, format: ImageFormat, mode: RedactionMode, limits: DecodeLimits): Promise<void> {
+  const { width, height } = await probeImage(bytes, file, limits);
+  if (width !== image.width || height !== image.height) {
+    throw new VeilError(ErrorCode.VerifyFailed, `output is ${width}x${height}, expected ${image.width}x${image.height}; not published`, file);
+  }
+  const k = verifyShrink(format, mode, image.regions);
+  const rgb =
+    k === 1
+      ? (await decodeDisplayed(bytes, file, limits)).rgb
+      : await displayedPipeline(bytes, limits).resize(Math.ceil(width / k), Math.ceil(height / k), { fit: 'fill' }).raw().toBuffer();
+  const unchanged = unchangedRegions(image, { rgb, width: Math.ceil(width / k), k });
+  if (unchanged.length > 0) {
+    const where = unchanged.map(({ region: r, change }) => `${r.w}x${r.h} at ${r.x},${r.y} (change ${change.toFixed(1)})`).join('; ');
+    throw new VeilError(ErrorCode.VerifyFailed, `redaction did not change ${unchanged.length} region(s): ${where}; not published (try --mode fill)`, file);
+  }
+}
+
 export async function redactImage(original: Buffer, file: string, boxes: readonly Rect[], redaction: Redaction, limits: DecodeLimits, times = new PhaseTimes()): Promise<RedactedImage> {
   const source = await times.time('decode', () => decodeDisplayed(original, file, limits));
   const regions = boxes.map((box) => redactionRegion(box, redaction.margin, source.width, source.height));
-  const rgb = await times.time('render', () => renderRedacted(source, regions, redaction));
-  const bytes = await times.time('encode', () => encodeAs(rgb, source.width, source.height, source.format));
-  await times.time('verify', async () => {
-    const written = await decodeDisplayed(bytes, file, limits);
-    if (written.width !== source.width || written.height !== source.height) {
-      throw new VeilError(ErrorCode.VerifyFailed, `output is ${written.width}x${written.height}, expected ${source.width}x${source.height}; not published`, file);
-    }
-    const unchanged = unchangedRegions(source.rgb, written.rgb, source.width, source.height, regions, redaction.shape);
-    if (unchanged.length > 0) {
-      const where = unchanged.map(({ region: r, change }) => `${r.w}x${r.h} at ${r.x},${r.y} (change ${change.toFixed(1)})`).join('; ');
-      throw new VeilError(ErrorCode.VerifyFailed, `redaction did not change ${unchanged.length} region(s): ${where}; not published (try --mode fill)`, file);
-    }
-  });
+  const before = regions.map((region) => copyRegion(source.rgb, source.width, region));
+  await times.time('render', () => renderRedacted(source, regions, redaction));
+  const bytes = await times.time('encode', () => encodeAs(source.rgb, source.width, source.height, source.format));
+  await times.time('verify', () => verifyOutput(bytes, file, { rgb: source.rgb, width: source.width, height: source.height, regions, before, shape: redaction.shape }, source.format, redaction.mode, limits));
   return { bytes, format: source.format, width: source.width, height: source.height };
 }

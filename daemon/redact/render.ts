@@ -1,5 +1,5 @@
 /**
- * Paints the redactions into a copy of the displayed pixels (RGB, orientation already applied), row span
+ * Paints the redactions into the displayed pixels (RGB, orientation already applied), in place, row span
  * by row span. fill: solid colour, the only mode that cannot be undone (the default); pixelate: cell
  * means; blur: Gaussian. Blur runs as separate sharp pipelines (shrink, blur, grow): one pipeline with two
  * resizes would silently keep only the last.
@@ -7,7 +7,7 @@
 import sharp from 'sharp';
 import type { MaskShape, RedactionMode } from '../protocol';
 import type { DisplayedImage } from '../image/decode';
-import { blurSigma, maskSpan, pixelateCell, type Region } from './geometry';
+import { blurSigma, copyRegion, maskSpan, pixelateCell, type Region } from './geometry';
 
 export interface RenderOptions {
   mode: RedactionMode;
@@ -72,11 +72,7 @@ function pixelate(target: Buffer, width: number, region: Region, shape: MaskShap
 
 async function blur(target: Buffer, width: number, region: Region, shape: MaskShape): Promise<void> {
   const raw = { width: region.w, height: region.h, channels: CHANNELS } as const;
-  const patch = Buffer.alloc(region.w * region.h * CHANNELS);
-  for (let y = 0; y < region.h; y++) {
-    const start = ((region.y + y) * width + region.x) * CHANNELS;
-    target.copy(patch, y * region.w * CHANNELS, start, start + region.w * CHANNELS);
-  }
+  const patch = copyRegion(target, width, region);
   const sigma = blurSigma(region);
   const shrink = Math.max(1, sigma / MAX_WORKING_SIGMA);
   const small = { width: Math.max(1, Math.round(region.w / shrink)), height: Math.max(1, Math.round(region.h / shrink)) };
@@ -89,9 +85,9 @@ async function blur(target: Buffer, width: number, region: Region, shape: MaskSh
   });
 }
 
-/** A new RGB buffer: `image` with every region redacted. */
-export async function renderRedacted(image: DisplayedImage, regions: readonly Region[], options: RenderOptions): Promise<Buffer> {
-  const target = Buffer.from(image.rgb);
+/** Redacts every region of `image` in place (its pixels change: copy the regions first to compare). */
+export async function renderRedacted(image: DisplayedImage, regions: readonly Region[], options: RenderOptions): Promise<void> {
+  const target = image.rgb;
   for (const region of regions) {
     if (region.w === 0 || region.h === 0) continue;
     switch (options.mode) {
@@ -110,5 +106,4 @@ export async function renderRedacted(image: DisplayedImage, regions: readonly Re
       }
     }
   }
-  return target;
 }

@@ -4,6 +4,7 @@ import { ErrorCode, type MaskShape, type Rect, type RedactionMode } from '../../
 import { VeilError } from '../../../daemon/errors';
 import { decodeDisplayed, DEFAULT_MAX_PIXELS, type ImageFormat } from '../../../daemon/image/decode';
 import { redactImage } from '../../../daemon/redact/redactImage';
+import { verifyShrink } from '../../../daemon/redact/verifyRegions';
 import { blurSigma, pixelateCell, redactionRegion } from '../../../daemon/redact/geometry';
 import { ASTRONAUT } from '../../support/images';
 import { BACKGROUND, FACE_BOX } from '../../support/commitFixtures';
@@ -98,6 +99,23 @@ describe('redaction', () => {
       redactImage(flat, 'flat.png', [{ x: 50, y: 50, w: 60, h: 60 }], { mode: 'pixelate', margin: 0.25, shape: 'rect' }, LIMITS),
       (error: unknown) => VeilError.is(error) && error.code === ErrorCode.VerifyFailed && /did not change 1 region/.test(error.message),
     );
+  });
+
+  it('checks large JPEG regions at reduced scale and still refuses a region that did not change', async () => {
+    assert.equal(verifyShrink('jpeg', 'fill', [{ x: 0, y: 0, w: 200, h: 140 }]), 8);
+    assert.equal(verifyShrink('jpeg', 'pixelate', [{ x: 0, y: 0, w: 600, h: 520 }]), 4);
+    assert.equal(verifyShrink('jpeg', 'pixelate', [{ x: 0, y: 0, w: 600, h: 300 }]), 1);
+    assert.equal(verifyShrink('jpeg', 'blur', [{ x: 0, y: 0, w: 100, h: 100 }]), 1);
+    assert.equal(verifyShrink('png', 'fill', [{ x: 0, y: 0, w: 900, h: 900 }]), 1);
+    const flat = await sharp({ create: { width: 1600, height: 1200, channels: 3, background: '#808080' } }).jpeg().toBuffer();
+    const big = { x: 400, y: 300, w: 400, h: 400 };
+    await assert.rejects(
+      redactImage(flat, 'flat.jpg', [big], { mode: 'pixelate', margin: 0.25, shape: 'rect' }, LIMITS),
+      (error: unknown) => VeilError.is(error) && error.code === ErrorCode.VerifyFailed,
+    );
+    const filled = await redactImage(flat, 'flat.jpg', [big], { mode: 'fill', margin: 0.25, shape: 'ellipse' }, LIMITS);
+    const out = await displayed(filled.bytes);
+    assert.ok(diffIn(Buffer.alloc(out.rgb.length, 128), out.rgb, 1600, { x: 550, y: 450, w: 100, h: 100 }) > 100);
   });
 
   it('leaves no metadata sentinel (GPS, record number in EXIF and XMP) in any output byte, in every format', async () => {
