@@ -4,6 +4,7 @@
  * rows that come into view. Thumbnails are asked for, and shown, once the list stops scrolling: a fast
  * scroll through thousands of rows loads and decodes none of the images it flies past.
  */
+import type { ImageRecord } from '../daemon/protocol';
 import type { ReviewStore } from './store';
 
 const ROW_HEIGHT = 64;
@@ -11,13 +12,22 @@ const OVERSCAN = 4;
 /** The list counts as settled this long after its last scroll. */
 const SETTLE_MS = 120;
 
+/** What a row shows; records are replaced, never changed in place, so identity tells a change. */
+interface RowContent {
+  index: number;
+  record: ImageRecord;
+  thumbnail: string;
+  current: boolean;
+  listLength: number;
+}
+
 interface Row {
   element: HTMLElement;
   thumbnail: HTMLImageElement;
   name: HTMLElement;
   badge: HTMLElement;
-  /** What the row shows now, to skip writes that change nothing. */
-  shown: string;
+  /** What the row shows now, to skip rows that did not change (no work, no garbage while scrolling). */
+  shown: RowContent | null;
 }
 
 export class Filmstrip {
@@ -115,20 +125,20 @@ export class Filmstrip {
     text.append(name, badge);
     element.append(thumbnail, text);
     this.container.append(element);
-    return { element, thumbnail, name, badge, shown: '' };
+    return { element, thumbnail, name, badge, shown: null };
   }
 
   private fillRow(row: Row, index: number, file: string): void {
     const record = this.store.record(file);
-    const faces = record.boxes.filter((box) => box.state !== 'rejected').length;
-    const proposed = record.boxes.filter((box) => box.state === 'proposed').length;
-    const shownThumbnail = row.element.dataset.file === file ? (row.thumbnail.getAttribute('src') ?? '') : '';
-    const thumbnail = this.settled ? (this.store.thumbnail(file) ?? '') : shownThumbnail;
+    const sameFile = row.shown?.record.file === file;
+    const thumbnail = this.settled ? (this.store.thumbnail(file) ?? '') : sameFile ? row.shown!.thumbnail : '';
     const current = file === this.store.ui.file;
     if (current) this.container.setAttribute('aria-activedescendant', row.element.id);
-    const shown = [index, file, thumbnail, record.status, faces, proposed, current, this.store.list.length].join('|');
-    if (row.shown === shown) return;
-    row.shown = shown;
+    const content: RowContent = { index, record, thumbnail, current, listLength: this.store.list.length };
+    if (sameContent(row.shown, content)) return;
+    row.shown = content;
+    const faces = record.boxes.filter((box) => box.state !== 'rejected').length;
+    const proposed = record.boxes.filter((box) => box.state === 'proposed').length;
     row.element.hidden = false;
     row.element.dataset.file = file;
     row.element.dataset.status = record.status;
@@ -179,8 +189,19 @@ export class Filmstrip {
   }
 }
 
+function sameContent(shown: RowContent | null, next: RowContent): boolean {
+  return (
+    shown !== null &&
+    shown.index === next.index &&
+    shown.record === next.record &&
+    shown.thumbnail === next.thumbnail &&
+    shown.current === next.current &&
+    shown.listLength === next.listLength
+  );
+}
+
 function hideRow(row: Row): void {
   if (row.element.hidden) return;
   row.element.hidden = true;
-  row.shown = '';
+  row.shown = null;
 }

@@ -80,7 +80,8 @@ export class ReviewStore {
     this.entries = [...dataset.entries].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
     this.files = this.entries.map((entry) => entry.file);
     this.entryByFile = new Map(this.entries.map((entry) => [entry.file, entry]));
-    this.records = new Map(dataset.records.filter((record) => this.entryByFile.has(record.file)).map((record) => [record.file, record]));
+    const given = new Map(dataset.records.map((record) => [record.file, record]));
+    this.records = new Map(this.entries.map((entry) => [entry.file, given.get(entry.file) ?? unreviewedRecord(entry)]));
     this.settings = dataset.settings;
     this.history.clear();
     const ui = restored ?? this.ui;
@@ -96,15 +97,15 @@ export class ReviewStore {
     return this.entryByFile.get(file);
   }
 
+  /** The review record of a file of the dataset (one without a record from the daemon has none yet: no boxes, unreviewed). */
   record(file: string): ImageRecord {
     const record = this.records.get(file);
-    if (record) return record;
-    const entry = this.entryByFile.get(file);
-    return { file, width: entry?.width ?? 1, height: entry?.height ?? 1, boxes: [], status: 'unreviewed' };
+    if (!record) throw new Error(`${file} is not in the dataset`);
+    return record;
   }
 
   progress(): Progress {
-    return computeProgress(this.files.map((file) => this.record(file)));
+    return computeProgress(this.records.values());
   }
 
   get lowConfidence(): number {
@@ -237,4 +238,8 @@ export class ReviewStore {
     );
     this.emit({ kind: 'list' });
   }
+}
+
+function unreviewedRecord(entry: WebviewEntry): ImageRecord {
+  return { file: entry.file, width: entry.width, height: entry.height, boxes: [], status: 'unreviewed' };
 }
