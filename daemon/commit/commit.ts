@@ -1,6 +1,6 @@
 /**
  * `dataset/commit`: under the dataset lock, finish any commit a previous run left journaled, then commit the
- * images selected now, image by image (cancellable between images), then close with a summary audit entry.
+ * images selected now (two at a time, cancellable between images), then close with a summary audit entry.
  */
 import { randomUUID } from 'node:crypto';
 import { ErrorCode, type CommitParams, type CommitResult, type ImageRecord, type MaskShape, type RedactionMode } from '../protocol';
@@ -35,9 +35,9 @@ export interface CommitDeps {
 }
 
 const MODES: readonly RedactionMode[] = ['fill', 'pixelate', 'blur'];
+const SHAPES: readonly MaskShape[] = ['rect', 'ellipse'];
 const IMAGES_IN_FLIGHT = 2;
 const STATUS_BATCH = 32;
-const SHAPES: readonly MaskShape[] = ['rect', 'ellipse'];
 
 function planOptions(params: CommitParams): CommitPlan['options'] {
   const mode = params.mode ?? 'fill';
@@ -158,11 +158,13 @@ export async function commitDataset(params: CommitParams, ctx: CallContext, deps
     const unfinished = await Journal.load(root);
     if (unfinished) absorb(await runPlan(session, unfinished.journal, unfinished.state));
 
+    // Files the resumed plan just handled are not taken again (a failure is reported once per call).
+    const handled = new Set([...result.committed, ...result.failures.map((failure) => failure.file)]);
     const selection = selectImages(entries, (file) => store.get(file), options.includeUnreviewed);
-    const justCommitted = new Set(result.committed);
-    result.skipped = selection.skipped.filter((skip) => !justCommitted.has(skip.file));
-    if (selection.files.length > 0 && !result.cancelled) {
-      const plan: CommitPlan = { commitId: randomUUID(), startedAt: new Date().toISOString(), actor: ctx.actor, options, files: selection.files };
+    const files = selection.files.filter((file) => !handled.has(file));
+    result.skipped = selection.skipped.filter((skip) => !handled.has(skip.file));
+    if (files.length > 0 && !result.cancelled) {
+      const plan: CommitPlan = { commitId: randomUUID(), startedAt: new Date().toISOString(), actor: ctx.actor, options, files };
       const journal = await Journal.begin(root, plan);
       absorb(await runPlan(session, journal, { plan, publishing: new Map() }));
     }
