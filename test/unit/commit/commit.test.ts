@@ -119,6 +119,20 @@ describe('commit', () => {
     assert.equal(auditEntries(root).find((e) => e.type === 'commit-image' && e.file === 'a.png')!.modelOnly, undefined);
   });
 
+  it('reports an image whose redaction fails verification, leaves it untouched and commits the others', async () => {
+    const flat = await sharp({ create: { width: 300, height: 300, channels: 3, background: '#777777' } }).png().toBuffer();
+    const { root, seeded } = await readyDataset([
+      ...(await astronautImages()).slice(0, 2),
+      { file: 'flat.png', bytes: flat, width: 300, height: 300, boxes: [box({ x: 100, y: 100, w: 80, h: 80 })] },
+    ]);
+    const result = await commitDataset({ root, mode: 'pixelate' }, testContext(), commitDeps());
+    assert.deepEqual(result.committed, ['a.png', 'sub/b.jpg']);
+    assert.deepEqual(result.failures.map((f) => [f.file, f.code]), [['flat.png', ErrorCode.VerifyFailed]]);
+    assert.ok(readFileSync(join(root, 'flat.png')).equals(seeded[2].bytes));
+    assert.equal(auditEntries(root).filter((e) => e.type === 'commit-image').length, 2);
+    assert.deepEqual((await verifyDataset({ root }, testContext(), commitDeps())).findings, []);
+  });
+
   it('stores one vault object for identical images committed side by side', async () => {
     const { root, key, seeded } = await readyDataset();
     const copy = { ...seeded[1], file: 'sub/b-copy.jpg' };
