@@ -146,6 +146,33 @@ function scrollFilmstrip(step: number): Promise<ScrollResult> {
   });
 }
 
+interface TraceEvent {
+  name: string;
+  ph: string;
+  pid: number;
+  tid: number;
+  dur?: number;
+  tdur?: number;
+  args?: { name?: string };
+}
+
+/**
+ * Tasks on the page's main thread from a Chrome trace: wall time and thread CPU time. CPU time is what
+ * the page's own work costs; wall time adds the waits for a CPU when other processes keep it busy.
+ */
+function mainThreadTasks(trace: Buffer): { tasks: number; cpuMs: number; longestCpuMs: number; longestWallMs: number } {
+  const events = (JSON.parse(trace.toString('utf8')) as { traceEvents: TraceEvent[] }).traceEvents;
+  const main = events.find((event) => event.name === 'thread_name' && event.args?.name === 'CrRendererMain');
+  const tasks = events.filter((event) => event.name === 'RunTask' && event.ph === 'X' && event.pid === main?.pid && event.tid === main?.tid);
+  const cpu = tasks.map((task) => (task.tdur ?? 0) / 1000);
+  return {
+    tasks: tasks.length,
+    cpuMs: cpu.reduce((sum, ms) => sum + ms, 0),
+    longestCpuMs: Math.max(0, ...cpu),
+    longestWallMs: Math.max(0, ...tasks.map((task) => (task.dur ?? 0) / 1000)),
+  };
+}
+
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
@@ -183,7 +210,9 @@ async function main(): Promise<void> {
 
     const thumbs = Object.fromEntries(entries.map((entry) => [entry.file, `${server.origin}/thumbs/${entry.file}`]));
     await webview.post(Thumbnails.create({ thumbs }));
+    await browser.startTracing(page, { categories: ['toplevel', 'disabled-by-default-devtools.timeline'] });
     const scroll = await page.evaluate(scrollFilmstrip, SCROLL_PX_PER_FRAME);
+    const mainThread = mainThreadTasks(await browser.stopTracing());
 
     const cdp = await page.context().newCDPSession(page);
     await cdp.send('Performance.enable');
@@ -213,6 +242,10 @@ async function main(): Promise<void> {
         slowFrames: scroll.frames.flatMap((ms, frame) => (ms > BARS.frameMs ? [{ frame, ms: round(ms) }] : [])),
         longAnimationFrames: scroll.longFrames.map((frame) => ({ ms: round(frame.duration), scriptMs: round(frame.script), styleAndLayoutMs: round(frame.styleAndLayout) })),
         maxPageWorkMs: round(Math.max(0, ...scroll.longFrames.map((frame) => frame.script + frame.styleAndLayout))),
+        /** Page main thread during the scroll, from a Chrome trace: CPU time per frame and the longest task. */
+        mainThreadCpuMsPerFrame: round(mainThread.cpuMs / scroll.frames.length),
+        longestTaskCpuMs: round(mainThread.longestCpuMs),
+        longestTaskWallMs: round(mainThread.longestWallMs),
         p95FrameMs: round(percentile(scroll.frames, 95)),
       },
       heapMB: round(heapMB),
@@ -232,6 +265,7 @@ async function main(): Promise<void> {
       { measure: `switch image, cached (median / max of ${SWITCHES})`, value: `${results.switchMs.median} / ${results.switchMs.max} ms`, bar: `≤ ${BARS.switchMs} ms`, result: verdict(results.pass.switch) },
       { measure: `filmstrip scroll, ${IMAGES} rows (${results.filmstrip.durationMs} ms, ${results.filmstrip.frames} frames): max / p95 frame`, value: `${results.filmstrip.maxFrameMs} / ${results.filmstrip.p95FrameMs} ms`, bar: `≤ ${BARS.frameMs} ms`, result: verdict(results.pass.frames) },
       { measure: `  long frames Chrome saw (> 50 ms): count; most script + style/layout in one`, value: `${results.filmstrip.longAnimationFrames.length}; ${results.filmstrip.maxPageWorkMs} ms`, bar: '', result: '' },
+      { measure: '  page main thread: CPU per frame; longest task CPU (wall)', value: `${results.filmstrip.mainThreadCpuMsPerFrame}; ${results.filmstrip.longestTaskCpuMs} (${results.filmstrip.longestTaskWallMs}) ms`, bar: '', result: '' },
       { measure: 'JS heap after the scroll (after GC)', value: `${results.heapMB} MB (${results.heapAfterGcMB} MB)`, bar: `≤ ${BARS.heapMB} MB`, result: verdict(results.pass.heap) },
     ]);
     if (scroll.rowsSeen < IMAGES) console.warn(`the scroll showed ${scroll.rowsSeen} of ${IMAGES} rows`);
