@@ -2,7 +2,8 @@
 export class ImageCache {
   private readonly images = new Map<string, Promise<HTMLImageElement>>();
 
-  constructor(private readonly capacity = 6) {}
+  // Decoded 12 MP photos are ~48 MB each: the current image, its two neighbours and the previous one.
+  constructor(private readonly capacity = 4) {}
 
   /** The decoded image; rejects when it cannot be loaded. */
   load(uri: string): Promise<HTMLImageElement> {
