@@ -10,7 +10,7 @@
  */
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { ModelRegistry } from '../daemon/models/registry';
@@ -101,7 +101,7 @@ async function runMode(mode: ModeName, sets: FaceSetName[], quick: boolean): Pro
     const speedAt = async (megapixels: number) => {
       const { sized, cleanup } = await resizedToMegapixels(widerfull, megapixels);
       try {
-        return await msPerImage(detector, sized, quick ? 1 : 3);
+        return await msPerImage(detector, sized, quick ? 2 : 5);
       } finally {
         await cleanup();
       }
@@ -143,7 +143,7 @@ function table(results: ModeResult[], sets: FaceSetName[]): string {
       mem,
     ].join(' | ');
   });
-  const header = 'mode | wider-dev AP (S/M/L) | widerfull AP | selfpics AP | recall >=96px @default | ms 0.2MP | ms 0.7MP | img/s (decode+detect) | peak RSS MiB | RSS start/mid/end MiB';
+  const header = 'mode | wider-dev AP (S/M/L) | widerfull AP | selfpics AP | recall >=96px @default | median ms 0.2MP | median ms 0.7MP | img/s (decode+detect) | peak RSS MiB | RSS start/mid/end MiB';
   return [header, header.replace(/[^|]/g, '-'), ...rows].map((line) => `| ${line} |`).join('\n');
 }
 
@@ -156,6 +156,7 @@ async function main(): Promise<void> {
     return;
   }
   const modes = (argument('--modes')?.split(',') ?? [...MODE_NAMES]) as ModeName[];
+  const loadBefore = loadavg()[0];
   const results: ModeResult[] = [];
   for (const mode of modes) {
     console.error(`bench: ${mode} ...`);
@@ -166,7 +167,9 @@ async function main(): Promise<void> {
   console.log(table(results, sets));
   const outDir = join(REPO, 'bench', 'results');
   await mkdir(outDir, { recursive: true });
-  const machine = { node: process.version, cpus: (await import('node:os')).cpus().length, ortThreads: process.env.VEIL_ORT_THREADS ?? '1' };
+  // Speed is only comparable on an idle machine: the 1-minute load average before and after says how idle it was.
+  const machine = { node: process.version, cpus: cpus().length, ortThreads: process.env.VEIL_ORT_THREADS ?? '1', loadAverage: { before: loadBefore, after: loadavg()[0] } };
+  console.log(`load average (1 min): ${loadBefore.toFixed(1)} before, ${machine.loadAverage.after.toFixed(1)} after, on ${machine.cpus} cores`);
   await writeFile(join(outDir, quick ? 'detect-quick.json' : 'detect.json'), JSON.stringify({ at: new Date().toISOString(), machine, sets, results }, null, 2) + '\n');
 }
 

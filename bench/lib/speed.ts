@@ -30,14 +30,22 @@ export async function resizedToMegapixels(images: DisplayedImage[], megapixels: 
   return { sized, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
 
-/** Mean ms per detect call over `rounds` passes on every image, after one warm-up pass. */
+/**
+ * Median ms per detect call over `rounds` passes on every image, after one warm-up pass. The median, not
+ * the mean: the machine is shared, and bursts from other processes would otherwise dominate.
+ */
 export async function msPerImage(detector: BenchDetector, images: SizedImage[], rounds: number): Promise<number> {
   for (const { image, path } of images) await detector.detect(image, path, detector.defaultThreshold);
-  const start = process.hrtime.bigint();
+  const times: number[] = [];
   for (let round = 0; round < rounds; round++) {
-    for (const { image, path } of images) await detector.detect(image, path, detector.defaultThreshold);
+    for (const { image, path } of images) {
+      const start = process.hrtime.bigint();
+      await detector.detect(image, path, detector.defaultThreshold);
+      times.push(Number(process.hrtime.bigint() - start) / 1e6);
+    }
   }
-  return Number(process.hrtime.bigint() - start) / 1e6 / (rounds * images.length);
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)];
 }
 
 export function rssMiB(): number {
