@@ -1,40 +1,25 @@
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { DatasetLoad, Thumbnails, type DatasetLoadParams } from '../../webview/protocol';
+import { DatasetLoad, Thumbnails } from '../../webview/protocol';
 import { REPO_ROOT } from '../support/paths';
-import { launchChromium, WebviewPage, WebviewServer, type Theme } from '../support/webviewHarness';
-import { ImageFolder, standardDataset } from '../support/webviewDataset';
+import { WebviewPage, type Theme } from '../support/webviewHarness';
+import { useWebviewSuite } from '../support/webviewSuite';
 
 const RESULTS = join(REPO_ROOT, 'test-results', 'webview');
 
 describe('review webview: appearance in VS Code themes', function () {
-  let browser: Browser;
-  let folder: ImageFolder;
-  let server: WebviewServer;
-  let dataset: DatasetLoadParams;
+  const suite = useWebviewSuite();
 
-  before(async function () {
-    browser = await launchChromium(this);
-    folder = new ImageFolder();
-    server = new WebviewServer(folder.resolve);
-    await server.start();
-    dataset = await standardDataset(folder, server.origin);
+  before(async () => {
     mkdirSync(RESULTS, { recursive: true });
   });
 
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-    folder?.remove();
-  });
-
   async function openThemed(theme: Theme): Promise<WebviewPage> {
-    const webview = await WebviewPage.open(browser, server, { theme });
-    await webview.post(DatasetLoad.create(dataset));
+    const webview = await WebviewPage.open(suite.browser, suite.server, { theme });
+    await webview.post(DatasetLoad.create(suite.dataset));
     await webview.waitForImage('a-astronaut.png');
-    const thumbs = Object.fromEntries(dataset.entries.map((entry) => [entry.file, entry.imageUri]));
+    const thumbs = Object.fromEntries(suite.dataset.entries.map((entry) => [entry.file, entry.imageUri]));
     await webview.post(Thumbnails.create({ thumbs }));
     await webview.page.waitForFunction(() => [...document.querySelectorAll<HTMLImageElement>('.filmstrip__row:not([hidden]) img')].every((img) => img.complete && img.naturalWidth > 0));
     return webview;

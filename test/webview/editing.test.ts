@@ -1,43 +1,20 @@
 import assert from 'node:assert/strict';
-import type { Browser } from 'playwright-core';
 import type { Box } from '../../daemon/protocol';
-import type { DatasetLoadParams } from '../../webview/protocol';
 import { DatasetLoad, RecordUpdated } from '../../webview/protocol';
-import { launchChromium, WebviewPage, WebviewServer } from '../support/webviewHarness';
-import { ImageFolder, standardDataset } from '../support/webviewDataset';
+import { WebviewPage } from '../support/webviewHarness';
+import { closeCleanPage, useWebviewSuite } from '../support/webviewSuite';
 
 describe('review webview: editing boxes', function () {
-  let browser: Browser;
-  let folder: ImageFolder;
-  let server: WebviewServer;
-  let dataset: DatasetLoadParams;
+  const suite = useWebviewSuite();
   let webview: WebviewPage;
 
-  before(async function () {
-    browser = await launchChromium(this);
-    folder = new ImageFolder();
-    server = new WebviewServer(folder.resolve);
-    await server.start();
-    dataset = await standardDataset(folder, server.origin);
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-    folder?.remove();
-  });
-
   beforeEach(async () => {
-    webview = await WebviewPage.open(browser, server);
-    await webview.post(DatasetLoad.create(dataset));
+    webview = await WebviewPage.open(suite.browser, suite.server);
+    await webview.post(DatasetLoad.create(suite.dataset));
     await webview.waitForImage('a-astronaut.png');
   });
 
-  afterEach(async () => {
-    assert.deepEqual(webview.errors, [], 'page errors');
-    assert.deepEqual(await webview.cspViolations(), [], 'CSP violations');
-    await webview.close();
-  });
+  afterEach(() => closeCleanPage(webview));
 
   /** The image's on-screen rectangle and scale (displayed pixels → page pixels). */
   async function imageGeometry() {
@@ -211,7 +188,7 @@ describe('review webview: editing boxes', function () {
   });
 
   it('undo and redo step through every kind of edit, each one sent to the extension', async () => {
-    const original = dataset.records[0]!.boxes;
+    const original = suite.dataset.records[0]!.boxes;
     await webview.page.click('.box[data-id="a1"]');
     await webview.press('a', 'ArrowRight', 'b', 'Enter');
     const after = await lastUpdate();
@@ -243,7 +220,7 @@ describe('review webview: editing boxes', function () {
   });
 
   it('a committed image is read-only: no edit is made or sent', async () => {
-    await webview.post(RecordUpdated.create({ record: { ...dataset.records[0]!, status: 'committed' } }));
+    await webview.post(RecordUpdated.create({ record: { ...suite.dataset.records[0]!, status: 'committed' } }));
     await webview.page.waitForFunction(() => document.getElementById('image-status')!.textContent!.startsWith('committed (read-only)'));
     await webview.page.click('.box[data-id="a1"]');
     await webview.press('a', 'Delete', 'b', 'Enter', 'ArrowRight');

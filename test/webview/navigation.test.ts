@@ -1,40 +1,22 @@
 import assert from 'node:assert/strict';
-import type { Browser } from 'playwright-core';
 import {
   DatasetLoad,
   ErrorMessage,
   RecordUpdated,
   SettingsChanged,
   Thumbnails,
-  type DatasetLoadParams,
 } from '../../webview/protocol';
-import { launchChromium, WebviewPage, WebviewServer } from '../support/webviewHarness';
-import { box, ImageFolder, standardDataset } from '../support/webviewDataset';
+import { WebviewPage } from '../support/webviewHarness';
+import { box } from '../support/webviewDataset';
+import { closeCleanPage, useWebviewSuite } from '../support/webviewSuite';
 
 describe('review webview: navigating a dataset', function () {
-  let browser: Browser;
-  let folder: ImageFolder;
-  let server: WebviewServer;
-  let dataset: DatasetLoadParams;
+  const suite = useWebviewSuite();
   let webview: WebviewPage;
 
-  before(async function () {
-    browser = await launchChromium(this);
-    folder = new ImageFolder();
-    server = new WebviewServer(folder.resolve);
-    await server.start();
-    dataset = await standardDataset(folder, server.origin);
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-    folder?.remove();
-  });
-
   async function openLoaded(savedState?: unknown): Promise<WebviewPage> {
-    const page = await WebviewPage.open(browser, server, { savedState });
-    await page.post(DatasetLoad.create(dataset));
+    const page = await WebviewPage.open(suite.browser, suite.server, { savedState });
+    await page.post(DatasetLoad.create(suite.dataset));
     return page;
   }
 
@@ -43,11 +25,7 @@ describe('review webview: navigating a dataset', function () {
     await webview.waitForImage('a-astronaut.png');
   });
 
-  afterEach(async () => {
-    assert.deepEqual(webview.errors, [], 'page errors');
-    assert.deepEqual(await webview.cspViolations(), [], 'CSP violations');
-    await webview.close();
-  });
+  afterEach(() => closeCleanPage(webview));
 
   const listed = () => webview.page.$$eval('.filmstrip__row:not([hidden])', (rows) =>
     rows
@@ -127,8 +105,8 @@ describe('review webview: navigating a dataset', function () {
   it('asks for thumbnails of the rows in view and shows them when they arrive', async () => {
     await webview.waitForMessage('thumbnails/request');
     const [request] = await webview.sentOfType('thumbnails/request');
-    assert.deepEqual(request!.files, dataset.entries.map((entry) => entry.file));
-    await webview.post(Thumbnails.create({ thumbs: { 'b-wide.jpg': `${server.origin}/images/b-wide.jpg?thumb` } }));
+    assert.deepEqual(request!.files, suite.dataset.entries.map((entry) => entry.file));
+    await webview.post(Thumbnails.create({ thumbs: { 'b-wide.jpg': `${suite.server.origin}/images/b-wide.jpg?thumb` } }));
     await webview.page.waitForFunction(() => {
       const img = document.querySelector<HTMLImageElement>('.filmstrip__row[data-file="b-wide.jpg"] img');
       return img?.complete && img.naturalWidth === 1600;
@@ -272,12 +250,12 @@ describe('review webview: navigating a dataset', function () {
     await webview.page.click('.box[data-id="a1"]');
     await webview.press('a', 'r');
     const [first, second] = await webview.sentOfType('review/update');
-    const confirmed = (boxes: typeof first.boxes) => ({ ...dataset.records[0]!, boxes });
+    const confirmed = (boxes: typeof first.boxes) => ({ ...suite.dataset.records[0]!, boxes });
     await webview.post(RecordUpdated.create({ record: confirmed(first!.boxes), seq: first!.seq }));
     assert.equal((await webview.shownBox('a1')).kind, 'rejected', 'the confirmation of an older edit undid a newer one');
     await webview.post(RecordUpdated.create({ record: confirmed(second!.boxes), seq: second!.seq }));
     assert.equal((await webview.shownBox('a1')).kind, 'rejected');
-    await webview.post(RecordUpdated.create({ record: { ...dataset.records[0]!, boxes: [box('x1', { x: 10, y: 10, w: 50, h: 50 }, { score: 0.66 })] } }));
+    await webview.post(RecordUpdated.create({ record: { ...suite.dataset.records[0]!, boxes: [box('x1', { x: 10, y: 10, w: 50, h: 50 }, { score: 0.66 })] } }));
     await webview.page.waitForSelector('.box[data-id="x1"]');
     assert.deepEqual((await webview.shownBoxes()).map((shown) => shown.id), ['x1']);
   });

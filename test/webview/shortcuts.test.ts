@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import type { Browser } from 'playwright-core';
 import { COMMANDS, keyLabel, type CommandId, type KeySpec } from '../../webview/commandCatalog';
-import { DatasetLoad, type DatasetLoadParams } from '../../webview/protocol';
-import { launchChromium, WebviewPage, WebviewServer } from '../support/webviewHarness';
-import { ImageFolder, standardDataset } from '../support/webviewDataset';
+import { DatasetLoad } from '../../webview/protocol';
+import { WebviewPage } from '../support/webviewHarness';
+import { useWebviewSuite } from '../support/webviewSuite';
 
 /** Keys to press first so that the command has something to act on. */
 const PRELUDE: Partial<Record<CommandId, string[]>> = {
@@ -23,26 +22,11 @@ function playwrightKey(spec: KeySpec): string {
 }
 
 describe('review webview: every shortcut does what the help says', function () {
-  let browser: Browser;
-  let folder: ImageFolder;
-  let server: WebviewServer;
-  let dataset: DatasetLoadParams;
+  const suite = useWebviewSuite();
   let webview: WebviewPage;
 
-  before(async function () {
-    browser = await launchChromium(this);
-    folder = new ImageFolder();
-    server = new WebviewServer(folder.resolve);
-    await server.start();
-    dataset = await standardDataset(folder, server.origin);
-    webview = await WebviewPage.open(browser, server);
-  });
-
-  after(async () => {
-    await webview?.close();
-    await browser?.close();
-    await server?.stop();
-    folder?.remove();
+  before(async () => {
+    webview = await WebviewPage.open(suite.browser, suite.server);
   });
 
   /** A fresh page on d-rotated.jpg (unreviewed, one proposal), that box selected, the image focused. */
@@ -50,7 +34,7 @@ describe('review webview: every shortcut does what the help says', function () {
     await webview.page.reload();
     await webview.applyTheme('dark');
     await webview.waitForMessage('ready');
-    await webview.post(DatasetLoad.create(dataset));
+    await webview.post(DatasetLoad.create(suite.dataset));
     await webview.waitForImage('a-astronaut.png');
     await webview.page.click('.filmstrip__row[data-file="d-rotated.jpg"]');
     await webview.waitForImage('d-rotated.jpg');
