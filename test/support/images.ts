@@ -29,3 +29,15 @@ export async function makeDataset(count: number, size = 512): Promise<string> {
   await Promise.all(Array.from({ length: count }, (_, i) => writeFile(join(dir, `img-${String(i).padStart(3, '0')}.jpg`), jpeg)));
   return dir;
 }
+
+/** Mean absolute difference per channel between two RGB buffers of `width` pixels per row, inside `rect`. */
+export function meanDiffIn(a: Buffer, b: Buffer, width: number, rect: { x: number; y: number; w: number; h: number }): number {
+  let sum = 0;
+  for (let y = rect.y; y < rect.y + rect.h; y++) {
+    for (let x = rect.x; x < rect.x + rect.w; x++) {
+      const i = (y * width + x) * 3;
+      sum += Math.abs(a[i]! - b[i]!) + Math.abs(a[i + 1]! - b[i + 1]!) + Math.abs(a[i + 2]! - b[i + 2]!);
+    }
+  }
+  return sum / (rect.w * rect.h * 3);
+}

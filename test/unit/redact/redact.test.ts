@@ -1,28 +1,16 @@
 import * as assert from 'node:assert/strict';
 import sharp, { type Sharp } from 'sharp';
-import { ErrorCode, type MaskShape, type Rect, type RedactionMode } from '../../../daemon/protocol';
+import { ErrorCode, type MaskShape, type RedactionMode } from '../../../daemon/protocol';
 import { VeilError } from '../../../daemon/errors';
 import { decodeDisplayed, DEFAULT_MAX_PIXELS, type ImageFormat } from '../../../daemon/image/decode';
 import { redactImage } from '../../../daemon/redact/redactImage';
 import { verifyShrink } from '../../../daemon/redact/verifyRegions';
 import { blurSigma, pixelateCell, redactionRegion } from '../../../daemon/redact/geometry';
-import { ASTRONAUT } from '../../support/images';
+import { ASTRONAUT, meanDiffIn } from '../../support/images';
 import { BACKGROUND, FACE_BOX } from '../../support/commitFixtures';
 
 const LIMITS = { maxPixels: DEFAULT_MAX_PIXELS };
 const MODES: RedactionMode[] = ['fill', 'pixelate', 'blur'];
-
-/** Mean absolute difference per channel between two displayed images inside `rect`. */
-function diffIn(a: Buffer, b: Buffer, width: number, rect: Rect): number {
-  let sum = 0;
-  for (let y = rect.y; y < rect.y + rect.h; y++) {
-    for (let x = rect.x; x < rect.x + rect.w; x++) {
-      const i = (y * width + x) * 3;
-      sum += Math.abs(a[i] - b[i]) + Math.abs(a[i + 1] - b[i + 1]) + Math.abs(a[i + 2] - b[i + 2]);
-    }
-  }
-  return sum / (rect.w * rect.h * 3);
-}
 
 async function displayed(bytes: Buffer) {
   return decodeDisplayed(bytes, 'test', LIMITS);
@@ -48,7 +36,7 @@ async function astronautStoredWithOrientation(orientation: number, upright: Buff
     const bytes = await sharp(stored).withMetadata({ orientation }).jpeg({ quality: 95 }).toBuffer();
     const shown = await displayed(bytes);
     if (shown.width !== width) continue;
-    const diff = diffIn(shown.rgb, upright, width, { x: 0, y: 0, w: width, h: shown.height });
+    const diff = meanDiffIn(shown.rgb, upright, width, { x: 0, y: 0, w: width, h: shown.height });
     if (!best || diff < best.diff) best = { bytes, diff };
   }
   assert.ok(best && best.diff < 3, `no stored form displays upright for orientation ${orientation}`);
@@ -67,8 +55,8 @@ describe('redaction', () => {
       const out = await redactImage(astronaut, 'astronaut.png', [FACE_BOX], { mode, margin: 0.25, shape: 'rect' }, LIMITS);
       assert.equal(out.format, 'png');
       const result = await displayed(out.bytes);
-      assert.ok(diffIn(source.rgb, result.rgb, 512, FACE_BOX) > 15, `${mode}: face barely changed`);
-      assert.equal(diffIn(source.rgb, result.rgb, 512, BACKGROUND), 0);
+      assert.ok(meanDiffIn(source.rgb, result.rgb, 512, FACE_BOX) > 15, `${mode}: face barely changed`);
+      assert.equal(meanDiffIn(source.rgb, result.rgb, 512, BACKGROUND), 0);
     });
   }
 
@@ -89,8 +77,8 @@ describe('redaction', () => {
     const out = await displayed((await redactImage(astronaut, 'a.png', [FACE_BOX], { mode: 'fill', margin: 0, shape: 'ellipse' as MaskShape }, LIMITS)).bytes);
     const corner = { x: FACE_BOX.x, y: FACE_BOX.y, w: 8, h: 8 };
     const centre = { x: FACE_BOX.x + 30, y: FACE_BOX.y + 40, w: 30, h: 30 };
-    assert.equal(diffIn(source.rgb, out.rgb, 512, corner), 0);
-    assert.ok(diffIn(source.rgb, out.rgb, 512, centre) > 50);
+    assert.equal(meanDiffIn(source.rgb, out.rgb, 512, corner), 0);
+    assert.ok(meanDiffIn(source.rgb, out.rgb, 512, centre) > 50);
   });
 
   it('refuses to publish when a region did not change (VerifyFailed)', async () => {
@@ -115,7 +103,7 @@ describe('redaction', () => {
     );
     const filled = await redactImage(flat, 'flat.jpg', [big], { mode: 'fill', margin: 0.25, shape: 'ellipse' }, LIMITS);
     const out = await displayed(filled.bytes);
-    assert.ok(diffIn(Buffer.alloc(out.rgb.length, 128), out.rgb, 1600, { x: 550, y: 450, w: 100, h: 100 }) > 100);
+    assert.ok(meanDiffIn(Buffer.alloc(out.rgb.length, 128), out.rgb, 1600, { x: 550, y: 450, w: 100, h: 100 }) > 100);
   });
 
   it('leaves no metadata sentinel (GPS, record number in EXIF and XMP) in any output byte, in every format', async () => {
@@ -156,8 +144,8 @@ describe('redaction', () => {
       const meta = await sharp(out.bytes).metadata();
       assert.equal(meta.orientation, undefined, 'the output must carry no orientation tag: its pixels are upright');
       const result = await displayed(out.bytes);
-      assert.ok(diffIn(source.rgb, result.rgb, 512, FACE_BOX) > 60, `orientation ${orientation}: face not covered`);
-      assert.ok(diffIn(source.rgb, result.rgb, 512, BACKGROUND) < 3, `orientation ${orientation}: background changed`);
+      assert.ok(meanDiffIn(source.rgb, result.rgb, 512, FACE_BOX) > 60, `orientation ${orientation}: face not covered`);
+      assert.ok(meanDiffIn(source.rgb, result.rgb, 512, BACKGROUND) < 3, `orientation ${orientation}: background changed`);
     }
   });
 });
