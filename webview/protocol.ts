@@ -10,7 +10,7 @@
  * before that (messages posted earlier, or while the panel is hidden, are dropped), and answers `ready`
  * with `dataset/load` every time (the webview is re-created after being hidden).
  */
-import type { Box, ImageRecord, ImageStatus, MaskShape, RedactionMode } from '../daemon/protocol';
+import { isBox, isFiniteNumber, isRecord, type Box, type ImageRecord, type ImageStatus, type MaskShape, type RedactionMode } from '../daemon/protocol';
 
 export const WEBVIEW_PROTOCOL_VERSION = 1;
 
@@ -32,7 +32,7 @@ function defineMessage<Type extends string, Params>(
   return {
     type,
     create: (params) => ({ type, ...params }),
-    is: (value): value is Message<Type, Params> => isObject(value) && value.type === type && hasParams(value),
+    is: (value): value is Message<Type, Params> => isRecord(value) && value.type === type && hasParams(value),
   };
 }
 
@@ -128,7 +128,7 @@ export const DatasetLoad = defineMessage<'dataset/load', DatasetLoadParams>(
 /** Thumbnail URIs (`asWebviewUri` of the daemon's cached JPEGs), by file. */
 export const Thumbnails = defineMessage<'thumbnails', { thumbs: Record<string, string> }>(
   'thumbnails',
-  (m) => isObject(m.thumbs) && Object.values(m.thumbs).every(isString),
+  (m) => isRecord(m.thumbs) && Object.values(m.thumbs).every(isString),
 );
 
 /**
@@ -161,16 +161,10 @@ export function isExtensionToWebviewMessage(value: unknown): value is ExtensionT
 }
 
 // ---- Guards ----------------------------------------------------------------------------------------
-// (daemon/protocol.ts has equivalents, but the webview imports only types from daemon/.)
+// (the record and box guards come from daemon/protocol.ts, which has no runtime dependencies.)
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 function isString(value: unknown): value is string {
   return typeof value === 'string';
-}
-function isFiniteNumber(value: unknown): value is number {
-  return typeof value === 'number' && Number.isFinite(value);
 }
 function isArrayOf<T>(value: unknown, isItem: (item: unknown) => item is T): value is T[] {
   return Array.isArray(value) && value.every(isItem);
@@ -181,43 +175,23 @@ function isOneOf<T extends string>(values: readonly T[]) {
 
 export const isRedactionMode = isOneOf<RedactionMode>(['fill', 'pixelate', 'blur']);
 const isMaskShape = isOneOf<MaskShape>(['rect', 'ellipse']);
-const isBoxSource = isOneOf(['model', 'manual']);
-const isBoxState = isOneOf(['proposed', 'accepted', 'rejected']);
 const isImageStatus = isOneOf<ImageStatus>(['unreviewed', 'reviewed', 'committed']);
-
-export function isBox(value: unknown): value is Box {
-  return (
-    isObject(value) &&
-    isString(value.id) &&
-    value.id.length > 0 &&
-    isFiniteNumber(value.x) &&
-    isFiniteNumber(value.y) &&
-    isFiniteNumber(value.w) &&
-    isFiniteNumber(value.h) &&
-    value.w >= 0 &&
-    value.h >= 0 &&
-    (value.score === null || isFiniteNumber(value.score)) &&
-    isBoxSource(value.source) &&
-    isBoxState(value.state) &&
-    typeof value.edited === 'boolean'
-  );
-}
 
 function isPositiveSize(value: Record<string, unknown>): boolean {
   return isFiniteNumber(value.width) && isFiniteNumber(value.height) && value.width > 0 && value.height > 0;
 }
 
 export function isImageRecord(value: unknown): value is ImageRecord {
-  return isObject(value) && isString(value.file) && isPositiveSize(value) && isArrayOf(value.boxes, isBox) && isImageStatus(value.status);
+  return isRecord(value) && isString(value.file) && isPositiveSize(value) && isArrayOf(value.boxes, isBox) && isImageStatus(value.status);
 }
 
 function isWebviewEntry(value: unknown): value is WebviewEntry {
-  return isObject(value) && isString(value.file) && isString(value.imageUri) && isPositiveSize(value);
+  return isRecord(value) && isString(value.file) && isString(value.imageUri) && isPositiveSize(value);
 }
 
 function isRedactionSettings(value: unknown): value is RedactionSettings {
   return (
-    isObject(value) &&
+    isRecord(value) &&
     isRedactionMode(value.mode) &&
     isFiniteNumber(value.margin) &&
     value.margin >= 0 &&
