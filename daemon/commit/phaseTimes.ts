@@ -4,7 +4,7 @@ export type Phase = 'read' | 'decode' | 'render' | 'encode' | 'verify' | 'encryp
 export class PhaseTimes {
   readonly ms: Record<Phase, number> = { read: 0, decode: 0, render: 0, encode: 0, verify: 0, encrypt: 0, fsync: 0 };
 
-  async time<T>(phase: Phase, work: () => Promise<T>): Promise<T> {
+  async time<T>(phase: Phase, work: () => T | Promise<T>): Promise<T> {
     const start = performance.now();
     try {
       return await work();

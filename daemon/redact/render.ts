@@ -1,13 +1,12 @@
 /**
  * Paints the redactions into the displayed pixels (RGB, orientation already applied), in place, row span
  * by row span. fill: solid colour, the only mode that cannot be undone (the default); pixelate: cell
- * means; blur: Gaussian. Blur runs as separate sharp pipelines (shrink, blur, grow): one pipeline with two
- * resizes would silently keep only the last.
+ * means; blur: Gaussian (see blur.ts).
  */
-import sharp from 'sharp';
 import type { MaskShape, RedactionMode } from '../protocol';
 import type { DisplayedImage } from '../image/decode';
-import { blurSigma, copyRegion, maskSpan, pixelateCell, type Region } from './geometry';
+import { blurRegion } from './blur';
+import { maskSpan, pixelateCell, type Region } from './geometry';
 
 export interface RenderOptions {
   mode: RedactionMode;
@@ -18,8 +17,6 @@ const CHANNELS = 3;
 const FILL = Buffer.from([0, 0, 0]);
 /** Used instead of black when the region is already nearly black, so the fill still visibly changes it. */
 const FILL_ON_DARK = Buffer.from([128, 128, 128]);
-/** Blur works on a copy shrunk so that sigma stays this small (same look, bounded cost). */
-const MAX_WORKING_SIGMA = 4;
 
 function regionMean(rgb: Buffer, width: number, region: Region): Buffer {
   let r = 0;
@@ -70,23 +67,8 @@ function pixelate(target: Buffer, width: number, region: Region, shape: MaskShap
   });
 }
 
-async function blur(target: Buffer, width: number, region: Region, shape: MaskShape): Promise<void> {
-  const raw = { width: region.w, height: region.h, channels: CHANNELS } as const;
-  const patch = copyRegion(target, width, region);
-  const sigma = blurSigma(region);
-  const shrink = Math.max(1, sigma / MAX_WORKING_SIGMA);
-  const small = { width: Math.max(1, Math.round(region.w / shrink)), height: Math.max(1, Math.round(region.h / shrink)) };
-  const shrunk = await sharp(patch, { raw }).resize(small.width, small.height, { fit: 'fill' }).raw().toBuffer();
-  const blurred = await sharp(shrunk, { raw: { ...small, channels: CHANNELS } }).blur(Math.max(0.3, sigma / shrink)).raw().toBuffer();
-  const grown = await sharp(blurred, { raw: { ...small, channels: CHANNELS } }).resize(region.w, region.h, { fit: 'fill' }).raw().toBuffer();
-  forEachSpan(region, shape, (y, start, end) => {
-    const source = ((y - region.y) * region.w + (start - region.x)) * CHANNELS;
-    grown.copy(target, (y * width + start) * CHANNELS, source, source + (end - start) * CHANNELS);
-  });
-}
-
 /** Redacts every region of `image` in place (its pixels change: copy the regions first to compare). */
-export async function renderRedacted(image: DisplayedImage, regions: readonly Region[], options: RenderOptions): Promise<void> {
+export function renderRedacted(image: DisplayedImage, regions: readonly Region[], options: RenderOptions): void {
   const target = image.rgb;
   for (const region of regions) {
     if (region.w === 0 || region.h === 0) continue;
@@ -98,7 +80,7 @@ export async function renderRedacted(image: DisplayedImage, regions: readonly Re
         pixelate(target, image.width, region, options.shape);
         break;
       case 'blur':
-        await blur(target, image.width, region, options.shape);
+        blurRegion(target, image.width, region, options.shape);
         break;
       default: {
         const unknown: never = options.mode;

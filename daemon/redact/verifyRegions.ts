@@ -5,12 +5,13 @@
  * refused here.
  *
  * A JPEG output may be checked at 1/k scale (k = 4 or 8: libjpeg decodes that much faster), comparing each
- * decoded pixel with the mean of its k x k block. k stays small enough that every region keeps many pixels:
- * a fill changes a region at any scale; pixelation and blur are checked nearly at full scale.
+ * decoded pixel with the mean of its k x k block. k stays small enough that every region keeps enough
+ * blocks: a fill changes a region at any scale; pixelation and blur remove the detail inside each cell or
+ * sigma, so k also keeps several blocks per cell and per sigma for that loss to show.
  */
 import type { MaskShape, RedactionMode } from '../protocol';
 import type { ImageFormat } from '../image/decode';
-import { maskSpan, type Region } from './geometry';
+import { blurSigma, maskSpan, pixelateCell, type Region } from './geometry';
 
 /** Mean absolute difference per channel a redacted region must at least show. */
 const MIN_CHANGE = 4;
@@ -18,17 +19,35 @@ const MIN_CHANGE = 4;
 const NOISE_FACTOR = 3;
 /** Rows (at the checked scale) between two rows sampled for the noise: about 1/16 of the pixels are read. */
 const NOISE_ROW_STEP = 16;
-/** The smallest side a region may have at the checked scale, per mode. */
-const MIN_CHECKED_SIDE: Record<RedactionMode, number> = { fill: 16, pixelate: 128, blur: 128 };
+/** The smallest side a region may have at the checked scale. */
+const MIN_CHECKED_SIDE = 16;
+/** How many blocks at the checked scale each pixelation cell or blur sigma must span. */
+const MIN_BLOCKS_PER_DETAIL = 4;
 // 1/2 is left out: sharp then decodes at full scale and resizes, slower than a plain decode (measured).
 const SHRINKS = [8, 4];
+
+/** The size of the detail a mode wipes out in a region, in pixels: all of it for a fill. */
+function wipedDetail(mode: RedactionMode, region: Region): number {
+  switch (mode) {
+    case 'fill':
+      return Infinity;
+    case 'pixelate':
+      return pixelateCell(region);
+    case 'blur':
+      return blurSigma(region);
+    default: {
+      const unknown: never = mode;
+      throw new Error(`unknown redaction mode "${String(unknown)}"`);
+    }
+  }
+}
 
 /** The scale divisor at which the output can be checked (1: full scale). */
 export function verifyShrink(format: ImageFormat, mode: RedactionMode, regions: readonly Region[]): number {
   if (format !== 'jpeg') return 1;
-  const sides = regions.filter((r) => r.w > 0 && r.h > 0).map((r) => Math.min(r.w, r.h));
-  const smallest = sides.length > 0 ? Math.min(...sides) : Infinity;
-  return SHRINKS.find((k) => smallest / k >= MIN_CHECKED_SIDE[mode]) ?? 1;
+  const live = regions.filter((r) => r.w > 0 && r.h > 0);
+  const fits = (k: number) => live.every((r) => Math.min(r.w, r.h) / k >= MIN_CHECKED_SIDE && wipedDetail(mode, r) / k >= MIN_BLOCKS_PER_DETAIL);
+  return SHRINKS.find(fits) ?? 1;
 }
 
 /** The image as encoded and the pixels each region had before redaction. */

@@ -91,9 +91,10 @@ describe('redaction', () => {
 
   it('checks large JPEG regions at reduced scale and still refuses a region that did not change', async () => {
     assert.equal(verifyShrink('jpeg', 'fill', [{ x: 0, y: 0, w: 200, h: 140 }]), 8);
-    assert.equal(verifyShrink('jpeg', 'pixelate', [{ x: 0, y: 0, w: 600, h: 520 }]), 4);
-    assert.equal(verifyShrink('jpeg', 'pixelate', [{ x: 0, y: 0, w: 600, h: 300 }]), 1);
-    assert.equal(verifyShrink('jpeg', 'blur', [{ x: 0, y: 0, w: 100, h: 100 }]), 1);
+    assert.equal(verifyShrink('jpeg', 'pixelate', [{ x: 0, y: 0, w: 600, h: 200 }]), 8);
+    assert.equal(verifyShrink('jpeg', 'pixelate', [{ x: 0, y: 0, w: 600, h: 200 }, { x: 0, y: 0, w: 120, h: 120 }]), 1);
+    assert.equal(verifyShrink('jpeg', 'blur', [{ x: 0, y: 0, w: 100, h: 100 }]), 4);
+    assert.equal(verifyShrink('jpeg', 'blur', [{ x: 0, y: 0, w: 40, h: 40 }]), 1);
     assert.equal(verifyShrink('png', 'fill', [{ x: 0, y: 0, w: 900, h: 900 }]), 1);
     const flat = await sharp({ create: { width: 1600, height: 1200, channels: 3, background: '#808080' } }).jpeg().toBuffer();
     const big = { x: 400, y: 300, w: 400, h: 400 };
@@ -104,6 +105,19 @@ describe('redaction', () => {
     const filled = await redactImage(flat, 'flat.jpg', [big], { mode: 'fill', margin: 0.25, shape: 'ellipse' }, LIMITS);
     const out = await displayed(filled.bytes);
     assert.ok(meanDiffIn(Buffer.alloc(out.rgb.length, 128), out.rgb, 1600, { x: 550, y: 450, w: 100, h: 100 }) > 100);
+  });
+
+  it('publishes a real face pixelated or blurred in a large JPEG checked at reduced scale, and the face is gone', async () => {
+    const scale = 4;
+    const large = await sharp(ASTRONAUT).resize(512 * scale, 512 * scale).jpeg({ quality: 92 }).toBuffer();
+    const face = { x: FACE_BOX.x * scale, y: FACE_BOX.y * scale, w: FACE_BOX.w * scale, h: FACE_BOX.h * scale };
+    const source = await displayed(large);
+    const region = redactionRegion(face, 0.25, source.width, source.height);
+    for (const mode of ['pixelate', 'blur'] as const) {
+      assert.ok(verifyShrink('jpeg', mode, [region]) > 1, `${mode}: the face region should be checked at reduced scale`);
+      const out = await displayed((await redactImage(large, 'large.jpg', [face], { mode, margin: 0.25, shape: 'rect' }, LIMITS)).bytes);
+      assert.ok(meanDiffIn(source.rgb, out.rgb, source.width, face) > 15, `${mode}: face barely changed`);
+    }
   });
 
   it('leaves no metadata sentinel (GPS, record number in EXIF and XMP) in any output byte, in every format', async () => {
