@@ -11,13 +11,43 @@ export interface DownloadProgress {
   total: number | null;
 }
 
-/** Writes the body of `url` to the new file `target` and returns its sha256; any failure is a ModelDownload error. */
+/** How long a download may go without receiving a byte before it is abandoned (VEIL_DOWNLOAD_IDLE_MS). */
+export function downloadIdleMs(): number {
+  const configured = Number(process.env.VEIL_DOWNLOAD_IDLE_MS);
+  return Number.isFinite(configured) && configured > 0 ? configured : 30_000;
+}
+
+/** Aborts `controller` when `touch` has not been called for `ms`. */
+function idleWatch(controller: AbortController, ms: number): { touch(): void; stop(): void } {
+  let timer: NodeJS.Timeout | undefined;
+  const touch = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => controller.abort(new Error(`no data for ${ms / 1000} s (connection stalled)`)), ms);
+  };
+  touch();
+  return { touch, stop: () => clearTimeout(timer) };
+}
+
+/**
+ * Writes the body of `url` to the new file `target` and returns its sha256; any failure, including a
+ * connection that stalls for downloadIdleMs(), is a ModelDownload error.
+ */
 export async function downloadTo(url: string, target: string, onProgress?: (progress: DownloadProgress) => void): Promise<string> {
+  const controller = new AbortController();
+  const idle = idleWatch(controller, downloadIdleMs());
+  try {
+    return await streamTo(url, target, controller.signal, idle.touch, onProgress);
+  } finally {
+    idle.stop();
+  }
+}
+
+async function streamTo(url: string, target: string, signal: AbortSignal, touch: () => void, onProgress?: (progress: DownloadProgress) => void): Promise<string> {
   let response: Response;
   try {
-    response = await fetch(url, { redirect: 'follow' });
+    response = await fetch(url, { redirect: 'follow', signal });
   } catch (error) {
-    throw new VeilError(ErrorCode.ModelDownload, `cannot download ${url}: ${causeOf(error)}`);
+    throw new VeilError(ErrorCode.ModelDownload, `cannot download ${url}: ${causeOf(error, signal)}`);
   }
   if (!response.ok || !response.body) {
     throw new VeilError(ErrorCode.ModelDownload, `cannot download ${url}: HTTP ${response.status} ${response.statusText}`);
@@ -29,6 +59,7 @@ export async function downloadTo(url: string, target: string, onProgress?: (prog
   let received = 0;
   try {
     for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+      touch();
       hash.update(chunk);
       received += chunk.length;
       if (!file.write(chunk)) await once(file, 'drain');
@@ -37,12 +68,13 @@ export async function downloadTo(url: string, target: string, onProgress?: (prog
     await new Promise<void>((resolve, reject) => file.end((error?: Error | null) => (error ? reject(error) : resolve())));
   } catch (error) {
     file.destroy();
-    throw new VeilError(ErrorCode.ModelDownload, `download of ${url} broke off after ${received} bytes: ${causeOf(error)}`);
+    throw new VeilError(ErrorCode.ModelDownload, `download of ${url} broke off after ${received} bytes: ${causeOf(error, signal)}`);
   }
   return hash.digest('hex');
 }
 
-function causeOf(error: unknown): string {
+function causeOf(error: unknown, signal: AbortSignal): string {
+  if (signal.aborted) return (signal.reason as Error).message;
   const cause = (error as { cause?: { message?: string } }).cause?.message;
   return cause ?? (error as Error).message ?? String(error);
 }

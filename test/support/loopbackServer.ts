@@ -9,8 +9,11 @@ export interface LoopbackServer {
   close(): Promise<void>;
 }
 
-/** Serves `body` at /<name> with Content-Length; any other path is a 404. */
-export async function serveBytes(name: string, body: Buffer): Promise<LoopbackServer> {
+/**
+ * Serves `body` at /<name> with Content-Length; any other path is a 404. With `stallAfter`, only that many
+ * bytes are sent and the connection then stays open, silent (a stalled download).
+ */
+export async function serveBytes(name: string, body: Buffer, stallAfter?: number): Promise<LoopbackServer> {
   let requests = 0;
   const server = createServer((request, response) => {
     requests++;
@@ -19,13 +22,18 @@ export async function serveBytes(name: string, body: Buffer): Promise<LoopbackSe
       return;
     }
     response.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': body.length });
-    response.end(body);
+    if (stallAfter === undefined) response.end(body);
+    else response.write(body.subarray(0, stallAfter));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}/${name}`,
     requests: () => requests,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }

@@ -199,6 +199,21 @@ describe('model registry', function () {
       assert.deepEqual(await filesIn(join(home, 'models')), []);
     });
 
+    it('abandons a download that stalls (no byte for VEIL_DOWNLOAD_IDLE_MS) and leaves nothing behind', async () => {
+      const server = await serveBytes('yunet_n_dynamic.onnx', yunetBytes, 4096);
+      const home = tempDir('veil-home-');
+      const models = registry(home);
+      process.env.VEIL_DOWNLOAD_IDLE_MS = '300';
+      try {
+        await assert.rejects(models.install({ name: 'yunet', url: server.url }), withCode(ErrorCode.ModelDownload, 'after 4096 bytes', 'stalled'));
+      } finally {
+        delete process.env.VEIL_DOWNLOAD_IDLE_MS;
+        await server.close();
+      }
+      assert.deepEqual(await filesIn(join(home, 'models')), []);
+      assert.equal(await models.defaultModelName(), 'blazeface');
+    });
+
     it('adding the official file offline installs it as YuNet (same pinned hash)', async () => {
       const home = tempDir('veil-home-');
       const models = registry(home);
