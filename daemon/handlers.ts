@@ -19,7 +19,7 @@ import type { DecodeLimits } from './image/decode';
 import { OpenDatasets } from './services/datasets';
 import { detectDataset, detectImage } from './services/detect';
 import { getReview, openDataset, updateReview } from './services/review';
-import { clearThumbnails, thumbnail } from './services/thumbnails';
+import { clearRenditions, displayCopy, thumbnail } from './services/renditions';
 import { commitDataset } from './commit/commit';
 import { verifyDataset } from './verify/verify';
 import { resolveRoot } from './dataset/paths';
@@ -91,6 +91,10 @@ export function createHandlers(state: DaemonState): Handlers {
       const size = optionalNumber(p, 'size', 16, 1024) ?? 256;
       return thumbnail({ root: requiredString(p, 'root'), file: requiredString(p, 'file'), size: Math.round(size) }, state.limits);
     },
+    async 'image/displayCopy'(raw) {
+      const p = paramsObject(raw);
+      return displayCopy({ root: requiredString(p, 'root'), file: requiredString(p, 'file') }, state.limits);
+    },
     async 'dataset/commit'(raw, ctx) {
       const p = paramsObject(raw);
       const params = {
@@ -101,8 +105,8 @@ export function createHandlers(state: DaemonState): Handlers {
         includeUnreviewed: optionalBoolean(p, 'includeUnreviewed'),
       };
       const result = await commitDataset(params, ctx, deps);
-      // Cached thumbnails show the faces that were just anonymized: they go with the originals.
-      if (result.committed.length > 0) await clearThumbnails(resolveRoot(params.root));
+      // Cached thumbnails and display copies show the faces that were just anonymized: they go with the originals.
+      if (result.committed.length > 0) await clearRenditions(resolveRoot(params.root));
       return result;
     },
     async 'dataset/verify'(raw, ctx) {

@@ -245,6 +245,15 @@ export interface ThumbnailResult {
   /** Absolute path of the cached thumbnail (JPEG) under `<root>/.veil/thumbs/`. */
   path: string;
 }
+/** A full-size JPEG of an image a browser cannot show (TIFF), for the review webview. */
+export interface DisplayCopyParams {
+  root: string;
+  file: string;
+}
+export interface DisplayCopyResult {
+  /** Absolute path of the cached display copy (JPEG, displayed size) under `<root>/.veil/display/`. */
+  path: string;
+}
 
 export type ModelDecoder = 'blazeface' | 'yunet';
 export interface ModelInfo {
@@ -280,6 +289,7 @@ export type VeilMethods = {
   'review/get'(params: ReviewGetParams): ImageRecord;
   'review/update'(params: ReviewUpdateParams): ImageRecord;
   'image/thumbnail'(params: ThumbnailParams): ThumbnailResult;
+  'image/displayCopy'(params: DisplayCopyParams): DisplayCopyResult;
   'dataset/commit'(params: CommitParams): CommitResult;
   'dataset/verify'(params: VerifyParams): VerifyResult;
   'models/list'(params: Record<string, never>): ModelInfo[];

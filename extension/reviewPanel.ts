@@ -9,7 +9,9 @@ import type { DaemonClient } from '../daemon/client';
 import type { Box, ReviewUpdateParams } from '../daemon/protocol';
 import { renderWebviewHtml } from '../webview/html';
 import {
+  browserDecodes,
   DatasetLoad,
+  DisplayCopy,
   ErrorMessage,
   RecordUpdated,
   SettingsChanged,
@@ -101,7 +103,7 @@ export class ReviewPanel implements vscode.Disposable {
     const opened = await client.request('dataset/open', { root: this.root });
     const entries = opened.files.map((entry) => ({
       file: entry.file,
-      imageUri: this.fileUri(join(opened.root, entry.file), entry.mtimeMs),
+      imageUri: browserDecodes(entry.file) ? this.fileUri(join(opened.root, entry.file), entry.mtimeMs) : null,
       width: entry.width,
       height: entry.height,
     }));
@@ -134,6 +136,8 @@ export class ReviewPanel implements vscode.Disposable {
         return this.saveReview(message.file, message.boxes, message.status, message.seq);
       case 'thumbnails/request':
         return this.sendThumbnails(message.files);
+      case 'displayCopy/request':
+        return this.sendDisplayCopy(message.file);
       case 'image/open':
         this.currentFile = message.file;
         return;
@@ -170,6 +174,16 @@ export class ReviewPanel implements vscode.Disposable {
       }),
     );
     this.post(Thumbnails.create({ thumbs }));
+  }
+
+  private async sendDisplayCopy(file: string): Promise<void> {
+    const client = await this.daemon();
+    try {
+      const { path } = await client.request('image/displayCopy', { root: this.root, file });
+      this.post(DisplayCopy.create({ file, uri: this.fileUri(path, 0) }));
+    } catch (error) {
+      this.post(DisplayCopy.create({ file, error: userMessage(error) }));
+    }
   }
 
   dispose(): void {

@@ -9,6 +9,7 @@
 import type { Box, Rect } from '../daemon/protocol';
 import { boxKind, describeBox } from './boxEdits';
 import { fitViewport, HANDLES, toScreenRect, type Size, type Viewport } from './geometry';
+import type { DisplayCopies } from './displayCopies';
 import { ImageCache } from './imageCache';
 import { RedactionPreview } from './redactionPreview';
 import type { ReviewStore } from './store';
@@ -29,6 +30,7 @@ export class ImageView {
     private readonly draft: HTMLElement,
     private readonly message: HTMLElement,
     previewCanvas: HTMLCanvasElement,
+    private readonly sources: DisplayCopies,
   ) {
     this.image = stage.querySelector('img')!;
     this.preview = new RedactionPreview(previewCanvas);
@@ -62,14 +64,15 @@ export class ImageView {
     }
     if (!entry) return;
     try {
-      const image = await this.cache.load(entry.imageUri);
+      const image = await this.cache.load(await this.sources.uriOf(entry));
       if (token !== this.loading) return;
       this.swapImage(image, entry);
       this.showMessage(null);
-    } catch {
+    } catch (error) {
       if (token !== this.loading) return;
       this.image.hidden = true;
-      this.showMessage(`Could not load ${entry.file}.`);
+      const cause = error instanceof Error && error.message ? `: ${error.message}` : '.';
+      this.showMessage(`Could not load ${entry.file}${cause}`);
     }
     this.render();
     this.stage.dataset.ready = 'true';
@@ -96,7 +99,8 @@ export class ImageView {
     const index = list.indexOf(file);
     for (const neighbour of [list[index + 1], list[index - 1]]) {
       const entry = neighbour === undefined ? undefined : this.store.entry(neighbour);
-      if (entry) this.cache.load(entry.imageUri).catch(() => undefined);
+      // Display copies are made on demand only, not ahead.
+      if (entry?.imageUri) this.cache.load(entry.imageUri).catch(() => undefined);
     }
   }
 

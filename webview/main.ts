@@ -2,6 +2,7 @@
 import './styles.css';
 import type { RedactionMode } from '../daemon/protocol';
 import { createCommands } from './commands';
+import { DisplayCopies } from './displayCopies';
 import { Filmstrip } from './filmstrip';
 import { HelpOverlay } from './helpOverlay';
 import { Host } from './host';
@@ -10,6 +11,7 @@ import { assertNever } from './imageList';
 import { installKeyboard } from './keyboard';
 import { installPointerEditing } from './pointerEditing';
 import {
+  DisplayCopyRequest,
   ErrorReport,
   ImageOpen,
   isExtensionToWebviewMessage,
@@ -43,7 +45,8 @@ const store = new ReviewStore((record) => {
 });
 
 const stage = element('stage');
-const view = new ImageView(store, stage, element('boxes'), element('draft'), element('stage-message'), element<HTMLCanvasElement>('preview'));
+const displayCopies = new DisplayCopies((file) => host.post(DisplayCopyRequest.create({ file })));
+const view = new ImageView(store, stage, element('boxes'), element('draft'), element('stage-message'), element<HTMLCanvasElement>('preview'), displayCopies);
 const help = new HelpOverlay(element('help'), element('help-body'), element('help-close'));
 const filmstripElement = element('filmstrip');
 const filmstrip = new Filmstrip(filmstripElement, element('filmstrip-spacer'), store, (files) => host.post(ThumbnailsRequest.create({ files })));
@@ -129,11 +132,15 @@ function onMessage(message: ExtensionToWebviewMessage): void {
   switch (message.type) {
     case 'dataset/load':
       lastSent.clear();
+      displayCopies.clear();
       store.load(message, firstLoad ? host.savedUiState() : null);
       firstLoad = false;
       break;
     case 'thumbnails':
       store.addThumbnails(message.thumbs);
+      break;
+    case 'displayCopy':
+      displayCopies.receive(message);
       break;
     case 'record/updated': {
       const stale = message.seq !== undefined && message.seq < (lastSent.get(message.record.file) ?? 0);

@@ -41,8 +41,11 @@ function defineMessage<Type extends string, Params>(
 /** One image of the dataset, as the webview loads it. */
 export interface WebviewEntry {
   file: string;
-  /** `asWebviewUri(...)` of the image, with a `?v=<mtime>` cache-buster. */
-  imageUri: string;
+  /**
+   * `asWebviewUri(...)` of the image, with a `?v=<mtime>` cache-buster; null when no browser decodes its
+   * format (TIFF): the webview then asks for a JPEG display copy with `displayCopy/request`.
+   */
+  imageUri: string | null;
   /** Displayed size in pixels (EXIF orientation applied). */
   width: number;
   height: number;
@@ -87,6 +90,9 @@ export const ThumbnailsRequest = defineMessage<'thumbnails/request', { files: st
   isArrayOf(m.files, isString),
 );
 
+/** The image to show has no `imageUri`: answer with `displayCopy`. */
+export const DisplayCopyRequest = defineMessage<'displayCopy/request', { file: string }>('displayCopy/request', (m) => isString(m.file));
+
 /** The image now shown (lets the extension reveal it in its tree). */
 export const ImageOpen = defineMessage<'image/open', { file: string }>('image/open', (m) => isString(m.file));
 
@@ -102,11 +108,12 @@ export type WebviewToExtensionMessage =
   | MessageOf<typeof Ready>
   | MessageOf<typeof ReviewUpdate>
   | MessageOf<typeof ThumbnailsRequest>
+  | MessageOf<typeof DisplayCopyRequest>
   | MessageOf<typeof ImageOpen>
   | MessageOf<typeof RedactionModeChange>
   | MessageOf<typeof ErrorReport>;
 
-const webviewToExtension = [Ready, ReviewUpdate, ThumbnailsRequest, ImageOpen, RedactionModeChange, ErrorReport];
+const webviewToExtension = [Ready, ReviewUpdate, ThumbnailsRequest, DisplayCopyRequest, ImageOpen, RedactionModeChange, ErrorReport];
 export function isWebviewToExtensionMessage(value: unknown): value is WebviewToExtensionMessage {
   return webviewToExtension.some((definition) => definition.is(value));
 }
@@ -131,6 +138,13 @@ export const Thumbnails = defineMessage<'thumbnails', { thumbs: Record<string, s
   (m) => isRecord(m.thumbs) && Object.values(m.thumbs).every(isString),
 );
 
+/** The answer to `displayCopy/request`: the copy's URI, or why there is none. */
+export type DisplayCopyParams = { file: string; uri: string } | { file: string; error: string };
+export const DisplayCopy = defineMessage<'displayCopy', DisplayCopyParams>(
+  'displayCopy',
+  (m) => isString(m.file) && (isString(m.uri) !== isString(m.error)),
+);
+
 /**
  * The daemon's review state of one image: a confirmation of the webview's `review/update` number `seq`,
  * or (without `seq`) a change made elsewhere (CLI, another window, a new detection).
@@ -151,11 +165,12 @@ export const ErrorMessage = defineMessage<'error', { message: string }>('error',
 export type ExtensionToWebviewMessage =
   | MessageOf<typeof DatasetLoad>
   | MessageOf<typeof Thumbnails>
+  | MessageOf<typeof DisplayCopy>
   | MessageOf<typeof RecordUpdated>
   | MessageOf<typeof SettingsChanged>
   | MessageOf<typeof ErrorMessage>;
 
-const extensionToWebview = [DatasetLoad, Thumbnails, RecordUpdated, SettingsChanged, ErrorMessage];
+const extensionToWebview = [DatasetLoad, Thumbnails, DisplayCopy, RecordUpdated, SettingsChanged, ErrorMessage];
 export function isExtensionToWebviewMessage(value: unknown): value is ExtensionToWebviewMessage {
   return extensionToWebview.some((definition) => definition.is(value));
 }
@@ -185,8 +200,13 @@ export function isImageRecord(value: unknown): value is ImageRecord {
   return isRecord(value) && isString(value.file) && isPositiveSize(value) && isArrayOf(value.boxes, isBox) && isImageStatus(value.status);
 }
 
+/** Whether a browser (the webview) decodes this image file itself; if not, it needs a display copy. */
+export function browserDecodes(file: string): boolean {
+  return !/\.tiff?$/i.test(file);
+}
+
 function isWebviewEntry(value: unknown): value is WebviewEntry {
-  return isRecord(value) && isString(value.file) && isString(value.imageUri) && isPositiveSize(value);
+  return isRecord(value) && isString(value.file) && (value.imageUri === null || isString(value.imageUri)) && isPositiveSize(value);
 }
 
 function isRedactionSettings(value: unknown): value is RedactionSettings {

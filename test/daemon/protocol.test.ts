@@ -76,6 +76,7 @@ describe('daemon protocol (real daemon over stdio)', () => {
       ['review/update', { root: '/tmp', file: 'a.jpg', boxes: [{ id: 'b', x: 0 }] }],
       ['review/update', { root: '/tmp', file: 'a.jpg', boxes: [], status: 'committed' }],
       ['image/thumbnail', { root: '/tmp', file: 'a.jpg', size: -1 }],
+      ['image/displayCopy', { root: '/tmp' }],
       ['dataset/commit', { root: 7 }],
       ['dataset/verify', { root: {} }],
       ['models/install', { name: '' }],

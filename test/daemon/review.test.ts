@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { DaemonError } from '../../daemon/client';
 import { ErrorCode, type Box } from '../../daemon/protocol';
 import { startDaemon, type TestDaemon } from '../support/daemon';
+import { addKey } from '../support/commitFixtures';
 import { ASTRONAUT, place, tempDir } from '../support/images';
 
 const isCode = (code: ErrorCode) => (e: unknown) => DaemonError.is(e) && e.code === code;
@@ -57,7 +58,6 @@ describe('review state through the real daemon', function () {
   it('makes cached, display-oriented thumbnails no larger than asked', async () => {
     // Stored 400x200 with EXIF orientation 8: displayed 200 wide, 400 tall.
     const tall = await sharp(ASTRONAUT).resize(400, 200, { fit: 'fill' }).jpeg().withMetadata({ orientation: 8 }).toBuffer();
-    const { writeFileSync } = await import('node:fs');
     writeFileSync(join(root, 'tall.jpg'), tall);
     const { path } = await daemon.client.request('image/thumbnail', { root, file: 'tall.jpg', size: 128 });
     const meta = await sharp(path).metadata();
@@ -68,4 +68,27 @@ describe('review state through the real daemon', function () {
     assert.equal(again.path, path);
     assert.equal(statSync(again.path).mtimeMs, statSync(path).mtimeMs);
   });
+
+  it('makes a cached full-size JPEG display copy of a TIFF (which no browser shows), in displayed orientation', async () => {
+    const tiff = await sharp(ASTRONAUT).resize(300, 200, { fit: 'fill' }).tiff().withMetadata({ orientation: 6 }).toBuffer();
+    writeFileSync(join(root, 'scan.tif'), tiff);
+    const { path } = await daemon.client.request('image/displayCopy', { root, file: 'scan.tif' });
+    const meta = await sharp(path).metadata();
+    assert.deepEqual([meta.format, meta.width, meta.height], ['jpeg', 200, 300]);
+    assert.ok(path.startsWith(join(root, '.veil', 'display')));
+    assert.equal((await daemon.client.request('image/displayCopy', { root, file: 'scan.tif' })).path, path);
+    await assert.rejects(daemon.client.request('image/displayCopy', { root, file: '../scan.tif' }), isCode(ErrorCode.BadPath));
+  });
+
+  it('deletes cached thumbnails and display copies, which show faces, once a commit anonymized images', async () => {
+    await sharp(ASTRONAUT).tiff().toFile(join(root, 'scan.tif'));
+    const { path: thumb } = await daemon.client.request('image/thumbnail', { root, file: 'astronaut.png', size: 128 });
+    const { path: shown } = await daemon.client.request('image/displayCopy', { root, file: 'scan.tif' });
+    await addKey(root);
+    const result = await daemon.client.request('dataset/commit', { root, includeUnreviewed: true });
+    assert.ok(result.committed.includes('astronaut.png'), JSON.stringify(result));
+    assert.equal(existsSync(thumb), false, 'thumbnail of the original face left behind');
+    assert.equal(existsSync(shown), false, 'display copy of the original face left behind');
+  });
 });
+

@@ -19,7 +19,7 @@ describe('review webview: appearance in VS Code themes', function () {
     const webview = await WebviewPage.open(suite.browser, suite.server, { theme });
     await webview.post(DatasetLoad.create(suite.dataset));
     await webview.waitForImage('a-astronaut.png');
-    const thumbs = Object.fromEntries(suite.dataset.entries.map((entry) => [entry.file, entry.imageUri]));
+    const thumbs = Object.fromEntries(suite.dataset.entries.flatMap((entry) => (entry.imageUri ? [[entry.file, entry.imageUri]] : [])));
     await webview.post(Thumbnails.create({ thumbs }));
     await webview.page.waitForFunction(() => [...document.querySelectorAll<HTMLImageElement>('.filmstrip__row:not([hidden]) img')].every((img) => img.complete && img.naturalWidth > 0));
     return webview;

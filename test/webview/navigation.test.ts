@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import {
   DatasetLoad,
+  DisplayCopy,
   ErrorMessage,
   RecordUpdated,
   SettingsChanged,
@@ -272,4 +273,30 @@ describe('review webview: navigating a dataset', function () {
     await webview.post(SettingsChanged.create({ settings: { mode: 'pixelate', margin: 0.25, shape: 'ellipse' } }));
     assert.equal(await webview.page.$eval('#mode', (select) => (select as HTMLSelectElement).value), 'pixelate');
   });
+
+  it('asks for a display copy of an image no browser decodes (TIFF), shows it, and names the file when there is none', async () => {
+    const tiffs = [
+      { file: 'g-scan.tif', imageUri: null, width: 512, height: 512 },
+      { file: 'h-broken.tif', imageUri: null, width: 300, height: 200 },
+    ];
+    await webview.post(DatasetLoad.create({ ...suite.dataset, entries: [...suite.dataset.entries, ...tiffs] }));
+    await webview.waitForImage('a-astronaut.png');
+    assert.deepEqual(await webview.sentOfType('displayCopy/request'), [], 'display copies are made on demand only');
+
+    await webview.page.click('.filmstrip__row[data-file="g-scan.tif"]');
+    await webview.waitForMessage('displayCopy/request');
+    assert.equal(await webview.page.textContent('#stage-message'), 'Loading…');
+    await webview.post(DisplayCopy.create({ file: 'g-scan.tif', uri: `${suite.server.origin}/images/a-astronaut.png?copy` }));
+    await webview.waitForImage('g-scan.tif');
+    assert.equal(await webview.page.isHidden('#stage-message'), true);
+
+    await webview.page.click('.filmstrip__row[data-file="h-broken.tif"]');
+    await webview.waitForMessage('displayCopy/request', 2);
+    await webview.post(DisplayCopy.create({ file: 'h-broken.tif', error: 'h-broken.tif: not a TIFF file (bad header)' }));
+    await webview.waitForImage('h-broken.tif');
+    assert.equal(await webview.page.textContent('#stage-message'), 'Could not load h-broken.tif: h-broken.tif: not a TIFF file (bad header)');
+    const requested = (await webview.sentOfType('displayCopy/request')).map((message) => message.file);
+    assert.deepEqual(requested, ['g-scan.tif', 'h-broken.tif'], 'each copy asked for once');
+  });
 });
+

@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import type { Box } from '../../../daemon/protocol';
 import {
+  browserDecodes,
   DatasetLoad,
+  DisplayCopy,
+  DisplayCopyRequest,
   isExtensionToWebviewMessage,
   isWebviewToExtensionMessage,
   Ready,
@@ -29,6 +32,14 @@ describe('webview message guards', () => {
     assert.ok(Ready.is({ type: 'ready', version: 1 }));
     assert.ok(Thumbnails.is({ type: 'thumbnails', thumbs: { 'a.jpg': 'https://x/t.jpg' } }));
     assert.ok(RecordUpdated.is({ type: 'record/updated', record, seq: 4 }) && RecordUpdated.is({ type: 'record/updated', record }));
+    assert.ok(DatasetLoad.is({ ...load, entries: [{ file: 'scan.tif', imageUri: null, width: 10, height: 10 }] }));
+    assert.ok(DisplayCopyRequest.is({ type: 'displayCopy/request', file: 'scan.tif' }));
+    assert.ok(DisplayCopy.is({ type: 'displayCopy', file: 'scan.tif', uri: 'https://x/c.jpg' }));
+    assert.ok(DisplayCopy.is({ type: 'displayCopy', file: 'scan.tif', error: 'scan.tif: truncated' }));
+  });
+
+  it('send only the formats no browser decodes through a display copy', () => {
+    assert.deepEqual(['a.jpg', 'b.JPEG', 'c.png', 'd.webp', 'e.tif', 'f.TIFF'].map(browserDecodes), [true, true, true, true, false, false]);
   });
 
   it('refuse malformed messages', () => {
@@ -42,6 +53,9 @@ describe('webview message guards', () => {
       { ...load, records: [{ ...record, boxes: [{ ...box, state: 'maybe' }] }] },
       { type: 'record/updated', record: { ...record, status: 'done' } },
       { type: 'thumbnails', thumbs: { 'a.jpg': 42 } },
+      { type: 'displayCopy', file: 'scan.tif' },
+      { type: 'displayCopy', file: 'scan.tif', uri: 'https://x/c.jpg', error: 'both' },
+      { ...load, entries: [{ file: 'a.jpg', width: 10, height: 10 }] },
       { type: 'review/update', file: 'a.jpg', boxes: [box], status: 'committed', seq: 1 },
       { type: 'review/update', file: 'a.jpg', boxes: [{ ...box, score: Number.NaN }], seq: 1 },
       { type: 'unknown' },
