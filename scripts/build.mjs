@@ -21,7 +21,7 @@ const bundles = [
   { ...node, entryPoints: { daemon: 'daemon/main.ts' }, outdir: 'dist' },
   { ...node, entryPoints: { cli: 'daemon/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
   { bundle: true, platform: 'browser', target: 'es2022', format: 'iife', sourcemap: true, logLevel: 'warning',
-    entryPoints: { webview: 'webview/main.ts' }, outdir: 'dist' },
+    entryPoints: { webview: 'webview/main.ts' }, outdir: 'dist', loader: { '.ttf': 'file' }, assetNames: '[name]' },
   { ...node, entryPoints: testEntries('test'), outdir: 'out/test', outbase: 'test' },
   { ...node, entryPoints: readdirSync('bench').filter((n) => n.endsWith('.ts')).map((n) => join('bench', n)), outdir: 'out/bench' },
 ];

@@ -55,15 +55,15 @@ export interface CommandInfo {
   label: string;
   group: 'Images' | 'Faces' | 'Move and resize' | 'Edit' | 'View' | 'Redaction' | 'List' | 'Help';
   keys: KeySpec[];
-  /** Toolbar button glyph; commands without one have no button. */
+  /** Toolbar button icon: `$(name)` for a codicon, else text; commands without one have no button. */
   icon?: string;
 }
 
 export const COMMANDS: readonly CommandInfo[] = [
-  { id: 'image.previous', label: 'Previous image', group: 'Images', keys: [{ key: 'k' }, { key: 'PageUp' }], icon: '◀' },
-  { id: 'image.next', label: 'Next image', group: 'Images', keys: [{ key: 'j' }, { key: 'PageDown' }], icon: '▶' },
-  { id: 'image.nextUnreviewed', label: 'Next unreviewed image', group: 'Images', keys: [{ key: 'u' }], icon: '»' },
-  { id: 'image.markReviewed', label: 'Mark image reviewed', group: 'Images', keys: [{ key: 'Enter', shift: false }], icon: '✓' },
+  { id: 'image.previous', label: 'Previous image', group: 'Images', keys: [{ key: 'k' }, { key: 'PageUp' }], icon: '$(arrow-left)' },
+  { id: 'image.next', label: 'Next image', group: 'Images', keys: [{ key: 'j' }, { key: 'PageDown' }], icon: '$(arrow-right)' },
+  { id: 'image.nextUnreviewed', label: 'Next unreviewed image', group: 'Images', keys: [{ key: 'u' }], icon: '$(arrow-circle-right)' },
+  { id: 'image.markReviewed', label: 'Mark image reviewed', group: 'Images', keys: [{ key: 'Enter', shift: false }], icon: '$(pass)' },
   { id: 'image.markReviewedAndNext', label: 'Mark reviewed, go to next unreviewed', group: 'Images', keys: [{ key: 'Enter', shift: true }] },
   { id: 'image.markUnreviewed', label: 'Mark image unreviewed', group: 'Images', keys: [{ key: 'u', shift: true }] },
   { id: 'box.next', label: 'Select next face', group: 'Faces', keys: [{ key: ']' }] },
@@ -71,8 +71,8 @@ export const COMMANDS: readonly CommandInfo[] = [
   { id: 'box.accept', label: 'Accept selected face', group: 'Faces', keys: [{ key: 'a' }] },
   { id: 'box.reject', label: 'Reject selected face', group: 'Faces', keys: [{ key: 'r' }] },
   { id: 'box.delete', label: 'Delete selected box', group: 'Faces', keys: [{ key: 'Delete' }, { key: 'Backspace' }] },
-  { id: 'box.acceptAll', label: 'Accept all faces on this image', group: 'Faces', keys: [{ key: 'a', shift: true }], icon: '✔✔' },
-  { id: 'box.rejectAll', label: 'Reject all faces on this image', group: 'Faces', keys: [{ key: 'r', shift: true }], icon: '✖✖' },
+  { id: 'box.acceptAll', label: 'Accept all faces on this image', group: 'Faces', keys: [{ key: 'a', shift: true }], icon: '$(check-all)' },
+  { id: 'box.rejectAll', label: 'Reject all faces on this image', group: 'Faces', keys: [{ key: 'r', shift: true }], icon: '$(close-all)' },
   { id: 'box.add', label: 'Add a box in the middle of the view', group: 'Faces', keys: [{ key: 'b' }] },
   { id: 'box.deselect', label: 'Deselect / close help', group: 'Faces', keys: [{ key: 'Escape' }] },
   { id: 'box.moveLeft', label: 'Move box left 1 px (Shift: 10 px); pan without a selection', group: 'Move and resize', keys: [{ key: 'ArrowLeft' }] },
@@ -83,18 +83,18 @@ export const COMMANDS: readonly CommandInfo[] = [
   { id: 'box.wider', label: 'Make box wider (Shift: 10 px)', group: 'Move and resize', keys: [{ key: 'ArrowRight', alt: true }] },
   { id: 'box.shorter', label: 'Make box shorter (Shift: 10 px)', group: 'Move and resize', keys: [{ key: 'ArrowUp', alt: true }] },
   { id: 'box.taller', label: 'Make box taller (Shift: 10 px)', group: 'Move and resize', keys: [{ key: 'ArrowDown', alt: true }] },
-  { id: 'edit.undo', label: 'Undo', group: 'Edit', keys: [{ key: 'z', ctrl: true }], icon: '↶' },
-  { id: 'edit.redo', label: 'Redo', group: 'Edit', keys: [{ key: 'z', ctrl: true, shift: true }, { key: 'y', ctrl: true }], icon: '↷' },
-  { id: 'view.zoomIn', label: 'Zoom in', group: 'View', keys: [{ key: '+' }, { key: '=' }], icon: '+' },
-  { id: 'view.zoomOut', label: 'Zoom out', group: 'View', keys: [{ key: '-' }], icon: '−' },
-  { id: 'view.fit', label: 'Fit image', group: 'View', keys: [{ key: '0' }], icon: '⤢' },
+  { id: 'edit.undo', label: 'Undo', group: 'Edit', keys: [{ key: 'z', ctrl: true }], icon: '$(discard)' },
+  { id: 'edit.redo', label: 'Redo', group: 'Edit', keys: [{ key: 'z', ctrl: true, shift: true }, { key: 'y', ctrl: true }], icon: '$(redo)' },
+  { id: 'view.zoomIn', label: 'Zoom in', group: 'View', keys: [{ key: '+' }, { key: '=' }], icon: '$(zoom-in)' },
+  { id: 'view.zoomOut', label: 'Zoom out', group: 'View', keys: [{ key: '-' }], icon: '$(zoom-out)' },
+  { id: 'view.fit', label: 'Fit image', group: 'View', keys: [{ key: '0' }], icon: '$(screen-full)' },
   { id: 'view.actualSize', label: 'Actual size (1:1)', group: 'View', keys: [{ key: '1' }], icon: '1:1' },
-  { id: 'preview.toggle', label: 'Preview redaction', group: 'Redaction', keys: [{ key: 'p' }], icon: '◐' },
+  { id: 'preview.toggle', label: 'Preview redaction', group: 'Redaction', keys: [{ key: 'p' }], icon: '$(eye)' },
   { id: 'preview.nextMode', label: 'Next redaction mode (fill, pixelate, blur)', group: 'Redaction', keys: [{ key: 'm' }] },
   { id: 'list.nextFilter', label: 'Next filter', group: 'List', keys: [{ key: 'f' }] },
   { id: 'list.toggleOrder', label: 'Review queue (lowest confidence first) / by name', group: 'List', keys: [{ key: 'q' }] },
   { id: 'list.focus', label: 'Focus the image list (↑ ↓ Home End to move)', group: 'List', keys: [{ key: 'l' }] },
-  { id: 'help.toggle', label: 'Keyboard shortcuts', group: 'Help', keys: [{ key: '?' }], icon: '?' },
+  { id: 'help.toggle', label: 'Keyboard shortcuts', group: 'Help', keys: [{ key: '?' }], icon: '$(question)' },
 ];
 
 /** Pointer gestures, listed in the help overlay next to the shortcuts. */

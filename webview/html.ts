@@ -1,7 +1,7 @@
 /**
  * The review webview's page. Pure string building, shared by the extension and the test harness.
- * No inline styles or scripts: the CSP allows only the stylesheet from `cspSource` and the script with
- * the nonce.
+ * No inline styles or scripts: the CSP allows only the stylesheet (and its codicon font) from `cspSource`
+ * and the script with the nonce.
  */
 import { commandInfo, shortcutText, type CommandId } from './commandCatalog';
 
@@ -17,7 +17,7 @@ export interface WebviewHtmlOptions {
 }
 
 export function contentSecurityPolicy(cspSource: string, nonce: string): string {
-  return `default-src 'none'; img-src ${cspSource} data: blob:; style-src ${cspSource}; script-src 'nonce-${nonce}';`;
+  return `default-src 'none'; img-src ${cspSource} data: blob:; style-src ${cspSource}; font-src ${cspSource}; script-src 'nonce-${nonce}';`;
 }
 
 const TOOLBAR_GROUPS: CommandId[][] = [
@@ -74,7 +74,7 @@ ${TOOLBAR_GROUPS.map((group) => `<div class="toolbar__group">${group.map(renderB
 <div id="help" class="help" role="dialog" aria-modal="true" aria-labelledby="help-title" hidden>
 <div class="help__panel">
 <h2 id="help-title" class="help__title">Keyboard shortcuts</h2>
-<button id="help-close" class="help__close" type="button" aria-label="Close shortcuts (Escape)">✕</button>
+<button id="help-close" class="help__close" type="button" aria-label="Close shortcuts (Escape)">${renderIcon('$(close)')}</button>
 <div id="help-body" class="help__body"></div>
 </div>
 </div>
@@ -87,7 +87,13 @@ ${TOOLBAR_GROUPS.map((group) => `<div class="toolbar__group">${group.map(renderB
 function renderButton(id: CommandId): string {
   const command = commandInfo(id);
   const label = escapeHtml(`${command.label} (${shortcutText(command)})`);
-  return `<button type="button" class="toolbar__button" data-command="${id}" aria-label="${label}" title="${label}">${escapeHtml(command.icon ?? command.label)}</button>`;
+  return `<button type="button" class="toolbar__button" data-command="${id}" aria-label="${label}" title="${label}">${renderIcon(command.icon ?? command.label)}</button>`;
+}
+
+/** `$(name)` is the codicon `name` (VS Code's own notation); anything else is shown as text. */
+function renderIcon(icon: string): string {
+  const codicon = /^\$\(([a-z0-9-]+)\)$/.exec(icon);
+  return codicon ? `<span class="codicon codicon-${codicon[1]}" aria-hidden="true"></span>` : escapeHtml(icon);
 }
 
 function escapeHtml(text: string): string {

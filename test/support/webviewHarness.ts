@@ -53,6 +53,7 @@ const CONTENT_TYPES: Record<string, string> = {
   '.png': 'image/png',
   '.jpg': 'image/jpeg',
   '.jpeg': 'image/jpeg',
+  '.ttf': 'font/ttf',
 };
 
 /** Serves the page, the built bundle (from `dist`) and images (by URL path, through `resolveImage`) on 127.0.0.1. */

@@ -6,6 +6,8 @@
 import { strict as assert } from 'node:assert';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import sharp from 'sharp';
+import { ASTRONAUT } from '../support/images';
 import { REPO_ROOT } from '../support/paths';
 import { requireVscodeHost } from './host/installedHost';
 import { copySamples } from './host/sampleWorkspace';
@@ -13,7 +15,8 @@ import { openWorkbench, type Workbench } from './host/workbench';
 import { activeWebview, notificationText, pickColorTheme, runFromPalette } from './host/workbenchUi';
 
 const SCREENSHOTS = join(REPO_ROOT, 'test-results', 'vscode');
-const SAMPLE_IMAGES = 4;
+/** The four samples and a TIFF scan added to the workspace. */
+const SAMPLE_IMAGES = 5;
 
 describe('a review journey through the VS Code workbench (code-server, headless Chromium)', function () {
   this.timeout(3 * 60_000);
@@ -24,6 +27,7 @@ describe('a review journey through the VS Code workbench (code-server, headless 
     requireVscodeHost(this);
     mkdirSync(SCREENSHOTS, { recursive: true });
     workspace = copySamples();
+    await sharp(ASTRONAUT).resize(320, 320).tiff({ compression: 'lzw' }).toFile(join(workspace, 'scan.tif'));
     workbench = await openWorkbench({
       extensionDevelopmentPath: REPO_ROOT,
       folder: workspace,
@@ -59,6 +63,11 @@ describe('a review journey through the VS Code workbench (code-server, headless 
     assert.equal(shownImage.complete, true);
     assert.ok(shownImage.width > 0, 'the image did not load through the webview');
     assert.ok((await review.locator('#boxes .box').count()) >= 1, 'no face box over the image');
+    const iconsLoaded = await review.locator('body').evaluate(async () => {
+      await document.fonts.ready;
+      return document.fonts.check('16px codicon');
+    });
+    assert.equal(iconsLoaded, true, 'the codicon font did not load in the VS Code webview (CSP or resource roots)');
     await workbench.page.screenshot({ path: join(SCREENSHOTS, 'review-dark.png') });
   });
 
@@ -77,5 +86,16 @@ describe('a review journey through the VS Code workbench (code-server, headless 
     const saved = JSON.parse(readFileSync(join(workspace, '.veil', 'review.json'), 'utf8')) as { images: Record<string, { boxes: unknown[] }> };
     assert.equal(await review.locator('#boxes .box').count(), saved.images['group/collage.jpg'].boxes.length);
     await workbench.page.screenshot({ path: join(SCREENSHOTS, 'review-collage-light.png') });
+  });
+
+  it('shows a TIFF, which the webview cannot decode, through the daemon\'s display copy, with its face box', async () => {
+    const review = activeWebview(workbench.page);
+    await review.locator('.filmstrip__row', { hasText: 'scan.tif' }).click();
+    await review.locator('#stage[data-ready="true"][data-file="scan.tif"]').waitFor({ timeout: 30_000 });
+    const shown = await review.locator('#image').evaluate((image: HTMLImageElement) => ({ src: image.src, width: image.naturalWidth }));
+    assert.equal(shown.width, 320, 'the display copy did not load');
+    assert.match(shown.src, /\.veil\/display\/[0-9a-f]+\.jpg/);
+    assert.ok(await review.locator('#stage-message').isHidden());
+    assert.ok((await review.locator('#boxes .box').count()) >= 1, 'no face box over the TIFF');
   });
 });

@@ -37,6 +37,13 @@ describe('review webview: appearance in VS Code themes', function () {
         const expected = { light: 'rgb(255, 255, 255)', dark: 'rgb(30, 30, 30)', 'high-contrast': 'rgb(0, 0, 0)' }[theme];
         assert.equal(colours.body, expected);
         assert.notEqual(colours.text, colours.body);
+        const icons = await webview.page.evaluate(async () => {
+          await document.fonts.ready;
+          const glyph = document.querySelector('[data-command="view.zoomIn"] .codicon')!;
+          return { loaded: document.fonts.check('16px codicon'), family: getComputedStyle(glyph).fontFamily, width: glyph.getBoundingClientRect().width };
+        });
+        assert.deepEqual([icons.loaded, icons.family], [true, 'codicon'], 'the codicon font did not load');
+        assert.ok(icons.width >= 12, `codicon glyph ${icons.width} px wide`);
         await webview.page.click('.box[data-id="a1"]');
         await webview.page.focus('#order');
         await webview.press('Tab');

@@ -15,7 +15,7 @@ describe('webview page and shortcuts', () => {
   const html = renderWebviewHtml({ cspSource: 'https://cdn.example', nonce: 'n0nce"<', scriptUri: 'https://cdn.example/w.js', styleUri: 'https://cdn.example/w.css' });
 
   it('declares the strict CSP and loads the script by nonce, with every attribute escaped', () => {
-    assert.match(html, /content="default-src &#39;none&#39;; img-src https:\/\/cdn.example data: blob:; style-src https:\/\/cdn.example; script-src &#39;nonce-n0nce&#34;&#60;&#39;;"/);
+    assert.match(html, /content="default-src &#39;none&#39;; img-src https:\/\/cdn.example data: blob:; style-src https:\/\/cdn.example; font-src https:\/\/cdn.example; script-src &#39;nonce-n0nce&#34;&#60;&#39;;"/);
     assert.match(html, /<script nonce="n0nce&#34;&#60;" src="https:\/\/cdn.example\/w.js"><\/script>/);
     assert.match(html, /<link rel="stylesheet" href="https:\/\/cdn.example\/w.css">/);
   });
