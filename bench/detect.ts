@@ -36,6 +36,9 @@ interface SetQuality {
   /** Recall on faces >= 96 px at the default threshold, and how many such faces there are. */
   largeRecall: number;
   largeFaces: number;
+  /** Precision and recall over all faces at the default threshold (what a reviewer sees). */
+  precision: number;
+  recall: number;
 }
 
 interface ModeResult {
@@ -69,7 +72,7 @@ async function measureQuality(detector: BenchDetector, set: FaceSetName): Promis
   const sweep = await scorePredictions(EVAL_TOOL, gt, await detectSet(detector, set, SWEEP_THRESHOLD));
   const atDefault = detector.name === 'facedetect' ? sweep : await scorePredictions(EVAL_TOOL, gt, await detectSet(detector, set, detector.defaultThreshold));
   const pct = (v: number) => Math.round(v * 1000) / 10;
-  return { ap: pct(sweep.ALL.ap), apSmall: pct(sweep.S.ap), apMedium: pct(sweep.M.ap), apLarge: pct(sweep.L.ap), largeRecall: atDefault.L.recall, largeFaces: atDefault.L.faces };
+  return { ap: pct(sweep.ALL.ap), apSmall: pct(sweep.S.ap), apMedium: pct(sweep.M.ap), apLarge: pct(sweep.L.ap), largeRecall: atDefault.L.recall, largeFaces: atDefault.L.faces, precision: atDefault.ALL.precision, recall: atDefault.ALL.recall };
 }
 
 /** Decode + detect over wider-dev repeated to `count` images, RSS sampled at start, middle and end. */
@@ -133,6 +136,7 @@ function table(results: ModeResult[], sets: FaceSetName[]): string {
     return [
       r.mode,
       q ? `${q.ap} (${q.apSmall}/${q.apMedium}/${q.apLarge})` : '-',
+      q ? `${fixed(q.precision, 2)} / ${fixed(q.recall, 2)}` : '-',
       r.quality.widerfull?.ap ?? '-',
       r.quality.selfpics ? `${r.quality.selfpics.ap}` : '-',
       largeFaces ? `${(largeFound / largeFaces).toFixed(3)} of ${largeFaces}` : '-',
@@ -143,7 +147,7 @@ function table(results: ModeResult[], sets: FaceSetName[]): string {
       mem,
     ].join(' | ');
   });
-  const header = 'mode | wider-dev AP (S/M/L) | widerfull AP | selfpics AP | recall >=96px @default | median ms 0.2MP | median ms 0.7MP | img/s (decode+detect) | peak RSS MiB | RSS start/mid/end MiB';
+  const header = 'mode | wider-dev AP (S/M/L) | wider-dev P / R @default | widerfull AP | selfpics AP | recall >=96px @default | median ms 0.2MP | median ms 0.7MP | img/s (decode+detect) | peak RSS MiB | RSS start/mid/end MiB';
   return [header, header.replace(/[^|]/g, '-'), ...rows].map((line) => `| ${line} |`).join('\n');
 }
 

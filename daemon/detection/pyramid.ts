@@ -10,6 +10,11 @@ export const TILE_SIZE = 256;
 export const TILE_OVERLAP = 64;
 /** Largest face (model px) a tile level keeps; bigger ones are found whole at a coarser level. */
 export const TILE_MAX_FACE = 64;
+/**
+ * Smallest face (model px) a level keeps when a finer level follows: there the face is twice as large,
+ * where the model localizes it (below this, coarse levels put a loose, larger box around a tiny face).
+ */
+export const MIN_FACE_BELOW_FINEST = 16;
 /** A box closer than this (model px) to an inner tile edge counts as cut. */
 export const TILE_EDGE_MARGIN = 2;
 
@@ -28,6 +33,8 @@ export interface PyramidLevel {
   tiles: Tile[];
   /** False for level 0 (every face size is kept there). */
   isTileLevel: boolean;
+  /** True for the last level (every small face is kept there). */
+  isFinest: boolean;
 }
 
 /** Tile start offsets covering `length` with TILE_SIZE tiles overlapping by at least TILE_OVERLAP; the last ends flush. */
@@ -51,13 +58,18 @@ export function pyramidLevels(width: number, height: number, maxScale: number): 
     const levelWidth = Math.max(1, Math.round(width * scale));
     const levelHeight = Math.max(1, Math.round(height * scale));
     const tiles = tileStarts(levelHeight).flatMap((top) => tileStarts(levelWidth).map((left) => ({ left, top })));
-    levels.push({ scaleX: levelWidth / width, scaleY: levelHeight / height, width: levelWidth, height: levelHeight, tiles, isTileLevel: index > 0 });
+    levels.push({ scaleX: levelWidth / width, scaleY: levelHeight / height, width: levelWidth, height: levelHeight, tiles, isTileLevel: index > 0, isFinest: false });
   }
+  levels[levels.length - 1]!.isFinest = true;
   return levels;
 }
 
-/** Whether a tile level keeps `box` (tile pixels): small enough, and not cut by an edge inside the image. */
+/**
+ * Whether a level keeps `box` (tile pixels): not too small unless it is the finest level, and on a tile
+ * level small enough and not cut by an edge inside the image.
+ */
 export function tileKeeps(box: Rect, tile: Tile, level: PyramidLevel): boolean {
+  if (!level.isFinest && Math.max(box.w, box.h) < MIN_FACE_BELOW_FINEST) return false;
   if (!level.isTileLevel) return true;
   if (Math.max(box.w, box.h) > TILE_MAX_FACE) return false;
   const far = TILE_SIZE - TILE_EDGE_MARGIN;

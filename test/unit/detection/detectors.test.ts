@@ -102,6 +102,22 @@ describe('face detectors on real pixels', function () {
         await whole.dispose();
       }
     });
+    it('puts one box on each face of a collage of sizes, never a looser box around a small face', async () => {
+      // [size, left, top] of four astronaut copies: faces of about 43, 26, 14 and 9 px.
+      const copies: Array<[number, number, number]> = [[200, 20, 200], [120, 300, 240], [64, 500, 270], [40, 640, 290]];
+      const truth = await Promise.all(copies.map(async ([size, left, top]) => (await collage(1280, 720, size, [[left, top]])).faces[0]!));
+      const layers = await Promise.all(copies.map(async ([size, left, top]) => ({ input: await sharp(ASTRONAUT).resize(size, size).png().toBuffer(), left, top })));
+      const png = await sharp({ create: { width: 1280, height: 720, channels: 3, background: { r: 60, g: 70, b: 90 } } }).composite(layers).png().toBuffer();
+      const faces = await blazeface.detect(await decodeForDetection(png), {});
+      assert.equal(found(faces, truth, 0.3), truth.length, `every face found: ${JSON.stringify(faces)}`);
+      for (const outer of faces) {
+        for (const inner of faces) {
+          if (inner === outer || inner.w * inner.h >= outer.w * outer.h) continue;
+          const overlap = Math.max(0, Math.min(outer.x + outer.w, inner.x + inner.w) - Math.max(outer.x, inner.x)) * Math.max(0, Math.min(outer.y + outer.h, inner.y + inner.h) - Math.max(outer.y, inner.y));
+          assert.ok(overlap / (inner.w * inner.h) < 0.7, `a ${outer.w.toFixed(0)} px box around a ${inner.w.toFixed(0)} px face: ${JSON.stringify([outer, inner])}`);
+        }
+      }
+    });
   });
 
   describe('YuNet (installed from ../shared)', () => {

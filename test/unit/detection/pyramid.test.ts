@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { pyramidLevels, tileKeeps, tileStarts, TILE_MAX_FACE, TILE_OVERLAP, TILE_SIZE } from '../../../daemon/detection/pyramid';
+import { MIN_FACE_BELOW_FINEST, pyramidLevels, tileKeeps, tileStarts, TILE_MAX_FACE, TILE_OVERLAP, TILE_SIZE } from '../../../daemon/detection/pyramid';
 
 describe('BlazeFace tiling pyramid', () => {
   it('covers a length with 256 tiles overlapping by at least 64 px, the last one flush with the end', () => {
@@ -18,6 +18,7 @@ describe('BlazeFace tiling pyramid', () => {
     assert.deepEqual(levels.map((l) => [l.width, l.height]), [[256, 171], [512, 342], [1024, 683]]);
     assert.equal(levels[0].tiles.length, 1);
     assert.deepEqual(levels.map((l) => l.isTileLevel), [false, true, true]);
+    assert.deepEqual(levels.map((l) => l.isFinest), [false, false, true]);
     assert.equal(levels[2].tiles.length, 5 * 4);
   });
 
@@ -32,6 +33,18 @@ describe('BlazeFace tiling pyramid', () => {
     assert.ok(tileKeeps(big, whole.tiles[0], whole));
     assert.ok(!tileKeeps(big, tiled.tiles[0], tiled));
     assert.ok(tileKeeps({ x: 80, y: 80, w: TILE_MAX_FACE, h: TILE_MAX_FACE }, tiled.tiles[0], tiled));
+  });
+
+  it('leaves faces smaller than 16 model px to the next, finer level, and keeps every small face at the finest', () => {
+    const [whole, tiled, finest] = pyramidLevels(1024, 683, 1);
+    const tiny = { x: 100, y: 100, w: MIN_FACE_BELOW_FINEST - 1, h: MIN_FACE_BELOW_FINEST - 1 };
+    const small = { x: 100, y: 100, w: MIN_FACE_BELOW_FINEST, h: MIN_FACE_BELOW_FINEST };
+    assert.ok(!tileKeeps(tiny, whole.tiles[0], whole));
+    assert.ok(!tileKeeps(tiny, tiled.tiles[0], tiled));
+    assert.ok(tileKeeps(small, tiled.tiles[0], tiled));
+    assert.ok(tileKeeps({ ...tiny, w: 6, h: 6 }, finest.tiles[0], finest));
+    const [only] = pyramidLevels(200, 120, 1);
+    assert.ok(only.isFinest && tileKeeps(tiny, only.tiles[0], only), 'a one-level pyramid keeps every size');
   });
 
   it('drops boxes cut by a tile edge inside the image and keeps those at the image border', () => {
