@@ -3,6 +3,7 @@
  * images selected now (two at a time, cancellable between images), then close with a summary audit entry.
  */
 import { randomUUID } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { ErrorCode, type CommitParams, type CommitResult, type ImageRecord, type MaskShape, type RedactionMode } from '../protocol';
 import { VeilError, describeError, errorCodeOf } from '../errors';
 import type { CallContext } from '../rpc/context';
@@ -30,13 +31,22 @@ export interface CommitDeps {
   limits: DecodeLimits;
   /** Collects time per phase (the benchmark reads it). */
   times?: PhaseTimes;
-  /** Images committed at once (default 2: one encodes while the other decodes or encrypts). */
+  /** Images committed at once (default: defaultImagesInFlight()). */
   imagesInFlight?: number;
 }
 
 const MODES: readonly RedactionMode[] = ['fill', 'pixelate', 'blur'];
 const SHAPES: readonly MaskShape[] = ['rect', 'ellipse'];
-const IMAGES_IN_FLIGHT = 2;
+/** At most this many images in flight, whatever the core count: each holds its decoded pixels (36 MB at 12 MP). */
+const MAX_IMAGES_IN_FLIGHT = 4;
+
+/**
+ * One image per core plus one, which keeps every core busy while an image waits for its fsyncs
+ * (measured on 2 cores: 3 in flight 1.35x the raw sharp cost, 2 in flight 1.42-1.57x).
+ */
+export function defaultImagesInFlight(): number {
+  return Math.min(MAX_IMAGES_IN_FLIGHT, availableParallelism() + 1);
+}
 const STATUS_BATCH = 32;
 
 function planOptions(params: CommitParams): CommitPlan['options'] {
@@ -118,7 +128,7 @@ async function runPlan({ root, store, recipients, ctx, deps }: CommitSession, jo
     }
   };
   try {
-    await Promise.all(Array.from({ length: deps.imagesInFlight ?? IMAGES_IN_FLIGHT }, worker));
+    await Promise.all(Array.from({ length: deps.imagesInFlight ?? defaultImagesInFlight() }, worker));
   } finally {
     await statusUpdates.flush();
   }
