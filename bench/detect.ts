@@ -13,6 +13,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { defaultIntraOpThreads } from '../daemon/detection/session';
 import { ModelRegistry } from '../daemon/models/registry';
 import type { Face } from '../daemon/protocol';
 import { scorePredictions, type PredictedImage } from './lib/faceEval';
@@ -172,7 +173,7 @@ async function main(): Promise<void> {
   const outDir = join(REPO, 'bench', 'results');
   await mkdir(outDir, { recursive: true });
   // Speed is only comparable on an idle machine: the 1-minute load average before and after says how idle it was.
-  const machine = { node: process.version, cpus: cpus().length, ortThreads: process.env.VEIL_ORT_THREADS ?? '1', loadAverage: { before: loadBefore, after: loadavg()[0] } };
+  const machine = { node: process.version, cpus: cpus().length, ortThreads: defaultIntraOpThreads(), loadAverage: { before: loadBefore, after: loadavg()[0] } };
   console.log(`load average (1 min): ${loadBefore.toFixed(1)} before, ${machine.loadAverage.after.toFixed(1)} after, on ${machine.cpus} cores`);
   await writeFile(join(outDir, quick ? 'detect-quick.json' : 'detect.json'), JSON.stringify({ at: new Date().toISOString(), machine, sets, results }, null, 2) + '\n');
 }
