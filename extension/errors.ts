@@ -6,7 +6,10 @@ export function isCancellation(error: unknown): boolean {
 }
 
 export function userMessage(error: unknown): string {
-  if (DaemonError.is(error)) return error.file ? `${error.file}: ${error.message}` : error.message;
-  if (error instanceof Error) return error.message;
-  return String(error);
+  return DaemonError.is(error) && error.file ? `${error.file}: ${causeOf(error)}` : causeOf(error);
+}
+
+/** What went wrong, without the file it is about (for messages that name the file themselves). */
+export function causeOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -22,7 +22,7 @@ import {
 } from '../webview/protocol';
 import { redactionSettings } from './config';
 import { DisposableScope } from './disposables';
-import { userMessage } from './errors';
+import { causeOf, userMessage } from './errors';
 
 const THUMBNAIL_SIZE = 160;
 type ReviewStatus = NonNullable<ReviewUpdateParams['status']>;
@@ -182,7 +182,7 @@ export class ReviewPanel implements vscode.Disposable {
       const { path } = await client.request('image/displayCopy', { root: this.root, file });
       this.post(DisplayCopy.create({ file, uri: this.fileUri(path, 0) }));
     } catch (error) {
-      this.post(DisplayCopy.create({ file, error: userMessage(error) }));
+      this.post(DisplayCopy.create({ file, error: causeOf(error) }));
     }
   }
 

@@ -138,7 +138,7 @@ export const Thumbnails = defineMessage<'thumbnails', { thumbs: Record<string, s
   (m) => isRecord(m.thumbs) && Object.values(m.thumbs).every(isString),
 );
 
-/** The answer to `displayCopy/request`: the copy's URI, or why there is none. */
+/** The answer to `displayCopy/request`: the copy's URI, or why there is none (the cause, without the file name). */
 export type DisplayCopyParams = { file: string; uri: string } | { file: string; error: string };
 export const DisplayCopy = defineMessage<'displayCopy', DisplayCopyParams>(
   'displayCopy',

@@ -10,7 +10,7 @@ import { BLAZEFACE_ANCHOR_LAYERS, BLAZEFACE_INPUT_SIZE, correctBlazeFaceBox, dec
 import { clipAllToImage, unscale } from './geometry';
 import { weightedNms } from './nms';
 import { fillNhwcSignedTile, resizeRgb, type RgbImage } from './pixels';
-import { pyramidLevels, tileKeeps, type Tile } from './pyramid';
+import { pyramidLevels, levelKeeps, type Tile } from './pyramid';
 import { ScratchBuffers } from './scratch';
 import { runFloat } from './session';
 
@@ -40,7 +40,7 @@ export class BlazeFaceDetector implements Detector {
       for (const tile of level.tiles) {
         for (const mirrored of views) {
           for (const face of await this.detectInTile(pixels, tile, mirrored, threshold)) {
-            if (tileKeeps(face, tile, level)) candidates.push(unscale(face, level.scaleX, level.scaleY, tile.left, tile.top));
+            if (levelKeeps(face, tile, level)) candidates.push(unscale(face, level.scaleX, level.scaleY, tile.left, tile.top));
           }
         }
       }

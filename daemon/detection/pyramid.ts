@@ -68,7 +68,7 @@ export function pyramidLevels(width: number, height: number, maxScale: number): 
  * Whether a level keeps `box` (tile pixels): not too small unless it is the finest level, and on a tile
  * level small enough and not cut by an edge inside the image.
  */
-export function tileKeeps(box: Rect, tile: Tile, level: PyramidLevel): boolean {
+export function levelKeeps(box: Rect, tile: Tile, level: PyramidLevel): boolean {
   if (!level.isFinest && Math.max(box.w, box.h) < MIN_FACE_BELOW_FINEST) return false;
   if (!level.isTileLevel) return true;
   if (Math.max(box.w, box.h) > TILE_MAX_FACE) return false;

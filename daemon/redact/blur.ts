@@ -5,41 +5,10 @@
  * cost of reading and writing the region once.
  */
 import type { MaskShape } from '../protocol';
+import { CHANNELS, cellMeans, type Plane } from './cellMeans';
 import { blurSigma, maskSpan, type Region } from './geometry';
 
-const CHANNELS = 3;
 const MAX_WORKING_SIGMA = 4;
-
-interface Plane {
-  data: Float32Array;
-  width: number;
-  height: number;
-}
-
-/** Mean of the source pixels that fall into each working pixel. */
-function areaAverage(rgb: Buffer, width: number, region: Region, small: { width: number; height: number }): Plane {
-  const sums = new Float32Array(small.width * small.height * CHANNELS);
-  const counts = new Uint32Array(small.width * small.height);
-  const columnOf = new Uint32Array(region.w);
-  for (let x = 0; x < region.w; x++) columnOf[x] = Math.floor((x * small.width) / region.w);
-  for (let y = 0; y < region.h; y++) {
-    const row = Math.floor((y * small.height) / region.h) * small.width;
-    let i = ((region.y + y) * width + region.x) * CHANNELS;
-    for (let x = 0; x < region.w; x++, i += CHANNELS) {
-      const cell = row + columnOf[x]!;
-      const o = cell * CHANNELS;
-      sums[o] += rgb[i]!;
-      sums[o + 1] += rgb[i + 1]!;
-      sums[o + 2] += rgb[i + 2]!;
-      counts[cell]++;
-    }
-  }
-  for (let cell = 0; cell < counts.length; cell++) {
-    const n = Math.max(1, counts[cell]!);
-    for (let c = 0; c < CHANNELS; c++) sums[cell * CHANNELS + c] /= n;
-  }
-  return { data: sums, ...small };
-}
 
 function gaussianKernel(sigma: number): Float32Array {
   const radius = Math.max(1, Math.ceil(3 * sigma));
@@ -97,7 +66,7 @@ export function blurRegion(target: Buffer, width: number, region: Region, shape:
   const shrink = Math.max(1, sigma / MAX_WORKING_SIGMA);
   const small = { width: Math.max(1, Math.round(region.w / shrink)), height: Math.max(1, Math.round(region.h / shrink)) };
   const kernel = gaussianKernel(sigma / shrink);
-  const blurred = blurPass(blurPass(areaAverage(target, width, region, small), kernel, true), kernel, false);
+  const blurred = blurPass(blurPass(cellMeans(target, width, region, small), kernel, true), kernel, false);
   const columns = bilinearTaps(region.w, small.width);
   const rows = bilinearTaps(region.h, small.height);
   const { data } = blurred;

@@ -6,6 +6,7 @@
 import type { MaskShape, RedactionMode } from '../protocol';
 import type { DisplayedImage } from '../image/decode';
 import { blurRegion } from './blur';
+import { CHANNELS, cellIndex, cellMeans, cellStart } from './cellMeans';
 import { maskSpan, pixelateCell, type Region } from './geometry';
 
 export interface RenderOptions {
@@ -13,26 +14,9 @@ export interface RenderOptions {
   shape: MaskShape;
 }
 
-const CHANNELS = 3;
 const FILL = Buffer.from([0, 0, 0]);
 /** Used instead of black when the region is already nearly black, so the fill still visibly changes it. */
 const FILL_ON_DARK = Buffer.from([128, 128, 128]);
-
-function regionMean(rgb: Buffer, width: number, region: Region): Buffer {
-  let r = 0;
-  let g = 0;
-  let b = 0;
-  for (let y = region.y; y < region.y + region.h; y++) {
-    const end = (y * width + region.x + region.w) * CHANNELS;
-    for (let i = (y * width + region.x) * CHANNELS; i < end; i += CHANNELS) {
-      r += rgb[i];
-      g += rgb[i + 1];
-      b += rgb[i + 2];
-    }
-  }
-  const count = Math.max(1, region.w * region.h);
-  return Buffer.from([Math.round(r / count), Math.round(g / count), Math.round(b / count)]);
-}
 
 /** Calls `paint(y, start, end)` for the covered columns [start, end) of each row of the region. */
 function forEachSpan(region: Region, shape: MaskShape, paint: (y: number, start: number, end: number) => void): void {
@@ -43,25 +27,23 @@ function forEachSpan(region: Region, shape: MaskShape, paint: (y: number, start:
 }
 
 function fill(target: Buffer, width: number, region: Region, shape: MaskShape): void {
-  const colour = Math.max(...regionMean(target, width, region)) < 32 ? FILL_ON_DARK : FILL;
+  const colour = Math.max(...cellMeans(target, width, region, { width: 1, height: 1 }).data) < 32 ? FILL_ON_DARK : FILL;
   forEachSpan(region, shape, (y, start, end) => target.fill(colour, (y * width + start) * CHANNELS, (y * width + end) * CHANNELS));
 }
 
 function pixelate(target: Buffer, width: number, region: Region, shape: MaskShape): void {
   const cell = pixelateCell(region);
-  const columns = Math.ceil(region.w / cell);
-  const means: Buffer[] = [];
-  for (let cy = 0; cy < region.h; cy += cell) {
-    for (let cx = 0; cx < region.w; cx += cell) {
-      means.push(regionMean(target, width, { x: region.x + cx, y: region.y + cy, w: Math.min(cell, region.w - cx), h: Math.min(cell, region.h - cy) }));
-    }
-  }
+  const grid = { width: Math.ceil(region.w / cell), height: Math.ceil(region.h / cell) };
+  const means = cellMeans(target, width, region, grid).data;
+  const colour = Buffer.alloc(CHANNELS);
   forEachSpan(region, shape, (y, start, end) => {
-    const row = Math.floor((y - region.y) / cell) * columns;
+    const row = cellIndex(y - region.y, region.h, grid.height) * grid.width;
     for (let x = start; x < end; ) {
-      const column = Math.floor((x - region.x) / cell);
-      const next = Math.min(end, region.x + (column + 1) * cell);
-      target.fill(means[row + column], (y * width + x) * CHANNELS, (y * width + next) * CHANNELS);
+      const column = cellIndex(x - region.x, region.w, grid.width);
+      const next = Math.min(end, region.x + cellStart(column + 1, region.w, grid.width));
+      const mean = (row + column) * CHANNELS;
+      for (let c = 0; c < CHANNELS; c++) colour[c] = Math.round(means[mean + c]!);
+      target.fill(colour, (y * width + x) * CHANNELS, (y * width + next) * CHANNELS);
       x = next;
     }
   });

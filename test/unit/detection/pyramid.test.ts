@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { MIN_FACE_BELOW_FINEST, pyramidLevels, tileKeeps, tileStarts, TILE_MAX_FACE, TILE_OVERLAP, TILE_SIZE } from '../../../daemon/detection/pyramid';
+import { MIN_FACE_BELOW_FINEST, pyramidLevels, levelKeeps, tileStarts, TILE_MAX_FACE, TILE_OVERLAP, TILE_SIZE } from '../../../daemon/detection/pyramid';
 
 describe('BlazeFace tiling pyramid', () => {
   it('covers a length with 256 tiles overlapping by at least 64 px, the last one flush with the end', () => {
@@ -30,21 +30,21 @@ describe('BlazeFace tiling pyramid', () => {
   it('keeps every face size at level 0 but only faces up to 64 model px at tile levels', () => {
     const [whole, tiled] = pyramidLevels(1024, 683, 1);
     const big = { x: 80, y: 80, w: 120, h: 120 };
-    assert.ok(tileKeeps(big, whole.tiles[0], whole));
-    assert.ok(!tileKeeps(big, tiled.tiles[0], tiled));
-    assert.ok(tileKeeps({ x: 80, y: 80, w: TILE_MAX_FACE, h: TILE_MAX_FACE }, tiled.tiles[0], tiled));
+    assert.ok(levelKeeps(big, whole.tiles[0], whole));
+    assert.ok(!levelKeeps(big, tiled.tiles[0], tiled));
+    assert.ok(levelKeeps({ x: 80, y: 80, w: TILE_MAX_FACE, h: TILE_MAX_FACE }, tiled.tiles[0], tiled));
   });
 
   it('leaves faces smaller than 16 model px to the next, finer level, and keeps every small face at the finest', () => {
     const [whole, tiled, finest] = pyramidLevels(1024, 683, 1);
     const tiny = { x: 100, y: 100, w: MIN_FACE_BELOW_FINEST - 1, h: MIN_FACE_BELOW_FINEST - 1 };
     const small = { x: 100, y: 100, w: MIN_FACE_BELOW_FINEST, h: MIN_FACE_BELOW_FINEST };
-    assert.ok(!tileKeeps(tiny, whole.tiles[0], whole));
-    assert.ok(!tileKeeps(tiny, tiled.tiles[0], tiled));
-    assert.ok(tileKeeps(small, tiled.tiles[0], tiled));
-    assert.ok(tileKeeps({ ...tiny, w: 6, h: 6 }, finest.tiles[0], finest));
+    assert.ok(!levelKeeps(tiny, whole.tiles[0], whole));
+    assert.ok(!levelKeeps(tiny, tiled.tiles[0], tiled));
+    assert.ok(levelKeeps(small, tiled.tiles[0], tiled));
+    assert.ok(levelKeeps({ ...tiny, w: 6, h: 6 }, finest.tiles[0], finest));
     const [only] = pyramidLevels(200, 120, 1);
-    assert.ok(only.isFinest && tileKeeps(tiny, only.tiles[0], only), 'a one-level pyramid keeps every size');
+    assert.ok(only.isFinest && levelKeeps(tiny, only.tiles[0], only), 'a one-level pyramid keeps every size');
   });
 
   it('drops boxes cut by a tile edge inside the image and keeps those at the image border', () => {
@@ -54,10 +54,10 @@ describe('BlazeFace tiling pyramid', () => {
     assert.ok(inner);
     const atLeft = { x: 0, y: 100, w: 30, h: 30 };
     const atRight = { x: 240, y: 100, w: 16, h: 30 };
-    assert.ok(tileKeeps(atLeft, first, level), 'left edge of the first tile is the image border');
-    assert.ok(!tileKeeps(atRight, first, level), 'right edge of the first tile is inside the image');
-    assert.ok(!tileKeeps(atLeft, inner, level));
-    assert.ok(tileKeeps({ x: 100, y: 100, w: 30, h: 30 }, inner, level));
+    assert.ok(levelKeeps(atLeft, first, level), 'left edge of the first tile is the image border');
+    assert.ok(!levelKeeps(atRight, first, level), 'right edge of the first tile is inside the image');
+    assert.ok(!levelKeeps(atLeft, inner, level));
+    assert.ok(levelKeeps({ x: 100, y: 100, w: 30, h: 30 }, inner, level));
   });
 
   it('lets a tile level see every face up to 64 px whole in some tile', () => {
@@ -67,7 +67,7 @@ describe('BlazeFace tiling pyramid', () => {
         const seen = level.tiles.some((tile) => {
           const box = { x: x - tile.left, y: y - tile.top, w: 60, h: 60 };
           const inside = box.x >= 0 && box.y >= 0 && box.x + 60 <= TILE_SIZE && box.y + 60 <= TILE_SIZE;
-          return inside && tileKeeps(box, tile, level);
+          return inside && levelKeeps(box, tile, level);
         });
         assert.ok(seen, `a 60 px face at ${x},${y} is kept by some tile`);
       }
