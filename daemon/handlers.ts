@@ -1,7 +1,7 @@
 /** Every RPC method: validate params, call the service. The one place methods are bound to services. */
-import { ErrorCode, PROTOCOL_VERSION, type MethodName } from './protocol';
+import { ErrorCode, NOTIFY_REVIEW_CHANGED, PROTOCOL_VERSION, type MethodName, type ReviewChangedParams } from './protocol';
 import { VeilError } from './errors';
-import type { Handlers } from './rpc/server';
+import type { Handlers, Notify } from './rpc/server';
 import type { Actor } from './rpc/context';
 import {
   optionalBoolean,
@@ -32,6 +32,8 @@ export interface DaemonState {
   actor: Actor;
   initialized: boolean;
   onShutdown: () => void;
+  /** Sends a notification to the client (set once the transport is up). */
+  notify: Notify;
 }
 
 function detectOptions(p: Record<string, unknown>) {
@@ -43,7 +45,10 @@ function detectOptions(p: Record<string, unknown>) {
 }
 
 export function createHandlers(state: DaemonState): Handlers {
-  const datasets = new OpenDatasets();
+  const datasets = new OpenDatasets((root, records) => {
+    const params: ReviewChangedParams = { root, records };
+    state.notify(NOTIFY_REVIEW_CHANGED, params);
+  });
   const deps = { registry: state.registry, datasets, limits: state.limits };
   const handlers: Handlers = {
     async initialize(raw) {
@@ -82,6 +87,7 @@ export function createHandlers(state: DaemonState): Handlers {
         file: requiredString(p, 'file'),
         boxes: requiredBoxes(p, 'boxes'),
         status: optionalEnum(p, 'status', ['unreviewed', 'reviewed'] as const),
+        baseRevision: optionalNumber(p, 'baseRevision', 0, Number.MAX_SAFE_INTEGER),
       };
       const { after } = await updateReview(params, ctx.actor, datasets);
       return after;

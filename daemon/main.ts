@@ -51,8 +51,9 @@ function main(): void {
     actor: { osUser, reviewer: process.env.VEIL_REVIEWER ?? osUser },
     initialized: false,
     onShutdown: exit,
+    notify: () => undefined,
   };
-  serveRpc(process.stdin, process.stdout, createHandlers(state), { actor: () => state.actor, onEnd: exit });
+  state.notify = serveRpc(process.stdin, process.stdout, createHandlers(state), { actor: () => state.actor, onEnd: exit });
   watchParent(exit);
   log(`ready (pid ${process.pid})`);
 }

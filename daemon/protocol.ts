@@ -42,6 +42,11 @@ export enum ErrorCode {
   KeyError = -33022,
   /** The review state or audit log is corrupt. */
   Corrupt = -33023,
+  /**
+   * The edit was made on an older state of the image than the one stored now (another process changed or
+   * committed it meanwhile), or the image is held by a running or interrupted commit: refused, nothing written.
+   */
+  Conflict = -33024,
   /** Client side: the daemon process exited before answering. */
   DaemonExited = -33030,
 }
@@ -90,6 +95,8 @@ export interface ImageRecord {
   reviewer?: string;
   reviewedAt?: string;
   committedAt?: string;
+  /** Set by the daemon on every write: increases with each change to the dataset's review state. */
+  revision?: number;
 }
 
 // ---- Methods --------------------------------------------------------------------------------------
@@ -188,6 +195,12 @@ export interface ReviewUpdateParams {
   file: string;
   boxes: Box[];
   status?: Exclude<ImageStatus, 'committed'>;
+  /**
+   * The `revision` of the record this edit was made on. When the stored record has another revision (changed
+   * elsewhere meanwhile), the edit is refused with ErrorCode.Conflict and nothing is written. Omitted: the edit applies to whatever
+   * is stored (last writer wins; for scripts that mean it).
+   */
+  baseRevision?: number;
 }
 
 export type RedactionMode = 'fill' | 'pixelate' | 'blur';
@@ -313,6 +326,15 @@ export interface CancelParams {
 export const NOTIFY_PROGRESS = '$/progress';
 export const NOTIFY_CANCEL = '$/cancelRequest';
 export const NOTIFY_LOG = '$/log';
+/**
+ * Review records of an opened dataset changed in another process (CLI, another window, a commit), sent by
+ * a daemon to its client within about a second of the change for every dataset it opened with `dataset/open`.
+ */
+export const NOTIFY_REVIEW_CHANGED = 'review/changed';
+export interface ReviewChangedParams {
+  root: string;
+  records: ImageRecord[];
+}
 
 // ---- Guards: receivers validate what arrives ---------------------------------------------------------
 
@@ -346,6 +368,28 @@ export function isBox(value: unknown): value is Box {
     BOX_STATES.includes(value.state as BoxState) &&
     typeof value.edited === 'boolean'
   );
+}
+const IMAGE_STATUSES: readonly ImageStatus[] = ['unreviewed', 'reviewed', 'committed'];
+function positiveNumber(value: unknown): boolean {
+  return isFiniteNumber(value) && value > 0;
+}
+/** What is wrong with a review record (`.field: expected …`), or undefined when it is one. */
+export function imageRecordProblem(value: unknown): string | undefined {
+  if (!isRecord(value)) return ': expected an object';
+  if (typeof value.file !== 'string' || value.file.length === 0) return '.file: expected a relative path';
+  if (!positiveNumber(value.width) || !positiveNumber(value.height)) return '.width/.height: expected positive numbers';
+  if (!IMAGE_STATUSES.includes(value.status as ImageStatus)) return `.status: expected one of ${IMAGE_STATUSES.join(', ')}`;
+  if (value.revision !== undefined && !(Number.isInteger(value.revision) && (value.revision as number) >= 0)) return '.revision: expected a whole number';
+  if (!Array.isArray(value.boxes)) return '.boxes: expected an array';
+  const bad = value.boxes.findIndex((box) => !isBox(box));
+  if (bad >= 0) return `.boxes[${bad}]: expected {id, x, y, w, h, score, source, state, edited}`;
+  return undefined;
+}
+export function isImageRecord(value: unknown): value is ImageRecord {
+  return imageRecordProblem(value) === undefined;
+}
+export function isReviewChangedParams(value: unknown): value is ReviewChangedParams {
+  return isRecord(value) && typeof value.root === 'string' && Array.isArray(value.records) && value.records.every(isImageRecord);
 }
 export function isProgressParams(value: unknown): value is ProgressParams {
   return isRecord(value) && typeof value.token === 'string' && isFiniteNumber(value.done) && isFiniteNumber(value.total);

@@ -10,7 +10,7 @@
  * before that (messages posted earlier, or while the panel is hidden, are dropped), and answers `ready`
  * with `dataset/load` every time (the webview is re-created after being hidden).
  */
-import { isBox, isFiniteNumber, isRecord, type Box, type ImageRecord, type ImageStatus, type MaskShape, type RedactionMode } from '../daemon/protocol';
+import { isBox, isFiniteNumber, isImageRecord, isRecord, type Box, type ImageRecord, type ImageStatus, type MaskShape, type RedactionMode } from '../daemon/protocol';
 
 export const WEBVIEW_PROTOCOL_VERSION = 1;
 
@@ -190,15 +190,11 @@ function isOneOf<T extends string>(values: readonly T[]) {
 
 export const isRedactionMode = isOneOf<RedactionMode>(['fill', 'pixelate', 'blur']);
 const isMaskShape = isOneOf<MaskShape>(['rect', 'ellipse']);
-const isImageStatus = isOneOf<ImageStatus>(['unreviewed', 'reviewed', 'committed']);
 
 function isPositiveSize(value: Record<string, unknown>): boolean {
   return isFiniteNumber(value.width) && isFiniteNumber(value.height) && value.width > 0 && value.height > 0;
 }
 
-export function isImageRecord(value: unknown): value is ImageRecord {
-  return isRecord(value) && isString(value.file) && isPositiveSize(value) && isArrayOf(value.boxes, isBox) && isImageStatus(value.status);
-}
 
 /** Whether a browser (the webview) decodes this image file itself; if not, it needs a display copy. */
 export function browserDecodes(file: string): boolean {

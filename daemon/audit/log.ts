@@ -5,20 +5,17 @@
  * extension's daemon and a `veil commit` may write at once) by `.veil/audit.lock`, so the chain never forks.
  */
 import { mkdir, open, type FileHandle } from 'node:fs/promises';
-import { join } from 'node:path';
 import { ErrorCode, type Checkpoint } from '../protocol';
 import { VeilError } from '../errors';
-import { VEIL_DIR } from '../review/store';
+import { veilDir, veilPath } from '../dataset/layout';
 import { acquireLock } from '../storage/lock';
 import { EMPTY_CHECKPOINT, checkpointAfter, formatEntry, parseEntry } from './chain';
 import type { AuditEntry, AuditEvent } from './events';
 
-export const AUDIT_FILE = 'audit.jsonl';
-export const AUDIT_LOCK = 'audit.lock';
 const TAIL_CHUNK = 64 * 1024;
 
 export function auditPath(root: string): string {
-  return join(root, VEIL_DIR, AUDIT_FILE);
+  return veilPath(root, 'auditLog');
 }
 
 interface Tail {
@@ -56,9 +53,9 @@ async function appendLine(handle: FileHandle, line: string): Promise<void> {
 const APPEND_WAIT_MS = 10_000;
 
 async function appendNow(root: string, event: AuditEvent): Promise<AuditEntry & { checkpoint: Checkpoint }> {
-  await mkdir(join(root, VEIL_DIR), { recursive: true });
+  await mkdir(veilDir(root), { recursive: true });
   const path = auditPath(root);
-  const lock = await acquireLock(root, 'audit append', { file: AUDIT_LOCK, waitMs: APPEND_WAIT_MS });
+  const lock = await acquireLock(root, 'audit append', { file: 'auditLock', waitMs: APPEND_WAIT_MS });
   const handle = await open(path, 'a+', 0o644).catch(async (error: unknown) => {
     await lock.release();
     throw error;

@@ -8,6 +8,7 @@ import type { Checkpoint, VerifyFinding } from '../protocol';
 import { EMPTY_CHECKPOINT, checkpointAfter, parseEntry } from './chain';
 import type { AuditEntry } from './events';
 import { auditPath } from './log';
+import { veilRelative } from '../dataset/layout';
 import { auditLines, auditSize } from './reader';
 
 export interface AuditReport {
@@ -32,7 +33,7 @@ export async function verifyAuditLog(root: string, trusted?: Checkpoint): Promis
   const entries: AuditEntry[] = [];
   let checkpoint = EMPTY_CHECKPOINT;
   let headAtTrusted: string | undefined;
-  const report = (message: string, kind = 'audit-chain') => findings.push({ kind, file: '.veil/audit.jsonl', message });
+  const report = (message: string, kind = 'audit-chain') => findings.push({ kind, file: veilRelative('auditLog'), message });
 
   for await (const { number, text } of auditLines(root)) {
     const entry = parseEntry(text);

@@ -1,10 +1,8 @@
 /** Removes temp files a killed writer left behind (outputs next to images, vault objects, journal, lock). */
 import { readdir, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { VEIL_DIR } from '../review/store';
+import { veilDir, veilPath } from '../dataset/layout';
 import { isTempName } from '../storage/durable';
-import { vaultDir } from '../vault/vault';
-import { journalDir } from './journal';
 
 /** Temp files in `dirs`; only called while holding the dataset lock. */
 export async function findStrayTemps(dirs: Iterable<string>): Promise<string[]> {
@@ -18,7 +16,7 @@ export async function findStrayTemps(dirs: Iterable<string>): Promise<string[]> 
 
 /** Every folder a commit writes temp files into, for a dataset whose images are `files` (relative). */
 export function commitFolders(root: string, files: readonly string[]): Set<string> {
-  const dirs = new Set([join(root, VEIL_DIR), vaultDir(root), journalDir(root)]);
+  const dirs = new Set([veilDir(root), veilPath(root, 'vault'), veilPath(root, 'journal')]);
   for (const file of files) dirs.add(dirname(join(root, file)));
   return dirs;
 }

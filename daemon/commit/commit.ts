@@ -47,7 +47,6 @@ const MAX_IMAGES_IN_FLIGHT = 4;
 export function defaultImagesInFlight(): number {
   return Math.min(MAX_IMAGES_IN_FLIGHT, availableParallelism() + 1);
 }
-const STATUS_BATCH = 32;
 
 function planOptions(params: CommitParams): CommitPlan['options'] {
   const mode = params.mode ?? 'fill';
@@ -65,19 +64,13 @@ interface Outcome {
   cancelled: boolean;
 }
 
-/** Review-state updates written in batches: review.json is rewritten whole on each write (O(n) per write). */
-class StatusBatch {
-  private readonly pending: ImageRecord[] = [];
-  constructor(private readonly store: ReviewStore) {}
-
-  async add(record: ImageRecord): Promise<void> {
-    this.pending.push({ ...record, status: 'committed', committedAt: record.committedAt ?? new Date().toISOString() });
-    if (this.pending.length >= STATUS_BATCH) await this.flush();
-  }
-
-  async flush(): Promise<void> {
-    if (this.pending.length > 0) await this.store.putMany(this.pending.splice(0));
-  }
+/** Marks one image committed in the review state (its latest record: the journal kept it from changing). */
+async function markCommitted(store: ReviewStore, file: string): Promise<void> {
+  await store.update((get) => {
+    const latest = get(file);
+    if (!latest || latest.status === 'committed') return { write: [], result: undefined };
+    return { write: [{ ...latest, status: 'committed', committedAt: new Date().toISOString() }], result: undefined };
+  });
 }
 
 /** What every plan of one `commitDataset` call shares. */
@@ -94,7 +87,6 @@ async function runPlan({ root, store, recipients, ctx, deps }: CommitSession, jo
   const { plan } = state;
   const outcome: Outcome = { committed: [], failures: [], cancelled: false };
   const audited = await latestCommits(root);
-  const statusUpdates = new StatusBatch(store);
   const c = {
     root,
     plan,
@@ -105,7 +97,7 @@ async function runPlan({ root, store, recipients, ctx, deps }: CommitSession, jo
     audited,
     journaled: state.publishing,
     recordOf: (file: string) => store.get(file),
-    markCommitted: (record: ImageRecord) => statusUpdates.add(record),
+    markCommitted: (record: ImageRecord) => markCommitted(store, record.file),
   };
   let done = 0;
   let next = 0;
@@ -127,11 +119,7 @@ async function runPlan({ root, store, recipients, ctx, deps }: CommitSession, jo
       done++;
     }
   };
-  try {
-    await Promise.all(Array.from({ length: deps.imagesInFlight ?? defaultImagesInFlight() }, worker));
-  } finally {
-    await statusUpdates.flush();
-  }
+  await Promise.all(Array.from({ length: deps.imagesInFlight ?? defaultImagesInFlight() }, worker));
   const order = new Map(plan.files.map((file, index) => [file, index]));
   outcome.committed.sort((a, b) => order.get(a)! - order.get(b)!);
   ctx.progress({ done, total: plan.files.length, message: outcome.cancelled ? 'cancelled' : 'committed' });
@@ -165,18 +153,23 @@ export async function commitDataset(params: CommitParams, ctx: CallContext, deps
       result.cancelled ||= outcome.cancelled;
     };
 
+    await store.refresh();
     const unfinished = await Journal.load(root);
     if (unfinished) absorb(await runPlan(session, unfinished.journal, unfinished.state));
 
     // Files the resumed plan just handled are not taken again (a failure is reported once per call).
     const handled = new Set([...result.committed, ...result.failures.map((failure) => failure.file)]);
-    const selection = selectImages(entries, (file) => store.get(file), options.includeUnreviewed);
-    const files = selection.files.filter((file) => !handled.has(file));
-    result.skipped = selection.skipped.filter((skip) => !handled.has(skip.file));
-    if (files.length > 0 && !result.cancelled) {
-      const plan: CommitPlan = { commitId: randomUUID(), startedAt: new Date().toISOString(), actor: ctx.actor, options, files };
-      const journal = await Journal.begin(root, plan);
-      absorb(await runPlan(session, journal, { plan, publishing: new Map() }));
+    if (!result.cancelled) {
+      // Select and journal under the review lock: from then on no edit or detection can change a planned image.
+      const { result: planned } = await store.update(async (get) => {
+        const selection = selectImages(entries, get, options.includeUnreviewed);
+        const files = selection.files.filter((file) => !handled.has(file));
+        result.skipped = selection.skipped.filter((skip) => !handled.has(skip.file));
+        if (files.length === 0) return { write: [], result: undefined };
+        const plan: CommitPlan = { commitId: randomUUID(), startedAt: new Date().toISOString(), actor: ctx.actor, options, files };
+        return { write: [], result: { plan, journal: await Journal.begin(root, plan) } };
+      });
+      if (planned) absorb(await runPlan(session, planned.journal, { plan: planned.plan, publishing: new Map() }));
     }
     result.checkpoint = await auditCheckpoint(root);
     return result;

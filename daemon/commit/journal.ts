@@ -5,16 +5,15 @@
  * finished by the next run exactly as it would have finished. What is already done needs no record: the
  * audit log says it (an image whose bytes are its audited output is committed).
  */
-import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import { mkdir, open, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ErrorCode, type MaskShape, type RedactionMode } from '../protocol';
 import { VeilError } from '../errors';
 import type { Actor } from '../rpc/context';
-import { VEIL_DIR } from '../review/store';
+import { veilPath, veilRelative } from '../dataset/layout';
 import type { CommitImageEvent } from '../audit/events';
 import { syncDir, writeAtomic } from '../storage/durable';
 
-export const JOURNAL_DIR = 'journal';
 const PLAN_FILE = 'plan.json';
 const PROGRESS_FILE = 'progress.jsonl';
 
@@ -33,7 +32,23 @@ export interface JournalState {
 }
 
 export function journalDir(root: string): string {
-  return join(root, VEIL_DIR, JOURNAL_DIR);
+  return veilPath(root, 'journal');
+}
+
+/** The files of the journaled commit, cached by the plan file's identity (asked on every review edit). */
+const plannedCache = new Map<string, { stamp: string; files: ReadonlySet<string> }>();
+
+/** Files held by an unfinished or running commit: no review edit may change them until it finishes. */
+export async function filesInCommit(root: string): Promise<ReadonlySet<string>> {
+  const info = await stat(join(journalDir(root), PLAN_FILE)).catch(() => undefined);
+  if (!info) return new Set();
+  const stamp = `${info.ino}:${info.size}:${info.mtimeMs}`;
+  const cached = plannedCache.get(root);
+  if (cached?.stamp === stamp) return cached.files;
+  const loaded = await Journal.load(root);
+  const files = new Set(loaded?.state.plan.files ?? []);
+  plannedCache.set(root, { stamp, files });
+  return files;
 }
 
 export class Journal {
@@ -43,7 +58,7 @@ export class Journal {
   static async begin(root: string, plan: CommitPlan): Promise<Journal> {
     const dir = journalDir(root);
     await mkdir(dir, { recursive: true });
-    if (await Journal.load(root)) throw new VeilError(ErrorCode.Corrupt, 'an unfinished commit is journaled; it must be finished first', '.veil/journal');
+    if (await Journal.load(root)) throw new VeilError(ErrorCode.Corrupt, 'an unfinished commit is journaled; it must be finished first', veilRelative('journal'));
     await rm(join(dir, PROGRESS_FILE), { force: true });
     await writeAtomic(join(dir, PLAN_FILE), Buffer.from(JSON.stringify(plan, null, 1)));
     return new Journal(dir);
@@ -57,7 +72,7 @@ export class Journal {
       plan = JSON.parse(await readFile(join(dir, PLAN_FILE), 'utf8')) as CommitPlan;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw new VeilError(ErrorCode.Corrupt, `the commit journal's plan is unreadable (${(error as Error).message})`, '.veil/journal/plan.json');
+      throw new VeilError(ErrorCode.Corrupt, `the commit journal's plan is unreadable (${(error as Error).message})`, `${veilRelative('journal')}/${PLAN_FILE}`);
     }
     const state: JournalState = { plan, publishing: new Map() };
     const text = await readFile(join(dir, PROGRESS_FILE), 'utf8').catch(() => '');

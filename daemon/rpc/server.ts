@@ -34,7 +34,10 @@ function toRpcError(error: unknown): JSONRPCErrorException {
   return new JSONRPCErrorException(`internal error: ${message}`, ErrorCode.Internal);
 }
 
-export function serveRpc(input: Readable, output: Writable, handlers: Handlers, options: ServerOptions): void {
+/** Sends a notification (no answer expected) to the client. */
+export type Notify = (method: string, params: unknown) => void;
+
+export function serveRpc(input: Readable, output: Writable, handlers: Handlers, options: ServerOptions): Notify {
   const server = new JSONRPCServer<CallContext>();
   const inFlight = new Map<string | number, CancellationToken>();
 
@@ -84,4 +87,5 @@ export function serveRpc(input: Readable, output: Writable, handlers: Handlers, 
   }
 
   onLines(input, (line) => void receive(line), options.onEnd);
+  return (method, params) => writeMessage(output, { jsonrpc: '2.0', method, params });
 }

@@ -1,12 +1,28 @@
-/** The daemon's open datasets: one ReviewStore per real root, so there is one writer per review file. */
+/**
+ * The daemon's open datasets: one ReviewStore per real root. Datasets opened for review (`watch`) are watched,
+ * so that changes other processes make reach the client as `review/changed` within about a second.
+ */
+import { watch, type FSWatcher } from 'node:fs';
+import type { ImageRecord } from '../protocol';
 import { ReviewStore } from '../review/store';
 import { resolveRoot } from '../dataset/paths';
+import { LAYOUT, veilDir } from '../dataset/layout';
+
+/** Debounce of file-system events (a detect batch appends hundreds of lines a second). */
+const WATCH_DEBOUNCE_MS = 100;
+/** Fallback poll: file-system events are not delivered on every file system (network mounts). */
+const POLL_MS = 1000;
+
+export type ReviewChangedListener = (root: string, records: ImageRecord[]) => void;
 
 export class OpenDatasets {
   private readonly stores = new Map<string, Promise<ReviewStore>>();
+  private readonly watchers = new Map<string, { watcher: FSWatcher | undefined; poll: NodeJS.Timeout }>();
 
-  /** The real root and its review store (opened once per daemon). */
-  async open(root: string): Promise<{ root: string; store: ReviewStore }> {
+  constructor(private readonly onReviewChanged: ReviewChangedListener = () => undefined) {}
+
+  /** The real root and its review store (opened once per daemon); `watch` starts reporting outside changes. */
+  async open(root: string, options: { watch?: boolean } = {}): Promise<{ root: string; store: ReviewStore }> {
     const real = resolveRoot(root);
     let store = this.stores.get(real);
     if (!store) {
@@ -14,6 +30,41 @@ export class OpenDatasets {
       this.stores.set(real, store);
       store.catch(() => this.stores.delete(real));
     }
-    return { root: real, store: await store };
+    const opened = await store;
+    if (options.watch && !this.watchers.has(real)) this.watch(real, opened);
+    return { root: real, store: opened };
+  }
+
+  private watch(root: string, store: ReviewStore): void {
+    store.onChange((records) => this.onReviewChanged(root, records));
+    let timer: NodeJS.Timeout | undefined;
+    const refresh = () => {
+      timer = undefined;
+      store.refresh().catch((error: Error) => process.stderr.write(`[veil-daemon] review state of ${root}: ${error.message}\n`));
+    };
+    const soon = () => {
+      timer ??= setTimeout(refresh, WATCH_DEBOUNCE_MS);
+    };
+    let watcher: FSWatcher | undefined;
+    try {
+      watcher = watch(veilDir(root), (_event, name) => {
+        if (name === LAYOUT.reviewLog || name === LAYOUT.reviewSnapshot) soon();
+      });
+      watcher.on('error', () => undefined);
+      watcher.unref();
+    } catch {
+      watcher = undefined;
+    }
+    const poll = setInterval(soon, POLL_MS);
+    poll.unref();
+    this.watchers.set(root, { watcher, poll });
+  }
+
+  close(): void {
+    for (const { watcher, poll } of this.watchers.values()) {
+      watcher?.close();
+      clearInterval(poll);
+    }
+    this.watchers.clear();
   }
 }

@@ -12,11 +12,13 @@ import type {
   ImageRecord,
 } from '../protocol';
 import { describeError, errorCodeOf, VeilError } from '../errors';
+import { ErrorCode } from '../protocol';
 import type { CallContext } from '../rpc/context';
 import { decodeDisplayed, readImageBytes, type DecodeLimits } from '../image/decode';
 import { resolveInside } from '../dataset/paths';
 import { scanDataset } from '../dataset/scan';
 import { mergeDetection } from '../review/merge';
+import { filesInCommit } from '../commit/journal';
 import { appendAudit } from '../audit/log';
 import type { ModelRegistry } from '../models/registry';
 import type { Detector } from '../detection/detector';
@@ -62,6 +64,7 @@ function alreadyDetected(record: ImageRecord | undefined, model: string, setting
 
 export async function detectDataset(params: DatasetDetectParams, ctx: CallContext, deps: DetectDeps): Promise<DatasetDetectResult> {
   const { root, store } = await deps.datasets.open(params.root);
+  await store.refresh();
   const settings = await resolveSettings(deps, params);
   const model = settings.detector.model.name;
   const files = params.files ?? (await scanDataset(root)).map((entry) => entry.file);
@@ -120,17 +123,22 @@ async function detectOne(
   try {
     const absolute = resolveInside(root, requested);
     file = relative(root, absolute).split('\\').join('/');
-    const previous = store.get(file);
     const model = settings.detector.model.name;
     // Committed images are anonymized already (`verify --redetect` checks them); finished ones are not redone.
-    if (previous && (previous.status === 'committed' || (!force && alreadyDetected(previous, model, settings)))) {
-      return { record: previous, faces: modelFaces(previous), skipped: true };
-    }
+    const leaveAlone = (record: ImageRecord | undefined) => record !== undefined && (record.status === 'committed' || (!force && alreadyDetected(record, model, settings)));
+    const seen = store.get(file);
+    if (leaveAlone(seen)) return { record: seen!, faces: modelFaces(seen!), skipped: true };
     const found = await detectFile(absolute, file, settings, deps.limits);
     const detection = { model, threshold: settings.threshold, thorough: settings.thorough, at: new Date().toISOString() };
-    const record = mergeDetection(previous, { file, width: found.width, height: found.height, faces: found.faces, detection });
-    await store.put(record);
-    return { record, faces: found.faces, skipped: false };
+    // Inference ran outside the lock: fold its faces into the state stored *now* (a person may have edited meanwhile).
+    const { written, result } = await store.update(async (get) => {
+      const latest = get(file);
+      if (leaveAlone(latest)) return { write: [], result: latest! };
+      if ((await filesInCommit(root)).has(file)) throw new VeilError(ErrorCode.Conflict, 'is part of a running or interrupted commit; not re-detected', file);
+      return { write: [mergeDetection(latest, { file, width: found.width, height: found.height, faces: found.faces, detection })], result: latest };
+    });
+    if (written.length === 0 && result) return { record: result, faces: modelFaces(result), skipped: true };
+    return { record: written[0]!, faces: found.faces, skipped: false };
   } catch (error) {
     return { failure: { file, code: errorCodeOf(error), message: VeilError.is(error) ? error.message : describeError(error) } };
   }

@@ -7,6 +7,7 @@ import { appendAudit } from '../audit/log';
 import { countBoxes } from '../audit/events';
 import { resolveInside, toDatasetPath } from '../dataset/paths';
 import { scanDataset } from '../dataset/scan';
+import { filesInCommit } from '../commit/journal';
 import type { OpenDatasets } from './datasets';
 
 export function summarize(records: ImageRecord[], images: number): DatasetSummary {
@@ -24,7 +25,8 @@ export function summarize(records: ImageRecord[], images: number): DatasetSummar
 const PROBE_CONCURRENCY = 8;
 
 export async function openDataset(rootParam: string, datasets: OpenDatasets, limits: DecodeLimits): Promise<DatasetOpenResult> {
-  const { root, store } = await datasets.open(rootParam);
+  const { root, store } = await datasets.open(rootParam, { watch: true });
+  await store.refresh();
   const scanned = await scanDataset(root);
   const files: SizedEntry[] = [];
   const failures: FileFailure[] = [];
@@ -66,33 +68,53 @@ async function auditIfDecisionChanged(root: string, actor: Actor, before: ImageR
 
 export async function getReview(params: ReviewGetParams, datasets: OpenDatasets): Promise<ImageRecord> {
   const { store, file } = await locate(params, datasets);
+  await store.refresh();
   const record = store.get(file);
   if (!record) throw new VeilError(ErrorCode.BadPath, 'has no review state yet (run detection first)', file);
   return record;
 }
 
-export async function updateReview(params: ReviewUpdateParams, actor: Actor, datasets: OpenDatasets): Promise<{ before: ImageRecord; after: ImageRecord }> {
-  const { root, store, file } = await locate(params, datasets);
-  const before = store.get(file);
-  if (!before) throw new VeilError(ErrorCode.BadPath, 'has no review state yet (run detection first)', file);
-  if (before.status === 'committed') throw new VeilError(ErrorCode.InvalidParams, 'is committed (anonymized); its boxes can no longer change', file);
+/** The edit is refused when it was made on another state than the one stored now, or the image is (being) committed. */
+async function refuseConflicts(root: string, file: string, stored: ImageRecord, baseRevision: number | undefined): Promise<void> {
+  if (stored.status === 'committed') throw new VeilError(ErrorCode.Conflict, 'is committed (anonymized); its boxes can no longer change', file);
+  if ((await filesInCommit(root)).has(file)) {
+    throw new VeilError(ErrorCode.Conflict, 'is part of a commit that is running or was interrupted; its boxes cannot change until that commit finishes (run commit again to finish it)', file);
+  }
+  if (baseRevision !== undefined && baseRevision !== (stored.revision ?? 0)) {
+    throw new VeilError(ErrorCode.Conflict, `was changed elsewhere (revision ${stored.revision ?? 0}, the edit was made on ${baseRevision}); the edit was not saved, the current state is shown`, file);
+  }
+}
+
+function checkEdit(params: ReviewUpdateParams, before: ImageRecord, file: string): void {
   for (const box of params.boxes) {
     if (box.x < 0 || box.y < 0 || box.x + box.w > before.width + 0.5 || box.y + box.h > before.height + 0.5) {
       throw new VeilError(ErrorCode.InvalidParams, `box ${box.id} lies outside the ${before.width}x${before.height} image`, file);
     }
   }
   const status = params.status ?? before.status;
-  const undecided = params.boxes.some((box) => box.state === 'proposed');
-  if (status === 'reviewed' && undecided) {
+  if (status === 'reviewed' && params.boxes.some((box) => box.state === 'proposed')) {
     throw new VeilError(ErrorCode.InvalidParams, 'cannot be marked reviewed while a proposed box is neither accepted nor rejected', file);
   }
-  const after: ImageRecord = {
-    ...before,
-    boxes: params.boxes,
-    status,
-    ...(status === 'reviewed' && before.status !== 'reviewed' ? { reviewer: actor.reviewer, reviewedAt: new Date().toISOString() } : {}),
-  };
-  await store.put(after);
+}
+
+/** Applies one edit to the latest stored state of the image, under the dataset's review lock. */
+export async function updateReview(params: ReviewUpdateParams, actor: Actor, datasets: OpenDatasets): Promise<{ before: ImageRecord; after: ImageRecord }> {
+  const { root, store, file } = await locate(params, datasets);
+  const { written, result: before } = await store.update(async (get) => {
+    const stored = get(file);
+    if (!stored) throw new VeilError(ErrorCode.BadPath, 'has no review state yet (run detection first)', file);
+    await refuseConflicts(root, file, stored, params.baseRevision);
+    checkEdit(params, stored, file);
+    const status = params.status ?? stored.status;
+    const after: ImageRecord = {
+      ...stored,
+      boxes: params.boxes,
+      status,
+      ...(status === 'reviewed' && stored.status !== 'reviewed' ? { reviewer: actor.reviewer, reviewedAt: new Date().toISOString() } : {}),
+    };
+    return { write: [after], result: stored };
+  });
+  const after = written[0];
   await auditIfDecisionChanged(root, actor, before, after);
   return { before, after };
 }

@@ -1,20 +1,19 @@
 /**
- * Lock files under `.veil/`: `lock` (one commit per dataset at a time) and `audit.lock` (one appender of the
- * audit log at a time, across processes: the extension's daemon and a `veil commit` may both append).
+ * Lock files under `.veil/`: `lock` (one commit per dataset at a time), `review.lock` (one read-modify-write
+ * of the review state at a time) and `audit.lock` (one appender of the audit log at a time), across processes:
+ * the extension's daemon, each CLI run and a second window may all write at once.
  * A lock is created atomically with its content (write a temp file, then hard-link it to the lock name,
  * which fails if the lock exists), so a lock file says who holds it. A lock left by a dead process on this
  * host, or an unreadable one older than a minute (a power loss), is taken over.
  */
 import { hostname } from 'node:os';
 import { link, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ErrorCode } from '../protocol';
 import { VeilError } from '../errors';
-import { VEIL_DIR } from '../review/store';
+import { veilDir, veilPath, veilRelative, type LockName } from '../dataset/layout';
 import { tempPathFor } from './durable';
 
-export const COMMIT_LOCK = 'lock';
 const UNREADABLE_STALE_MS = 60_000;
 const RETRY_MS = 5;
 
@@ -30,8 +29,8 @@ export interface DatasetLock {
 }
 
 export interface LockOptions {
-  /** Lock file name under `.veil/` (default: the commit lock). */
-  file?: string;
+  /** Which lock of the layout (default: the commit lock). */
+  file?: LockName;
   /** How long to wait for a live holder before refusing (default: refuse at once). */
   waitMs?: number;
 }
@@ -77,8 +76,9 @@ async function isStale(path: string, holder: LockOwner | undefined): Promise<boo
 
 /** Takes a dataset lock for `purpose`, or throws ErrorCode.Locked naming the holder. */
 export async function acquireLock(root: string, purpose: string, options: LockOptions = {}): Promise<DatasetLock> {
-  await mkdir(join(root, VEIL_DIR), { recursive: true });
-  const path = join(root, VEIL_DIR, options.file ?? COMMIT_LOCK);
+  const name = options.file ?? 'commitLock';
+  await mkdir(veilDir(root), { recursive: true });
+  const path = veilPath(root, name);
   const owner: LockOwner = { pid: process.pid, host: hostname(), since: new Date().toISOString(), purpose };
   const deadline = Date.now() + (options.waitMs ?? 0);
   for (;;) {
@@ -96,6 +96,6 @@ export async function acquireLock(root: string, purpose: string, options: LockOp
       continue;
     }
     const who = holder ? `process ${holder.pid} on ${holder.host} (${holder.purpose}, since ${holder.since})` : 'another process';
-    throw new VeilError(ErrorCode.Locked, `the dataset is locked by ${who}. Wait for it to finish; if that process is gone, delete .veil/${options.file ?? COMMIT_LOCK}`);
+    throw new VeilError(ErrorCode.Locked, `the dataset is locked by ${who}. Wait for it to finish; if that process is gone, delete ${veilRelative(name)}`);
   }
 }

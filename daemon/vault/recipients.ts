@@ -1,16 +1,13 @@
 /** `.veil/recipients.txt`: the public keys (age X25519 recipients) that may open the originals. */
 import { mkdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { Encrypter } from 'age-encryption';
 import { ErrorCode } from '../protocol';
 import { VeilError } from '../errors';
-import { VEIL_DIR } from '../review/store';
+import { veilDir, veilPath } from '../dataset/layout';
 import { writeAtomic } from '../storage/durable';
 
-export const RECIPIENTS_FILE = 'recipients.txt';
-
 export function recipientsPath(root: string): string {
-  return join(root, VEIL_DIR, RECIPIENTS_FILE);
+  return veilPath(root, 'recipients');
 }
 
 const NO_RECIPIENTS =
@@ -54,7 +51,7 @@ export async function addRecipient(root: string, recipient: string): Promise<boo
   const path = recipientsPath(root);
   const text = await readFile(path, 'utf8').catch(() => '');
   if (parseRecipients(text).includes(recipient)) return false;
-  await mkdir(join(root, VEIL_DIR), { recursive: true });
+  await mkdir(veilDir(root), { recursive: true });
   const prefix = text.length === 0 || text.endsWith('\n') ? text : text + '\n';
   await writeAtomic(path, Buffer.from(prefix + recipient + '\n'));
   return true;

@@ -4,17 +4,14 @@
  * relies on it; decrypted and compared when an identity is at hand.
  */
 import { mkdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { Decrypter } from 'age-encryption';
 import { ErrorCode } from '../protocol';
 import { VeilError } from '../errors';
-import { VEIL_DIR } from '../review/store';
+import { vaultObjectPath, veilPath } from '../dataset/layout';
 import { writeAtomic } from '../storage/durable';
 import { sha256Hex } from '../storage/hash';
 import { ageStructureProblem } from './ageFormat';
 import { encryptToRecipients } from './encrypt';
-
-export const VAULT_DIR = 'vault';
 
 export interface VaultObject {
   /** sha256 of the original: the object's name. */
@@ -23,13 +20,6 @@ export interface VaultObject {
   sha256: string;
 }
 
-export function vaultDir(root: string): string {
-  return join(root, VEIL_DIR, VAULT_DIR);
-}
-
-export function vaultObjectPath(root: string, id: string): string {
-  return join(vaultDir(root), `${id}.age`);
-}
 
 async function readObject(root: string, id: string): Promise<Buffer | undefined> {
   try {
@@ -69,7 +59,7 @@ async function storeNow(root: string, original: Uint8Array, id: string, recipien
     expected = existing;
   } else {
     expected = await encryptToRecipients(original, recipients);
-    await mkdir(vaultDir(root), { recursive: true });
+    await mkdir(veilPath(root, 'vault'), { recursive: true });
     await writeAtomic(path, expected, 0o644);
   }
   const stored = existing === expected ? existing : await readObject(root, id);

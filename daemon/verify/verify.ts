@@ -16,7 +16,8 @@ import { scanDataset } from '../dataset/scan';
 import { verifyAuditLog } from '../audit/verifyLog';
 import { loadIdentities, passphraseFromEnv } from '../vault/identity';
 import { ageStructureProblem } from '../vault/ageFormat';
-import { decryptObject, vaultObjectPath } from '../vault/vault';
+import { decryptObject } from '../vault/vault';
+import { vaultObjectPath, vaultObjectRelative } from '../dataset/layout';
 import { sha256Hex } from '../storage/hash';
 import { commitFolders, findStrayTemps } from '../commit/cleanup';
 import { Journal } from '../commit/journal';
@@ -61,7 +62,7 @@ async function checkVault(root: string, commits: readonly CommitImageEvent[], id
   for (const event of commits) audited.set(event.vaultObject, (audited.get(event.vaultObject) ?? new Set()).add(event.vaultSha256));
   for (const [id, hashes] of audited) {
     ctx.token.throwIfCancelled();
-    const file = `.veil/vault/${id}.age`;
+    const file = vaultObjectRelative(id);
     const bytes = await readOrUndefined(vaultObjectPath(root, id));
     if (!bytes) {
       findings.push({ kind: 'vault-missing', file, message: 'the original of a committed image is missing from the vault' });
@@ -94,6 +95,7 @@ export async function verifyDataset(params: VerifyParams, ctx: CallContext, deps
   await checkImages(root, latest, findings, ctx);
   const vaultObjects = await checkVault(root, commits, identities, findings, ctx);
 
+  await store.refresh();
   for (const record of store.records()) {
     if (record.status === 'committed' && !latest.has(record.file)) {
       findings.push({ kind: 'commit-unaudited', file: record.file, message: 'review state says committed but the audit log has no commit for it' });

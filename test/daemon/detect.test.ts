@@ -1,16 +1,15 @@
 import assert from 'node:assert/strict';
-import { readFileSync, symlinkSync, writeFileSync, mkdirSync } from 'node:fs';
+import { symlinkSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { DaemonError } from '../../daemon/client';
-import { ErrorCode, type Box, type ImageRecord, type ProgressParams } from '../../daemon/protocol';
+import { ErrorCode, type Box, type ProgressParams } from '../../daemon/protocol';
 import { iou } from '../../daemon/review/merge';
 import { startDaemon, type TestDaemon } from '../support/daemon';
+import { readReviewImages } from '../support/reviewFiles';
 import { ASTRONAUT, ASTRONAUT_FACE, NO_FACE, makeDataset, place, tempDir } from '../support/images';
 
-function readReview(root: string): Record<string, ImageRecord> {
-  return JSON.parse(readFileSync(join(root, '.veil', 'review.json'), 'utf8')).images;
-}
+const readReview = readReviewImages;
 
 describe('detection through the real daemon', function () {
   this.timeout(120_000);

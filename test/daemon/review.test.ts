@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { DaemonError } from '../../daemon/client';
 import { ErrorCode, type Box } from '../../daemon/protocol';
 import { startDaemon, type TestDaemon } from '../support/daemon';
 import { addKey } from '../support/commitFixtures';
+import { readReviewImages } from '../support/reviewFiles';
 import { ASTRONAUT, place, tempDir } from '../support/images';
 
 const isCode = (code: ErrorCode) => (e: unknown) => DaemonError.is(e) && e.code === code;
@@ -26,7 +27,7 @@ describe('review state through the real daemon', function () {
     const record = await daemon.client.request('review/get', { root, file: 'astronaut.png' });
     const rejected: Box[] = record.boxes.map((b) => ({ ...b, state: 'rejected' }));
     await daemon.client.request('review/update', { root, file: 'astronaut.png', boxes: rejected });
-    const onDisk = JSON.parse(readFileSync(join(root, '.veil', 'review.json'), 'utf8')).images['astronaut.png'];
+    const onDisk = readReviewImages(root)['astronaut.png'];
     assert.deepEqual(onDisk.boxes, rejected);
     assert.equal(onDisk.status, 'unreviewed');
   });

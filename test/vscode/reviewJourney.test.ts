@@ -4,10 +4,11 @@
  * Screenshots go to test-results/vscode/.
  */
 import { strict as assert } from 'node:assert';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import sharp from 'sharp';
 import { ASTRONAUT } from '../support/images';
+import { readReviewImages } from '../support/reviewFiles';
 import { REPO_ROOT } from '../support/paths';
 import { requireVscodeHost } from './host/installedHost';
 import { copySamples } from './host/sampleWorkspace';
@@ -83,8 +84,8 @@ describe('a review journey through the VS Code workbench (code-server, headless 
     }
     await review.locator('.filmstrip__row', { hasText: 'collage.jpg' }).click();
     await review.locator('#stage[data-ready="true"][data-file="group/collage.jpg"]').waitFor({ timeout: 30_000 });
-    const saved = JSON.parse(readFileSync(join(workspace, '.veil', 'review.json'), 'utf8')) as { images: Record<string, { boxes: unknown[] }> };
-    assert.equal(await review.locator('#boxes .box').count(), saved.images['group/collage.jpg'].boxes.length);
+    const saved = readReviewImages(workspace);
+    assert.equal(await review.locator('#boxes .box').count(), saved['group/collage.jpg'].boxes.length);
     await workbench.page.screenshot({ path: join(SCREENSHOTS, 'review-collage-light.png') });
   });
 

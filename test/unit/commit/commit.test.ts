@@ -14,7 +14,7 @@ import { verifyAuditLog } from '../../../daemon/audit/verifyLog';
 import { auditPath } from '../../../daemon/audit/log';
 import { ReviewStore } from '../../../daemon/review/store';
 import { sha256Hex } from '../../../daemon/storage/hash';
-import { vaultObjectPath } from '../../../daemon/vault/vault';
+import { vaultObjectPath } from '../../../daemon/dataset/layout';
 import { decodeDisplayed, DEFAULT_MAX_PIXELS } from '../../../daemon/image/decode';
 import { ASTRONAUT, meanDiffIn, tempDir } from '../../support/images';
 import { freshRegistry } from '../../support/models';

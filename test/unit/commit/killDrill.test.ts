@@ -10,7 +10,7 @@ import sharp from 'sharp';
 import type { RedactionMode } from '../../../daemon/protocol';
 import { verifyDataset } from '../../../daemon/verify/verify';
 import { auditPath } from '../../../daemon/audit/log';
-import { vaultObjectPath } from '../../../daemon/vault/vault';
+import { vaultObjectPath } from '../../../daemon/dataset/layout';
 import { sha256Hex } from '../../../daemon/storage/hash';
 import { ReviewStore } from '../../../daemon/review/store';
 import { ASTRONAUT, tempDir } from '../../support/images';

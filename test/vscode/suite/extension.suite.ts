@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { DatasetDetectResult } from '../../../daemon/protocol';
 import { HOST_TESTS } from './hostContract';
+import { readReviewImages } from '../../support/reviewFiles';
 
 const EXTENSION_ID = 'veil.veil';
 
@@ -68,7 +69,7 @@ export function extensionSuite(): void {
       const facesByFile = new Map(result.images.map((image) => [image.file, image.faces.length]));
       assert.equal(facesByFile.get('astronaut.jpg'), 1, `faces per image: ${JSON.stringify([...facesByFile])}`);
       assert.ok((facesByFile.get('group/collage.jpg') ?? 0) >= 3, `faces per image: ${JSON.stringify([...facesByFile])}`);
-      const saved = JSON.parse(readFileSync(join(folder, '.veil', 'review.json'), 'utf8')) as { images: Record<string, { boxes: Array<{ source: string; state: string }> }> };
+      const saved = { images: readReviewImages(folder) };
       const savedBoxes = Object.fromEntries(Object.entries(saved.images).map(([file, record]) => [file, record.boxes.length]));
       assert.deepEqual(savedBoxes, Object.fromEntries(facesByFile));
       assert.ok(

@@ -1,0 +1,66 @@
+/**
+ * What Veil keeps next to a dataset, and where: the one home of every name under `<dataset>/.veil/`.
+ * Every module asks this file for a path; none spells a name of its own.
+ *
+ * ```
+ * <dataset>/.veil/
+ *   review.json      review state snapshot (compacted), with the last review-log sequence it contains
+ *   review.jsonl     review log: one line per write since the snapshot (appended under review.lock)
+ *   audit.jsonl      hash-chained audit log (appended under audit.lock)
+ *   recipients.txt   age recipients that may open the originals
+ *   vault/<id>.age   encrypted originals, named by the sha256 of the original
+ *   journal/         the in-flight commit
+ *   thumbs/ display/ renditions for the review panel (they show faces: never versioned, purged on commit)
+ *   lock review.lock audit.lock   cross-process locks
+ *   .gitignore       keeps renditions, journals and locks out of version control
+ * ```
+ */
+import { join } from 'node:path';
+
+export const VEIL_DIR = '.veil';
+
+/** File and folder names under `.veil/`. */
+export const LAYOUT = {
+  reviewSnapshot: 'review.json',
+  reviewLog: 'review.jsonl',
+  auditLog: 'audit.jsonl',
+  recipients: 'recipients.txt',
+  vault: 'vault',
+  journal: 'journal',
+  thumbs: 'thumbs',
+  display: 'display',
+  commitLock: 'lock',
+  reviewLock: 'review.lock',
+  auditLock: 'audit.lock',
+  gitignore: '.gitignore',
+} as const;
+
+export type LayoutName = keyof typeof LAYOUT;
+
+/** Lock files under `.veil/`. */
+export type LockName = 'commitLock' | 'reviewLock' | 'auditLock';
+
+/** Renditions: derived images that show faces; deleted after every commit, never versioned. */
+export const RENDITION_DIRS = ['thumbs', 'display'] as const satisfies readonly LayoutName[];
+
+export function veilDir(root: string): string {
+  return join(root, VEIL_DIR);
+}
+
+export function veilPath(root: string, name: LayoutName): string {
+  return join(root, VEIL_DIR, LAYOUT[name]);
+}
+
+/** The dataset-relative name of a `.veil/` file, as findings and messages show it. */
+export function veilRelative(name: LayoutName): string {
+  return `${VEIL_DIR}/${LAYOUT[name]}`;
+}
+
+export function vaultObjectPath(root: string, id: string): string {
+  return join(veilPath(root, 'vault'), `${id}.age`);
+}
+
+/** The dataset-relative name of a vault object. */
+export function vaultObjectRelative(id: string): string {
+  return `${veilRelative('vault')}/${id}.age`;
+}
