@@ -8,8 +8,11 @@ import {
   ErrorCode,
   NOTIFY_CANCEL,
   NOTIFY_PROGRESS,
+  NOTIFY_REVIEW_CHANGED,
   isProgressParams,
   isRecord,
+  isReviewChangedParams,
+  type ReviewChangedParams,
   type MethodName,
   type ProgressParams,
   type VeilMethods,
@@ -56,6 +59,7 @@ const STDERR_TAIL = 5;
 export class DaemonClient {
   private nextId = 1;
   private readonly progressListeners = new Map<string, (progress: ProgressParams) => void>();
+  private readonly reviewListeners = new Set<(params: ReviewChangedParams) => void>();
   private readonly rpc: JSONRPCClient;
   private exitReason: string | undefined;
   private readonly stderrTail: string[] = [];
@@ -108,7 +112,17 @@ export class DaemonClient {
       if (isProgressParams(message.params)) this.progressListeners.get(message.params.token)?.(message.params);
       return;
     }
+    if (isRecord(message) && message.method === NOTIFY_REVIEW_CHANGED) {
+      if (isReviewChangedParams(message.params)) for (const listener of this.reviewListeners) listener(message.params);
+      return;
+    }
     this.rpc.receive(message as JSONRPCResponse);
+  }
+
+  /** Review records that other processes changed in a dataset this daemon opened (`review/changed`). */
+  onReviewChanged(listener: (params: ReviewChangedParams) => void): () => void {
+    this.reviewListeners.add(listener);
+    return () => this.reviewListeners.delete(listener);
   }
 
   async request<M extends MethodName>(
