@@ -93,7 +93,7 @@ export class ReviewStore {
 
   /** Catches up with what other processes wrote; returns the records that changed. Cheap when nothing did. */
   async refresh(): Promise<ImageRecord[]> {
-    const changed = await this.catchUp(false);
+    const changed = await this.serialized(() => this.catchUp(false));
     if (changed === 'reload') return this.locked(() => this.reload());
     return changed;
   }
@@ -110,15 +110,24 @@ export class ReviewStore {
       if (write.length === 0) return { written: [], result };
       const line: LogLine = { seq: this.seq + 1, records: write.map((record) => ({ ...record, revision: this.seq + 1 })) };
       await this.append(line);
-      await this.compactIfLarge();
+      // The write is durable already: a failed compaction (e.g. a full disk) is retried on a later write.
+      await this.compactIfLarge().catch((error: Error) => process.stderr.write(`[veil] review log compaction of ${this.root} failed: ${error.message}\n`));
       return { written: line.records, result };
     });
   }
 
   // ---- Under the lock ------------------------------------------------------------------------------------
 
+  /** Runs `work` after every earlier read or write of this process: the in-memory view has one mutator at a time. */
+  private serialized<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(work);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** `serialized`, and holding the dataset's review lock (which orders the processes). */
   private locked<T>(work: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(async () => {
+    return this.serialized(async () => {
       const lock = await acquireLock(this.root, 'review write', { file: 'reviewLock', waitMs: LOCK_WAIT_MS });
       try {
         return await work();
@@ -126,8 +135,6 @@ export class ReviewStore {
         await lock.release();
       }
     });
-    this.queue = run.catch(() => undefined);
-    return run;
   }
 
   /** Reads the snapshot and the whole log (under the lock); reports records whose revision changed. */
@@ -165,12 +172,13 @@ export class ReviewStore {
       if (this.logIno !== -1 && info.ino !== this.logIno) return 'reload';
       if (info.size < this.logOffset) return 'reload';
       this.logIno = info.ino;
-      if (info.size === this.logOffset) return [];
-      const tail = Buffer.alloc(info.size - this.logOffset);
-      await handle.read(tail, 0, tail.length, this.logOffset);
+      const from = this.logOffset;
+      if (info.size === from) return [];
+      const tail = Buffer.alloc(info.size - from);
+      await handle.read(tail, 0, tail.length, from);
       const complete = tail.lastIndexOf(0x0a) + 1;
-      if (underLock && complete < tail.length) await cutTornTail(handle, this.logOffset + complete);
-      const lines = parseLogLines(tail.subarray(0, complete), this.logOffset);
+      if (underLock && complete < tail.length) await cutTornTail(handle, from + complete);
+      const lines = parseLogLines(tail.subarray(0, complete), from);
       const changed: ImageRecord[] = [];
       for (const line of lines) {
         if (line.seq <= this.seq) continue;
@@ -179,7 +187,7 @@ export class ReviewStore {
         changed.push(...line.records);
         this.seq = line.seq;
       }
-      this.logOffset += complete;
+      this.logOffset = from + complete;
       if (changed.length > 0) this.emit(changed);
       return changed;
     } finally {

@@ -14,6 +14,7 @@ import { vaultObjectPath } from '../../../daemon/dataset/layout';
 import { sha256Hex } from '../../../daemon/storage/hash';
 import { ReviewStore } from '../../../daemon/review/store';
 import { ASTRONAUT, tempDir } from '../../support/images';
+import { seededRandom, type Random } from '../../support/seededRandom';
 import { FACE_BOX, addKey, box, commitDeps, seedDataset, testContext, type SeedImage } from '../../support/commitFixtures';
 
 const IMAGES = 60;
@@ -51,8 +52,8 @@ interface KillPoint {
   afterMs: number;
 }
 
-function randomKillPoint(): KillPoint {
-  return Math.random() < 0.25 ? { from: 'spawn', afterMs: 150 + Math.random() * 400 } : { from: 'progress', afterMs: Math.random() * 1500 };
+function randomKillPoint(random: Random): KillPoint {
+  return random.chance(0.25) ? { from: 'spawn', afterMs: 150 + random.next() * 400 } : { from: 'progress', afterMs: random.next() * 1500 };
 }
 
 /** Runs the worker to its end, or kills it with SIGKILL at `kill`. */
@@ -109,6 +110,8 @@ async function checkFinished(dataset: DrillDataset): Promise<void> {
 describe('commit crash drill', () => {
   it(`a commit killed with SIGKILL at ${KILLS}+ random points resumes to a fully committed, verified dataset`, async function () {
     this.timeout(240_000);
+    const random = seededRandom();
+    console.log(`      seed ${random.seed} (replay the same kill points with VEIL_DRILL_SEED=${random.seed})`);
     const modes: RedactionMode[] = ['fill', 'pixelate', 'blur'];
     const datasets: DrillDataset[] = [];
     let current: DrillDataset | undefined;
@@ -118,7 +121,7 @@ describe('commit crash drill', () => {
         current = await makeDataset(modes[datasets.length % modes.length]);
         datasets.push(current);
       }
-      const run = await runWorker(current, randomKillPoint());
+      const run = await runWorker(current, randomKillPoint(random));
       if (run.killed) {
         kills++;
         await checkKilledState(current);
