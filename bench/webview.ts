@@ -192,7 +192,7 @@ async function main(): Promise<void> {
     await server.start();
     const entries: WebviewEntry[] = Array.from({ length: IMAGES }, (_, index) => {
       const real = folder.images.get(`real-${index % REAL_IMAGES}.jpg`)!;
-      return { file: fileName(index), imageUri: `${server.origin}/images/${fileName(index)}?v=1`, width: real.width, height: real.height };
+      return { file: fileName(index), imageUri: `${server.origin}/images/${fileName(index)}?v=1`, version: '1', width: real.width, height: real.height };
     });
     const load = DatasetLoad.create({ root: folder.dir, entries, records: datasetRecords(entries), settings: { mode: 'fill', margin: 0.25, shape: 'rect' } });
     const webview = await WebviewPage.open(browser, server, { theme: 'dark' });

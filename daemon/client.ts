@@ -131,6 +131,8 @@ export class DaemonClient {
     options: RequestOptions = {},
   ): Promise<ReturnType<VeilMethods[M]>> {
     if (this.exitReason) throw new DaemonError(ErrorCode.DaemonExited, this.exitReason);
+    // Cancelled before it was sent (Cancel pressed while the daemon was starting): the abort event will not fire again.
+    if (options.signal?.aborted) throw new DaemonError(ErrorCode.Cancelled, 'cancelled');
     const id = this.nextId++;
     const progressToken = `p${id}`;
     if (options.onProgress) this.progressListeners.set(progressToken, options.onProgress);

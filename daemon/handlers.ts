@@ -8,6 +8,7 @@ import {
   optionalNumber,
   optionalString,
   optionalStringArray,
+  optionalText,
   paramsObject,
   requiredBoxes,
   requiredString,
@@ -30,6 +31,8 @@ export interface DaemonState {
   registry: ModelRegistry;
   limits: DecodeLimits;
   actor: Actor;
+  /** The reviewer recorded when no client named one (VEIL_REVIEWER, else the OS user). */
+  defaultReviewer: string;
   initialized: boolean;
   onShutdown: () => void;
   /** Sends a notification to the client (set once the transport is up). */
@@ -59,6 +62,13 @@ export function createHandlers(state: DaemonState): Handlers {
       state.initialized = true;
       const models = await state.registry.list();
       return { protocolVersion: PROTOCOL_VERSION, daemonVersion: DAEMON_VERSION, models, defaultModel: await state.registry.defaultModelName() };
+    },
+    async 'session/configure'(raw) {
+      const p = paramsObject(raw);
+      const reviewer = optionalText(p, 'reviewer')?.trim();
+      // Set before any await: a request sent right after this one must already be recorded under the new name.
+      state.actor = { ...state.actor, reviewer: reviewer || state.defaultReviewer };
+      return { reviewer: state.actor.reviewer };
     },
     async shutdown() {
       setImmediate(state.onShutdown);

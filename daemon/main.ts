@@ -45,10 +45,12 @@ function main(): void {
   console.log = console.info = console.warn = (...args: unknown[]) => log(args.map(String).join(' '));
   const exit = () => process.exit(0);
   const osUser = userInfo().username;
+  const defaultReviewer = process.env.VEIL_REVIEWER || osUser;
   const state: DaemonState = {
     registry: new ModelRegistry({ home: process.env.VEIL_HOME ?? join(homedir(), '.veil') }),
     limits: { maxPixels: maxPixelsFromEnv() },
-    actor: { osUser, reviewer: process.env.VEIL_REVIEWER ?? osUser },
+    actor: { osUser, reviewer: defaultReviewer },
+    defaultReviewer,
     initialized: false,
     onShutdown: exit,
     notify: () => undefined,

@@ -114,6 +114,19 @@ export interface InitializeResult {
   defaultModel: string;
 }
 
+/**
+ * Settings of the session that apply at once, without a restart. Sent by the extension after every start and
+ * whenever one of them changes.
+ */
+export interface SessionConfigureParams {
+  /** Display name of the person reviewing, for review state and audit entries; empty or absent: the default (VEIL_REVIEWER, else the OS user). */
+  reviewer?: string;
+}
+export interface SessionConfigureResult {
+  /** The reviewer name now recorded for this client's review decisions and commits. */
+  reviewer: string;
+}
+
 export interface DetectOptions {
   /** Model name from `models/list`, or a path to an ONNX file; default: the best installed model. */
   model?: string;
@@ -296,6 +309,7 @@ export interface ModelsAddParams {
 export type VeilMethods = {
   initialize(params: InitializeParams): InitializeResult;
   shutdown(params: Record<string, never>): { ok: true };
+  'session/configure'(params: SessionConfigureParams): SessionConfigureResult;
   'image/detect'(params: ImageDetectParams): ImageDetectResult;
   'dataset/open'(params: DatasetOpenParams): DatasetOpenResult;
   'dataset/detect'(params: DatasetDetectParams): DatasetDetectResult;

@@ -24,9 +24,11 @@ function withProgress<T>(deps: CommandDeps, title: string, work: Work<T>): Thena
     const controller = new AbortController();
     token.onCancellationRequested(() => controller.abort());
     let reported = 0;
-    const onProgress = ({ done, total, file }: ProgressParams) => {
+    const onProgress = ({ done, total, file, message }: ProgressParams) => {
       const percent = total > 0 ? (done / total) * 100 : 0;
-      progress.report({ increment: percent - reported, message: `${done}/${total}${file ? ` ${file}` : ''}` });
+      // Nothing to count (total 0): the daemon's own words say what it is doing.
+      const counted = total > 0 ? `${done}/${total}${file ? ` ${file}` : ''}` : (message ?? '');
+      progress.report({ increment: percent - reported, message: counted });
       reported = percent;
     };
     return work(await deps.supervisor.client(), { signal: controller.signal, onProgress });
@@ -107,7 +109,7 @@ export function registerCommands(deps: CommandDeps): void {
   register('veil.verifyDataset', async (uri) => {
     const root = await resolveDatasetFolder(uri, 'Verify');
     if (!root) return;
-    const result = await withProgress(deps, 'Veil: verifying', (client) => client.request('dataset/verify', { root }));
+    const result = await withProgress(deps, 'Veil: verifying', (client, options) => client.request('dataset/verify', { root }, options));
     for (const finding of result.findings) deps.log.warn(`verify ${finding.kind}: ${finding.file ? `${finding.file}: ` : ''}${finding.message}`);
     const checked = `${result.checked.images} images, ${result.checked.auditEntries} audit entries, ${result.checked.vaultObjects} vault objects`;
     if (result.ok) void vscode.window.showInformationMessage(`Veil: verified ${checked}; no findings.`);

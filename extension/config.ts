@@ -1,6 +1,6 @@
 /** Veil's settings (`veil.*`), read in one place. */
 import * as vscode from 'vscode';
-import type { MaskShape, RedactionMode } from '../daemon/protocol';
+import type { MaskShape, RedactionMode, SessionConfigureParams } from '../daemon/protocol';
 import type { RedactionSettings } from '../webview/protocol';
 
 export interface DetectionSettings {
@@ -32,6 +32,13 @@ export function detectionSettings(): DetectionSettings {
 
 export function reviewerName(): string | undefined {
   return section().get<string>('review.reviewerName', '') || undefined;
+}
+
+/** Settings the daemon applies at once (`session/configure`): sent after every start and on every change. */
+export const SESSION_SETTINGS = ['veil.review.reviewerName'];
+
+export function sessionSettings(): SessionConfigureParams {
+  return { reviewer: reviewerName() };
 }
 
 /** Settings the daemon reads at start: changing them needs a daemon restart. */

@@ -3,28 +3,36 @@
  * so the failure is shown here.
  */
 import * as vscode from 'vscode';
+import type { VeilApi } from './api';
 import { registerCommands } from './commands';
-import { RESTART_SETTINGS } from './config';
+import { RESTART_SETTINGS, SESSION_SETTINGS } from './config';
 import { DaemonSupervisor } from './daemonSupervisor';
 import { DisposableScope } from './disposables';
 import { userMessage } from './errors';
+import { ReviewPanel } from './reviewPanel';
 
 const scope = new DisposableScope();
 
-export function activate(context: vscode.ExtensionContext): void {
+export function activate(context: vscode.ExtensionContext): VeilApi {
   try {
     const log = scope.add(vscode.window.createOutputChannel('Veil', { log: true }));
     const status = scope.add(vscode.window.createStatusBarItem('veil.daemon', vscode.StatusBarAlignment.Left));
     const supervisor = scope.add(new DaemonSupervisor(context.extensionPath, log, status));
     registerCommands({ scope, supervisor, log, extensionUri: context.extensionUri });
+    // A new daemon knows nothing of the datasets the open reviews showed (nor sends their changes): they load again.
+    scope.add(supervisor.onDidRestart(() => void ReviewPanel.reloadAll()));
     scope.add(
       vscode.workspace.onDidChangeConfiguration(async (event) => {
-        if (!RESTART_SETTINGS.some((setting) => event.affectsConfiguration(setting))) return;
+        const affects = (settings: string[]) => settings.some((setting) => event.affectsConfiguration(setting));
+        if (affects(SESSION_SETTINGS)) void supervisor.applySessionSettings();
+        if (!affects(RESTART_SETTINGS)) return;
         const choice = await vscode.window.showInformationMessage('Veil: the daemon must restart for this setting to apply.', 'Restart now');
-        if (choice) await supervisor.restart();
+        // Through the command, which reports a failed start like any other failure.
+        if (choice) await vscode.commands.executeCommand('veil.restartDaemon');
       }),
     );
     context.subscriptions.push(scope);
+    return { daemonStatus: () => supervisor.shown() };
   } catch (error) {
     void vscode.window.showErrorMessage(`Veil failed to start: ${userMessage(error)}`);
     throw error;

@@ -6,7 +6,6 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { DaemonClient } from '../daemon/client';
-import type { Box, ReviewUpdateParams } from '../daemon/protocol';
 import { renderWebviewHtml } from '../webview/html';
 import {
   browserDecodes,
@@ -14,10 +13,13 @@ import {
   DisplayCopy,
   ErrorMessage,
   RecordUpdated,
+  ReviewRefused,
+  ReviewUpdate,
   SettingsChanged,
   Thumbnails,
   isWebviewToExtensionMessage,
   type ExtensionToWebviewMessage,
+  type MessageOf,
   type WebviewToExtensionMessage,
 } from '../webview/protocol';
 import { redactionSettings } from './config';
@@ -25,12 +27,15 @@ import { DisposableScope } from './disposables';
 import { causeOf, userMessage } from './errors';
 
 const THUMBNAIL_SIZE = 160;
-type ReviewStatus = NonNullable<ReviewUpdateParams['status']>;
 
 export class ReviewPanel implements vscode.Disposable {
   private static readonly open = new Map<string, ReviewPanel>();
   private readonly scope = new DisposableScope();
   private ready = false;
+  private followed: DaemonClient | undefined;
+  /** The last edit sent to the daemon per image, and the revision it got (undefined: refused). */
+  private readonly saving = new Map<string, { seq: number; revision: Promise<number | undefined> }>();
+  private unfollow: (() => void) | undefined;
   /** The image the person is looking at (commands act on it). */
   currentFile: string | undefined;
 
@@ -93,20 +98,32 @@ export class ReviewPanel implements vscode.Disposable {
     if (this.ready) void this.panel.webview.postMessage(message);
   }
 
-  private fileUri(path: string, version: number): string {
-    return `${this.panel.webview.asWebviewUri(vscode.Uri.file(path)).toString()}?v=${Math.round(version)}`;
+  /** A webview URI of a local file; `version` busts the webview's cache for files that change in place. */
+  private fileUri(path: string, version?: string): string {
+    const uri = this.panel.webview.asWebviewUri(vscode.Uri.file(path)).toString();
+    return version === undefined ? uri : `${uri}?v=${encodeURIComponent(version)}`;
+  }
+
+  /** Forwards the daemon's `review/changed` for this dataset (changes made by the CLI, another window, a commit). */
+  private follow(client: DaemonClient, root: string): void {
+    if (this.followed === client) return;
+    this.unfollow?.();
+    this.followed = client;
+    this.unfollow = client.onReviewChanged((change) => {
+      if (change.root !== root) return;
+      for (const record of change.records) this.post(RecordUpdated.create({ record }));
+    });
   }
 
   /** Sends the whole dataset (entries, review records, settings) to the webview. */
   async reload(): Promise<void> {
     const client = await this.daemon();
     const opened = await client.request('dataset/open', { root: this.root });
-    const entries = opened.files.map((entry) => ({
-      file: entry.file,
-      imageUri: browserDecodes(entry.file) ? this.fileUri(join(opened.root, entry.file), entry.mtimeMs) : null,
-      width: entry.width,
-      height: entry.height,
-    }));
+    this.follow(client, opened.root);
+    const entries = opened.files.map((entry) => {
+      const version = `${entry.bytes}-${Math.round(entry.mtimeMs)}`;
+      return { file: entry.file, imageUri: browserDecodes(entry.file) ? this.fileUri(join(opened.root, entry.file), version) : null, version, width: entry.width, height: entry.height };
+    });
     this.post(DatasetLoad.create({ root: opened.root, entries, records: opened.records, settings: redactionSettings() }));
     if (opened.failures.length > 0) {
       const list = opened.failures.map((f) => `${f.file}: ${f.message}`).join('; ');
@@ -133,7 +150,7 @@ export class ReviewPanel implements vscode.Disposable {
         this.ready = true;
         return this.reload();
       case 'review/update':
-        return this.saveReview(message.file, message.boxes, message.status, message.seq);
+        return this.saveReview(message);
       case 'thumbnails/request':
         return this.sendThumbnails(message.files);
       case 'displayCopy/request':
@@ -151,16 +168,37 @@ export class ReviewPanel implements vscode.Disposable {
     }
   }
 
-  private async saveReview(file: string, boxes: Box[], status: ReviewStatus | undefined, seq: number): Promise<void> {
-    const client = await this.daemon();
+  /**
+   * Saves one webview edit. An edit made on top of an unconfirmed one (`afterSeq`) waits for it and is made on
+   * the revision it got; when that one was refused, so is this one (it was built on a state that was not saved).
+   */
+  private saveReview(edit: MessageOf<typeof ReviewUpdate>): Promise<void> {
+    const previous = edit.afterSeq === undefined ? undefined : this.saving.get(edit.file);
+    const done = this.store(edit, previous?.seq === edit.afterSeq ? previous?.revision : Promise.resolve(undefined));
+    this.saving.set(edit.file, { seq: edit.seq, revision: done });
+    return done.then(() => undefined);
+  }
+
+  private async store({ file, boxes, status, baseRevision, afterSeq, seq }: MessageOf<typeof ReviewUpdate>, previous: Promise<number | undefined> | undefined): Promise<number | undefined> {
     try {
-      const record = await client.request('review/update', { root: this.root, file, boxes, status });
+      let base = baseRevision;
+      if (afterSeq !== undefined) {
+        const stored = await previous;
+        if (stored === undefined) throw new Error('an earlier edit of this image was not saved');
+        base = stored;
+      }
+      const client = await this.daemon();
+      const record = await client.request('review/update', { root: this.root, file, boxes, status, baseRevision: base });
       this.post(RecordUpdated.create({ record, seq }));
+      return record.revision;
     } catch (error) {
-      // Put the webview back on the daemon's state, then say why the change was refused.
-      const record = await client.request('review/get', { root: this.root, file }).catch(() => undefined);
-      if (record) this.post(RecordUpdated.create({ record }));
-      throw error;
+      // The webview goes back to the daemon's state (when the daemon can say it) and says why the edit was refused.
+      const current = await this.daemon()
+        .then((client) => client.request('review/get', { root: this.root, file }))
+        .catch(() => undefined);
+      this.log.warn(`review edit of ${file} not saved: ${userMessage(error)}`);
+      this.post(ReviewRefused.create({ file, seq, message: `Not saved: ${userMessage(error)}`, ...(current ? { record: current } : {}) }));
+      return undefined;
     }
   }
 
@@ -170,7 +208,7 @@ export class ReviewPanel implements vscode.Disposable {
     await Promise.all(
       files.map(async (file) => {
         const { path } = await client.request('image/thumbnail', { root: this.root, file, size: THUMBNAIL_SIZE }).catch(() => ({ path: '' }));
-        if (path) thumbs[file] = this.fileUri(path, 0);
+        if (path) thumbs[file] = this.fileUri(path);
       }),
     );
     this.post(Thumbnails.create({ thumbs }));
@@ -180,7 +218,7 @@ export class ReviewPanel implements vscode.Disposable {
     const client = await this.daemon();
     try {
       const { path } = await client.request('image/displayCopy', { root: this.root, file });
-      this.post(DisplayCopy.create({ file, uri: this.fileUri(path, 0) }));
+      this.post(DisplayCopy.create({ file, uri: this.fileUri(path) }));
     } catch (error) {
       this.post(DisplayCopy.create({ file, error: causeOf(error) }));
     }
@@ -188,8 +226,21 @@ export class ReviewPanel implements vscode.Disposable {
 
   dispose(): void {
     ReviewPanel.open.delete(this.root);
+    this.unfollow?.();
     this.scope.dispose();
     this.panel.dispose();
+  }
+
+  /** Every open review loads its dataset again (after a daemon restart: the new daemon knows nothing of them). */
+  static async reloadAll(): Promise<void> {
+    await Promise.all(
+      [...ReviewPanel.open.values()].map((panel) =>
+        panel.reload().catch((error: unknown) => {
+          panel.log.error(`review of ${panel.root} could not reload: ${userMessage(error)}`);
+          panel.post(ErrorMessage.create({ message: userMessage(error) }));
+        }),
+      ),
+    );
   }
 }
 

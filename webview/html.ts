@@ -69,6 +69,7 @@ ${TOOLBAR_GROUPS.map((group) => `<div class="toolbar__group">${group.map(renderB
 <span id="image-status" class="statusbar__status"></span>
 <span id="announcer" class="statusbar__announcer" role="status" aria-live="polite"></span>
 <span id="error" class="statusbar__error" role="alert"></span>
+<span id="save-state" class="statusbar__save" data-state="saved"></span>
 </footer>
 </div>
 <div id="help" class="help" role="dialog" aria-modal="true" aria-labelledby="help-title" hidden>

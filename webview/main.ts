@@ -22,6 +22,7 @@ import {
   WEBVIEW_PROTOCOL_VERSION,
   type ExtensionToWebviewMessage,
 } from './protocol';
+import { SaveQueue } from './saveQueue';
 import { StatusBar } from './statusBar';
 import { ReviewStore, type Change } from './store';
 import { Toolbar } from './toolbar';
@@ -33,16 +34,14 @@ function element<T extends HTMLElement = HTMLElement>(id: string): T {
 }
 
 const host = new Host();
-/** Number of the last `review/update` sent, per file: older confirmations are ignored. */
-const lastSent = new Map<string, number>();
-let sequence = 0;
-
-const store = new ReviewStore((record) => {
-  sequence++;
-  lastSent.set(record.file, sequence);
-  const status = record.status === 'committed' ? undefined : record.status;
-  host.post(ReviewUpdate.create({ file: record.file, boxes: record.boxes, status, seq: sequence }));
-});
+const saves = new SaveQueue(
+  ({ record, ...stamp }) => {
+    const status = record.status === 'committed' ? undefined : record.status;
+    host.post(ReviewUpdate.create({ file: record.file, boxes: record.boxes, status, ...stamp }));
+  },
+  (state) => statusBar.showSaveState(state),
+);
+const store = new ReviewStore((record) => saves.edited(record));
 
 const stage = element('stage');
 const displayCopies = new DisplayCopies((file) => host.post(DisplayCopyRequest.create({ file })));
@@ -50,7 +49,10 @@ const view = new ImageView(store, stage, element('boxes'), element('draft'), ele
 const help = new HelpOverlay(element('help'), element('help-body'), element('help-close'));
 const filmstripElement = element('filmstrip');
 const filmstrip = new Filmstrip(filmstripElement, element('filmstrip-spacer'), store, (files) => host.post(ThumbnailsRequest.create({ files })));
-const statusBar = new StatusBar({ name: element('image-name'), status: element('image-status'), announcer: element('announcer'), error: element('error') }, store);
+const statusBar = new StatusBar(
+  { name: element('image-name'), status: element('image-status'), announcer: element('announcer'), error: element('error'), saveState: element('save-state') },
+  store,
+);
 
 const changeMode = (mode: RedactionMode) => {
   if (mode === store.settings.mode) return;
@@ -131,7 +133,7 @@ let firstLoad = true;
 function onMessage(message: ExtensionToWebviewMessage): void {
   switch (message.type) {
     case 'dataset/load':
-      lastSent.clear();
+      saves.reset(message.records);
       displayCopies.clear();
       store.load(message, firstLoad ? host.savedUiState() : null);
       firstLoad = false;
@@ -143,10 +145,16 @@ function onMessage(message: ExtensionToWebviewMessage): void {
       displayCopies.receive(message);
       break;
     case 'record/updated': {
-      const stale = message.seq !== undefined && message.seq < (lastSent.get(message.record.file) ?? 0);
-      if (!stale) store.replaceRecord(message.record);
+      const elsewhere = message.seq === undefined;
+      const shown = elsewhere ? saves.changedElsewhere(message.record) : saves.confirmed(message.record, message.seq!);
+      if (shown) store.replaceRecord(shown, elsewhere);
       break;
     }
+    case 'review/refused':
+      if (!saves.refusedEdit(message.file, message.seq, message.record)) break;
+      if (message.record) store.replaceRecord(message.record, true);
+      statusBar.showError(message.message);
+      break;
     case 'settings/changed':
       store.setSettings(message.settings);
       break;

@@ -46,6 +46,8 @@ export interface WebviewEntry {
    * format (TIFF): the webview then asks for a JPEG display copy with `displayCopy/request`.
    */
   imageUri: string | null;
+  /** Changes whenever the file's content does (size, mtime): cached renditions of another version are dropped. */
+  version: string;
   /** Displayed size in pixels (EXIF orientation applied). */
   width: number;
   height: number;
@@ -66,14 +68,19 @@ export interface RedactionSettings {
 export const Ready = defineMessage<'ready', { version: number }>('ready', (m) => isFiniteNumber(m.version));
 
 /**
- * A change to one image's review state, sent immediately on every edit (box accepted, moved, drawn,
- * undone, image marked reviewed ...). `boxes` is the complete new list. `seq` increases with every
- * update the webview sends; echo it in `record/updated` once the daemon has stored the change.
+ * A change to one image's review state, sent at once on every edit (box accepted, moved, drawn, undone, image
+ * marked reviewed ...). `boxes` is the complete new list; `baseRevision` the daemon's revision of the record the
+ * edit was made on (the daemon refuses it when the image changed elsewhere since). `afterSeq`: the edit was made
+ * on top of this webview's own unconfirmed edit number `afterSeq` of the same image; the extension sends it once
+ * that one is stored, on the revision it got (and refuses it when that one was refused). `seq` increases with
+ * every update; the extension answers each with `record/updated` carrying it, or `review/refused`.
  */
 export interface ReviewUpdateParams {
   file: string;
   boxes: Box[];
   status?: Exclude<ImageStatus, 'committed'>;
+  baseRevision: number;
+  afterSeq?: number;
   seq: number;
 }
 export const ReviewUpdate = defineMessage<'review/update', ReviewUpdateParams>(
@@ -82,6 +89,8 @@ export const ReviewUpdate = defineMessage<'review/update', ReviewUpdateParams>(
     isString(m.file) &&
     isArrayOf(m.boxes, isBox) &&
     (m.status === undefined || m.status === 'unreviewed' || m.status === 'reviewed') &&
+    isFiniteNumber(m.baseRevision) &&
+    (m.afterSeq === undefined || isFiniteNumber(m.afterSeq)) &&
     isFiniteNumber(m.seq),
 );
 
@@ -154,6 +163,15 @@ export const RecordUpdated = defineMessage<'record/updated', { record: ImageReco
   (m) => isImageRecord(m.record) && (m.seq === undefined || isFiniteNumber(m.seq)),
 );
 
+/**
+ * The daemon did not store `review/update` number `seq` (changed or committed elsewhere meanwhile, invalid, or
+ * the daemon is down): `message` says why; `record` is the daemon's current state when it could be read.
+ */
+export const ReviewRefused = defineMessage<'review/refused', { file: string; seq: number; message: string; record?: ImageRecord }>(
+  'review/refused',
+  (m) => isString(m.file) && isFiniteNumber(m.seq) && isString(m.message) && (m.record === undefined || isImageRecord(m.record)),
+);
+
 /** Redaction settings changed in VS Code's settings. */
 export const SettingsChanged = defineMessage<'settings/changed', { settings: RedactionSettings }>('settings/changed', (m) =>
   isRedactionSettings(m.settings),
@@ -167,10 +185,11 @@ export type ExtensionToWebviewMessage =
   | MessageOf<typeof Thumbnails>
   | MessageOf<typeof DisplayCopy>
   | MessageOf<typeof RecordUpdated>
+  | MessageOf<typeof ReviewRefused>
   | MessageOf<typeof SettingsChanged>
   | MessageOf<typeof ErrorMessage>;
 
-const extensionToWebview = [DatasetLoad, Thumbnails, DisplayCopy, RecordUpdated, SettingsChanged, ErrorMessage];
+const extensionToWebview = [DatasetLoad, Thumbnails, DisplayCopy, RecordUpdated, ReviewRefused, SettingsChanged, ErrorMessage];
 export function isExtensionToWebviewMessage(value: unknown): value is ExtensionToWebviewMessage {
   return extensionToWebview.some((definition) => definition.is(value));
 }
@@ -202,7 +221,7 @@ export function browserDecodes(file: string): boolean {
 }
 
 function isWebviewEntry(value: unknown): value is WebviewEntry {
-  return isRecord(value) && isString(value.file) && (value.imageUri === null || isString(value.imageUri)) && isPositiveSize(value);
+  return isRecord(value) && isString(value.file) && (value.imageUri === null || isString(value.imageUri)) && isString(value.version) && isPositiveSize(value);
 }
 
 function isRedactionSettings(value: unknown): value is RedactionSettings {

@@ -1,13 +1,21 @@
 /** The footer: which image, its status, the zoom, announcements for screen readers, and errors. */
 import { describeBox } from './boxEdits';
 import type { ReviewStore } from './store';
+import type { SaveState } from './saveQueue';
 
 export interface StatusBarElements {
   name: HTMLElement;
   status: HTMLElement;
   announcer: HTMLElement;
   error: HTMLElement;
+  saveState: HTMLElement;
 }
+
+const SAVE_STATE_TEXT: Record<SaveState, string> = {
+  saved: 'All changes saved',
+  saving: 'Saving…',
+  'not-saved': 'Not saved: showing the stored state',
+};
 
 export class StatusBar {
   constructor(
@@ -39,6 +47,12 @@ export class StatusBar {
 
   private announce(text: string): void {
     this.elements.announcer.textContent = text;
+  }
+
+  /** Whether every edit is stored by the daemon (the panel never pretends an unsaved edit is saved). */
+  showSaveState(state: SaveState): void {
+    this.elements.saveState.dataset.state = state;
+    this.elements.saveState.textContent = SAVE_STATE_TEXT[state];
   }
 
   showError(message: string | null): void {

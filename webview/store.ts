@@ -79,7 +79,10 @@ export class ReviewStore {
   load(dataset: DatasetLoadParams, restored: UiState | null): void {
     this.entries = [...dataset.entries].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
     this.files = this.entries.map((entry) => entry.file);
+    const previous = this.entryByFile;
     this.entryByFile = new Map(this.entries.map((entry) => [entry.file, entry]));
+    // A thumbnail of another version of the file (e.g. before a commit) shows pixels that are gone.
+    for (const file of [...this.thumbnails.keys()]) if (this.entryByFile.get(file)?.version !== previous.get(file)?.version) this.thumbnails.delete(file);
     const given = new Map(dataset.records.map((record) => [record.file, record]));
     this.records = new Map(this.entries.map((entry) => [entry.file, given.get(entry.file) ?? unreviewedRecord(entry)]));
     this.settings = dataset.settings;
@@ -218,9 +221,13 @@ export class ReviewStore {
     this.emit({ kind: 'record', file });
   }
 
-  /** The daemon's version of a record (a confirmation, or a change made elsewhere). */
-  replaceRecord(record: ImageRecord): void {
+  /**
+   * The daemon's version of a record: a confirmation, or (`fromElsewhere`) a change made elsewhere or a refused
+   * edit, after which this panel's undo steps of that image are forgotten (undoing them would undo the other change).
+   */
+  replaceRecord(record: ImageRecord, fromElsewhere = false): void {
     if (!this.entryByFile.has(record.file)) return;
+    if (fromElsewhere) this.history.forget((step) => step.file === record.file);
     this.records.set(record.file, record);
     if (record.file === this.ui.file && !record.boxes.some((box) => box.id === this.ui.selectedId)) this.ui = { ...this.ui, selectedId: null };
     this.rebuildList();

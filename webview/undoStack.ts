@@ -25,6 +25,14 @@ export class UndoStack<Step> {
     return step;
   }
 
+  /** Forgets every step `matches` (e.g. the steps of an image changed elsewhere: undoing them would undo that change). */
+  forget(matches: (step: Step) => boolean): void {
+    for (const list of [this.done, this.undone]) {
+      const kept = list.filter((step) => !matches(step));
+      list.splice(0, list.length, ...kept);
+    }
+  }
+
   clear(): void {
     this.done.length = 0;
     this.undone.length = 0;

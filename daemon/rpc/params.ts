@@ -25,6 +25,14 @@ export function optionalString(params: Record<string, unknown>, key: string): st
   return value;
 }
 
+/** A string that may be empty when given (for settings where empty means "back to the default"). */
+export function optionalText(params: Record<string, unknown>, key: string): string | undefined {
+  const value = params[key];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string') throw invalid(`"${key}" must be a string when given`);
+  return value;
+}
+
 export function optionalBoolean(params: Record<string, unknown>, key: string): boolean | undefined {
   const value = params[key];
   if (value === undefined) return undefined;

@@ -60,9 +60,11 @@ async function checkImages(root: string, latest: ReadonlyMap<string, CommitImage
 async function checkVault(root: string, commits: readonly CommitImageEvent[], identities: readonly string[], findings: VerifyFinding[], ctx: CallContext): Promise<number> {
   const audited = new Map<string, Set<string>>();
   for (const event of commits) audited.set(event.vaultObject, (audited.get(event.vaultObject) ?? new Set()).add(event.vaultSha256));
+  let done = 0;
   for (const [id, hashes] of audited) {
     ctx.token.throwIfCancelled();
     const file = vaultObjectRelative(id);
+    ctx.progress({ done: done++, total: audited.size, file, message: 'checking vault objects' });
     const bytes = await readOrUndefined(vaultObjectPath(root, id));
     if (!bytes) {
       findings.push({ kind: 'vault-missing', file, message: 'the original of a committed image is missing from the vault' });
@@ -83,6 +85,24 @@ async function checkVault(root: string, commits: readonly CommitImageEvent[], id
   return audited.size;
 }
 
+/**
+ * One progress scale over every phase (images, vault objects, re-detection), each phase counting from where the
+ * previous one ended: a progress bar fed by it never runs backwards when a phase starts again from 0.
+ */
+function phasedProgress(ctx: CallContext, total: number) {
+  let next = 0;
+  return {
+    phase(size: number): CallContext {
+      const offset = next;
+      next += size;
+      return { token: ctx.token, actor: ctx.actor, progress: (update) => ctx.progress({ ...update, done: offset + update.done, total }) };
+    },
+    finished(): void {
+      ctx.progress({ done: total, total, message: 'verified' });
+    },
+  };
+}
+
 export async function verifyDataset(params: VerifyParams, ctx: CallContext, deps: VerifyDeps): Promise<VerifyResult> {
   const { root, store } = await deps.datasets.open(params.root);
   const identities = params.identity ? await loadIdentities(params.identity, deps.passphrase ?? passphraseFromEnv()) : [];
@@ -92,8 +112,11 @@ export async function verifyDataset(params: VerifyParams, ctx: CallContext, deps
   const latestByFile = new Map(commits.map((event) => [event.file, event]));
   const latest = new Map([...latestByFile].sort(([a], [b]) => a.localeCompare(b)));
 
-  await checkImages(root, latest, findings, ctx);
-  const vaultObjects = await checkVault(root, commits, identities, findings, ctx);
+  const vaultIds = new Set(commits.map((event) => event.vaultObject));
+  const progress = phasedProgress(ctx, latest.size + vaultIds.size + (params.redetect ? latest.size : 0));
+
+  await checkImages(root, latest, findings, progress.phase(latest.size));
+  const vaultObjects = await checkVault(root, commits, identities, findings, progress.phase(vaultIds.size));
 
   await store.refresh();
   for (const record of store.records()) {
@@ -108,7 +131,8 @@ export async function verifyDataset(params: VerifyParams, ctx: CallContext, deps
   }
   if (params.redetect) {
     if (!deps.loadDetector) throw new VeilError(ErrorCode.ModelNotFound, 're-detection needs a face detector, and none is available here');
-    findings.push(...(await facesOutsideRedaction(root, latest, (file) => store.get(file), await deps.loadDetector(), deps.limits, ctx)));
+    findings.push(...(await facesOutsideRedaction(root, latest, (file) => store.get(file), await deps.loadDetector(), deps.limits, progress.phase(latest.size))));
   }
+  progress.finished();
   return { ok: findings.length === 0, findings, checked: { auditEntries: audit.checkpoint.entries, images: latest.size, vaultObjects } };
 }

@@ -102,10 +102,10 @@ async function editorLoop(name: string, daemon: TestDaemon, root: string, random
   }
 }
 
-/** The terminal: `veil detect --force` and `veil commit` runs, each its own process with its own daemon. */
+/** The terminal: `veil detect --force` and `veil commit` runs in turn, each its own process with its own daemon. */
 async function terminalLoop(root: string, random: Random, until: number, tally: Tally): Promise<void> {
-  while (Date.now() < until) {
-    if (random.chance(0.25)) {
+  for (let turn = 0; Date.now() < until; turn++) {
+    if (turn % 2 === 1) {
       const run = await runCli(['commit', root]);
       assert.ok(run.code === 0, `veil commit failed: ${run.stderr}${run.stdout}`);
       tally.commits++;

@@ -82,6 +82,8 @@ describe('daemon protocol (real daemon over stdio)', () => {
       ['models/install', { name: '' }],
       ['models/add', { file: 'x.onnx' }],
       ['models/add', { file: 'x.onnx', decoder: 'ssd' }],
+      ['session/configure', []],
+      ['session/configure', { reviewer: 42 }],
     ];
     for (const [method, params] of bad) {
       const error = await rpcError(daemon.client.request(method, params as never));

@@ -44,7 +44,7 @@ export class ImageFolder {
   entry(file: string, origin: string): WebviewEntry {
     const image = this.images.get(file);
     if (!image) throw new Error(`no test image ${file}`);
-    return { file, imageUri: `${origin}/images/${encodeURIComponent(file)}?v=1`, width: image.width, height: image.height };
+    return { file, imageUri: `${origin}/images/${encodeURIComponent(file)}?v=1`, version: '1', width: image.width, height: image.height };
   }
 
   remove(): void {

@@ -220,7 +220,7 @@ describe('review webview: editing boxes', function () {
   });
 
   it('a committed image is read-only: no edit is made or sent', async () => {
-    await webview.post(RecordUpdated.create({ record: { ...suite.dataset.records[0]!, status: 'committed' } }));
+    await webview.post(RecordUpdated.create({ record: { ...suite.dataset.records[0]!, status: 'committed', revision: 3 } }));
     await webview.page.waitForFunction(() => document.getElementById('image-status')!.textContent!.startsWith('committed (read-only)'));
     await webview.page.click('.box[data-id="a1"]');
     await webview.press('a', 'Delete', 'b', 'Enter', 'ArrowRight');

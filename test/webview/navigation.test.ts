@@ -251,12 +251,13 @@ describe('review webview: navigating a dataset', function () {
     await webview.page.click('.box[data-id="a1"]');
     await webview.press('a', 'r');
     const [first, second] = await webview.sentOfType('review/update');
-    const confirmed = (boxes: typeof first.boxes) => ({ ...suite.dataset.records[0]!, boxes });
-    await webview.post(RecordUpdated.create({ record: confirmed(first!.boxes), seq: first!.seq }));
+    const confirmed = (boxes: typeof first.boxes, revision: number) => ({ ...suite.dataset.records[0]!, boxes, revision });
+    assert.equal(second!.afterSeq, first!.seq, 'an edit on an unconfirmed edit must say so');
+    await webview.post(RecordUpdated.create({ record: confirmed(first!.boxes, 1), seq: first!.seq }));
     assert.equal((await webview.shownBox('a1')).kind, 'rejected', 'the confirmation of an older edit undid a newer one');
-    await webview.post(RecordUpdated.create({ record: confirmed(second!.boxes), seq: second!.seq }));
+    await webview.post(RecordUpdated.create({ record: confirmed(second!.boxes, 2), seq: second!.seq }));
     assert.equal((await webview.shownBox('a1')).kind, 'rejected');
-    await webview.post(RecordUpdated.create({ record: { ...suite.dataset.records[0]!, boxes: [box('x1', { x: 10, y: 10, w: 50, h: 50 }, { score: 0.66 })] } }));
+    await webview.post(RecordUpdated.create({ record: { ...suite.dataset.records[0]!, revision: 9, boxes: [box('x1', { x: 10, y: 10, w: 50, h: 50 }, { score: 0.66 })] } }));
     await webview.page.waitForSelector('.box[data-id="x1"]');
     assert.deepEqual((await webview.shownBoxes()).map((shown) => shown.id), ['x1']);
   });
@@ -276,8 +277,8 @@ describe('review webview: navigating a dataset', function () {
 
   it('asks for a display copy of an image no browser decodes (TIFF), shows it, and names the file when there is none', async () => {
     const tiffs = [
-      { file: 'g-scan.tif', imageUri: null, width: 512, height: 512 },
-      { file: 'h-broken.tif', imageUri: null, width: 300, height: 200 },
+      { file: 'g-scan.tif', imageUri: null, version: '1', width: 512, height: 512 },
+      { file: 'h-broken.tif', imageUri: null, version: '1', width: 300, height: 200 },
     ];
     await webview.post(DatasetLoad.create({ ...suite.dataset, entries: [...suite.dataset.entries, ...tiffs] }));
     await webview.waitForImage('a-astronaut.png');

@@ -18,7 +18,7 @@ const record = { file: 'a.jpg', width: 10, height: 10, boxes: [box], status: 'un
 const load = {
   type: 'dataset/load',
   root: '/data',
-  entries: [{ file: 'a.jpg', imageUri: 'https://x/a.jpg?v=1', width: 10, height: 10 }],
+  entries: [{ file: 'a.jpg', imageUri: 'https://x/a.jpg?v=1', version: '1', width: 10, height: 10 }],
   records: [record],
   settings: { mode: 'fill', margin: 0.25, shape: 'rect' },
 };
@@ -26,13 +26,13 @@ const load = {
 describe('webview message guards', () => {
   it('accept every well-formed message, each by its own guard only', () => {
     assert.ok(DatasetLoad.is(load) && isExtensionToWebviewMessage(load) && !isWebviewToExtensionMessage(load));
-    const update = ReviewUpdate.create({ file: 'a.jpg', boxes: [box], status: 'reviewed', seq: 3 });
-    assert.deepEqual(update, { type: 'review/update', file: 'a.jpg', boxes: [box], status: 'reviewed', seq: 3 });
+    const update = ReviewUpdate.create({ file: 'a.jpg', boxes: [box], status: 'reviewed', baseRevision: 2, seq: 3 });
+    assert.deepEqual(update, { type: 'review/update', file: 'a.jpg', boxes: [box], status: 'reviewed', baseRevision: 2, seq: 3 });
     assert.ok(isWebviewToExtensionMessage(update) && !isExtensionToWebviewMessage(update));
     assert.ok(Ready.is({ type: 'ready', version: 1 }));
     assert.ok(Thumbnails.is({ type: 'thumbnails', thumbs: { 'a.jpg': 'https://x/t.jpg' } }));
     assert.ok(RecordUpdated.is({ type: 'record/updated', record, seq: 4 }) && RecordUpdated.is({ type: 'record/updated', record }));
-    assert.ok(DatasetLoad.is({ ...load, entries: [{ file: 'scan.tif', imageUri: null, width: 10, height: 10 }] }));
+    assert.ok(DatasetLoad.is({ ...load, entries: [{ file: 'scan.tif', imageUri: null, version: '1', width: 10, height: 10 }] }));
     assert.ok(DisplayCopyRequest.is({ type: 'displayCopy/request', file: 'scan.tif' }));
     assert.ok(DisplayCopy.is({ type: 'displayCopy', file: 'scan.tif', uri: 'https://x/c.jpg' }));
     assert.ok(DisplayCopy.is({ type: 'displayCopy', file: 'scan.tif', error: 'scan.tif: truncated' }));
@@ -48,7 +48,7 @@ describe('webview message guards', () => {
       'dataset/load',
       { type: 'dataset/load' },
       { ...load, settings: { mode: 'smudge', margin: 0.25, shape: 'rect' } },
-      { ...load, entries: [{ file: 'a.jpg', imageUri: 'x', width: 0, height: 10 }] },
+      { ...load, entries: [{ file: 'a.jpg', imageUri: 'x', version: '1', width: 0, height: 10 }] },
       { ...load, records: [{ ...record, boxes: [{ ...box, w: -1 }] }] },
       { ...load, records: [{ ...record, boxes: [{ ...box, state: 'maybe' }] }] },
       { type: 'record/updated', record: { ...record, status: 'done' } },

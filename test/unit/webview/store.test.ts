@@ -10,7 +10,7 @@ function loadedStore(sent: ImageRecord[]): ReviewStore {
   store.load(
     {
       root: '/d',
-      entries: ['b.jpg', 'a.jpg'].map((file) => ({ file, imageUri: `u/${file}`, width: 100, height: 100 })),
+      entries: ['b.jpg', 'a.jpg'].map((file) => ({ file, imageUri: `u/${file}`, version: '1', width: 100, height: 100 })),
       records: [{ file: 'a.jpg', width: 100, height: 100, boxes: [face], status: 'unreviewed' }],
       settings: { mode: 'fill', margin: 0.25, shape: 'rect' },
     },
@@ -66,7 +66,7 @@ describe('review store', () => {
     const store = new ReviewStore(() => undefined);
     const dataset = {
       root: '/d',
-      entries: [{ file: 'a.jpg', imageUri: 'u', width: 100, height: 100 }],
+      entries: [{ file: 'a.jpg', imageUri: 'u', version: '1', width: 100, height: 100 }],
       records: [{ file: 'a.jpg', width: 100, height: 100, boxes: [face], status: 'unreviewed' as const }],
       settings: { mode: 'fill' as const, margin: 0.25, shape: 'rect' as const },
     };

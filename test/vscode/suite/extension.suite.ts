@@ -3,13 +3,16 @@
  * The window has a copy of samples/ open as its only folder. Defined after mocha's `pre-require`.
  */
 import { strict as assert } from 'node:assert';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import * as vscode from 'vscode';
-import type { DatasetDetectResult } from '../../../daemon/protocol';
+import type { DatasetDetectResult, VerifyResult } from '../../../daemon/protocol';
+import type { VeilApi } from '../../../extension/api';
 import { HOST_TESTS } from './hostContract';
+import { spyOnErrors, spyOnProgress, spyOnWebviews } from './windowSpies';
 import { readReviewImages } from '../../support/reviewFiles';
 
 const EXTENSION_ID = 'veil.veil';
@@ -43,6 +46,51 @@ async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+function veil(): vscode.Extension<VeilApi> {
+  const extension = vscode.extensions.getExtension<VeilApi>(EXTENSION_ID);
+  assert.ok(extension, `${EXTENSION_ID} is not loaded`);
+  return extension;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** A fresh folder holding copies of the workspace's images (`name in folder` → `name in workspace`). */
+function scratchFolder(prefix: string, images: Record<string, string>): string {
+  const folder = mkdtempSync(join(tmpdir(), prefix));
+  for (const [name, source] of Object.entries(images)) copyFileSync(join(workspaceFolder(), source), join(folder, name));
+  return folder;
+}
+
+/** The audit log of a dataset, one entry per line. */
+function auditEntries(folder: string): Array<{ type: string; actor: { osUser: string; reviewer: string } }> {
+  return readFileSync(join(folder, '.veil', 'audit.jsonl'), 'utf8')
+    .trimEnd()
+    .split('\n')
+    .map((line) => JSON.parse(line));
+}
+
+/** Runs Veil's CLI (dist/cli.js) as a separate process, as a person at a terminal would. */
+async function veilCli(args: string[]): Promise<string> {
+  const cli = join(veil().extensionPath, 'dist', 'cli.js');
+  const { stdout } = await promisify(execFile)(process.execPath, [cli, ...args], { env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } });
+  return stdout;
+}
+
+let committed: Promise<string> | undefined;
+/** Three images with faces, detected and committed with the CLI (made once, shared by the verify tests). */
+function committedDataset(): Promise<string> {
+  committed ??= (async () => {
+    const folder = scratchFolder('veil-committed-', { 'a.jpg': 'astronaut.jpg', 'b.jpg': 'astronaut-exif-rotated.jpg', 'c.jpg': 'group/collage.jpg' });
+    await veilCli(['keygen', '--out', join(mkdtempSync(join(tmpdir(), 'veil-key-')), 'identity.txt'), '--add-to', folder]);
+    await veilCli(['detect', folder]);
+    await veilCli(['commit', folder, '--include-unreviewed']);
+    return folder;
+  })();
+  return committed;
 }
 
 export function extensionSuite(): void {
@@ -115,6 +163,116 @@ export function extensionSuite(): void {
       assert.ok(result.images.length >= 4, `${result.images.length} images after the restart`);
       assert.deepEqual(daemonPids(), [restarted]);
       assert.equal(existsSync(`/proc/${killed}`), false, 'the killed daemon is still there');
+    });
+
+    it(HOST_TESTS.startFailed, async () => {
+      const api = veil().exports;
+      const config = vscode.workspace.getConfiguration('veil');
+      // A Veil home that is a file: the daemon process runs, but its `initialize` cannot list the models under it.
+      const notAFolder = join(mkdtempSync(join(tmpdir(), 'veil-home-file-')), 'home');
+      writeFileSync(notAFolder, 'not a folder\n');
+      await config.update('daemon.home', notAFolder, vscode.ConfigurationTarget.Global);
+      try {
+        await vscode.commands.executeCommand('veil.restartDaemon');
+        const shown = api.daemonStatus();
+        assert.equal(shown.state.kind, 'startFailed', JSON.stringify(shown));
+        assert.equal(shown.text, '$(error) Veil: start failed');
+        assert.match(shown.tooltip, /failed to start: cannot read .*ENOTDIR/);
+        assert.match(shown.tooltip, /next Veil command tries again/);
+        await waitFor('the daemon that failed to start to exit', () => (daemonPids().length === 0 ? true : undefined));
+      } finally {
+        await config.update('daemon.home', undefined, vscode.ConfigurationTarget.Global);
+      }
+      // No "Restart Daemon": the next command that needs the daemon starts it again.
+      const result = await detectFaces(scratchFolder('veil-after-failed-start-', { 'astronaut.jpg': 'astronaut.jpg' }));
+      assert.equal(result.images.length, 1);
+      assert.equal(api.daemonStatus().state.kind, 'running');
+      assert.equal(api.daemonStatus().text, '$(shield) Veil');
+    });
+
+    it(HOST_TESTS.reviewer, async () => {
+      const config = vscode.workspace.getConfiguration('veil');
+      await detectFaces(scratchFolder('veil-reviewer-before-', { 'astronaut.jpg': 'astronaut.jpg' })); // the daemon is running
+      await config.update('review.reviewerName', 'Host Reviewer', vscode.ConfigurationTarget.Global);
+      try {
+        const folder = scratchFolder('veil-reviewer-', { 'astronaut.jpg': 'astronaut.jpg' });
+        await detectFaces(folder);
+        const run = auditEntries(folder).find((entry) => entry.type === 'detect-run');
+        assert.equal(run?.actor.reviewer, 'Host Reviewer', JSON.stringify(run));
+      } finally {
+        await config.update('review.reviewerName', undefined, vscode.ConfigurationTarget.Global);
+      }
+    });
+
+    it(HOST_TESTS.verifyProgress, async () => {
+      const folder = await committedDataset();
+      const progress = spyOnProgress();
+      let result: VerifyResult | undefined;
+      try {
+        result = await vscode.commands.executeCommand<VerifyResult | undefined>('veil.verifyDataset', vscode.Uri.file(folder));
+      } finally {
+        progress.restore();
+      }
+      assert.ok(result, 'veil.verifyDataset returned nothing (it failed; see the Veil log)');
+      assert.equal(result.checked.images, 3, JSON.stringify(result));
+      assert.deepEqual(progress.titles, ['Veil: verifying']);
+      const messages = progress.reports.map((report) => report.message ?? '');
+      for (const file of ['a.jpg', 'b.jpg', 'c.jpg']) assert.ok(messages.some((message) => message.endsWith(` ${file}`)), `no progress for ${file}: ${messages.join(' | ')}`);
+      const increments = progress.reports.map((report) => report.increment ?? 0);
+      assert.ok(increments.every((increment) => increment >= 0), `the bar ran backwards: ${increments.join(', ')}`);
+      assert.ok(Math.abs(increments.reduce((sum, increment) => sum + increment, 0) - 100) < 1e-6, `the bar ended at ${increments.join(' + ')}`);
+    });
+
+    it(HOST_TESTS.verifyCancel, async () => {
+      const folder = await committedDataset();
+      await detectFaces(scratchFolder('veil-cancel-before-', { 'astronaut.jpg': 'astronaut.jpg' })); // the daemon is running
+      const [daemon] = daemonPids();
+      assert.ok(daemon, 'no daemon process under the extension host');
+      const cancel = new vscode.CancellationTokenSource();
+      const progress = spyOnProgress(cancel.token);
+      const errors = spyOnErrors();
+      // Held still, the daemon reads the request and its cancellation together: it is cancelled before it checks
+      // anything, however fast this machine verifies three images.
+      process.kill(daemon, 'SIGSTOP');
+      try {
+        const verifying = vscode.commands.executeCommand<VerifyResult | undefined>('veil.verifyDataset', vscode.Uri.file(folder));
+        await waitFor('the verification to start', () => (progress.titles.length > 0 ? true : undefined));
+        await sleep(300); // its request is now in the daemon's stdin
+        cancel.cancel();
+        process.kill(daemon, 'SIGCONT');
+        const result = await verifying;
+        assert.equal(result, undefined, `the verification ran to its end: ${JSON.stringify(result)}`);
+      } finally {
+        process.kill(daemon, 'SIGCONT');
+        progress.restore();
+        errors.restore();
+      }
+      assert.deepEqual(errors.messages, [], 'a cancellation was shown as an error');
+      assert.deepEqual(daemonPids(), [daemon], 'the daemon did not survive the cancellation');
+    });
+
+    it(HOST_TESTS.reviewReload, async () => {
+      const folder = scratchFolder('veil-reload-', { 'astronaut.jpg': 'astronaut.jpg' });
+      await detectFaces(folder);
+      const webviews = spyOnWebviews();
+      try {
+        await vscode.commands.executeCommand('veil.openReview', vscode.Uri.file(folder));
+      } finally {
+        webviews.restore();
+      }
+      assert.equal(webviews.panels.length, 1, 'the review opened no new webview panel');
+      const loads = () => webviews.posted.filter((type) => type === 'dataset/load').length;
+      try {
+        await waitFor('the review to load its dataset', () => (loads() > 0 ? true : undefined), 60_000);
+        const before = loads();
+        const [killed] = daemonPids();
+        assert.ok(killed, 'no daemon process under the extension host');
+        process.kill(killed, 'SIGKILL');
+        await waitFor('the review to load its dataset from the new daemon', () => (loads() > before ? true : undefined), 60_000);
+        assert.ok(daemonPids().every((pid) => pid !== killed));
+      } finally {
+        webviews.panels[0]?.dispose();
+      }
     });
   });
 }

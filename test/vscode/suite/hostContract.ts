@@ -9,6 +9,11 @@ export const HOST_TESTS = {
   review: 'opening the review of a folder shows its review webview',
   badImage: 'an undecodable image is reported as a failure naming the file while the other images are detected',
   restart: 'a killed daemon is restarted and the next command succeeds',
+  startFailed: 'a daemon whose initialize fails shows "start failed" with the cause, and the next command starts it again',
+  reviewer: 'a new reviewer name is recorded in the audit log at once, without a daemon restart',
+  verifyProgress: 'verifying a dataset shows progress through its images up to 100 %',
+  verifyCancel: 'cancelling a verification stops it in the daemon and shows no error',
+  reviewReload: 'an open review loads its dataset again after the daemon restarts',
 } as const;
 
 /** What the host suite writes to the file named by VEIL_VSCODE_RESULTS. */
