@@ -7,15 +7,15 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import sharp from 'sharp';
-import type { RedactionMode } from '../daemon/protocol';
+import { REDACTION_MODES, type RedactionMode } from '../daemon/protocol';
 import { commitDataset, defaultImagesInFlight } from '../daemon/commit/commit';
-import { PhaseTimes, type Phase } from '../daemon/commit/phaseTimes';
+import { PhaseTimes, type Phase } from '../daemon/core/phaseTimes';
 import { appendAudit, auditPath } from '../daemon/audit/log';
 import { EMPTY_CHECKPOINT, checkpointAfter, formatEntry } from '../daemon/audit/chain';
 import { DEFAULT_MAX_PIXELS, displayedPipeline } from '../daemon/image/decode';
 import { encodeAs } from '../daemon/redact/encode';
 import { OpenDatasets } from '../daemon/services/datasets';
-import { CancellationToken } from '../daemon/rpc/context';
+import { CancellationToken } from '../daemon/core/callContext';
 import { createIdentity } from '../daemon/vault/identity';
 import { addRecipient } from '../daemon/vault/recipients';
 
@@ -25,7 +25,6 @@ const WIDTH = 4000;
 const HEIGHT = 3000;
 const LIMITS = { maxPixels: DEFAULT_MAX_PIXELS };
 const ACTOR = { osUser: 'bench', reviewer: 'bench' };
-const MODES: RedactionMode[] = ['fill', 'pixelate', 'blur'];
 const PHASES: Phase[] = ['read', 'decode', 'render', 'encode', 'verify', 'encrypt', 'fsync'];
 const ROUNDS = 3;
 
@@ -172,7 +171,7 @@ async function main(): Promise<void> {
   }
   const fill = { sequential: median(rounds.sequential), concurrent: median(rounds.concurrent) };
   const others = [];
-  for (const mode of MODES.filter((m) => m !== 'fill')) others.push(await measurePair(jpegs, mode, inFlight));
+  for (const mode of REDACTION_MODES.filter((m) => m !== 'fill')) others.push(await measurePair(jpegs, mode, inFlight));
   const audit = { at10: await auditAppendMs(10, 200), at100k: await auditAppendMs(100_000, 200) };
 
   console.log(`${count} JPEGs of ${WIDTH}x${HEIGHT} (12 MP, ${megabytes.toFixed(1)} MB each), 3 boxes each, 2 cores; fill: median of ${ROUNDS} paired rounds`);

@@ -1,5 +1,5 @@
 /** One error class for everything the daemon refuses, with a stable code from the protocol. */
-import { ErrorCode } from './protocol';
+import { ErrorCode, type FileFailure } from './protocol';
 
 export class VeilError extends Error {
   constructor(
@@ -26,4 +26,18 @@ export function describeError(error: unknown): string {
 
 export function errorCodeOf(error: unknown): ErrorCode {
   return VeilError.is(error) ? error.code : ErrorCode.Internal;
+}
+
+/**
+ * The cause of an error about `file`, for a message shown next to that file's name: without the name itself (the
+ * printer adds it once); an error about another file (the journal, the vault, the recipients) keeps that name.
+ */
+export function causeFor(file: string, error: unknown): string {
+  if (VeilError.is(error)) return error.file !== undefined && error.file !== file ? describeError(error) : error.message;
+  return describeError(error);
+}
+
+/** The one way a per-file failure is built (detection, review, commit): `message` is the cause only (`causeFor`). */
+export function fileFailure(file: string, error: unknown): FileFailure {
+  return { file, code: errorCodeOf(error), message: causeFor(file, error) };
 }

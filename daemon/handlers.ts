@@ -1,8 +1,18 @@
 /** Every RPC method: validate params, call the service. The one place methods are bound to services. */
-import { ErrorCode, NOTIFY_REVIEW_CHANGED, PROTOCOL_VERSION, type MethodName, type ReviewChangedParams } from './protocol';
+import {
+  EDITABLE_STATUSES,
+  ErrorCode,
+  MASK_SHAPES,
+  MODEL_DECODERS,
+  NOTIFY_REVIEW_CHANGED,
+  PROTOCOL_VERSION,
+  REDACTION_MODES,
+  type MethodName,
+  type ReviewChangedParams,
+} from './protocol';
 import { VeilError } from './errors';
 import type { Handlers, Notify } from './rpc/server';
-import type { Actor } from './rpc/context';
+import type { Actor } from './core/callContext';
 import {
   optionalBoolean,
   optionalNumber,
@@ -23,6 +33,8 @@ import { getReview, openDataset, updateReview } from './services/review';
 import { clearRenditions, displayCopy, thumbnail } from './services/renditions';
 import { commitDataset } from './commit/commit';
 import { verifyDataset } from './verify/verify';
+import { createKey, inspectIdentity } from './services/keys';
+import { openOriginalFile } from './services/originals';
 import { resolveRoot } from './dataset/paths';
 
 export const DAEMON_VERSION = '0.1.0';
@@ -96,7 +108,7 @@ export function createHandlers(state: DaemonState): Handlers {
         root: requiredString(p, 'root'),
         file: requiredString(p, 'file'),
         boxes: requiredBoxes(p, 'boxes'),
-        status: optionalEnum(p, 'status', ['unreviewed', 'reviewed'] as const),
+        status: optionalEnum(p, 'status', EDITABLE_STATUSES),
         baseRevision: optionalNumber(p, 'baseRevision', 0, Number.MAX_SAFE_INTEGER),
       };
       const { after } = await updateReview(params, ctx.actor, datasets);
@@ -115,9 +127,9 @@ export function createHandlers(state: DaemonState): Handlers {
       const p = paramsObject(raw);
       const params = {
         root: requiredString(p, 'root'),
-        mode: optionalEnum(p, 'mode', ['fill', 'pixelate', 'blur'] as const),
+        mode: optionalEnum(p, 'mode', REDACTION_MODES),
         margin: optionalNumber(p, 'margin', 0, 2),
-        shape: optionalEnum(p, 'shape', ['rect', 'ellipse'] as const),
+        shape: optionalEnum(p, 'shape', MASK_SHAPES),
         includeUnreviewed: optionalBoolean(p, 'includeUnreviewed'),
       };
       const result = await commitDataset(params, ctx, deps);
@@ -146,9 +158,27 @@ export function createHandlers(state: DaemonState): Handlers {
     },
     async 'models/add'(raw) {
       const p = paramsObject(raw);
-      const decoder = optionalEnum(p, 'decoder', ['blazeface', 'yunet'] as const);
-      if (!decoder) throw new VeilError(ErrorCode.InvalidParams, '"decoder" is required: blazeface or yunet');
+      const decoder = optionalEnum(p, 'decoder', MODEL_DECODERS);
+      if (!decoder) throw new VeilError(ErrorCode.InvalidParams, `"decoder" is required: one of ${MODEL_DECODERS.join(', ')}`);
       return state.registry.add({ file: requiredString(p, 'file'), decoder, name: optionalString(p, 'name') });
+    },
+    async 'keys/create'(raw) {
+      const p = paramsObject(raw);
+      return createKey({ out: requiredString(p, 'out'), passphrase: optionalString(p, 'passphrase'), addTo: optionalString(p, 'addTo') });
+    },
+    async 'keys/inspect'(raw) {
+      return inspectIdentity({ identity: requiredString(paramsObject(raw), 'identity') });
+    },
+    async 'vault/open'(raw, ctx) {
+      const p = paramsObject(raw);
+      const params = {
+        root: requiredString(p, 'root'),
+        file: requiredString(p, 'file'),
+        identity: requiredString(p, 'identity'),
+        passphrase: optionalString(p, 'passphrase'),
+        out: requiredString(p, 'out'),
+      };
+      return openOriginalFile(params, ctx.actor);
     },
   };
   return guardInitialized(handlers, state);

@@ -34,6 +34,8 @@ export enum ErrorCode {
   ModelMismatch = -33010,
   ModelNotFound = -33011,
   ModelDownload = -33012,
+  /** The model's inputs or outputs do not have the shapes its decoder expects (a model registered under the wrong decoder). */
+  ModelShape = -33013,
   /** The dataset is locked by another commit or writer. */
   Locked = -33020,
   /** A redacted region did not change: the output is refused. */
@@ -53,9 +55,22 @@ export enum ErrorCode {
 
 // ---- Review state -------------------------------------------------------------------------------
 
-export type BoxSource = 'model' | 'manual';
-export type BoxState = 'proposed' | 'accepted' | 'rejected';
-export type ImageStatus = 'unreviewed' | 'reviewed' | 'committed';
+// Every enumeration is declared once, here, as a const array; its union type is derived from it.
+
+export const BOX_SOURCES = ['model', 'manual'] as const;
+export type BoxSource = (typeof BOX_SOURCES)[number];
+export const BOX_STATES = ['proposed', 'accepted', 'rejected'] as const;
+export type BoxState = (typeof BOX_STATES)[number];
+export const IMAGE_STATUSES = ['unreviewed', 'reviewed', 'committed'] as const;
+export type ImageStatus = (typeof IMAGE_STATUSES)[number];
+/** The statuses a review edit may set (`committed` is set by a commit only). */
+export const EDITABLE_STATUSES = ['unreviewed', 'reviewed'] as const satisfies readonly ImageStatus[];
+export type EditableStatus = (typeof EDITABLE_STATUSES)[number];
+
+/** Whether `value` is one of `values` (a type guard for the enumerations above and below). */
+export function isOneOf<T extends string>(values: readonly T[], value: unknown): value is T {
+  return (values as readonly unknown[]).includes(value);
+}
 
 export interface Rect {
   x: number;
@@ -78,9 +93,11 @@ export interface Box extends Rect {
   edited: boolean;
 }
 
+/** One file that failed in a batch (built by `fileFailure` in daemon/errors.ts only). */
 export interface FileFailure {
   file: string;
   code: ErrorCode;
+  /** The cause only, never the file's own name: printers show `file: message`. */
   message: string;
 }
 
@@ -170,7 +187,10 @@ export interface DatasetSummary {
   proposed: number;
 }
 export interface DatasetOpenResult {
+  /** The dataset root: the folder asked for, or the dataset it lies in. */
   root: string;
+  /** The folder asked for, relative to `root` ('' for the whole dataset): `files` are those under it. */
+  scope: string;
   files: SizedEntry[];
   records: ImageRecord[];
   summary: DatasetSummary;
@@ -207,7 +227,7 @@ export interface ReviewUpdateParams {
   root: string;
   file: string;
   boxes: Box[];
-  status?: Exclude<ImageStatus, 'committed'>;
+  status?: EditableStatus;
   /**
    * The `revision` of the record this edit was made on. When the stored record has another revision (changed
    * elsewhere meanwhile), the edit is refused with ErrorCode.Conflict and nothing is written. Omitted: the edit applies to whatever
@@ -216,8 +236,10 @@ export interface ReviewUpdateParams {
   baseRevision?: number;
 }
 
-export type RedactionMode = 'fill' | 'pixelate' | 'blur';
-export type MaskShape = 'rect' | 'ellipse';
+export const REDACTION_MODES = ['fill', 'pixelate', 'blur'] as const;
+export type RedactionMode = (typeof REDACTION_MODES)[number];
+export const MASK_SHAPES = ['rect', 'ellipse'] as const;
+export type MaskShape = (typeof MASK_SHAPES)[number];
 export interface RedactionOptions {
   mode?: RedactionMode;
   /** Extra margin around each box, as a fraction of its size; default 0.25. */
@@ -250,8 +272,33 @@ export interface VerifyParams {
   redetect?: boolean;
   checkpoint?: Checkpoint;
 }
+/** Every kind of problem `dataset/verify` reports. */
+export const VERIFY_FINDING_KINDS = [
+  /** An audit line does not parse, is out of sequence, does not chain, or the last one is torn. */
+  'audit-chain',
+  /** The audit log no longer reaches the checkpoint kept elsewhere (cut tail, rewritten history). */
+  'audit-checkpoint',
+  'image-missing',
+  /** A committed image could not be read (permissions, a folder in its place, I/O). */
+  'image-unreadable',
+  'image-not-anonymized',
+  'image-changed',
+  'vault-missing',
+  /** A vault object exists but could not be read (permissions, a folder in its place, I/O). */
+  'vault-unreadable',
+  'vault-altered',
+  'vault-malformed',
+  'vault-undecryptable',
+  'commit-unaudited',
+  'commit-unfinished',
+  'stray-temp',
+  /** `--redetect`: the detector finds a face outside the redacted boxes of a committed image. */
+  'face-unredacted',
+  'redetect-failed',
+] as const;
+export type VerifyFindingKind = (typeof VERIFY_FINDING_KINDS)[number];
 export interface VerifyFinding {
-  kind: string;
+  kind: VerifyFindingKind;
   file?: string;
   message: string;
 }
@@ -281,15 +328,21 @@ export interface DisplayCopyResult {
   path: string;
 }
 
-export type ModelDecoder = 'blazeface' | 'yunet';
+export const MODEL_DECODERS = ['blazeface', 'yunet'] as const;
+export type ModelDecoder = (typeof MODEL_DECODERS)[number];
+/** npm: embedded (from an npm package); installed: downloaded with a pinned hash; added: a local file. */
+export const MODEL_SOURCES = ['npm', 'installed', 'added'] as const;
+export type ModelSource = (typeof MODEL_SOURCES)[number];
+/** ok: file hash matches the manifest; mismatch: it does not (refused); missing: not installed. */
+export const HASH_STATUSES = ['ok', 'mismatch', 'missing'] as const;
+export type HashStatus = (typeof HASH_STATUSES)[number];
 export interface ModelInfo {
   name: string;
   decoder: ModelDecoder;
-  source: 'npm' | 'installed' | 'added';
+  source: ModelSource;
   path: string;
   sha256: string;
-  /** ok: file hash matches the manifest; mismatch: it does not (refused); missing: not installed. */
-  hashStatus: 'ok' | 'mismatch' | 'missing';
+  hashStatus: HashStatus;
   licence: string;
   /** Higher is better; the best installed model is the default. */
   rank: number;
@@ -303,6 +356,52 @@ export interface ModelsAddParams {
   file: string;
   decoder: ModelDecoder;
   name?: string;
+}
+
+// ---- Keys and originals ------------------------------------------------------------------------------
+
+export interface KeysCreateParams {
+  /** Where to write the new identity (private key): a new file, never overwritten, mode 0600. */
+  out: string;
+  /** Wraps the identity in this passphrase (age scrypt; the stock `age -d` opens it after asking for it). */
+  passphrase?: string;
+  /** A dataset root whose `.veil/recipients.txt` receives the new recipient. */
+  addTo?: string;
+}
+export interface KeysCreateResult {
+  /** The public key (age X25519 recipient) that datasets encrypt their originals to. */
+  recipient: string;
+  /** The identity file written (absolute path). */
+  identity: string;
+  /** With `addTo`: the recipients file, and whether the recipient was added (false: it was already there). */
+  addedTo?: { path: string; added: boolean };
+}
+export interface KeysInspectParams {
+  /** Path of an identity file. */
+  identity: string;
+}
+export interface KeysInspectResult {
+  /** The file is wrapped in a passphrase: a client asks for it before `vault/open`. */
+  passphraseProtected: boolean;
+}
+/** Decrypts one original from the vault; the opening is written to the audit log before the decrypt. */
+export interface VaultOpenParams {
+  root: string;
+  /** The image, relative to the dataset. */
+  file: string;
+  /** Path of the identity file (private key) the original was encrypted to. */
+  identity: string;
+  /** The identity file's passphrase when it has one; absent: VEIL_PASSPHRASE of the daemon's environment. */
+  passphrase?: string;
+  /** Where to write the original: a new file outside the dataset (mode 0600). */
+  out: string;
+}
+export interface VaultOpenResult {
+  /** The file written (absolute path). */
+  out: string;
+  bytes: number;
+  /** The vault object (sha256 of the original) that was decrypted. */
+  vaultObject: string;
 }
 
 /** Every RPC method: name → (params) => result. Used with json-rpc-2.0's typed server and client. */
@@ -322,6 +421,9 @@ export type VeilMethods = {
   'models/list'(params: Record<string, never>): ModelInfo[];
   'models/install'(params: ModelsInstallParams): ModelInfo;
   'models/add'(params: ModelsAddParams): ModelInfo;
+  'keys/create'(params: KeysCreateParams): KeysCreateResult;
+  'keys/inspect'(params: KeysInspectParams): KeysInspectResult;
+  'vault/open'(params: VaultOpenParams): VaultOpenResult;
 };
 export type MethodName = keyof VeilMethods;
 
@@ -369,8 +471,6 @@ export function isRect(value: unknown): value is Rect {
     value.h >= 0
   );
 }
-const BOX_SOURCES: readonly BoxSource[] = ['model', 'manual'];
-const BOX_STATES: readonly BoxState[] = ['proposed', 'accepted', 'rejected'];
 export function isBox(value: unknown): value is Box {
   return (
     isRect(value) &&
@@ -378,12 +478,11 @@ export function isBox(value: unknown): value is Box {
     typeof value.id === 'string' &&
     value.id.length > 0 &&
     (value.score === null || isFiniteNumber(value.score)) &&
-    BOX_SOURCES.includes(value.source as BoxSource) &&
-    BOX_STATES.includes(value.state as BoxState) &&
+    isOneOf(BOX_SOURCES, value.source) &&
+    isOneOf(BOX_STATES, value.state) &&
     typeof value.edited === 'boolean'
   );
 }
-const IMAGE_STATUSES: readonly ImageStatus[] = ['unreviewed', 'reviewed', 'committed'];
 function positiveNumber(value: unknown): boolean {
   return isFiniteNumber(value) && value > 0;
 }
@@ -392,7 +491,7 @@ export function imageRecordProblem(value: unknown): string | undefined {
   if (!isRecord(value)) return ': expected an object';
   if (typeof value.file !== 'string' || value.file.length === 0) return '.file: expected a relative path';
   if (!positiveNumber(value.width) || !positiveNumber(value.height)) return '.width/.height: expected positive numbers';
-  if (!IMAGE_STATUSES.includes(value.status as ImageStatus)) return `.status: expected one of ${IMAGE_STATUSES.join(', ')}`;
+  if (!isOneOf(IMAGE_STATUSES, value.status)) return `.status: expected one of ${IMAGE_STATUSES.join(', ')}`;
   if (value.revision !== undefined && !(Number.isInteger(value.revision) && (value.revision as number) >= 0)) return '.revision: expected a whole number';
   if (!Array.isArray(value.boxes)) return '.boxes: expected an array';
   const bad = value.boxes.findIndex((box) => !isBox(box));
@@ -407,6 +506,9 @@ export function isReviewChangedParams(value: unknown): value is ReviewChangedPar
 }
 export function isProgressParams(value: unknown): value is ProgressParams {
   return isRecord(value) && typeof value.token === 'string' && isFiniteNumber(value.done) && isFiniteNumber(value.total);
+}
+export function isCheckpoint(value: unknown): value is Checkpoint {
+  return isRecord(value) && Number.isInteger(value.entries) && (value.entries as number) >= 0 && typeof value.head === 'string' && /^[0-9a-f]{64}$/.test(value.head);
 }
 export function isCancelParams(value: unknown): value is CancelParams {
   return isRecord(value) && (typeof value.id === 'number' || typeof value.id === 'string');

@@ -1,6 +1,6 @@
 /** The command palette's Veil commands: detect, review, commit, verify, and the daemon's log. */
 import * as vscode from 'vscode';
-import type { DaemonClient } from '../daemon/client';
+import type { DaemonClient } from '../client/daemonClient';
 import type { ProgressParams } from '../daemon/protocol';
 import { detectionSettings, redactionSettings } from './config';
 import { resolveDatasetFolder } from './datasetFolder';

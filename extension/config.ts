@@ -1,6 +1,6 @@
 /** Veil's settings (`veil.*`), read in one place. */
 import * as vscode from 'vscode';
-import type { MaskShape, RedactionMode, SessionConfigureParams } from '../daemon/protocol';
+import { MASK_SHAPES, REDACTION_MODES, isOneOf, type SessionConfigureParams } from '../daemon/protocol';
 import type { RedactionSettings } from '../webview/protocol';
 
 export interface DetectionSettings {
@@ -13,12 +13,17 @@ function section() {
   return vscode.workspace.getConfiguration('veil');
 }
 
+/** A setting's value when it is one of `values` (settings.json may hold anything), else `fallback`. */
+function oneOf<T extends string>(values: readonly T[], value: unknown, fallback: T): T {
+  return isOneOf(values, value) ? value : fallback;
+}
+
 export function redactionSettings(): RedactionSettings {
   const config = section();
   return {
-    mode: config.get<RedactionMode>('redaction.mode', 'fill'),
+    mode: oneOf(REDACTION_MODES, config.get('redaction.mode'), 'fill'),
     margin: config.get<number>('redaction.margin', 0.25),
-    shape: config.get<MaskShape>('redaction.shape', 'rect'),
+    shape: oneOf(MASK_SHAPES, config.get('redaction.shape'), 'rect'),
     lowConfidence: config.get<number>('review.lowConfidence', 0.6),
   };
 }

@@ -7,7 +7,7 @@
  */
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { DaemonClient } from '../daemon/client';
+import { DaemonClient } from '../client/daemonClient';
 import type { InitializeResult } from '../daemon/protocol';
 import { daemonEnvironment, sessionSettings } from './config';
 import { presentDaemonState, protocolMismatch, refusalReason, type DaemonState } from './daemonState';

@@ -1,5 +1,5 @@
 /** The one function that turns any error into the sentence a person sees. Cancellation is not an error. */
-import { DaemonError } from '../daemon/client';
+import { DaemonError } from '../client/daemonClient';
 
 export function isCancellation(error: unknown): boolean {
   return DaemonError.is(error) && error.cancelled;

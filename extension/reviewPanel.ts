@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import type { DaemonClient } from '../daemon/client';
+import type { DaemonClient } from '../client/daemonClient';
 import { renderWebviewHtml } from '../webview/html';
 import {
   browserDecodes,

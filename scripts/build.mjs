@@ -19,7 +19,7 @@ function testEntries(dir) {
 const bundles = [
   { ...node, entryPoints: { extension: 'extension/main.ts' }, outdir: 'dist' },
   { ...node, entryPoints: { daemon: 'daemon/main.ts' }, outdir: 'dist' },
-  { ...node, entryPoints: { cli: 'daemon/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
+  { ...node, entryPoints: { cli: 'cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
   { bundle: true, platform: 'browser', target: 'es2022', format: 'iife', sourcemap: true, logLevel: 'warning',
     entryPoints: { webview: 'webview/main.ts' }, outdir: 'dist', loader: { '.ttf': 'file' }, assetNames: '[name]' },
   { ...node, entryPoints: testEntries('test'), outdir: 'out/test', outbase: 'test' },

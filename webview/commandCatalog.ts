@@ -2,6 +2,7 @@
  * Every action of the review UI with its label and shortcuts: the one list the keyboard handler, the
  * toolbar and the help overlay are built from.
  */
+import { REDACTION_MODES } from '../daemon/protocol';
 
 export interface KeySpec {
   /** `KeyboardEvent.key`; single letters match either case (Shift is given separately). */
@@ -90,7 +91,7 @@ export const COMMANDS: readonly CommandInfo[] = [
   { id: 'view.fit', label: 'Fit image', group: 'View', keys: [{ key: '0' }], icon: '$(screen-full)' },
   { id: 'view.actualSize', label: 'Actual size (1:1)', group: 'View', keys: [{ key: '1' }], icon: '1:1' },
   { id: 'preview.toggle', label: 'Preview redaction', group: 'Redaction', keys: [{ key: 'p' }], icon: '$(eye)' },
-  { id: 'preview.nextMode', label: 'Next redaction mode (fill, pixelate, blur)', group: 'Redaction', keys: [{ key: 'm' }] },
+  { id: 'preview.nextMode', label: `Next redaction mode (${REDACTION_MODES.join(', ')})`, group: 'Redaction', keys: [{ key: 'm' }] },
   { id: 'list.nextFilter', label: 'Next filter', group: 'List', keys: [{ key: 'f' }] },
   { id: 'list.toggleOrder', label: 'Review queue (lowest confidence first) / by name', group: 'List', keys: [{ key: 'q' }] },
   { id: 'list.focus', label: 'Focus the image list (↑ ↓ Home End to move)', group: 'List', keys: [{ key: 'l' }] },

@@ -1,5 +1,5 @@
 /** What each command of the catalog does. Keyboard, toolbar and tests all go through these. */
-import type { RedactionMode } from '../daemon/protocol';
+import { REDACTION_MODES, type RedactionMode } from '../daemon/protocol';
 import { manualBox, neighbourBox, withAllModelBoxes, withRect, withState, without } from './boxEdits';
 import type { CommandId } from './commandCatalog';
 import { actualSizeViewport, moveRect, panBy, resizeRect, toImagePoint, zoomAt, type Handle } from './geometry';
@@ -22,7 +22,6 @@ export interface CommandEnvironment {
   changeMode(mode: RedactionMode): void;
 }
 
-const MODES: readonly RedactionMode[] = ['fill', 'pixelate', 'blur'];
 const ZOOM_STEP = 1.25;
 const PAN_STEP = 40;
 
@@ -118,7 +117,7 @@ export function createCommands({ store, view, toggleHelp, closeHelp, focusList, 
       if (entry) store.setViewport(actualSizeViewport(entry, view.stageSize()));
     },
     'preview.toggle': () => store.setPreview(!store.ui.preview),
-    'preview.nextMode': () => changeMode(MODES[(MODES.indexOf(store.settings.mode) + 1) % MODES.length]!),
+    'preview.nextMode': () => changeMode(REDACTION_MODES[(REDACTION_MODES.indexOf(store.settings.mode) + 1) % REDACTION_MODES.length]!),
     'list.nextFilter': () => {
       const index = FILTERS.findIndex((filter) => filter.value === store.ui.filter);
       store.setFilter(FILTERS[(index + 1) % FILTERS.length]!.value);

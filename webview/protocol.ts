@@ -10,7 +10,21 @@
  * before that (messages posted earlier, or while the panel is hidden, are dropped), and answers `ready`
  * with `dataset/load` every time (the webview is re-created after being hidden).
  */
-import { isBox, isFiniteNumber, isImageRecord, isRecord, type Box, type ImageRecord, type ImageStatus, type MaskShape, type RedactionMode } from '../daemon/protocol';
+import {
+  EDITABLE_STATUSES,
+  MASK_SHAPES,
+  REDACTION_MODES,
+  isBox,
+  isFiniteNumber,
+  isImageRecord,
+  isOneOf,
+  isRecord,
+  type Box,
+  type EditableStatus,
+  type ImageRecord,
+  type MaskShape,
+  type RedactionMode,
+} from '../daemon/protocol';
 
 export const WEBVIEW_PROTOCOL_VERSION = 1;
 
@@ -78,7 +92,7 @@ export const Ready = defineMessage<'ready', { version: number }>('ready', (m) =>
 export interface ReviewUpdateParams {
   file: string;
   boxes: Box[];
-  status?: Exclude<ImageStatus, 'committed'>;
+  status?: EditableStatus;
   baseRevision: number;
   afterSeq?: number;
   seq: number;
@@ -88,7 +102,7 @@ export const ReviewUpdate = defineMessage<'review/update', ReviewUpdateParams>(
   (m) =>
     isString(m.file) &&
     isArrayOf(m.boxes, isBox) &&
-    (m.status === undefined || m.status === 'unreviewed' || m.status === 'reviewed') &&
+    (m.status === undefined || isOneOf(EDITABLE_STATUSES, m.status)) &&
     isFiniteNumber(m.baseRevision) &&
     (m.afterSeq === undefined || isFiniteNumber(m.afterSeq)) &&
     isFiniteNumber(m.seq),
@@ -203,12 +217,8 @@ function isString(value: unknown): value is string {
 function isArrayOf<T>(value: unknown, isItem: (item: unknown) => item is T): value is T[] {
   return Array.isArray(value) && value.every(isItem);
 }
-function isOneOf<T extends string>(values: readonly T[]) {
-  return (value: unknown): value is T => values.includes(value as T);
-}
-
-export const isRedactionMode = isOneOf<RedactionMode>(['fill', 'pixelate', 'blur']);
-const isMaskShape = isOneOf<MaskShape>(['rect', 'ellipse']);
+export const isRedactionMode = (value: unknown): value is RedactionMode => isOneOf(REDACTION_MODES, value);
+const isMaskShape = (value: unknown): value is MaskShape => isOneOf(MASK_SHAPES, value);
 
 function isPositiveSize(value: Record<string, unknown>): boolean {
   return isFiniteNumber(value.width) && isFiniteNumber(value.height) && value.width > 0 && value.height > 0;

@@ -1,16 +1,12 @@
 /** The toolbar: progress, filter/order/mode pickers, and buttons that run catalog commands. */
-import type { RedactionMode } from '../daemon/protocol';
+import { REDACTION_MODES, type RedactionMode } from '../daemon/protocol';
 import type { CommandId } from './commandCatalog';
 import type { CommandHandlers } from './commands';
 import { FILTERS, isFilter, isOrder, ORDERS } from './imageList';
 import { isRedactionMode } from './protocol';
 import type { ReviewStore } from './store';
 
-const MODE_LABELS: ReadonlyArray<{ value: RedactionMode; label: string }> = [
-  { value: 'fill', label: 'Solid fill' },
-  { value: 'pixelate', label: 'Pixelate' },
-  { value: 'blur', label: 'Blur' },
-];
+const MODE_LABELS: Record<RedactionMode, string> = { fill: 'Solid fill', pixelate: 'Pixelate', blur: 'Blur' };
 
 export interface ToolbarElements {
   toolbar: HTMLElement;
@@ -30,7 +26,7 @@ export class Toolbar {
   ) {
     fillOptions(elements.filter, FILTERS);
     fillOptions(elements.order, ORDERS);
-    fillOptions(elements.mode, MODE_LABELS);
+    fillOptions(elements.mode, REDACTION_MODES.map((value) => ({ value, label: MODE_LABELS[value] })));
     elements.filter.addEventListener('change', () => {
       if (isFilter(elements.filter.value)) store.setFilter(elements.filter.value);
     });

@@ -1,6 +1,21 @@
-/** What the audit log records: one typed event per line. */
-import type { Box, BoxSource, BoxState, Checkpoint, MaskShape, RedactionMode } from '../protocol';
-import type { Actor } from '../rpc/context';
+/** What the audit log records: one typed event per line, and the check each type's fields pass when read back. */
+import {
+  BOX_SOURCES,
+  BOX_STATES,
+  IMAGE_STATUSES,
+  MASK_SHAPES,
+  REDACTION_MODES,
+  isRecord,
+  type Box,
+  type BoxSource,
+  type BoxState,
+  type Checkpoint,
+  type ImageStatus,
+  type MaskShape,
+  type RedactionMode,
+} from '../protocol';
+import { actor, between, count, exactly, flag, finite, nullable, object, oneOf, optional, sha256, str, text, type Check } from '../storage/checks';
+import type { Actor } from '../core/callContext';
 
 export type BoxCounts = Record<BoxSource, Record<BoxState, number>>;
 
@@ -19,7 +34,7 @@ export interface ReviewChangeEvent {
   type: 'review-change';
   actor: Actor;
   file: string;
-  status: string;
+  status: ImageStatus;
   boxes: BoxCounts;
 }
 
@@ -84,3 +99,45 @@ export function countBoxes(boxes: readonly Box[]): BoxCounts {
   for (const box of boxes) counts[box.source][box.state]++;
   return counts;
 }
+
+// ---- Checks: what each event type must hold when read back (audit log, commit journal) --------------------
+
+const boxCounts = object(Object.fromEntries(BOX_SOURCES.map((source) => [source, object(Object.fromEntries(BOX_STATES.map((state) => [state, count])))])));
+const checkpoint = object({ entries: count, head: sha256 });
+
+/** The fields of each event type, besides `type`. */
+const EVENT_FIELDS: { [T in AuditEvent['type']]: Record<string, Check> } = {
+  'detect-run': { actor, model: text, threshold: between(0, 1), thorough: flag, images: count, faces: count },
+  'review-change': { actor, file: text, status: oneOf(IMAGE_STATUSES), boxes: boxCounts },
+  'commit-image': {
+    commitId: text,
+    actor,
+    file: text,
+    model: nullable(text),
+    threshold: nullable(finite),
+    redaction: object({ mode: oneOf(REDACTION_MODES), margin: finite, shape: oneOf(MASK_SHAPES) }),
+    boxes: boxCounts,
+    redacted: count,
+    originalSha256: sha256,
+    outputSha256: sha256,
+    vaultObject: sha256,
+    vaultSha256: sha256,
+    modelOnly: optional(exactly(true)),
+  },
+  commit: { commitId: text, actor, committed: count, notStarted: count, failed: count, cancelled: flag, includeUnreviewed: flag },
+  'open-original': { actor, file: text, vaultObject: sha256, out: str },
+  'audit-repair': { droppedBytes: count, previous: checkpoint },
+};
+export const AUDIT_EVENT_TYPES = Object.keys(EVENT_FIELDS) as ReadonlyArray<AuditEvent['type']>;
+const eventChecks = new Map(AUDIT_EVENT_TYPES.map((type) => [type, object(EVENT_FIELDS[type])]));
+
+/** What is wrong with an audit event (`.field: expected …`), or undefined when it is one. */
+export const auditEventProblem: Check = (value) => {
+  if (!isRecord(value)) return ': expected an object';
+  const check = eventChecks.get(value.type as AuditEvent['type']);
+  return check ? check(value) : `.type${oneOf(AUDIT_EVENT_TYPES)(value.type)}`;
+};
+
+/** What is wrong with a commit-image event (a line of the commit journal's progress), or undefined. */
+export const commitImageEventProblem: Check = (value) =>
+  isRecord(value) && value.type !== 'commit-image' ? `.type${exactly('commit-image')(value.type)}` : auditEventProblem(value);

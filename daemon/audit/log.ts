@@ -7,7 +7,7 @@
 import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import { ErrorCode, type Checkpoint } from '../protocol';
 import { VeilError } from '../errors';
-import { veilDir, veilPath } from '../dataset/layout';
+import { veilDir, veilPath, veilRelative } from '../dataset/layout';
 import { acquireLock } from '../storage/lock';
 import { EMPTY_CHECKPOINT, checkpointAfter, formatEntry, parseEntry } from './chain';
 import type { AuditEntry, AuditEvent } from './events';
@@ -25,7 +25,7 @@ interface Tail {
 }
 
 /** Reads backwards from the end until the last complete line is found. */
-async function readTail(handle: FileHandle, path: string): Promise<Tail> {
+async function readTail(handle: FileHandle): Promise<Tail> {
   const { size } = await handle.stat();
   if (size === 0) return { checkpoint: EMPTY_CHECKPOINT, tornBytes: 0 };
   for (let span = Math.min(size, TAIL_CHUNK); ; span = Math.min(size, span * 2)) {
@@ -39,7 +39,7 @@ async function readTail(handle: FileHandle, path: string): Promise<Tail> {
     if (lineStart === 0 && span < size) continue;
     const line = buffer.toString('utf8', lineStart, lastNewline);
     const entry = parseEntry(line);
-    if (typeof entry === 'string') throw new VeilError(ErrorCode.Corrupt, `the last audit entry is unreadable (${entry}); run \`veil verify\``, path);
+    if (typeof entry === 'string') throw new VeilError(ErrorCode.Corrupt, `the last audit entry is unreadable (${entry}); run \`veil verify\``, veilRelative('auditLog'));
     return { checkpoint: checkpointAfter(entry.seq, line), tornBytes };
   }
 }
@@ -61,7 +61,7 @@ async function appendNow(root: string, event: AuditEvent): Promise<AuditEntry & 
     throw error;
   });
   try {
-    let { checkpoint, tornBytes } = await readTail(handle, path);
+    let { checkpoint, tornBytes } = await readTail(handle);
     if (tornBytes > 0) {
       const { size } = await handle.stat();
       await handle.truncate(size - tornBytes);
@@ -103,7 +103,7 @@ export async function auditCheckpoint(root: string): Promise<Checkpoint> {
     throw error;
   }
   try {
-    return (await readTail(handle, path)).checkpoint;
+    return (await readTail(handle)).checkpoint;
   } finally {
     await handle.close();
   }

@@ -4,7 +4,7 @@
  * still reaches it with the same head (a cut tail or rewritten history is otherwise invisible).
  */
 import { open } from 'node:fs/promises';
-import type { Checkpoint, VerifyFinding } from '../protocol';
+import type { Checkpoint, VerifyFinding, VerifyFindingKind } from '../protocol';
 import { EMPTY_CHECKPOINT, checkpointAfter, parseEntry } from './chain';
 import type { AuditEntry } from './events';
 import { auditPath } from './log';
@@ -33,7 +33,7 @@ export async function verifyAuditLog(root: string, trusted?: Checkpoint): Promis
   const entries: AuditEntry[] = [];
   let checkpoint = EMPTY_CHECKPOINT;
   let headAtTrusted: string | undefined;
-  const report = (message: string, kind = 'audit-chain') => findings.push({ kind, file: veilRelative('auditLog'), message });
+  const report = (message: string, kind: VerifyFindingKind = 'audit-chain') => findings.push({ kind, file: veilRelative('auditLog'), message });
 
   for await (const { number, text } of auditLines(root)) {
     const entry = parseEntry(text);

@@ -4,12 +4,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
-import { ErrorCode, type CommitParams, type CommitResult, type ImageRecord, type MaskShape, type RedactionMode } from '../protocol';
-import { VeilError, describeError, errorCodeOf } from '../errors';
-import type { CallContext } from '../rpc/context';
+import { ErrorCode, MASK_SHAPES, REDACTION_MODES, isOneOf, type CommitParams, type CommitResult, type ImageRecord } from '../protocol';
+import { VeilError, fileFailure } from '../errors';
+import type { CallContext } from '../core/callContext';
 import type { DecodeLimits } from '../image/decode';
 import type { ReviewStore } from '../review/store';
 import { scanDataset } from '../dataset/scan';
+import { inScope } from '../dataset/locate';
 import { appendAudit, auditCheckpoint } from '../audit/log';
 import { latestCommits } from '../audit/committed';
 import { readRecipients } from '../vault/recipients';
@@ -19,11 +20,11 @@ import { Journal, type CommitPlan, type JournalState } from './journal';
 import { removeStrayTemps } from './cleanup';
 import { selectImages } from './select';
 import { commitImage } from './commitImage';
-import { PhaseTimes } from './phaseTimes';
+import { PhaseTimes } from '../core/phaseTimes';
 
 export interface DatasetOpener {
-  /** The real root and the daemon's one review store for it. */
-  open(root: string): Promise<{ root: string; store: ReviewStore }>;
+  /** The dataset a folder belongs to, the folder's place in it (scope), and the daemon's one review store for it. */
+  open(folder: string): Promise<{ root: string; scope: string; store: ReviewStore }>;
 }
 
 export interface CommitDeps {
@@ -35,8 +36,6 @@ export interface CommitDeps {
   imagesInFlight?: number;
 }
 
-const MODES: readonly RedactionMode[] = ['fill', 'pixelate', 'blur'];
-const SHAPES: readonly MaskShape[] = ['rect', 'ellipse'];
 /** At most this many images in flight, whatever the core count: each holds its decoded pixels (36 MB at 12 MP). */
 const MAX_IMAGES_IN_FLIGHT = 4;
 
@@ -52,8 +51,8 @@ function planOptions(params: CommitParams): CommitPlan['options'] {
   const mode = params.mode ?? 'fill';
   const shape = params.shape ?? 'rect';
   const margin = params.margin ?? DEFAULT_MARGIN;
-  if (!MODES.includes(mode)) throw new VeilError(ErrorCode.InvalidParams, `mode must be one of ${MODES.join(', ')}`);
-  if (!SHAPES.includes(shape)) throw new VeilError(ErrorCode.InvalidParams, `shape must be one of ${SHAPES.join(', ')}`);
+  if (!isOneOf(REDACTION_MODES, mode)) throw new VeilError(ErrorCode.InvalidParams, `mode must be one of ${REDACTION_MODES.join(', ')}`);
+  if (!isOneOf(MASK_SHAPES, shape)) throw new VeilError(ErrorCode.InvalidParams, `shape must be one of ${MASK_SHAPES.join(', ')}`);
   if (!Number.isFinite(margin) || margin < 0 || margin > 2) throw new VeilError(ErrorCode.InvalidParams, 'margin must be between 0 and 2 (a fraction of the box size)');
   return { mode, margin, shape, includeUnreviewed: params.includeUnreviewed ?? false };
 }
@@ -114,7 +113,7 @@ async function runPlan({ root, store, recipients, ctx, deps }: CommitSession, jo
         await commitImage(c, file);
         outcome.committed.push(file);
       } catch (error) {
-        outcome.failures.push({ file, code: errorCodeOf(error), message: describeError(error) });
+        outcome.failures.push(fileFailure(file, error));
       }
       done++;
     }
@@ -139,7 +138,7 @@ async function runPlan({ root, store, recipients, ctx, deps }: CommitSession, jo
 
 export async function commitDataset(params: CommitParams, ctx: CallContext, deps: CommitDeps): Promise<CommitResult> {
   const options = planOptions(params);
-  const { root, store } = await deps.datasets.open(params.root);
+  const { root, scope, store } = await deps.datasets.open(params.root);
   const recipients = await readRecipients(root);
   const lock = await acquireLock(root, 'commit');
   const session: CommitSession = { root, store, recipients, ctx, deps };
@@ -162,7 +161,7 @@ export async function commitDataset(params: CommitParams, ctx: CallContext, deps
     if (!result.cancelled) {
       // Select and journal under the review lock: from then on no edit or detection can change a planned image.
       const { result: planned } = await store.update(async (get) => {
-        const selection = selectImages(entries, get, options.includeUnreviewed);
+        const selection = selectImages(entries.filter((entry) => inScope(entry.file, scope)), get, options.includeUnreviewed);
         const files = selection.files.filter((file) => !handled.has(file));
         result.skipped = selection.skipped.filter((skip) => !handled.has(skip.file));
         if (files.length === 0) return { write: [], result: undefined };

@@ -18,7 +18,7 @@ import { publish, tempPathFor, writeSynced } from '../storage/durable';
 import { sha256Hex } from '../storage/hash';
 import type { Journal, CommitPlan } from './journal';
 import { boxesToRedact } from './select';
-import type { PhaseTimes } from './phaseTimes';
+import type { PhaseTimes } from '../core/phaseTimes';
 
 export interface ImageCommitContext {
   root: string;

@@ -7,12 +7,13 @@
  */
 import { mkdir, open, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ErrorCode, type MaskShape, type RedactionMode } from '../protocol';
+import { ErrorCode, MASK_SHAPES, REDACTION_MODES, type MaskShape, type RedactionMode } from '../protocol';
 import { VeilError } from '../errors';
-import type { Actor } from '../rpc/context';
+import type { Actor } from '../core/callContext';
 import { veilPath, veilRelative } from '../dataset/layout';
-import type { CommitImageEvent } from '../audit/events';
+import { commitImageEventProblem, type CommitImageEvent } from '../audit/events';
 import { syncDir, writeAtomic } from '../storage/durable';
+import { actor, arrayOf, between, corrupt, flag, object, oneOf, parseChecked, plain, text } from '../storage/checks';
 
 const PLAN_FILE = 'plan.json';
 const PROGRESS_FILE = 'progress.jsonl';
@@ -23,6 +24,53 @@ export interface CommitPlan {
   actor: Actor;
   options: { mode: RedactionMode; margin: number; shape: MaskShape; includeUnreviewed: boolean };
   files: string[];
+}
+
+const planProblem = object({
+  commitId: text,
+  startedAt: text,
+  actor,
+  options: object({ mode: oneOf(REDACTION_MODES), margin: between(0, 2), shape: oneOf(MASK_SHAPES), includeUnreviewed: flag }),
+  files: arrayOf(text),
+});
+
+/** The dataset-relative name of a journal file, as errors show it. */
+function journalRelative(name: string): string {
+  return `${veilRelative('journal')}/${name}`;
+}
+
+/** A journal file's text; undefined when it does not exist. */
+async function readJournalFile(dir: string, name: string): Promise<string | undefined> {
+  try {
+    return await readFile(join(dir, name), 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    throw new VeilError(ErrorCode.Unreadable, `cannot read the commit journal (${code ?? (error as Error).message})`, journalRelative(name));
+  }
+}
+
+/**
+ * The journaled event of each file, by file. A torn last line (killed mid-write: not JSON, no newline after it)
+ * is ignored; any other line that is not a commit-image event is refused, naming the line and the field.
+ */
+function parseProgress(text: string): Map<string, CommitImageEvent> {
+  const publishing = new Map<string, CommitImageEvent>();
+  const lines = text.split('\n');
+  for (const [index, line] of lines.entries()) {
+    if (line.length === 0) continue;
+    let event: unknown;
+    try {
+      event = JSON.parse(line);
+    } catch {
+      if (index === lines.length - 1) continue;
+      throw corrupt(journalRelative(PROGRESS_FILE), 'commit journal', `line ${index + 1}: expected valid JSON`);
+    }
+    const problem = commitImageEventProblem(event);
+    if (problem !== undefined) throw corrupt(journalRelative(PROGRESS_FILE), 'commit journal', `line ${index + 1}: ${plain(problem)}`);
+    publishing.set((event as CommitImageEvent).file, event as CommitImageEvent);
+  }
+  return publishing;
 }
 
 export interface JournalState {
@@ -67,24 +115,11 @@ export class Journal {
   /** The unfinished commit, if any. A torn last progress line (killed mid-write) is ignored. */
   static async load(root: string): Promise<{ journal: Journal; state: JournalState } | undefined> {
     const dir = journalDir(root);
-    let plan: CommitPlan;
-    try {
-      plan = JSON.parse(await readFile(join(dir, PLAN_FILE), 'utf8')) as CommitPlan;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw new VeilError(ErrorCode.Corrupt, `the commit journal's plan is unreadable (${(error as Error).message})`, `${veilRelative('journal')}/${PLAN_FILE}`);
-    }
-    const state: JournalState = { plan, publishing: new Map() };
-    const text = await readFile(join(dir, PROGRESS_FILE), 'utf8').catch(() => '');
-    for (const line of text.split('\n')) {
-      try {
-        const event = JSON.parse(line) as CommitImageEvent;
-        state.publishing.set(event.file, event);
-      } catch {
-        continue;
-      }
-    }
-    return { journal: new Journal(dir), state };
+    const planText = await readJournalFile(dir, PLAN_FILE);
+    if (planText === undefined) return undefined;
+    const plan = parseChecked<CommitPlan>(planText, planProblem, 'commit plan', journalRelative(PLAN_FILE));
+    const publishing = parseProgress((await readJournalFile(dir, PROGRESS_FILE)) ?? '');
+    return { journal: new Journal(dir), state: { plan, publishing } };
   }
 
   /** Records the audit event of an output about to be published; durable when the promise resolves. */

@@ -9,7 +9,8 @@ export function isImageName(name: string): boolean {
   return IMAGE_EXTENSIONS.includes(extname(name).toLowerCase());
 }
 
-export async function scanDataset(root: string): Promise<DatasetEntry[]> {
+/** The images under `root` (or only under its subfolder `scope`), relative to `root`. */
+export async function scanDataset(root: string, scope = ''): Promise<DatasetEntry[]> {
   const entries: DatasetEntry[] = [];
   async function walk(dir: string): Promise<void> {
     const children = await readdir(dir, { withFileTypes: true });
@@ -23,6 +24,6 @@ export async function scanDataset(root: string): Promise<DatasetEntry[]> {
       }
     }
   }
-  await walk(root);
+  await walk(scope === '' ? root : join(root, scope));
   return entries.sort((a, b) => a.file.localeCompare(b.file));
 }

@@ -2,7 +2,8 @@
  * BlazeFace (MediaPipe full-range, 256x256) anchors and output decoding, plus the box correction that
  * turns its square, tight boxes into WIDER-style face boxes. See ../shared/notes/detection.md.
  */
-import type { Face } from '../protocol';
+import { ErrorCode, type Face } from '../protocol';
+import { VeilError } from '../errors';
 
 export const BLAZEFACE_INPUT_SIZE = 256;
 
@@ -50,7 +51,7 @@ export function decodeBlazeFace(layers: readonly BlazeFaceLayerOutput[], thresho
     const { scores, regressors } = layers[layerIndex];
     const anchors = layerAnchors(grid, perCell);
     if (scores.length !== anchors.length || regressors.length !== anchors.length * 16) {
-      throw new Error(`BlazeFace output layer ${layerIndex}: expected ${anchors.length} anchors, got ${scores.length} scores and ${regressors.length / 16} regressors`);
+      throw new VeilError(ErrorCode.ModelShape, `BlazeFace output layer ${layerIndex}: expected ${anchors.length} anchors, got ${scores.length} scores and ${regressors.length / 16} regressors`);
     }
     anchors.forEach((anchor, i) => {
       const score = sigmoid(scores[i]);

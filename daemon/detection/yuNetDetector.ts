@@ -4,7 +4,8 @@
  * overview pass at 640 px for faces too big for YuNet's receptive field at full resolution.
  */
 import type { InferenceSession } from 'onnxruntime-node';
-import type { Face, ModelInfo } from '../protocol';
+import { ErrorCode, type Face, type ModelInfo } from '../protocol';
+import { VeilError } from '../errors';
 import type { DisplayedImage } from '../image/decode';
 import type { DetectRequest, Detector } from './detector';
 import { clipAllToImage, unscale } from './geometry';
@@ -66,7 +67,11 @@ export class YuNetDetector implements Detector {
     const height = paddedToAlignment(pixels.height);
     const input = fillNchwBgrPadded(this.scratch.borrow(3 * width * height), pixels, width, height);
     const outputs = await runFloat(this.session, input, [1, 3, height, width]).finally(() => this.scratch.giveBack(input));
-    const strides = YUNET_STRIDES.map((stride) => ({ stride, cls: outputs[`cls_${stride}`], obj: outputs[`obj_${stride}`], bbox: outputs[`bbox_${stride}`] }));
+    const strides = YUNET_STRIDES.map((stride) => {
+      const [cls, obj, bbox] = [outputs[`cls_${stride}`], outputs[`obj_${stride}`], outputs[`bbox_${stride}`]];
+      if (!cls || !obj || !bbox) throw new VeilError(ErrorCode.ModelShape, `YuNet model has no cls_${stride}, obj_${stride} and bbox_${stride} outputs`);
+      return { stride, cls, obj, bbox };
+    });
     const faces = hardNms(decodeYuNet(strides, width, height, threshold), PASS_NMS_IOU);
     return faces.map((face) => unscale(face, pixels.width / image.width, pixels.height / image.height));
   }

@@ -2,7 +2,8 @@
  * YuNet (libfacedetection.train, dynamic input) output decoding. Input: BGR float 0..255, NCHW, padded
  * bottom/right to a multiple of 32. Outputs per stride s ∈ {8, 16, 32}: cls, obj [cells], bbox [cells, 4].
  */
-import type { Face } from '../protocol';
+import { ErrorCode, type Face } from '../protocol';
+import { VeilError } from '../errors';
 
 export const YUNET_STRIDES = [8, 16, 32] as const;
 export const YUNET_ALIGNMENT = 32;
@@ -26,7 +27,7 @@ export function decodeYuNet(outputs: readonly YuNetStrideOutput[], inputWidth: n
     const cols = inputWidth / stride;
     const cells = cols * (inputHeight / stride);
     if (cls.length !== cells || obj.length !== cells || bbox.length !== cells * 4) {
-      throw new Error(`YuNet stride ${stride}: expected ${cells} cells for ${inputWidth}x${inputHeight}, got ${cls.length}`);
+      throw new VeilError(ErrorCode.ModelShape, `YuNet stride ${stride}: expected ${cells} cells for ${inputWidth}x${inputHeight}, got ${cls.length}`);
     }
     for (let i = 0; i < cells; i++) {
       const score = Math.sqrt(clamp01(cls[i]) * clamp01(obj[i]));

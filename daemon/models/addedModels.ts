@@ -1,8 +1,9 @@
 /** `<home>/models/added.json`: models a user added from local files, with the hash recorded when added. */
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ErrorCode, isRecord, type ModelDecoder } from '../protocol';
+import { ErrorCode, MODEL_DECODERS, type ModelDecoder } from '../protocol';
 import { VeilError } from '../errors';
+import { arrayOf, object, oneOf, parseChecked, sha256, text, type Check } from '../storage/checks';
 import { writeAtomically } from './files';
 
 export interface AddedModel {
@@ -14,16 +15,9 @@ export interface AddedModel {
   addedAt: string;
 }
 
-function isAddedModel(value: unknown): value is AddedModel {
-  return (
-    isRecord(value) &&
-    typeof value.name === 'string' &&
-    (value.decoder === 'blazeface' || value.decoder === 'yunet') &&
-    typeof value.file === 'string' &&
-    typeof value.sha256 === 'string' &&
-    typeof value.addedAt === 'string'
-  );
-}
+/** A plain file name: a hand-edited record must not point outside `added/`. */
+const fileName: Check = (value) => (typeof value === 'string' && /^[^/\\]+$/.test(value) && value !== '..' && value !== '.' ? undefined : ': expected a file name inside added/');
+const addedModelsProblem = object({ models: arrayOf(object({ name: text, decoder: oneOf(MODEL_DECODERS), file: fileName, sha256, addedAt: text })) });
 
 export class AddedModels {
   readonly path: string;
@@ -37,18 +31,9 @@ export class AddedModels {
       text = await readFile(this.path, 'utf8');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw new VeilError(ErrorCode.Unreadable, `cannot read ${this.path}: ${(error as Error).message}`);
+      throw new VeilError(ErrorCode.Unreadable, `cannot read the list of added models (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, this.path);
     }
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      throw new VeilError(ErrorCode.Corrupt, `${this.path} is not valid JSON`);
-    }
-    if (!isRecord(parsed) || !Array.isArray(parsed.models) || !parsed.models.every(isAddedModel)) {
-      throw new VeilError(ErrorCode.Corrupt, `${this.path} does not list added models in the expected shape`);
-    }
-    return parsed.models;
+    return parseChecked<{ models: AddedModel[] }>(text, addedModelsProblem, 'list of added models', this.path).models;
   }
 
   /** Records `model`, replacing any earlier record with the same name. */

@@ -1,18 +1,20 @@
 /** models/manifest.json: the models Veil knows, where each comes from, and its pinned sha256. */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ErrorCode, isRecord, type ModelDecoder } from '../protocol';
+import { ErrorCode, MODEL_DECODERS, isRecord, type ModelDecoder } from '../protocol';
 import { VeilError } from '../errors';
+import { arrayOf, count, finite, object, oneOf, parseChecked, sha256, text, type Check } from '../storage/checks';
 
 /** Where dist/daemon.js (and dist/cli.js) find the manifest shipped beside them. */
 export const DEFAULT_MANIFEST_PATH = join(__dirname, '..', 'models', 'manifest.json');
 
-export type ModelSource = { npm: { package: string; file: string } } | { url: string };
+/** Where a manifest model's file comes from: inside an npm package (embedded), or downloaded from a URL. */
+export type ManifestSource = { npm: { package: string; file: string } } | { url: string };
 
 export interface ManifestModel {
   name: string;
   decoder: ModelDecoder;
-  source: ModelSource;
+  source: ManifestSource;
   sha256: string;
   bytes: number;
   /** Fixed input size, or "dynamic" when the model takes any size (padded to its alignment). */
@@ -21,45 +23,19 @@ export interface ManifestModel {
   rank: number;
 }
 
-const DECODERS: readonly ModelDecoder[] = ['blazeface', 'yunet'];
-const SHA256 = /^[0-9a-f]{64}$/;
+const httpUrl: Check = (value) => (typeof value === 'string' && /^https?:\/\//.test(value) ? undefined : ': expected an http(s) URL');
+const source: Check = (value) => (isRecord(value) && 'npm' in value ? object({ npm: object({ package: text, file: text }) }) : object({ url: httpUrl }))(value);
+const input: Check = (value) => (value === 'dynamic' ? undefined : object({ width: count, height: count })(value) && ': expected "dynamic" or {width, height}');
+const manifestModel = object({ name: text, decoder: oneOf(MODEL_DECODERS), source, sha256, bytes: count, input, licence: text, rank: finite });
+const manifestProblem = object({ models: arrayOf(manifestModel) });
 
-function isSource(value: unknown): value is ModelSource {
-  if (!isRecord(value)) return false;
-  if (isRecord(value.npm)) return typeof value.npm.package === 'string' && typeof value.npm.file === 'string';
-  return typeof value.url === 'string' && /^https?:\/\//.test(value.url);
-}
-
-function isInput(value: unknown): value is ManifestModel['input'] {
-  return value === 'dynamic' || (isRecord(value) && Number.isInteger(value.width) && Number.isInteger(value.height));
-}
-
-export function isManifestModel(value: unknown): value is ManifestModel {
-  return (
-    isRecord(value) &&
-    typeof value.name === 'string' &&
-    DECODERS.includes(value.decoder as ModelDecoder) &&
-    isSource(value.source) &&
-    typeof value.sha256 === 'string' &&
-    SHA256.test(value.sha256) &&
-    Number.isInteger(value.bytes) &&
-    isInput(value.input) &&
-    typeof value.licence === 'string' &&
-    typeof value.rank === 'number'
-  );
-}
-
+/** The manifest's models; a manifest that cannot be read or is malformed is refused naming the file and the field. */
 export async function readManifest(path: string): Promise<ManifestModel[]> {
-  let parsed: unknown;
+  let text: string;
   try {
-    parsed = JSON.parse(await readFile(path, 'utf8'));
+    text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new VeilError(ErrorCode.Internal, `cannot read the model manifest ${path}: ${(error as Error).message}`);
+    throw new VeilError(ErrorCode.Unreadable, `cannot read the model manifest (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): reinstall Veil`, path);
   }
-  const models = isRecord(parsed) && Array.isArray(parsed.models) ? parsed.models : null;
-  const invalid = models?.findIndex((model) => !isManifestModel(model));
-  if (!models || invalid !== -1) {
-    throw new VeilError(ErrorCode.Internal, `model manifest ${path} is malformed${models ? ` (entry ${invalid})` : ''}`);
-  }
-  return models as ManifestModel[];
+  return parseChecked<{ models: ManifestModel[] }>(text, manifestProblem, 'model manifest', path).models;
 }

@@ -6,7 +6,7 @@
 import { ErrorCode, type MaskShape, type Rect, type RedactionMode } from '../protocol';
 import { VeilError } from '../errors';
 import { decodeDisplayed, displayedPipeline, probeImage, type DecodeLimits, type ImageFormat } from '../image/decode';
-import { PhaseTimes } from '../commit/phaseTimes';
+import { PhaseTimes } from '../core/phaseTimes';
 import { encodeAs } from './encode';
 import { copyRegion, redactionRegion } from './geometry';
 import { renderRedacted } from './render';

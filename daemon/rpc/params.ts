@@ -1,5 +1,5 @@
 /** Validation of incoming RPC params: every method checks what arrives before it touches anything. */
-import { ErrorCode, isBox, isFiniteNumber, isRecord, type Box, type Checkpoint } from '../protocol';
+import { ErrorCode, isBox, isCheckpoint, isFiniteNumber, isRecord, type Box, type Checkpoint } from '../protocol';
 import { VeilError } from '../errors';
 
 function invalid(message: string): VeilError {
@@ -77,8 +77,6 @@ export function requiredBoxes(params: Record<string, unknown>, key: string): Box
 export function optionalCheckpoint(params: Record<string, unknown>, key: string): Checkpoint | undefined {
   const value = params[key];
   if (value === undefined) return undefined;
-  if (!isRecord(value) || !isFiniteNumber(value.entries) || value.entries < 0 || typeof value.head !== 'string' || !/^[0-9a-f]{64}$/.test(value.head)) {
-    throw invalid(`"${key}" must be {"entries": N, "head": "<64 hex digits>"}`);
-  }
+  if (!isCheckpoint(value)) throw invalid(`"${key}" must be {"entries": N, "head": "<64 hex digits>"}`);
   return { entries: value.entries, head: value.head };
 }

@@ -15,8 +15,8 @@ import {
   type VeilMethods,
 } from '../protocol';
 import { VeilError } from '../errors';
-import { CancellationToken, type Actor, type CallContext } from './context';
-import { onLines, writeMessage } from './transport';
+import { CancellationToken, type Actor, type CallContext } from '../core/callContext';
+import { onLines, writeMessage } from '../ndjson';
 
 export type Handler<M extends MethodName> = (params: unknown, ctx: CallContext) => Promise<ReturnType<VeilMethods[M]>>;
 export type Handlers = { [M in MethodName]: Handler<M> };

@@ -5,7 +5,7 @@
 import { watch, type FSWatcher } from 'node:fs';
 import type { ImageRecord } from '../protocol';
 import { ReviewStore } from '../review/store';
-import { resolveRoot } from '../dataset/paths';
+import { locateDataset } from '../dataset/locate';
 import { LAYOUT, veilDir } from '../dataset/layout';
 
 /** Debounce of file-system events (a detect batch appends hundreds of lines a second). */
@@ -21,9 +21,12 @@ export class OpenDatasets {
 
   constructor(private readonly onReviewChanged: ReviewChangedListener = () => undefined) {}
 
-  /** The real root and its review store (opened once per daemon); `watch` starts reporting outside changes. */
-  async open(root: string, options: { watch?: boolean } = {}): Promise<{ root: string; store: ReviewStore }> {
-    const real = resolveRoot(root);
+  /**
+   * The dataset `folder` belongs to (its real root, and the folder's place in it: see locateDataset) and its
+   * review store, opened once per daemon; `watch` starts reporting outside changes.
+   */
+  async open(folder: string, options: { watch?: boolean } = {}): Promise<{ root: string; scope: string; store: ReviewStore }> {
+    const { root: real, scope } = locateDataset(folder);
     let store = this.stores.get(real);
     if (!store) {
       store = ReviewStore.open(real);
@@ -32,7 +35,7 @@ export class OpenDatasets {
     }
     const opened = await store;
     if (options.watch && !this.watchers.has(real)) this.watch(real, opened);
-    return { root: real, store: opened };
+    return { root: real, scope, store: opened };
   }
 
   private watch(root: string, store: ReviewStore): void {

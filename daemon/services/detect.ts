@@ -11,9 +11,9 @@ import type {
   ImageDetectResult,
   ImageRecord,
 } from '../protocol';
-import { describeError, errorCodeOf, VeilError } from '../errors';
+import { fileFailure, VeilError } from '../errors';
 import { ErrorCode } from '../protocol';
-import type { CallContext } from '../rpc/context';
+import type { CallContext } from '../core/callContext';
 import { decodeDisplayed, readImageBytes, type DecodeLimits } from '../image/decode';
 import { resolveInside } from '../dataset/paths';
 import { scanDataset } from '../dataset/scan';
@@ -63,11 +63,11 @@ function alreadyDetected(record: ImageRecord | undefined, model: string, setting
 }
 
 export async function detectDataset(params: DatasetDetectParams, ctx: CallContext, deps: DetectDeps): Promise<DatasetDetectResult> {
-  const { root, store } = await deps.datasets.open(params.root);
+  const { root, scope, store } = await deps.datasets.open(params.root);
   await store.refresh();
   const settings = await resolveSettings(deps, params);
   const model = settings.detector.model.name;
-  const files = params.files ?? (await scanDataset(root)).map((entry) => entry.file);
+  const files = params.files ?? (await scanDataset(root, scope)).map((entry) => entry.file);
   const result: DatasetDetectResult = {
     model,
     threshold: settings.threshold,
@@ -140,6 +140,6 @@ async function detectOne(
     if (written.length === 0 && result) return { record: result, faces: modelFaces(result), skipped: true };
     return { record: written[0]!, faces: found.faces, skipped: false };
   } catch (error) {
-    return { failure: { file, code: errorCodeOf(error), message: VeilError.is(error) ? error.message : describeError(error) } };
+    return { failure: fileFailure(file, error) };
   }
 }

@@ -1,8 +1,8 @@
 /** Reading and writing one image's review state: what a person accepted, rejected, moved or drew. */
 import { ErrorCode, type FileFailure, type SizedEntry, type DatasetOpenResult, type DatasetSummary, type ImageRecord, type ReviewGetParams, type ReviewUpdateParams } from '../protocol';
-import { errorCodeOf, VeilError } from '../errors';
+import { fileFailure, VeilError } from '../errors';
 import { probeDisplayedSize, type DecodeLimits } from '../image/decode';
-import type { Actor } from '../rpc/context';
+import type { Actor } from '../core/callContext';
 import { appendAudit } from '../audit/log';
 import { countBoxes } from '../audit/events';
 import { resolveInside, toDatasetPath } from '../dataset/paths';
@@ -25,9 +25,9 @@ export function summarize(records: ImageRecord[], images: number): DatasetSummar
 const PROBE_CONCURRENCY = 8;
 
 export async function openDataset(rootParam: string, datasets: OpenDatasets, limits: DecodeLimits): Promise<DatasetOpenResult> {
-  const { root, store } = await datasets.open(rootParam, { watch: true });
+  const { root, scope, store } = await datasets.open(rootParam, { watch: true });
   await store.refresh();
-  const scanned = await scanDataset(root);
+  const scanned = await scanDataset(root, scope);
   const files: SizedEntry[] = [];
   const failures: FileFailure[] = [];
   await forEachLimited(scanned, PROBE_CONCURRENCY, async (entry) => {
@@ -36,13 +36,13 @@ export async function openDataset(rootParam: string, datasets: OpenDatasets, lim
       const size = record ?? (await probeDisplayedSize(resolveInside(root, entry.file), entry.file, limits));
       files.push({ ...entry, width: size.width, height: size.height });
     } catch (error) {
-      failures.push({ file: entry.file, code: errorCodeOf(error), message: VeilError.is(error) ? error.message : String(error) });
+      failures.push(fileFailure(entry.file, error));
     }
   });
   files.sort((a, b) => a.file.localeCompare(b.file));
   const present = new Set(files.map((entry) => entry.file));
   const records = store.records().filter((record) => present.has(record.file));
-  return { root, files, records, summary: summarize(records, files.length), failures };
+  return { root, scope, files, records, summary: summarize(records, files.length), failures };
 }
 
 async function forEachLimited<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {

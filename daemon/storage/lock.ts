@@ -4,7 +4,8 @@
  * the extension's daemon, each CLI run and a second window may all write at once.
  * A lock is created atomically with its content (write a temp file, then hard-link it to the lock name,
  * which fails if the lock exists), so a lock file says who holds it. A lock left by a dead process on this
- * host, or an unreadable one older than a minute (a power loss), is taken over.
+ * host, or one that does not say who holds it and is older than a minute (a power loss), is taken over; a younger
+ * one is refused naming the file and the field at fault.
  */
 import { hostname } from 'node:os';
 import { link, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
@@ -13,6 +14,7 @@ import { ErrorCode } from '../protocol';
 import { VeilError } from '../errors';
 import { veilDir, veilPath, veilRelative, type LockName } from '../dataset/layout';
 import { tempPathFor } from './durable';
+import { object, parseChecked, text, type Check } from './checks';
 
 const UNREADABLE_STALE_MS = 60_000;
 const RETRY_MS = 5;
@@ -23,6 +25,8 @@ interface LockOwner {
   since: string;
   purpose: string;
 }
+const processId: Check = (value) => (Number.isInteger(value) && (value as number) > 0 ? undefined : ': expected a process id');
+const lockOwnerProblem = object({ pid: processId, host: text, since: text, purpose: text });
 
 export interface DatasetLock {
   release(): Promise<void>;
@@ -44,11 +48,22 @@ function isAlive(pid: number): boolean {
   }
 }
 
-async function readOwner(path: string): Promise<LockOwner | undefined> {
+/**
+ * Who holds the lock: its owner, 'gone' when it was released meanwhile, or the refusal of a lock file that does
+ * not say it (empty after a power loss, hand-edited) — a Corrupt error naming the file and the field.
+ */
+async function readOwner(path: string, name: LockName): Promise<LockOwner | 'gone' | VeilError> {
+  let text: string;
   try {
-    return JSON.parse(await readFile(path, 'utf8')) as LockOwner;
-  } catch {
-    return undefined;
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'gone';
+    return new VeilError(ErrorCode.Unreadable, `cannot read the lock file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, veilRelative(name));
+  }
+  try {
+    return parseChecked<LockOwner>(text, lockOwnerProblem, 'lock file', veilRelative(name));
+  } catch (error) {
+    return error as VeilError;
   }
 }
 
@@ -68,8 +83,9 @@ async function tryCreate(path: string, owner: LockOwner): Promise<boolean> {
   }
 }
 
-async function isStale(path: string, holder: LockOwner | undefined): Promise<boolean> {
-  if (holder) return holder.host === hostname() && !isAlive(holder.pid);
+async function isStale(path: string, holder: LockOwner | VeilError): Promise<boolean> {
+  if (!VeilError.is(holder)) return holder.host === hostname() && !isAlive(holder.pid);
+  if (holder.code !== ErrorCode.Corrupt) return false;
   const info = await stat(path).catch(() => undefined);
   return info !== undefined && Date.now() - info.mtimeMs > UNREADABLE_STALE_MS;
 }
@@ -83,7 +99,8 @@ export async function acquireLock(root: string, purpose: string, options: LockOp
   const deadline = Date.now() + (options.waitMs ?? 0);
   for (;;) {
     if (await tryCreate(path, owner)) return { release: () => rm(path, { force: true }) };
-    const holder = await readOwner(path);
+    const holder = await readOwner(path, name);
+    if (holder === 'gone') continue;
     if (await isStale(path, holder)) {
       // Move the dead holder's lock aside atomically; if two processes race, only one rename succeeds.
       const aside = `${path}.stale-${process.pid}`;
@@ -91,11 +108,16 @@ export async function acquireLock(root: string, purpose: string, options: LockOp
       await rm(aside, { force: true });
       continue;
     }
+    // A lock that does not say who holds it is refused at once, naming the file and the field (waiting would not
+    // help; once older than a minute it is taken over as a power loss's leftover).
+    if (VeilError.is(holder)) {
+      throw new VeilError(holder.code, `${holder.message}. If no Veil process is running on this dataset, delete it`, holder.file);
+    }
     if (Date.now() < deadline) {
       await sleep(RETRY_MS);
       continue;
     }
-    const who = holder ? `process ${holder.pid} on ${holder.host} (${holder.purpose}, since ${holder.since})` : 'another process';
+    const who = `process ${holder.pid} on ${holder.host} (${holder.purpose}, since ${holder.since})`;
     throw new VeilError(ErrorCode.Locked, `the dataset is locked by ${who}. Wait for it to finish; if that process is gone, delete ${veilRelative(name)}`);
   }
 }

@@ -55,14 +55,22 @@ function isPassphraseProtected(text: string): boolean {
   return text.trimStart().startsWith(ARMOR_BEGIN) || text.startsWith('age-encryption.org/v1');
 }
 
-/** The secret keys in an identity file; `passphrase` is asked for only when the file is protected. */
-export async function loadIdentities(path: string, passphrase?: () => Promise<string>): Promise<string[]> {
-  let bytes: Buffer;
+async function readIdentityFile(path: string): Promise<Buffer> {
   try {
-    bytes = await readFile(path);
+    return await readFile(path);
   } catch (error) {
     throw new VeilError(ErrorCode.KeyError, `cannot read identity file (${(error as NodeJS.ErrnoException).code ?? 'I/O error'})`, path);
   }
+}
+
+/** True when the identity file is wrapped in a passphrase (so a client knows to ask for one). */
+export async function identityNeedsPassphrase(path: string): Promise<boolean> {
+  return isPassphraseProtected((await readIdentityFile(path)).toString('utf8'));
+}
+
+/** The secret keys in an identity file; `passphrase` is asked for only when the file is protected. */
+export async function loadIdentities(path: string, passphrase?: () => Promise<string>): Promise<string[]> {
+  const bytes = await readIdentityFile(path);
   let text = bytes.toString('utf8');
   if (isPassphraseProtected(text)) {
     if (!passphrase) throw new VeilError(ErrorCode.KeyError, 'identity file is passphrase-protected; a passphrase is needed', path);

@@ -5,7 +5,7 @@
 import { resolve } from 'node:path';
 import { ErrorCode } from '../protocol';
 import { VeilError } from '../errors';
-import type { Actor } from '../rpc/context';
+import type { Actor } from '../core/callContext';
 import { isInside, resolveRoot } from '../dataset/paths';
 import { appendAudit } from '../audit/log';
 import { latestCommits } from '../audit/committed';

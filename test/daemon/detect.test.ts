@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { symlinkSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { DaemonError } from '../../daemon/client';
+import { DaemonError } from '../../client/daemonClient';
 import { ErrorCode, type Box, type ProgressParams } from '../../daemon/protocol';
 import { iou } from '../../daemon/review/merge';
 import { startDaemon, type TestDaemon } from '../support/daemon';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DaemonError } from '../../daemon/client';
+import { DaemonError } from '../../client/daemonClient';
 import { ErrorCode, type Box, type ImageRecord, type ReviewChangedParams } from '../../daemon/protocol';
 import { startDaemon, type TestDaemon } from '../support/daemon';
 import { runCli } from '../support/cli';
@@ -109,6 +109,36 @@ describe('one dataset, many writers', function () {
     }
     assert.equal(readReviewImages(root)['a.png'].status, 'committed');
     assert.equal((await editor.client.request('review/get', { root, file: 'a.png' })).status, 'committed');
+  });
+
+  it('commands on a folder inside a dataset use the enclosing dataset, narrowed to that folder (no nested dataset)', async () => {
+    place(ASTRONAUT, root, 'sub/c.png');
+    const sub = join(root, 'sub');
+    const detected = await editor.client.request('dataset/detect', { root: sub });
+    assert.deepEqual(detected.images.map((image) => image.file), ['sub/c.png']);
+    assert.equal(existsSync(join(sub, '.veil')), false, 'a second, nested dataset was started');
+    const opened = await editor.client.request('dataset/open', { root: sub });
+    assert.equal(opened.root, realpathSync(root));
+    assert.equal(opened.scope, 'sub');
+    assert.deepEqual(opened.files.map((entry) => entry.file), ['sub/c.png']);
+    const c = opened.records.find((record) => record.file === 'sub/c.png')!;
+    const accepted = c.boxes.map((box) => ({ ...box, state: 'accepted' as const }));
+    await editor.client.request('review/update', { root: sub, file: 'sub/c.png', boxes: accepted, status: 'reviewed', baseRevision: c.revision });
+    const a = await editor.client.request('review/get', { root, file: 'a.png' });
+    await editor.client.request('review/update', { root, file: 'a.png', boxes: a.boxes.map((box) => ({ ...box, state: 'accepted' as const })), status: 'reviewed', baseRevision: a.revision });
+    await addKey(root);
+    const committed = await editor.client.request('dataset/commit', { root: sub });
+    assert.deepEqual(committed.committed, ['sub/c.png'], 'a commit of the folder took images outside it');
+    assert.equal(readReviewImages(root)['a.png'].status, 'reviewed');
+  });
+
+  it('a folder under a `.veil` that is not a dataset’s (the model home) starts its own dataset', async () => {
+    const home = tempDir();
+    mkdirSync(join(home, '.veil', 'models'), { recursive: true });
+    place(ASTRONAUT, home, 'data/d.png');
+    const detected = await editor.client.request('dataset/detect', { root: join(home, 'data') });
+    assert.deepEqual(detected.images.map((image) => image.file), ['d.png']);
+    assert.ok(existsSync(join(home, 'data', '.veil')));
   });
 
   it('an image held by an interrupted commit refuses edits until the commit is finished', async () => {

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { DaemonError } from '../../daemon/client';
+import { DaemonError } from '../../client/daemonClient';
 import { ErrorCode, type Box, type ImageRecord } from '../../daemon/protocol';
 import { isHumanTouched } from '../../daemon/review/merge';
 import { startDaemon, type TestDaemon } from '../support/daemon';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { DaemonError } from '../../daemon/client';
+import { DaemonError } from '../../client/daemonClient';
 import { ErrorCode, type MethodName } from '../../daemon/protocol';
 import { DIST } from '../support/paths';
 import { startDaemon, type TestDaemon } from '../support/daemon';
@@ -84,6 +84,12 @@ describe('daemon protocol (real daemon over stdio)', () => {
       ['models/add', { file: 'x.onnx', decoder: 'ssd' }],
       ['session/configure', []],
       ['session/configure', { reviewer: 42 }],
+      ['keys/create', {}],
+      ['keys/create', { out: '/tmp/veil-never.key', passphrase: '' }],
+      ['keys/create', { out: '/tmp/veil-never.key', addTo: 7 }],
+      ['keys/inspect', { identity: 3 }],
+      ['vault/open', { root: '/tmp', file: 'a.png', identity: '/tmp/k' }],
+      ['vault/open', { root: '/tmp', file: 'a.png', identity: '/tmp/k', out: '/tmp/o', passphrase: false }],
     ];
     for (const [method, params] of bad) {
       const error = await rpcError(daemon.client.request(method, params as never));

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { DaemonError } from '../../daemon/client';
+import { DaemonError } from '../../client/daemonClient';
 import { ErrorCode, type Box } from '../../daemon/protocol';
 import { startDaemon, type TestDaemon } from '../support/daemon';
 import { addKey } from '../support/commitFixtures';

@@ -2,7 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Box, ImageRecord, ImageStatus } from '../../daemon/protocol';
-import { CancellationToken, type CallContext } from '../../daemon/rpc/context';
+import { CancellationToken, type CallContext } from '../../daemon/core/callContext';
 import { OpenDatasets } from '../../daemon/services/datasets';
 import { createIdentity } from '../../daemon/vault/identity';
 import { addRecipient } from '../../daemon/vault/recipients';

@@ -2,7 +2,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DaemonClient } from '../../daemon/client';
+import { DaemonClient } from '../../client/daemonClient';
 import { DIST } from './paths';
 
 export interface TestDaemon {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { REDACTION_MODES } from '../../daemon/protocol';
 import { DatasetLoad, Thumbnails } from '../../webview/protocol';
 import { REPO_ROOT } from '../support/paths';
 import { WebviewPage, type Theme } from '../support/webviewHarness';
@@ -89,7 +90,7 @@ describe('review webview: appearance in VS Code themes', function () {
     const webview = await openThemed('dark');
     try {
       await webview.press('p');
-      for (const mode of ['fill', 'pixelate', 'blur']) {
+      for (const mode of REDACTION_MODES) {
         await webview.screenshot(join(RESULTS, `preview-${mode}.png`));
         await webview.press('m');
       }

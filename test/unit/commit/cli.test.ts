@@ -10,8 +10,8 @@ import { FACE_BOX, box, seedDataset } from '../../support/commitFixtures';
 
 const CLI = join(DIST, 'cli.js');
 
-function veil(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const run = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, VEIL_HOME: tempDir('veil-home-'), ...env } });
+function veil(args: string[], env: NodeJS.ProcessEnv = {}, input?: string) {
+  const run = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', input, env: { ...process.env, VEIL_HOME: tempDir('veil-home-'), ...env } });
   return { code: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
@@ -53,10 +53,6 @@ describe('veil keygen / commit / verify / open (CLI)', () => {
     assert.equal(veil(['keygen', '--out', keyFile, '--add-to', root]).code, 0);
 
     const commit = veil(['commit', root, '--mode', 'pixelate']);
-    if (/not available in this build/.test(commit.stderr)) {
-      console.warn('      (skipped: dataset/commit is not wired into daemon/handlers.ts yet)');
-      this.skip();
-    }
     assert.equal(commit.code, 0, commit.stderr);
     assert.match(commit.stdout, /1 image\(s\) committed/);
     const checkpoint = /checkpoint: (\{.*\})/.exec(commit.stdout)![1];
@@ -77,5 +73,52 @@ describe('veil keygen / commit / verify / open (CLI)', () => {
     assert.equal(cut.code, 1);
     assert.match(cut.stdout, /audit-checkpoint .*tail was cut/);
     assert.ok((await sharp(join(root, 'a.png')).metadata()).format === 'png');
+  });
+
+  it('open asks for the passphrase of a protected identity, and logs nothing for a wrong one or an output inside the dataset', function () {
+    this.timeout(90_000);
+    const root = tempDir('veil-cli-');
+    const bytes = readFileSync(ASTRONAUT);
+    seedDataset(root, [{ file: 'a.png', bytes, width: 512, height: 512, boxes: [box(FACE_BOX)] }]);
+    const keyFile = join(tempDir(), 'sealed.key');
+    const passphrase = 'open sesame, slowly';
+    const keygen = veil(['keygen', '--out', keyFile, '--passphrase', '--add-to', root], { VEIL_PASSPHRASE: passphrase });
+    assert.equal(keygen.code, 0, keygen.stderr);
+    assert.match(keygen.stderr, /identity written to .*sealed\.key \(mode 0600, passphrase-protected\)/);
+    assert.equal(veil(['commit', root]).code, 0);
+    const auditLines = () => readFileSync(auditPath(root), 'utf8').trimEnd().split('\n');
+    const before = auditLines().length;
+
+    const inside = veil(['open', root, 'a.png', '--identity', keyFile, '--out', join(root, 'copy.png')], { VEIL_PASSPHRASE: passphrase });
+    assert.equal(inside.code, 1);
+    assert.match(inside.stderr, /refusing to write an original inside the dataset/);
+    const wrong = veil(['open', root, 'a.png', '--identity', keyFile, '--out', join(tempDir(), 'x.png')], {}, 'not the passphrase\n');
+    assert.equal(wrong.code, 1);
+    assert.match(wrong.stderr, /wrong passphrase/);
+    assert.equal(auditLines().length, before, 'refused openings write no audit entry');
+
+    // The passphrase comes from standard input (no VEIL_PASSPHRASE): the CLI asks, the daemon decrypts.
+    const out = join(tempDir(), 'original.png');
+    const open = veil(['open', root, 'a.png', '--identity', keyFile, '--out', out], {}, passphrase + '\n');
+    assert.equal(open.code, 0, open.stderr);
+    assert.match(open.stdout, /wrote the original of a\.png \(\d+ bytes, vault object [0-9a-f]{12}…\) to .*original\.png; the opening is in the audit log/);
+    assert.ok(readFileSync(out).equals(bytes));
+    assert.equal(statSync(out).mode & 0o777, 0o600);
+    const last = JSON.parse(auditLines().at(-1)!);
+    assert.equal(last.type, 'open-original');
+    assert.equal(last.file, 'a.png');
+  });
+
+  it('keygen refuses to overwrite an identity and checks --add-to before writing one', () => {
+    const existing = join(tempDir(), 'me.key');
+    assert.equal(veil(['keygen', '--out', existing]).code, 0);
+    const again = veil(['keygen', '--out', existing]);
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /already exists; refusing to overwrite an identity/);
+    const fresh = join(tempDir(), 'fresh.key');
+    const missing = veil(['keygen', '--out', fresh, '--add-to', join(tempDir(), 'no-such-dataset')]);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /dataset folder does not exist/);
+    assert.throws(() => statSync(fresh), 'no identity written for a dataset that does not exist');
   });
 });

@@ -4,9 +4,9 @@ import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { ErrorCode, type CommitResult, type RedactionMode } from '../../../daemon/protocol';
+import { ErrorCode, REDACTION_MODES, type CommitResult } from '../../../daemon/protocol';
 import { VeilError } from '../../../daemon/errors';
-import { CancellationToken } from '../../../daemon/rpc/context';
+import { CancellationToken } from '../../../daemon/core/callContext';
 import { commitDataset } from '../../../daemon/commit/commit';
 import { verifyDataset } from '../../../daemon/verify/verify';
 import { openOriginal } from '../../../daemon/vault/openOriginal';
@@ -49,7 +49,7 @@ function isVeilError(code: ErrorCode, message: RegExp) {
 }
 
 describe('commit', () => {
-  for (const mode of ['fill', 'pixelate', 'blur'] as RedactionMode[]) {
+  for (const mode of REDACTION_MODES) {
     it(`${mode}: anonymizes the reviewed images, vaults their originals, audits each, and verify finds nothing`, async function () {
       this.timeout(60_000);
       const { root, key, seeded } = await readyDataset();

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import type { RedactionMode } from '../../../daemon/protocol';
+import { REDACTION_MODES, type RedactionMode } from '../../../daemon/protocol';
 import { verifyDataset } from '../../../daemon/verify/verify';
 import { auditPath } from '../../../daemon/audit/log';
 import { vaultObjectPath } from '../../../daemon/dataset/layout';
@@ -112,13 +112,12 @@ describe('commit crash drill', () => {
     this.timeout(240_000);
     const random = seededRandom();
     console.log(`      seed ${random.seed} (replay the same kill points with VEIL_DRILL_SEED=${random.seed})`);
-    const modes: RedactionMode[] = ['fill', 'pixelate', 'blur'];
     const datasets: DrillDataset[] = [];
     let current: DrillDataset | undefined;
     let kills = 0;
     while (kills < KILLS) {
       if (!current || current.finished) {
-        current = await makeDataset(modes[datasets.length % modes.length]);
+        current = await makeDataset(REDACTION_MODES[datasets.length % REDACTION_MODES.length]!);
         datasets.push(current);
       }
       const run = await runWorker(current, randomKillPoint(random));

@@ -20,12 +20,18 @@ describe('model manifest', () => {
     assert.ok(models.every((m) => m.licence === 'Apache-2.0'));
   });
 
-  it('refuses a malformed manifest, naming the file and the bad entry', async () => {
+  it('refuses a malformed manifest, naming the file, the bad entry and its field', async () => {
     const path = join(tempDir(), 'manifest.json');
     const good = (await readManifest(MANIFEST))[0];
+    const corrupt = (...mentions: string[]) => (error: unknown) =>
+      VeilError.is(error) && error.code === ErrorCode.Corrupt && error.file === path && mentions.every((text) => error.message.includes(text));
     await writeFile(path, JSON.stringify({ models: [good, { ...good, sha256: 'not-a-hash' }] }));
-    await assert.rejects(readManifest(path), (error: unknown) => VeilError.is(error) && error.code === ErrorCode.Internal && error.message.includes(path) && error.message.includes('entry 1'));
+    await assert.rejects(readManifest(path), corrupt('.models[1].sha256'));
+    await writeFile(path, JSON.stringify({ models: [{ ...good, decoder: 'retinaface' }] }));
+    await assert.rejects(readManifest(path), corrupt('.models[0].decoder', 'blazeface, yunet'));
+    await writeFile(path, JSON.stringify({ models: [{ ...good, source: { url: 'ftp://example.org/m.onnx' } }] }));
+    await assert.rejects(readManifest(path), corrupt('.models[0].source.url'));
     await writeFile(path, '{ nope');
-    await assert.rejects(readManifest(path), (error: unknown) => VeilError.is(error) && error.message.includes(path));
+    await assert.rejects(readManifest(path), corrupt('JSON'));
   });
 });

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import sharp, { type Sharp } from 'sharp';
-import { ErrorCode, type MaskShape, type RedactionMode } from '../../../daemon/protocol';
+import { ErrorCode, REDACTION_MODES, type MaskShape } from '../../../daemon/protocol';
 import { VeilError } from '../../../daemon/errors';
 import { decodeDisplayed, DEFAULT_MAX_PIXELS, type ImageFormat } from '../../../daemon/image/decode';
 import { redactImage } from '../../../daemon/redact/redactImage';
@@ -10,7 +10,6 @@ import { ASTRONAUT, meanDiffIn } from '../../support/images';
 import { BACKGROUND, FACE_BOX } from '../../support/commitFixtures';
 
 const LIMITS = { maxPixels: DEFAULT_MAX_PIXELS };
-const MODES: RedactionMode[] = ['fill', 'pixelate', 'blur'];
 
 async function displayed(bytes: Buffer) {
   return decodeDisplayed(bytes, 'test', LIMITS);
@@ -49,7 +48,7 @@ describe('redaction', () => {
     astronaut = await sharp(ASTRONAUT).png().toBuffer();
   });
 
-  for (const mode of MODES) {
+  for (const mode of REDACTION_MODES) {
     it(`${mode}: hides the face and leaves the background untouched`, async () => {
       const source = await displayed(astronaut);
       const out = await redactImage(astronaut, 'astronaut.png', [FACE_BOX], { mode, margin: 0.25, shape: 'rect' }, LIMITS);
@@ -134,7 +133,7 @@ describe('redaction', () => {
       assert.ok(planted.xmp?.includes(sentinels[1]), `${format}: the XMP sentinel was not planted`);
       // sharp writes no EXIF into TIFF; every other format carries the record number and the GPS block.
       if (format !== 'tiff') assert.ok(planted.exif?.includes(sentinels[0]) && planted.exif.includes(sentinels[2]), `${format}: EXIF/GPS sentinels were not planted`);
-      for (const mode of MODES) {
+      for (const mode of REDACTION_MODES) {
         const out = await redactImage(input, `in.${format}`, [FACE_BOX], { mode, margin: 0.25, shape: 'rect' }, LIMITS);
         assert.equal(out.format, format);
         for (const sentinel of sentinels) assert.equal(out.bytes.includes(sentinel), false, `${format}/${mode}: ${sentinel} survived`);

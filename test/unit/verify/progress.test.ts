@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import sharp from 'sharp';
 import type { ProgressParams } from '../../../daemon/protocol';
-import { CancellationToken } from '../../../daemon/rpc/context';
+import { CancellationToken } from '../../../daemon/core/callContext';
 import { commitDataset } from '../../../daemon/commit/commit';
 import { verifyDataset } from '../../../daemon/verify/verify';
 import { ASTRONAUT, tempDir } from '../../support/images';

@@ -1,7 +1,7 @@
 /** Runs a CLI command against a freshly spawned daemon, always shutting it down afterwards. */
 import { join } from 'node:path';
-import { DaemonClient } from '../client';
-import type { InitializeResult } from '../protocol';
+import { DaemonClient } from '../client/daemonClient';
+import type { InitializeResult } from '../daemon/protocol';
 import type { CliIO } from './io';
 
 export interface DaemonSessionOptions {

@@ -1,5 +1,5 @@
 /** The `veil` command line: each subcommand is a module; errors become one clear line and an exit code. */
-import { DaemonError } from '../client';
+import { DaemonError } from '../client/daemonClient';
 import { HelpRequested, processIO, UsageError, type CliIO } from './io';
 import * as commit from './commands/commit';
 import * as detect from './commands/detect';

@@ -1,20 +1,12 @@
 /** `veil commit <dir>`: anonymize the reviewed images, keep the originals encrypted, print the audit checkpoint. */
 import { resolve } from 'node:path';
-import type { CommitResult, MaskShape, RedactionMode } from '../../protocol';
-import { numberOption, onePositional, parseCommandArgs } from '../args';
+import { MASK_SHAPES, REDACTION_MODES, type CommitResult } from '../../daemon/protocol';
+import { enumOption, numberOption, onePositional, parseCommandArgs } from '../args';
 import { interruptSignal, withDaemon } from '../daemonSession';
-import { UsageError, type CliIO } from '../io';
+import type { CliIO } from '../io';
 import { progressPrinter } from '../progress';
 
-const USAGE = 'veil commit <dir> [--mode fill|pixelate|blur] [--margin 0.25] [--shape rect|ellipse] [--include-unreviewed]';
-const MODES: readonly RedactionMode[] = ['fill', 'pixelate', 'blur'];
-const SHAPES: readonly MaskShape[] = ['rect', 'ellipse'];
-
-function oneOf<T extends string>(value: string | undefined, allowed: readonly T[], name: string): T | undefined {
-  if (value === undefined) return undefined;
-  if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`--${name} must be one of ${allowed.join(', ')} (got "${value}")`);
-  return value as T;
-}
+const USAGE = `veil commit <dir> [--mode ${REDACTION_MODES.join('|')}] [--margin 0.25] [--shape ${MASK_SHAPES.join('|')}] [--include-unreviewed]`;
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseCommandArgs(
@@ -25,8 +17,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const root = resolve(io.cwd, onePositional(positionals, 'dataset folder', USAGE));
   const params = {
     root,
-    mode: oneOf(values.mode, MODES, 'mode'),
-    shape: oneOf(values.shape, SHAPES, 'shape'),
+    mode: enumOption(values.mode, REDACTION_MODES, 'mode'),
+    shape: enumOption(values.shape, MASK_SHAPES, 'shape'),
     margin: numberOption(values.margin, 'margin', 0, 2),
     includeUnreviewed: values['include-unreviewed'],
   };

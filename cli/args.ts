@@ -18,6 +18,13 @@ export function numberOption(value: string | undefined, name: string, min: numbe
   return parsed;
 }
 
+/** One of `allowed` (an enumeration of the RPC contract), or undefined when the option was not given. */
+export function enumOption<T extends string>(value: string | undefined, allowed: readonly T[], name: string): T | undefined {
+  if (value === undefined) return undefined;
+  if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`--${name} must be one of ${allowed.join(', ')} (got "${value}")`);
+  return value as T;
+}
+
 export function onePositional(positionals: string[], what: string, usage: string): string {
   if (positionals.length !== 1) throw new UsageError(`expected one ${what}\nusage: ${usage}`);
   return positionals[0];

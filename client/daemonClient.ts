@@ -16,8 +16,8 @@ import {
   type MethodName,
   type ProgressParams,
   type VeilMethods,
-} from './protocol';
-import { onLines, writeMessage } from './rpc/transport';
+} from '../daemon/protocol';
+import { onLines, writeMessage } from '../daemon/ndjson';
 
 /** An error answered by the daemon, with its protocol code. */
 export class DaemonError extends Error {

@@ -1,4 +1,7 @@
-/** NDJSON framing: one JSON message per line. JSON.stringify never emits a raw newline. */
+/**
+ * NDJSON framing of the daemon protocol (daemon/protocol.ts), used by both ends: the daemon's RPC server and
+ * the client (client/daemonClient.ts). One JSON message per line; JSON.stringify never emits a raw newline.
+ */
 import type { Readable, Writable } from 'node:stream';
 import { createInterface } from 'node:readline';
 

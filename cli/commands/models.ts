@@ -1,14 +1,13 @@
 /** `veil models list|install|add`: what detectors are installed, and getting better ones. */
 import { resolve } from 'node:path';
-import type { ModelDecoder } from '../../protocol';
-import { parseCommandArgs } from '../args';
+import { MODEL_DECODERS } from '../../daemon/protocol';
+import { enumOption, parseCommandArgs } from '../args';
 import { withDaemon } from '../daemonSession';
 import { UsageError, type CliIO } from '../io';
 import { progressPrinter } from '../progress';
 import { formatTable } from '../table';
 
-const USAGE = 'veil models list | veil models install <name> [--url URL] | veil models add <file.onnx> --decoder yunet|blazeface [--name NAME]';
-const DECODERS: readonly ModelDecoder[] = ['blazeface', 'yunet'];
+const USAGE = `veil models list | veil models install <name> [--url URL] | veil models add <file.onnx> --decoder ${MODEL_DECODERS.join('|')} [--name NAME]`;
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
   const [verb, ...rest] = argv;
@@ -31,8 +30,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     }
     case 'add': {
       if (positionals.length !== 1) throw new UsageError(`expected an ONNX file\nusage: ${USAGE}`);
-      const decoder = values.decoder as ModelDecoder | undefined;
-      if (!decoder || !DECODERS.includes(decoder)) throw new UsageError(`--decoder must be one of ${DECODERS.join(', ')}\nusage: ${USAGE}`);
+      const decoder = enumOption(values.decoder, MODEL_DECODERS, 'decoder');
+      if (!decoder) throw new UsageError(`--decoder is required: one of ${MODEL_DECODERS.join(', ')}\nusage: ${USAGE}`);
       const model = await withDaemon(io, (client) =>
         client.request('models/add', { file: resolve(io.cwd, positionals[0]), decoder, name: values.name }),
       );

@@ -1,4 +1,7 @@
-/** What every RPC handler receives besides its params: cancellation, progress and who is calling. */
+/**
+ * What every RPC handler, and the services it calls, receives besides its params: cancellation, progress and who is
+ * calling. Below the server (daemon/rpc/server.ts builds one per request), so domain modules never import the server.
+ */
 import { ErrorCode, type ProgressParams } from '../protocol';
 import { VeilError } from '../errors';
 

@@ -1,8 +1,7 @@
 /** `veil verify <dir>`: check the audit chain, the committed images, the vault; non-zero exit on any finding. */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { Checkpoint, VerifyResult } from '../../protocol';
-import { isCheckpoint } from '../../audit/chain';
+import { isCheckpoint, type Checkpoint, type VerifyResult } from '../../daemon/protocol';
 import { onePositional, parseCommandArgs } from '../args';
 import { interruptSignal, withDaemon } from '../daemonSession';
 import { UsageError, type CliIO } from '../io';

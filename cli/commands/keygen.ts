@@ -1,11 +1,8 @@
-/** `veil keygen`: a new age identity (private, 0600) and the recipient (public) to give to datasets. */
+/** `veil keygen`: a new age identity (private, 0600) and the recipient (public) to give to datasets; the daemon writes them. */
 import { homedir } from 'node:os';
-import { mkdir } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
-import { createIdentity, writeIdentityFile } from '../../vault/identity';
-import { addRecipient, recipientsPath } from '../../vault/recipients';
-import { resolveRoot } from '../../dataset/paths';
+import { join, resolve } from 'node:path';
 import { parseCommandArgs } from '../args';
+import { withDaemon } from '../daemonSession';
 import { UsageError, type CliIO } from '../io';
 import { passphraseSource } from '../passphrase';
 
@@ -17,15 +14,12 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const out = values.out ? resolve(io.cwd, values.out) : join(io.env.VEIL_HOME ?? join(homedir(), '.veil'), 'identity.txt');
   const passphrase = values.passphrase ? await passphraseSource(io)() : undefined;
   if (passphrase === '') throw new UsageError('the passphrase is empty');
-  const key = await createIdentity();
-  await mkdir(dirname(out), { recursive: true });
-  await writeIdentityFile(out, key, { passphrase });
-  io.stdout(key.recipient);
-  io.stderr(`identity written to ${out} (mode 0600${passphrase ? ', passphrase-protected' : ''}); keep it away from the dataset`);
-  if (values['add-to']) {
-    const root = resolveRoot(resolve(io.cwd, values['add-to']));
-    const added = await addRecipient(root, key.recipient);
-    io.stderr(`${added ? 'added to' : 'already in'} ${recipientsPath(root)}`);
+  const addTo = values['add-to'] ? resolve(io.cwd, values['add-to']) : undefined;
+  const created = await withDaemon(io, (client) => client.request('keys/create', { out, passphrase, addTo }));
+  io.stdout(created.recipient);
+  io.stderr(`identity written to ${created.identity} (mode 0600${passphrase ? ', passphrase-protected' : ''}); keep it away from the dataset`);
+  if (created.addedTo) {
+    io.stderr(`${created.addedTo.added ? 'added to' : 'already in'} ${created.addedTo.path}`);
   } else {
     io.stderr('to let a dataset encrypt its originals to it, add the line above to <dataset>/.veil/recipients.txt (or use --add-to)');
   }

@@ -1,5 +1,5 @@
 /** Progress lines on stderr: rewritten in place on a terminal, every 10% otherwise. */
-import type { ProgressParams } from '../protocol';
+import type { ProgressParams } from '../daemon/protocol';
 import type { CliIO } from './io';
 
 export function progressPrinter(io: CliIO, label: string): (progress: ProgressParams) => void {

@@ -1,7 +1,7 @@
 /** `veil detect <dir>`: propose face boxes for every image, save them for review, print a summary. */
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { DatasetDetectResult } from '../../protocol';
+import type { DatasetDetectResult } from '../../daemon/protocol';
 import { numberOption, onePositional, parseCommandArgs } from '../args';
 import { interruptSignal, withDaemon } from '../daemonSession';
 import type { CliIO } from '../io';

@@ -1,0 +1,175 @@
+/**
+ * The cost of one box edit on a 10,000-image dataset, before and after the many-writers review store, measured
+ * in one run: before, the whole review.json rewritten by lowdb on every edit (the single-writer store); after,
+ * ReviewStore.update (review lock, catch-up read, one fsync'd log line, compaction amortized). Also what a reader
+ * pays to notice other writers (refresh), opening the state, and how soon the editor's daemon reports a change
+ * another daemon made (review/changed). Writes bench/results/reviewEdit.json.
+ * Usage: node out/bench/reviewEdit.js [--images N]
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Low } from 'lowdb';
+import { JSONFile } from 'lowdb/node';
+import type { Box, ImageRecord } from '../daemon/protocol';
+import { ReviewStore } from '../daemon/review/store';
+import { DaemonClient } from '../client/daemonClient';
+
+const REPO = resolve(__dirname, '..', '..');
+const DAEMON = join(REPO, 'dist', 'daemon.js');
+
+function imageCount(): number {
+  const index = process.argv.indexOf('--images');
+  return index > 0 ? Math.max(1, Number(process.argv[index + 1])) : 10_000;
+}
+
+function box(i: number, j: number): Box {
+  return { id: `m-${i}-${j}-0123456789abcdef`, x: 100 + j * 50, y: 80, w: 64, h: 80, score: 0.7 + j / 10, source: 'model', state: 'proposed', edited: false };
+}
+
+/** A detected, partly reviewed dataset: three proposals per image, the shape `veil detect` leaves. */
+function records(count: number): ImageRecord[] {
+  return Array.from({ length: count }, (_, i) => ({
+    file: `camera-${i % 20}/img-${String(i).padStart(6, '0')}.jpg`,
+    width: 4000,
+    height: 3000,
+    boxes: [box(i, 0), box(i, 1), box(i, 2)],
+    status: 'unreviewed',
+    detection: { model: 'yunet', threshold: 0.5, thorough: false, at: '2026-11-29T12:00:00.000Z' },
+  }));
+}
+
+function edited(record: ImageRecord, k: number): ImageRecord {
+  return { ...record, boxes: record.boxes.map((b, j) => (j === 0 ? { ...b, x: b.x + (k % 7), state: 'accepted', edited: true } : b)) };
+}
+
+interface Stats {
+  median: number;
+  p99: number;
+  mean: number;
+  samples: number;
+}
+
+function stats(times: number[]): Stats {
+  const sorted = [...times].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+  return { median: at(0.5), p99: at(0.99), mean: sorted.reduce((s, t) => s + t, 0) / sorted.length, samples: sorted.length };
+}
+
+async function timed(work: () => Promise<unknown>): Promise<number> {
+  const start = process.hrtime.bigint();
+  await work();
+  return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+/** Before: the single-writer store rewrote the whole file (lowdb JSONFile) on every edit. */
+async function wholeFileRewrite(dir: string, all: ImageRecord[], edits: number) {
+  const db = new Low(new JSONFile<{ version: 1; images: Record<string, ImageRecord> }>(join(dir, 'review.json')), { version: 1, images: Object.fromEntries(all.map((r) => [r.file, r])) });
+  await db.write();
+  const times: number[] = [];
+  for (let k = 0; k < edits; k++) {
+    const record = all[(k * 7919) % all.length];
+    times.push(await timed(() => {
+      db.data.images[record.file] = edited(record, k);
+      return db.write();
+    }));
+  }
+  return { edit: stats(times), fileBytes: statSync(join(dir, 'review.json')).size };
+}
+
+/** After: one ReviewStore.update per edit; enough edits to include compactions. */
+async function reviewLog(root: string, all: ImageRecord[], edits: number) {
+  mkdirSync(join(root, '.veil'), { recursive: true });
+  writeFileSync(join(root, '.veil', 'review.json'), JSON.stringify({ version: 2, seq: 0, images: Object.fromEntries(all.map((r) => [r.file, r])) }));
+  const openMs = await timed(() => ReviewStore.open(root));
+  const store = await ReviewStore.open(root);
+  const reader = await ReviewStore.open(root);
+  const times: number[] = [];
+  let compactions = 0;
+  for (let k = 0; k < edits; k++) {
+    const file = all[(k * 7919) % all.length].file;
+    const snapshotBefore = statSync(join(root, '.veil', 'review.json')).mtimeMs;
+    times.push(await timed(() => store.update((get) => ({ write: [edited(get(file)!, k)], result: undefined }))));
+    if (statSync(join(root, '.veil', 'review.json')).mtimeMs !== snapshotBefore) compactions++;
+  }
+  const idle: number[] = [];
+  for (let k = 0; k < 200; k++) idle.push(await timed(() => reader.refresh()));
+  const oneChange: number[] = [];
+  for (let k = 0; k < 100; k++) {
+    const file = all[k].file;
+    await store.update((get) => ({ write: [edited(get(file)!, k + 1)], result: undefined }));
+    oneChange.push(await timed(() => reader.refresh()));
+  }
+  return { edit: stats(times), compactions, openMs, refreshIdle: stats(idle), refreshOneChange: stats(oneChange), snapshotBytes: statSync(join(root, '.veil', 'review.json')).size };
+}
+
+/** From one daemon's stored edit to the `review/changed` the other daemon (the editor's) sends. */
+async function notificationLatency(root: string, rounds: number): Promise<Stats> {
+  const spawnDaemon = async () => {
+    const client = DaemonClient.spawn({ daemonPath: DAEMON, env: { VEIL_HOME: mkdtempSync(join(tmpdir(), 'veil-bench-home-')) } });
+    await client.request('initialize', { clientName: 'bench' });
+    return client;
+  };
+  const [editor, other] = [await spawnDaemon(), await spawnDaemon()];
+  try {
+    await editor.request('dataset/open', { root });
+    const times: number[] = [];
+    for (let k = 0; k < rounds; k++) {
+      const file = `camera-0/img-${String(k * 20).padStart(6, '0')}.jpg`;
+      const current = await other.request('review/get', { root, file });
+      let stop: () => void = () => undefined;
+      const heard = new Promise<void>((resolveHeard) => {
+        stop = editor.onReviewChanged((change) => {
+          if (change.records.some((r) => r.file === file)) resolveHeard();
+        });
+      });
+      const start = process.hrtime.bigint();
+      await other.request('review/update', { root, file, boxes: edited(current, k).boxes, baseRevision: current.revision });
+      await heard;
+      times.push(Number(process.hrtime.bigint() - start) / 1e6);
+      stop();
+    }
+    return stats(times);
+  } finally {
+    await Promise.all([editor.close(), other.close()]);
+  }
+}
+
+async function main(): Promise<void> {
+  const count = imageCount();
+  const all = records(count);
+  const work = mkdtempSync(join(tmpdir(), 'veil-bench-review-'));
+  try {
+    const before = await wholeFileRewrite(work, all, 40);
+    const root = join(work, 'dataset');
+    const after = await reviewLog(root, all, 12_000);
+    // The daemons check that a file exists (its bytes are never read here): empty stand-ins for the ones edited.
+    for (const record of all.filter((r) => r.file.startsWith('camera-0/')).slice(0, 20)) {
+      mkdirSync(join(root, record.file, '..'), { recursive: true });
+      writeFileSync(join(root, record.file), '');
+    }
+    const latency = await notificationLatency(root, 20);
+    const result = {
+      images: count,
+      load: readFileSync('/proc/loadavg', 'utf8').trim(),
+      before: { store: 'lowdb whole-file rewrite per edit (single writer)', ...before },
+      after: { store: 'review log under the review lock (many writers)', ...after },
+      speedup: before.edit.median / after.edit.median,
+      notification: latency,
+    };
+    const f = (n: number) => n.toFixed(2);
+    console.log(`review edit on ${count} images (ms)             median    p99   mean`);
+    console.log(`before: whole review.json rewrite (${(before.fileBytes / 2 ** 20).toFixed(1)} MB)  ${f(before.edit.median).padStart(7)} ${f(before.edit.p99).padStart(6)} ${f(before.edit.mean).padStart(6)}`);
+    console.log(`after:  lock + catch-up + fsync'd line     ${f(after.edit.median).padStart(7)} ${f(after.edit.p99).padStart(6)} ${f(after.edit.mean).padStart(6)}  (${after.edit.samples} edits, ${after.compactions} compactions)`);
+    console.log(`speedup (median): ${result.speedup.toFixed(0)}x`);
+    console.log(`reader refresh, nothing new: median ${f(after.refreshIdle.median)} ms; one new line: ${f(after.refreshOneChange.median)} ms; open: ${f(after.openMs)} ms`);
+    console.log(`review/changed reaches the editor's daemon: median ${f(latency.median)} ms, max of ${latency.samples}: ${f(latency.p99)} ms`);
+    const out = join(REPO, 'bench', 'results', 'reviewEdit.json');
+    writeFileSync(out, JSON.stringify(result, null, 1) + '\n');
+    console.log(`wrote ${out}`);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+void main();

@@ -1,0 +1,25 @@
+/** `veil open <dir> <file>`: decrypt one original from the vault (the daemon logs the opening in the audit log first). */
+import { resolve } from 'node:path';
+import { parseCommandArgs } from '../args';
+import { withDaemon } from '../daemonSession';
+import { UsageError, type CliIO } from '../io';
+import { passphraseSource } from '../passphrase';
+
+const USAGE = 'veil open <dir> <file> --identity FILE --out FILE';
+
+export async function run(argv: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parseCommandArgs(argv, { identity: { type: 'string' }, out: { type: 'string' } }, USAGE);
+  if (positionals.length !== 2 || !values.identity || !values.out) throw new UsageError(`expected a dataset, a file, --identity and --out\nusage: ${USAGE}`);
+  const [dir, file] = positionals;
+  const identity = resolve(io.cwd, values.identity);
+  const out = resolve(io.cwd, values.out);
+  const opened = await withDaemon(io, async (client) => {
+    // The passphrase is asked for here (the daemon cannot prompt), and only when the identity file has one.
+    const { passphraseProtected } = await client.request('keys/inspect', { identity });
+    const passphrase = passphraseProtected ? await passphraseSource(io)() : undefined;
+    if (passphrase === '') throw new UsageError('the passphrase is empty');
+    return client.request('vault/open', { root: resolve(io.cwd, dir), file, identity, passphrase, out });
+  });
+  io.stdout(`wrote the original of ${file} (${opened.bytes} bytes, vault object ${opened.vaultObject.slice(0, 12)}…) to ${opened.out}; the opening is in the audit log`);
+  return 0;
+}
