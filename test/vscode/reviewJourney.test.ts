@@ -8,6 +8,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import sharp from 'sharp';
 import { ASTRONAUT } from '../support/images';
+import { runCli } from '../support/cli';
 import { readReviewImages } from '../support/reviewFiles';
 import { REPO_ROOT } from '../support/paths';
 import { requireVscodeHost } from './host/installedHost';
@@ -87,6 +88,34 @@ describe('a review journey through the VS Code workbench (code-server, headless 
     const saved = readReviewImages(workspace);
     assert.equal(await review.locator('#boxes .box').count(), saved['group/collage.jpg'].boxes.length);
     await workbench.page.screenshot({ path: join(SCREENSHOTS, 'review-collage-light.png') });
+  });
+
+  it('a terminal `veil detect` while the review is open shows up in the panel, and the next box edit keeps it (issue #8)', async () => {
+    const review = activeWebview(workbench.page);
+    const shownIds = () => review.locator('#boxes .box').evaluateAll((boxes) => boxes.map((box) => (box as HTMLElement).dataset.id!).sort());
+    const before = await shownIds();
+    const terminal = await runCli(['detect', workspace, '--force', '--threshold', '0.3']);
+    assert.equal(terminal.code, 0, terminal.stderr);
+    const detected = readReviewImages(workspace)['group/collage.jpg'];
+    assert.equal(detected.detection?.threshold, 0.3);
+    const expected = detected.boxes.map((box) => box.id).sort();
+    assert.notDeepEqual(expected, before, 'the terminal run should have replaced the untouched proposals');
+    const deadline = Date.now() + 10_000;
+    while (JSON.stringify(await shownIds()) !== JSON.stringify(expected)) {
+      assert.ok(Date.now() < deadline, 'the panel never showed the terminal run');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    // The box edit is made on what the terminal wrote: nothing it wrote is undone.
+    await review.locator(`.box[data-id="${expected[0]}"]`).click();
+    await review.locator('#stage').press('a');
+    await review.locator('#save-state[data-state="saved"]').waitFor({ timeout: 10_000 });
+    assert.equal(await review.locator('#save-state').textContent(), 'All changes saved');
+    const after = readReviewImages(workspace);
+    assert.equal(after['group/collage.jpg'].detection?.threshold, 0.3);
+    assert.deepEqual(after['group/collage.jpg'].boxes.map((box) => box.id).sort(), expected);
+    assert.equal(after['group/collage.jpg'].boxes.find((box) => box.id === expected[0])?.state, 'accepted');
+    assert.ok(Object.values(after).every((record) => record.detection?.threshold === 0.3), 'an image lost the terminal run');
+    await workbench.page.screenshot({ path: join(SCREENSHOTS, 'review-after-terminal-detect-light.png') });
   });
 
   it('shows a TIFF, which the webview cannot decode, through the daemon\'s display copy, with its face box', async () => {
