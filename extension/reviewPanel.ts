@@ -197,7 +197,7 @@ export class ReviewPanel implements vscode.Disposable {
         .then((client) => client.request('review/get', { root: this.root, file }))
         .catch(() => undefined);
       this.log.warn(`review edit of ${file} not saved: ${userMessage(error)}`);
-      this.post(ReviewRefused.create({ file, seq, message: `Not saved: ${userMessage(error)}`, ...(current ? { record: current } : {}) }));
+      this.post(ReviewRefused.create({ file, seq, message: userMessage(error), ...(current ? { record: current } : {}) }));
       return undefined;
     }
   }

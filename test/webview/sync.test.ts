@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import type { ImageRecord } from '../../daemon/protocol';
 import { DatasetLoad, RecordUpdated, ReviewRefused, Thumbnails } from '../../webview/protocol';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../support/paths';
 import { WebviewPage } from '../support/webviewHarness';
+
+const RESULTS = join(REPO_ROOT, 'test-results', 'webview');
 import { closeCleanPage, useWebviewSuite } from '../support/webviewSuite';
 
 describe('review webview: in step with the daemon', function () {
@@ -45,11 +49,18 @@ describe('review webview: in step with the daemon', function () {
     const [update] = await webview.sentOfType('review/update');
     assert.deepEqual((await webview.shownBoxes()).map((box) => box.id), ['a2']);
     const current: ImageRecord = { ...astronaut, revision: 7, boxes: [...astronaut.boxes, { ...astronaut.boxes[0]!, id: 'cli1', x: 20, y: 20, w: 40, h: 40 }] };
-    await webview.post(ReviewRefused.create({ file: 'a-astronaut.png', seq: update!.seq, message: 'Not saved: a-astronaut.png: was changed elsewhere', record: current }));
+    await webview.post(ReviewRefused.create({ file: 'a-astronaut.png', seq: update!.seq, message: 'a-astronaut.png: was changed elsewhere', record: current }));
     await webview.page.waitForSelector('.box[data-id="cli1"]');
     assert.deepEqual((await webview.shownBoxes()).map((box) => box.id).sort(), ['a1', 'a2', 'cli1']);
     assert.match((await webview.page.textContent('#error')) ?? '', /changed elsewhere/);
     assert.equal((await saveState()).state, 'not-saved');
+    for (const theme of ['dark', 'light'] as const) {
+      await webview.applyTheme(theme);
+      await webview.screenshot(join(RESULTS, `not-saved-${theme}.png`));
+    }
+    const color = await webview.page.$eval('#save-state', (element) => getComputedStyle(element).color);
+    const plain = await webview.page.$eval('#image-name', (element) => getComputedStyle(element).color);
+    assert.notEqual(color, plain, '"Not saved" looks like any other footer text');
     // Undo would replay the refused deletion on top of the other change: it is forgotten.
     await webview.press('Control+z');
     assert.equal((await webview.sentOfType('review/update')).length, 1);
