@@ -18,6 +18,7 @@ import {
   SettingsChanged,
   Thumbnails,
   isWebviewToExtensionMessage,
+  WEBVIEW_PROTOCOL_VERSION,
   type ExtensionToWebviewMessage,
   type MessageOf,
   type WebviewToExtensionMessage,
@@ -147,6 +148,12 @@ export class ReviewPanel implements vscode.Disposable {
   private async handle(message: WebviewToExtensionMessage): Promise<void> {
     switch (message.type) {
       case 'ready':
+        // A webview of another version (a stale bundle) would misread every message: refused, said once.
+        if (message.version !== WEBVIEW_PROTOCOL_VERSION) {
+          this.log.error(`the review webview speaks protocol ${message.version}, this extension ${WEBVIEW_PROTOCOL_VERSION}: reload the window`);
+          void vscode.window.showErrorMessage(`Veil: the review panel is of another version (${message.version}, expected ${WEBVIEW_PROTOCOL_VERSION}). Reload the window.`);
+          return;
+        }
         this.ready = true;
         return this.reload();
       case 'review/update':

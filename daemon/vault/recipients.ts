@@ -12,7 +12,7 @@ export function recipientsPath(root: string): string {
 
 const NO_RECIPIENTS =
   'no recipients: nothing to encrypt the originals to. Run `veil keygen --out <identity file>` (keep that file away from the dataset) ' +
-  'and add the printed `age1…` recipient as a line of .veil/recipients.txt (or pass --add-to <dataset>)';
+  `and add the printed \`age1…\` recipient as a line of ${veilRelative('recipients')} (or pass --add-to <dataset>)`;
 
 function parseRecipients(text: string): string[] {
   return text

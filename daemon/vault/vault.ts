@@ -7,7 +7,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { Decrypter } from 'age-encryption';
 import { ErrorCode } from '../protocol';
 import { VeilError } from '../errors';
-import { vaultObjectPath, veilPath } from '../dataset/layout';
+import { vaultObjectPath, vaultObjectRelative, veilPath } from '../dataset/layout';
 import { writeAtomic } from '../storage/durable';
 import { sha256Hex } from '../storage/hash';
 import { ageStructureProblem } from './ageFormat';
@@ -38,16 +38,16 @@ export async function decryptObject(ciphertext: Uint8Array, id: string, identiti
   try {
     plaintext = await decrypter.decrypt(ciphertext);
   } catch (error) {
-    throw new VeilError(ErrorCode.KeyError, `vault object does not decrypt (${(error as Error).message})`, `.veil/vault/${id}.age`);
+    throw new VeilError(ErrorCode.KeyError, `vault object does not decrypt (${(error as Error).message})`, vaultObjectRelative(id));
   }
-  if (sha256Hex(plaintext) !== id) throw new VeilError(ErrorCode.KeyError, 'vault object decrypts to different content than its name says', `.veil/vault/${id}.age`);
+  if (sha256Hex(plaintext) !== id) throw new VeilError(ErrorCode.KeyError, 'vault object decrypts to different content than its name says', vaultObjectRelative(id));
   return plaintext;
 }
 
 /** Reads and decrypts the original named `id`. */
 export async function openVaultObject(root: string, id: string, identities: readonly string[]): Promise<Uint8Array> {
   const ciphertext = await readObject(root, id);
-  if (!ciphertext) throw new VeilError(ErrorCode.KeyError, 'vault object is missing', `.veil/vault/${id}.age`);
+  if (!ciphertext) throw new VeilError(ErrorCode.KeyError, 'vault object is missing', vaultObjectRelative(id));
   return decryptObject(ciphertext, id, identities);
 }
 
@@ -63,9 +63,9 @@ async function storeNow(root: string, original: Uint8Array, id: string, recipien
     await writeAtomic(path, expected, 0o644);
   }
   const stored = existing === expected ? existing : await readObject(root, id);
-  if (!stored || !Buffer.from(expected).equals(stored)) throw new VeilError(ErrorCode.KeyError, 'vault object read back differs from what was written', `.veil/vault/${id}.age`);
+  if (!stored || !Buffer.from(expected).equals(stored)) throw new VeilError(ErrorCode.KeyError, 'vault object read back differs from what was written', vaultObjectRelative(id));
   const problem = ageStructureProblem(stored);
-  if (problem) throw new VeilError(ErrorCode.KeyError, `vault object is malformed (${problem})`, `.veil/vault/${id}.age`);
+  if (problem) throw new VeilError(ErrorCode.KeyError, `vault object is malformed (${problem})`, vaultObjectRelative(id));
   if (identities.length > 0) await decryptObject(stored, id, identities);
   return { id, sha256: sha256Hex(stored) };
 }

@@ -89,11 +89,19 @@ describe('review webview: appearance in VS Code themes', function () {
   it('previews each redaction mode over the faces (screenshots in test-results/webview)', async () => {
     const webview = await openThemed('dark');
     try {
+      const stage = () => webview.page.locator('#stage').screenshot();
+      const plain = await stage();
       await webview.press('p');
+      const shown: Buffer[] = [];
       for (const mode of REDACTION_MODES) {
+        assert.equal(await webview.page.$eval('#mode', (select) => (select as HTMLSelectElement).value), mode);
+        assert.equal(await webview.page.isVisible('#preview'), true, `no preview drawn for ${mode}`);
+        shown.push(await stage());
         await webview.screenshot(join(RESULTS, `preview-${mode}.png`));
         await webview.press('m');
       }
+      // Each mode shows the faces differently, and differently from the image without a preview.
+      assert.equal(new Set([plain, ...shown].map((png) => png.toString('base64'))).size, REDACTION_MODES.length + 1);
     } finally {
       await webview.close();
     }
