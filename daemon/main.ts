@@ -42,7 +42,7 @@ function watchParent(exit: () => void): void {
 
 function main(): void {
   // Anything a library prints must not corrupt the protocol stream.
-  console.log = console.info = console.warn = (...args: unknown[]) => log(args.map(String).join(' '));
+  console.log = console.info = console.warn = console.debug = console.trace = (...args: unknown[]) => log(args.map(String).join(' '));
   const exit = () => process.exit(0);
   const osUser = userInfo().username;
   const defaultReviewer = process.env.VEIL_REVIEWER || osUser;

@@ -37,6 +37,17 @@ function toRpcError(error: unknown): JSONRPCErrorException {
 /** Sends a notification (no answer expected) to the client. */
 export type Notify = (method: string, params: unknown) => void;
 
+/** Why a parsed message is not a JSON-RPC 2.0 request or notification Veil serves (batches are not served). */
+function requestProblem(message: unknown): string | undefined {
+  if (Array.isArray(message)) return 'batches are not supported: send one request per line';
+  if (!isRecord(message)) return 'a request must be a JSON object';
+  if (message.jsonrpc !== '2.0') return '"jsonrpc" must be "2.0"';
+  if (typeof message.method !== 'string') return '"method" must be a string';
+  if (message.id !== undefined && message.id !== null && typeof message.id !== 'string' && typeof message.id !== 'number') return '"id" must be a string, a number or null';
+  if (message.params !== undefined && typeof message.params !== 'object') return '"params" must be an object or an array';
+  return undefined;
+}
+
 export function serveRpc(input: Readable, output: Writable, handlers: Handlers, options: ServerOptions): Notify {
   const server = new JSONRPCServer<CallContext>();
   const inFlight = new Map<string | number, CancellationToken>();
@@ -76,16 +87,30 @@ export function serveRpc(input: Readable, output: Writable, handlers: Handlers, 
       writeMessage(output, { jsonrpc: '2.0', id: null, error: { code: ErrorCode.ParseError, message: 'parse error: not valid JSON' } });
       return;
     }
-    if (isRecord(message) && message.method === NOTIFY_CANCEL) {
-      if (isCancelParams(message.params)) inFlight.get(message.params.id)?.cancel();
+    const malformed = requestProblem(message);
+    if (malformed) {
+      const id = isRecord(message) && (typeof message.id === 'string' || typeof message.id === 'number') ? message.id : null;
+      writeMessage(output, { jsonrpc: '2.0', id, error: { code: ErrorCode.InvalidRequest, message: `invalid request: ${malformed}` } });
       return;
     }
     const request = message as JSONRPCRequest;
+    if (request.method === NOTIFY_CANCEL) {
+      if (isCancelParams(request.params)) inFlight.get(request.params.id)?.cancel();
+      return;
+    }
     const response = await server.receive(request, contextFor(request));
-    if (isRecord(message) && message.id !== undefined) inFlight.delete(message.id as string | number);
+    if (request.id !== undefined && request.id !== null) inFlight.delete(request.id);
     if (response) writeMessage(output, response);
   }
 
-  onLines(input, (line) => void receive(line), options.onEnd);
+  // Whatever a client sends, the daemon answers or ignores it and keeps serving: nothing may reject unhandled.
+  onLines(
+    input,
+    (line) =>
+      void receive(line).catch((error: unknown) => {
+        process.stderr.write(`[veil] a message could not be handled: ${(error as Error)?.stack ?? String(error)}\n`);
+      }),
+    options.onEnd,
+  );
   return (method, params) => writeMessage(output, { jsonrpc: '2.0', method, params });
 }

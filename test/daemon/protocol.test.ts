@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { DaemonError } from '../../client/daemonClient';
 import { ErrorCode, type MethodName } from '../../daemon/protocol';
+import { seededRandom } from '../support/seededRandom';
 import { DIST } from '../support/paths';
 import { startDaemon, type TestDaemon } from '../support/daemon';
 import { tempDir } from '../support/images';
@@ -96,6 +97,52 @@ describe('daemon protocol (real daemon over stdio)', () => {
       assert.equal(error.code, ErrorCode.InvalidParams, `${method} ${JSON.stringify(params)} → ${error.code} ${error.message}`);
     }
     assert.ok(Array.isArray(await daemon.client.request('models/list', {})), 'daemon still serving');
+  });
+
+  it('survives hostile lines (null, batches, wrong ids, deep nesting, seeded random JSON) and keeps serving', async () => {
+    const random = seededRandom();
+    console.log(`      seed ${random.seed} (replay with VEIL_DRILL_SEED=${random.seed})`);
+    const randomJson = (depth: number): unknown => {
+      const kind = random.below(depth > 3 ? 5 : 7);
+      if (kind === 0) return null;
+      if (kind === 1) return random.chance(0.5);
+      if (kind === 2) return random.next() * 1e6 - 5e5;
+      if (kind === 3) return 'x'.repeat(random.below(50));
+      if (kind === 4) return random.pick(['initialize', 'review/update', 'dataset/open', '$/cancelRequest', '2.0']);
+      if (kind === 5) return Array.from({ length: random.below(4) }, () => randomJson(depth + 1));
+      const keys = ['jsonrpc', 'id', 'method', 'params', 'root', 'file', 'boxes'];
+      return Object.fromEntries(Array.from({ length: random.below(5) }, () => [random.pick(keys), randomJson(depth + 1)]));
+    };
+    const child = spawn(process.execPath, [join(DIST, 'daemon.js')], { env: { ...process.env, VEIL_HOME: tempDir() } });
+    let out = '';
+    child.stdout.on('data', (chunk) => (out += chunk));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const hostile = [
+      'null',
+      '[null]',
+      '[]',
+      '42',
+      '"x"',
+      'true',
+      '{}',
+      '{"jsonrpc":"2.0"}',
+      '{"jsonrpc":"2.0","method":5,"id":1}',
+      '{"jsonrpc":"2.0","id":{},"method":"initialize","params":{}}',
+      '{"jsonrpc":"2.0","method":"$/cancelRequest","params":null}',
+      '{"jsonrpc":"2.0","id":2,"method":"initialize","params":"x"}',
+      '['.repeat(200_000),
+      JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'initialize', params: { clientName: 'x'.repeat(2_000_000) } }),
+      ...Array.from({ length: 300 }, () => JSON.stringify(randomJson(0))),
+    ];
+    for (const line of hostile) child.stdin.write(line + '\n');
+    child.stdin.write(JSON.stringify({ jsonrpc: '2.0', id: 'last', method: 'initialize', params: { clientName: 't' } }) + '\n');
+    await waitFor(() => out.includes('"id":"last"'), 30_000);
+    const lines = out.split('\n').filter(Boolean).map((line) => JSON.parse(line) as { id?: unknown; error?: { code: number } });
+    const last = lines.find((line) => line.id === 'last') as { result?: { protocolVersion: number } };
+    assert.equal(last.result?.protocolVersion, 1, 'the daemon stopped serving');
+    for (const line of lines.slice(0, 12)) assert.ok(line.error, `${JSON.stringify(line).slice(0, 120)} should be an error`);
+    child.stdin.end();
+    assert.equal(await exited, 0, 'the daemon died instead of closing normally');
   });
 
   it('answers a line that is not JSON with ParseError and keeps stdout pure JSON', async () => {
