@@ -7,11 +7,12 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import sharp from 'sharp';
-import { REDACTION_MODES, type RedactionMode } from '../daemon/protocol';
+import { REDACTION_MODES, type ImageRecord, type RedactionMode } from '../daemon/protocol';
 import { commitDataset, defaultImagesInFlight } from '../daemon/commit/commit';
 import { PhaseTimes, type Phase } from '../daemon/core/phaseTimes';
 import { appendAudit, auditPath } from '../daemon/audit/log';
 import { EMPTY_CHECKPOINT, checkpointAfter, formatEntry } from '../daemon/audit/chain';
+import { boxesSha256, countBoxes } from '../daemon/audit/events';
 import { DEFAULT_MAX_PIXELS, displayedPipeline } from '../daemon/image/decode';
 import { encodeAs } from '../daemon/redact/encode';
 import { OpenDatasets } from '../daemon/services/datasets';
@@ -90,7 +91,7 @@ async function rawMsPerImage(jpegs: Buffer[], inFlight: number): Promise<RawCost
 async function commitRun(jpegs: Buffer[], mode: RedactionMode, imagesInFlight?: number) {
   const root = mkdtempSync(join(tmpdir(), 'veil-bench-commit-'));
   try {
-    const images: Record<string, unknown> = {};
+    const images: Record<string, ImageRecord> = {};
     jpegs.forEach((jpeg, i) => {
       const file = `photo-${i}.jpg`;
       writeFileSync(join(root, file), jpeg);
@@ -98,6 +99,10 @@ async function commitRun(jpegs: Buffer[], mode: RedactionMode, imagesInFlight?: 
     });
     mkdirSync(join(root, '.veil'));
     writeFileSync(join(root, '.veil', 'review.json'), JSON.stringify({ version: 1, images }));
+    // The review decision each reviewed image's edit wrote (a commit refuses boxes that differ from it).
+    for (const { file, status, boxes: decided } of Object.values(images)) {
+      await appendAudit(root, { type: 'review-change', actor: ACTOR, file, status, boxes: countBoxes(decided), boxesSha256: boxesSha256(decided) });
+    }
     await addRecipient(root, (await createIdentity()).recipient);
     const times = new PhaseTimes();
     const ctx = { token: new CancellationToken(), progress: () => undefined, actor: ACTOR };

@@ -14,6 +14,8 @@ import { JSONFile } from 'lowdb/node';
 import type { Box, ImageRecord } from '../daemon/protocol';
 import { ReviewStore } from '../daemon/review/store';
 import { DaemonClient } from '../client/daemonClient';
+import { OpenDatasets } from '../daemon/services/datasets';
+import { updateReview } from '../daemon/services/review';
 
 const REPO = resolve(__dirname, '..', '..');
 const DAEMON = join(REPO, 'dist', 'daemon.js');
@@ -103,6 +105,24 @@ async function reviewLog(root: string, all: ImageRecord[], edits: number) {
   return { edit: stats(times), compactions, openMs, refreshIdle: stats(idle), refreshOneChange: stats(oneChange), snapshotBytes: statSync(join(root, '.veil', 'review.json')).size };
 }
 
+/** A box edit as the daemon makes it for `review/update`: the store write plus the decision's fsync'd audit line. */
+async function serviceEdits(root: string, all: ImageRecord[], edits: number): Promise<Stats> {
+  const files = all.slice(0, edits).map((record) => record.file);
+  for (const file of files) {
+    mkdirSync(join(root, file, '..'), { recursive: true });
+    writeFileSync(join(root, file), '');
+  }
+  const datasets = new OpenDatasets();
+  const actor = { osUser: 'bench', reviewer: 'bench' };
+  const times: number[] = [];
+  for (const [k, file] of files.entries()) {
+    const { store } = await datasets.open(root);
+    const current = store.get(file)!;
+    times.push(await timed(() => updateReview({ root, file, boxes: edited(current, k + 3).boxes, baseRevision: current.revision }, actor, datasets)));
+  }
+  return stats(times);
+}
+
 /** From one daemon's stored edit to the `review/changed` the other daemon (the editor's) sends. */
 async function notificationLatency(root: string, rounds: number): Promise<Stats> {
   const spawnDaemon = async () => {
@@ -143,6 +163,7 @@ async function main(): Promise<void> {
     const before = await wholeFileRewrite(work, all, 40);
     const root = join(work, 'dataset');
     const after = await reviewLog(root, all, 12_000);
+    const service = await serviceEdits(root, all, 300);
     // The daemons check that a file exists (its bytes are never read here): empty stand-ins for the ones edited.
     for (const record of all.filter((r) => r.file.startsWith('camera-0/')).slice(0, 20)) {
       mkdirSync(join(root, record.file, '..'), { recursive: true });
@@ -154,6 +175,7 @@ async function main(): Promise<void> {
       load: readFileSync('/proc/loadavg', 'utf8').trim(),
       before: { store: 'lowdb whole-file rewrite per edit (single writer)', ...before },
       after: { store: 'review log under the review lock (many writers)', ...after },
+      serviceEdit: { what: 'review/update as the daemon runs it: store write + fsync\'d audit line of the decision', ...service },
       speedup: before.edit.median / after.edit.median,
       notification: latency,
     };
@@ -161,6 +183,7 @@ async function main(): Promise<void> {
     console.log(`review edit on ${count} images (ms)             median    p99   mean`);
     console.log(`before: whole review.json rewrite (${(before.fileBytes / 2 ** 20).toFixed(1)} MB)  ${f(before.edit.median).padStart(7)} ${f(before.edit.p99).padStart(6)} ${f(before.edit.mean).padStart(6)}`);
     console.log(`after:  lock + catch-up + fsync'd line     ${f(after.edit.median).padStart(7)} ${f(after.edit.p99).padStart(6)} ${f(after.edit.mean).padStart(6)}  (${after.edit.samples} edits, ${after.compactions} compactions)`);
+    console.log(`review/update in the daemon (store + audit line)  ${f(service.median).padStart(7)} ${f(service.p99).padStart(6)} ${f(service.mean).padStart(6)}  (${service.samples} edits)`);
     console.log(`speedup (median): ${result.speedup.toFixed(0)}x`);
     console.log(`reader refresh, nothing new: median ${f(after.refreshIdle.median)} ms; one new line: ${f(after.refreshOneChange.median)} ms; open: ${f(after.openMs)} ms`);
     console.log(`review/changed reaches the editor's daemon: median ${f(latency.median)} ms, max of ${latency.samples}: ${f(latency.p99)} ms`);

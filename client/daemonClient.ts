@@ -17,7 +17,7 @@ import {
   type ProgressParams,
   type VeilMethods,
 } from '../daemon/protocol';
-import { onLines, writeMessage } from '../daemon/ndjson';
+import { MAX_ANSWER_LINE_BYTES, MAX_REQUEST_LINE_BYTES, onLines, writeMessage } from '../daemon/ndjson';
 
 /** An error answered by the daemon, with its protocol code. */
 export class DaemonError extends Error {
@@ -55,6 +55,14 @@ export interface SpawnOptions {
 const SHUTDOWN_GRACE_MS = 2000;
 /** Stderr lines kept to explain an unexpected exit. */
 const STDERR_TAIL = 5;
+/** The longest stderr line passed on whole (log lines, stack traces); a longer one is passed on cut. */
+const MAX_STDERR_LINE_BYTES = 64 * 1024;
+/** The id of an answer, from the start of its line (json-rpc-2.0 writes `{"jsonrpc":"2.0","id":…` first). */
+const ANSWER_ID = /^\s*\{\s*"jsonrpc"\s*:\s*"2\.0"\s*,\s*"id"\s*:\s*(\d+)\s*,/;
+
+function megabytes(bytes: number): string {
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+}
 
 export class DaemonClient {
   private nextId = 1;
@@ -68,16 +76,13 @@ export class DaemonClient {
   private constructor(private readonly child: ChildProcessWithoutNullStreams, options: SpawnOptions) {
     this.rpc = new JSONRPCClient((payload) => writeMessage(child.stdin, payload));
     child.stdin.on('error', () => undefined);
-    onLines(child.stdout, (line) => this.receive(line), () => undefined);
-    onLines(
-      child.stderr,
-      (line) => {
-        this.stderrTail.push(line);
-        if (this.stderrTail.length > STDERR_TAIL) this.stderrTail.shift();
-        options.onStderr?.(line);
-      },
-      () => undefined,
-    );
+    onLines(child.stdout, (line) => this.receive(line), () => undefined, { maxLineBytes: MAX_ANSWER_LINE_BYTES, onOversized: (head) => this.answerTooLarge(head) });
+    const onStderrLine = (line: string) => {
+      this.stderrTail.push(line);
+      if (this.stderrTail.length > STDERR_TAIL) this.stderrTail.shift();
+      options.onStderr?.(line);
+    };
+    onLines(child.stderr, onStderrLine, () => undefined, { maxLineBytes: MAX_STDERR_LINE_BYTES, onOversized: (head) => onStderrLine(`${head} … (line cut)`) });
     this.exited = new Promise((resolve) => {
       child.on('exit', (code, signal) => {
         const lastWords = code !== 0 && this.stderrTail.length > 0 ? `: ${this.stderrTail.join(' | ')}` : '';
@@ -119,6 +124,14 @@ export class DaemonClient {
     this.rpc.receive(message as JSONRPCResponse);
   }
 
+  /** An answer longer than MAX_ANSWER_LINE_BYTES was skipped: its request fails instead of waiting forever. */
+  private answerTooLarge(head: string): void {
+    const id = ANSWER_ID.exec(head)?.[1];
+    if (id === undefined) return;
+    const message = `the daemon's answer is larger than ${megabytes(MAX_ANSWER_LINE_BYTES)}, the most a client reads; it was discarded`;
+    this.rpc.receive({ jsonrpc: '2.0', id: Number(id), error: { code: ErrorCode.Internal, message } });
+  }
+
   /** Review records that other processes changed in a dataset this daemon opened (`review/changed`). */
   onReviewChanged(listener: (params: ReviewChangedParams) => void): () => void {
     this.reviewListeners.add(listener);
@@ -140,6 +153,11 @@ export class DaemonClient {
     options.signal?.addEventListener('abort', cancel, { once: true });
     try {
       const sent = options.onProgress ? { ...params, progressToken } : params;
+      // The daemon discards a longer line unanswered (its id unread): refused here instead of waiting forever.
+      const bytes = Buffer.byteLength(JSON.stringify({ jsonrpc: '2.0', id, method, params: sent }));
+      if (bytes > MAX_REQUEST_LINE_BYTES) {
+        throw new DaemonError(ErrorCode.InvalidRequest, `the ${method} request is ${megabytes(bytes)}, above the daemon's limit of ${megabytes(MAX_REQUEST_LINE_BYTES)} per request`);
+      }
       const response = await this.rpc.requestAdvanced({ jsonrpc: '2.0', id, method, params: sent as Record<string, unknown> });
       if (response.error && this.exitReason) throw new DaemonError(ErrorCode.DaemonExited, this.exitReason);
       if (response.error) {

@@ -24,18 +24,18 @@ import {
   requiredString,
   optionalEnum,
   optionalCheckpoint,
+  MAX_NAME_CHARS,
 } from './rpc/params';
 import type { ModelRegistry } from './models/registry';
 import type { DecodeLimits } from './image/decode';
 import { OpenDatasets } from './services/datasets';
 import { detectDataset, detectImage } from './services/detect';
 import { getReview, openDataset, updateReview } from './services/review';
-import { clearRenditions, displayCopy, thumbnail } from './services/renditions';
+import { displayCopy, thumbnail } from './services/renditions';
 import { commitDataset } from './commit/commit';
 import { verifyDataset } from './verify/verify';
 import { createKey, inspectIdentity } from './services/keys';
 import { openOriginalFile } from './services/originals';
-import { resolveRoot } from './dataset/paths';
 
 export const DAEMON_VERSION = '0.1.0';
 
@@ -68,8 +68,8 @@ export function createHandlers(state: DaemonState): Handlers {
   const handlers: Handlers = {
     async initialize(raw) {
       const p = paramsObject(raw);
-      requiredString(p, 'clientName');
-      const reviewer = optionalString(p, 'reviewer');
+      requiredString(p, 'clientName', MAX_NAME_CHARS);
+      const reviewer = optionalString(p, 'reviewer', MAX_NAME_CHARS);
       if (reviewer) state.actor = { ...state.actor, reviewer };
       state.initialized = true;
       const models = await state.registry.list();
@@ -77,7 +77,7 @@ export function createHandlers(state: DaemonState): Handlers {
     },
     async 'session/configure'(raw) {
       const p = paramsObject(raw);
-      const reviewer = optionalText(p, 'reviewer')?.trim();
+      const reviewer = optionalText(p, 'reviewer', MAX_NAME_CHARS)?.trim();
       // Set before any await: a request sent right after this one must already be recorded under the new name.
       state.actor = { ...state.actor, reviewer: reviewer || state.defaultReviewer };
       return { reviewer: state.actor.reviewer };
@@ -132,10 +132,7 @@ export function createHandlers(state: DaemonState): Handlers {
         shape: optionalEnum(p, 'shape', MASK_SHAPES),
         includeUnreviewed: optionalBoolean(p, 'includeUnreviewed'),
       };
-      const result = await commitDataset(params, ctx, deps);
-      // Cached thumbnails and display copies show the faces that were just anonymized: they go with the originals.
-      if (result.committed.length > 0) await clearRenditions(resolveRoot(params.root));
-      return result;
+      return commitDataset(params, ctx, deps);
     },
     async 'dataset/verify'(raw, ctx) {
       const p = paramsObject(raw);
@@ -152,7 +149,7 @@ export function createHandlers(state: DaemonState): Handlers {
     },
     async 'models/install'(raw, ctx) {
       const p = paramsObject(raw);
-      return state.registry.install({ name: requiredString(p, 'name'), url: optionalString(p, 'url') }, ({ received, total }) =>
+      return state.registry.install({ name: requiredString(p, 'name', MAX_NAME_CHARS), url: optionalString(p, 'url') }, ({ received, total }) =>
         ctx.progress({ done: received, total: total ?? 0, message: 'downloading' }),
       );
     },
@@ -160,7 +157,7 @@ export function createHandlers(state: DaemonState): Handlers {
       const p = paramsObject(raw);
       const decoder = optionalEnum(p, 'decoder', MODEL_DECODERS);
       if (!decoder) throw new VeilError(ErrorCode.InvalidParams, `"decoder" is required: one of ${MODEL_DECODERS.join(', ')}`);
-      return state.registry.add({ file: requiredString(p, 'file'), decoder, name: optionalString(p, 'name') });
+      return state.registry.add({ file: requiredString(p, 'file'), decoder, name: optionalString(p, 'name', MAX_NAME_CHARS) });
     },
     async 'keys/create'(raw) {
       const p = paramsObject(raw);

@@ -55,6 +55,9 @@ function main(): void {
     onShutdown: exit,
     notify: () => undefined,
   };
+  // Ctrl-C in a terminal signals the whole process group, this daemon included: the CLI cancels the batch
+  // between images (`$/cancelRequest`) and closes stdin; dying here at once would leave the journal and lock.
+  process.on('SIGINT', () => log('SIGINT ignored: the client cancels the running request'));
   state.notify = serveRpc(process.stdin, process.stdout, createHandlers(state), { actor: () => state.actor, onEnd: exit });
   watchParent(exit);
   log(`ready (pid ${process.pid})`);

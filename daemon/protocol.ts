@@ -20,13 +20,13 @@ export enum ErrorCode {
   Cancelled = -32800,
   /** `initialize` has not been called yet. */
   NotInitialized = -32002,
-  /** A path is outside the dataset, contains NUL, or does not exist. */
+  /** A path is outside the dataset, contains NUL, does not exist, or is no regular file (a device, a FIFO, a socket). */
   BadPath = -33001,
   /** The file is not a decodable image: truncated, corrupt, empty, or not an image at all. */
   BadImage = -33002,
   /** The image format is not one Veil reads. */
   UnsupportedFormat = -33003,
-  /** The image has more pixels than the configured limit (decompression bomb guard). */
+  /** The image has more pixels than the configured limit (decompression bomb guard), or a file is larger than Veil reads. */
   TooLarge = -33004,
   /** The file could not be read (permissions, I/O). */
   Unreadable = -33005,
@@ -217,6 +217,8 @@ export interface DatasetDetectResult {
   cancelled: boolean;
   images: Array<{ file: string; width: number; height: number; faces: Face[] }>;
   reviewPath: string;
+  /** The audit log's checkpoint after this run (its detect-run entry, when it processed any image). */
+  checkpoint: Checkpoint;
 }
 
 export interface ReviewGetParams {
@@ -281,14 +283,28 @@ export const VERIFY_FINDING_KINDS = [
   'image-missing',
   /** A committed image could not be read (permissions, a folder in its place, I/O). */
   'image-unreadable',
+  /** A committed image holds an original again: a sha256 the audit log recorded as its original (or vault object). */
   'image-not-anonymized',
+  /** A committed image's sha256 is not the output its latest commit-image entry recorded. */
   'image-changed',
   'vault-missing',
   /** A vault object exists but could not be read (permissions, a folder in its place, I/O). */
   'vault-unreadable',
+  /** A vault object's bytes do not hash to the `vaultSha256` the audit log recorded for it. */
   'vault-altered',
   'vault-malformed',
   'vault-undecryptable',
+  /** With an identity: a vault object decrypts, but not to content whose sha256 is its name (the vault is content-addressed). */
+  'vault-wrong-original',
+  /** A commit-image entry records an output equal to its original (`outputSha256` = `originalSha256` or `vaultObject`). */
+  'commit-output-is-original',
+  /** A commit-image entry's vault object is not named by its original's sha256 (`vaultObject` ≠ `originalSha256`). */
+  'commit-vault-mismatch',
+  /**
+   * A commit-image entry of a reviewed image whose `boxesSha256` is not the one of the latest review-change entry of
+   * that file before it (or there is none, or it is not "reviewed"): it redacted boxes nobody decided in Veil.
+   */
+  'commit-boxes-unreviewed',
   'commit-unaudited',
   'commit-unfinished',
   'stray-temp',
@@ -303,9 +319,15 @@ export interface VerifyFinding {
   message: string;
 }
 export interface VerifyResult {
+  /** No findings. */
   ok: boolean;
   findings: VerifyFinding[];
   checked: { auditEntries: number; images: number; vaultObjects: number };
+  /**
+   * What this run could not prove, in words (not findings: `ok` does not depend on them). Without a checkpoint: that
+   * the log's tail was not cut or rewritten. Without an identity: that the vault objects hold the originals.
+   */
+  limits: string[];
 }
 
 export interface ThumbnailParams {
@@ -402,6 +424,8 @@ export interface VaultOpenResult {
   bytes: number;
   /** The vault object (sha256 of the original) that was decrypted. */
   vaultObject: string;
+  /** The audit log's checkpoint after the opening's entry: keep it elsewhere, it catches that entry cut off. */
+  checkpoint: Checkpoint;
 }
 
 /** Every RPC method: name → (params) => result. Used with json-rpc-2.0's typed server and client. */

@@ -72,6 +72,7 @@ export function registerCommands(deps: CommandDeps): void {
       client.request('dataset/detect', { root, ...detectionSettings() }, options),
     );
     logFailures(deps, 'detection', result.failures);
+    deps.log.info(`detect checkpoint for ${root}: ${JSON.stringify(result.checkpoint)} (keep it elsewhere to detect a cut audit log)`);
     await ReviewPanel.forRoot(root)?.reload();
     const summary = `${result.faces} faces proposed in ${result.images.length} images (model ${result.model})${result.cancelled ? '; cancelled' : ''}.`;
     // Not awaited: the command's result must not wait until someone answers the notification.
@@ -111,6 +112,7 @@ export function registerCommands(deps: CommandDeps): void {
     if (!root) return;
     const result = await withProgress(deps, 'Veil: verifying', (client, options) => client.request('dataset/verify', { root }, options));
     for (const finding of result.findings) deps.log.warn(`verify ${finding.kind}: ${finding.file ? `${finding.file}: ` : ''}${finding.message}`);
+    for (const limit of result.limits) deps.log.info(`verify could not prove: ${limit}`);
     const checked = `${result.checked.images} images, ${result.checked.auditEntries} audit entries, ${result.checked.vaultObjects} vault objects`;
     if (result.ok) void vscode.window.showInformationMessage(`Veil: verified ${checked}; no findings.`);
     else {

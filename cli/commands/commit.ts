@@ -5,6 +5,7 @@ import { enumOption, numberOption, onePositional, parseCommandArgs } from '../ar
 import { interruptSignal, withDaemon } from '../daemonSession';
 import type { CliIO } from '../io';
 import { progressPrinter } from '../progress';
+import { printCheckpoint } from '../checkpoint';
 
 const USAGE = `veil commit <dir> [--mode ${REDACTION_MODES.join('|')}] [--margin 0.25] [--shape ${MASK_SHAPES.join('|')}] [--include-unreviewed]`;
 
@@ -42,6 +43,5 @@ function printSummary(io: CliIO, result: CommitResult): void {
   for (const failure of result.failures) io.stderr(`  failed ${failure.file}: ${failure.message}`);
   if (result.cancelled) io.stdout('cancelled: the remaining images were not committed (run again to continue)');
   if (result.committed.length > 0) io.stdout('originals are kept encrypted in .veil/vault: while they exist the outputs are pseudonymised, not anonymous');
-  io.stdout(`checkpoint: ${JSON.stringify(result.checkpoint)}`);
-  io.stdout('keep the checkpoint line outside the dataset; `veil verify <dir> --checkpoint \'<json>\'` detects an audit log cut after it');
+  printCheckpoint(io, result.checkpoint);
 }

@@ -7,6 +7,7 @@ import { interruptSignal, withDaemon } from '../daemonSession';
 import type { CliIO } from '../io';
 import { progressPrinter } from '../progress';
 import { formatTable } from '../table';
+import { printCheckpoint } from '../checkpoint';
 
 const USAGE = 'veil detect <dir> [--json out.json] [--model NAME|PATH] [--threshold T] [--thorough] [--force] [--max-pixels N]';
 
@@ -63,6 +64,7 @@ function printSummary(io: CliIO, root: string, result: DatasetDetectResult, json
   if (result.cancelled) io.stdout('cancelled: the remaining images were not processed (run again to continue)');
   io.stdout(`review state: ${resolve(root, result.reviewPath)}`);
   if (jsonPath) io.stdout(`detections:   ${resolve(io.cwd, jsonPath)}`);
+  printCheckpoint(io, result.checkpoint);
   if (result.failures.length > 0) {
     io.stderr(`\n${result.failures.length} file(s) failed:`);
     for (const failure of result.failures) io.stderr(`  ${failure.file}: ${failure.message}`);

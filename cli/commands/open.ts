@@ -4,6 +4,7 @@ import { parseCommandArgs } from '../args';
 import { withDaemon } from '../daemonSession';
 import { UsageError, type CliIO } from '../io';
 import { passphraseSource } from '../passphrase';
+import { printCheckpoint } from '../checkpoint';
 
 const USAGE = 'veil open <dir> <file> --identity FILE --out FILE';
 
@@ -21,5 +22,6 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     return client.request('vault/open', { root: resolve(io.cwd, dir), file, identity, passphrase, out });
   });
   io.stdout(`wrote the original of ${file} (${opened.bytes} bytes, vault object ${opened.vaultObject.slice(0, 12)}…) to ${opened.out}; the opening is in the audit log`);
+  printCheckpoint(io, opened.checkpoint);
   return 0;
 }

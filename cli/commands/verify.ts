@@ -46,12 +46,11 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
 
 function printReport(io: CliIO, result: VerifyResult, decrypted: boolean): void {
   const { auditEntries, images, vaultObjects } = result.checked;
-  const vaultCheck = decrypted ? 'decrypted and compared' : 'matched against audited hashes (pass --identity to decrypt)';
+  const vaultCheck = decrypted ? 'decrypted and compared' : 'matched against audited hashes';
   io.stdout(`checked ${auditEntries} audit entries, ${images} committed images, ${vaultObjects} vault objects (${vaultCheck})`);
-  if (result.ok) {
-    io.stdout('ok: no findings');
-    return;
-  }
-  for (const line of formatTable(['finding', 'file', 'detail'], result.findings.map((f) => [f.kind, f.file ?? '', f.message]))) io.stdout(line);
-  io.stderr(`${result.findings.length} finding(s)`);
+  if (result.ok) io.stdout('ok: no findings');
+  else for (const line of formatTable(['finding', 'file', 'detail'], result.findings.map((f) => [f.kind, f.file ?? '', f.message]))) io.stdout(line);
+  // What this run could not prove: not findings, but a user must know them before trusting an "ok".
+  for (const limit of result.limits) io.stdout(`not proven: ${limit}`);
+  if (!result.ok) io.stderr(`${result.findings.length} finding(s)`);
 }

@@ -1,24 +1,33 @@
-/** The latest commit entry of each file, read from the audit log: what each committed image must still be. */
+/**
+ * The latest commit entry of each file, read from the audit log: what each committed image must still be; and the
+ * latest review decision of each file: the boxes a commit of a reviewed image must match.
+ */
 import { ErrorCode } from '../protocol';
 import { VeilError } from '../errors';
 import { veilRelative } from '../dataset/layout';
 import { NOT_JSON, parseEntry } from './chain';
-import type { CommitImageEvent } from './events';
+import type { CommitImageEvent, ReviewChangeEvent } from './events';
 import { auditLines } from './reader';
+
+/** The latest commit-image entry per file (the map), and the latest review-change entry per file (`reviews`). */
+export class LatestCommits extends Map<string, CommitImageEvent> {
+  readonly reviews = new Map<string, ReviewChangeEvent>();
+}
 
 /**
  * Refuses a log with a malformed entry (hand-edited, or damaged), naming the line and the field: what a commit
  * or an opening decides from it would be wrong. Only a last line that is not JSON at all is passed over: a line
  * torn by a power loss mid-append, which the next append cuts off.
  */
-export async function latestCommits(root: string): Promise<Map<string, CommitImageEvent>> {
-  const latest = new Map<string, CommitImageEvent>();
+export async function latestCommits(root: string): Promise<LatestCommits> {
+  const latest = new LatestCommits();
   let malformed: { number: number; reason: string } | undefined;
   for await (const { number, text } of auditLines(root)) {
     if (malformed) throw refusal(malformed);
     const entry = parseEntry(text);
     if (typeof entry === 'string') malformed = { number, reason: entry };
     else if (entry.type === 'commit-image') latest.set(entry.file, entry);
+    else if (entry.type === 'review-change') latest.reviews.set(entry.file, entry);
   }
   if (malformed && malformed.reason !== NOT_JSON) throw refusal(malformed);
   return latest;

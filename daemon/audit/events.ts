@@ -15,6 +15,7 @@ import {
   type RedactionMode,
 } from '../protocol';
 import { actor, between, count, exactly, flag, finite, nullable, object, oneOf, optional, sha256, str, text, type Check } from '../storage/checks';
+import { sha256Hex } from '../storage/hash';
 import type { Actor } from '../core/callContext';
 
 export type BoxCounts = Record<BoxSource, Record<BoxState, number>>;
@@ -29,13 +30,19 @@ export interface DetectRunEvent {
   faces: number;
 }
 
-/** One image's review change, summarized (the boxes themselves live in review.json). */
+/**
+ * One image's review decision: written for every edit that changes its status or any box's place, size or state.
+ * The boxes themselves live in review.json; `boxesSha256` binds them, so a commit can tell a decision made in Veil
+ * from a review file edited outside it.
+ */
 export interface ReviewChangeEvent {
   type: 'review-change';
   actor: Actor;
   file: string;
   status: ImageStatus;
   boxes: BoxCounts;
+  /** `boxesSha256(boxes)` of the image after the change. */
+  boxesSha256: string;
 }
 
 export interface CommitImageEvent {
@@ -49,6 +56,11 @@ export interface CommitImageEvent {
   boxes: BoxCounts;
   /** Boxes actually painted over (every box not rejected). */
   redacted: number;
+  /**
+   * `boxesSha256` of the boxes this commit redacted from. For a reviewed image it equals the hash of the image's
+   * latest review-change entry before this one (the commit refuses the image otherwise, and verify checks it).
+   */
+  boxesSha256: string;
   originalSha256: string;
   outputSha256: string;
   /** Vault object id: the sha256 of the original; the object is `.veil/vault/<id>.age`. */
@@ -100,6 +112,17 @@ export function countBoxes(boxes: readonly Box[]): BoxCounts {
   return counts;
 }
 
+/**
+ * sha256 of the boxes' canonical JSON: `[{"id","x","y","w","h","state"}, …]` in that key order, sorted by id
+ * (code-unit order, not the locale's). Score, source and the edited flag do not change what is redacted.
+ */
+export function boxesSha256(boxes: readonly Box[]): string {
+  const canonical = boxes
+    .map(({ id, x, y, w, h, state }) => ({ id, x, y, w, h, state }))
+    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return sha256Hex(JSON.stringify(canonical));
+}
+
 // ---- Checks: what each event type must hold when read back (audit log, commit journal) --------------------
 
 const boxCounts = object(Object.fromEntries(BOX_SOURCES.map((source) => [source, object(Object.fromEntries(BOX_STATES.map((state) => [state, count])))])));
@@ -108,7 +131,7 @@ const checkpoint = object({ entries: count, head: sha256 });
 /** The fields of each event type, besides `type`. */
 const EVENT_FIELDS: { [T in AuditEvent['type']]: Record<string, Check> } = {
   'detect-run': { actor, model: text, threshold: between(0, 1), thorough: flag, images: count, faces: count },
-  'review-change': { actor, file: text, status: oneOf(IMAGE_STATUSES), boxes: boxCounts },
+  'review-change': { actor, file: text, status: oneOf(IMAGE_STATUSES), boxes: boxCounts, boxesSha256: sha256 },
   'commit-image': {
     commitId: text,
     actor,
@@ -118,6 +141,7 @@ const EVENT_FIELDS: { [T in AuditEvent['type']]: Record<string, Check> } = {
     redaction: object({ mode: oneOf(REDACTION_MODES), margin: finite, shape: oneOf(MASK_SHAPES) }),
     boxes: boxCounts,
     redacted: count,
+    boxesSha256: sha256,
     originalSha256: sha256,
     outputSha256: sha256,
     vaultObject: sha256,

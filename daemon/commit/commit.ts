@@ -10,6 +10,7 @@ import type { CallContext } from '../core/callContext';
 import type { DecodeLimits } from '../image/decode';
 import type { ReviewStore } from '../review/store';
 import { scanDataset } from '../dataset/scan';
+import { clearRenditions } from '../services/renditions';
 import { inScope } from '../dataset/locate';
 import { appendAudit, auditCheckpoint } from '../audit/log';
 import { latestCommits } from '../audit/committed';
@@ -132,6 +133,9 @@ async function runPlan({ root, store, recipients, ctx, deps }: CommitSession, jo
     cancelled: outcome.cancelled,
     includeUnreviewed: plan.options.includeUnreviewed,
   });
+  // Cached thumbnails and display copies show the faces just anonymized. They go before the journal does: a kill
+  // after this point finds them gone, a kill before it resumes this plan and comes here again.
+  await clearRenditions(root);
   await journal.clear();
   return outcome;
 }

@@ -11,7 +11,7 @@ import type { DecodeLimits } from '../image/decode';
 import { readImageBytes } from '../image/decode';
 import { resolveInside } from '../dataset/paths';
 import { appendAudit } from '../audit/log';
-import { countBoxes, type CommitImageEvent } from '../audit/events';
+import { boxesSha256, countBoxes, type CommitImageEvent, type ReviewChangeEvent } from '../audit/events';
 import { storeOriginal } from '../vault/vault';
 import { redactImage } from '../redact/redactImage';
 import { publish, tempPathFor, writeSynced } from '../storage/durable';
@@ -27,8 +27,8 @@ export interface ImageCommitContext {
   recipients: readonly string[];
   limits: DecodeLimits;
   times: PhaseTimes;
-  /** Latest audited commit of each file. */
-  audited: ReadonlyMap<string, CommitImageEvent>;
+  /** Latest audited commit of each file, and (`reviews`) its latest audited review decision. */
+  audited: ReadonlyMap<string, CommitImageEvent> & { readonly reviews: ReadonlyMap<string, ReviewChangeEvent> };
   /** Events journaled before publishing by an interrupted run of this plan. */
   journaled: ReadonlyMap<string, CommitImageEvent>;
   recordOf(file: string): ImageRecord | undefined;
@@ -53,12 +53,30 @@ function commitEvent(c: ImageCommitContext, record: ImageRecord, originalSha256:
     redaction: { mode, margin, shape },
     boxes: countBoxes(record.boxes),
     redacted: boxesToRedact(record.boxes).length,
+    boxesSha256: boxesSha256(record.boxes),
     originalSha256,
     outputSha256,
     vaultObject: vault.id,
     vaultSha256: vault.sha256,
     ...(record.status === 'reviewed' ? {} : { modelOnly: true as const }),
   };
+}
+
+/**
+ * A reviewed image is committed only on the boxes of its last review decision in the audit log: a review file
+ * edited outside Veil (one coordinate moved, a box rejected, a status set by hand) would otherwise leave a face
+ * bare with nothing to show for it. Model-only images (never reviewed) have no decision to match.
+ */
+function checkReviewedDecision(c: ImageCommitContext, record: ImageRecord): void {
+  if (record.status !== 'reviewed') return;
+  const decision = c.audited.reviews.get(record.file);
+  if (decision?.status === 'reviewed' && decision.boxesSha256 === boxesSha256(record.boxes)) return;
+  const why = !decision
+    ? 'is marked reviewed but the audit log has no review decision for it'
+    : decision.status !== 'reviewed'
+      ? 'is marked reviewed but its last review decision in the audit log is not "reviewed"'
+      : 'its boxes differ from the last reviewed decision in the audit log';
+  throw new VeilError(ErrorCode.Corrupt, `${why} (edited outside Veil?); not committed — review it again in Veil`, record.file);
 }
 
 export async function commitImage(c: ImageCommitContext, file: string): Promise<void> {
@@ -75,6 +93,7 @@ export async function commitImage(c: ImageCommitContext, file: string): Promise<
   if (journaled && journaled.originalSha256 !== sha) {
     throw new VeilError(ErrorCode.Corrupt, 'changed while the commit was interrupted (neither the original nor the journaled output); left as it is', file);
   }
+  checkReviewedDecision(c, record);
 
   const [vault, redacted] = await Promise.all([
     c.times.time('encrypt', () => storeOriginal(c.root, original, c.recipients)),

@@ -18,7 +18,7 @@ export interface DatasetLocation {
 /** Files whose presence marks `.veil/` as a dataset's, not e.g. the model home `~/.veil`. */
 const DATASET_MARKERS = [LAYOUT.reviewLog, LAYOUT.reviewSnapshot, LAYOUT.auditLog];
 
-function isDatasetRoot(dir: string): boolean {
+export function isDatasetRoot(dir: string): boolean {
   return DATASET_MARKERS.some((name) => existsSync(join(dir, VEIL_DIR, name)));
 }
 

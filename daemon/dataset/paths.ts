@@ -1,6 +1,6 @@
 /** Confines paths to a dataset root: realpath on both sides, then a segment-wise prefix check. */
 import { realpathSync } from 'node:fs';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { basename, dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { ErrorCode } from '../protocol';
 import { VeilError } from '../errors';
 
@@ -45,4 +45,22 @@ export function resolveInside(root: string, file: string): string {
 /** The dataset-relative form of an absolute path inside the root, with forward slashes. */
 export function toDatasetPath(root: string, absolute: string): string {
   return relative(root, absolute).split(sep).join('/');
+}
+
+/**
+ * Where a new file at `path` really lands: its deepest existing folder resolved through symlinks, plus the rest
+ * of the path. Inside/outside decisions about a file about to be written use this, never the path as typed: a
+ * link in the path could otherwise lead into a dataset.
+ */
+export function realWriteTarget(path: string): string {
+  refuseNul(path);
+  const rest: string[] = [];
+  for (let dir = resolve(path); ; dir = dirname(dir)) {
+    try {
+      return resolve(realpathSync(dir), ...rest.reverse());
+    } catch {
+      if (dirname(dir) === dir) throw new VeilError(ErrorCode.BadPath, 'no folder of it exists', path);
+      rest.push(basename(dir));
+    }
+  }
 }

@@ -2,10 +2,10 @@
  * Ingest: bytes → pixels as displayed. Every consumer (detection, thumbnails, redaction) starts here,
  * so EXIF orientation, the pixel limit and the format checks are applied once and the same way.
  */
-import { readFile } from 'node:fs/promises';
 import sharp, { type Metadata, type Sharp } from 'sharp';
 import { ErrorCode } from '../protocol';
 import { VeilError } from '../errors';
+import { readRegularFile, statRegularFile, type FileRule } from '../storage/regularFile';
 
 export const SUPPORTED_FORMATS = ['jpeg', 'png', 'webp', 'tiff'] as const;
 export type ImageFormat = (typeof SUPPORTED_FORMATS)[number];
@@ -28,17 +28,23 @@ export interface DisplayedImage {
   orientation: number;
 }
 
-/** Reads a whole file, turning OS errors into coded errors that name the file. */
+/**
+ * The largest image file Veil reads: 512 MB. The whole file is held in memory while it is decoded (and, in a
+ * commit, again encrypted), so this bounds what one request can make the daemon hold. It is far above any JPEG,
+ * PNG or WebP within the default pixel limit (a 100 MP JPEG is 20–60 MB) and above an uncompressed 8-bit RGBA
+ * TIFF of 100 MP (400 MB); what is larger is not an image a person reviews (a disk image, /dev/zero).
+ */
+export const MAX_IMAGE_FILE_BYTES = 512 * 1024 * 1024;
+
+/** An image file: regular, at most MAX_IMAGE_FILE_BYTES; a folder named like an image is a bad image. */
+export const IMAGE_FILE: FileRule = { what: 'an image', maxBytes: MAX_IMAGE_FILE_BYTES, folderCode: ErrorCode.BadImage };
+
+/**
+ * Reads a whole image file, turning OS errors into coded errors that name the file. Only a regular file within
+ * MAX_IMAGE_FILE_BYTES is read: a device, a FIFO or a socket is refused without being opened (storage/regularFile.ts).
+ */
 export async function readImageBytes(absolutePath: string, file: string): Promise<Buffer> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(absolutePath);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new VeilError(ErrorCode.BadPath, 'file does not exist', file);
-    if (code === 'EISDIR') throw new VeilError(ErrorCode.BadImage, 'is a folder, not an image', file);
-    throw new VeilError(ErrorCode.Unreadable, `cannot read file (${code ?? 'I/O error'})`, file);
-  }
+  const bytes = await readRegularFile(absolutePath, file, IMAGE_FILE);
   if (bytes.length === 0) throw new VeilError(ErrorCode.BadImage, 'file is empty (0 bytes)', file);
   return bytes;
 }
@@ -70,6 +76,8 @@ function checkFormatAndSize(meta: Metadata, file: string, limits: DecodeLimits):
 
 /** Size as displayed, from the file's header only (cheap enough for 10,000 images). */
 export async function probeDisplayedSize(absolutePath: string, file: string, limits: DecodeLimits): Promise<{ width: number; height: number }> {
+  // libvips opens the path itself: what it opens must be a regular image file (a FIFO would block its thread).
+  await statRegularFile(absolutePath, file, IMAGE_FILE);
   let meta: Metadata;
   try {
     meta = await sharp(absolutePath).metadata();

@@ -3,7 +3,7 @@
  * (local files, hash recorded when added). Every load hashes the bytes it hands to ONNX Runtime and refuses
  * a mismatch; detectors are cached per model.
  */
-import { copyFile, mkdir, readFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { ErrorCode, type ModelDecoder, type ModelInfo } from '../protocol';
 import { VeilError } from '../errors';
@@ -15,6 +15,8 @@ import { AddedModels } from './addedModels';
 import { downloadTo, type DownloadProgress } from './download';
 import { writeAtomically } from './files';
 import { sha256Hex } from './hash';
+import { FileHashes } from './fileHashes';
+import { readRegularFile, type FileRule } from '../storage/regularFile';
 import { DEFAULT_MANIFEST_PATH, readManifest, type ManifestModel } from './manifest';
 
 export interface ModelRegistryOptions {
@@ -37,6 +39,14 @@ export interface AddRequest {
 }
 
 const ADDED_LICENCE = 'unknown (added from a local file)';
+
+/**
+ * The largest model file Veil reads: 256 MB. A model is read whole into memory and handed to ONNX Runtime; the face
+ * models Veil decodes are under 1 MB (BlazeFace 0.6 MB, YuNet 0.3 MB), so this leaves room for far larger detectors
+ * while a wrong path (a disk image, /dev/zero) is refused before it is read.
+ */
+export const MAX_MODEL_FILE_BYTES = 256 * 1024 * 1024;
+const MODEL_FILE: FileRule = { what: 'a model file', maxBytes: MAX_MODEL_FILE_BYTES, missingCode: ErrorCode.ModelNotFound, folderCode: ErrorCode.Unreadable };
 const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 /** A listed model and how to read it: ModelInfo plus the hash the bytes must have. */
@@ -50,6 +60,8 @@ export class ModelRegistry {
   private readonly manifestPath: string;
   private readonly added: AddedModels;
   private readonly detectors = new Map<string, Promise<Detector>>();
+  /** Hash status of listed files, computed once per file version (see fileHashes.ts). */
+  private readonly hashes = new FileHashes(MODEL_FILE);
 
   constructor(options: ModelRegistryOptions) {
     this.modelsDir = join(options.home, 'models');
@@ -109,13 +121,13 @@ export class ModelRegistry {
     await this.checkDecoder(bytes, request.decoder, request.file);
     const pinned = (await readManifest(this.manifestPath)).find((model) => model.sha256 === actual && 'url' in model.source);
     if (pinned && pinned.decoder === request.decoder && (request.name === undefined || request.name === pinned.name)) {
-      await this.copyIntoPlace(request.file, this.installPath(pinned));
+      await this.putInPlace(bytes, this.installPath(pinned));
       return this.info(pinned.name);
     }
     const name = request.name ?? basename(request.file, extname(request.file));
     await this.checkNewName(name);
     const file = `${name}.onnx`;
-    await this.copyIntoPlace(request.file, join(this.modelsDir, 'added', file));
+    await this.putInPlace(bytes, join(this.modelsDir, 'added', file));
     await this.added.record({ name, decoder: request.decoder, file, sha256: actual, addedAt: new Date().toISOString() });
     // Re-adding a name may change its bytes: the next load reads them. A detector already handed out stays usable.
     this.detectors.delete(name);
@@ -152,7 +164,7 @@ export class ModelRegistry {
         source: embedded ? 'npm' : 'installed',
         path,
         sha256: entry.sha256,
-        hashStatus: await hashStatusOf(path, entry.sha256),
+        hashStatus: await this.hashStatusOf(path, entry.sha256),
         licence: entry.licence,
         rank: entry.rank,
       };
@@ -168,7 +180,7 @@ export class ModelRegistry {
         source: 'added',
         path,
         sha256: record.sha256,
-        hashStatus: await hashStatusOf(path, record.sha256),
+        hashStatus: await this.hashStatusOf(path, record.sha256),
         licence: ADDED_LICENCE,
         // Just below the manifest's model of the same kind: an added YuNet beats BlazeFace, never the pinned YuNet.
         rank: rankOf(record.decoder) - 1,
@@ -240,9 +252,10 @@ export class ModelRegistry {
     if (clash) throw new VeilError(ErrorCode.InvalidParams, `"${name}" is the name of a model Veil ships or installs: choose another with --name`);
   }
 
-  private async copyIntoPlace(source: string, target: string): Promise<void> {
+  /** Writes the bytes that were read and hashed (never the source path again: it may have changed since). */
+  private async putInPlace(bytes: Buffer, target: string): Promise<void> {
     await mkdir(dirname(target), { recursive: true });
-    await writeAtomically(target, (temp) => copyFile(source, temp));
+    await writeAtomically(target, (temp) => writeFile(temp, bytes));
   }
 
   private async openOnnx(bytes: Buffer, file: string) {
@@ -253,21 +266,22 @@ export class ModelRegistry {
     }
   }
 
+  /** The bytes of a model file: a regular file within MAX_MODEL_FILE_BYTES (never a device or a FIFO). */
   private async readModelFile(path: string): Promise<Buffer> {
     try {
-      return await readFile(path);
+      return await readRegularFile(path, path, MODEL_FILE);
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      throw new VeilError(code === 'ENOENT' ? ErrorCode.ModelNotFound : ErrorCode.Unreadable, `cannot read model file ${path} (${code ?? 'I/O error'})`);
+      if (!VeilError.is(error)) throw error;
+      throw new VeilError(error.code, `cannot read model file ${path}: ${error.message}`);
     }
   }
-}
 
-async function hashStatusOf(path: string, expected: string): Promise<ModelInfo['hashStatus']> {
-  try {
-    return sha256Hex(await readFile(path)) === expected ? 'ok' : 'mismatch';
-  } catch {
-    return 'missing';
+  private async hashStatusOf(path: string, expected: string): Promise<ModelInfo['hashStatus']> {
+    try {
+      return (await this.hashes.sha256(path)) === expected ? 'ok' : 'mismatch';
+    } catch {
+      return 'missing';
+    }
   }
 }
 

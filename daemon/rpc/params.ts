@@ -1,9 +1,25 @@
-/** Validation of incoming RPC params: every method checks what arrives before it touches anything. */
+/**
+ * Validation of incoming RPC params: every method checks what arrives before it touches anything.
+ * Every string is bounded (issue #9: a 100 MB path took 55 s and 3.7 GB): a path by MAX_PATH_CHARS unless the
+ * caller names a tighter bound (MAX_NAME_CHARS for names); box ids by MAX_NAME_CHARS. Arrays are bounded by the
+ * request line itself (MAX_REQUEST_LINE_BYTES in daemon/ndjson.ts).
+ */
 import { ErrorCode, isBox, isCheckpoint, isFiniteNumber, isRecord, type Box, type Checkpoint } from '../protocol';
 import { VeilError } from '../errors';
 
+/** The longest path: Linux's PATH_MAX is 4096 bytes, so no longer path names a file. Also URLs, passphrases. */
+export const MAX_PATH_CHARS = 4096;
+/** The longest name: model, reviewer and client names, box ids, progress tokens (a file name is at most 255 bytes). */
+export const MAX_NAME_CHARS = 256;
+
 function invalid(message: string): VeilError {
   return new VeilError(ErrorCode.InvalidParams, message);
+}
+
+/** Refuses a string longer than `max`, naming the param (never echoing the string). */
+function bounded(key: string, value: string, max: number): string {
+  if (value.length > max) throw invalid(`"${key}" is ${value.length} characters long, above the limit of ${max}`);
+  return value;
 }
 
 export function paramsObject(params: unknown): Record<string, unknown> {
@@ -12,25 +28,25 @@ export function paramsObject(params: unknown): Record<string, unknown> {
   return params;
 }
 
-export function requiredString(params: Record<string, unknown>, key: string): string {
+export function requiredString(params: Record<string, unknown>, key: string, max = MAX_PATH_CHARS): string {
   const value = params[key];
   if (typeof value !== 'string' || value.length === 0) throw invalid(`"${key}" must be a non-empty string`);
-  return value;
+  return bounded(key, value, max);
 }
 
-export function optionalString(params: Record<string, unknown>, key: string): string | undefined {
+export function optionalString(params: Record<string, unknown>, key: string, max = MAX_PATH_CHARS): string | undefined {
   const value = params[key];
   if (value === undefined) return undefined;
   if (typeof value !== 'string' || value.length === 0) throw invalid(`"${key}" must be a non-empty string when given`);
-  return value;
+  return bounded(key, value, max);
 }
 
 /** A string that may be empty when given (for settings where empty means "back to the default"). */
-export function optionalText(params: Record<string, unknown>, key: string): string | undefined {
+export function optionalText(params: Record<string, unknown>, key: string, max = MAX_PATH_CHARS): string | undefined {
   const value = params[key];
   if (value === undefined) return undefined;
   if (typeof value !== 'string') throw invalid(`"${key}" must be a string when given`);
-  return value;
+  return bounded(key, value, max);
 }
 
 export function optionalBoolean(params: Record<string, unknown>, key: string): boolean | undefined {
@@ -54,12 +70,13 @@ export function optionalEnum<T extends string>(params: Record<string, unknown>, 
   return value as T;
 }
 
-export function optionalStringArray(params: Record<string, unknown>, key: string): string[] | undefined {
+export function optionalStringArray(params: Record<string, unknown>, key: string, max = MAX_PATH_CHARS): string[] | undefined {
   const value = params[key];
   if (value === undefined) return undefined;
   if (!Array.isArray(value) || !value.every((item) => typeof item === 'string' && item.length > 0)) {
     throw invalid(`"${key}" must be an array of non-empty strings`);
   }
+  value.forEach((item: string, index) => bounded(`${key}[${index}]`, item, max));
   return value as string[];
 }
 
@@ -68,6 +85,7 @@ export function requiredBoxes(params: Record<string, unknown>, key: string): Box
   if (!Array.isArray(value)) throw invalid(`"${key}" must be an array of boxes`);
   value.forEach((box, index) => {
     if (!isBox(box)) throw invalid(`"${key}[${index}]" is not a valid box {id, x, y, w, h, score, source, state, edited}`);
+    bounded(`${key}[${index}].id`, box.id, MAX_NAME_CHARS);
   });
   const ids = new Set(value.map((box: Box) => box.id));
   if (ids.size !== value.length) throw invalid(`"${key}" has duplicate box ids`);

@@ -16,7 +16,8 @@ import {
 } from '../protocol';
 import { VeilError } from '../errors';
 import { CancellationToken, type Actor, type CallContext } from '../core/callContext';
-import { onLines, writeMessage } from '../ndjson';
+import { MAX_REQUEST_LINE_BYTES, onLines, writeMessage } from '../ndjson';
+import { MAX_NAME_CHARS } from './params';
 
 export type Handler<M extends MethodName> = (params: unknown, ctx: CallContext) => Promise<ReturnType<VeilMethods[M]>>;
 export type Handlers = { [M in MethodName]: Handler<M> };
@@ -45,6 +46,14 @@ function requestProblem(message: unknown): string | undefined {
   if (typeof message.method !== 'string') return '"method" must be a string';
   if (message.id !== undefined && message.id !== null && typeof message.id !== 'string' && typeof message.id !== 'number') return '"id" must be a string, a number or null';
   if (message.params !== undefined && typeof message.params !== 'object') return '"params" must be an object or an array';
+  return undefined;
+}
+
+/** Why a request's progress token is refused: it is echoed in every `$/progress`, so it is short or absent. */
+function progressTokenProblem(params: unknown): string | undefined {
+  const token = isRecord(params) ? params.progressToken : undefined;
+  if (token === undefined) return undefined;
+  if (typeof token !== 'string' || token.length === 0 || token.length > MAX_NAME_CHARS) return `"progressToken" must be a string of 1 to ${MAX_NAME_CHARS} characters`;
   return undefined;
 }
 
@@ -94,6 +103,11 @@ export function serveRpc(input: Readable, output: Writable, handlers: Handlers, 
       return;
     }
     const request = message as JSONRPCRequest;
+    const tokenProblem = progressTokenProblem(request.params);
+    if (tokenProblem) {
+      if (request.id !== undefined && request.id !== null) writeMessage(output, { jsonrpc: '2.0', id: request.id, error: { code: ErrorCode.InvalidParams, message: tokenProblem } });
+      return;
+    }
     if (request.method === NOTIFY_CANCEL) {
       if (isCancelParams(request.params)) inFlight.get(request.params.id)?.cancel();
       return;
@@ -104,6 +118,16 @@ export function serveRpc(input: Readable, output: Writable, handlers: Handlers, 
   }
 
   // Whatever a client sends, the daemon answers or ignores it and keeps serving: nothing may reject unhandled.
+  // A line over the limit is skipped as it streams and answered at once (its id is unknown: null).
+  const tooLong = {
+    maxLineBytes: MAX_REQUEST_LINE_BYTES,
+    onOversized: () =>
+      writeMessage(output, {
+        jsonrpc: '2.0',
+        id: null,
+        error: { code: ErrorCode.InvalidRequest, message: `invalid request: a line is longer than ${MAX_REQUEST_LINE_BYTES / (1024 * 1024)} MB, the limit of a request; it was discarded unread` },
+      }),
+  };
   onLines(
     input,
     (line) =>
@@ -111,6 +135,7 @@ export function serveRpc(input: Readable, output: Writable, handlers: Handlers, 
         process.stderr.write(`[veil] a message could not be handled: ${(error as Error)?.stack ?? String(error)}\n`);
       }),
     options.onEnd,
+    tooLong,
   );
   return (method, params) => writeMessage(output, { jsonrpc: '2.0', method, params });
 }

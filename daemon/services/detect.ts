@@ -16,10 +16,10 @@ import { ErrorCode } from '../protocol';
 import type { CallContext } from '../core/callContext';
 import { decodeDisplayed, readImageBytes, type DecodeLimits } from '../image/decode';
 import { resolveInside } from '../dataset/paths';
-import { scanDataset } from '../dataset/scan';
+import { scanDatasetReporting } from '../dataset/scan';
 import { mergeDetection } from '../review/merge';
 import { filesInCommit } from '../commit/journal';
-import { appendAudit } from '../audit/log';
+import { appendAudit, auditCheckpoint } from '../audit/log';
 import type { ModelRegistry } from '../models/registry';
 import type { Detector } from '../detection/detector';
 import type { ReviewStore } from '../review/store';
@@ -67,15 +67,17 @@ export async function detectDataset(params: DatasetDetectParams, ctx: CallContex
   await store.refresh();
   const settings = await resolveSettings(deps, params);
   const model = settings.detector.model.name;
-  const files = params.files ?? (await scanDataset(root, scope)).map((entry) => entry.file);
-  const result: DatasetDetectResult = {
+  // Named files are each checked when read; a scan reports what is named like an image but is no file at once.
+  const scanned = params.files === undefined ? await scanDatasetReporting(root, scope) : { entries: [], refused: [] };
+  const files = params.files ?? scanned.entries.map((entry) => entry.file);
+  const result: Omit<DatasetDetectResult, 'checkpoint'> = {
     model,
     threshold: settings.threshold,
     thorough: settings.thorough,
     processed: 0,
     skipped: 0,
     faces: 0,
-    failures: [],
+    failures: [...scanned.refused],
     cancelled: false,
     images: [],
     reviewPath: relative(root, store.path),
@@ -97,10 +99,12 @@ export async function detectDataset(params: DatasetDetectParams, ctx: CallContex
     }
     ctx.progress({ done: index + 1, total: files.length, file: requested });
   }
-  if (result.processed > 0) {
-    await appendAudit(root, { type: 'detect-run', actor: ctx.actor, model, threshold: settings.threshold, thorough: settings.thorough, images: result.processed, faces: result.faces });
-  }
-  return result;
+  // The checkpoint after the run's entry (printed by `veil detect`), or the current one when nothing was detected.
+  const checkpoint =
+    result.processed > 0
+      ? (await appendAudit(root, { type: 'detect-run', actor: ctx.actor, model, threshold: settings.threshold, thorough: settings.thorough, images: result.processed, faces: result.faces })).checkpoint
+      : await auditCheckpoint(root);
+  return { ...result, checkpoint };
 }
 
 function modelFaces(record: ImageRecord): Face[] {

@@ -9,7 +9,8 @@ import { createHash } from 'node:crypto';
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DisplayCopyParams, DisplayCopyResult, ThumbnailParams, ThumbnailResult } from '../protocol';
-import { displayedPipeline, probeImage, readImageBytes, type DecodeLimits } from '../image/decode';
+import { displayedPipeline, IMAGE_FILE, probeImage, readImageBytes, type DecodeLimits } from '../image/decode';
+import { statRegularFile } from '../storage/regularFile';
 import { resolveInside, resolveRoot, toDatasetPath } from '../dataset/paths';
 import { RENDITION_DIRS, veilPath } from '../dataset/layout';
 import { publish, tempPathFor } from '../storage/durable';
@@ -25,7 +26,8 @@ async function cachedRendition(rootParam: string, fileParam: string, spec: Rendi
   const root = resolveRoot(rootParam);
   const absolute = resolveInside(root, fileParam);
   const file = toDatasetPath(root, absolute);
-  const info = await stat(absolute);
+  // A regular image file (never a FIFO or a device), named in the error otherwise.
+  const info = await statRegularFile(absolute, file, IMAGE_FILE);
   const key = createHash('sha256').update(`${file}\0${info.ino}\0${info.size}\0${info.mtimeMs}\0${spec.size ?? 'full'}`).digest('hex').slice(0, 32);
   const dir = veilPath(root, spec.dir);
   const path = join(dir, `${key}.jpg`);

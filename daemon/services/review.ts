@@ -4,9 +4,9 @@ import { fileFailure, VeilError } from '../errors';
 import { probeDisplayedSize, type DecodeLimits } from '../image/decode';
 import type { Actor } from '../core/callContext';
 import { appendAudit } from '../audit/log';
-import { countBoxes } from '../audit/events';
+import { boxesSha256, countBoxes } from '../audit/events';
 import { resolveInside, toDatasetPath } from '../dataset/paths';
-import { scanDataset } from '../dataset/scan';
+import { scanDatasetReporting } from '../dataset/scan';
 import { filesInCommit } from '../commit/journal';
 import type { OpenDatasets } from './datasets';
 
@@ -27,9 +27,9 @@ const PROBE_CONCURRENCY = 8;
 export async function openDataset(rootParam: string, datasets: OpenDatasets, limits: DecodeLimits): Promise<DatasetOpenResult> {
   const { root, scope, store } = await datasets.open(rootParam, { watch: true });
   await store.refresh();
-  const scanned = await scanDataset(root, scope);
+  const { entries: scanned, refused } = await scanDatasetReporting(root, scope);
   const files: SizedEntry[] = [];
-  const failures: FileFailure[] = [];
+  const failures: FileFailure[] = [...refused];
   await forEachLimited(scanned, PROBE_CONCURRENCY, async (entry) => {
     const record = store.get(entry.file);
     try {
@@ -59,11 +59,16 @@ async function locate(params: ReviewGetParams, datasets: OpenDatasets) {
   return { root, store, file };
 }
 
-/** One audit line per decision (status or box counts changed); moving a box is not a decision. */
+/**
+ * One audit line per decision: any change of the status or of a box's place, size or state (the line carries the
+ * boxes' hash, which a commit of the image must match). Called under the review lock, before the record is
+ * written: a commit planned right after this edit always finds its line. Should the write then fail, the image
+ * is refused by commit until its next edit — never committed on boxes nobody decided.
+ */
 async function auditIfDecisionChanged(root: string, actor: Actor, before: ImageRecord, after: ImageRecord): Promise<void> {
-  const counts = countBoxes(after.boxes);
-  if (before.status === after.status && JSON.stringify(countBoxes(before.boxes)) === JSON.stringify(counts)) return;
-  await appendAudit(root, { type: 'review-change', actor, file: after.file, status: after.status, boxes: counts });
+  const hash = boxesSha256(after.boxes);
+  if (before.status === after.status && boxesSha256(before.boxes) === hash) return;
+  await appendAudit(root, { type: 'review-change', actor, file: after.file, status: after.status, boxes: countBoxes(after.boxes), boxesSha256: hash });
 }
 
 export async function getReview(params: ReviewGetParams, datasets: OpenDatasets): Promise<ImageRecord> {
@@ -112,9 +117,9 @@ export async function updateReview(params: ReviewUpdateParams, actor: Actor, dat
       status,
       ...(status === 'reviewed' && stored.status !== 'reviewed' ? { reviewer: actor.reviewer, reviewedAt: new Date().toISOString() } : {}),
     };
+    await auditIfDecisionChanged(root, actor, stored, after);
     return { write: [after], result: stored };
   });
   const after = written[0];
-  await auditIfDecisionChanged(root, actor, before, after);
   return { before, after };
 }

@@ -2,9 +2,9 @@
  * age X25519 identities in files the stock `age` CLI reads: the age-keygen text format, optionally wrapped
  * in a passphrase (age scrypt, armored) which `age -d -i FILE` also opens after asking for the passphrase.
  */
-import { readFile } from 'node:fs/promises';
 import { Decrypter, Encrypter, armor, generateX25519Identity, identityToRecipient } from 'age-encryption';
 import { ErrorCode } from '../protocol';
+import { readRegularFile } from '../storage/regularFile';
 import { VeilError } from '../errors';
 import { writeSynced } from '../storage/durable';
 
@@ -55,11 +55,14 @@ function isPassphraseProtected(text: string): boolean {
   return text.trimStart().startsWith(ARMOR_BEGIN) || text.startsWith('age-encryption.org/v1');
 }
 
+/** An identity file is a few hundred bytes (armored with a passphrase, about 1 KB): anything past 1 MB is not one. */
+const MAX_IDENTITY_FILE_BYTES = 1024 * 1024;
+
 async function readIdentityFile(path: string): Promise<Buffer> {
   try {
-    return await readFile(path);
+    return await readRegularFile(path, path, { what: 'an identity file', maxBytes: MAX_IDENTITY_FILE_BYTES });
   } catch (error) {
-    throw new VeilError(ErrorCode.KeyError, `cannot read identity file (${(error as NodeJS.ErrnoException).code ?? 'I/O error'})`, path);
+    throw new VeilError(ErrorCode.KeyError, `cannot read identity file (${VeilError.is(error) ? error.message : String(error)})`, path);
   }
 }
 

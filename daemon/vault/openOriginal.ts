@@ -2,11 +2,10 @@
  * Opening an original: find the file's vault object in the audit log, log the opening (durably) BEFORE
  * decrypting, then decrypt, check it is the audited original and write it outside the dataset (0600).
  */
-import { resolve } from 'node:path';
-import { ErrorCode } from '../protocol';
+import { ErrorCode, type Checkpoint } from '../protocol';
 import { VeilError } from '../errors';
 import type { Actor } from '../core/callContext';
-import { isInside, resolveRoot } from '../dataset/paths';
+import { isInside, realWriteTarget, resolveRoot } from '../dataset/paths';
 import { appendAudit } from '../audit/log';
 import { latestCommits } from '../audit/committed';
 import { writeSynced } from '../storage/durable';
@@ -23,20 +22,26 @@ export interface OpenOriginalParams {
   actor: Actor;
 }
 
-export async function openOriginal(params: OpenOriginalParams): Promise<{ vaultObject: string; bytes: number }> {
+export async function openOriginal(params: OpenOriginalParams): Promise<{ vaultObject: string; bytes: number; checkpoint: Checkpoint }> {
   const root = resolveRoot(params.root);
   const file = params.file.split('\\').join('/');
-  const out = resolve(params.out);
+  const out = realWriteTarget(params.out);
   if (isInside(root, out)) throw new VeilError(ErrorCode.BadPath, 'refusing to write an original inside the dataset; choose a path outside it', params.out);
   const commit = (await latestCommits(root)).get(file);
   if (!commit) throw new VeilError(ErrorCode.BadPath, 'has no committed original in the vault', file);
-  await appendAudit(root, { type: 'open-original', actor: params.actor, file, vaultObject: commit.vaultObject, out });
-  const original = await openVaultObject(root, commit.vaultObject, params.identities);
+  const { checkpoint } = await appendAudit(root, { type: 'open-original', actor: params.actor, file, vaultObject: commit.vaultObject, out });
   try {
-    await writeSynced(out, original, { mode: 0o600, exclusive: true });
+    const original = await openVaultObject(root, commit.vaultObject, params.identities);
+    try {
+      await writeSynced(out, original, { mode: 0o600, exclusive: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new VeilError(ErrorCode.BadPath, 'already exists; refusing to overwrite', params.out);
+      throw error;
+    }
+    return { vaultObject: commit.vaultObject, bytes: original.length, checkpoint };
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new VeilError(ErrorCode.BadPath, 'already exists; refusing to overwrite', params.out);
+    // The attempt is in the audit log all the same: say so, with the checkpoint that covers its entry.
+    if (VeilError.is(error)) throw new VeilError(error.code, `${error.message}; the attempt is in the audit log, checkpoint: ${JSON.stringify(checkpoint)}`, error.file);
     throw error;
   }
-  return { vaultObject: commit.vaultObject, bytes: original.length };
 }

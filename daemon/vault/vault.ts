@@ -30,16 +30,20 @@ async function readObject(root: string, id: string): Promise<Buffer | undefined>
   }
 }
 
-/** Decrypts `ciphertext` and checks it is the original named `id`; throws a KeyError otherwise. */
-export async function decryptObject(ciphertext: Uint8Array, id: string, identities: readonly string[]): Promise<Uint8Array> {
+/** Decrypts `ciphertext` (the object named `id`) without checking what it holds; throws a KeyError when it does not decrypt. */
+export async function decryptUnchecked(ciphertext: Uint8Array, id: string, identities: readonly string[]): Promise<Uint8Array> {
   const decrypter = new Decrypter();
   for (const identity of identities) decrypter.addIdentity(identity);
-  let plaintext: Uint8Array;
   try {
-    plaintext = await decrypter.decrypt(ciphertext);
+    return await decrypter.decrypt(ciphertext);
   } catch (error) {
     throw new VeilError(ErrorCode.KeyError, `vault object does not decrypt (${(error as Error).message})`, vaultObjectRelative(id));
   }
+}
+
+/** Decrypts `ciphertext` and checks it is the original named `id`; throws a KeyError otherwise. */
+export async function decryptObject(ciphertext: Uint8Array, id: string, identities: readonly string[]): Promise<Uint8Array> {
+  const plaintext = await decryptUnchecked(ciphertext, id, identities);
   if (sha256Hex(plaintext) !== id) throw new VeilError(ErrorCode.KeyError, 'vault object decrypts to different content than its name says', vaultObjectRelative(id));
   return plaintext;
 }

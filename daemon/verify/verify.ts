@@ -1,22 +1,26 @@
 /**
  * `dataset/verify`: everything a commit promised, checked from the files alone. The audit chain (and a
- * checkpoint kept elsewhere, which catches a cut tail); every committed image still has its audited sha256;
- * every vault object matches the hash audited for it and is well-formed, or decrypts to its original with an
- * identity; no commit is left half done; optionally, the detector finds no face outside the redacted boxes.
+ * checkpoint kept elsewhere, which catches a cut tail); every hash relation each commit-image entry states:
+ * its output is not its original, its vault object is named by its original's sha256, the object's bytes hash
+ * to the audited vaultSha256 and (with an identity) decrypt to content hashing to its name, the file on disk
+ * is the audited output and none of its audited originals, and a reviewed image's redacted boxes are those of
+ * its last review decision; no commit is left half done; optionally, the detector finds no face outside the
+ * redacted boxes. What it cannot prove without a checkpoint or an identity is said in `limits`.
  */
-import { readFile } from 'node:fs/promises';
-import type { CommitImageEvent } from '../audit/events';
+import { stat } from 'node:fs/promises';
+import { readRegularFile } from '../storage/regularFile';
+import type { AuditEntry, CommitImageEvent, ReviewChangeEvent } from '../audit/events';
 import type { Detector } from '../detection/detector';
 import type { CallContext } from '../core/callContext';
 import { ErrorCode, type VerifyFinding, type VerifyParams, type VerifyResult } from '../protocol';
-import type { DecodeLimits } from '../image/decode';
+import { MAX_IMAGE_FILE_BYTES, type DecodeLimits } from '../image/decode';
 import { VeilError, causeFor } from '../errors';
 import { resolveInside } from '../dataset/paths';
 import { scanDataset } from '../dataset/scan';
 import { verifyAuditLog } from '../audit/verifyLog';
 import { loadIdentities, passphraseFromEnv } from '../vault/identity';
 import { ageStructureProblem } from '../vault/ageFormat';
-import { decryptObject } from '../vault/vault';
+import { decryptUnchecked } from '../vault/vault';
 import { vaultObjectPath, vaultObjectRelative, veilRelative } from '../dataset/layout';
 import { sha256Hex } from '../storage/hash';
 import { commitFolders, findStrayTemps } from '../commit/cleanup';
@@ -35,17 +39,65 @@ export interface VerifyDeps {
 
 /** A file's bytes, or why they could not be read: 'missing' only when it does not exist (any other error is its own finding). */
 async function readChecked(path: string): Promise<Buffer | { missing: true } | { unreadable: string }> {
+  const exists = await stat(path).then(
+    () => true,
+    (error: NodeJS.ErrnoException) => error.code !== 'ENOENT',
+  );
+  if (!exists) return { missing: true };
   try {
-    return await readFile(path);
+    // A regular file within the image limit only: a FIFO or device put in a dataset must not hang or swell verify.
+    return await readRegularFile(path, path, { what: 'a file', maxBytes: MAX_IMAGE_FILE_BYTES, missingCode: ErrorCode.BadPath });
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return { missing: true };
-    return { unreadable: `cannot be read (${code ?? (error as Error).message})` };
+    return { unreadable: `cannot be read (${VeilError.is(error) ? error.message : String(error)})` };
   }
 }
 
-/** Each committed image still holds the output its latest commit wrote. */
-async function checkImages(root: string, latest: ReadonlyMap<string, CommitImageEvent>, findings: VerifyFinding[], ctx: CallContext): Promise<void> {
+const short = (sha: string) => `${sha.slice(0, 12)}…`;
+
+/**
+ * The relations each commit-image entry states among its own hashes, and with the review decision before it: the
+ * output is never the original; the vault object is named by the original's sha256; a reviewed image redacted
+ * the boxes of its latest review-change entry before this one, marked "reviewed". (Model-only commits have no
+ * decision to match.) Checked for every entry, not only each file's latest: a correctly chained entry appended
+ * later does not hide an earlier one.
+ */
+function checkCommitRelations(entries: readonly AuditEntry[], findings: VerifyFinding[]): void {
+  const decisions = new Map<string, ReviewChangeEvent & AuditEntry>();
+  for (const entry of entries) {
+    if (entry.type === 'review-change') decisions.set(entry.file, entry);
+    if (entry.type !== 'commit-image') continue;
+    const { file, seq } = entry;
+    if (entry.outputSha256 === entry.originalSha256 || entry.outputSha256 === entry.vaultObject) {
+      findings.push({ kind: 'commit-output-is-original', file, message: `audit entry ${seq} records an output equal to its original (sha256 ${short(entry.outputSha256)})` });
+    }
+    if (entry.vaultObject !== entry.originalSha256) {
+      findings.push({
+        kind: 'commit-vault-mismatch',
+        file,
+        message: `audit entry ${seq} keeps the original (sha256 ${short(entry.originalSha256)}) in a vault object named ${short(entry.vaultObject)}: the vault is content-addressed, the names must be equal`,
+      });
+    }
+    if (entry.modelOnly) continue;
+    const decision = decisions.get(file);
+    const problem = !decision
+      ? 'no review decision for it comes before it'
+      : decision.status !== 'reviewed'
+        ? `the last review decision before it (entry ${decision.seq}) is "${decision.status}", not "reviewed"`
+        : decision.boxesSha256 !== entry.boxesSha256
+          ? `its boxes (sha256 ${short(entry.boxesSha256)}) differ from the last reviewed decision before it (entry ${decision.seq}, ${short(decision.boxesSha256)})`
+          : undefined;
+    if (problem) findings.push({ kind: 'commit-boxes-unreviewed', file, message: `audit entry ${seq} commits a reviewed image but ${problem}` });
+  }
+}
+
+/** Each committed image still holds the output its latest commit wrote, and none of the originals audited for it. */
+async function checkImages(
+  root: string,
+  latest: ReadonlyMap<string, CommitImageEvent>,
+  originals: ReadonlyMap<string, ReadonlySet<string>>,
+  findings: VerifyFinding[],
+  ctx: CallContext,
+): Promise<void> {
   let done = 0;
   for (const [file, event] of latest) {
     ctx.token.throwIfCancelled();
@@ -68,8 +120,9 @@ async function checkImages(root: string, latest: ReadonlyMap<string, CommitImage
       continue;
     }
     const sha = sha256Hex(bytes);
-    if (sha === event.originalSha256) findings.push({ kind: 'image-not-anonymized', file, message: 'holds the original again (its audited sha256), not the committed output' });
-    else if (sha !== event.outputSha256) findings.push({ kind: 'image-changed', file, message: `changed outside a commit: sha256 ${sha.slice(0, 12)}…, audited ${event.outputSha256.slice(0, 12)}…` });
+    // Any original audited for this file, by any of its commit entries: an entry appended later never makes one an output.
+    if (originals.get(file)?.has(sha)) findings.push({ kind: 'image-not-anonymized', file, message: 'holds the original again (its audited sha256), not the committed output' });
+    else if (sha !== event.outputSha256) findings.push({ kind: 'image-changed', file, message: `changed outside a commit: sha256 ${short(sha)}, audited ${short(event.outputSha256)}` });
   }
 }
 
@@ -97,7 +150,8 @@ async function checkVault(root: string, commits: readonly CommitImageEvent[], id
     if (problem) findings.push({ kind: 'vault-malformed', file, message: problem });
     if (identities.length > 0) {
       try {
-        await decryptObject(bytes, id, identities);
+        const plaintext = sha256Hex(await decryptUnchecked(bytes, id, identities));
+        if (plaintext !== id) findings.push({ kind: 'vault-wrong-original', file, message: `decrypts to content with sha256 ${short(plaintext)}, not the original its name says` });
       } catch (error) {
         findings.push({ kind: 'vault-undecryptable', file, message: causeFor(file, error) });
       }
@@ -132,11 +186,14 @@ export async function verifyDataset(params: VerifyParams, ctx: CallContext, deps
   const commits = audit.entries.filter((entry): entry is CommitImageEvent & typeof entry => entry.type === 'commit-image');
   const latestByFile = new Map(commits.map((event) => [event.file, event]));
   const latest = new Map([...latestByFile].sort(([a], [b]) => a.localeCompare(b)));
+  const originals = new Map<string, Set<string>>();
+  for (const event of commits) originals.set(event.file, (originals.get(event.file) ?? new Set()).add(event.originalSha256).add(event.vaultObject));
+  checkCommitRelations(audit.entries, findings);
 
   const vaultIds = new Set(commits.map((event) => event.vaultObject));
   const progress = phasedProgress(ctx, latest.size + vaultIds.size + (params.redetect ? latest.size : 0));
 
-  await checkImages(root, latest, findings, progress.phase(latest.size));
+  await checkImages(root, latest, originals, findings, progress.phase(latest.size));
   const vaultObjects = await checkVault(root, commits, identities, findings, progress.phase(vaultIds.size));
 
   await store.refresh();
@@ -155,5 +212,20 @@ export async function verifyDataset(params: VerifyParams, ctx: CallContext, deps
     findings.push(...(await facesOutsideRedaction(root, latest, (file) => store.get(file), await deps.loadDetector(), deps.limits, progress.phase(latest.size))));
   }
   progress.finished();
-  return { ok: findings.length === 0, findings, checked: { auditEntries: audit.checkpoint.entries, images: latest.size, vaultObjects } };
+  return { ok: findings.length === 0, findings, checked: { auditEntries: audit.checkpoint.entries, images: latest.size, vaultObjects }, limits: limitsOf(params) };
+}
+
+/** What a run with these parameters cannot prove (said, not reported as findings). */
+function limitsOf(params: VerifyParams): string[] {
+  const limits: string[] = [];
+  if (!params.checkpoint) {
+    limits.push(
+      'no checkpoint given: the chain shows only that its entries agree with each other; a log whose tail was cut or rewritten ' +
+        '(and the outputs and vault with it) looks just as sound. Pass --checkpoint with the line the last commit, detect or open printed, kept outside the dataset',
+    );
+  }
+  if (!params.identity) {
+    limits.push('no identity given: vault objects were matched against their audited hashes, not decrypted; pass --identity to prove they hold the originals');
+  }
+  return limits;
 }

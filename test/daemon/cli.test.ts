@@ -5,6 +5,8 @@ import { runCli } from '../support/cli';
 import { ASTRONAUT, NO_FACE, place, tempDir } from '../support/images';
 import { FACE_BOX, box, seedDataset } from '../support/commitFixtures';
 import { REPO_ROOT } from '../support/paths';
+import { auditPath } from '../../daemon/audit/log';
+import { sha256Hex } from '../../daemon/storage/hash';
 
 describe('veil CLI', function () {
   this.timeout(120_000);
@@ -28,6 +30,42 @@ describe('veil CLI', function () {
     assert.match(run.stdout, /people\/astronaut\.png/);
     assert.match(run.stdout, /review state: .*\.veil\/review\.json/);
     assert.match(run.stderr, /detecting 2\/2/);
+    // Its detect-run entry is covered by the checkpoint it prints.
+    const lines = readFileSync(auditPath(root), 'utf8').trimEnd().split('\n');
+    assert.equal(JSON.parse(lines.at(-1)!).type, 'detect-run');
+    assert.deepEqual(JSON.parse(/checkpoint: (\{.*\})/.exec(run.stdout)![1]), { entries: lines.length, head: sha256Hex(lines.at(-1)!) });
+  });
+
+  it('open prints the checkpoint after its audit entry, which catches that entry cut off; verify says what it cannot prove without one', async () => {
+    const root = tempDir('veil-cli-');
+    const bytes = readFileSync(ASTRONAUT);
+    seedDataset(root, [{ file: 'a.png', bytes, width: 512, height: 512, boxes: [box(FACE_BOX)] }]);
+    const keyFile = join(tempDir(), 'id.key');
+    assert.equal((await runCli(['keygen', '--out', keyFile, '--add-to', root])).code, 0);
+    const commit = await runCli(['commit', root]);
+    assert.equal(commit.code, 0, commit.stdout + commit.stderr);
+    const commitCheckpoint = /checkpoint: (\{.*\})/.exec(commit.stdout)![1];
+
+    const open = await runCli(['open', root, 'a.png', '--identity', keyFile, '--out', join(tempDir(), 'original.png')]);
+    assert.equal(open.code, 0, open.stdout + open.stderr);
+    const printed = /checkpoint: (\{.*\})/.exec(open.stdout)?.[1];
+    assert.ok(printed, `open printed no checkpoint:\n${open.stdout}`);
+    assert.equal(JSON.parse(printed).entries, JSON.parse(commitCheckpoint).entries + 1);
+    assert.equal((await runCli(['verify', root, '--checkpoint', printed])).code, 0);
+
+    // Cut the opening's line: the commit's checkpoint still matches, the one open printed does not.
+    const lines = readFileSync(auditPath(root), 'utf8').trimEnd().split('\n');
+    assert.equal(JSON.parse(lines.at(-1)!).type, 'open-original');
+    writeFileSync(auditPath(root), lines.slice(0, -1).join('\n') + '\n');
+    assert.equal((await runCli(['verify', root, '--checkpoint', commitCheckpoint])).code, 0, 'an older checkpoint cannot see the cut');
+    const cut = await runCli(['verify', root, '--checkpoint', printed]);
+    assert.equal(cut.code, 1, cut.stdout + cut.stderr);
+    assert.match(cut.stdout, /audit-checkpoint .*tail was cut/);
+
+    const bare = await runCli(['verify', root]);
+    assert.equal(bare.code, 0, 'a limit is not a finding');
+    assert.match(bare.stdout, /ok: no findings/);
+    assert.match(bare.stdout, /not proven: no checkpoint given: .*tail was cut or rewritten/);
   });
 
   it('detect lists the failures, exits non-zero and never prints a stack trace', async () => {

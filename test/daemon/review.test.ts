@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { DaemonError } from '../../client/daemonClient';
@@ -8,6 +8,13 @@ import { startDaemon, type TestDaemon } from '../support/daemon';
 import { addKey } from '../support/commitFixtures';
 import { readReviewImages } from '../support/reviewFiles';
 import { ASTRONAUT, place, tempDir } from '../support/images';
+import { auditPath } from '../../daemon/audit/log';
+import { boxesSha256 } from '../../daemon/audit/events';
+
+/** The audit log, one JSON object per line. */
+function auditEntries(root: string): Array<{ type: string; status?: string; boxesSha256?: string }> {
+  return readFileSync(auditPath(root), 'utf8').trimEnd().split('\n').map((line) => JSON.parse(line));
+}
 
 const isCode = (code: ErrorCode) => (e: unknown) => DaemonError.is(e) && e.code === code;
 
@@ -48,6 +55,43 @@ describe('review state through the real daemon', function () {
     assert.equal(after.status, 'reviewed');
     assert.equal(after.reviewer, 'Test Reviewer');
     assert.ok(Date.now() - Date.parse(after.reviewedAt ?? '') < 60_000);
+  });
+
+  it('audits every box change, a move included, with the hash of the boxes it leaves', async () => {
+    const record = await daemon.client.request('review/get', { root, file: 'astronaut.png' });
+    const accepted: Box[] = record.boxes.map((b) => ({ ...b, state: 'accepted' }));
+    await daemon.client.request('review/update', { root, file: 'astronaut.png', boxes: accepted, status: 'reviewed' });
+    const decisions = () => auditEntries(root).filter((e) => e.type === 'review-change');
+    const before = decisions().length;
+    // One box moved by a pixel: the same counts and status, still a decision a commit must match.
+    const moved: Box[] = accepted.map((b, i) => (i === 0 ? { ...b, x: b.x + 1, edited: true } : b));
+    await daemon.client.request('review/update', { root, file: 'astronaut.png', boxes: moved });
+    assert.equal(decisions().length, before + 1);
+    assert.equal(decisions().at(-1)!.boxesSha256, boxesSha256(moved));
+    assert.equal(decisions().at(-1)!.status, 'reviewed');
+    // The same boxes again: nothing changed, nothing audited.
+    await daemon.client.request('review/update', { root, file: 'astronaut.png', boxes: moved });
+    assert.equal(decisions().length, before + 1);
+  });
+
+  it('commit refuses a reviewed image whose box was moved in review.jsonl outside Veil', async () => {
+    const record = await daemon.client.request('review/get', { root, file: 'astronaut.png' });
+    const accepted: Box[] = record.boxes.map((b) => ({ ...b, state: 'accepted' }));
+    const reviewed = await daemon.client.request('review/update', { root, file: 'astronaut.png', boxes: accepted, status: 'reviewed' });
+    // A line appended to the review log by hand, in its own format: one coordinate changed.
+    const logPath = join(root, '.veil', 'review.jsonl');
+    const seq = Math.max(...readFileSync(logPath, 'utf8').trimEnd().split('\n').map((line) => (JSON.parse(line) as { seq: number }).seq)) + 1;
+    const edited = { ...reviewed, revision: seq, boxes: reviewed.boxes.map((b, i) => (i === 0 ? { ...b, x: 0, y: 0 } : b)) };
+    appendFileSync(logPath, JSON.stringify({ seq, records: [edited] }) + '\n');
+    assert.equal(readReviewImages(root)['astronaut.png'].boxes[0].x, 0);
+
+    await addKey(root);
+    const original = readFileSync(join(root, 'astronaut.png'));
+    const result = await daemon.client.request('dataset/commit', { root });
+    assert.deepEqual(result.committed, []);
+    assert.deepEqual(result.failures.map((f) => [f.file, f.code]), [['astronaut.png', ErrorCode.Corrupt]]);
+    assert.match(result.failures[0].message, /its boxes differ from the last reviewed decision in the audit log \(edited outside Veil\?\)/);
+    assert.ok(readFileSync(join(root, 'astronaut.png')).equals(original), 'the image was touched');
   });
 
   it('refuses a box outside the image and a file outside the dataset', async () => {

@@ -1,5 +1,5 @@
 /** Datasets ready to commit: images, review state as a reviewer leaves it, a key pair, and a call context. */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Box, ImageRecord, ImageStatus } from '../../daemon/protocol';
 import { CancellationToken, type CallContext } from '../../daemon/core/callContext';
@@ -8,6 +8,9 @@ import { createIdentity } from '../../daemon/vault/identity';
 import { addRecipient } from '../../daemon/vault/recipients';
 import { DEFAULT_MAX_PIXELS } from '../../daemon/image/decode';
 import type { CommitDeps } from '../../daemon/commit/commit';
+import { EMPTY_CHECKPOINT, checkpointAfter, formatEntry } from '../../daemon/audit/chain';
+import { boxesSha256, countBoxes, type AuditEvent } from '../../daemon/audit/events';
+import { auditPath } from '../../daemon/audit/log';
 
 /** The astronaut's face in astronaut.png (512x512) as a detector would box it (checked by eye). */
 export const FACE_BOX = { x: 175, y: 75, w: 95, h: 110 };
@@ -29,7 +32,19 @@ export interface SeedImage {
   status?: ImageStatus;
 }
 
-/** Writes the images and a review.json as the daemon would have left it after detection and review. */
+/** Appends `event` to the dataset's audit log, chained to its last line (synchronous; for building fixtures). */
+export function appendAuditSync(root: string, event: AuditEvent): void {
+  const path = auditPath(root);
+  const last = existsSync(path) ? readFileSync(path, 'utf8').trimEnd().split('\n').at(-1) : undefined;
+  const previous = last ? checkpointAfter((JSON.parse(last) as { seq: number }).seq, last) : EMPTY_CHECKPOINT;
+  mkdirSync(dirname(path), { recursive: true });
+  appendFileSync(path, formatEntry(previous, event, new Date()) + '\n');
+}
+
+/**
+ * Writes the images and a review.json as the daemon would have left it after detection and review, with the
+ * review-change audit entry each reviewed image's decision wrote (a commit of a reviewed image must match it).
+ */
 export function seedDataset(root: string, images: readonly SeedImage[]): void {
   const records: Record<string, ImageRecord> = {};
   for (const image of images) {
@@ -47,6 +62,11 @@ export function seedDataset(root: string, images: readonly SeedImage[]): void {
   }
   mkdirSync(join(root, '.veil'), { recursive: true });
   writeFileSync(join(root, '.veil', 'review.json'), JSON.stringify({ version: 1, images: records }));
+  for (const record of Object.values(records)) {
+    if (record.status !== 'reviewed') continue;
+    const { file, status, boxes } = record;
+    appendAuditSync(root, { type: 'review-change', actor: TEST_ACTOR, file, status, boxes: countBoxes(boxes), boxesSha256: boxesSha256(boxes) });
+  }
 }
 
 /** A fresh identity whose recipient the dataset encrypts to. */

@@ -12,13 +12,15 @@ import { verifyDataset } from '../../../daemon/verify/verify';
 import { openOriginal } from '../../../daemon/vault/openOriginal';
 import { verifyAuditLog } from '../../../daemon/audit/verifyLog';
 import { auditPath } from '../../../daemon/audit/log';
+import { EMPTY_CHECKPOINT, checkpointAfter, formatEntry } from '../../../daemon/audit/chain';
+import { boxesSha256, type AuditEvent, type CommitImageEvent } from '../../../daemon/audit/events';
 import { ReviewStore } from '../../../daemon/review/store';
 import { sha256Hex } from '../../../daemon/storage/hash';
 import { vaultObjectPath } from '../../../daemon/dataset/layout';
 import { decodeDisplayed, DEFAULT_MAX_PIXELS } from '../../../daemon/image/decode';
 import { ASTRONAUT, meanDiffIn, tempDir } from '../../support/images';
 import { freshRegistry } from '../../support/models';
-import { BACKGROUND, FACE_BOX, TEST_ACTOR, addKey, box, commitDeps, seedDataset, testContext, type SeedImage } from '../../support/commitFixtures';
+import { BACKGROUND, FACE_BOX, TEST_ACTOR, addKey, appendAuditSync, box, commitDeps, seedDataset, testContext, type SeedImage } from '../../support/commitFixtures';
 
 const LIMITS = { maxPixels: DEFAULT_MAX_PIXELS };
 
@@ -42,6 +44,25 @@ async function readyDataset(images?: SeedImage[]) {
 
 function auditEntries(root: string): Array<Record<string, unknown>> {
   return readFileSync(auditPath(root), 'utf8').trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+/** Rewrites the whole audit log from `events` (seq, prev and at stripped), correctly chained: what a forger without a checkpoint can do. */
+function rechainLog(root: string, events: ReadonlyArray<Record<string, unknown>>): void {
+  let checkpoint = EMPTY_CHECKPOINT;
+  const lines = events.map(({ seq: _seq, prev: _prev, at: _at, ...event }) => {
+    const line = formatEntry(checkpoint, event as unknown as AuditEvent, new Date());
+    checkpoint = checkpointAfter(checkpoint.entries, line);
+    return line;
+  });
+  writeFileSync(auditPath(root), lines.join('\n') + '\n');
+}
+
+/** The review.json the fixtures wrote, changed by `edit` (a hand edit outside Veil). */
+function editReviewJson(root: string, edit: (images: Record<string, { boxes: Array<Record<string, unknown>>; status: string }>) => void): void {
+  const path = join(root, '.veil', 'review.json');
+  const state = JSON.parse(readFileSync(path, 'utf8'));
+  edit(state.images);
+  writeFileSync(path, JSON.stringify(state));
 }
 
 function isVeilError(code: ErrorCode, message: RegExp) {
@@ -122,6 +143,54 @@ describe('commit', () => {
     assert.deepEqual((await verifyDataset({ root }, testContext(), commitDeps())).findings, []);
   });
 
+  it('records the hash of the boxes it redacted, equal to the last review decision of each reviewed image', async () => {
+    const { root, seeded } = await readyDataset();
+    await commitDataset({ root, includeUnreviewed: true }, testContext(), commitDeps());
+    const commits = auditEntries(root).filter((e) => e.type === 'commit-image');
+    for (const image of seeded) {
+      const entry = commits.find((e) => e.file === image.file)!;
+      assert.equal(entry.boxesSha256, boxesSha256(image.boxes), image.file);
+    }
+    const decision = auditEntries(root).find((e) => e.type === 'review-change' && e.file === 'a.png')!;
+    assert.equal(decision.boxesSha256, commits.find((e) => e.file === 'a.png')!.boxesSha256);
+  });
+
+  it('refuses a reviewed image whose boxes were edited outside Veil after its last review decision, and commits the others', async () => {
+    const { root, seeded } = await readyDataset();
+    // One coordinate moved in review.json: the box would paint the flag, and the face would stay bare.
+    editReviewJson(root, (images) => {
+      images['a.png'].boxes[0].x = 300;
+    });
+    const result = await commitDataset({ root }, testContext(), commitDeps());
+    assert.deepEqual(result.committed, ['sub/b.jpg']);
+    assert.deepEqual(result.failures.map((f) => [f.file, f.code]), [['a.png', ErrorCode.Corrupt]]);
+    assert.match(result.failures[0].message, /its boxes differ from the last reviewed decision in the audit log \(edited outside Veil\?\)/);
+    assert.ok(readFileSync(join(root, 'a.png')).equals(seeded[0].bytes), 'the refused image was touched');
+    assert.equal(existsSync(vaultObjectPath(root, sha256Hex(seeded[0].bytes))), false, 'the refused original went into the vault');
+    assert.equal(auditEntries(root).filter((e) => e.type === 'commit-image' && e.file === 'a.png').length, 0);
+  });
+
+  it('refuses an image marked reviewed by hand (no review decision in the audit log), or rejected by hand after review', async () => {
+    const { root } = await readyDataset();
+    editReviewJson(root, (images) => {
+      images['c.jpg'].status = 'reviewed';
+      images['c.jpg'].boxes[0].state = 'accepted';
+      images['sub/b.jpg'].boxes[0].state = 'rejected';
+    });
+    const result = await commitDataset({ root }, testContext(), commitDeps());
+    assert.deepEqual(result.committed, ['a.png']);
+    result.failures.sort((x, y) => x.file.localeCompare(y.file));
+    assert.deepEqual(
+      result.failures.map((f) => [f.file, f.code]),
+      [
+        ['c.jpg', ErrorCode.Corrupt],
+        ['sub/b.jpg', ErrorCode.Corrupt],
+      ],
+    );
+    assert.match(result.failures[0].message, /marked reviewed but the audit log has no review decision for it \(edited outside Veil\?\)/);
+    assert.match(result.failures[1].message, /its boxes differ from the last reviewed decision/);
+  });
+
   it('stores one vault object for identical images committed side by side', async () => {
     const { root, key, seeded } = await readyDataset();
     const copy = { ...seeded[1], file: 'sub/b-copy.jpg' };
@@ -170,9 +239,10 @@ describe('commit', () => {
     const root = tempDir('veil-commit-');
     const images = await astronautImages();
     seedDataset(root, images);
+    const auditBefore = readFileSync(auditPath(root), 'utf8');
     await assert.rejects(commitDataset({ root }, testContext(), commitDeps()), isVeilError(ErrorCode.KeyError, /veil keygen/));
     assert.ok(readFileSync(join(root, 'a.png')).equals(images[0].bytes));
-    assert.equal(existsSync(auditPath(root)), false);
+    assert.equal(readFileSync(auditPath(root), 'utf8'), auditBefore, 'nothing was audited');
   });
 
   it('stops between images when cancelled: the image in flight finishes, no other starts', async () => {
@@ -254,6 +324,67 @@ describe('verify', () => {
     const { root, seeded } = await committed();
     writeFileSync(join(root, 'a.png'), seeded[0].bytes);
     assert.deepEqual(await kinds(root), ['image-not-anonymized a.png']);
+  });
+
+  it('says what a chain without a checkpoint cannot prove, without failing on it', async () => {
+    const { root, key, result } = await committed();
+    const bare = await verifyDataset({ root }, testContext(), commitDeps());
+    assert.equal(bare.ok, true);
+    assert.deepEqual(bare.findings, []);
+    assert.equal(bare.limits.length, 2);
+    assert.match(bare.limits[0], /no checkpoint given: .*tail was cut or rewritten .*--checkpoint/);
+    assert.match(bare.limits[1], /no identity given/);
+    const full = await verifyDataset({ root, identity: key.identityFile, checkpoint: result.checkpoint }, testContext(), commitDeps());
+    assert.deepEqual([full.ok, full.limits], [true, []]);
+  });
+
+  describe('a forged, correctly chained commit entry appended after the original was put back', () => {
+    /** The original of a.png put back, and one forged entry appended, chained with formatEntry; verify with everything it has. */
+    async function forge(change: (real: CommitImageEvent, original: string) => Partial<CommitImageEvent>, copyVault?: (real: CommitImageEvent) => string) {
+      const { root, key, seeded, result } = await committed();
+      writeFileSync(join(root, 'a.png'), seeded[0].bytes);
+      const { seq: _seq, prev: _prev, at: _at, ...real } = auditEntries(root).find((e) => e.type === 'commit-image' && e.file === 'a.png') as unknown as CommitImageEvent & { seq: number; prev: string; at: string };
+      if (copyVault) writeFileSync(vaultObjectPath(root, copyVault(real)), readFileSync(vaultObjectPath(root, real.vaultObject)));
+      appendAuditSync(root, { ...real, ...change(real, sha256Hex(seeded[0].bytes)) });
+      assert.deepEqual(await verifyAuditLog(root, result.checkpoint).then((r) => r.findings), [], 'the forged line chains and reaches the checkpoint');
+      // --redetect: the face lies inside the reviewed box, so re-detection alone cannot tell it was never redacted.
+      const detector = { model: { name: 'fake' } as never, detect: async () => [{ ...FACE_BOX, score: 0.95 }] };
+      const verify = (identity?: string) =>
+        verifyDataset({ root, identity, checkpoint: result.checkpoint, redetect: true }, testContext(), { ...commitDeps(), loadDetector: async () => detector });
+      const kindsOf = async (identity?: string) => (await verify(identity)).findings.map((f) => `${f.kind} ${f.file}`).sort();
+      return { root, kindsOf, identity: key.identityFile };
+    }
+
+    it('output and original swapped: the output is its own vault object, the vault name is not the original, the image is an audited original', async () => {
+      const { kindsOf, identity } = await forge((real, original) => ({ originalSha256: real.outputSha256, outputSha256: original }));
+      assert.deepEqual(await kindsOf(identity), ['commit-output-is-original a.png', 'commit-vault-mismatch a.png', 'image-not-anonymized a.png']);
+    });
+
+    it('output equal to the original it names', async () => {
+      const { kindsOf, identity } = await forge((_real, original) => ({ outputSha256: original }));
+      assert.deepEqual(await kindsOf(identity), ['commit-output-is-original a.png', 'image-not-anonymized a.png']);
+    });
+
+    it('a consistent made-up original whose vault object is a renamed copy: the image is an earlier audited original; decrypted, the object is not what its name says', async () => {
+      const fake = sha256Hex('no such original');
+      const { kindsOf, identity } = await forge((_real, original) => ({ originalSha256: fake, vaultObject: fake, outputSha256: original }), () => fake);
+      assert.deepEqual(await kindsOf(), ['image-not-anonymized a.png']);
+      assert.deepEqual(await kindsOf(identity), ['image-not-anonymized a.png', `vault-wrong-original .veil/vault/${fake}.age`]);
+    });
+  });
+
+  it('reports a commit entry whose boxes are not those of the last review decision before it, or that has none', async () => {
+    const { root } = await committed();
+    const entries = auditEntries(root);
+    // The whole log rewritten and re-chained (no checkpoint given): a.png's decision says other boxes than its commit redacted.
+    rechainLog(root, entries.map((e) => (e.type === 'review-change' && e.file === 'a.png' ? { ...e, boxesSha256: boxesSha256([box(BACKGROUND)]) } : e)));
+    assert.deepEqual(await kinds(root), ['commit-boxes-unreviewed a.png']);
+    const found = await verifyDataset({ root }, testContext(), commitDeps());
+    assert.match(found.findings[0].message, /audit entry \d+ commits a reviewed image but its boxes \(sha256 [0-9a-f]{12}…\) differ from the last reviewed decision before it/);
+    // sub/b.jpg's decision dropped altogether.
+    rechainLog(root, entries.filter((e) => !(e.type === 'review-change' && e.file === 'sub/b.jpg')));
+    assert.deepEqual(await kinds(root), ['commit-boxes-unreviewed sub/b.jpg']);
+    assert.match((await verifyDataset({ root }, testContext(), commitDeps())).findings[0].message, /no review decision for it comes before it/);
   });
 
   it('with --redetect and the real default model, passes a redacted face and reports one left visible', async function () {

@@ -10,7 +10,7 @@ import { appendAudit, auditPath } from '../../../daemon/audit/log';
 import { checkpointAfter, EMPTY_CHECKPOINT, formatEntry, parseEntry } from '../../../daemon/audit/chain';
 import { latestCommits } from '../../../daemon/audit/committed';
 import { verifyAuditLog } from '../../../daemon/audit/verifyLog';
-import { countBoxes, type AuditEvent, type CommitImageEvent } from '../../../daemon/audit/events';
+import { boxesSha256, countBoxes, type AuditEvent, type CommitImageEvent } from '../../../daemon/audit/events';
 import { sha256Hex } from '../../../daemon/storage/hash';
 import { freshRegistry } from '../../support/models';
 import { tempDir } from '../../support/images';
@@ -46,6 +46,7 @@ function commitEvent(file: string): CommitImageEvent {
     redaction: { mode: 'fill', margin: 0.25, shape: 'rect' },
     boxes: countBoxes([]),
     redacted: 0,
+    boxesSha256: boxesSha256([]),
     originalSha256: sha256Hex(`original ${file}`),
     outputSha256: sha256Hex(`output ${file}`),
     vaultObject: sha256Hex(`original ${file}`),
