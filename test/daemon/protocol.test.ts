@@ -1,22 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { DaemonError } from '../../client/daemonClient';
 import { ErrorCode, type MethodName } from '../../daemon/protocol';
 import { seededRandom } from '../support/seededRandom';
 import { DIST } from '../support/paths';
-import { startDaemon, type TestDaemon } from '../support/daemon';
+import { rpcError, startDaemon, type TestDaemon } from '../support/daemon';
 import { tempDir } from '../support/images';
-
-async function rpcError(promise: Promise<unknown>): Promise<DaemonError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(DaemonError.is(error), `expected a DaemonError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected the request to fail');
-}
 
 function alive(pid: number): boolean {
   try {

@@ -7,11 +7,10 @@ import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:c
 import { existsSync, linkSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { DaemonError } from '../../client/daemonClient';
 import { ErrorCode, type Box, type ImageRecord, type MethodName } from '../../daemon/protocol';
 import { MAX_REQUEST_LINE_BYTES } from '../../daemon/ndjson';
 import { DIST } from '../support/paths';
-import { startDaemon, type TestDaemon } from '../support/daemon';
+import { rpcError, startDaemon, type TestDaemon } from '../support/daemon';
 import { ASTRONAUT, makeDataset, place, tempDir } from '../support/images';
 
 const MB = 1024 * 1024;
@@ -21,16 +20,6 @@ function memoryOf(pid: number): { rss: number; peak: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const field = (name: string) => Number(new RegExp(`${name}:\\s+(\\d+) kB`).exec(status)?.[1]) / 1024;
   return { rss: field('VmRSS'), peak: field('VmHWM') };
-}
-
-async function rpcError(promise: Promise<unknown>): Promise<DaemonError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(DaemonError.is(error), `expected a DaemonError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected the request to fail');
 }
 
 /** `promise`, or a failure naming `what` after `ms` (instead of a hung test). */
