@@ -288,6 +288,11 @@ export const VERIFY_FINDING_KINDS = [
   /** A committed image's sha256 is not the output its latest commit-image entry recorded. */
   'image-changed',
   'vault-missing',
+  /**
+   * A cached thumbnail or display copy older than the latest committed image: made before that commit, it may show
+   * a face the commit removed (a commit deletes them; one killed before that leaves them). The next commit removes it.
+   */
+  'rendition-stale',
   /** A vault object exists but could not be read (permissions, a folder in its place, I/O). */
   'vault-unreadable',
   /** A vault object's bytes do not hash to the `vaultSha256` the audit log recorded for it. */

@@ -7,7 +7,8 @@
  * its last review decision; no commit is left half done; optionally, the detector finds no face outside the
  * redacted boxes. What it cannot prove without a checkpoint or an identity is said in `limits`.
  */
-import { stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { readRegularFile } from '../storage/regularFile';
 import type { AuditEntry, CommitImageEvent, ReviewChangeEvent } from '../audit/events';
 import type { Detector } from '../detection/detector';
@@ -21,7 +22,7 @@ import { verifyAuditLog } from '../audit/verifyLog';
 import { loadIdentities, passphraseFromEnv } from '../vault/identity';
 import { ageStructureProblem } from '../vault/ageFormat';
 import { decryptUnchecked } from '../vault/vault';
-import { vaultObjectPath, vaultObjectRelative, veilRelative } from '../dataset/layout';
+import { RENDITION_DIRS, vaultObjectPath, vaultObjectRelative, veilPath, veilRelative } from '../dataset/layout';
 import { sha256Hex } from '../storage/hash';
 import { commitFolders, findStrayTemps } from '../commit/cleanup';
 import { Journal } from '../commit/journal';
@@ -178,6 +179,23 @@ function phasedProgress(ctx: CallContext, total: number) {
   };
 }
 
+/** Renditions (thumbnails, display copies) made before the latest committed image: they may show its old face. */
+async function staleRenditions(root: string, commits: ReadonlyArray<{ at: string }>): Promise<VerifyFinding[]> {
+  const lastCommit = Math.max(...commits.map((entry) => Date.parse(entry.at)));
+  if (!Number.isFinite(lastCommit)) return [];
+  const findings: VerifyFinding[] = [];
+  for (const dir of RENDITION_DIRS) {
+    const names = await readdir(veilPath(root, dir)).catch(() => [] as string[]);
+    for (const name of names) {
+      const info = await stat(join(veilPath(root, dir), name)).catch(() => undefined);
+      if (info && info.mtimeMs < lastCommit) {
+        findings.push({ kind: 'rendition-stale', file: `${veilRelative(dir)}/${name}`, message: 'cached before the latest commit: it may show a face that commit removed (run `veil commit` to clear it)' });
+      }
+    }
+  }
+  return findings;
+}
+
 export async function verifyDataset(params: VerifyParams, ctx: CallContext, deps: VerifyDeps): Promise<VerifyResult> {
   const { root, store } = await deps.datasets.open(params.root);
   const identities = params.identity ? await loadIdentities(params.identity, deps.passphrase ?? passphraseFromEnv()) : [];
@@ -196,6 +214,7 @@ export async function verifyDataset(params: VerifyParams, ctx: CallContext, deps
   await checkImages(root, latest, originals, findings, progress.phase(latest.size));
   const vaultObjects = await checkVault(root, commits, identities, findings, progress.phase(vaultIds.size));
 
+  findings.push(...(await staleRenditions(root, commits)));
   await store.refresh();
   for (const record of store.records()) {
     if (record.status === 'committed' && !latest.has(record.file)) {

@@ -1,11 +1,12 @@
 import * as assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, symlinkSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import sharp from 'sharp';
 import { ErrorCode } from '../../../daemon/protocol';
 import { VeilError } from '../../../daemon/errors';
 import { commitDataset } from '../../../daemon/commit/commit';
 import { openOriginal } from '../../../daemon/vault/openOriginal';
+import { verifyDataset } from '../../../daemon/verify/verify';
 import { createKey } from '../../../daemon/services/keys';
 import { thumbnail } from '../../../daemon/services/renditions';
 import { DEFAULT_MAX_PIXELS } from '../../../daemon/image/decode';
@@ -74,5 +75,22 @@ describe('where keys, originals and renditions land', () => {
     await commitDataset({ root }, testContext(), commitDeps());
     assert.equal(existsSync(path), false, 'a thumbnail of the unredacted face survived the commit');
     assert.deepEqual(readdirSync(join(root, '.veil')).filter((name) => name === 'thumbs' || name === 'display'), []);
+  });
+
+  it('verify reports a thumbnail older than the latest commit (a commit killed before its clean-up) and not a newer one', async () => {
+    const { root } = await committedDataset();
+    const limits = { maxPixels: DEFAULT_MAX_PIXELS };
+    const before = await thumbnail({ root, file: 'a.png', size: 160 }, limits);
+    const saved = readFileSync(before.path);
+    await commitDataset({ root }, testContext(), commitDeps());
+    // As a kill between the last image and the clean-up leaves it: the pre-commit thumbnail back in place, old mtime.
+    mkdirSync(dirname(before.path), { recursive: true });
+    writeFileSync(before.path, saved);
+    utimesSync(before.path, new Date(0), new Date(0));
+    const fresh = await thumbnail({ root, file: 'a.png', size: 160 }, limits);
+    const { findings } = await verifyDataset({ root }, testContext(), commitDeps());
+    const stale = findings.filter((finding) => finding.kind === 'rendition-stale').map((finding) => finding.file);
+    assert.deepEqual(stale, [`.veil/thumbs/${basename(before.path)}`]);
+    assert.notEqual(fresh.path, before.path, 'the committed image maps to the old thumbnail');
   });
 });
