@@ -9,9 +9,10 @@ import { NOT_JSON, parseEntry } from './chain';
 import type { CommitImageEvent, ReviewChangeEvent } from './events';
 import { auditLines } from './reader';
 
-/** The latest commit-image entry per file (the map), and the latest review-change entry per file (`reviews`). */
-export class LatestCommits extends Map<string, CommitImageEvent> {
-  readonly reviews = new Map<string, ReviewChangeEvent>();
+/** What the audit log last says of each file: its latest commit-image entry and its latest review decision. */
+export interface AuditedFiles {
+  commits: Map<string, CommitImageEvent>;
+  reviews: Map<string, ReviewChangeEvent>;
 }
 
 /**
@@ -19,14 +20,14 @@ export class LatestCommits extends Map<string, CommitImageEvent> {
  * or an opening decides from it would be wrong. Only a last line that is not JSON at all is passed over: a line
  * torn by a power loss mid-append, which the next append cuts off.
  */
-export async function latestCommits(root: string): Promise<LatestCommits> {
-  const latest = new LatestCommits();
+export async function auditedFiles(root: string): Promise<AuditedFiles> {
+  const latest: AuditedFiles = { commits: new Map(), reviews: new Map() };
   let malformed: { number: number; reason: string } | undefined;
   for await (const { number, text } of auditLines(root)) {
     if (malformed) throw refusal(malformed);
     const entry = parseEntry(text);
     if (typeof entry === 'string') malformed = { number, reason: entry };
-    else if (entry.type === 'commit-image') latest.set(entry.file, entry);
+    else if (entry.type === 'commit-image') latest.commits.set(entry.file, entry);
     else if (entry.type === 'review-change') latest.reviews.set(entry.file, entry);
   }
   if (malformed && malformed.reason !== NOT_JSON) throw refusal(malformed);

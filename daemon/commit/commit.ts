@@ -13,7 +13,7 @@ import { scanDataset } from '../dataset/scan';
 import { clearRenditions } from '../services/renditions';
 import { inScope } from '../dataset/locate';
 import { appendAudit, auditCheckpoint } from '../audit/log';
-import { latestCommits } from '../audit/committed';
+import { auditedFiles } from '../audit/committed';
 import { readRecipients } from '../vault/recipients';
 import { DEFAULT_MARGIN } from '../redact/geometry';
 import { acquireLock } from '../storage/lock';
@@ -86,7 +86,7 @@ interface CommitSession {
 async function runPlan({ root, store, recipients, ctx, deps }: CommitSession, journal: Journal, state: JournalState): Promise<Outcome> {
   const { plan } = state;
   const outcome: Outcome = { committed: [], failures: [], cancelled: false };
-  const audited = await latestCommits(root);
+  const audited = await auditedFiles(root);
   const c = {
     root,
     plan,

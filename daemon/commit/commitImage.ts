@@ -11,7 +11,8 @@ import type { DecodeLimits } from '../image/decode';
 import { readImageBytes } from '../image/decode';
 import { resolveInside } from '../dataset/paths';
 import { appendAudit } from '../audit/log';
-import { boxesSha256, countBoxes, type CommitImageEvent, type ReviewChangeEvent } from '../audit/events';
+import { boxesSha256, countBoxes, type CommitImageEvent } from '../audit/events';
+import type { AuditedFiles } from '../audit/committed';
 import { storeOriginal } from '../vault/vault';
 import { redactImage } from '../redact/redactImage';
 import { publish, tempPathFor, writeSynced } from '../storage/durable';
@@ -27,8 +28,8 @@ export interface ImageCommitContext {
   recipients: readonly string[];
   limits: DecodeLimits;
   times: PhaseTimes;
-  /** Latest audited commit of each file, and (`reviews`) its latest audited review decision. */
-  audited: ReadonlyMap<string, CommitImageEvent> & { readonly reviews: ReadonlyMap<string, ReviewChangeEvent> };
+  /** Latest audited commit of each file, and its latest audited review decision. */
+  audited: Readonly<AuditedFiles>;
   /** Events journaled before publishing by an interrupted run of this plan. */
   journaled: ReadonlyMap<string, CommitImageEvent>;
   recordOf(file: string): ImageRecord | undefined;
@@ -86,7 +87,7 @@ export async function commitImage(c: ImageCommitContext, file: string): Promise<
   const original = await c.times.time('read', () => readImageBytes(path, file));
   const sha = sha256Hex(original);
 
-  const audited = c.audited.get(file);
+  const audited = c.audited.commits.get(file);
   if (audited?.outputSha256 === sha) return finish(c, record, audited, false);
   const journaled = c.journaled.get(file);
   if (journaled?.outputSha256 === sha) return finish(c, record, journaled, true);

@@ -7,7 +7,7 @@ import { VeilError } from '../errors';
 import type { Actor } from '../core/callContext';
 import { isInside, realWriteTarget, resolveRoot } from '../dataset/paths';
 import { appendAudit } from '../audit/log';
-import { latestCommits } from '../audit/committed';
+import { auditedFiles } from '../audit/committed';
 import { writeSynced } from '../storage/durable';
 import { openVaultObject } from './vault';
 
@@ -27,7 +27,7 @@ export async function openOriginal(params: OpenOriginalParams): Promise<{ vaultO
   const file = params.file.split('\\').join('/');
   const out = realWriteTarget(params.out);
   if (isInside(root, out)) throw new VeilError(ErrorCode.BadPath, 'refusing to write an original inside the dataset; choose a path outside it', params.out);
-  const commit = (await latestCommits(root)).get(file);
+  const commit = (await auditedFiles(root)).commits.get(file);
   if (!commit) throw new VeilError(ErrorCode.BadPath, 'has no committed original in the vault', file);
   const { checkpoint } = await appendAudit(root, { type: 'open-original', actor: params.actor, file, vaultObject: commit.vaultObject, out });
   try {

@@ -8,7 +8,7 @@ import { Journal, journalDir, type CommitPlan } from '../../../daemon/commit/jou
 import { acquireLock } from '../../../daemon/storage/lock';
 import { appendAudit, auditPath } from '../../../daemon/audit/log';
 import { checkpointAfter, EMPTY_CHECKPOINT, formatEntry, parseEntry } from '../../../daemon/audit/chain';
-import { latestCommits } from '../../../daemon/audit/committed';
+import { auditedFiles } from '../../../daemon/audit/committed';
 import { verifyAuditLog } from '../../../daemon/audit/verifyLog';
 import { boxesSha256, countBoxes, type AuditEvent, type CommitImageEvent } from '../../../daemon/audit/events';
 import { sha256Hex } from '../../../daemon/storage/hash';
@@ -147,13 +147,13 @@ describe('files read back from disk: a hand-edited or damaged one is refused nam
     it('a commit or an opening refuses a log with a hand-edited entry; only a torn last line is passed over', async () => {
       const root = tempDir();
       writeLog(root, [badCommit, commitEvent('a.png')]);
-      await assert.rejects(latestCommits(root), corruptIn('.veil/audit.jsonl', 'line 1', '.redaction.mode'));
+      await assert.rejects(auditedFiles(root), corruptIn('.veil/audit.jsonl', 'line 1', '.redaction.mode'));
       writeLog(root, [commitEvent('a.png'), badCommit]);
-      await assert.rejects(latestCommits(root), corruptIn('.veil/audit.jsonl', 'line 2'), 'a bad last line that is valid JSON was edited, not torn');
+      await assert.rejects(auditedFiles(root), corruptIn('.veil/audit.jsonl', 'line 2'), 'a bad last line that is valid JSON was edited, not torn');
       await assert.rejects(appendAudit(root, commitEvent('c.png')), corruptIn('.veil/audit.jsonl', '.redaction.mode'));
 
       writeLog(root, [commitEvent('a.png')], '\n{"seq":1,"prev":"');
-      assert.deepEqual([...(await latestCommits(root)).keys()], ['a.png']);
+      assert.deepEqual([...(await auditedFiles(root)).commits.keys()], ['a.png']);
     });
   });
 
