@@ -2,7 +2,7 @@
  * The daemon's open datasets: one ReviewStore per real root. Datasets opened for review (`watch`) are watched,
  * so that changes other processes make reach the client as `review/changed` within about a second.
  */
-import { watch, type FSWatcher } from 'node:fs';
+import { watch } from 'node:fs';
 import type { ImageRecord } from '../protocol';
 import { ReviewStore } from '../review/store';
 import { locateDataset } from '../dataset/locate';
@@ -17,7 +17,8 @@ export type ReviewChangedListener = (root: string, records: ImageRecord[]) => vo
 
 export class OpenDatasets {
   private readonly stores = new Map<string, Promise<ReviewStore>>();
-  private readonly watchers = new Map<string, { watcher: FSWatcher | undefined; poll: NodeJS.Timeout }>();
+  /** Roots being watched: for the daemon's lifetime (the watcher and the poll do not keep it alive). */
+  private readonly watched = new Set<string>();
 
   constructor(private readonly onReviewChanged: ReviewChangedListener = () => undefined) {}
 
@@ -34,7 +35,7 @@ export class OpenDatasets {
       store.catch(() => this.stores.delete(real));
     }
     const opened = await store;
-    if (options.watch && !this.watchers.has(real)) this.watch(real, opened);
+    if (options.watch && !this.watched.has(real)) this.watch(real, opened);
     return { root: real, scope, store: opened };
   }
 
@@ -48,26 +49,16 @@ export class OpenDatasets {
     const soon = () => {
       timer ??= setTimeout(refresh, WATCH_DEBOUNCE_MS);
     };
-    let watcher: FSWatcher | undefined;
     try {
-      watcher = watch(veilDir(root), (_event, name) => {
+      const watcher = watch(veilDir(root), (_event, name) => {
         if (name === LAYOUT.reviewLog || name === LAYOUT.reviewSnapshot) soon();
       });
       watcher.on('error', () => undefined);
       watcher.unref();
     } catch {
-      watcher = undefined;
+      // No file-system events here: the poll below still notices changes within a second.
     }
-    const poll = setInterval(soon, POLL_MS);
-    poll.unref();
-    this.watchers.set(root, { watcher, poll });
-  }
-
-  close(): void {
-    for (const { watcher, poll } of this.watchers.values()) {
-      watcher?.close();
-      clearInterval(poll);
-    }
-    this.watchers.clear();
+    setInterval(soon, POLL_MS).unref();
+    this.watched.add(root);
   }
 }

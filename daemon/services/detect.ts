@@ -22,7 +22,7 @@ import { filesInCommit } from '../commit/journal';
 import { appendAudit, auditCheckpoint } from '../audit/log';
 import type { ModelRegistry } from '../models/registry';
 import type { Detector } from '../detection/detector';
-import type { ReviewStore } from '../review/store';
+import type { ReviewDecision, ReviewStore } from '../review/store';
 import type { OpenDatasets } from './datasets';
 
 export interface DetectDeps {
@@ -129,20 +129,21 @@ async function detectOne(
     file = relative(root, absolute).split('\\').join('/');
     const model = settings.detector.model.name;
     // Committed images are anonymized already (`verify --redetect` checks them); finished ones are not redone.
-    const leaveAlone = (record: ImageRecord | undefined) => record !== undefined && (record.status === 'committed' || (!force && alreadyDetected(record, model, settings)));
+    const leaveAlone = (record: ImageRecord | undefined): record is ImageRecord =>
+      record !== undefined && (record.status === 'committed' || (!force && alreadyDetected(record, model, settings)));
     const seen = store.get(file);
-    if (leaveAlone(seen)) return { record: seen!, faces: modelFaces(seen!), skipped: true };
+    if (leaveAlone(seen)) return { record: seen, faces: modelFaces(seen), skipped: true };
     const found = await detectFile(absolute, file, settings, deps.limits);
     const detection = { model, threshold: settings.threshold, thorough: settings.thorough, at: new Date().toISOString() };
     // Inference ran outside the lock: fold its faces into the state stored *now* (a person may have edited meanwhile).
-    const { written, result } = await store.update(async (get) => {
+    const { result: outcome } = await store.update(async (get): Promise<ReviewDecision<DetectOutcome>> => {
       const latest = get(file);
-      if (leaveAlone(latest)) return { write: [], result: latest! };
+      if (leaveAlone(latest)) return { write: [], result: { record: latest, faces: modelFaces(latest), skipped: true } };
       if ((await filesInCommit(root)).has(file)) throw new VeilError(ErrorCode.Conflict, 'is part of a running or interrupted commit; not re-detected', file);
-      return { write: [mergeDetection(latest, { file, width: found.width, height: found.height, faces: found.faces, detection })], result: latest };
+      const record = mergeDetection(latest, { file, width: found.width, height: found.height, faces: found.faces, detection });
+      return { write: [record], result: { record, faces: found.faces, skipped: false } };
     });
-    if (written.length === 0 && result) return { record: result, faces: modelFaces(result), skipped: true };
-    return { record: written[0]!, faces: found.faces, skipped: false };
+    return outcome;
   } catch (error) {
     return { failure: fileFailure(file, error) };
   }
