@@ -56,10 +56,11 @@ async function readChecked(path: string): Promise<Buffer | { missing: true } | {
 const short = (sha: string) => `${sha.slice(0, 12)}…`;
 
 /**
- * The relations each commit-image entry states among its own hashes, and with the review decision before it: the
- * output is never the original; the vault object is named by the original's sha256; a reviewed image redacted
- * the boxes of its latest review-change entry before this one, marked "reviewed". (Model-only commits have no
- * decision to match.) Checked for every entry, not only each file's latest: a correctly chained entry appended
+ * The relations each commit-image entry states among its own hashes, and with the review decision before it: an
+ * output that redacted a box is never the original (one that redacted none may be its byte-identical re-encode);
+ * the vault object is named by the original's sha256; a reviewed image redacted the boxes of its latest
+ * review-change entry before this one, marked "reviewed". (Model-only commits have no decision to match.)
+ * Checked for every entry, not only each file's latest: a correctly chained entry appended
  * later does not hide an earlier one.
  */
 function checkCommitRelations(entries: readonly AuditEntry[], findings: VerifyFinding[]): void {
@@ -68,8 +69,8 @@ function checkCommitRelations(entries: readonly AuditEntry[], findings: VerifyFi
     if (entry.type === 'review-change') decisions.set(entry.file, entry);
     if (entry.type !== 'commit-image') continue;
     const { file, seq } = entry;
-    if (entry.outputSha256 === entry.originalSha256 || entry.outputSha256 === entry.vaultObject) {
-      findings.push({ kind: 'commit-output-is-original', file, message: `audit entry ${seq} records an output equal to its original (sha256 ${short(entry.outputSha256)})` });
+    if (entry.redacted > 0 && (entry.outputSha256 === entry.originalSha256 || entry.outputSha256 === entry.vaultObject)) {
+      findings.push({ kind: 'commit-output-is-original', file, message: `audit entry ${seq} redacted ${entry.redacted} box(es) yet records an output equal to its original (sha256 ${short(entry.outputSha256)})` });
     }
     if (entry.vaultObject !== entry.originalSha256) {
       findings.push({
@@ -121,6 +122,9 @@ async function checkImages(
       continue;
     }
     const sha = sha256Hex(bytes);
+    // A commit that redacted nothing may re-encode a metadata-free image to the very same bytes (a 1x1 PNG, a
+    // face-free LZW TIFF): that output is as audited, not "the original again".
+    if (sha === event.outputSha256 && event.redacted === 0) continue;
     // Any original audited for this file, by any of its commit entries: an entry appended later never makes one an output.
     if (originals.get(file)?.has(sha)) findings.push({ kind: 'image-not-anonymized', file, message: 'holds the original again (its audited sha256), not the committed output' });
     else if (sha !== event.outputSha256) findings.push({ kind: 'image-changed', file, message: `changed outside a commit: sha256 ${short(sha)}, audited ${short(event.outputSha256)}` });
