@@ -1,10 +1,11 @@
 /** `<home>/models/added.json`: models a user added from local files, with the hash recorded when added. */
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ErrorCode, MODEL_DECODERS, type ModelDecoder } from '../protocol';
 import { VeilError } from '../errors';
 import { arrayOf, object, oneOf, parseChecked, sha256, text, type Check } from '../storage/checks';
 import { writeAtomically } from './files';
+import { readStateText } from '../storage/stateFile';
 
 export interface AddedModel {
   name: string;
@@ -28,8 +29,9 @@ export class AddedModels {
   async read(): Promise<AddedModel[]> {
     let text: string;
     try {
-      text = await readFile(this.path, 'utf8');
+      text = await readStateText(this.path, this.path);
     } catch (error) {
+      if (VeilError.is(error)) throw error;
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw new VeilError(ErrorCode.Unreadable, `cannot read the list of added models (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, this.path);
     }

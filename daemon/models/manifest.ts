@@ -1,8 +1,8 @@
 /** models/manifest.json: the models Veil knows, where each comes from, and its pinned sha256. */
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ErrorCode, MODEL_DECODERS, isRecord, type ModelDecoder } from '../protocol';
 import { VeilError } from '../errors';
+import { readStateText } from '../storage/stateFile';
 import { arrayOf, count, finite, object, oneOf, parseChecked, sha256, text, type Check } from '../storage/checks';
 
 /** Where dist/daemon.js (and dist/cli.js) find the manifest shipped beside them. */
@@ -33,8 +33,9 @@ const manifestProblem = object({ models: arrayOf(manifestModel) });
 export async function readManifest(path: string): Promise<ManifestModel[]> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = await readStateText(path, path);
   } catch (error) {
+    if (VeilError.is(error)) throw error;
     throw new VeilError(ErrorCode.Unreadable, `cannot read the model manifest (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): reinstall Veil`, path);
   }
   return parseChecked<{ models: ManifestModel[] }>(text, manifestProblem, 'model manifest', path).models;

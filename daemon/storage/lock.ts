@@ -8,12 +8,13 @@
  * one is refused naming the file and the field at fault.
  */
 import { hostname } from 'node:os';
-import { link, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { link, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ErrorCode } from '../protocol';
 import { VeilError } from '../errors';
 import { veilDir, veilPath, veilRelative, type LockName } from '../dataset/layout';
 import { tempPathFor } from './durable';
+import { readStateText } from './stateFile';
 import { object, parseChecked, text, type Check } from './checks';
 
 const UNREADABLE_STALE_MS = 60_000;
@@ -55,8 +56,9 @@ function isAlive(pid: number): boolean {
 async function readOwner(path: string, name: LockName): Promise<LockOwner | 'gone' | VeilError> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = await readStateText(path, veilRelative(name));
   } catch (error) {
+    if (VeilError.is(error)) return error;
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'gone';
     return new VeilError(ErrorCode.Unreadable, `cannot read the lock file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, veilRelative(name));
   }

@@ -1,10 +1,11 @@
 /** `.veil/recipients.txt`: the public keys (age X25519 recipients) that may open the originals. */
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { Encrypter } from 'age-encryption';
 import { ErrorCode } from '../protocol';
 import { VeilError } from '../errors';
 import { veilDir, veilPath, veilRelative } from '../dataset/layout';
 import { writeAtomic } from '../storage/durable';
+import { readStateText } from '../storage/stateFile';
 
 export function recipientsPath(root: string): string {
   return veilPath(root, 'recipients');
@@ -33,8 +34,9 @@ function checkRecipient(recipient: string, where: string): void {
 /** The text of recipients.txt, empty when it does not exist; any other read error is thrown (never taken for "none"). */
 async function readRecipientsText(root: string): Promise<string> {
   try {
-    return await readFile(recipientsPath(root), 'utf8');
+    return await readStateText(recipientsPath(root), veilRelative('recipients'));
   } catch (error) {
+    if (VeilError.is(error)) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return '';
     throw new VeilError(ErrorCode.KeyError, `cannot read recipients (${code ?? (error as Error).message})`, veilRelative('recipients'));

@@ -3,13 +3,14 @@
  * (content-addressed, write-once). Written temp + fsync + rename, then read back and checked before anyone
  * relies on it; decrypted and compared when an identity is at hand.
  */
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { Decrypter } from 'age-encryption';
 import { ErrorCode } from '../protocol';
 import { VeilError } from '../errors';
 import { vaultObjectPath, vaultObjectRelative, veilPath } from '../dataset/layout';
 import { writeAtomic } from '../storage/durable';
 import { sha256Hex } from '../storage/hash';
+import { readStateFile } from '../storage/stateFile';
 import { ageStructureProblem } from './ageFormat';
 import { encryptToRecipients } from './encrypt';
 
@@ -23,7 +24,7 @@ export interface VaultObject {
 
 async function readObject(root: string, id: string): Promise<Buffer | undefined> {
   try {
-    return await readFile(vaultObjectPath(root, id));
+    return await readStateFile(vaultObjectPath(root, id), vaultObjectRelative(id));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
