@@ -1,5 +1,5 @@
 /** Confines paths to a dataset root: realpath on both sides, then a segment-wise prefix check. */
-import { realpathSync } from 'node:fs';
+import { realpathSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { ErrorCode } from '../protocol';
 import { VeilError } from '../errors';
@@ -11,11 +11,14 @@ function refuseNul(path: string): void {
 /** The dataset root, resolved through symlinks; refuses a missing root. */
 export function resolveRoot(root: string): string {
   refuseNul(root);
+  let real: string;
   try {
-    return realpathSync(resolve(root));
+    real = realpathSync(resolve(root));
   } catch {
     throw new VeilError(ErrorCode.BadPath, 'dataset folder does not exist', root);
   }
+  if (!statSync(real).isDirectory()) throw new VeilError(ErrorCode.BadPath, 'is a file, not a dataset folder', root);
+  return real;
 }
 
 /** True when `child` (already real) is `root` or inside it, compared segment by segment. */
