@@ -3,7 +3,8 @@
  * in one run: before, the whole review.json rewritten by lowdb on every edit (the single-writer store); after,
  * ReviewStore.update (review lock, catch-up read, one fsync'd log line, compaction amortized). Also what a reader
  * pays to notice other writers (refresh), opening the state, and how soon the editor's daemon reports a change
- * another daemon made (review/changed). Writes bench/results/reviewEdit.json.
+ * another daemon made (review/changed); what auditing detection per image adds to its write, and what a reconcile
+ * (records the audit log does not explain) costs. Writes bench/results/reviewEdit.json.
  * Usage: node out/bench/reviewEdit.js [--images N]
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -16,6 +17,10 @@ import { ReviewStore } from '../daemon/review/store';
 import { DaemonClient } from '../client/daemonClient';
 import { OpenDatasets } from '../daemon/services/datasets';
 import { updateReview } from '../daemon/services/review';
+import { reconcileReview } from '../daemon/services/reconcile';
+import { mergeDetection } from '../daemon/review/merge';
+import { appendAudit, auditCheckpoint } from '../daemon/audit/log';
+import { boxesSha256, countBoxes } from '../daemon/audit/events';
 
 const REPO = resolve(__dirname, '..', '..');
 const DAEMON = join(REPO, 'dist', 'daemon.js');
@@ -123,6 +128,45 @@ async function serviceEdits(root: string, all: ImageRecord[], edits: number): Pr
   return stats(times);
 }
 
+const BENCH_ACTOR = { osUser: 'bench', reviewer: 'bench' };
+
+/**
+ * A reconcile on the dataset as the edits above left it: first, when no record has an audit line (a dataset detected
+ * before detection was audited per image: every record is recorded, in one batch), then when every record is
+ * explained (what each `dataset/open` and detection run pays, mostly reading the whole audit log).
+ */
+async function reconcileCost(root: string) {
+  const { store } = await new OpenDatasets().open(root);
+  let recorded = 0;
+  const firstMs = await timed(async () => (recorded = (await reconcileReview(root, store, BENCH_ACTOR)).length));
+  const steady: number[] = [];
+  for (let k = 0; k < 5; k++) steady.push(await timed(() => reconcileReview(root, store, BENCH_ACTOR)));
+  return { firstMs, recorded, steady: stats(steady), auditEntries: (await auditCheckpoint(root)).entries };
+}
+
+/**
+ * One detection's write into the review state as `dataset/detect` makes it (services/detect.ts): under the review lock,
+ * merge the faces, append the fsync'd `detect-image` line, write the record; interleaved with the same write without
+ * the line (as before per-image audit), so that both see the same machine load.
+ */
+async function detectionWrites(root: string, all: ImageRecord[], writes: number) {
+  const { store } = await new OpenDatasets().open(root);
+  const times = { withLine: [] as number[], withoutLine: [] as number[] };
+  for (let k = 0; k < writes; k++) {
+    const file = all[(k * 7919) % all.length].file;
+    const audited = k % 2 === 0;
+    const faces = [{ x: 100 + (k % 5), y: 80, w: 64, h: 80, score: 0.8 }];
+    const detection = { model: 'yunet', threshold: 0.5, thorough: false, at: new Date().toISOString() };
+    (audited ? times.withLine : times.withoutLine).push(await timed(() => store.update(async (get, revision) => {
+      const record = mergeDetection(get(file), { file, width: 4000, height: 3000, faces, detection });
+      const { status, boxes } = record;
+      if (audited) await appendAudit(root, { type: 'detect-image', actor: BENCH_ACTOR, file, model: 'yunet', threshold: 0.5, thorough: false, faces: 1, status, boxes: countBoxes(boxes), boxesSha256: boxesSha256(boxes), revision });
+      return { write: [record], result: undefined };
+    })));
+  }
+  return { withLine: stats(times.withLine), withoutLine: stats(times.withoutLine) };
+}
+
 /** From one daemon's stored edit to the `review/changed` the other daemon (the editor's) sends. */
 async function notificationLatency(root: string, rounds: number): Promise<Stats> {
   const spawnDaemon = async () => {
@@ -164,6 +208,8 @@ async function main(): Promise<void> {
     const root = join(work, 'dataset');
     const after = await reviewLog(root, all, 12_000);
     const service = await serviceEdits(root, all, 300);
+    const reconcile = await reconcileCost(root);
+    const detectWrite = await detectionWrites(root, all, 400);
     // The daemons check that a file exists (its bytes are never read here): empty stand-ins for the ones edited.
     for (const record of all.filter((r) => r.file.startsWith('camera-0/')).slice(0, 20)) {
       mkdirSync(join(root, record.file, '..'), { recursive: true });
@@ -176,6 +222,8 @@ async function main(): Promise<void> {
       before: { store: 'lowdb whole-file rewrite per edit (single writer)', ...before },
       after: { store: 'review log under the review lock (many writers)', ...after },
       serviceEdit: { what: 'review/update as the daemon runs it: store write + fsync\'d audit line of the decision', ...service },
+      reconcile: { what: 'reconcileReview: first on records no audit line explains (recorded in one batch), then with every record explained', ...reconcile },
+      detectWrite: { what: 'one detection write as dataset/detect makes it, with and without its fsync\'d detect-image line', ...detectWrite },
       speedup: before.edit.median / after.edit.median,
       notification: latency,
     };
@@ -184,6 +232,9 @@ async function main(): Promise<void> {
     console.log(`before: whole review.json rewrite (${(before.fileBytes / 2 ** 20).toFixed(1)} MB)  ${f(before.edit.median).padStart(7)} ${f(before.edit.p99).padStart(6)} ${f(before.edit.mean).padStart(6)}`);
     console.log(`after:  lock + catch-up + fsync'd line     ${f(after.edit.median).padStart(7)} ${f(after.edit.p99).padStart(6)} ${f(after.edit.mean).padStart(6)}  (${after.edit.samples} edits, ${after.compactions} compactions)`);
     console.log(`review/update in the daemon (store + audit line)  ${f(service.median).padStart(7)} ${f(service.p99).padStart(6)} ${f(service.mean).padStart(6)}  (${service.samples} edits)`);
+    console.log(`detection write, store + detect-image line   ${f(detectWrite.withLine.median).padStart(7)} ${f(detectWrite.withLine.p99).padStart(6)} ${f(detectWrite.withLine.mean).padStart(6)}  (${detectWrite.withLine.samples} writes)`);
+    console.log(`detection write, store alone (as before)    ${f(detectWrite.withoutLine.median).padStart(7)} ${f(detectWrite.withoutLine.p99).padStart(6)} ${f(detectWrite.withoutLine.mean).padStart(6)}  (${detectWrite.withoutLine.samples} writes)`);
+    console.log(`reconcile: ${reconcile.recorded} unexplained records recorded in ${f(reconcile.firstMs)} ms; all explained (${reconcile.auditEntries} audit entries): median ${f(reconcile.steady.median)} ms`);
     console.log(`speedup (median): ${result.speedup.toFixed(0)}x`);
     console.log(`reader refresh, nothing new: median ${f(after.refreshIdle.median)} ms; one new line: ${f(after.refreshOneChange.median)} ms; open: ${f(after.openMs)} ms`);
     console.log(`review/changed reaches the editor's daemon: median ${f(latency.median)} ms, max of ${latency.samples}: ${f(latency.p99)} ms`);

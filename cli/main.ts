@@ -3,10 +3,12 @@ import { DaemonError } from '../client/daemonClient';
 import { HelpRequested, processIO, UsageError, type CliIO } from './io';
 import * as commit from './commands/commit';
 import * as detect from './commands/detect';
+import { exclude, include } from './commands/exclusions';
 import * as keygen from './commands/keygen';
 import * as models from './commands/models';
 import * as open from './commands/open';
 import * as verify from './commands/verify';
+import { EXIT } from './exitCodes';
 
 type Command = { run(argv: string[], io: CliIO): Promise<number> };
 
@@ -15,6 +17,8 @@ const COMMANDS: Record<string, { command: Command; summary: string }> = {
   models: { command: models, summary: 'list, install or add face detection models' },
   keygen: { command: keygen, summary: 'create an identity (private key file) and print its recipient' },
   commit: { command: commit, summary: 'anonymize reviewed images, encrypt the originals, write the audit log' },
+  exclude: { command: exclude, summary: 'leave files as they are in every commit, for a reason (audited)' },
+  include: { command: include, summary: 'take an exclusion back (audited)' },
   verify: { command: verify, summary: 'check the audit log, committed images and vault of a dataset' },
   open: { command: open, summary: 'decrypt one original from the vault (logged before it happens)' },
 };
@@ -29,32 +33,32 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     help(io);
-    return name ? 0 : 2;
+    return name ? EXIT.ok : EXIT.usage;
   }
   const entry = COMMANDS[name];
   if (!entry) {
     io.stderr(`veil: unknown command "${name}"`);
     help(io);
-    return 2;
+    return EXIT.usage;
   }
   try {
     return await entry.command.run(rest, io);
   } catch (error) {
     if (error instanceof HelpRequested) {
       io.stdout(`usage: ${error.usage}`);
-      return 0;
+      return EXIT.ok;
     }
     if (error instanceof UsageError) {
       io.stderr(`veil ${name}: ${error.message}`);
-      return 2;
+      return EXIT.usage;
     }
     if (DaemonError.is(error)) {
       io.stderr(`veil ${name}: ${error.file ? `${error.file}: ` : ''}${error.message}`);
-      return 1;
+      return EXIT.failed;
     }
     io.stderr(`veil ${name}: ${(error as Error).message ?? String(error)}`);
     if (io.env.VEIL_DEBUG) io.stderr((error as Error).stack ?? '');
-    return 1;
+    return EXIT.failed;
   }
 }
 

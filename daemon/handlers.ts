@@ -19,9 +19,12 @@ import {
   optionalString,
   optionalStringArray,
   optionalText,
+  requiredStringArray,
   paramsObject,
   requiredBoxes,
   requiredString,
+  requiredPath,
+  optionalPath,
   optionalEnum,
   optionalCheckpoint,
   MAX_NAME_CHARS,
@@ -33,6 +36,7 @@ import { detectDataset, detectImage } from './services/detect';
 import { getReview, openDataset, updateReview } from './services/review';
 import { displayCopy, thumbnail } from './services/renditions';
 import { commitDataset } from './commit/commit';
+import { excludeFiles, includeFiles } from './services/exclusions';
 import { verifyDataset } from './verify/verify';
 import { createKey, inspectIdentity } from './services/keys';
 import { openOriginalFile } from './services/originals';
@@ -88,24 +92,24 @@ export function createHandlers(state: DaemonState): Handlers {
     },
     async 'image/detect'(raw) {
       const p = paramsObject(raw);
-      return detectImage({ path: requiredString(p, 'path'), ...detectOptions(p) }, deps);
+      return detectImage({ path: requiredPath(p, 'path'), ...detectOptions(p) }, deps);
     },
-    async 'dataset/open'(raw) {
-      return openDataset(requiredString(paramsObject(raw), 'root'), datasets, state.limits);
+    async 'dataset/open'(raw, ctx) {
+      return openDataset(requiredPath(paramsObject(raw), 'root'), ctx.actor, datasets, state.limits);
     },
     async 'dataset/detect'(raw, ctx) {
       const p = paramsObject(raw);
-      const params = { root: requiredString(p, 'root'), files: optionalStringArray(p, 'files'), force: optionalBoolean(p, 'force'), ...detectOptions(p) };
+      const params = { root: requiredPath(p, 'root'), files: optionalStringArray(p, 'files'), force: optionalBoolean(p, 'force'), ...detectOptions(p) };
       return detectDataset(params, ctx, deps);
     },
     async 'review/get'(raw) {
       const p = paramsObject(raw);
-      return getReview({ root: requiredString(p, 'root'), file: requiredString(p, 'file') }, datasets);
+      return getReview({ root: requiredPath(p, 'root'), file: requiredString(p, 'file') }, datasets);
     },
     async 'review/update'(raw, ctx) {
       const p = paramsObject(raw);
       const params = {
-        root: requiredString(p, 'root'),
+        root: requiredPath(p, 'root'),
         file: requiredString(p, 'file'),
         boxes: requiredBoxes(p, 'boxes'),
         status: optionalEnum(p, 'status', EDITABLE_STATUSES),
@@ -117,16 +121,16 @@ export function createHandlers(state: DaemonState): Handlers {
     async 'image/thumbnail'(raw) {
       const p = paramsObject(raw);
       const size = optionalNumber(p, 'size', 16, 1024) ?? 256;
-      return thumbnail({ root: requiredString(p, 'root'), file: requiredString(p, 'file'), size: Math.round(size) }, state.limits);
+      return thumbnail({ root: requiredPath(p, 'root'), file: requiredString(p, 'file'), size: Math.round(size) }, state.limits);
     },
     async 'image/displayCopy'(raw) {
       const p = paramsObject(raw);
-      return displayCopy({ root: requiredString(p, 'root'), file: requiredString(p, 'file') }, state.limits);
+      return displayCopy({ root: requiredPath(p, 'root'), file: requiredString(p, 'file') }, state.limits);
     },
     async 'dataset/commit'(raw, ctx) {
       const p = paramsObject(raw);
       const params = {
-        root: requiredString(p, 'root'),
+        root: requiredPath(p, 'root'),
         mode: optionalEnum(p, 'mode', REDACTION_MODES),
         margin: optionalNumber(p, 'margin', 0, 2),
         shape: optionalEnum(p, 'shape', MASK_SHAPES),
@@ -134,11 +138,20 @@ export function createHandlers(state: DaemonState): Handlers {
       };
       return commitDataset(params, ctx, deps);
     },
+    async 'dataset/exclude'(raw, ctx) {
+      const p = paramsObject(raw);
+      const params = { root: requiredPath(p, 'root'), files: requiredStringArray(p, 'files'), reason: requiredString(p, 'reason', MAX_NAME_CHARS) };
+      return excludeFiles(params, ctx.actor, datasets);
+    },
+    async 'dataset/include'(raw, ctx) {
+      const p = paramsObject(raw);
+      return includeFiles({ root: requiredPath(p, 'root'), files: requiredStringArray(p, 'files') }, ctx.actor, datasets);
+    },
     async 'dataset/verify'(raw, ctx) {
       const p = paramsObject(raw);
       const params = {
-        root: requiredString(p, 'root'),
-        identity: optionalString(p, 'identity'),
+        root: requiredPath(p, 'root'),
+        identity: optionalPath(p, 'identity'),
         redetect: optionalBoolean(p, 'redetect'),
         checkpoint: optionalCheckpoint(p, 'checkpoint'),
       };
@@ -157,23 +170,23 @@ export function createHandlers(state: DaemonState): Handlers {
       const p = paramsObject(raw);
       const decoder = optionalEnum(p, 'decoder', MODEL_DECODERS);
       if (!decoder) throw new VeilError(ErrorCode.InvalidParams, `"decoder" is required: one of ${MODEL_DECODERS.join(', ')}`);
-      return state.registry.add({ file: requiredString(p, 'file'), decoder, name: optionalString(p, 'name', MAX_NAME_CHARS) });
+      return state.registry.add({ file: requiredPath(p, 'file'), decoder, name: optionalString(p, 'name', MAX_NAME_CHARS) });
     },
     async 'keys/create'(raw) {
       const p = paramsObject(raw);
-      return createKey({ out: requiredString(p, 'out'), passphrase: optionalString(p, 'passphrase'), addTo: optionalString(p, 'addTo') });
+      return createKey({ out: requiredPath(p, 'out'), passphrase: optionalString(p, 'passphrase'), addTo: optionalPath(p, 'addTo') });
     },
     async 'keys/inspect'(raw) {
-      return inspectIdentity({ identity: requiredString(paramsObject(raw), 'identity') });
+      return inspectIdentity({ identity: requiredPath(paramsObject(raw), 'identity') });
     },
     async 'vault/open'(raw, ctx) {
       const p = paramsObject(raw);
       const params = {
-        root: requiredString(p, 'root'),
+        root: requiredPath(p, 'root'),
         file: requiredString(p, 'file'),
-        identity: requiredString(p, 'identity'),
+        identity: requiredPath(p, 'identity'),
         passphrase: optionalString(p, 'passphrase'),
-        out: requiredString(p, 'out'),
+        out: requiredPath(p, 'out'),
       };
       return openOriginalFile(params, ctx.actor);
     },

@@ -242,6 +242,30 @@ export const REDACTION_MODES = ['fill', 'pixelate', 'blur'] as const;
 export type RedactionMode = (typeof REDACTION_MODES)[number];
 export const MASK_SHAPES = ['rect', 'ellipse'] as const;
 export type MaskShape = (typeof MASK_SHAPES)[number];
+
+/*
+ * How strongly pixelate and blur hide a face, from the longer side of its box (`faceSize`, pixels), never from the
+ * margin: the daemon renders with these and the review preview draws with them. Measured with YuNet on the shared
+ * face sets (bench/redactionStrength.ts, README "Redaction strength"): with 8 cells across the region (5.3 across the
+ * face, 3 px cells on a 16 px face) it still found 232 of 407 pixelated 16-32 px faces, and 51 blurred ones with a
+ * sigma of 0.3 x the face; with the rule below, 1 and 0.
+ */
+/** Cells of at least 20 px (a mosaic of smaller cells is a thumbnail a detector reads; 16 px cells left 8 of those 407)… */
+const MIN_CELL_PIXELS = 20;
+/** …and at most 5 across the face (faces of 100 px and more; a 40 px face gets 2, a 20 px one a single cell). */
+const MAX_CELLS_ACROSS_FACE = 5;
+/** Blur sigma: at least 16 px, so the smallest faces are smoothed flat. */
+const MIN_BLUR_SIGMA = 16;
+
+/** The side of a pixelation cell, in pixels, for a face whose box's longer side is `faceSize`. */
+export function pixelateCell(faceSize: number): number {
+  return Math.max(MIN_CELL_PIXELS, Math.ceil(faceSize / MAX_CELLS_ACROSS_FACE));
+}
+/** The Gaussian blur sigma, in pixels: as large as the face (with half of it, YuNet still found 6 blurred faces of 32-200 px on wider-dev, against 2). */
+export function blurSigma(faceSize: number): number {
+  return Math.max(MIN_BLUR_SIGMA, faceSize);
+}
+
 export interface RedactionOptions {
   mode?: RedactionMode;
   /** Extra margin around each box, as a fraction of its size; default 0.25. */
@@ -259,11 +283,81 @@ export interface Checkpoint {
   entries: number;
   head: string;
 }
+/** Why a commit left a file that can hold a face as it was (see `CommitResult.leftAsIs`). */
+export const LEFT_AS_IS_CAUSES = [
+  /** An image nobody reviewed (review it, or commit with `includeUnreviewed` to take the model's boxes as they are). */
+  'not-reviewed',
+  /** An image never run through detection: nothing proposes where its faces are. */
+  'not-detected',
+  /** A format Veil does not anonymize yet: a video, HEIC, an animated GIF or WebP, a multi-page TIFF. */
+  'unsupported',
+  /** Not readable as an image: corrupt, empty, above a size limit, no regular file, unreadable. */
+  'unreadable',
+  /** Its commit failed: the output did not verify, its review file was edited outside Veil, an I/O error. */
+  'failed',
+  /** Planned, but the commit was cancelled before it started. */
+  'not-started',
+] as const;
+export type LeftAsIsCause = (typeof LEFT_AS_IS_CAUSES)[number];
+export interface LeftAsIs {
+  file: string;
+  cause: LeftAsIsCause;
+  /** The reason in words, without the file's name. */
+  message: string;
+  /** The error that refused the file (unsupported, unreadable, failed). */
+  code?: ErrorCode;
+}
+/** A file a person excluded from anonymization (`dataset/exclude`), and why. */
+export interface ExcludedFile {
+  file: string;
+  reason: string;
+  /** The reviewer who excluded it. */
+  by: string;
+  at: string;
+}
+/** Something to know about a file that was processed all the same. */
+export interface FileWarning {
+  file: string;
+  message: string;
+}
+/**
+ * What a commit did with every file of the dataset (or of the folder asked for) that can hold a face: each is in
+ * exactly one of committed, alreadyCommitted, excluded and leftAsIs. The dataset is anonymized when leftAsIs is empty.
+ */
 export interface CommitResult {
+  /** Anonymized by this commit. */
   committed: string[];
-  skipped: Array<{ file: string; reason: string }>;
+  /** Anonymized by an earlier commit. */
+  alreadyCommitted: string[];
+  /** Left as they are because a person excluded them. */
+  excluded: ExcludedFile[];
+  /** Left as they were, each with its cause: what keeps the dataset from being anonymized. */
+  leftAsIs: LeftAsIs[];
+  /** The entries of `leftAsIs` refused with an error (unsupported, unreadable, failed), as per-file failures. */
   failures: FileFailure[];
+  /** Committed images with something to know: a damaged or truncated file, anonymized from what could be decoded. */
+  warnings: FileWarning[];
   cancelled: boolean;
+  checkpoint: Checkpoint;
+}
+
+/** Excludes files from anonymization: a commit leaves them as they are and reports them as excluded (audited first). */
+export interface ExcludeParams {
+  root: string;
+  /** Files of the dataset (relative to it, or absolute) that can hold a face: an image, or a file Veil refuses (a video). */
+  files: string[];
+  /** Why, in words: recorded in the review state and the audit log. */
+  reason: string;
+}
+/** Takes exclusions back: the files are anonymized, or reported left as is, by the next commit again (audited first). */
+export interface IncludeParams {
+  root: string;
+  files: string[];
+}
+export interface ExclusionResult {
+  /** The files the decision was recorded for (relative to the dataset), each with its own audit entry. */
+  files: string[];
+  /** The audit log's checkpoint after this call's entries. */
   checkpoint: Checkpoint;
 }
 
@@ -311,13 +405,31 @@ export const VERIFY_FINDING_KINDS = [
    */
   'commit-boxes-unreviewed',
   'commit-unaudited',
+  /**
+   * A review record whose boxes or status are not what the audit log last says of that file (a review-change,
+   * detect-image, review-reconcile or commit-image entry): a write killed after its audit line, or one made without
+   * any. Opening the dataset for review or a `veil detect` run records what the state holds (review-reconcile).
+   */
+  'review-unaudited',
   'commit-unfinished',
   'stray-temp',
-  /** `--redetect`: the detector finds a face outside the redacted boxes of a committed image. */
+  /** `--redetect`: the detector finds a face outside the redacted boxes of a committed image (less than half of it inside them). */
   'face-unredacted',
+  /**
+   * `--redetect`: the detector finds a face lying mostly (at least half its area) inside the redacted boxes: the
+   * redaction there did not hide it (too weak, or the image no longer holds it).
+   */
+  'face-inside-redaction',
   'redetect-failed',
 ] as const;
 export type VerifyFindingKind = (typeof VERIFY_FINDING_KINDS)[number];
+/**
+ * Why a `review-reconcile` audit entry was written: the state lacks the file's latest audited change (a writer was
+ * killed after the audit line, before the review write), or holds a change no audit line records (written outside
+ * Veil, or by a version that did not audit it).
+ */
+export const RECONCILE_REASONS = ['audited-change-not-written', 'change-not-audited'] as const;
+export type ReconcileReason = (typeof RECONCILE_REASONS)[number];
 export interface VerifyFinding {
   kind: VerifyFindingKind;
   file?: string;
@@ -446,6 +558,8 @@ export type VeilMethods = {
   'image/thumbnail'(params: ThumbnailParams): ThumbnailResult;
   'image/displayCopy'(params: DisplayCopyParams): DisplayCopyResult;
   'dataset/commit'(params: CommitParams): CommitResult;
+  'dataset/exclude'(params: ExcludeParams): ExclusionResult;
+  'dataset/include'(params: IncludeParams): ExclusionResult;
   'dataset/verify'(params: VerifyParams): VerifyResult;
   'models/list'(params: Record<string, never>): ModelInfo[];
   'models/install'(params: ModelsInstallParams): ModelInfo;

@@ -2,9 +2,15 @@
  * What `activate` returns: a read-only view of Veil for the extension-host tests (a status-bar item cannot be
  * read back through the VS Code API) and for other extensions.
  */
+import type * as vscode from 'vscode';
+import type { DatasetsNode } from './datasetsView';
 import type { ShownDaemonStatus } from './daemonSupervisor';
 
 export interface VeilApi {
   /** The daemon's state and what the status bar shows for it. */
   daemonStatus(): ShownDaemonStatus;
+  /** The Veil view's tree, as VS Code reads it (a view's items cannot be read back through the VS Code API either). */
+  datasetsTree: vscode.TreeDataProvider<DatasetsNode>;
+  /** The image the open review of `root` shows, as its webview last said; undefined without one. */
+  reviewedImage(root: string): string | undefined;
 }

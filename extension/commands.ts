@@ -2,11 +2,12 @@
 import * as vscode from 'vscode';
 import type { DaemonClient } from '../client/daemonClient';
 import type { ProgressParams } from '../daemon/protocol';
+import { registerVeilCommand } from './commandRegistration';
 import { detectionSettings, redactionSettings } from './config';
+import type { DatasetActivity } from './datasetIndex';
 import { resolveDatasetFolder } from './datasetFolder';
 import type { DaemonSupervisor } from './daemonSupervisor';
 import type { DisposableScope } from './disposables';
-import { isCancellation, userMessage } from './errors';
 import { ReviewPanel } from './reviewPanel';
 
 interface CommandDeps {
@@ -14,12 +15,14 @@ interface CommandDeps {
   supervisor: DaemonSupervisor;
   log: vscode.LogOutputChannel;
   extensionUri: vscode.Uri;
+  /** The Veil view's datasets: told of the folders opened, and of the progress and end of each batch. */
+  datasets: DatasetActivity;
 }
 
 type Work<T> = (client: DaemonClient, options: { signal: AbortSignal; onProgress: (p: ProgressParams) => void }) => Promise<T>;
 
-/** Runs a long daemon call under a cancellable progress notification. */
-function withProgress<T>(deps: CommandDeps, title: string, work: Work<T>): Thenable<T> {
+/** Runs a long daemon call under a cancellable progress notification; one that `changes` a dataset is followed by the Veil view. */
+function withProgress<T>(deps: CommandDeps, title: string, work: Work<T>, changes?: string): Thenable<T> {
   return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
     const controller = new AbortController();
     token.onCancellationRequested(() => controller.abort());
@@ -30,8 +33,13 @@ function withProgress<T>(deps: CommandDeps, title: string, work: Work<T>): Thena
       const counted = total > 0 ? `${done}/${total}${file ? ` ${file}` : ''}` : (message ?? '');
       progress.report({ increment: percent - reported, message: counted });
       reported = percent;
+      if (changes) deps.datasets.progressed(changes, file);
     };
-    return work(await deps.supervisor.client(), { signal: controller.signal, onProgress });
+    try {
+      return await work(await deps.supervisor.client(), { signal: controller.signal, onProgress });
+    } finally {
+      if (changes) deps.datasets.settled(changes);
+    }
   });
 }
 
@@ -45,31 +53,23 @@ function logFailures(deps: CommandDeps, what: string, failures: Array<{ file: st
 }
 
 export function registerCommands(deps: CommandDeps): void {
-  const register = (id: string, run: (uri?: vscode.Uri) => Promise<unknown>) =>
-    deps.scope.add(
-      vscode.commands.registerCommand(id, async (uri?: vscode.Uri) => {
-        try {
-          return await run(uri);
-        } catch (error) {
-          if (isCancellation(error)) return undefined;
-          deps.log.error(`${id}: ${userMessage(error)}`);
-          void vscode.window.showErrorMessage(`Veil: ${userMessage(error)}`);
-          return undefined;
-        }
-      }),
-    );
+  const register = (id: string, run: (target?: unknown) => Promise<unknown>) => registerVeilCommand(deps, id, run);
 
-  register('veil.openReview', async (uri) => {
-    const root = await resolveDatasetFolder(uri, 'Review');
+  register('veil.openReview', async (target) => {
+    const root = await resolveDatasetFolder(target, 'Review');
     if (!root) return;
+    deps.datasets.track(root);
     ReviewPanel.show(root, deps.extensionUri, () => deps.supervisor.client(), deps.log);
   });
 
-  register('veil.detectFaces', async (uri) => {
-    const root = await resolveDatasetFolder(uri, 'Detect');
+  register('veil.detectFaces', async (target) => {
+    const root = await resolveDatasetFolder(target, 'Detect');
     if (!root) return;
-    const result = await withProgress(deps, 'Veil: detecting faces', (client, options) =>
-      client.request('dataset/detect', { root, ...detectionSettings() }, options),
+    const result = await withProgress(
+      deps,
+      'Veil: detecting faces',
+      (client, options) => client.request('dataset/detect', { root, ...detectionSettings() }, options),
+      root,
     );
     logFailures(deps, 'detection', result.failures);
     deps.log.info(`detect checkpoint for ${root}: ${JSON.stringify(result.checkpoint)} (keep it elsewhere to detect a cut audit log)`);
@@ -82,8 +82,8 @@ export function registerCommands(deps: CommandDeps): void {
     return result;
   });
 
-  register('veil.commitDataset', async (uri) => {
-    const root = await resolveDatasetFolder(uri, 'Commit');
+  register('veil.commitDataset', async (target) => {
+    const root = await resolveDatasetFolder(target, 'Commit');
     if (!root) return;
     const reviewedOnly = 'Commit reviewed images';
     const includeUnreviewed = 'Include unreviewed (model boxes only)';
@@ -95,20 +95,23 @@ export function registerCommands(deps: CommandDeps): void {
     );
     if (!choice) return;
     const { mode, margin, shape } = redactionSettings();
-    const result = await withProgress(deps, 'Veil: committing', (client, options) =>
-      client.request('dataset/commit', { root, mode, margin, shape, includeUnreviewed: choice === includeUnreviewed }, options),
+    const result = await withProgress(
+      deps,
+      'Veil: committing',
+      (client, options) => client.request('dataset/commit', { root, mode, margin, shape, includeUnreviewed: choice === includeUnreviewed }, options),
+      root,
     );
     logFailures(deps, 'commit', result.failures);
     deps.log.info(`commit checkpoint for ${root}: ${JSON.stringify(result.checkpoint)} (keep it elsewhere to detect a cut audit log)`);
     await ReviewPanel.forRoot(root)?.reload();
     void vscode.window.showInformationMessage(
-      `Veil: ${result.committed.length} image(s) anonymized, ${result.skipped.length} skipped${result.cancelled ? ', cancelled' : ''}. Audit checkpoint: ${result.checkpoint.entries} entries, head ${result.checkpoint.head.slice(0, 12)}…`,
+      `Veil: ${result.committed.length} image(s) anonymized, ${result.alreadyCommitted.length} already, ${result.excluded.length} excluded, ${result.leftAsIs.length} left as they were${result.cancelled ? ', cancelled' : ''}. Audit checkpoint: ${result.checkpoint.entries} entries, head ${result.checkpoint.head.slice(0, 12)}…`,
     );
     return result;
   });
 
-  register('veil.verifyDataset', async (uri) => {
-    const root = await resolveDatasetFolder(uri, 'Verify');
+  register('veil.verifyDataset', async (target) => {
+    const root = await resolveDatasetFolder(target, 'Verify');
     if (!root) return;
     const result = await withProgress(deps, 'Veil: verifying', (client, options) => client.request('dataset/verify', { root }, options));
     for (const finding of result.findings) deps.log.warn(`verify ${finding.kind}: ${finding.file ? `${finding.file}: ` : ''}${finding.message}`);

@@ -80,6 +80,14 @@ export class DaemonSupervisor implements vscode.Disposable {
     return running.client;
   }
 
+  /**
+   * The daemon when it is running and initialized, else undefined: for background work, which must never start one
+   * (a view refreshing itself must not spend the restart budget on a daemon that cannot start).
+   */
+  runningClient(): DaemonClient | undefined {
+    return this.current.kind === 'running' ? this.running?.client : undefined;
+  }
+
   /** Stops the daemon (whatever its state) and starts a fresh one; a person asked, so the budget starts again. */
   async restart(): Promise<void> {
     this.budget.reset();

@@ -6,6 +6,9 @@ import * as vscode from 'vscode';
 import type { VeilApi } from './api';
 import { registerCommands } from './commands';
 import { RESTART_SETTINGS, SESSION_SETTINGS } from './config';
+import { DatasetIndex } from './datasetIndex';
+import { registerDatasetsView } from './datasetsView';
+import { registerDatasetsViewCommands } from './datasetsViewCommands';
 import { DaemonSupervisor } from './daemonSupervisor';
 import { DisposableScope } from './disposables';
 import { userMessage } from './errors';
@@ -18,9 +21,20 @@ export function activate(context: vscode.ExtensionContext): VeilApi {
     const log = scope.add(vscode.window.createOutputChannel('Veil', { log: true }));
     const status = scope.add(vscode.window.createStatusBarItem('veil.daemon', vscode.StatusBarAlignment.Left));
     const supervisor = scope.add(new DaemonSupervisor(context.extensionPath, log, status));
-    registerCommands({ scope, supervisor, log, extensionUri: context.extensionUri });
-    // A new daemon knows nothing of the datasets the open reviews showed (nor sends their changes): they load again.
-    scope.add(supervisor.onDidRestart(() => void ReviewPanel.reloadAll()));
+    const datasets = scope.add(new DatasetIndex(supervisor, log, context.workspaceState));
+    registerCommands({ scope, supervisor, log, extensionUri: context.extensionUri, datasets });
+    const tree = registerDatasetsView(scope, datasets);
+    registerDatasetsViewCommands({ scope, log, index: datasets, tree });
+    scope.add(ReviewPanel.onDidSaveRecords((saved) => datasets.saved(saved)));
+    // Activated because the workspace holds a dataset (or for a command): the view has its counts before it is opened.
+    void datasets.discover();
+    // A new daemon knows nothing of the datasets the open reviews and the view showed (nor sends their changes): they load again.
+    scope.add(
+      supervisor.onDidRestart(() => {
+        void ReviewPanel.reloadAll();
+        void datasets.reloadAll({ start: false });
+      }),
+    );
     scope.add(
       vscode.workspace.onDidChangeConfiguration(async (event) => {
         const affects = (settings: string[]) => settings.some((setting) => event.affectsConfiguration(setting));
@@ -32,7 +46,7 @@ export function activate(context: vscode.ExtensionContext): VeilApi {
       }),
     );
     context.subscriptions.push(scope);
-    return { daemonStatus: () => supervisor.shown() };
+    return { daemonStatus: () => supervisor.shown(), datasetsTree: tree, reviewedImage: (root) => ReviewPanel.forRoot(root)?.currentFile };
   } catch (error) {
     void vscode.window.showErrorMessage(`Veil failed to start: ${userMessage(error)}`);
     throw error;

@@ -6,12 +6,14 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { DaemonClient } from '../client/daemonClient';
+import type { ReviewChangedParams } from '../daemon/protocol';
 import { renderWebviewHtml } from '../webview/html';
 import {
   browserDecodes,
   DatasetLoad,
   DisplayCopy,
   ErrorMessage,
+  ImageShow,
   RecordUpdated,
   ReviewRefused,
   ReviewUpdate,
@@ -28,11 +30,17 @@ import { DisposableScope } from './disposables';
 import { causeOf, userMessage } from './errors';
 
 const THUMBNAIL_SIZE = 160;
+/** Edits the review panels saved (their daemon sends no `review/changed` for its own writes): the Veil view follows them. */
+const savedRecords = new vscode.EventEmitter<ReviewChangedParams>();
 
 export class ReviewPanel implements vscode.Disposable {
   private static readonly open = new Map<string, ReviewPanel>();
   private readonly scope = new DisposableScope();
   private ready = false;
+  /** The webview holds the dataset (a `dataset/load` was posted since it was last ready). */
+  private loaded = false;
+  /** An image to show once the webview holds the dataset (showImage before that). */
+  private requestedFile: string | undefined;
   private followed: DaemonClient | undefined;
   /** The last edit sent to the daemon per image, and the revision it got (undefined: refused). */
   private readonly saving = new Map<string, { seq: number; revision: Promise<number | undefined> }>();
@@ -60,6 +68,8 @@ export class ReviewPanel implements vscode.Disposable {
     return ReviewPanel.open.get(root);
   }
 
+  static readonly onDidSaveRecords = savedRecords.event;
+
   static active(): ReviewPanel | undefined {
     return [...ReviewPanel.open.values()].find((panel) => panel.panel.active);
   }
@@ -77,7 +87,7 @@ export class ReviewPanel implements vscode.Disposable {
     this.scope.add(
       panel.onDidChangeViewState(() => {
         // A hidden webview is torn down and sends `ready` again when shown.
-        if (!panel.visible) this.ready = false;
+        if (!panel.visible) this.ready = this.loaded = false;
       }),
     );
     this.scope.add(
@@ -126,10 +136,24 @@ export class ReviewPanel implements vscode.Disposable {
       return { file: entry.file, imageUri: browserDecodes(entry.file) ? this.fileUri(join(opened.root, entry.file), version) : null, version, width: entry.width, height: entry.height };
     });
     this.post(DatasetLoad.create({ root: opened.root, entries, records: opened.records, settings: redactionSettings() }));
+    this.loaded = this.ready;
+    this.postRequestedImage();
     if (opened.failures.length > 0) {
       const list = opened.failures.map((f) => `${f.file}: ${f.message}`).join('; ');
       this.post(ErrorMessage.create({ message: `${opened.failures.length} image(s) cannot be shown: ${list}` }));
     }
+  }
+
+  /** Shows `file` (relative to the dataset), now or once the webview holds the dataset. */
+  showImage(file: string): void {
+    this.requestedFile = file;
+    this.postRequestedImage();
+  }
+
+  private postRequestedImage(): void {
+    if (!this.loaded || this.requestedFile === undefined) return;
+    this.post(ImageShow.create({ file: this.requestedFile }));
+    this.requestedFile = undefined;
   }
 
   private async receive(message: unknown): Promise<void> {
@@ -197,6 +221,7 @@ export class ReviewPanel implements vscode.Disposable {
       const client = await this.daemon();
       const record = await client.request('review/update', { root: this.root, file, boxes, status, baseRevision: base });
       this.post(RecordUpdated.create({ record, seq }));
+      savedRecords.fire({ root: this.root, records: [record] });
       return record.revision;
     } catch (error) {
       // The webview goes back to the daemon's state (when the daemon can say it) and says why the edit was refused.

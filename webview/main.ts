@@ -158,6 +158,9 @@ function onMessage(message: ExtensionToWebviewMessage): void {
     case 'settings/changed':
       store.setSettings(message.settings);
       break;
+    case 'image/show':
+      store.open(message.file);
+      break;
     case 'error':
       statusBar.showError(message.message);
       break;

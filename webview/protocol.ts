@@ -191,6 +191,9 @@ export const SettingsChanged = defineMessage<'settings/changed', { settings: Red
   isRedactionSettings(m.settings),
 );
 
+/** Show this image (picked in the Veil view); sent after `dataset/load`. A change of the shown image is answered with `image/open`. */
+export const ImageShow = defineMessage<'image/show', { file: string }>('image/show', (m) => isString(m.file));
+
 /** Something failed on the extension's side (e.g. the daemon refused an update); shown to the person. */
 export const ErrorMessage = defineMessage<'error', { message: string }>('error', (m) => isString(m.message));
 
@@ -201,9 +204,10 @@ export type ExtensionToWebviewMessage =
   | MessageOf<typeof RecordUpdated>
   | MessageOf<typeof ReviewRefused>
   | MessageOf<typeof SettingsChanged>
+  | MessageOf<typeof ImageShow>
   | MessageOf<typeof ErrorMessage>;
 
-const extensionToWebview = [DatasetLoad, Thumbnails, DisplayCopy, RecordUpdated, ReviewRefused, SettingsChanged, ErrorMessage];
+const extensionToWebview = [DatasetLoad, Thumbnails, DisplayCopy, RecordUpdated, ReviewRefused, SettingsChanged, ImageShow, ErrorMessage];
 export function isExtensionToWebviewMessage(value: unknown): value is ExtensionToWebviewMessage {
   return extensionToWebview.some((definition) => definition.is(value));
 }

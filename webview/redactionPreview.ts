@@ -1,17 +1,14 @@
 /**
  * Draws how the committed image will look: each box not rejected, grown by the margin, filled, pixelated
- * or blurred in the chosen shape, with the strengths the daemon's redaction uses (daemon/redact): about
- * 8 mosaic cells across the longer side; blur sigma a fifth of it. Drawn in screen space over the image,
- * on a canvas the size of the stage.
+ * or blurred in the chosen shape, with the strengths the daemon's redaction uses (pixelateCell and blurSigma
+ * of the contract: they follow the face box, not the margin). Drawn in screen space over the image, on a canvas
+ * the size of the stage.
  */
-import type { Box, MaskShape, Rect } from '../daemon/protocol';
+import { blurSigma, pixelateCell, type Box, type MaskShape, type Rect } from '../daemon/protocol';
 import { boxesToRedact } from './boxEdits';
 import { expandByMargin, toScreenRect, type Size, type Viewport } from './geometry';
 import { assertNever } from './imageList';
 import type { RedactionSettings } from './protocol';
-
-const PIXELATE_CELLS = 8;
-const BLUR_SIGMA_FRACTION = 1 / 5;
 
 export interface PreviewScene {
   image: HTMLImageElement;
@@ -47,6 +44,7 @@ export class RedactionPreview {
       const mask = expandByMargin(box, scene.settings.margin, scene.imageSize);
       if (mask.w <= 0 || mask.h <= 0) continue;
       const screen = toScreenRect(scene.viewport, mask);
+      const faceSize = Math.max(box.w, box.h);
       this.context.save();
       clipToShape(this.context, screen, scene.settings.shape);
       switch (scene.settings.mode) {
@@ -55,10 +53,10 @@ export class RedactionPreview {
           this.context.fillRect(screen.x, screen.y, screen.w, screen.h);
           break;
         case 'pixelate':
-          this.drawPixelated(scene, mask, screen);
+          this.drawPixelated(scene, mask, screen, pixelateCell(faceSize));
           break;
         case 'blur':
-          this.drawBlurred(scene, mask);
+          this.drawBlurred(scene, mask, blurSigma(faceSize));
           break;
         default:
           assertNever(scene.settings.mode);
@@ -67,10 +65,9 @@ export class RedactionPreview {
     }
   }
 
-  private drawPixelated(scene: PreviewScene, mask: Rect, screen: Rect): void {
-    const longer = Math.max(mask.w, mask.h);
-    this.cells.width = Math.max(1, Math.round((PIXELATE_CELLS * mask.w) / longer));
-    this.cells.height = Math.max(1, Math.round((PIXELATE_CELLS * mask.h) / longer));
+  private drawPixelated(scene: PreviewScene, mask: Rect, screen: Rect, cell: number): void {
+    this.cells.width = Math.max(1, Math.ceil(mask.w / cell));
+    this.cells.height = Math.max(1, Math.ceil(mask.h / cell));
     const source = sourceRect(scene, mask);
     this.cells.getContext('2d')!.drawImage(scene.image, source.x, source.y, source.w, source.h, 0, 0, this.cells.width, this.cells.height);
     this.context.imageSmoothingEnabled = false;
@@ -78,8 +75,7 @@ export class RedactionPreview {
   }
 
   /** Blurs a region larger than the mask, so the mask's edges are blurred image too, not transparency. */
-  private drawBlurred(scene: PreviewScene, mask: Rect): void {
-    const sigma = Math.max(mask.w, mask.h) * BLUR_SIGMA_FRACTION;
+  private drawBlurred(scene: PreviewScene, mask: Rect, sigma: number): void {
     const region = { x: mask.x - 2 * sigma, y: mask.y - 2 * sigma, w: mask.w + 4 * sigma, h: mask.h + 4 * sigma };
     const source = sourceRect(scene, region);
     const target = toScreenRect(scene.viewport, region);

@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decodeDisplayed, DEFAULT_MAX_PIXELS, readImageBytes, type DisplayedImage } from '../../daemon/image/decode';
+import type { Rect } from '../../daemon/protocol';
 
 export const FACE_SETS = ['wider-dev', 'widerfull', 'selfpics'] as const;
 export type FaceSetName = (typeof FACE_SETS)[number];
@@ -10,6 +11,8 @@ export interface GroundTruthImage {
   file: string;
   width: number;
   height: number;
+  /** The labelled faces, in displayed pixels (each also carries WIDER's flags, unused here). */
+  faces: Rect[];
 }
 
 export function groundTruthPath(facesDir: string, set: FaceSetName): string {

@@ -1,4 +1,4 @@
-/** `veil commit <dir>`: anonymize the reviewed images, keep the originals encrypted, print the audit checkpoint. */
+/** `veil commit <dir>`: anonymize the reviewed images, keep the originals encrypted, account for every file, print the audit checkpoint. */
 import { resolve } from 'node:path';
 import { MASK_SHAPES, REDACTION_MODES, type CommitResult } from '../../daemon/protocol';
 import { enumOption, numberOption, onePositional, parseCommandArgs } from '../args';
@@ -6,6 +6,7 @@ import { interruptSignal, withDaemon } from '../daemonSession';
 import type { CliIO } from '../io';
 import { progressPrinter } from '../progress';
 import { printCheckpoint } from '../checkpoint';
+import { EXIT } from '../exitCodes';
 
 const USAGE = `veil commit <dir> [--mode ${REDACTION_MODES.join('|')}] [--margin 0.25] [--shape ${MASK_SHAPES.join('|')}] [--include-unreviewed]`;
 
@@ -29,19 +30,24 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       client.request('dataset/commit', params, { onProgress: progressPrinter(io, 'committing'), signal: interrupt.signal }),
     );
     printSummary(io, result);
-    return result.failures.length > 0 || result.cancelled ? 1 : 0;
+    return result.leftAsIs.length > 0 ? EXIT.leftAsIs : EXIT.ok;
   } finally {
     interrupt.dispose();
   }
 }
 
 function printSummary(io: CliIO, result: CommitResult): void {
-  io.stdout(`${result.committed.length} image(s) committed, ${result.skipped.length} skipped, ${result.failures.length} failed`);
-  const reasons = new Map<string, number>();
-  for (const { reason } of result.skipped) reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
-  for (const [reason, count] of reasons) io.stdout(`  skipped ${count}: ${reason}`);
-  for (const failure of result.failures) io.stderr(`  failed ${failure.file}: ${failure.message}`);
+  io.stdout(
+    `${result.committed.length} image(s) committed now, ${result.alreadyCommitted.length} committed before, ` +
+      `${result.excluded.length} excluded, ${result.leftAsIs.length} left as they were`,
+  );
+  for (const { file, reason, by } of result.excluded) io.stdout(`  excluded ${file}: ${reason} (by ${by})`);
+  for (const { file, message } of result.warnings) io.stderr(`  warning ${file}: ${message}`);
   if (result.cancelled) io.stdout('cancelled: the remaining images were not committed (run again to continue)');
   if (result.committed.length > 0) io.stdout('originals are kept encrypted in .veil/vault: while they exist the outputs are pseudonymised, not anonymous');
   printCheckpoint(io, result.checkpoint);
+  if (result.leftAsIs.length === 0) return;
+  io.stderr(`\n${result.leftAsIs.length} file(s) left as they were: the dataset is not anonymized yet`);
+  for (const { file, cause, message } of result.leftAsIs) io.stderr(`  ${file} [${cause}]: ${message}`);
+  io.stderr('review or fix them and commit again, or exclude them: veil exclude <dir> <file…> --reason "…"');
 }

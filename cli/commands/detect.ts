@@ -8,6 +8,7 @@ import type { CliIO } from '../io';
 import { progressPrinter } from '../progress';
 import { formatTable } from '../table';
 import { printCheckpoint } from '../checkpoint';
+import { EXIT } from '../exitCodes';
 
 const USAGE = 'veil detect <dir> [--json out.json] [--model NAME|PATH] [--threshold T] [--thorough] [--force] [--max-pixels N]';
 
@@ -41,7 +42,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     );
     if (values.json) await writeFile(resolve(io.cwd, values.json), JSON.stringify({ images: result.images }, null, 1) + '\n');
     printSummary(io, root, result, values.json);
-    return result.failures.length > 0 || result.cancelled ? 1 : 0;
+    return result.failures.length > 0 || result.cancelled ? EXIT.failed : EXIT.ok;
   } finally {
     interrupt.dispose();
   }

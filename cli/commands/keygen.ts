@@ -5,6 +5,7 @@ import { parseCommandArgs } from '../args';
 import { withDaemon } from '../daemonSession';
 import { UsageError, type CliIO } from '../io';
 import { passphraseSource } from '../passphrase';
+import { EXIT } from '../exitCodes';
 
 const USAGE = 'veil keygen [--out FILE] [--passphrase] [--add-to <dataset dir>]';
 
@@ -23,5 +24,5 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   } else {
     io.stderr('to let a dataset encrypt its originals to it, add the line above to <dataset>/.veil/recipients.txt (or use --add-to)');
   }
-  return 0;
+  return EXIT.ok;
 }

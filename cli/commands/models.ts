@@ -6,6 +6,7 @@ import { withDaemon } from '../daemonSession';
 import { UsageError, type CliIO } from '../io';
 import { progressPrinter } from '../progress';
 import { formatTable } from '../table';
+import { EXIT } from '../exitCodes';
 
 const USAGE = `veil models list | veil models install <name> [--url URL] | veil models add <file.onnx> --decoder ${MODEL_DECODERS.join('|')} [--name NAME]`;
 
@@ -18,7 +19,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
         const models = await client.request('models/list', {});
         const rows = models.map((m) => [m.name + (m.name === init.defaultModel ? ' (default)' : ''), m.decoder, m.source, m.hashStatus, m.sha256.slice(0, 12), m.licence, m.path]);
         for (const line of formatTable(['model', 'decoder', 'source', 'hash', 'sha256', 'licence', 'file'], rows)) io.stdout(line);
-        return models.some((m) => m.hashStatus === 'mismatch') ? 1 : 0;
+        return models.some((m) => m.hashStatus === 'mismatch') ? EXIT.failed : EXIT.ok;
       });
     case 'install': {
       if (positionals.length !== 1) throw new UsageError(`expected a model name\nusage: ${USAGE}`);
@@ -26,7 +27,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
         client.request('models/install', { name: positionals[0], url: values.url }, { onProgress: progressPrinter(io, 'downloading') }),
       );
       io.stdout(`installed ${model.name} (${model.decoder}, sha256 ${model.sha256} verified) at ${model.path}`);
-      return 0;
+      return EXIT.ok;
     }
     case 'add': {
       if (positionals.length !== 1) throw new UsageError(`expected an ONNX file\nusage: ${USAGE}`);
@@ -36,7 +37,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
         client.request('models/add', { file: resolve(io.cwd, positionals[0]), decoder, name: values.name }),
       );
       io.stdout(`added ${model.name} (${model.decoder}, sha256 ${model.sha256}) at ${model.path}`);
-      return 0;
+      return EXIT.ok;
     }
     default:
       throw new UsageError(`unknown models command "${verb ?? ''}"\nusage: ${USAGE}`);

@@ -5,6 +5,7 @@ import { withDaemon } from '../daemonSession';
 import { UsageError, type CliIO } from '../io';
 import { passphraseSource } from '../passphrase';
 import { printCheckpoint } from '../checkpoint';
+import { EXIT } from '../exitCodes';
 
 const USAGE = 'veil open <dir> <file> --identity FILE --out FILE';
 
@@ -23,5 +24,5 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   });
   io.stdout(`wrote the original of ${file} (${opened.bytes} bytes, vault object ${opened.vaultObject.slice(0, 12)}…) to ${opened.out}; the opening is in the audit log`);
   printCheckpoint(io, opened.checkpoint);
-  return 0;
+  return EXIT.ok;
 }

@@ -7,6 +7,7 @@ import { interruptSignal, withDaemon } from '../daemonSession';
 import { UsageError, type CliIO } from '../io';
 import { progressPrinter } from '../progress';
 import { formatTable } from '../table';
+import { EXIT } from '../exitCodes';
 
 const USAGE = 'veil verify <dir> [--identity FILE] [--redetect] [--checkpoint \'{"entries":N,"head":"…"}\' | FILE]';
 
@@ -38,7 +39,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   try {
     const result = await withDaemon(io, (client) => client.request('dataset/verify', params, { onProgress: progressPrinter(io, 'verifying'), signal: interrupt.signal }));
     printReport(io, result, params.identity !== undefined);
-    return result.ok ? 0 : 1;
+    return result.ok ? EXIT.ok : EXIT.failed;
   } finally {
     interrupt.dispose();
   }

@@ -4,6 +4,7 @@ import {
   BOX_STATES,
   IMAGE_STATUSES,
   MASK_SHAPES,
+  RECONCILE_REASONS,
   REDACTION_MODES,
   isRecord,
   type Box,
@@ -12,6 +13,7 @@ import {
   type Checkpoint,
   type ImageStatus,
   type MaskShape,
+  type ReconcileReason,
   type RedactionMode,
 } from '../protocol';
 import { actor, between, count, exactly, flag, finite, nullable, object, oneOf, optional, sha256, str, text, type Check } from '../storage/checks';
@@ -43,6 +45,46 @@ export interface ReviewChangeEvent {
   boxes: BoxCounts;
   /** `boxesSha256(boxes)` of the image after the change. */
   boxesSha256: string;
+  /** The review-state revision the change is written as (absent in logs older than per-image detection audit). */
+  revision?: number;
+}
+
+/**
+ * One image's detection folded into its review record, written under the review lock before the record is (the
+ * record's status and boxes after the merge: a detection can add proposals and send a reviewed image back).
+ */
+export interface DetectImageEvent {
+  type: 'detect-image';
+  actor: Actor;
+  file: string;
+  model: string;
+  threshold: number;
+  thorough: boolean;
+  /** Faces the model found in this run (before those overlapping a decided box were dropped). */
+  faces: number;
+  status: ImageStatus;
+  boxes: BoxCounts;
+  boxesSha256: string;
+  /** The review-state revision the record is written as. */
+  revision: number;
+}
+
+/**
+ * What an image's review record holds, recorded because the audit log did not say it (see `explained.ts`): no
+ * one decided these boxes by this entry, so it never counts as a review decision for a commit.
+ */
+export interface ReviewReconcileEvent {
+  type: 'review-reconcile';
+  actor: Actor;
+  file: string;
+  reason: ReconcileReason;
+  status: ImageStatus;
+  boxes: BoxCounts;
+  boxesSha256: string;
+  /** The record's revision in the review state. */
+  revision: number;
+  /** The entry number of the file's latest audited change, which the state does not hold (null: there was none). */
+  lastDecision: number | null;
 }
 
 export interface CommitImageEvent {
@@ -91,6 +133,21 @@ export interface OpenOriginalEvent {
   out: string;
 }
 
+/** A person excluded a file from anonymization: commits leave it as it is, until an `include` entry of the file. */
+export interface ExcludeEvent {
+  type: 'exclude';
+  actor: Actor;
+  file: string;
+  reason: string;
+}
+
+/** A person took a file's exclusion back: commits anonymize it (or report it left as is) again. */
+export interface IncludeEvent {
+  type: 'include';
+  actor: Actor;
+  file: string;
+}
+
 /** A partial last line (a power loss mid-append) was cut off before this entry. */
 export interface AuditRepairEvent {
   type: 'audit-repair';
@@ -98,7 +155,17 @@ export interface AuditRepairEvent {
   previous: Checkpoint;
 }
 
-export type AuditEvent = DetectRunEvent | ReviewChangeEvent | CommitImageEvent | CommitSummaryEvent | OpenOriginalEvent | AuditRepairEvent;
+export type AuditEvent =
+  | DetectRunEvent
+  | DetectImageEvent
+  | ReviewChangeEvent
+  | ReviewReconcileEvent
+  | CommitImageEvent
+  | CommitSummaryEvent
+  | OpenOriginalEvent
+  | ExcludeEvent
+  | IncludeEvent
+  | AuditRepairEvent;
 
 /** Every entry as stored: the event plus its place in the chain. */
 export type AuditEntry = AuditEvent & { seq: number; prev: string; at: string };
@@ -131,7 +198,7 @@ const checkpoint = object({ entries: count, head: sha256 });
 /** The fields of each event type, besides `type`. */
 const EVENT_FIELDS: { [T in AuditEvent['type']]: Record<string, Check> } = {
   'detect-run': { actor, model: text, threshold: between(0, 1), thorough: flag, images: count, faces: count },
-  'review-change': { actor, file: text, status: oneOf(IMAGE_STATUSES), boxes: boxCounts, boxesSha256: sha256 },
+  'review-change': { actor, file: text, status: oneOf(IMAGE_STATUSES), boxes: boxCounts, boxesSha256: sha256, revision: optional(count) },
   'commit-image': {
     commitId: text,
     actor,
@@ -150,7 +217,20 @@ const EVENT_FIELDS: { [T in AuditEvent['type']]: Record<string, Check> } = {
   },
   commit: { commitId: text, actor, committed: count, notStarted: count, failed: count, cancelled: flag, includeUnreviewed: flag },
   'open-original': { actor, file: text, vaultObject: sha256, out: str },
+  exclude: { actor, file: text, reason: text },
+  include: { actor, file: text },
   'audit-repair': { droppedBytes: count, previous: checkpoint },
+  'detect-image': { actor, file: text, model: text, threshold: between(0, 1), thorough: flag, faces: count, status: oneOf(IMAGE_STATUSES), boxes: boxCounts, boxesSha256: sha256, revision: count },
+  'review-reconcile': {
+    actor,
+    file: text,
+    reason: oneOf(RECONCILE_REASONS),
+    status: oneOf(IMAGE_STATUSES),
+    boxes: boxCounts,
+    boxesSha256: sha256,
+    revision: count,
+    lastDecision: nullable(count),
+  },
 };
 export const AUDIT_EVENT_TYPES = Object.keys(EVENT_FIELDS) as ReadonlyArray<AuditEvent['type']>;
 const eventChecks = new Map(AUDIT_EVENT_TYPES.map((type) => [type, object(EVENT_FIELDS[type])]));

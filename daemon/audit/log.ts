@@ -3,12 +3,14 @@
  * costs the same at 100k entries as at 10; each line is written with O_APPEND and fsync'd before the
  * promise resolves. Appends are serialized within the process by a queue and across processes (the
  * extension's daemon and a `veil commit` may write at once) by `.veil/audit.lock`, so the chain never forks.
+ * The log is opened as a state file: a named pipe in its place is refused (BadPath), never waited on.
  */
-import { mkdir, open, type FileHandle } from 'node:fs/promises';
+import { mkdir, type FileHandle } from 'node:fs/promises';
 import { ErrorCode, type Checkpoint } from '../protocol';
 import { VeilError } from '../errors';
 import { veilDir, veilPath, veilRelative } from '../dataset/layout';
 import { acquireLock } from '../storage/lock';
+import { openStateFile } from '../storage/stateFile';
 import { EMPTY_CHECKPOINT, checkpointAfter, formatEntry, parseEntry } from './chain';
 import type { AuditEntry, AuditEvent } from './events';
 
@@ -44,19 +46,20 @@ async function readTail(handle: FileHandle): Promise<Tail> {
   }
 }
 
-async function appendLine(handle: FileHandle, line: string): Promise<void> {
-  await handle.write(line + '\n');
+async function appendLines(handle: FileHandle, lines: readonly string[]): Promise<void> {
+  await handle.write(lines.map((line) => line + '\n').join(''));
   await handle.sync();
 }
 
 /** How long an append waits for another process's append before giving up. */
 const APPEND_WAIT_MS = 10_000;
 
-async function appendNow(root: string, event: AuditEvent): Promise<AuditEntry & { checkpoint: Checkpoint }> {
+/** Appends `events` in order with one write and one fsync; returns the last entry and the new checkpoint. */
+async function appendNow(root: string, events: readonly AuditEvent[]): Promise<AuditEntry & { checkpoint: Checkpoint }> {
   await mkdir(veilDir(root), { recursive: true });
   const path = auditPath(root);
   const lock = await acquireLock(root, 'audit append', { file: 'auditLock', waitMs: APPEND_WAIT_MS });
-  const handle = await open(path, 'a+', 0o644).catch(async (error: unknown) => {
+  const handle = await openStateFile(path, veilRelative('auditLog'), 'a+').catch(async (error: unknown) => {
     await lock.release();
     throw error;
   });
@@ -66,12 +69,16 @@ async function appendNow(root: string, event: AuditEvent): Promise<AuditEntry & 
       const { size } = await handle.stat();
       await handle.truncate(size - tornBytes);
       const repair = formatEntry(checkpoint, { type: 'audit-repair', droppedBytes: tornBytes, previous: checkpoint }, new Date());
-      await appendLine(handle, repair);
+      await appendLines(handle, [repair]);
       checkpoint = checkpointAfter(checkpoint.entries, repair);
     }
-    const line = formatEntry(checkpoint, event, new Date());
-    await appendLine(handle, line);
-    return { ...(JSON.parse(line) as AuditEntry), checkpoint: checkpointAfter(checkpoint.entries, line) };
+    const lines = events.map((event) => {
+      const line = formatEntry(checkpoint, event, new Date());
+      checkpoint = checkpointAfter(checkpoint.entries, line);
+      return line;
+    });
+    await appendLines(handle, lines);
+    return { ...(JSON.parse(lines[lines.length - 1]) as AuditEntry), checkpoint };
   } finally {
     await handle.close();
     await lock.release();
@@ -82,9 +89,17 @@ const queues = new Map<string, Promise<unknown>>();
 
 /** Appends one event to the dataset's audit log (durable when the promise resolves); returns the entry and the new checkpoint. */
 export function appendAudit(root: string, event: AuditEvent): Promise<AuditEntry & { checkpoint: Checkpoint }> {
+  return appendAuditBatch(root, [event]);
+}
+
+/**
+ * Appends several events, in order, with one fsync (a reconcile of a dataset written before per-image detection was
+ * audited records every image at once); returns the last entry and the new checkpoint. `events` must not be empty.
+ */
+export function appendAuditBatch(root: string, events: readonly AuditEvent[]): Promise<AuditEntry & { checkpoint: Checkpoint }> {
   const path = auditPath(root);
   const previous = queues.get(path) ?? Promise.resolve();
-  const next = previous.catch(() => undefined).then(() => appendNow(root, event));
+  const next = previous.catch(() => undefined).then(() => appendNow(root, events));
   queues.set(path, next);
   void next.finally(() => {
     if (queues.get(path) === next) queues.delete(path);
@@ -97,7 +112,7 @@ export async function auditCheckpoint(root: string): Promise<Checkpoint> {
   const path = auditPath(root);
   let handle: FileHandle;
   try {
-    handle = await open(path, 'r');
+    handle = await openStateFile(path, veilRelative('auditLog'), 'r');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return EMPTY_CHECKPOINT;
     throw error;

@@ -3,13 +3,13 @@
  * of the line before, the file ends with a newline; with a checkpoint kept elsewhere, also that the log
  * still reaches it with the same head (a cut tail or rewritten history is otherwise invisible).
  */
-import { open } from 'node:fs/promises';
 import type { Checkpoint, VerifyFinding, VerifyFindingKind } from '../protocol';
 import { EMPTY_CHECKPOINT, checkpointAfter, parseEntry } from './chain';
 import type { AuditEntry } from './events';
 import { auditPath } from './log';
 import { veilRelative } from '../dataset/layout';
 import { auditLines, auditSize } from './reader';
+import { openStateFile } from '../storage/stateFile';
 
 export interface AuditReport {
   entries: AuditEntry[];
@@ -18,7 +18,7 @@ export interface AuditReport {
 }
 
 async function endsWithNewline(path: string, size: number): Promise<boolean> {
-  const handle = await open(path, 'r');
+  const handle = await openStateFile(path, veilRelative('auditLog'), 'r');
   try {
     const last = Buffer.alloc(1);
     await handle.read(last, 0, 1, size - 1);

@@ -1,25 +1,29 @@
 /**
  * `dataset/commit`: under the dataset lock, finish any commit a previous run left journaled, then commit the
- * images selected now (two at a time, cancellable between images), then close with a summary audit entry.
+ * images selected now (several at a time, cancellable between images), then close with a summary audit entry.
+ * The result accounts for every file of the dataset that can hold a face (see `CommitResult`).
  */
 import { randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
-import { ErrorCode, MASK_SHAPES, REDACTION_MODES, isOneOf, type CommitParams, type CommitResult, type ImageRecord } from '../protocol';
+import { ErrorCode, MASK_SHAPES, REDACTION_MODES, isOneOf, type CommitParams, type CommitResult, type FileWarning, type ImageRecord, type LeftAsIs } from '../protocol';
 import { VeilError, fileFailure } from '../errors';
 import type { CallContext } from '../core/callContext';
-import type { DecodeLimits } from '../image/decode';
-import type { ReviewStore } from '../review/store';
-import { scanDataset } from '../dataset/scan';
+import { probeDisplayedSize, type DecodeLimits } from '../image/decode';
+import type { ReviewDecision, ReviewStore } from '../review/store';
+import { readExclusions } from '../review/exclusions';
+import { scanFaceFiles, type DatasetScan } from '../dataset/scan';
+import { resolveInside } from '../dataset/paths';
 import { clearRenditions } from '../services/renditions';
 import { inScope } from '../dataset/locate';
 import { appendAudit, auditCheckpoint } from '../audit/log';
-import { auditedFiles } from '../audit/committed';
+import { auditedFiles, catchUpAudited, type AuditedFiles } from '../audit/committed';
 import { readRecipients } from '../vault/recipients';
 import { DEFAULT_MARGIN } from '../redact/geometry';
 import { acquireLock } from '../storage/lock';
 import { Journal, type CommitPlan, type JournalState } from './journal';
 import { removeStrayTemps } from './cleanup';
-import { selectImages } from './select';
+import { selectImages, type Selection } from './select';
+import { damageWarning, failuresOf, leftAsIsOf, notStarted } from './accounting';
 import { commitImage } from './commitImage';
 import { PhaseTimes } from '../core/phaseTimes';
 
@@ -60,7 +64,9 @@ function planOptions(params: CommitParams): CommitPlan['options'] {
 
 interface Outcome {
   committed: string[];
-  failures: CommitResult['failures'];
+  /** Failed, or not started (cancelled). */
+  leftAsIs: LeftAsIs[];
+  warnings: FileWarning[];
   cancelled: boolean;
 }
 
@@ -83,10 +89,9 @@ interface CommitSession {
 }
 
 /** Commits the plan's remaining images, then writes its summary entry and clears the journal. */
-async function runPlan({ root, store, recipients, ctx, deps }: CommitSession, journal: Journal, state: JournalState): Promise<Outcome> {
+async function runPlan({ root, store, recipients, ctx, deps }: CommitSession, journal: Journal, state: JournalState, audited: AuditedFiles): Promise<Outcome> {
   const { plan } = state;
-  const outcome: Outcome = { committed: [], failures: [], cancelled: false };
-  const audited = await auditedFiles(root);
+  const outcome: Outcome = { committed: [], leftAsIs: [], warnings: [], cancelled: false };
   const c = {
     root,
     plan,
@@ -111,10 +116,11 @@ async function runPlan({ root, store, recipients, ctx, deps }: CommitSession, jo
       const file = plan.files[next++];
       ctx.progress({ done, total: plan.files.length, file, message: 'committing' });
       try {
-        await commitImage(c, file);
+        const damage = await commitImage(c, file);
         outcome.committed.push(file);
+        if (damage) outcome.warnings.push(damageWarning(file, damage));
       } catch (error) {
-        outcome.failures.push(fileFailure(file, error));
+        outcome.leftAsIs.push(leftAsIsOf(fileFailure(file, error)));
       }
       done++;
     }
@@ -122,6 +128,8 @@ async function runPlan({ root, store, recipients, ctx, deps }: CommitSession, jo
   await Promise.all(Array.from({ length: deps.imagesInFlight ?? defaultImagesInFlight() }, worker));
   const order = new Map(plan.files.map((file, index) => [file, index]));
   outcome.committed.sort((a, b) => order.get(a)! - order.get(b)!);
+  const failed = outcome.leftAsIs.length;
+  outcome.leftAsIs.push(...notStarted(plan.files.slice(next)));
   ctx.progress({ done, total: plan.files.length, message: outcome.cancelled ? 'cancelled' : 'committed' });
   await appendAudit(root, {
     type: 'commit',
@@ -129,7 +137,7 @@ async function runPlan({ root, store, recipients, ctx, deps }: CommitSession, jo
     actor: plan.actor,
     committed: outcome.committed.length,
     notStarted: plan.files.length - done,
-    failed: outcome.failures.length,
+    failed,
     cancelled: outcome.cancelled,
     includeUnreviewed: plan.options.includeUnreviewed,
   });
@@ -140,6 +148,32 @@ async function runPlan({ root, store, recipients, ctx, deps }: CommitSession, jo
   return outcome;
 }
 
+/** What the selection under the review lock decided: every file's outcome, and the journaled plan of those to commit. */
+interface Selected {
+  selection: Selection;
+  planned?: { plan: CommitPlan; journal: Journal };
+}
+
+/** The part of `scan` under `scope` that `handled` does not name. */
+function remaining(scan: DatasetScan, scope: string, handled: ReadonlySet<string>): DatasetScan {
+  const keep = (file: string) => inScope(file, scope) && !handled.has(file);
+  return { entries: scan.entries.filter((entry) => keep(entry.file)), refused: scan.refused.filter((failure) => keep(failure.file)) };
+}
+
+/**
+ * An image never run through detection may be one that detection refused (an animated GIF, a damaged file, one
+ * above the pixel limit): its header says why, which is what the person needs to hear.
+ */
+async function explainUndetected(root: string, entry: LeftAsIs, limits: DecodeLimits): Promise<LeftAsIs> {
+  if (entry.cause !== 'not-detected') return entry;
+  try {
+    await probeDisplayedSize(resolveInside(root, entry.file), entry.file, limits);
+    return entry;
+  } catch (error) {
+    return leftAsIsOf(fileFailure(entry.file, error));
+  }
+}
+
 export async function commitDataset(params: CommitParams, ctx: CallContext, deps: CommitDeps): Promise<CommitResult> {
   const options = planOptions(params);
   const { root, scope, store } = await deps.datasets.open(params.root);
@@ -147,33 +181,48 @@ export async function commitDataset(params: CommitParams, ctx: CallContext, deps
   const lock = await acquireLock(root, 'commit');
   const session: CommitSession = { root, store, recipients, ctx, deps };
   try {
-    const entries = await scanDataset(root);
-    await removeStrayTemps(root, entries.map((entry) => entry.file));
-    const result: CommitResult = { committed: [], skipped: [], failures: [], cancelled: false, checkpoint: await auditCheckpoint(root) };
+    const scan = await scanFaceFiles(root);
+    await removeStrayTemps(root, scan.entries.map((entry) => entry.file));
+    const result: CommitResult = { committed: [], alreadyCommitted: [], excluded: [], leftAsIs: [], failures: [], warnings: [], cancelled: false, checkpoint: await auditCheckpoint(root) };
     const absorb = (outcome: Outcome) => {
       result.committed.push(...outcome.committed);
-      result.failures.push(...outcome.failures);
+      result.leftAsIs.push(...outcome.leftAsIs);
+      result.warnings.push(...outcome.warnings);
       result.cancelled ||= outcome.cancelled;
     };
 
     await store.refresh();
     const unfinished = await Journal.load(root);
-    if (unfinished) absorb(await runPlan(session, unfinished.journal, unfinished.state));
+    if (unfinished) absorb(await runPlan(session, unfinished.journal, unfinished.state, await auditedFiles(root)));
 
-    // Files the resumed plan just handled are not taken again (a failure is reported once per call).
-    const handled = new Set([...result.committed, ...result.failures.map((failure) => failure.file)]);
-    if (!result.cancelled) {
-      // Select and journal under the review lock: from then on no edit or detection can change a planned image.
-      const { result: planned } = await store.update(async (get) => {
-        const selection = selectImages(entries.filter((entry) => inScope(entry.file, scope)), get, options.includeUnreviewed);
-        const files = selection.files.filter((file) => !handled.has(file));
-        result.skipped = selection.skipped.filter((skip) => !handled.has(skip.file));
-        if (files.length === 0) return { write: [], result: undefined };
-        const plan: CommitPlan = { commitId: randomUUID(), startedAt: new Date().toISOString(), actor: ctx.actor, options, files };
-        return { write: [], result: { plan, journal: await Journal.begin(root, plan) } };
+    // Files the resumed plan just handled are accounted for already (a failure is reported once per call).
+    const rest = remaining(scan, scope, new Set([...result.committed, ...result.leftAsIs.map((entry) => entry.file)]));
+    const audited = await auditedFiles(root);
+    // Select and journal under the review lock: from then on no edit, detection or exclusion can change a planned image.
+    // Exclusions are audited under that lock too: the log's tail read there holds every exclusion the state holds.
+    const { result: selected } = await store.update(async (get): Promise<ReviewDecision<Selected>> => {
+      const selection = selectImages(rest, {
+        recordOf: get,
+        exclusions: await readExclusions(root),
+        audited: (await catchUpAudited(root, audited)).exclusions,
+        includeUnreviewed: options.includeUnreviewed,
       });
-      if (planned) absorb(await runPlan(session, planned.journal, { plan: planned.plan, publishing: new Map() }));
-    }
+      if (selection.files.length === 0 || result.cancelled) return { write: [], result: { selection } };
+      const plan: CommitPlan = { commitId: randomUUID(), startedAt: new Date().toISOString(), actor: ctx.actor, options, files: selection.files };
+      return { write: [], result: { selection, planned: { plan, journal: await Journal.begin(root, plan) } } };
+    });
+    const { selection, planned } = selected;
+    result.alreadyCommitted.push(...selection.alreadyCommitted);
+    result.excluded.push(...selection.excluded);
+    result.leftAsIs.push(...selection.leftAsIs);
+    if (planned) absorb(await runPlan(session, planned.journal, { plan: planned.plan, publishing: new Map() }, audited));
+    // Cancelled during the resumed plan: nothing selected now was started.
+    else result.leftAsIs.push(...notStarted(selection.files));
+
+    // One at a time: a fresh dataset may hold thousands never detected, and each probe opens its file.
+    for (const [index, entry] of result.leftAsIs.entries()) result.leftAsIs[index] = await explainUndetected(root, entry, deps.limits);
+    result.leftAsIs.sort((a, b) => a.file.localeCompare(b.file));
+    result.failures = failuresOf(result.leftAsIs);
     result.checkpoint = await auditCheckpoint(root);
     return result;
   } finally {

@@ -5,7 +5,7 @@
  * finished by the next run exactly as it would have finished. What is already done needs no record: the
  * audit log says it (an image whose bytes are its audited output is committed).
  */
-import { mkdir, open, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ErrorCode, MASK_SHAPES, REDACTION_MODES, type MaskShape, type RedactionMode } from '../protocol';
 import { VeilError } from '../errors';
@@ -13,6 +13,7 @@ import type { Actor } from '../core/callContext';
 import { veilPath, veilRelative } from '../dataset/layout';
 import { commitImageEventProblem, type CommitImageEvent } from '../audit/events';
 import { syncDir, writeAtomic } from '../storage/durable';
+import { openStateFile, readStateText } from '../storage/stateFile';
 import { actor, arrayOf, between, corrupt, flag, object, oneOf, parseChecked, plain, text } from '../storage/checks';
 
 const PLAN_FILE = 'plan.json';
@@ -42,8 +43,9 @@ function journalRelative(name: string): string {
 /** A journal file's text; undefined when it does not exist. */
 async function readJournalFile(dir: string, name: string): Promise<string | undefined> {
   try {
-    return await readFile(join(dir, name), 'utf8');
+    return await readStateText(join(dir, name), journalRelative(name));
   } catch (error) {
+    if (VeilError.is(error)) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return undefined;
     throw new VeilError(ErrorCode.Unreadable, `cannot read the commit journal (${code ?? (error as Error).message})`, journalRelative(name));
@@ -124,7 +126,7 @@ export class Journal {
 
   /** Records the audit event of an output about to be published; durable when the promise resolves. */
   async publishing(event: CommitImageEvent): Promise<void> {
-    const handle = await open(join(this.dir, PROGRESS_FILE), 'a');
+    const handle = await openStateFile(join(this.dir, PROGRESS_FILE), journalRelative(PROGRESS_FILE), 'a');
     try {
       await handle.write(JSON.stringify(event) + '\n');
       await handle.sync();

@@ -6,6 +6,7 @@
  * <dataset>/.veil/
  *   review.json      review state snapshot (compacted), with the last review-log sequence it contains
  *   review.jsonl     review log: one line per write since the snapshot (appended under review.lock)
+ *   exclusions.json  files a person excluded from anonymization, and why (rewritten whole under review.lock)
  *   audit.jsonl      hash-chained audit log (appended under audit.lock)
  *   recipients.txt   age recipients that may open the originals
  *   vault/<id>.age   encrypted originals, named by the sha256 of the original
@@ -23,6 +24,7 @@ export const VEIL_DIR = '.veil';
 export const LAYOUT = {
   reviewSnapshot: 'review.json',
   reviewLog: 'review.jsonl',
+  exclusions: 'exclusions.json',
   auditLog: 'audit.jsonl',
   recipients: 'recipients.txt',
   vault: 'vault',

@@ -1,48 +1,78 @@
-/** Lists the images of a dataset, recursively, in a stable order; `.veil/` and hidden folders are skipped. */
+/**
+ * Lists the files of a dataset that can hold a face (image/formats.ts names them), recursively, in a stable order;
+ * `.veil/` and hidden folders are skipped. Images Veil reads are entries; every other such file is refused at once,
+ * never opened: a format Veil does not anonymize (a video, HEIC) or no regular file (a named pipe, a socket, a
+ * device: opening a FIFO would block the reader).
+ */
 import { readdir, stat } from 'node:fs/promises';
-import { extname, join } from 'node:path';
-import type { DatasetEntry, FileFailure } from '../protocol';
-import { fileFailure } from '../errors';
-import { IMAGE_EXTENSIONS, IMAGE_FILE } from '../image/decode';
+import { basename, join } from 'node:path';
+import { ErrorCode, type DatasetEntry, type FileFailure } from '../protocol';
+import { VeilError, fileFailure } from '../errors';
+import { IMAGE_FILE } from '../image/decode';
+import { faceFileKind, type FaceFileKind } from '../image/formats';
 import { checkStats } from '../storage/regularFile';
+import { readExclusions } from '../review/exclusions';
 import { toDatasetPath } from './paths';
 
-export function isImageName(name: string): boolean {
-  return IMAGE_EXTENSIONS.includes(extname(name).toLowerCase());
+export interface DatasetScan {
+  /** The images Veil reads (by their names), relative to the root. */
+  entries: DatasetEntry[];
+  /** The files that can hold a face but that Veil refuses, each with its cause. */
+  refused: FileFailure[];
 }
 
-/** The images under `root` (or only under its subfolder `scope`), relative to `root`. */
-export async function scanDataset(root: string, scope = ''): Promise<DatasetEntry[]> {
-  return (await scanDatasetReporting(root, scope)).entries;
+/** `.veil/` and every other hidden file or folder stay out of the scan. */
+function isHidden(name: string): boolean {
+  return name.startsWith('.');
 }
 
-/**
- * The images, and what is named like an image but is no regular file (a named pipe, a socket, a device): those are
- * never opened (a FIFO would block the reader), and detection and review report each as a failure of that file.
- */
-export async function scanDatasetReporting(root: string, scope = ''): Promise<{ entries: DatasetEntry[]; refused: FileFailure[] }> {
+/** What a scan makes of the dataset file `file` (relative to the root): its kind, or undefined when it never lists it. */
+export function scannedKind(file: string): FaceFileKind | undefined {
+  return file.split('/').some(isHidden) ? undefined : faceFileKind(basename(file));
+}
+
+/** Every file under `root` (or only under its subfolder `scope`) that can hold a face, whatever a person decided. */
+export async function scanFaceFiles(root: string, scope = ''): Promise<DatasetScan> {
   const entries: DatasetEntry[] = [];
   const refused: FileFailure[] = [];
   async function walk(dir: string): Promise<void> {
     const children = await readdir(dir, { withFileTypes: true });
     for (const child of children) {
-      if (child.name.startsWith('.')) continue;
+      if (isHidden(child.name)) continue;
       const path = join(dir, child.name);
-      if (child.isDirectory()) await walk(path);
-      else if (isImageName(child.name)) {
-        const info = await stat(path).catch(() => undefined);
-        const file = toDatasetPath(root, path);
-        if (info?.isFile()) entries.push({ file, bytes: info.size, mtimeMs: info.mtimeMs });
-        else if (info && !info.isDirectory()) {
-          try {
-            checkStats(info, file, IMAGE_FILE);
-          } catch (error) {
-            refused.push(fileFailure(file, error));
-          }
-        }
+      if (child.isDirectory()) {
+        await walk(path);
+        continue;
+      }
+      const kind = faceFileKind(child.name);
+      if (!kind) continue;
+      // A link to nowhere or to a folder holds no face of its own (a linked folder is not walked: it may lead outside).
+      const info = await stat(path).catch(() => undefined);
+      if (!info || info.isDirectory()) continue;
+      const file = toDatasetPath(root, path);
+      try {
+        if (!info.isFile()) checkStats(info, file, IMAGE_FILE);
+        if ('refused' in kind) throw new VeilError(ErrorCode.UnsupportedFormat, kind.refused, file);
+        entries.push({ file, bytes: info.size, mtimeMs: info.mtimeMs });
+      } catch (error) {
+        refused.push(fileFailure(file, error));
       }
     }
   }
   await walk(scope === '' ? root : join(root, scope));
   return { entries: entries.sort((a, b) => a.file.localeCompare(b.file)), refused: refused.sort((a, b) => a.file.localeCompare(b.file)) };
+}
+
+/** The images Veil reads under `root` (or `scope`), excluded ones too. */
+export async function scanDataset(root: string, scope = ''): Promise<DatasetEntry[]> {
+  return (await scanFaceFiles(root, scope)).entries;
+}
+
+/**
+ * The files detection and review work on: those a person excluded from anonymization (`veil exclude`) are left out,
+ * so an excluded video is not reported as a failure again on every run.
+ */
+export async function scanDatasetReporting(root: string, scope = ''): Promise<DatasetScan> {
+  const [scan, excluded] = await Promise.all([scanFaceFiles(root, scope), readExclusions(root)]);
+  return { entries: scan.entries.filter((entry) => !excluded.has(entry.file)), refused: scan.refused.filter((failure) => !excluded.has(failure.file)) };
 }

@@ -2,14 +2,14 @@
  * Ingest: bytes → pixels as displayed. Every consumer (detection, thumbnails, redaction) starts here,
  * so EXIF orientation, the pixel limit and the format checks are applied once and the same way.
  */
-import sharp, { type Metadata, type Sharp } from 'sharp';
+import sharp, { type FailOnOptions, type Metadata, type Sharp } from 'sharp';
 import { ErrorCode } from '../protocol';
 import { VeilError } from '../errors';
 import { readRegularFile, statRegularFile, type FileRule } from '../storage/regularFile';
 
-export const SUPPORTED_FORMATS = ['jpeg', 'png', 'webp', 'tiff'] as const;
+/** The formats Veil decodes and encodes again (sharp 0.35 does both for each); which file names they go by: formats.ts. */
+export const SUPPORTED_FORMATS = ['jpeg', 'png', 'webp', 'tiff', 'gif'] as const;
 export type ImageFormat = (typeof SUPPORTED_FORMATS)[number];
-export const IMAGE_EXTENSIONS = ['.jpg', '.jpeg', '.png', '.webp', '.tif', '.tiff'];
 
 /** Default decompression-bomb guard: 100 megapixels (configurable per call). */
 export const DEFAULT_MAX_PIXELS = 100_000_000;
@@ -26,6 +26,11 @@ export interface DisplayedImage {
   format: ImageFormat;
   /** EXIF orientation tag of the source (1 when absent). */
   orientation: number;
+  /**
+   * Why the whole image could not be decoded (libvips' words: "VipsJpeg: premature end of JPEG image"): the file is
+   * truncated, and these pixels are what its data holds (the rest of a truncated JPEG is grey). Absent for a sound file.
+   */
+  damage?: string;
 }
 
 /**
@@ -61,10 +66,20 @@ export async function probeImage(bytes: Buffer, file: string, limits: DecodeLimi
   return { format, width: meta.width ?? 0, height: meta.height ?? 0, orientation: meta.orientation ?? 1 };
 }
 
+/** What an image of several pages is, in words: an animated GIF or WebP has frames, a TIFF pages. */
+function severalPages(format: ImageFormat, pages: number): string {
+  return format === 'tiff' ? `multi-page TIFF (${pages} pages)` : `animated ${format.toUpperCase()} (${pages} frames)`;
+}
+
 function checkFormatAndSize(meta: Metadata, file: string, limits: DecodeLimits): ImageFormat {
   const format = meta.format as string | undefined;
   if (!format || !(SUPPORTED_FORMATS as readonly string[]).includes(format)) {
     throw new VeilError(ErrorCode.UnsupportedFormat, `unsupported image format "${format ?? 'unknown'}" (Veil reads ${SUPPORTED_FORMATS.join(', ')})`, file);
+  }
+  // sharp decodes the first page only: detection, review and commit would see frame 1, and a commit would drop the rest.
+  const pages = meta.pages ?? 1;
+  if (pages > 1) {
+    throw new VeilError(ErrorCode.UnsupportedFormat, `${severalPages(format as ImageFormat, pages)}: images of several frames are not supported yet (only the first would be anonymized, the rest dropped)`, file);
   }
   const width = meta.width ?? 0;
   const height = meta.height ?? 0;
@@ -89,24 +104,39 @@ export async function probeDisplayedSize(absolutePath: string, file: string, lim
   return turned ? { width: meta.height ?? 0, height: meta.width ?? 0 } : { width: meta.width ?? 0, height: meta.height ?? 0 };
 }
 
-/** A sharp pipeline over the displayed pixels (orientation applied), refusing truncated data. */
-export function displayedPipeline(bytes: Buffer, limits: DecodeLimits): Sharp {
-  return sharp(bytes, { limitInputPixels: limits.maxPixels, failOn: 'truncated' }).autoOrient();
+/**
+ * A sharp pipeline over the displayed pixels (orientation applied). Damaged data is decoded as far as it goes unless
+ * `failOn` says otherwise: a JPEG cut short still shows the faces in its first rows (the rest is grey), and refusing
+ * it would leave them as they are.
+ */
+export function displayedPipeline(bytes: Buffer, limits: DecodeLimits, failOn: FailOnOptions = 'none'): Sharp {
+  return sharp(bytes, { limitInputPixels: limits.maxPixels, failOn }).autoOrient();
 }
 
-/** Decodes an image to displayed-orientation RGB. */
+async function decodeRgb(bytes: Buffer, limits: DecodeLimits, failOn: FailOnOptions): Promise<{ rgb: Buffer; width: number; height: number }> {
+  const { data, info } = await displayedPipeline(bytes, limits, failOn).flatten({ background: '#ffffff' }).toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+  if (info.channels !== 3) throw new Error(`expected 3 channels, got ${info.channels}`);
+  return { rgb: data, width: info.width, height: info.height };
+}
+
+function firstLine(error: unknown): string {
+  return (error as Error).message.split('\n')[0];
+}
+
+/**
+ * Decodes an image to displayed-orientation RGB. A truncated file is decoded again as far as its data goes and
+ * comes with `damage` set. (libvips' warnings cannot say it instead: sharp hands them to whichever pipeline of the
+ * process finishes next, so with several images in flight they land on another image.)
+ */
 export async function decodeDisplayed(bytes: Buffer, file: string, limits: DecodeLimits): Promise<DisplayedImage> {
-  const probe = await probeImage(bytes, file, limits);
+  const { format, orientation } = await probeImage(bytes, file, limits);
   try {
-    const { data, info } = await displayedPipeline(bytes, limits)
-      .flatten({ background: '#ffffff' })
-      .toColourspace('srgb')
-      .raw()
-      .toBuffer({ resolveWithObject: true });
-    if (info.channels !== 3) throw new Error(`expected 3 channels, got ${info.channels}`);
-    return { rgb: data, width: info.width, height: info.height, format: probe.format, orientation: probe.orientation };
-  } catch (error) {
-    if (VeilError.is(error)) throw error;
-    throw new VeilError(ErrorCode.BadImage, `cannot decode image (${(error as Error).message.split('\n')[0]})`, file);
+    return { ...(await decodeRgb(bytes, limits, 'truncated')), format, orientation };
+  } catch (whole) {
+    try {
+      return { ...(await decodeRgb(bytes, limits, 'none')), format, orientation, damage: firstLine(whole) };
+    } catch (error) {
+      throw new VeilError(ErrorCode.BadImage, `cannot decode image (${firstLine(error)})`, file);
+    }
   }
 }

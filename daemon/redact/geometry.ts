@@ -1,6 +1,7 @@
 /**
- * Where and how strongly a face is redacted. Every size derives from the face box, so a large face is
- * covered as thoroughly as a small one (a fixed kernel leaves large faces recognizable).
+ * Where a face is redacted: its box grown by the margin, clipped to the image. The region keeps the size of the face
+ * it came from, because how strongly it is redacted (pixelateCell, blurSigma in ../protocol) follows the face, not
+ * the margin or the clipping: a fixed kernel leaves large faces recognizable, a fine one leaves small faces findable.
  */
 import type { MaskShape, Rect } from '../protocol';
 
@@ -14,13 +15,18 @@ export interface Region {
   h: number;
 }
 
+/** A region to redact and the longer side of the face box it was grown from (pixels). */
+export interface FaceRegion extends Region {
+  faceSize: number;
+}
+
 /** The box grown by `margin` of its size on every side, rounded outwards and clipped to the image. */
-export function redactionRegion(box: Rect, margin: number, width: number, height: number): Region {
+export function redactionRegion(box: Rect, margin: number, width: number, height: number): FaceRegion {
   const left = Math.max(0, Math.floor(box.x - box.w * margin));
   const top = Math.max(0, Math.floor(box.y - box.h * margin));
   const right = Math.min(width, Math.ceil(box.x + box.w * (1 + margin)));
   const bottom = Math.min(height, Math.ceil(box.y + box.h * (1 + margin)));
-  return { x: left, y: top, w: Math.max(0, right - left), h: Math.max(0, bottom - top) };
+  return { x: left, y: top, w: Math.max(0, right - left), h: Math.max(0, bottom - top), faceSize: Math.max(box.w, box.h) };
 }
 
 /** The pixels of row `y` the mask covers: columns [start, end) (empty when start >= end). */
@@ -44,14 +50,4 @@ export function copyRegion(rgb: Buffer, width: number, region: Region): Buffer {
     rgb.copy(patch, y * region.w * 3, start, start + region.w * 3);
   }
   return patch;
-}
-
-/** Mosaic cell size: about 8 cells across the longer side of the region. */
-export function pixelateCell(region: Region): number {
-  return Math.max(2, Math.ceil(Math.max(region.w, region.h) / 8));
-}
-
-/** Gaussian sigma: a fifth of the longer side of the region. */
-export function blurSigma(region: Region): number {
-  return Math.max(2, Math.max(region.w, region.h) / 5);
 }

@@ -23,6 +23,8 @@ export interface RedactedImage {
   format: ImageFormat;
   width: number;
   height: number;
+  /** The original was damaged or truncated, anonymized from what could be decoded (see DisplayedImage). */
+  damage?: string;
 }
 
 /** Decodes the output (at a reduced scale when that still shows every region well) and refuses it unless every region changed. */
@@ -50,5 +52,5 @@ export async function redactImage(original: Buffer, file: string, boxes: readonl
   await times.time('render', () => renderRedacted(source, regions, redaction));
   const bytes = await times.time('encode', () => encodeAs(source.rgb, source.width, source.height, source.format));
   await times.time('verify', () => verifyOutput(bytes, file, { rgb: source.rgb, width: source.width, height: source.height, regions, before, shape: redaction.shape }, source.format, redaction.mode, limits));
-  return { bytes, format: source.format, width: source.width, height: source.height };
+  return { bytes, format: source.format, width: source.width, height: source.height, ...(source.damage ? { damage: source.damage } : {}) };
 }

@@ -3,11 +3,11 @@
  * by row span. fill: solid colour, the only mode that cannot be undone (the default); pixelate: cell
  * means; blur: Gaussian (see blur.ts).
  */
-import type { MaskShape, RedactionMode } from '../protocol';
+import { pixelateCell, type MaskShape, type RedactionMode } from '../protocol';
 import type { DisplayedImage } from '../image/decode';
 import { blurRegion } from './blur';
 import { CHANNELS, cellIndex, cellMeans, cellStart } from './cellMeans';
-import { maskSpan, pixelateCell, type Region } from './geometry';
+import { maskSpan, type FaceRegion, type Region } from './geometry';
 
 export interface RenderOptions {
   mode: RedactionMode;
@@ -31,8 +31,8 @@ function fill(target: Buffer, width: number, region: Region, shape: MaskShape): 
   forEachSpan(region, shape, (y, start, end) => target.fill(colour, (y * width + start) * CHANNELS, (y * width + end) * CHANNELS));
 }
 
-function pixelate(target: Buffer, width: number, region: Region, shape: MaskShape): void {
-  const cell = pixelateCell(region);
+function pixelate(target: Buffer, width: number, region: FaceRegion, shape: MaskShape): void {
+  const cell = pixelateCell(region.faceSize);
   const grid = { width: Math.ceil(region.w / cell), height: Math.ceil(region.h / cell) };
   const means = cellMeans(target, width, region, grid).data;
   const colour = Buffer.alloc(CHANNELS);
@@ -50,7 +50,7 @@ function pixelate(target: Buffer, width: number, region: Region, shape: MaskShap
 }
 
 /** Redacts every region of `image` in place (its pixels change: copy the regions first to compare). */
-export function renderRedacted(image: DisplayedImage, regions: readonly Region[], options: RenderOptions): void {
+export function renderRedacted(image: DisplayedImage, regions: readonly FaceRegion[], options: RenderOptions): void {
   const target = image.rgb;
   for (const region of regions) {
     if (region.w === 0 || region.h === 0) continue;

@@ -9,9 +9,9 @@
  * blocks: a fill changes a region at any scale; pixelation and blur remove the detail inside each cell or
  * sigma, so k also keeps several blocks per cell and per sigma for that loss to show.
  */
-import type { MaskShape, RedactionMode } from '../protocol';
+import { blurSigma, pixelateCell, type MaskShape, type RedactionMode } from '../protocol';
 import type { ImageFormat } from '../image/decode';
-import { blurSigma, maskSpan, pixelateCell, type Region } from './geometry';
+import { maskSpan, type FaceRegion } from './geometry';
 
 /** Mean absolute difference per channel a redacted region must at least show. */
 const MIN_CHANGE = 4;
@@ -27,14 +27,14 @@ const MIN_BLOCKS_PER_DETAIL = 4;
 const SHRINKS = [8, 4];
 
 /** The size of the detail a mode wipes out in a region, in pixels: all of it for a fill. */
-function wipedDetail(mode: RedactionMode, region: Region): number {
+function wipedDetail(mode: RedactionMode, region: FaceRegion): number {
   switch (mode) {
     case 'fill':
       return Infinity;
     case 'pixelate':
-      return pixelateCell(region);
+      return pixelateCell(region.faceSize);
     case 'blur':
-      return blurSigma(region);
+      return blurSigma(region.faceSize);
     default: {
       const unknown: never = mode;
       throw new Error(`unknown redaction mode "${String(unknown)}"`);
@@ -43,7 +43,7 @@ function wipedDetail(mode: RedactionMode, region: Region): number {
 }
 
 /** The scale divisor at which the output can be checked (1: full scale). */
-export function verifyShrink(format: ImageFormat, mode: RedactionMode, regions: readonly Region[]): number {
+export function verifyShrink(format: ImageFormat, mode: RedactionMode, regions: readonly FaceRegion[]): number {
   if (format !== 'jpeg') return 1;
   const live = regions.filter((r) => r.w > 0 && r.h > 0);
   const fits = (k: number) => live.every((r) => Math.min(r.w, r.h) / k >= MIN_CHECKED_SIDE && wipedDetail(mode, r) / k >= MIN_BLOCKS_PER_DETAIL);
@@ -56,7 +56,7 @@ export interface Rendered {
   rgb: Buffer;
   width: number;
   height: number;
-  regions: readonly Region[];
+  regions: readonly FaceRegion[];
   /** `before[i]`: the pixels of `regions[i]` before redaction, region-sized RGB. */
   before: readonly Buffer[];
   shape: MaskShape;
@@ -122,7 +122,7 @@ function encodingNoise(image: Rendered, out: CheckedOutput): number {
 }
 
 export interface RegionCheck {
-  region: Region;
+  region: FaceRegion;
   change: number;
 }
 

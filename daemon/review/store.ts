@@ -13,7 +13,7 @@
  * Readers outside the lock (`refresh`) read only complete lines; a gap in `seq`, a replaced log or a new
  * snapshot sends them back to a full reload under the lock.
  */
-import { mkdir, open, readFile, rename, stat, type FileHandle } from 'node:fs/promises';
+import { mkdir, rename, stat, type FileHandle } from 'node:fs/promises';
 import { Low } from 'lowdb';
 import { ErrorCode, imageRecordProblem, type ImageRecord } from '../protocol';
 import { VeilError } from '../errors';
@@ -21,6 +21,7 @@ import { veilDir, veilPath, veilRelative } from '../dataset/layout';
 import { acquireLock } from '../storage/lock';
 import { syncDir, tempPathFor, writeSynced } from '../storage/durable';
 import { DurableJsonFile } from '../storage/durableJsonFile';
+import { openStateFile, readStateText } from '../storage/stateFile';
 
 interface Snapshot {
   version: 2;
@@ -100,13 +101,14 @@ export class ReviewStore {
 
   /**
    * Read-modify-write under the dataset's review lock: `decide` sees the latest records (`get`) and returns
-   * the records to write; they are appended as one line and returned with their new revision.
+   * the records to write; they are appended as one line and returned with their new revision, the one `decide` is
+   * told (so that an audit line it appends first can name the revision it explains).
    */
-  update<T>(decide: (get: (file: string) => ImageRecord | undefined) => ReviewDecision<T> | Promise<ReviewDecision<T>>): Promise<{ written: ImageRecord[]; result: T }> {
+  update<T>(decide: (get: (file: string) => ImageRecord | undefined, revision: number) => ReviewDecision<T> | Promise<ReviewDecision<T>>): Promise<{ written: ImageRecord[]; result: T }> {
     return this.locked(async () => {
       const changed = await this.catchUp(true);
       if (changed === 'reload') await this.reload();
-      const { write, result } = await decide((file) => this.images.get(file));
+      const { write, result } = await decide((file) => this.images.get(file), this.seq + 1);
       if (write.length === 0) return { written: [], result };
       const line: LogLine = { seq: this.seq + 1, records: write.map((record) => ({ ...record, revision: this.seq + 1 })) };
       await this.append(line);
@@ -162,7 +164,8 @@ export class ReviewStore {
     const snapshot = await stampOf(veilPath(this.root, 'reviewSnapshot'));
     if (!sameStamp(snapshot, this.snapshotStamp)) return 'reload';
     const path = veilPath(this.root, 'reviewLog');
-    const handle = await open(path, underLock ? 'a+' : 'r').catch((error: NodeJS.ErrnoException) => {
+    const handle = await openStateFile(path, veilRelative('reviewLog'), underLock ? 'a+' : 'r').catch((error: NodeJS.ErrnoException) => {
+      if (VeilError.is(error)) throw error;
       if (error.code === 'ENOENT') return undefined;
       throw new VeilError(ErrorCode.Unreadable, `cannot read the review log (${error.code ?? error.message})`, veilRelative('reviewLog'));
     });
@@ -197,7 +200,7 @@ export class ReviewStore {
 
   private async append(line: LogLine): Promise<void> {
     const bytes = Buffer.from(JSON.stringify(line) + '\n');
-    const handle = await open(veilPath(this.root, 'reviewLog'), 'a', 0o644);
+    const handle = await openStateFile(veilPath(this.root, 'reviewLog'), veilRelative('reviewLog'), 'a');
     try {
       await handle.write(bytes);
       await handle.sync();
@@ -254,8 +257,9 @@ async function readSnapshot(root: string): Promise<Snapshot> {
   const name = veilRelative('reviewSnapshot');
   let text: string;
   try {
-    text = await readFile(veilPath(root, 'reviewSnapshot'), 'utf8');
+    text = await readStateText(veilPath(root, 'reviewSnapshot'), name);
   } catch (error) {
+    if (VeilError.is(error)) throw error;
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { version: 2, seq: 0, images: {} };
     throw new VeilError(ErrorCode.Unreadable, `cannot read the review state (${(error as NodeJS.ErrnoException).code ?? String(error)})`, name);
   }

@@ -4,6 +4,7 @@
  * caller names a tighter bound (MAX_NAME_CHARS for names); box ids by MAX_NAME_CHARS. Arrays are bounded by the
  * request line itself (MAX_REQUEST_LINE_BYTES in daemon/ndjson.ts).
  */
+import { isAbsolute } from 'node:path';
 import { ErrorCode, isBox, isCheckpoint, isFiniteNumber, isRecord, type Box, type Checkpoint } from '../protocol';
 import { VeilError } from '../errors';
 
@@ -32,6 +33,21 @@ export function requiredString(params: Record<string, unknown>, key: string, max
   const value = params[key];
   if (typeof value !== 'string' || value.length === 0) throw invalid(`"${key}" must be a non-empty string`);
   return bounded(key, value, max);
+}
+
+/**
+ * A path on the daemon's machine: absolute, since the daemon's working folder is nobody's business (the editor
+ * starts it wherever; the CLI resolves what the user typed against the user's own working folder). Found by the
+ * params fuzzer (issue #9): a relative `out` such as "fill" wrote a private key into the daemon's working folder.
+ */
+export function requiredPath(params: Record<string, unknown>, key: string): string {
+  const value = requiredString(params, key);
+  if (!isAbsolute(value)) throw invalid(`"${key}" must be an absolute path`);
+  return value;
+}
+
+export function optionalPath(params: Record<string, unknown>, key: string): string | undefined {
+  return params[key] === undefined ? undefined : requiredPath(params, key);
 }
 
 export function optionalString(params: Record<string, unknown>, key: string, max = MAX_PATH_CHARS): string | undefined {
@@ -78,6 +94,12 @@ export function optionalStringArray(params: Record<string, unknown>, key: string
   }
   value.forEach((item: string, index) => bounded(`${key}[${index}]`, item, max));
   return value as string[];
+}
+
+export function requiredStringArray(params: Record<string, unknown>, key: string, max = MAX_PATH_CHARS): string[] {
+  const value = optionalStringArray(params, key, max);
+  if (value === undefined || value.length === 0) throw invalid(`"${key}" must be a non-empty array of non-empty strings`);
+  return value;
 }
 
 export function requiredBoxes(params: Record<string, unknown>, key: string): Box[] {

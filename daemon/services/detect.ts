@@ -13,17 +13,19 @@ import type {
 } from '../protocol';
 import { fileFailure, VeilError } from '../errors';
 import { ErrorCode } from '../protocol';
-import type { CallContext } from '../core/callContext';
+import type { Actor, CallContext } from '../core/callContext';
 import { decodeDisplayed, readImageBytes, type DecodeLimits } from '../image/decode';
 import { resolveInside } from '../dataset/paths';
 import { scanDatasetReporting } from '../dataset/scan';
 import { mergeDetection } from '../review/merge';
 import { filesInCommit } from '../commit/journal';
 import { appendAudit, auditCheckpoint } from '../audit/log';
+import { boxesSha256, countBoxes } from '../audit/events';
 import type { ModelRegistry } from '../models/registry';
 import type { Detector } from '../detection/detector';
 import type { ReviewDecision, ReviewStore } from '../review/store';
 import type { OpenDatasets } from './datasets';
+import { reconcileReview } from './reconcile';
 
 export interface DetectDeps {
   registry: ModelRegistry;
@@ -62,9 +64,15 @@ function alreadyDetected(record: ImageRecord | undefined, model: string, setting
   return last !== undefined && last.model === model && last.threshold === settings.threshold && last.thorough === settings.thorough;
 }
 
+/**
+ * Detects faces in a dataset's images and folds them into its review state, one image at a time: each record is
+ * written after its `detect-image` audit line (write-ahead, under the review lock), so a run killed at any moment
+ * leaves no record the audit log does not explain (but perhaps a line whose record never landed: the reconcile
+ * at the start of the next run or review records that). The run's `detect-run` summary closes it.
+ */
 export async function detectDataset(params: DatasetDetectParams, ctx: CallContext, deps: DetectDeps): Promise<DatasetDetectResult> {
   const { root, scope, store } = await deps.datasets.open(params.root);
-  await store.refresh();
+  await reconcileReview(root, store, ctx.actor);
   const settings = await resolveSettings(deps, params);
   const model = settings.detector.model.name;
   // Named files are each checked when read; a scan reports what is named like an image but is no file at once.
@@ -88,7 +96,7 @@ export async function detectDataset(params: DatasetDetectParams, ctx: CallContex
       result.cancelled = true;
       break;
     }
-    const outcome = await detectOne(root, requested, settings, params.force ?? false, deps, store);
+    const outcome = await detectOne(root, requested, settings, params.force ?? false, deps, store, ctx.actor);
     if ('failure' in outcome) result.failures.push(outcome.failure);
     else {
       const { file, width, height } = outcome.record;
@@ -122,6 +130,7 @@ async function detectOne(
   force: boolean,
   deps: DetectDeps,
   store: ReviewStore,
+  actor: Actor,
 ): Promise<DetectOutcome> {
   let file = requested;
   try {
@@ -136,11 +145,26 @@ async function detectOne(
     const found = await detectFile(absolute, file, settings, deps.limits);
     const detection = { model, threshold: settings.threshold, thorough: settings.thorough, at: new Date().toISOString() };
     // Inference ran outside the lock: fold its faces into the state stored *now* (a person may have edited meanwhile).
-    const { result: outcome } = await store.update(async (get): Promise<ReviewDecision<DetectOutcome>> => {
+    const { result: outcome } = await store.update(async (get, revision): Promise<ReviewDecision<DetectOutcome>> => {
       const latest = get(file);
       if (leaveAlone(latest)) return { write: [], result: { record: latest, faces: modelFaces(latest), skipped: true } };
       if ((await filesInCommit(root)).has(file)) throw new VeilError(ErrorCode.Conflict, 'is part of a running or interrupted commit; not re-detected', file);
       const record = mergeDetection(latest, { file, width: found.width, height: found.height, faces: found.faces, detection });
+      const { status, boxes } = record;
+      // Write-ahead: the line says what the record will hold; a kill before the write leaves a line, never a record without one.
+      await appendAudit(root, {
+        type: 'detect-image',
+        actor,
+        file,
+        model,
+        threshold: settings.threshold,
+        thorough: settings.thorough,
+        faces: found.faces.length,
+        status,
+        boxes: countBoxes(boxes),
+        boxesSha256: boxesSha256(boxes),
+        revision,
+      });
       return { write: [record], result: { record, faces: found.faces, skipped: false } };
     });
     return outcome;

@@ -9,6 +9,7 @@ import { resolveInside, toDatasetPath } from '../dataset/paths';
 import { scanDatasetReporting } from '../dataset/scan';
 import { filesInCommit } from '../commit/journal';
 import type { OpenDatasets } from './datasets';
+import { reconcileReview } from './reconcile';
 
 export function summarize(records: ImageRecord[], images: number): DatasetSummary {
   const summary: DatasetSummary = { images, reviewed: 0, committed: 0, boxes: 0, accepted: 0, proposed: 0 };
@@ -24,9 +25,10 @@ export function summarize(records: ImageRecord[], images: number): DatasetSummar
 
 const PROBE_CONCURRENCY = 8;
 
-export async function openDataset(rootParam: string, datasets: OpenDatasets, limits: DecodeLimits): Promise<DatasetOpenResult> {
+/** Opens a dataset for review; first records in the audit log any review record it does not explain (reconcile.ts). */
+export async function openDataset(rootParam: string, actor: Actor, datasets: OpenDatasets, limits: DecodeLimits): Promise<DatasetOpenResult> {
   const { root, scope, store } = await datasets.open(rootParam, { watch: true });
-  await store.refresh();
+  await reconcileReview(root, store, actor);
   const { entries: scanned, refused } = await scanDatasetReporting(root, scope);
   const files: SizedEntry[] = [];
   const failures: FileFailure[] = [...refused];
@@ -61,14 +63,15 @@ async function locate(params: ReviewGetParams, datasets: OpenDatasets) {
 
 /**
  * One audit line per decision: any change of the status or of a box's place, size or state (the line carries the
- * boxes' hash, which a commit of the image must match). Called under the review lock, before the record is
- * written: a commit planned right after this edit always finds its line. Should the write then fail, the image
- * is refused by commit until its next edit — never committed on boxes nobody decided.
+ * boxes' hash, which a commit of the image must match, and the revision the record is written as). Called under
+ * the review lock, before the record is written (write-ahead): a commit planned right after this edit always finds
+ * its line. Should the write then fail or its writer be killed, the image is refused by commit until its next
+ * edit — never committed on boxes nobody decided — and the next reconcile records what the state still holds.
  */
-async function auditIfDecisionChanged(root: string, actor: Actor, before: ImageRecord, after: ImageRecord): Promise<void> {
+async function auditIfDecisionChanged(root: string, actor: Actor, before: ImageRecord, after: ImageRecord, revision: number): Promise<void> {
   const hash = boxesSha256(after.boxes);
   if (before.status === after.status && boxesSha256(before.boxes) === hash) return;
-  await appendAudit(root, { type: 'review-change', actor, file: after.file, status: after.status, boxes: countBoxes(after.boxes), boxesSha256: hash });
+  await appendAudit(root, { type: 'review-change', actor, file: after.file, status: after.status, boxes: countBoxes(after.boxes), boxesSha256: hash, revision });
 }
 
 export async function getReview(params: ReviewGetParams, datasets: OpenDatasets): Promise<ImageRecord> {
@@ -105,7 +108,7 @@ function checkEdit(params: ReviewUpdateParams, before: ImageRecord, file: string
 /** Applies one edit to the latest stored state of the image, under the dataset's review lock. */
 export async function updateReview(params: ReviewUpdateParams, actor: Actor, datasets: OpenDatasets): Promise<{ before: ImageRecord; after: ImageRecord }> {
   const { root, store, file } = await locate(params, datasets);
-  const { written, result: before } = await store.update(async (get) => {
+  const { written, result: before } = await store.update(async (get, revision) => {
     const stored = get(file);
     if (!stored) throw new VeilError(ErrorCode.BadPath, 'has no review state yet (run detection first)', file);
     await refuseConflicts(root, file, stored, params.baseRevision);
@@ -117,7 +120,7 @@ export async function updateReview(params: ReviewUpdateParams, actor: Actor, dat
       status,
       ...(status === 'reviewed' && stored.status !== 'reviewed' ? { reviewer: actor.reviewer, reviewedAt: new Date().toISOString() } : {}),
     };
-    await auditIfDecisionChanged(root, actor, stored, after);
+    await auditIfDecisionChanged(root, actor, stored, after, revision);
     return { write: [after], result: stored };
   });
   const after = written[0];

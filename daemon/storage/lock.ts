@@ -8,12 +8,13 @@
  * one is refused naming the file and the field at fault.
  */
 import { hostname } from 'node:os';
-import { link, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { link, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ErrorCode } from '../protocol';
 import { VeilError } from '../errors';
 import { veilDir, veilPath, veilRelative, type LockName } from '../dataset/layout';
-import { tempPathFor } from './durable';
+import { TEMP_MARKER, tempPathFor } from './durable';
 import { readStateText } from './stateFile';
 import { object, parseChecked, text, type Check } from './checks';
 
@@ -85,6 +86,22 @@ async function tryCreate(path: string, owner: LockOwner): Promise<boolean> {
   }
 }
 
+/**
+ * A process killed between writing its lock's temp file and removing it leaves `.<lock>.veil-tmp-*` behind (seen in
+ * the review/audit kill drill; verify reported each as a stray temp). A live taker removes its temp within
+ * milliseconds, so one older than UNREADABLE_STALE_MS is a dead taker's: whoever takes the lock next removes it.
+ */
+async function sweepDeadTemps(lockPath: string): Promise<void> {
+  const dir = dirname(lockPath);
+  const prefix = `.${basename(lockPath)}${TEMP_MARKER}`;
+  const names = await readdir(dir).catch(() => [] as string[]);
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const info = await stat(join(dir, name)).catch(() => undefined);
+    if (info && Date.now() - info.mtimeMs > UNREADABLE_STALE_MS) await rm(join(dir, name), { force: true });
+  }
+}
+
 async function isStale(path: string, holder: LockOwner | VeilError): Promise<boolean> {
   if (!VeilError.is(holder)) return holder.host === hostname() && !isAlive(holder.pid);
   if (holder.code !== ErrorCode.Corrupt) return false;
@@ -100,7 +117,10 @@ export async function acquireLock(root: string, purpose: string, options: LockOp
   const owner: LockOwner = { pid: process.pid, host: hostname(), since: new Date().toISOString(), purpose };
   const deadline = Date.now() + (options.waitMs ?? 0);
   for (;;) {
-    if (await tryCreate(path, owner)) return { release: () => rm(path, { force: true }) };
+    if (await tryCreate(path, owner)) {
+      await sweepDeadTemps(path);
+      return { release: () => rm(path, { force: true }) };
+    }
     const holder = await readOwner(path, name);
     if (holder === 'gone') continue;
     if (await isStale(path, holder)) {

@@ -36,7 +36,8 @@ async function readRecipientsText(root: string): Promise<string> {
   try {
     return await readStateText(recipientsPath(root), veilRelative('recipients'));
   } catch (error) {
-    if (VeilError.is(error)) throw error;
+    // Recipients are the vault's business: whatever is wrong with the file (a folder, a FIFO) is a KeyError.
+    if (VeilError.is(error)) throw new VeilError(ErrorCode.KeyError, `cannot read recipients (${error.message})`, veilRelative('recipients'));
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return '';
     throw new VeilError(ErrorCode.KeyError, `cannot read recipients (${code ?? (error as Error).message})`, veilRelative('recipients'));

@@ -4,8 +4,8 @@
  * its output is not its original, its vault object is named by its original's sha256, the object's bytes hash
  * to the audited vaultSha256 and (with an identity) decrypt to content hashing to its name, the file on disk
  * is the audited output and none of its audited originals, and a reviewed image's redacted boxes are those of
- * its last review decision; no commit is left half done; optionally, the detector finds no face outside the
- * redacted boxes. What it cannot prove without a checkpoint or an identity is said in `limits`.
+ * its last review decision; no commit is left half done; optionally, the detector finds no face, neither outside
+ * the redacted boxes nor through them. What it cannot prove without a checkpoint or an identity is said in `limits`.
  */
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -25,9 +25,10 @@ import { decryptUnchecked } from '../vault/vault';
 import { RENDITION_DIRS, vaultObjectPath, vaultObjectRelative, veilPath, veilRelative } from '../dataset/layout';
 import { sha256Hex } from '../storage/hash';
 import { commitFolders, findStrayTemps } from '../commit/cleanup';
-import { Journal } from '../commit/journal';
+import { Journal, filesInCommit } from '../commit/journal';
+import { latestDecisions, reviewUnauditedFinding, unexplainedRecords } from '../audit/explained';
 import type { DatasetOpener } from '../commit/commit';
-import { facesOutsideRedaction } from './redetect';
+import { redetectFaces } from './redetect';
 
 export interface VerifyDeps {
   datasets: DatasetOpener;
@@ -225,6 +226,8 @@ export async function verifyDataset(params: VerifyParams, ctx: CallContext, deps
       findings.push({ kind: 'commit-unaudited', file: record.file, message: 'review state says committed but the audit log has no commit for it' });
     }
   }
+  const held = await filesInCommit(root);
+  findings.push(...unexplainedRecords(store.records(), latestDecisions(audit.entries), held).map(reviewUnauditedFinding));
   if (await Journal.load(root)) findings.push({ kind: 'commit-unfinished', file: veilRelative('journal'), message: 'a commit was interrupted; run `veil commit` again to finish it' });
   const entries = await scanDataset(root);
   for (const path of await findStrayTemps(commitFolders(root, entries.map((entry) => entry.file)))) {
@@ -232,7 +235,7 @@ export async function verifyDataset(params: VerifyParams, ctx: CallContext, deps
   }
   if (params.redetect) {
     if (!deps.loadDetector) throw new VeilError(ErrorCode.ModelNotFound, 're-detection needs a face detector, and none is available here');
-    findings.push(...(await facesOutsideRedaction(root, latest, (file) => store.get(file), await deps.loadDetector(), deps.limits, progress.phase(latest.size))));
+    findings.push(...(await redetectFaces(root, latest, (file) => store.get(file), await deps.loadDetector(), deps.limits, progress.phase(latest.size))));
   }
   progress.finished();
   return { ok: findings.length === 0, findings, checked: { auditEntries: audit.checkpoint.entries, images: latest.size, vaultObjects }, limits: limitsOf(params) };

@@ -99,17 +99,17 @@ describe('veil CLI', function () {
     assert.match(run.stdout, /\(default\)/);
   });
 
-  it('prints a commit failure as "failed a.jpg: <cause>", naming the file exactly once', async () => {
+  it('prints a file a commit left as it was as "a.jpg [cause]: <reason>", naming the file exactly once', async () => {
     const root = tempDir();
     seedDataset(root, [{ file: 'a.jpg', bytes: Buffer.from('not an image at all'), width: 64, height: 64, boxes: [box(FACE_BOX)] }]);
     const keygen = await runCli(['keygen', '--out', join(tempDir(), 'id.key'), '--add-to', root]);
     assert.equal(keygen.code, 0, keygen.stderr);
     const run = await runCli(['commit', root]);
-    assert.equal(run.code, 1, run.stdout + run.stderr);
-    assert.match(run.stdout, /0 image\(s\) committed, 0 skipped, 1 failed/);
-    const line = run.stderr.split('\n').find((text) => text.includes('failed a.jpg'));
+    assert.equal(run.code, 3, run.stdout + run.stderr);
+    assert.match(run.stdout, /0 image\(s\) committed now, 0 committed before, 0 excluded, 1 left as they were/);
+    const line = run.stderr.split('\n').find((text) => text.includes('a.jpg ['));
     assert.ok(line, run.stderr);
-    assert.match(line, /^\s*failed a\.jpg: \S/);
+    assert.match(line, /^\s*a\.jpg \[unreadable\]: \S/);
     assert.equal(line.split('a.jpg').length - 1, 1, `the file is named once: ${line}`);
   });
 

@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ErrorCode, type MethodName } from '../../daemon/protocol';
 import { DaemonError } from '../../client/daemonClient';
@@ -31,6 +31,8 @@ const METHOD_KEYS: Record<MethodName, readonly string[] | 'not fuzzed'> = {
   'image/thumbnail': ['root', 'file', 'size'],
   'image/displayCopy': ['root', 'file'],
   'dataset/commit': ['root', 'mode', 'margin', 'shape', 'includeUnreviewed'],
+  'dataset/exclude': ['root', 'files', 'reason'],
+  'dataset/include': ['root', 'files'],
   'dataset/verify': ['root', 'identity', 'redetect', 'checkpoint'],
   'models/list': [],
   'models/install': ['name', 'url'],
@@ -180,6 +182,8 @@ describe('every method’s params fuzzed against the real daemon (issue #9)', fu
     const random = seededRandom();
     console.log(`      seed ${random.seed} (replay with VEIL_DRILL_SEED=${random.seed})`);
     const box = sandbox();
+    // The daemon runs in this process's working folder: nothing may land there (a relative `out` once did).
+    const workingFolder = readdirSync(process.cwd()).sort();
     daemon = await startDaemon();
     const client = daemon.client;
     await client.request('dataset/detect', { root: box.root });
@@ -211,6 +215,7 @@ describe('every method’s params fuzzed against the real daemon (issue #9)', fu
       assert.equal(error.code, ErrorCode.BadPath, `${method}: ${error.message}`);
       assert.match(error.message, /is a file, not a dataset folder/);
     }
+    assert.deepEqual(readdirSync(process.cwd()).sort(), workingFolder, 'the fuzzer wrote into the daemon’s working folder');
     const models = await client.request('models/list', {});
     assert.ok(Array.isArray(models) && models.length > 0, 'the daemon still serves');
   });

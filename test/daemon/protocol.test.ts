@@ -80,6 +80,12 @@ describe('daemon protocol (real daemon over stdio)', () => {
       ['keys/inspect', { identity: 3 }],
       ['vault/open', { root: '/tmp', file: 'a.png', identity: '/tmp/k' }],
       ['vault/open', { root: '/tmp', file: 'a.png', identity: '/tmp/k', out: '/tmp/o', passphrase: false }],
+      // Paths are absolute: the daemon's working folder is nobody's business (a relative `out` wrote a key there).
+      ['keys/create', { out: 'relative.key' }],
+      ['vault/open', { root: '/tmp', file: 'a.png', identity: '/tmp/k', out: 'original.png' }],
+      ['dataset/open', { root: 'samples' }],
+      ['image/detect', { path: 'samples/group.jpg' }],
+      ['models/add', { file: 'x.onnx', decoder: 'yunet' }],
     ];
     for (const [method, params] of bad) {
       const error = await rpcError(daemon.client.request(method, params as never));

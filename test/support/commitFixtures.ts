@@ -42,8 +42,9 @@ export function appendAuditSync(root: string, event: AuditEvent): void {
 }
 
 /**
- * Writes the images and a review.json as the daemon would have left it after detection and review, with the
- * review-change audit entry each reviewed image's decision wrote (a commit of a reviewed image must match it).
+ * Writes the images and a review.json as the daemon would have left it after detection and review, with the audit
+ * entry that explains each record: the review-change each reviewed image's decision wrote (a commit of a reviewed
+ * image must match it), the detect-image of each image left unreviewed.
  */
 export function seedDataset(root: string, images: readonly SeedImage[]): void {
   const records: Record<string, ImageRecord> = {};
@@ -62,10 +63,10 @@ export function seedDataset(root: string, images: readonly SeedImage[]): void {
   }
   mkdirSync(join(root, '.veil'), { recursive: true });
   writeFileSync(join(root, '.veil', 'review.json'), JSON.stringify({ version: 1, images: records }));
-  for (const record of Object.values(records)) {
-    if (record.status !== 'reviewed') continue;
-    const { file, status, boxes } = record;
-    appendAuditSync(root, { type: 'review-change', actor: TEST_ACTOR, file, status, boxes: countBoxes(boxes), boxesSha256: boxesSha256(boxes) });
+  for (const { file, status, boxes } of Object.values(records)) {
+    const counted = { file, status, boxes: countBoxes(boxes), boxesSha256: boxesSha256(boxes) };
+    if (status === 'reviewed') appendAuditSync(root, { type: 'review-change', actor: TEST_ACTOR, ...counted });
+    else appendAuditSync(root, { type: 'detect-image', actor: TEST_ACTOR, model: 'test-model', threshold: 0.6, thorough: false, faces: boxes.length, revision: 0, ...counted });
   }
 }
 

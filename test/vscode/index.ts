@@ -4,6 +4,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import Mocha from 'mocha';
+import { datasetsViewSuite } from './suite/datasetsView.suite';
 import { extensionSuite } from './suite/extension.suite';
 import { REPORT_PREFIX, RESULTS_ENV, type HostResults } from './suite/hostContract';
 
@@ -11,6 +12,7 @@ export function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'bdd', timeout: 120_000, color: false, reporter: Mocha.reporters.Base });
   mocha.suite.emit('pre-require', globalThis, 'veil-extension-host', mocha);
   extensionSuite();
+  datasetsViewSuite();
   const results: HostResults = { passed: [], failed: [] };
   return new Promise((resolve, reject) => {
     const runner = mocha.run((failures) => {

@@ -13,10 +13,9 @@ import { readReviewImages } from '../support/reviewFiles';
 import { REPO_ROOT } from '../support/paths';
 import { requireVscodeHost } from './host/installedHost';
 import { copySamples } from './host/sampleWorkspace';
-import { openWorkbench, type Workbench } from './host/workbench';
-import { activeWebview, notificationText, pickColorTheme, runFromPalette } from './host/workbenchUi';
+import { SCREENSHOTS, lookedAtSettings, openReadyWorkbench, screenshotWhenFailed, type Workbench } from './host/workbench';
+import { activeWebview, detectFromPalette, pickColorTheme, runFromPalette } from './host/workbenchUi';
 
-const SCREENSHOTS = join(REPO_ROOT, 'test-results', 'vscode');
 /** The four samples and a TIFF scan added to the workspace. */
 const SAMPLE_IMAGES = 5;
 
@@ -30,17 +29,10 @@ describe('a review journey through the VS Code workbench (code-server, headless 
     mkdirSync(SCREENSHOTS, { recursive: true });
     workspace = copySamples();
     await sharp(ASTRONAUT).resize(320, 320).tiff({ compression: 'lzw' }).toFile(join(workspace, 'scan.tif'));
-    workbench = await openWorkbench({
-      extensionDevelopmentPath: REPO_ROOT,
-      folder: workspace,
-      settings: { 'workbench.colorTheme': 'Default Dark Modern', 'workbench.secondarySideBar.defaultVisibility': 'hidden', 'chat.disableAIFeatures': true },
-    });
-    await workbench.page.locator('.monaco-workbench .explorer-folders-view').waitFor({ timeout: 60_000 });
+    workbench = await openReadyWorkbench({ extensionDevelopmentPath: REPO_ROOT, folder: workspace, settings: lookedAtSettings('Default Dark Modern') });
   });
 
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed') await workbench?.page.screenshot({ path: join(SCREENSHOTS, `failed-${this.currentTest.title.slice(0, 40).replace(/\W+/g, '-')}.png`) });
-  });
+  afterEach(screenshotWhenFailed('', () => workbench));
 
   after(async () => {
     await workbench?.close();
@@ -48,12 +40,9 @@ describe('a review journey through the VS Code workbench (code-server, headless 
   });
 
   it('"Veil: Detect Faces in Folder" from the palette proposes faces in the open folder and says how many', async () => {
-    await runFromPalette(workbench.page, 'Veil: Detect Faces in Folder');
-    const message = await notificationText(workbench.page, 'faces proposed');
-    const match = /(\d+) faces proposed in (\d+) images/.exec(message);
-    assert.ok(match, `unexpected notification: ${message}`);
-    assert.equal(Number(match[2]), SAMPLE_IMAGES);
-    assert.ok(Number(match[1]) >= 3, message);
+    const detected = await detectFromPalette(workbench.page);
+    assert.equal(detected.images, SAMPLE_IMAGES, detected.message);
+    assert.ok(detected.faces >= 3, detected.message);
   });
 
   it('"Veil: Review Faces in Folder" shows the images with their face boxes (dark theme screenshot)', async () => {

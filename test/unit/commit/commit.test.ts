@@ -78,7 +78,7 @@ describe('commit', () => {
 
       assert.deepEqual(result.committed, ['a.png', 'sub/b.jpg']);
       assert.deepEqual(result.failures, []);
-      assert.deepEqual(result.skipped.map((s) => s.file), ['c.jpg']);
+      assert.deepEqual(result.leftAsIs.map((entry) => [entry.file, entry.cause]), [['c.jpg', 'not-reviewed']]);
       const before = await decodeDisplayed(seeded[0].bytes, 'a.png', LIMITS);
       const after = await decodeDisplayed(readFileSync(join(root, 'a.png')), 'a.png', LIMITS);
       assert.ok(meanDiffIn(before.rgb, after.rgb, 512, FACE_BOX) > 15, 'the face is still there');
@@ -251,6 +251,13 @@ describe('commit', () => {
     const result: CommitResult = await commitDataset({ root }, testContext(token, () => token.cancel()), commitDeps());
     assert.equal(result.cancelled, true);
     assert.deepEqual(result.committed, ['a.png']);
+    assert.deepEqual(
+      result.leftAsIs.map((entry) => [entry.file, entry.cause]),
+      [
+        ['c.jpg', 'not-reviewed'],
+        ['sub/b.jpg', 'not-started'],
+      ],
+    );
     assert.ok(readFileSync(join(root, 'sub/b.jpg')).equals(seeded[1].bytes));
     const summary = auditEntries(root).at(-1)!;
     assert.equal(summary.type, 'commit');
@@ -347,8 +354,9 @@ describe('verify', () => {
       if (copyVault) writeFileSync(vaultObjectPath(root, copyVault(real)), readFileSync(vaultObjectPath(root, real.vaultObject)));
       appendAuditSync(root, { ...real, ...change(real, sha256Hex(seeded[0].bytes)) });
       assert.deepEqual(await verifyAuditLog(root, result.checkpoint).then((r) => r.findings), [], 'the forged line chains and reaches the checkpoint');
-      // --redetect: the face lies inside the reviewed box, so re-detection alone cannot tell it was never redacted.
-      const detector = { model: { name: 'fake' } as never, detect: async () => [{ ...FACE_BOX, score: 0.95 }] };
+      // --redetect: a detector that finds the face where it is still there (the original's pixels), inside the reviewed box.
+      const originalPixels = (await decodeDisplayed(seeded[0].bytes, 'a.png', LIMITS)).rgb;
+      const detector = { model: { name: 'fake' } as never, detect: async (image: { rgb: Buffer }) => (image.rgb.equals(originalPixels) ? [{ ...FACE_BOX, score: 0.95 }] : []) };
       const verify = (identity?: string) =>
         verifyDataset({ root, identity, checkpoint: result.checkpoint, redetect: true }, testContext(), { ...commitDeps(), loadDetector: async () => detector });
       const kindsOf = async (identity?: string) => (await verify(identity)).findings.map((f) => `${f.kind} ${f.file}`).sort();
@@ -357,19 +365,19 @@ describe('verify', () => {
 
     it('output and original swapped: the output is its own vault object, the vault name is not the original, the image is an audited original', async () => {
       const { kindsOf, identity } = await forge((real, original) => ({ originalSha256: real.outputSha256, outputSha256: original }));
-      assert.deepEqual(await kindsOf(identity), ['commit-output-is-original a.png', 'commit-vault-mismatch a.png', 'image-not-anonymized a.png']);
+      assert.deepEqual(await kindsOf(identity), ['commit-output-is-original a.png', 'commit-vault-mismatch a.png', 'face-inside-redaction a.png', 'image-not-anonymized a.png']);
     });
 
     it('output equal to the original it names', async () => {
       const { kindsOf, identity } = await forge((_real, original) => ({ outputSha256: original }));
-      assert.deepEqual(await kindsOf(identity), ['commit-output-is-original a.png', 'image-not-anonymized a.png']);
+      assert.deepEqual(await kindsOf(identity), ['commit-output-is-original a.png', 'face-inside-redaction a.png', 'image-not-anonymized a.png']);
     });
 
     it('a consistent made-up original whose vault object is a renamed copy: the image is an earlier audited original; decrypted, the object is not what its name says', async () => {
       const fake = sha256Hex('no such original');
       const { kindsOf, identity } = await forge((_real, original) => ({ originalSha256: fake, vaultObject: fake, outputSha256: original }), () => fake);
-      assert.deepEqual(await kindsOf(), ['image-not-anonymized a.png']);
-      assert.deepEqual(await kindsOf(identity), ['image-not-anonymized a.png', `vault-wrong-original .veil/vault/${fake}.age`]);
+      assert.deepEqual(await kindsOf(), ['face-inside-redaction a.png', 'image-not-anonymized a.png']);
+      assert.deepEqual(await kindsOf(identity), ['face-inside-redaction a.png', 'image-not-anonymized a.png', `vault-wrong-original .veil/vault/${fake}.age`]);
     });
   });
 
@@ -406,7 +414,7 @@ describe('verify', () => {
     }
   });
 
-  it('with --redetect, reports a face found outside every redacted box', async () => {
+  it('with --redetect, reports a face found outside every redacted box, and one found inside as seen through the redaction', async () => {
     const { root } = await committed();
     const faces = [
       { ...FACE_BOX, score: 0.9 },
@@ -414,7 +422,8 @@ describe('verify', () => {
     ];
     const detector = { model: { name: 'fake' } as never, detect: async () => faces };
     const result = await verifyDataset({ root, redetect: true }, testContext(), { ...commitDeps(), loadDetector: async () => detector });
-    assert.deepEqual(result.findings.map((f) => `${f.kind} ${f.file}`), ['face-unredacted a.png', 'face-unredacted sub/b.jpg']);
-    assert.match(result.findings[0].message, /at 400,300 60x60/);
+    assert.deepEqual(result.findings.map((f) => `${f.kind} ${f.file}`), ['face-inside-redaction a.png', 'face-unredacted a.png', 'face-inside-redaction sub/b.jpg', 'face-unredacted sub/b.jpg']);
+    assert.match(result.findings[0].message, /at 175,75 95x110, inside a box redacted with fill/);
+    assert.match(result.findings[1].message, /at 400,300 60x60, outside every redacted box/);
   });
 });

@@ -7,9 +7,8 @@ import { iou } from '../../../daemon/detection/nms';
 import { openSession } from '../../../daemon/detection/session';
 import type { ModelRegistry } from '../../../daemon/models/registry';
 import type { Face, Rect } from '../../../daemon/protocol';
-import { requireShared } from '../../support/paths';
 import { ASTRONAUT, NO_FACE } from '../../support/images';
-import { ASTRONAUT_FACE_LABEL, decodeForDetection, freshRegistry } from '../../support/models';
+import { ASTRONAUT_FACE_LABEL, decodeForDetection, freshRegistry, loadSharedYunet } from '../../support/models';
 
 /** A grey canvas with copies of the astronaut shrunk to `size` px, and where each face is. */
 async function collage(width: number, height: number, size: number, spots: Array<[number, number]>): Promise<{ png: Buffer; faces: Rect[] }> {
@@ -123,9 +122,7 @@ describe('face detectors on real pixels', function () {
   describe('YuNet (installed from ../shared)', () => {
     let yunet: Detector;
     before(async function () {
-      const file = requireShared(this, 'models', 'yunet_n_dynamic.onnx');
-      await registry.add({ file, decoder: 'yunet' });
-      yunet = await registry.load('yunet');
+      yunet = await loadSharedYunet(this, registry);
     });
 
     it('finds the astronaut at the default threshold, on her face', async () => {

@@ -1,11 +1,11 @@
 import * as assert from 'node:assert/strict';
 import sharp, { type Sharp } from 'sharp';
-import { ErrorCode, REDACTION_MODES, type MaskShape } from '../../../daemon/protocol';
+import { ErrorCode, REDACTION_MODES, blurSigma, pixelateCell, type MaskShape } from '../../../daemon/protocol';
 import { VeilError } from '../../../daemon/errors';
 import { decodeDisplayed, DEFAULT_MAX_PIXELS, type ImageFormat } from '../../../daemon/image/decode';
 import { redactImage } from '../../../daemon/redact/redactImage';
 import { verifyShrink } from '../../../daemon/redact/verifyRegions';
-import { blurSigma, pixelateCell, redactionRegion } from '../../../daemon/redact/geometry';
+import { redactionRegion } from '../../../daemon/redact/geometry';
 import { ASTRONAUT, meanDiffIn } from '../../support/images';
 import { BACKGROUND, FACE_BOX } from '../../support/commitFixtures';
 
@@ -59,16 +59,20 @@ describe('redaction', () => {
     });
   }
 
-  it('grows the region by the margin (25% by default) and clips it to the image', () => {
-    assert.deepEqual(redactionRegion({ x: 100, y: 100, w: 40, h: 80 }, 0.25, 512, 512), { x: 90, y: 80, w: 60, h: 120 });
-    assert.deepEqual(redactionRegion({ x: 0, y: 490, w: 40, h: 40 }, 0.25, 512, 512), { x: 0, y: 480, w: 50, h: 32 });
+  it('grows the region by the margin (25% by default) and clips it to the image, keeping the size of the face', () => {
+    assert.deepEqual(redactionRegion({ x: 100, y: 100, w: 40, h: 80 }, 0.25, 512, 512), { x: 90, y: 80, w: 60, h: 120, faceSize: 80 });
+    assert.deepEqual(redactionRegion({ x: 0, y: 490, w: 40, h: 40 }, 0.25, 512, 512), { x: 0, y: 480, w: 50, h: 32, faceSize: 40 });
+    assert.equal(redactionRegion({ x: 100, y: 100, w: 40, h: 80 }, 2, 512, 512).faceSize, 80, 'the margin does not change the strength');
   });
 
-  it('scales pixelation and blur with the face, never a fixed kernel', () => {
-    const small = { x: 0, y: 0, w: 40, h: 40 };
-    const large = { x: 0, y: 0, w: 400, h: 400 };
-    assert.equal(pixelateCell(large) / pixelateCell(small), 10);
-    assert.equal(blurSigma(large) / blurSigma(small), 10);
+  it('pixelates with at most 5 cells across a face and cells of at least 20 px, and blurs with a sigma as large as the face, at least 16 px', () => {
+    for (const face of [8, 16, 24, 48, 96, 100, 200, 400, 1200]) {
+      const cells = face / pixelateCell(face);
+      assert.ok(cells <= 5, `${face} px face: ${cells} cells across`);
+      assert.ok(pixelateCell(face) >= 20, `${face} px face: ${pixelateCell(face)} px cells`);
+      assert.equal(blurSigma(face), Math.max(16, face));
+    }
+    assert.deepEqual([16, 40, 100, 200, 1000].map(pixelateCell), [20, 20, 20, 40, 200], 'coarser relative to the face the smaller it is, 5 cells from 100 px on');
   });
 
   it('an ellipse mask keeps the corners of the face region', async () => {
@@ -89,12 +93,15 @@ describe('redaction', () => {
   });
 
   it('checks large JPEG regions at reduced scale and still refuses a region that did not change', async () => {
-    assert.equal(verifyShrink('jpeg', 'fill', [{ x: 0, y: 0, w: 200, h: 140 }]), 8);
-    assert.equal(verifyShrink('jpeg', 'pixelate', [{ x: 0, y: 0, w: 600, h: 200 }]), 8);
-    assert.equal(verifyShrink('jpeg', 'pixelate', [{ x: 0, y: 0, w: 600, h: 200 }, { x: 0, y: 0, w: 120, h: 120 }]), 1);
-    assert.equal(verifyShrink('jpeg', 'blur', [{ x: 0, y: 0, w: 100, h: 100 }]), 4);
-    assert.equal(verifyShrink('jpeg', 'blur', [{ x: 0, y: 0, w: 40, h: 40 }]), 1);
-    assert.equal(verifyShrink('png', 'fill', [{ x: 0, y: 0, w: 900, h: 900 }]), 1);
+    /** The region of a w x h face with the default margin, at the origin. */
+    const face = (w: number, h: number) => redactionRegion({ x: w / 2, y: h / 2, w, h }, 0.25, 4000, 3000);
+    assert.equal(verifyShrink('jpeg', 'fill', [face(134, 94)]), 8);
+    assert.equal(verifyShrink('jpeg', 'pixelate', [face(400, 134)]), 8, '80 px cells, 10 blocks of 1/8');
+    assert.equal(verifyShrink('jpeg', 'pixelate', [face(400, 134), face(80, 80)]), 4, '20 px cells: 5 blocks of 1/4, 2.5 of 1/8');
+    assert.equal(verifyShrink('jpeg', 'pixelate', [face(400, 134), face(40, 40)]), 1, 'a 60 px region: under 16 blocks of 1/4 across');
+    assert.equal(verifyShrink('jpeg', 'blur', [face(67, 67)]), 4);
+    assert.equal(verifyShrink('jpeg', 'blur', [face(27, 27)]), 1);
+    assert.equal(verifyShrink('png', 'fill', [face(600, 600)]), 1);
     const flat = await sharp({ create: { width: 1600, height: 1200, channels: 3, background: '#808080' } }).jpeg().toBuffer();
     const big = { x: 400, y: 300, w: 400, h: 400 };
     await assert.rejects(

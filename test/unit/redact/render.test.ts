@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
+import { pixelateCell } from '../../../daemon/protocol';
 import type { DisplayedImage } from '../../../daemon/image/decode';
 import { cellIndex, cellMeans, cellStart } from '../../../daemon/redact/cellMeans';
-import { pixelateCell } from '../../../daemon/redact/geometry';
 import { renderRedacted } from '../../../daemon/redact/render';
 
 /** A width x height RGB gradient with some texture, so every cell has its own mean. */
@@ -45,9 +45,10 @@ describe('redaction rendering', () => {
     const height = 90;
     const before = texture(width, height);
     const image: DisplayedImage = { rgb: Buffer.from(before), width, height, format: 'png', orientation: 1 };
-    const region = { x: 17, y: 11, w: 70, h: 50 };
+    const region = { x: 17, y: 11, w: 70, h: 50, faceSize: 47 };
     renderRedacted(image, [region], { mode: 'pixelate', shape: 'rect' });
-    const grid = { width: Math.ceil(region.w / pixelateCell(region)), height: Math.ceil(region.h / pixelateCell(region)) };
+    const cell = pixelateCell(region.faceSize);
+    const grid = { width: Math.ceil(region.w / cell), height: Math.ceil(region.h / cell) };
     const means = cellMeans(before, width, region, grid).data;
     for (let y = 0; y < height; y++) {
       for (let x = 0; x < width; x++) {

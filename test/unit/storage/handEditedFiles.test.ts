@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { ErrorCode } from '../../../daemon/protocol';
 import { VeilError } from '../../../daemon/errors';
 import { Journal, journalDir, type CommitPlan } from '../../../daemon/commit/journal';
 import { acquireLock } from '../../../daemon/storage/lock';
+import { TEMP_MARKER } from '../../../daemon/storage/durable';
 import { appendAudit, auditPath } from '../../../daemon/audit/log';
 import { checkpointAfter, EMPTY_CHECKPOINT, formatEntry, parseEntry } from '../../../daemon/audit/chain';
 import { auditedFiles } from '../../../daemon/audit/committed';
@@ -118,6 +119,20 @@ describe('files read back from disk: a hand-edited or damaged one is refused nam
       const lock = await acquireLock(root, 'commit');
       assert.equal(JSON.parse(readFileSync(path, 'utf8')).pid, process.pid);
       await lock.release();
+    });
+
+    it('removes the temp file a taker killed mid-take left (older than a minute), never a live taker’s', async () => {
+      const root = tempDir();
+      mkdirSync(join(root, '.veil'));
+      const dead = join(root, '.veil', `.review.lock${TEMP_MARKER}0123456789ab`);
+      const live = join(root, '.veil', `.review.lock${TEMP_MARKER}ba9876543210`);
+      writeFileSync(dead, '{}');
+      writeFileSync(live, '{}');
+      const old = new Date(Date.now() - 120_000);
+      utimesSync(dead, old, old);
+      const lock = await acquireLock(root, 'review', { file: 'reviewLock' });
+      await lock.release();
+      assert.deepEqual(readdirSync(join(root, '.veil')).sort(), [`.review.lock${TEMP_MARKER}ba9876543210`]);
     });
   });
 

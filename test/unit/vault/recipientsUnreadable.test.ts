@@ -28,11 +28,11 @@ describe('an unreadable recipients.txt', () => {
     await assert.rejects(readRecipients(root), keyErrorAboutRecipients);
   });
 
-  it('a folder in its place is refused the same way (EISDIR)', async () => {
+  it('a folder in its place is refused the same way, saying it is a folder', async () => {
     const root = tempDir();
     mkdirSync(join(root, '.veil', 'recipients.txt'), { recursive: true });
     const { recipient } = await createIdentity();
-    await assert.rejects(addRecipient(root, recipient), (error: unknown) => keyErrorAboutRecipients(error) && /EISDIR/.test((error as Error).message));
+    await assert.rejects(addRecipient(root, recipient), (error: unknown) => keyErrorAboutRecipients(error) && /is a folder/.test((error as Error).message));
     assert.ok(lstatSync(join(root, '.veil', 'recipients.txt')).isDirectory());
   });
 });

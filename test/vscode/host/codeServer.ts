@@ -25,12 +25,21 @@ export interface CodeServer {
 const READY_TIMEOUT_MS = 60_000;
 const STOP_GRACE_MS = 3_000;
 
+/**
+ * The environment of a code-server process of this run: its XDG folders and TMPDIR inside `runDir`, so it
+ * never reads or writes the machine user's code-server config.
+ */
+export function codeServerEnvironment(options: CodeServerOptions): NodeJS.ProcessEnv {
+  const { runDir } = options;
+  const env = { XDG_CONFIG_HOME: join(runDir, 'xdg-config'), XDG_DATA_HOME: join(runDir, 'xdg-data'), TMPDIR: join(runDir, 'tmp') };
+  for (const dir of [...Object.values(env), options.userDataDir, options.extensionsDir]) mkdirSync(dir, { recursive: true });
+  // The extension host inherits it (test-electron's extensionTestsEnv arrives this way).
+  return { ...process.env, ...env };
+}
+
 export async function startCodeServer(host: InstalledHost, options: CodeServerOptions): Promise<CodeServer> {
   const { runDir } = options;
-  const xdgConfig = join(runDir, 'xdg-config');
-  const xdgData = join(runDir, 'xdg-data');
-  const tmp = join(runDir, 'tmp');
-  for (const dir of [xdgConfig, xdgData, tmp, options.userDataDir, options.extensionsDir]) mkdirSync(dir, { recursive: true });
+  const env = codeServerEnvironment(options);
   // An empty config file is fatal; without one code-server writes a password config into XDG_CONFIG_HOME.
   const config = join(runDir, 'config.yaml');
   writeFileSync(config, 'auth: none\ncert: false\n');
@@ -48,12 +57,7 @@ export async function startCodeServer(host: InstalledHost, options: CodeServerOp
     {
       detached: true, // a process group of its own, killed as a whole
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: {
-        ...process.env, // the extension host inherits it (test-electron's extensionTestsEnv arrives this way)
-        XDG_CONFIG_HOME: xdgConfig,
-        XDG_DATA_HOME: xdgData,
-        TMPDIR: tmp,
-      },
+      env,
     },
   );
   const logFile = createWriteStream(logPath);

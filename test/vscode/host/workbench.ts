@@ -1,19 +1,22 @@
 /**
  * A real VS Code workbench: code-server plus headless Chromium on its page, with Veil loaded as the extension
- * under development and, optionally, a test runner in its extension host. The built workbench reads the
- * development paths only from the page URL's `payload`, and only with the smoke-test driver enabled; it
- * reports the tests' end through `window.codeAutomationExit` and the host's log through `codeAutomationLog`.
+ * under development (or, without a development path, only the extensions installed in `extensionsDir`) and,
+ * optionally, a test runner in its extension host. The built workbench reads the development paths only from the
+ * page URL's `payload`, and only with the smoke-test driver enabled; it reports the tests' end through
+ * `window.codeAutomationExit` and the host's log through `codeAutomationLog`.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser } from '../../support/webviewHarness';
+import { REPO_ROOT } from '../../support/paths';
 import { startCodeServer, type CodeServer } from './codeServer';
 import { installedHost } from './installedHost';
 
 export interface WorkbenchOptions {
-  extensionDevelopmentPath: string;
+  /** The extension loaded from source; absent when the window runs only the extensions installed in `extensionsDir`. */
+  extensionDevelopmentPath?: string;
   /** The extension-host test runner (a module exporting `run()`); none for a workbench driven by the page. */
   extensionTestsPath?: string;
   /** The folder the window opens. */
@@ -69,9 +72,34 @@ export async function openWorkbench(options: WorkbenchOptions): Promise<Workbenc
 function workbenchUrl(origin: string, options: WorkbenchOptions): string {
   const url = new URL(origin);
   const remote = (path: string) => `vscode-remote://${url.host}${path}`;
-  const payload: Array<[string, string]> = [['extensionDevelopmentPath', remote(options.extensionDevelopmentPath)], ['skipWelcome', 'true']];
+  const payload: Array<[string, string]> = [['skipWelcome', 'true']];
+  if (options.extensionDevelopmentPath) payload.unshift(['extensionDevelopmentPath', remote(options.extensionDevelopmentPath)]);
   if (options.extensionTestsPath) payload.push(['extensionTestsPath', remote(options.extensionTestsPath)]);
   if (options.folder) url.searchParams.set('folder', options.folder);
   url.searchParams.set('payload', JSON.stringify(payload));
   return url.toString();
+}
+
+/** Where workbench screenshots go, to be looked at. */
+export const SCREENSHOTS = join(REPO_ROOT, 'test-results', 'vscode');
+
+/** Settings of a window a test looks at: its theme, and no secondary side bar or AI chat taking the space. */
+export function lookedAtSettings(theme: 'Default Dark Modern' | 'Default Light Modern', extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { 'workbench.colorTheme': theme, 'workbench.secondarySideBar.defaultVisibility': 'hidden', 'chat.disableAIFeatures': true, ...extra };
+}
+
+/** A window on `options.folder`, returned once its Explorer has rendered. */
+export async function openReadyWorkbench(options: WorkbenchOptions): Promise<Workbench> {
+  const workbench = await openWorkbench(options);
+  await workbench.page.locator('.monaco-workbench .explorer-folders-view').waitFor({ timeout: 60_000 });
+  return workbench;
+}
+
+/** An `afterEach` hook that saves a screenshot of the window when the test failed (`<prefix>failed-<title>.png`). */
+export function screenshotWhenFailed(prefix: string, workbench: () => Workbench | undefined): (this: Mocha.Context) => Promise<void> {
+  return async function () {
+    const test = this.currentTest;
+    if (test?.state !== 'failed') return;
+    await workbench()?.page.screenshot({ path: join(SCREENSHOTS, `${prefix}failed-${test.title.slice(0, 40).replace(/\W+/g, '-')}.png`) });
+  };
 }

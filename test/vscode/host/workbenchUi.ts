@@ -55,3 +55,12 @@ export async function pickColorTheme(page: Page, theme: string, kind: 'vs' | 'vs
   await page.locator(PALETTE_ROW, { hasText: theme }).first().click();
   await page.locator(`.monaco-workbench.${kind}`).waitFor({ timeout: 30_000 });
 }
+
+/** Runs "Veil: Detect Faces in Folder" and reads its closing notification: "<faces> faces proposed in <images> images". */
+export async function detectFromPalette(page: Page): Promise<{ faces: number; images: number; message: string }> {
+  await runFromPalette(page, 'Veil: Detect Faces in Folder');
+  const message = await notificationText(page, 'faces proposed');
+  const match = /(\d+) faces proposed in (\d+) images/.exec(message);
+  if (!match) throw new Error(`unexpected notification: ${message}`);
+  return { faces: Number(match[1]), images: Number(match[2]), message };
+}

@@ -14,6 +14,10 @@ export const HOST_TESTS = {
   verifyProgress: 'verifying a dataset shows progress through its images up to 100 %',
   verifyCancel: 'cancelling a verification stops it in the daemon and shows no error',
   reviewReload: 'an open review loads its dataset again after the daemon restarts',
+  viewListsDataset: "the Veil view lists the workspace's dataset once its faces were detected, with its images counted by status",
+  viewFollowsOtherProcess: "a commit made by another process (the CLI) shows up in the Veil view's counts",
+  viewDatasetActions: "the Veil view's dataset actions (open folder, detect, commit, verify, audit trail) act on the item they are invoked on",
+  viewImageClick: 'clicking an image in the Veil view opens the review at that image, in a new and in an open review',
 } as const;
 
 /** What the host suite writes to the file named by VEIL_VSCODE_RESULTS. */

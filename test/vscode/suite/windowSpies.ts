@@ -76,3 +76,24 @@ export function spyOnWebviews(): WebviewSpy {
   };
   return spy;
 }
+
+export interface DialogAnswers {
+  /** The questions Veil asked with a warning (its modal confirmations). */
+  warnings: string[];
+  restore(): void;
+}
+
+/**
+ * Answers the dialogs a test cannot click: the folder picker with `folder`, a warning's question with the button
+ * titled `warningChoice`.
+ */
+export function answerDialogs(answers: { folder?: vscode.Uri; warningChoice?: string }): DialogAnswers {
+  const originals = { showOpenDialog: windowApi.showOpenDialog, showWarningMessage: windowApi.showWarningMessage };
+  const spy: DialogAnswers = { warnings: [], restore: () => Object.assign(windowApi, originals) };
+  windowApi.showOpenDialog = async () => (answers.folder ? [answers.folder] : undefined);
+  windowApi.showWarningMessage = (async (message: string) => {
+    spy.warnings.push(message);
+    return answers.warningChoice;
+  }) as WindowApi['showWarningMessage'];
+  return spy;
+}

@@ -1,0 +1,11 @@
+/** The exit codes of `veil` (the README's "Exit codes" lists them): the one place they are numbered. */
+export const EXIT = {
+  /** Everything worked. For `commit`: every file that can hold a face is anonymized or excluded. */
+  ok: 0,
+  /** The command failed, or a file of a batch failed (`detect`), or `verify` has findings. */
+  failed: 1,
+  /** A usage error (unknown command or option, a missing argument). */
+  usage: 2,
+  /** `commit` ran, but left files as they were (each listed with why): the dataset is not anonymized yet. */
+  leftAsIs: 3,
+} as const;

@@ -1,0 +1,25 @@
+/** Registers a Veil command: a failure is logged and shown once; a cancellation is not an error. */
+import * as vscode from 'vscode';
+import type { DisposableScope } from './disposables';
+import { isCancellation, userMessage } from './errors';
+
+export interface CommandHost {
+  scope: DisposableScope;
+  log: vscode.LogOutputChannel;
+}
+
+/** `target`: what VS Code passes first — a folder URI (explorer, tests), an item of the Veil view, or nothing (palette). */
+export function registerVeilCommand(host: CommandHost, id: string, run: (target?: unknown) => Promise<unknown>): void {
+  host.scope.add(
+    vscode.commands.registerCommand(id, async (target?: unknown) => {
+      try {
+        return await run(target);
+      } catch (error) {
+        if (isCancellation(error)) return undefined;
+        host.log.error(`${id}: ${userMessage(error)}`);
+        void vscode.window.showErrorMessage(`Veil: ${userMessage(error)}`);
+        return undefined;
+      }
+    }),
+  );
+}

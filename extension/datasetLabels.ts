@@ -1,0 +1,59 @@
+/** How the Veil view shows a dataset, a group of images and an image: labels, descriptions, tooltips, icons. */
+import { basename, posix } from 'node:path';
+import * as vscode from 'vscode';
+import { IMAGE_GROUPS, type DatasetCounts, type ImageGroup, type ListedImage } from './datasetSnapshot';
+
+function count(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+function plural(n: number, one: string, many: string): string {
+  return `${count(n)} ${n === 1 ? one : many}`;
+}
+
+export const GROUP_LOOKS: Record<ImageGroup, { label: string; icon: vscode.ThemeIcon }> = {
+  unreviewed: { label: 'Unreviewed', icon: new vscode.ThemeIcon('circle-large-outline') },
+  reviewed: { label: 'Reviewed', icon: new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed')) },
+  committed: { label: 'Committed', icon: new vscode.ThemeIcon('lock') },
+  failed: { label: 'Failed', icon: new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground')) },
+};
+
+/** Done: reviewed or committed, of the images that can be (a failed one cannot until it is fixed). */
+function percentDone(counts: DatasetCounts): number | undefined {
+  const reviewable = counts.images - counts.failed;
+  // Rounded down: "100 %" only when every image is done.
+  return reviewable === 0 ? undefined : Math.floor(((counts.reviewed + counts.committed) / reviewable) * 100);
+}
+
+/** "12 images · 75 % done · 2 failed" */
+export function datasetDescription(counts: DatasetCounts): string {
+  const done = percentDone(counts);
+  return [plural(counts.images, 'image', 'images'), ...(done === undefined ? [] : [`${done} % done`]), ...(counts.failed > 0 ? [`${count(counts.failed)} failed`] : [])].join(' · ');
+}
+
+/** `remembered`: the counts an earlier window read, shown while this one reads the dataset. */
+export function datasetTooltip(root: string, counts: DatasetCounts, remembered: boolean): vscode.MarkdownString {
+  const rows = IMAGE_GROUPS.map((group) => `| ${GROUP_LOOKS[group].label} | ${count(counts[group])} |`);
+  const done = percentDone(counts);
+  const header = [`**${basename(root) || root}** — \`${root}\``, '', `| Images | ${count(counts.images)} |`, '|:--|--:|'];
+  const notes = [...(done === undefined ? [] : [`${done} % reviewed or committed`]), ...(remembered ? ['_As last read; reading the dataset again…_'] : [])];
+  return new vscode.MarkdownString([[...header, ...rows].join('\n'), ...notes].join('\n\n'));
+}
+
+/** An image's folder in the dataset and its faces, or why it could not be read. */
+export function imageDescription(image: ListedImage): string {
+  const folder = posix.dirname(image.file);
+  const where = folder === '.' ? [] : [folder];
+  if ('failure' in image) return [...where, image.failure].join(' · ');
+  const faces = image.faces === undefined ? 'not detected yet' : image.faces === 0 ? 'no face' : plural(image.faces, 'face', 'faces');
+  return [...where, faces].join(' · ');
+}
+
+export function imageLabel(image: ListedImage): string {
+  return posix.basename(image.file);
+}
+
+/** "Show 500 more" with how many are not shown yet. */
+export function moreLabel(page: number, hidden: number): { label: string; description: string } {
+  return { label: `Show ${count(Math.min(page, hidden))} more`, description: `${count(hidden)} not shown` };
+}

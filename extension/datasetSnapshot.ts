@@ -1,0 +1,78 @@
+/**
+ * What the Veil view knows of one dataset: each image's review status and face count, and the images the daemon
+ * could not open. Plain data built from the daemon's answers (no vscode, no daemon calls), so that the view can
+ * count and list 10,000 images without asking again.
+ */
+import { IMAGE_STATUSES, type Box, type DatasetOpenResult, type FileFailure, type ImageRecord, type ImageStatus } from '../daemon/protocol';
+
+/** The view's groups of images: the review statuses, then the images `dataset/open` could not read. */
+export const IMAGE_GROUPS = [...IMAGE_STATUSES, 'failed'] as const;
+export type ImageGroup = (typeof IMAGE_GROUPS)[number];
+
+/** Every image file of the dataset (`images`) and how many of them are in each group. */
+export type DatasetCounts = { images: number } & Record<ImageGroup, number>;
+
+/** One image as the view lists it: its faces (boxes not rejected; undefined: never detected), or why it could not be read. */
+export type ListedImage = { file: string; faces: number | undefined } | { file: string; failure: string };
+
+interface ImageState {
+  status: ImageStatus;
+  /** The review record's revision; NO_RECORD for an image never detected. */
+  revision: number;
+  faces: number | undefined;
+}
+
+/** The revision of an image without a review record: any record of it is newer. */
+const NO_RECORD = -1;
+
+function faceCount(boxes: readonly Box[]): number {
+  return boxes.filter((box) => box.state !== 'rejected').length;
+}
+
+function stateOf(record: ImageRecord): ImageState {
+  return { status: record.status, revision: record.revision ?? 0, faces: faceCount(record.boxes) };
+}
+
+export class DatasetSnapshot {
+  private constructor(
+    /** In the daemon's order (by path). */
+    private readonly images: Map<string, ImageState>,
+    private readonly failures: readonly FileFailure[],
+  ) {}
+
+  static fromOpened(opened: DatasetOpenResult): DatasetSnapshot {
+    const records = new Map(opened.records.map((record) => [record.file, record]));
+    const images = new Map<string, ImageState>();
+    for (const { file } of opened.files) {
+      const record = records.get(file);
+      images.set(file, record ? stateOf(record) : { status: 'unreviewed', revision: NO_RECORD, faces: undefined });
+    }
+    return new DatasetSnapshot(images, opened.failures);
+  }
+
+  /**
+   * Takes a record the daemon sent later (a change, or the answer to `review/get`); one older than what is known
+   * is ignored, as answers may arrive out of order. Returns whether anything changed.
+   */
+  apply(record: ImageRecord): boolean {
+    const known = this.images.get(record.file);
+    const state = stateOf(record);
+    if (known && known.revision >= state.revision) return false;
+    this.images.set(record.file, state);
+    return true;
+  }
+
+  counts(): DatasetCounts {
+    const counts: DatasetCounts = { images: this.images.size + this.failures.length, unreviewed: 0, reviewed: 0, committed: 0, failed: this.failures.length };
+    for (const { status } of this.images.values()) counts[status]++;
+    return counts;
+  }
+
+  /** The images of one group, by path. */
+  list(group: ImageGroup): ListedImage[] {
+    if (group === 'failed') return this.failures.map(({ file, message }) => ({ file, failure: message }));
+    const listed: ListedImage[] = [];
+    for (const [file, { status, faces }] of this.images) if (status === group) listed.push({ file, faces });
+    return listed;
+  }
+}

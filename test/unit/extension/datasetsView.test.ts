@@ -1,0 +1,91 @@
+/** What the Veil view counts and lists from the daemon's answers, and how often it redraws (no VS Code needed). */
+import assert from 'node:assert/strict';
+import type { Box, DatasetOpenResult, ImageRecord, ImageStatus } from '../../../daemon/protocol';
+import { DatasetSnapshot } from '../../../extension/datasetSnapshot';
+import { Throttle } from '../../../extension/throttle';
+
+function box(id: string, state: Box['state']): Box {
+  return { id, x: 10, y: 10, w: 20, h: 20, score: 0.9, source: 'model', state, edited: false };
+}
+
+function record(file: string, status: ImageStatus, revision: number, boxes: Box[] = [box('a', 'proposed')]): ImageRecord {
+  return { file, width: 100, height: 80, boxes, status, revision };
+}
+
+/** A dataset/open answer: c.jpg never detected, broken.jpg unreadable. */
+function opened(): DatasetOpenResult {
+  const files = ['a.jpg', 'b/b.jpg', 'c.jpg'].map((file) => ({ file, bytes: 1, mtimeMs: 0, width: 100, height: 80 }));
+  const records = [record('a.jpg', 'reviewed', 3, [box('a', 'accepted'), box('b', 'rejected')]), record('b/b.jpg', 'unreviewed', 2)];
+  const summary = { images: 3, reviewed: 1, committed: 0, boxes: 3, accepted: 1, proposed: 1 };
+  return { root: '/d', scope: '', files, records, summary, failures: [{ file: 'broken.jpg', code: -33002, message: 'truncated JPEG' }] };
+}
+
+describe('the Veil view: a dataset as the daemon answered', () => {
+  it('counts every image once: by review status, a never-detected one as unreviewed, an unreadable one as failed', () => {
+    const counts = DatasetSnapshot.fromOpened(opened()).counts();
+    assert.deepEqual(counts, { images: 4, unreviewed: 2, reviewed: 1, committed: 0, failed: 1 });
+  });
+
+  it('lists a group by path, with the faces not rejected (undefined: never detected) or the cause of a failure', () => {
+    const snapshot = DatasetSnapshot.fromOpened(opened());
+    assert.deepEqual(snapshot.list('unreviewed'), [
+      { file: 'b/b.jpg', faces: 1 },
+      { file: 'c.jpg', faces: undefined },
+    ]);
+    assert.deepEqual(snapshot.list('reviewed'), [{ file: 'a.jpg', faces: 1 }]);
+    assert.deepEqual(snapshot.list('failed'), [{ file: 'broken.jpg', failure: 'truncated JPEG' }]);
+  });
+
+  it('takes a later record of an image and ignores one older than what it knows (answers arrive out of order)', () => {
+    const snapshot = DatasetSnapshot.fromOpened(opened());
+    assert.equal(snapshot.apply(record('b/b.jpg', 'committed', 5)), true);
+    assert.equal(snapshot.apply(record('b/b.jpg', 'unreviewed', 4)), false);
+    assert.equal(snapshot.apply(record('c.jpg', 'unreviewed', 0)), true, 'the first record of a never-detected image');
+    assert.equal(snapshot.apply(record('new.jpg', 'unreviewed', 6)), true, 'an image detected since the read');
+    assert.deepEqual(snapshot.counts(), { images: 5, unreviewed: 2, reviewed: 1, committed: 1, failed: 1 });
+  });
+});
+
+describe('the Veil view: redrawing at most once per interval', () => {
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  it('runs a lone request at once and folds a burst into one run at the end of the interval', async () => {
+    let runs = 0;
+    const throttle = new Throttle(50, () => {
+      runs++;
+    });
+    try {
+      throttle.request();
+      assert.equal(runs, 1);
+      for (let i = 0; i < 10; i++) throttle.request();
+      assert.equal(runs, 1);
+      await sleep(250); // the interval, with room for a loaded machine's late timers
+      assert.equal(runs, 2);
+      await sleep(250);
+      assert.equal(runs, 2, 'no request, no run');
+    } finally {
+      throttle.dispose();
+    }
+  });
+
+  it('never starts a run while one is under way', async () => {
+    let running = 0;
+    let overlapped = false;
+    const throttle = new Throttle(1, async () => {
+      overlapped ||= running > 0;
+      running++;
+      await sleep(30);
+      running--;
+    });
+    try {
+      for (let i = 0; i < 5; i++) {
+        throttle.request();
+        await sleep(10);
+      }
+      await sleep(100);
+      assert.equal(overlapped, false);
+    } finally {
+      throttle.dispose();
+    }
+  });
+});
