@@ -36,7 +36,12 @@ if [ ! -f "$SERVER_DIR/.installed" ]; then
   echo '{"private":true}' >"$SERVER_DIR/package.json"
   # code-server's postinstall refuses Node majors other than its own, and node-gyp must build against
   # Node 24's headers (the machine's npmrc may point nodedir at the system Node's).
-  (cd "$SERVER_DIR" && PATH="$NODE_DIR/bin:$PATH" npm_config_nodedir="$NODE_DIR" \
+  # Run from `npm test`, the outer npm's settings (npm_config_*, npm_package_*) reach this inner npm as its own:
+  # its user agent names Node 20, which code-server's postinstall reads as the Node version (and refuses). So the
+  # inner npm starts without any of them.
+  outer_npm=()
+  for name in $(compgen -e | grep '^npm_' || true); do outer_npm+=(-u "$name"); done
+  (cd "$SERVER_DIR" && env "${outer_npm[@]}" PATH="$NODE_DIR/bin:$PATH" npm_config_nodedir="$NODE_DIR" \
     npm install --no-audit --no-fund --loglevel=error "code-server@$CODE_SERVER_VERSION")
   touch "$SERVER_DIR/.installed"
 fi
