@@ -2,7 +2,11 @@
 export const EXIT = {
   /** Everything worked. For `commit`: every file that can hold a face is anonymized or excluded. */
   ok: 0,
-  /** The command failed, or a file of a batch failed (`detect`), or `verify` has findings. */
+  /**
+   * The command failed, or a file of a batch failed (`detect`), or `verify` has findings. For `policy init|apply`,
+   * `signer create` and `checkpoint sign`: refused, nothing written (a policy that exists already or is malformed,
+   * named with its field; a key path inside a dataset; a key that is no Ed25519 key; an empty audit log).
+   */
   failed: 1,
   /** A usage error (unknown command or option, a missing argument). */
   usage: 2,

@@ -7,7 +7,11 @@ import { exclude, include } from './commands/exclusions';
 import * as keygen from './commands/keygen';
 import * as models from './commands/models';
 import * as open from './commands/open';
+import * as recipients from './commands/recipients';
 import * as verify from './commands/verify';
+import * as policy from './commands/policy';
+import * as signer from './commands/signer';
+import * as checkpoint from './commands/checkpoint';
 import { EXIT } from './exitCodes';
 
 type Command = { run(argv: string[], io: CliIO): Promise<number> };
@@ -21,6 +25,10 @@ const COMMANDS: Record<string, { command: Command; summary: string }> = {
   include: { command: include, summary: 'take an exclusion back (audited)' },
   verify: { command: verify, summary: 'check the audit log, committed images and vault of a dataset' },
   open: { command: open, summary: 'decrypt one original from the vault (logged before it happens)' },
+  recipients: { command: recipients, summary: 'list, add or remove who can open the originals, or rotate their keys (re-encrypts the vault)' },
+  policy: { command: policy, summary: "show, start or replace the dataset's governance policy (audited)" },
+  signer: { command: signer, summary: 'create a key that signs audit checkpoints and print its public key' },
+  checkpoint: { command: checkpoint, summary: "sign the audit log's current checkpoint with a signing key" },
 };
 
 function help(io: CliIO): void {

@@ -1,6 +1,8 @@
 /** Every RPC method: validate params, call the service. The one place methods are bound to services. */
 import {
+  AUDIT_ACTIONS,
   EDITABLE_STATUSES,
+  MAX_AUDIT_PAGE,
   ErrorCode,
   MASK_SHAPES,
   MODEL_DECODERS,
@@ -26,6 +28,7 @@ import {
   requiredPath,
   optionalPath,
   optionalEnum,
+  optionalEnumArray,
   optionalCheckpoint,
   MAX_NAME_CHARS,
 } from './rpc/params';
@@ -39,7 +42,11 @@ import { commitDataset } from './commit/commit';
 import { excludeFiles, includeFiles } from './services/exclusions';
 import { verifyDataset } from './verify/verify';
 import { createKey, inspectIdentity } from './services/keys';
-import { openOriginalFile } from './services/originals';
+import { openOriginalFile, readOriginalBytes } from './services/originals';
+import { listAudit } from './audit/list';
+import { changeRecipients, listRecipients } from './services/recipients';
+import { applyPolicy, initPolicy, showPolicy } from './services/policy';
+import { commitSigningKey, createSigner, signCheckpoint } from './services/signers';
 
 export const DAEMON_VERSION = '0.1.0';
 
@@ -50,6 +57,8 @@ export interface DaemonState {
   /** The reviewer recorded when no client named one (VEIL_REVIEWER, else the OS user). */
   defaultReviewer: string;
   initialized: boolean;
+  /** The client's name from `initialize`: `vault/read` records it as where an original was shown. */
+  clientName?: string;
   onShutdown: () => void;
   /** Sends a notification to the client (set once the transport is up). */
   notify: Notify;
@@ -63,6 +72,11 @@ function detectOptions(p: Record<string, unknown>) {
   };
 }
 
+/** What every change of recipients takes: the dataset and an identity (with its passphrase) that opens the originals. */
+function rewrapParams(p: Record<string, unknown>) {
+  return { root: requiredPath(p, 'root'), identity: requiredPath(p, 'identity'), passphrase: optionalString(p, 'passphrase') };
+}
+
 export function createHandlers(state: DaemonState): Handlers {
   const datasets = new OpenDatasets((root, records) => {
     const params: ReviewChangedParams = { root, records };
@@ -72,7 +86,7 @@ export function createHandlers(state: DaemonState): Handlers {
   const handlers: Handlers = {
     async initialize(raw) {
       const p = paramsObject(raw);
-      requiredString(p, 'clientName', MAX_NAME_CHARS);
+      state.clientName = requiredString(p, 'clientName', MAX_NAME_CHARS);
       const reviewer = optionalString(p, 'reviewer', MAX_NAME_CHARS);
       if (reviewer) state.actor = { ...state.actor, reviewer };
       state.initialized = true;
@@ -135,6 +149,7 @@ export function createHandlers(state: DaemonState): Handlers {
         margin: optionalNumber(p, 'margin', 0, 2),
         shape: optionalEnum(p, 'shape', MASK_SHAPES),
         includeUnreviewed: optionalBoolean(p, 'includeUnreviewed'),
+        signingKey: commitSigningKey(optionalPath(p, 'signingKey')),
       };
       return commitDataset(params, ctx, deps);
     },
@@ -154,6 +169,8 @@ export function createHandlers(state: DaemonState): Handlers {
         identity: optionalPath(p, 'identity'),
         redetect: optionalBoolean(p, 'redetect'),
         checkpoint: optionalCheckpoint(p, 'checkpoint'),
+        full: optionalBoolean(p, 'full'),
+        signers: optionalStringArray(p, 'signers', MAX_NAME_CHARS),
       };
       return verifyDataset(params, ctx, { ...deps, loadDetector: () => state.registry.load() });
     },
@@ -162,8 +179,10 @@ export function createHandlers(state: DaemonState): Handlers {
     },
     async 'models/install'(raw, ctx) {
       const p = paramsObject(raw);
-      return state.registry.install({ name: requiredString(p, 'name', MAX_NAME_CHARS), url: optionalString(p, 'url') }, ({ received, total }) =>
-        ctx.progress({ done: received, total: total ?? 0, message: 'downloading' }),
+      return state.registry.install(
+        { name: requiredString(p, 'name', MAX_NAME_CHARS), url: optionalString(p, 'url') },
+        ({ received, total }) => ctx.progress({ done: received, total: total ?? 0, message: 'downloading' }),
+        ctx.token.signal,
       );
     },
     async 'models/add'(raw) {
@@ -189,6 +208,54 @@ export function createHandlers(state: DaemonState): Handlers {
         out: requiredPath(p, 'out'),
       };
       return openOriginalFile(params, ctx.actor);
+    },
+    async 'vault/read'(raw, ctx) {
+      const p = paramsObject(raw);
+      const params = { root: requiredPath(p, 'root'), file: requiredString(p, 'file'), identity: requiredPath(p, 'identity'), passphrase: optionalString(p, 'passphrase') };
+      return readOriginalBytes(params, ctx.actor, state.clientName ?? 'an unnamed client');
+    },
+    async 'audit/list'(raw) {
+      const p = paramsObject(raw);
+      const limit = optionalNumber(p, 'limit', 1, MAX_AUDIT_PAGE);
+      const before = optionalNumber(p, 'before', 0, Number.MAX_SAFE_INTEGER);
+      return listAudit({
+        root: requiredPath(p, 'root'),
+        limit: limit === undefined ? undefined : Math.floor(limit),
+        before: before === undefined ? undefined : Math.ceil(before),
+        actor: optionalString(p, 'actor', MAX_NAME_CHARS),
+        actions: optionalEnumArray(p, 'actions', AUDIT_ACTIONS),
+      });
+    },
+    async 'policy/show'(raw) {
+      return showPolicy({ root: requiredPath(paramsObject(raw), 'root') });
+    },
+    async 'policy/init'(raw, ctx) {
+      return initPolicy({ root: requiredPath(paramsObject(raw), 'root') }, ctx.actor);
+    },
+    async 'policy/apply'(raw, ctx) {
+      const p = paramsObject(raw);
+      return applyPolicy({ root: requiredPath(p, 'root'), file: requiredPath(p, 'file') }, ctx.actor);
+    },
+    async 'signer/create'(raw) {
+      return createSigner({ out: requiredPath(paramsObject(raw), 'out') });
+    },
+    async 'checkpoint/sign'(raw, ctx) {
+      const p = paramsObject(raw);
+      return signCheckpoint({ root: requiredPath(p, 'root'), key: requiredPath(p, 'key') }, ctx.actor);
+    },
+    async 'recipients/list'(raw) {
+      return listRecipients({ root: requiredPath(paramsObject(raw), 'root') });
+    },
+    async 'recipients/add'(raw, ctx) {
+      const p = paramsObject(raw);
+      return changeRecipients({ ...rewrapParams(p), change: 'add', recipient: requiredString(p, 'recipient') }, ctx);
+    },
+    async 'recipients/remove'(raw, ctx) {
+      const p = paramsObject(raw);
+      return changeRecipients({ ...rewrapParams(p), change: 'remove', recipient: requiredString(p, 'recipient') }, ctx);
+    },
+    async 'recipients/rotate'(raw, ctx) {
+      return changeRecipients({ ...rewrapParams(paramsObject(raw)), change: 'rotate' }, ctx);
     },
   };
   return guardInitialized(handlers, state);

@@ -277,6 +277,8 @@ export interface CommitParams extends RedactionOptions {
   root: string;
   /** Commit images nobody reviewed, using model boxes as they are (recorded in the audit log). */
   includeUnreviewed?: boolean;
+  /** A signing key (PEM, outside the dataset): the commit ends with a checkpoint-signature entry. Absent: VEIL_SIGNING_KEY of the daemon's environment, if set. */
+  signingKey?: string;
   progressToken?: string;
 }
 export interface Checkpoint {
@@ -339,6 +341,8 @@ export interface CommitResult {
   warnings: FileWarning[];
   cancelled: boolean;
   checkpoint: Checkpoint;
+  /** With a signing key: the checkpoint-signature entry the commit ended with (absent when it wrote nothing to sign). */
+  signed?: CheckpointSignResult;
 }
 
 /** Excludes files from anonymization: a commit leaves them as they are and reports them as excluded (audited first). */
@@ -367,6 +371,17 @@ export interface VerifyParams {
   identity?: string;
   redetect?: boolean;
   checkpoint?: Checkpoint;
+  /**
+   * Read every file of `.veil/` that matters (a backup tool's read-all-data check): besides what a plain verify
+   * reads, every object in the vault (also those no commit names: decrypted with `identity`, structure-checked
+   * without), the exclusions against their audited decisions, and a review state that does not parse as a finding.
+   */
+  full?: boolean;
+  /**
+   * Public keys (`veil-ed25519:…`) to trust instead of the policy's `signers`: pinned from outside the dataset, since
+   * whoever can write the dataset can add a key of their own to its policy.
+   */
+  signers?: string[];
 }
 /** Every kind of problem `dataset/verify` reports. */
 export const VERIFY_FINDING_KINDS = [
@@ -412,6 +427,8 @@ export const VERIFY_FINDING_KINDS = [
    */
   'review-unaudited',
   'commit-unfinished',
+  /** A change of recipients (`recipients/add`, `remove`, `rotate`) was interrupted: some originals may still be encrypted to the old recipients. */
+  'rotation-unfinished',
   'stray-temp',
   /** `--redetect`: the detector finds a face outside the redacted boxes of a committed image (less than half of it inside them). */
   'face-unredacted',
@@ -421,6 +438,20 @@ export const VERIFY_FINDING_KINDS = [
    */
   'face-inside-redaction',
   'redetect-failed',
+  /** A checkpoint-signature entry whose signature does not verify, whose key is malformed, or that covers entries after its own line. */
+  'signature-invalid',
+  /** A valid signature by a key the policy's `signers` (or `--signer`) does not list. */
+  'signature-untrusted',
+  /** The log no longer holds a signed checkpoint's head at its entry count: history before it was rewritten (and rehashed). */
+  'signed-history-rewritten',
+  /** `.veil/policy.json` is not the policy the last policy-change entry recorded (edited outside Veil, or its write never landed). */
+  'policy-unaudited',
+  /** A file of `.veil/` that does not parse (policy, review state or log, exclusions): named with the field at fault. */
+  'state-corrupt',
+  /** `--full`: an exclusion in `.veil/exclusions.json` that the file's latest exclude entry does not record, or the reverse. */
+  'exclusion-unaudited',
+  /** `--full`: a file in `.veil/vault/` that no commit-image entry names (an original kept with no record of it). */
+  'vault-unaudited',
 ] as const;
 export type VerifyFindingKind = (typeof VERIFY_FINDING_KINDS)[number];
 /**
@@ -436,10 +467,14 @@ export interface VerifyFinding {
   message: string;
 }
 export interface VerifyResult {
+  /** The dataset root (real path) that the findings' `file`s are relative to. */
+  root: string;
   /** No findings. */
   ok: boolean;
   findings: VerifyFinding[];
-  checked: { auditEntries: number; images: number; vaultObjects: number };
+  checked: { auditEntries: number; images: number; vaultObjects: number; signatures: number };
+  /** The latest checkpoint a valid signature by a trusted key covers (absent: none does). */
+  signedThrough?: { entries: number; signer: string; signedAt: string };
   /**
    * What this run could not prove, in words (not findings: `ok` does not depend on them). Without a checkpoint: that
    * the log's tail was not cut or rewritten. Without an identity: that the vault objects hold the originals.
@@ -485,6 +520,8 @@ export interface ModelInfo {
   licence: string;
   /** Higher is better; the best installed model is the default. */
   rank: number;
+  /** Set on the default model (the best present and intact) in `models/list` and `initialize`. */
+  default?: true;
 }
 export interface ModelsInstallParams {
   name: string;
@@ -545,6 +582,284 @@ export interface VaultOpenResult {
   checkpoint: Checkpoint;
 }
 
+/**
+ * Reads one original from the vault into the answer, never onto disk: for a client that shows it (the editor keeps it
+ * in memory). Audited like `vault/open`, before the decrypt: an `open-original` entry that names the client it was
+ * shown in instead of a file. Originals above MAX_READ_ORIGINAL_BYTES are refused (TooLarge): `vault/open` writes them.
+ */
+export interface VaultReadParams {
+  root: string;
+  /** The image, relative to the dataset. */
+  file: string;
+  identity: string;
+  passphrase?: string;
+}
+export interface VaultReadResult {
+  /** The original's bytes, base64. */
+  base64: string;
+  bytes: number;
+  vaultObject: string;
+  checkpoint: Checkpoint;
+}
+/**
+ * The largest original `vault/read` returns: 160 MB, whose base64 (213 MB) stays under the 256 MB a client reads
+ * per answer (MAX_ANSWER_LINE_BYTES in daemon/ndjson.ts); the image limit itself (512 MB) would not fit.
+ */
+export const MAX_READ_ORIGINAL_BYTES = 160 * 1024 * 1024;
+
+// ---- Recipients: who can open the originals (key lifecycle) -------------------------------------------
+
+/**
+ * How a `recipients/*` call changes who can open the originals; each re-encrypts every vault object under a new file
+ * key to exactly the recipients listed after it (README "Key lifecycle").
+ */
+export const RECIPIENT_CHANGES = ['add', 'remove', 'rotate'] as const;
+export type RecipientChange = (typeof RECIPIENT_CHANGES)[number];
+
+export interface RecipientsListParams {
+  root: string;
+}
+export interface RecipientOpens {
+  /** The age recipient (`age1…`). */
+  recipient: string;
+  /** In `.veil/recipients.txt` (false: a former recipient some objects are still encrypted to). */
+  listed: boolean;
+  /** Vault objects encrypted to it, as recorded when each was last written. */
+  opens: number;
+}
+export interface RecipientsListResult {
+  root: string;
+  /** The listed recipients in file order, then former ones that still open an object. */
+  recipients: RecipientOpens[];
+  /** Vault objects. */
+  objects: number;
+  /** Objects with no record of their recipients (written before Veil kept one): `recipients rotate` records them. */
+  unknown: number;
+  /** A change a killed or cancelled run left unfinished: run the same command again. */
+  unfinished?: { change: RecipientChange; recipient?: string };
+}
+/** What every change of recipients needs: an identity of a current key holder, to open each object before re-encrypting it. */
+export interface RecipientsRewrapParams {
+  root: string;
+  /** Identity file whose keys open every vault object (it may hold several `AGE-SECRET-KEY-1…` lines). */
+  identity: string;
+  /** The identity file's passphrase when it has one; absent: VEIL_PASSPHRASE of the daemon's environment. */
+  passphrase?: string;
+  progressToken?: string;
+}
+export interface RecipientsAddParams extends RecipientsRewrapParams {
+  recipient: string;
+}
+export interface RecipientsRemoveParams extends RecipientsRewrapParams {
+  recipient: string;
+}
+/** One change a call carried out: an interrupted one it finished first (`resumed`), or the one asked for. */
+export interface RecipientsChangeOutcome {
+  change: RecipientChange;
+  recipient?: string;
+  resumed: boolean;
+  /** Vault objects the change covers. */
+  objects: number;
+  /** Re-encrypted by this call (those an interrupted run had finished are not counted again). */
+  reencrypted: number;
+  /** Objects left as they were, each with its cause (`file` is the vault object): they keep their old recipients. */
+  failures: FileFailure[];
+}
+export interface RecipientsChangeResult {
+  root: string;
+  /** The recipients listed now. */
+  recipients: string[];
+  /** Empty when the change asked for was already made (the recipient listed, or not, and every object recorded so). */
+  changes: RecipientsChangeOutcome[];
+  /** Stopped between objects: run the same command again to finish (commits are refused until then). */
+  cancelled: boolean;
+  checkpoint: Checkpoint;
+}
+
+// ---- Audit log ----------------------------------------------------------------------------------------
+
+/** Every kind of audit entry (`type`), in the order a dataset's life writes them. */
+export const AUDIT_ACTIONS = [
+  'detect-run',
+  'detect-image',
+  'review-change',
+  'review-reconcile',
+  'exclude',
+  'include',
+  'commit-image',
+  'commit',
+  'open-original',
+  'recipients-change',
+  'vault-rewrap',
+  'policy-change',
+  'checkpoint-signature',
+  'audit-repair',
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+/** A page of the audit log, newest first, read and checked by the daemon (clients never parse the log). */
+export interface AuditListParams {
+  root: string;
+  /** Entries per page: 1 to MAX_AUDIT_PAGE; default DEFAULT_AUDIT_PAGE. */
+  limit?: number;
+  /** Only entries numbered below this `seq` (the `next` of the page before); absent: from the newest. */
+  before?: number;
+  /** Only entries of this reviewer (the actor's reviewer name). */
+  actor?: string;
+  /** Only entries of these actions. */
+  actions?: AuditAction[];
+}
+export const DEFAULT_AUDIT_PAGE = 200;
+export const MAX_AUDIT_PAGE = 1000;
+export interface AuditListEntry {
+  seq: number;
+  /** ISO time the entry was written. */
+  at: string;
+  action: AuditAction;
+  /** Who (absent for `audit-repair`, written by whichever process found the torn line). */
+  actor?: { osUser: string; reviewer: string };
+  /** The image or file the entry is about, relative to the dataset. */
+  file?: string;
+  /** What the entry says, in words (the daemon's reading of its fields). */
+  details: string;
+}
+export interface AuditListResult {
+  /** The dataset root (real path). */
+  root: string;
+  /** Newest first. */
+  entries: AuditListEntry[];
+  /** Entries in the whole log, and those passing the filters. */
+  total: number;
+  matched: number;
+  /** The `before` of the next page; absent on the last page. */
+  next?: number;
+  /** Every reviewer and every action the whole log holds (what the filters can pick). */
+  actors: string[];
+  actions: AuditAction[];
+}
+
+// ---- Governance: policy and signed checkpoints --------------------------------------------------------
+
+/*
+ * `.veil/policy.json`, the dataset's governance policy. Every field is optional in the file: `policy/show` answers
+ * the effective policy, the defaults filled in. Its one check, defaults and starter live in daemon/policy/policy.ts;
+ * README "Governance: policy" documents each field. What this version enforces: `signers` (verify trusts the
+ * signatures of these keys). The other fields are validated and audited now, and enforced by later work.
+ */
+export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+/** What happens to an encrypted original older than `retention.days`: listed for a person to decide, or purged (crypto-shredded, audited). */
+export const RETENTION_ACTIONS = ['report', 'purge'] as const;
+export type RetentionAction = (typeof RETENTION_ACTIONS)[number];
+export interface PolicyRole {
+  /** What the role is for, in words. Default "". */
+  description: string;
+  /** Reviewer names (as audit entries record the actor) acting in this role. Default []. */
+  members: string[];
+  /** age X25519 recipients (`age1…`) of the role's keys. Default []. */
+  recipients: string[];
+  /** Whether the role's keys may open originals (roles-based encryption encrypts to these roles only). Default false. */
+  mayOpenOriginals: boolean;
+}
+export interface PolicyPurposes {
+  /** Whether an opening of an original must state a purpose. Default false. */
+  required: boolean;
+  /** The purposes an opening may state (e.g. "clinical-follow-up", "model-reevaluation", "audit"). Default []. */
+  allowed: string[];
+  /** Whether a purpose in words outside `allowed` is accepted (and recorded as given). Default true. */
+  freeText: boolean;
+}
+export interface PolicyRetention {
+  /** Days an encrypted original is kept after its commit; null: until removed by a person. Default null. */
+  days: number | null;
+  /** Default "report". */
+  action: RetentionAction;
+}
+/** A key whose signatures over audit checkpoints verify trusts. */
+export interface PolicySigner {
+  /** Who holds the key (a person or a machine), as messages show it. */
+  name: string;
+  /** `veil-ed25519:<base64 of the 32-byte public key>`, as `veil signer create` prints it. */
+  publicKey: string;
+}
+export interface PolicyWorkingHours {
+  days: Weekday[];
+  /** "HH:MM", 24-hour clock; `to` before `from` spans midnight. */
+  from: string;
+  to: string;
+  /** An IANA time zone ("Europe/Berlin", "UTC"). */
+  timeZone: string;
+}
+export interface PolicyMonitoring {
+  /** Openings outside these hours are flagged; null: no rule. Default null. */
+  workingHours: PolicyWorkingHours | null;
+  /** More openings than this by one reviewer in one day are flagged; null: no rule. Default null. */
+  maxOpeningsPerActorPerDay: number | null;
+}
+/** The effective policy: what the file says, each absent field at its default. */
+export interface Policy {
+  version: 1;
+  roles: Record<string, PolicyRole>;
+  purposes: PolicyPurposes;
+  retention: PolicyRetention;
+  signers: PolicySigner[];
+  monitoring: PolicyMonitoring;
+}
+export interface PolicyShowParams {
+  root: string;
+}
+export interface PolicyShowResult {
+  root: string;
+  /** False when the dataset has no `.veil/policy.json`: `policy` is then every default. */
+  present: boolean;
+  /** sha256 of the file's bytes (null when absent): what `policy-change` entries record. */
+  sha256: string | null;
+  policy: Policy;
+}
+/** Writes the starter policy (refused when the dataset has one); audited before the file is written. */
+export interface PolicyInitParams {
+  root: string;
+}
+/** Replaces the dataset's policy with the file at `file` (checked first); audited before the file is replaced. */
+export interface PolicyApplyParams {
+  root: string;
+  /** The new policy (may be `.veil/policy.json` itself, after a hand edit). */
+  file: string;
+}
+export interface PolicyChangeResult {
+  root: string;
+  /** sha256 of the policy now in place, as its `policy-change` entry records it. */
+  sha256: string;
+  checkpoint: Checkpoint;
+}
+/** A new Ed25519 signing key for audit checkpoints, for a person or a machine. */
+export interface SignerCreateParams {
+  /** Where to write the private key (PEM): a new file outside every dataset, mode 0600. */
+  out: string;
+}
+export interface SignerCreateResult {
+  /** `veil-ed25519:<base64>`: what a policy's `signers` lists. */
+  publicKey: string;
+  keyFile: string;
+}
+/** Signs the audit log's current checkpoint: a `checkpoint-signature` entry covering every line before it. */
+export interface CheckpointSignParams {
+  root: string;
+  /** The signing key (PEM), kept outside the dataset. */
+  key: string;
+}
+export interface CheckpointSignResult {
+  /** The checkpoint signed (the log before the signature's own entry). */
+  signed: Checkpoint;
+  /** The signer's name: the policy's name for the key, or the reviewer's when the policy does not list it. */
+  signer: string;
+  publicKey: string;
+  /** Whether the dataset's policy trusts the key (verify reports a signature by a key it does not). */
+  trusted: boolean;
+  /** The log's checkpoint after the signature's entry. */
+  checkpoint: Checkpoint;
+}
+
 /** Every RPC method: name → (params) => result. Used with json-rpc-2.0's typed server and client. */
 export type VeilMethods = {
   initialize(params: InitializeParams): InitializeResult;
@@ -567,6 +882,17 @@ export type VeilMethods = {
   'keys/create'(params: KeysCreateParams): KeysCreateResult;
   'keys/inspect'(params: KeysInspectParams): KeysInspectResult;
   'vault/open'(params: VaultOpenParams): VaultOpenResult;
+  'vault/read'(params: VaultReadParams): VaultReadResult;
+  'audit/list'(params: AuditListParams): AuditListResult;
+  'recipients/list'(params: RecipientsListParams): RecipientsListResult;
+  'recipients/add'(params: RecipientsAddParams): RecipientsChangeResult;
+  'recipients/remove'(params: RecipientsRemoveParams): RecipientsChangeResult;
+  'recipients/rotate'(params: RecipientsRewrapParams): RecipientsChangeResult;
+  'policy/show'(params: PolicyShowParams): PolicyShowResult;
+  'policy/init'(params: PolicyInitParams): PolicyChangeResult;
+  'policy/apply'(params: PolicyApplyParams): PolicyChangeResult;
+  'signer/create'(params: SignerCreateParams): SignerCreateResult;
+  'checkpoint/sign'(params: CheckpointSignParams): CheckpointSignResult;
 };
 export type MethodName = keyof VeilMethods;
 

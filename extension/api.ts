@@ -3,6 +3,7 @@
  * read back through the VS Code API) and for other extensions.
  */
 import type * as vscode from 'vscode';
+import type { AuditNode } from './auditTrailView';
 import type { DatasetsNode } from './datasetsView';
 import type { ShownDaemonStatus } from './daemonSupervisor';
 
@@ -13,4 +14,8 @@ export interface VeilApi {
   datasetsTree: vscode.TreeDataProvider<DatasetsNode>;
   /** The image the open review of `root` shows, as its webview last said; undefined without one. */
   reviewedImage(root: string): string | undefined;
+  /** The audit trail view's tree, as VS Code reads it. */
+  auditTrail: vscode.TreeDataProvider<AuditNode>;
+  /** How many revealed originals are held in memory (each until no tab shows it). */
+  originalsInMemory(): number;
 }

@@ -1,14 +1,16 @@
-/** The command palette's Veil commands: detect, review, commit, verify, and the daemon's log. */
+/** The command palette's Veil commands: detect (then the better-model offer), review, commit, verify (findings in Problems), the daemon's log. */
 import * as vscode from 'vscode';
-import type { DaemonClient } from '../client/daemonClient';
-import type { ProgressParams } from '../daemon/protocol';
 import { registerVeilCommand } from './commandRegistration';
+import { userMessage } from './errors';
 import { detectionSettings, redactionSettings } from './config';
 import type { DatasetActivity } from './datasetIndex';
 import { resolveDatasetFolder } from './datasetFolder';
 import type { DaemonSupervisor } from './daemonSupervisor';
 import type { DisposableScope } from './disposables';
+import { withDaemonProgress, type DaemonWork } from './progressNotification';
 import { ReviewPanel } from './reviewPanel';
+import { BetterModelOffer } from './betterModelOffer';
+import { VerifyDiagnostics } from './verifyDiagnostics';
 
 interface CommandDeps {
   scope: DisposableScope;
@@ -17,30 +19,18 @@ interface CommandDeps {
   extensionUri: vscode.Uri;
   /** The Veil view's datasets: told of the folders opened, and of the progress and end of each batch. */
   datasets: DatasetActivity;
+  /** The global state: the answer to the better-model offer is remembered there. */
+  memory: vscode.Memento;
 }
 
-type Work<T> = (client: DaemonClient, options: { signal: AbortSignal; onProgress: (p: ProgressParams) => void }) => Promise<T>;
-
-/** Runs a long daemon call under a cancellable progress notification; one that `changes` a dataset is followed by the Veil view. */
-function withProgress<T>(deps: CommandDeps, title: string, work: Work<T>, changes?: string): Thenable<T> {
-  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
-    const controller = new AbortController();
-    token.onCancellationRequested(() => controller.abort());
-    let reported = 0;
-    const onProgress = ({ done, total, file, message }: ProgressParams) => {
-      const percent = total > 0 ? (done / total) * 100 : 0;
-      // Nothing to count (total 0): the daemon's own words say what it is doing.
-      const counted = total > 0 ? `${done}/${total}${file ? ` ${file}` : ''}` : (message ?? '');
-      progress.report({ increment: percent - reported, message: counted });
-      reported = percent;
-      if (changes) deps.datasets.progressed(changes, file);
-    };
-    try {
-      return await work(await deps.supervisor.client(), { signal: controller.signal, onProgress });
-    } finally {
-      if (changes) deps.datasets.settled(changes);
-    }
-  });
+/** A long daemon call under a cancellable progress notification; one that `changes` a dataset is followed by the Veil view. */
+async function withProgress<T>(deps: CommandDeps, title: string, work: DaemonWork<T>, changes?: string): Promise<T> {
+  try {
+    const onReport = changes === undefined ? undefined : ({ file }: { file?: string }) => deps.datasets.progressed(changes, file);
+    return await withDaemonProgress(deps.supervisor, title, work, { onReport });
+  } finally {
+    if (changes) deps.datasets.settled(changes);
+  }
 }
 
 function logFailures(deps: CommandDeps, what: string, failures: Array<{ file: string; message: string }>): void {
@@ -54,6 +44,8 @@ function logFailures(deps: CommandDeps, what: string, failures: Array<{ file: st
 
 export function registerCommands(deps: CommandDeps): void {
   const register = (id: string, run: (target?: unknown) => Promise<unknown>) => registerVeilCommand(deps, id, run);
+  const diagnostics = deps.scope.add(new VerifyDiagnostics());
+  const modelOffer = new BetterModelOffer(deps.memory, deps.supervisor);
 
   register('veil.openReview', async (target) => {
     const root = await resolveDatasetFolder(target, 'Review');
@@ -74,7 +66,8 @@ export function registerCommands(deps: CommandDeps): void {
     logFailures(deps, 'detection', result.failures);
     deps.log.info(`detect checkpoint for ${root}: ${JSON.stringify(result.checkpoint)} (keep it elsewhere to detect a cut audit log)`);
     await ReviewPanel.forRoot(root)?.reload();
-    const summary = `${result.faces} faces proposed in ${result.images.length} images (model ${result.model})${result.cancelled ? '; cancelled' : ''}.`;
+    if (result.processed > 0) modelOffer.afterDetection(result.model).catch((error: unknown) => deps.log.warn(`model offer: ${userMessage(error)}`));
+    const summary = `${result.faces} faces proposed in ${result.images.length} images (model ${result.model}): ${result.processed} detected now, ${result.skipped} already done${result.cancelled ? '. Cancelled: run Detect Faces again to finish the rest (images already done are skipped)' : ''}.`;
     // Not awaited: the command's result must not wait until someone answers the notification.
     void vscode.window.showInformationMessage(`Veil: ${summary}`, 'Review').then((choice) => {
       if (choice === 'Review') ReviewPanel.show(root, deps.extensionUri, () => deps.supervisor.client(), deps.log);
@@ -88,7 +81,7 @@ export function registerCommands(deps: CommandDeps): void {
     const reviewedOnly = 'Commit reviewed images';
     const includeUnreviewed = 'Include unreviewed (model boxes only)';
     const choice = await vscode.window.showWarningMessage(
-      'Replace the reviewed images with anonymized versions? The originals are encrypted into .veil/vault (only key holders can open them) and every change is written to the audit log.',
+      `Replace the reviewed images with anonymized versions, redacted with ${redactionSettings().mode} (the veil.redaction.mode setting)? The originals are encrypted into .veil/vault (only key holders can open them) and every change is written to the audit log.`,
       { modal: true },
       reviewedOnly,
       includeUnreviewed,
@@ -105,7 +98,7 @@ export function registerCommands(deps: CommandDeps): void {
     deps.log.info(`commit checkpoint for ${root}: ${JSON.stringify(result.checkpoint)} (keep it elsewhere to detect a cut audit log)`);
     await ReviewPanel.forRoot(root)?.reload();
     void vscode.window.showInformationMessage(
-      `Veil: ${result.committed.length} image(s) anonymized, ${result.alreadyCommitted.length} already, ${result.excluded.length} excluded, ${result.leftAsIs.length} left as they were${result.cancelled ? ', cancelled' : ''}. Audit checkpoint: ${result.checkpoint.entries} entries, head ${result.checkpoint.head.slice(0, 12)}…`,
+      `Veil: ${result.committed.length} image(s) anonymized now (${mode}), ${result.alreadyCommitted.length} already, ${result.excluded.length} excluded, ${result.leftAsIs.length} left as they were${result.cancelled ? '. Cancelled: run Commit again to finish the rest (images already committed are skipped)' : ''}. Audit checkpoint: ${result.checkpoint.entries} entries, head ${result.checkpoint.head.slice(0, 12)}…`,
     );
     return result;
   });
@@ -116,10 +109,14 @@ export function registerCommands(deps: CommandDeps): void {
     const result = await withProgress(deps, 'Veil: verifying', (client, options) => client.request('dataset/verify', { root }, options));
     for (const finding of result.findings) deps.log.warn(`verify ${finding.kind}: ${finding.file ? `${finding.file}: ` : ''}${finding.message}`);
     for (const limit of result.limits) deps.log.info(`verify could not prove: ${limit}`);
+    diagnostics.show(result);
     const checked = `${result.checked.images} images, ${result.checked.auditEntries} audit entries, ${result.checked.vaultObjects} vault objects`;
     if (result.ok) void vscode.window.showInformationMessage(`Veil: verified ${checked}; no findings.`);
     else {
-      void vscode.window.showErrorMessage(`Veil: verify found ${result.findings.length} problem(s) in ${checked}.`, 'Show Log').then((c) => c && deps.log.show());
+      void vscode.window.showErrorMessage(`Veil: verify found ${result.findings.length} problem(s) in ${checked}; each is in the Problems panel.`, 'Show Problems', 'Show Log').then((choice) => {
+        if (choice === 'Show Problems') void vscode.commands.executeCommand('workbench.actions.view.problems');
+        else if (choice) deps.log.show();
+      });
     }
     return result;
   });

@@ -1,4 +1,6 @@
 /** Veil's settings (`veil.*`), read in one place. */
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { MASK_SHAPES, REDACTION_MODES, isOneOf, type SessionConfigureParams } from '../daemon/protocol';
 import type { RedactionSettings } from '../webview/protocol';
@@ -57,4 +59,9 @@ export function daemonEnvironment(): NodeJS.ProcessEnv {
   const home = config.get<string>('daemon.home', '');
   if (home) env.VEIL_HOME = home;
   return env;
+}
+
+/** Veil's home folder as the daemon sees it (`veil.daemon.home`, else ~/.veil): where `veil keygen` puts a key by default. */
+export function veilHome(): string {
+  return daemonEnvironment().VEIL_HOME ?? join(homedir(), '.veil');
 }

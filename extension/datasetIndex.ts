@@ -8,7 +8,7 @@
  * The counts of each read are remembered in the workspace state: a window opened again shows them at once (reading
  * 10,000 images takes the daemon about a second), until it has read the datasets itself.
  */
-import { existsSync, realpathSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join, sep } from 'node:path';
 import * as vscode from 'vscode';
 import type { DaemonClient } from '../client/daemonClient';
@@ -16,6 +16,7 @@ import type { ImageRecord, ReviewChangedParams } from '../daemon/protocol';
 import { DatasetSnapshot, type DatasetCounts } from './datasetSnapshot';
 import { DisposableScope } from './disposables';
 import { userMessage } from './errors';
+import { realPath } from './realPath';
 import { Throttle } from './throttle';
 
 /** Files whose presence makes a `.veil/` folder a dataset's (the daemon's rule: the model home ~/.veil has none). */
@@ -75,14 +76,6 @@ class TrackedDataset implements DatasetView {
 
   counts(): DatasetCounts | undefined {
     return this.snapshot?.counts() ?? this.remembered;
-  }
-}
-
-function realPath(folder: string): string | undefined {
-  try {
-    return realpathSync(folder);
-  } catch {
-    return undefined; // gone: nothing to show
   }
 }
 

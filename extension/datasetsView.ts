@@ -33,6 +33,8 @@ export interface ImageNode {
   readonly kind: 'image';
   readonly root: string;
   readonly image: ListedImage;
+  /** Its group: a committed image's item offers "Reveal Original" (contextValue `veil.image.committed`). */
+  readonly group: ImageGroup;
 }
 export interface MoreNode {
   readonly kind: 'more';
@@ -94,7 +96,7 @@ export class DatasetsTree implements vscode.TreeDataProvider<DatasetsNode>, vsco
       case 'group': {
         const images = this.index.get(node.root)?.snapshot?.list(node.group) ?? [];
         const shown = this.shown.get(node) ?? PAGE_SIZE;
-        const page: DatasetsNode[] = images.slice(0, shown).map((image) => ({ kind: 'image', root: node.root, image }));
+        const page: DatasetsNode[] = images.slice(0, shown).map((image) => ({ kind: 'image', root: node.root, image, group: node.group }));
         return images.length > shown ? [...page, { kind: 'more', parent: node, hidden: images.length - shown }] : page;
       }
       case 'image':
@@ -184,6 +186,7 @@ function imageItem(node: ImageNode): vscode.TreeItem {
   const { image } = node;
   const item = new vscode.TreeItem(imageLabel(image));
   item.id = `image:${node.root}:${image.file}`;
+  item.contextValue = `veil.image.${node.group}`;
   item.description = imageDescription(image);
   item.tooltip = 'failure' in image ? `${image.file}: ${image.failure}` : image.file;
   if ('failure' in image) item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.errorForeground'));

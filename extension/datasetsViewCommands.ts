@@ -1,13 +1,12 @@
 /**
- * The commands of the Veil view: open a folder with Veil (its welcome button), review an image (a click on it),
- * open a dataset's audit trail, show more images of a group, read every dataset again.
+ * The commands of the Veil view: open a folder with Veil (its welcome button), review an image (a click on it, or
+ * "Review in Veil" on an image in the Explorer), show more images of a group, read every dataset again. A
+ * dataset's audit trail opens in its own view (auditTrailCommands.ts).
  */
-import { existsSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import { registerVeilCommand, type CommandHost } from './commandRegistration';
 import type { DatasetIndex } from './datasetIndex';
-import { resolveDatasetFolder } from './datasetFolder';
 import { isNode, type DatasetsTree } from './datasetsView';
 import { ReviewPanel } from './reviewPanel';
 
@@ -29,25 +28,10 @@ export function registerDatasetsViewCommands(deps: ViewCommandDeps): void {
     if (picked?.[0]) await vscode.commands.executeCommand('veil.openReview', picked[0]);
   });
 
-  registerVeilCommand(deps, 'veil.reviewImage', async (node) => {
-    if (!isNode(node, 'image')) throw new Error('Review Image works on an image of the Veil view');
-    await vscode.commands.executeCommand('veil.openReview', vscode.Uri.file(node.root));
-    ReviewPanel.forRoot(node.root)?.showImage(node.image.file);
-  });
-
-  registerVeilCommand(deps, 'veil.openAuditTrail', async (target) => {
-    const folder = await resolveDatasetFolder(target, 'Open');
-    if (!folder) return undefined;
-    const root = deps.index.rootOf(folder) ?? folder;
-    const log = join(root, '.veil', 'audit.jsonl');
-    if (!existsSync(log)) {
-      void vscode.window.showInformationMessage(`Veil: ${basename(root)} has no audit trail yet (it starts with the first detection).`);
-      return undefined;
-    }
-    await vscode.window.showTextDocument(vscode.Uri.file(log), { preview: true });
-    // A hash chain: an edit made here by mistake would break it (and `veil verify` would say so). The audit view is separate work.
-    await vscode.commands.executeCommand('workbench.action.files.setActiveEditorReadonlyInSession');
-    return log;
+  registerVeilCommand(deps, 'veil.reviewImage', async (target) => {
+    const image = imageToReview(target, deps.index);
+    await vscode.commands.executeCommand('veil.openReview', vscode.Uri.file(image.root));
+    ReviewPanel.forRoot(image.root)?.showImageFile(image.path);
   });
 
   registerVeilCommand(deps, 'veil.showMoreImages', async (node) => {
@@ -55,4 +39,17 @@ export function registerDatasetsViewCommands(deps: ViewCommandDeps): void {
   });
 
   registerVeilCommand(deps, 'veil.refreshDatasets', () => deps.index.reloadAll({ start: true }));
+}
+
+/**
+ * The image a "review image" acts on and the folder whose review shows it: an image of the Veil view in its dataset,
+ * or an image file (the Explorer) in the listed dataset it lies in, else in its own folder.
+ */
+function imageToReview(target: unknown, index: DatasetIndex): { root: string; path: string } {
+  if (isNode(target, 'image')) return { root: target.root, path: join(target.root, target.image.file) };
+  if (target instanceof vscode.Uri && target.scheme === 'file') {
+    const folder = dirname(target.fsPath);
+    return { root: index.rootOf(folder) ?? folder, path: target.fsPath };
+  }
+  throw new Error('Review in Veil works on an image file or an image of the Veil view');
 }

@@ -11,8 +11,12 @@ import { registerDatasetsView } from './datasetsView';
 import { registerDatasetsViewCommands } from './datasetsViewCommands';
 import { DaemonSupervisor } from './daemonSupervisor';
 import { DisposableScope } from './disposables';
+import { registerEditorPaths } from './editorPaths';
 import { userMessage } from './errors';
+import { registerReviewKeybindings } from './reviewKeybindings';
 import { ReviewPanel } from './reviewPanel';
+import { registerReviewPanelSerializer } from './reviewPanelSerializer';
+import { registerWalkthroughContext } from './walkthroughContext';
 
 const scope = new DisposableScope();
 
@@ -22,9 +26,14 @@ export function activate(context: vscode.ExtensionContext): VeilApi {
     const status = scope.add(vscode.window.createStatusBarItem('veil.daemon', vscode.StatusBarAlignment.Left));
     const supervisor = scope.add(new DaemonSupervisor(context.extensionPath, log, status));
     const datasets = scope.add(new DatasetIndex(supervisor, log, context.workspaceState));
-    registerCommands({ scope, supervisor, log, extensionUri: context.extensionUri, datasets });
+    registerCommands({ scope, supervisor, log, extensionUri: context.extensionUri, datasets, memory: context.globalState });
+    registerReviewKeybindings({ scope, log }, () => ReviewPanel.active());
     const tree = registerDatasetsView(scope, datasets);
     registerDatasetsViewCommands({ scope, log, index: datasets, tree });
+    const editorPaths = registerEditorPaths({ scope, log, supervisor, index: datasets, memory: context.globalState });
+    registerWalkthroughContext(scope, datasets);
+    // Registered during activation: VS Code asks for the reviews open before a window reload right after it.
+    scope.add(registerReviewPanelSerializer({ extensionUri: context.extensionUri, daemon: () => supervisor.client(), log, track: (folder) => datasets.track(folder) }));
     scope.add(ReviewPanel.onDidSaveRecords((saved) => datasets.saved(saved)));
     // Activated because the workspace holds a dataset (or for a command): the view has its counts before it is opened.
     void datasets.discover();
@@ -46,7 +55,13 @@ export function activate(context: vscode.ExtensionContext): VeilApi {
       }),
     );
     context.subscriptions.push(scope);
-    return { daemonStatus: () => supervisor.shown(), datasetsTree: tree, reviewedImage: (root) => ReviewPanel.forRoot(root)?.currentFile };
+    return {
+      daemonStatus: () => supervisor.shown(),
+      datasetsTree: tree,
+      reviewedImage: (root) => ReviewPanel.forRoot(root)?.currentFile,
+      auditTrail: editorPaths.trail,
+      originalsInMemory: () => editorPaths.originals.count,
+    };
   } catch (error) {
     void vscode.window.showErrorMessage(`Veil failed to start: ${userMessage(error)}`);
     throw error;

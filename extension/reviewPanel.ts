@@ -1,12 +1,15 @@
 /**
  * The review webview for one dataset: serves its page, answers its typed messages with daemon calls,
  * and keeps it in step with the daemon's review state. Images travel as webview URIs, never as pixels.
+ * One panel per folder reviewed (by real path): opening a second dataset opens a second panel, opening the same one
+ * again reveals its panel. A panel VS Code brings back after a window reload is adopted with `restore`.
  */
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
+import { basename, join, relative, sep } from 'node:path';
 import * as vscode from 'vscode';
 import type { DaemonClient } from '../client/daemonClient';
 import type { ReviewChangedParams } from '../daemon/protocol';
+import type { CommandId } from '../webview/commandCatalog';
 import { renderWebviewHtml } from '../webview/html';
 import {
   browserDecodes,
@@ -15,6 +18,7 @@ import {
   ErrorMessage,
   ImageShow,
   RecordUpdated,
+  ReviewAction,
   ReviewRefused,
   ReviewUpdate,
   SettingsChanged,
@@ -28,6 +32,11 @@ import {
 import { redactionSettings } from './config';
 import { DisposableScope } from './disposables';
 import { causeOf, userMessage } from './errors';
+import { realPath } from './realPath';
+import { setReviewFocus } from './reviewKeybindings';
+
+/** The panels' view type: VS Code saves them under it and asks its serializer to bring them back after a reload. */
+export const REVIEW_VIEW_TYPE = 'veil.review';
 
 const THUMBNAIL_SIZE = 160;
 /** Edits the review panels saved (their daemon sends no `review/changed` for its own writes): the Veil view follows them. */
@@ -39,8 +48,10 @@ export class ReviewPanel implements vscode.Disposable {
   private ready = false;
   /** The webview holds the dataset (a `dataset/load` was posted since it was last ready). */
   private loaded = false;
-  /** An image to show once the webview holds the dataset (showImage before that). */
-  private requestedFile: string | undefined;
+  /** The path of an image to show once the webview holds the dataset (showImageFile before that). */
+  private requestedPath: string | undefined;
+  /** The dataset root of the last `dataset/open` (the folder reviewed or the dataset it lies in): webview files are relative to it. */
+  private datasetRoot: string | undefined;
   private followed: DaemonClient | undefined;
   /** The last edit sent to the daemon per image, and the revision it got (undefined: refused). */
   private readonly saving = new Map<string, { seq: number; revision: Promise<number | undefined> }>();
@@ -48,24 +59,44 @@ export class ReviewPanel implements vscode.Disposable {
   /** The image the person is looking at (commands act on it). */
   currentFile: string | undefined;
 
-  static show(root: string, extensionUri: vscode.Uri, daemon: () => Promise<DaemonClient>, log: vscode.LogOutputChannel): ReviewPanel {
+  /** The review of `folder`: its open panel revealed, or a new panel. */
+  static show(folder: string, extensionUri: vscode.Uri, daemon: () => Promise<DaemonClient>, log: vscode.LogOutputChannel): ReviewPanel {
+    const root = realPath(folder) ?? folder;
     const existing = ReviewPanel.open.get(root);
     if (existing) {
       existing.panel.reveal();
       return existing;
     }
-    const panel = vscode.window.createWebviewPanel('veil.review', `Veil: ${root.split(/[\\/]/).pop()}`, vscode.ViewColumn.Active, {
-      enableScripts: true,
-      localResourceRoots: [vscode.Uri.file(root), vscode.Uri.joinPath(extensionUri, 'dist')],
-    });
-    const created = new ReviewPanel(panel, root, extensionUri, daemon, log);
-    ReviewPanel.open.set(root, created);
-    return created;
+    const panel = vscode.window.createWebviewPanel(REVIEW_VIEW_TYPE, panelTitle(root), vscode.ViewColumn.Active, webviewOptions(root, extensionUri));
+    return ReviewPanel.adopt(panel, root, extensionUri, daemon, log);
   }
 
-  /** Panels whose dataset is `root` or lies inside it, to reload after a commit or detection. */
-  static forRoot(root: string): ReviewPanel | undefined {
-    return ReviewPanel.open.get(root);
+  /**
+   * A panel VS Code brought back after a window reload, on the folder it reviewed: it gets its page again and, once
+   * the webview is ready, the dataset (the webview restores its own image, zoom and selection). Undefined (the panel
+   * closed) when the folder is gone or has an open review already.
+   */
+  static restore(panel: vscode.WebviewPanel, folder: string, extensionUri: vscode.Uri, daemon: () => Promise<DaemonClient>, log: vscode.LogOutputChannel): ReviewPanel | undefined {
+    const root = realPath(folder);
+    if (root === undefined || ReviewPanel.open.has(root)) {
+      log.info(`review of ${folder} not restored: ${root === undefined ? 'the folder is gone' : 'it is open already'}`);
+      panel.dispose();
+      return undefined;
+    }
+    panel.webview.options = webviewOptions(root, extensionUri);
+    panel.title = panelTitle(root);
+    return ReviewPanel.adopt(panel, root, extensionUri, daemon, log);
+  }
+
+  private static adopt(panel: vscode.WebviewPanel, root: string, extensionUri: vscode.Uri, daemon: () => Promise<DaemonClient>, log: vscode.LogOutputChannel): ReviewPanel {
+    const adopted = new ReviewPanel(panel, root, extensionUri, daemon, log);
+    ReviewPanel.open.set(root, adopted);
+    return adopted;
+  }
+
+  /** The open review of `folder`, to reload after a commit or detection. */
+  static forRoot(folder: string): ReviewPanel | undefined {
+    return ReviewPanel.open.get(realPath(folder) ?? folder);
   }
 
   static readonly onDidSaveRecords = savedRecords.event;
@@ -130,12 +161,13 @@ export class ReviewPanel implements vscode.Disposable {
   async reload(): Promise<void> {
     const client = await this.daemon();
     const opened = await client.request('dataset/open', { root: this.root });
+    this.datasetRoot = opened.root;
     this.follow(client, opened.root);
     const entries = opened.files.map((entry) => {
       const version = `${entry.bytes}-${Math.round(entry.mtimeMs)}`;
       return { file: entry.file, imageUri: browserDecodes(entry.file) ? this.fileUri(join(opened.root, entry.file), version) : null, version, width: entry.width, height: entry.height };
     });
-    this.post(DatasetLoad.create({ root: opened.root, entries, records: opened.records, settings: redactionSettings() }));
+    this.post(DatasetLoad.create({ root: opened.root, folder: this.root, entries, records: opened.records, settings: redactionSettings() }));
     this.loaded = this.ready;
     this.postRequestedImage();
     if (opened.failures.length > 0) {
@@ -144,16 +176,16 @@ export class ReviewPanel implements vscode.Disposable {
     }
   }
 
-  /** Shows `file` (relative to the dataset), now or once the webview holds the dataset. */
-  showImage(file: string): void {
-    this.requestedFile = file;
+  /** Shows the image at `path`, now or once the webview holds the dataset (which names it relative to the dataset root). */
+  showImageFile(path: string): void {
+    this.requestedPath = realPath(path) ?? path;
     this.postRequestedImage();
   }
 
   private postRequestedImage(): void {
-    if (!this.loaded || this.requestedFile === undefined) return;
-    this.post(ImageShow.create({ file: this.requestedFile }));
-    this.requestedFile = undefined;
+    if (!this.loaded || this.requestedPath === undefined || this.datasetRoot === undefined) return;
+    this.post(ImageShow.create({ file: relative(this.datasetRoot, this.requestedPath).split(sep).join('/') }));
+    this.requestedPath = undefined;
   }
 
   private async receive(message: unknown): Promise<void> {
@@ -189,8 +221,8 @@ export class ReviewPanel implements vscode.Disposable {
       case 'image/open':
         this.currentFile = message.file;
         return;
-      case 'redaction/mode':
-        return vscode.workspace.getConfiguration('veil').update('redaction.mode', message.mode, vscode.ConfigurationTarget.Global);
+      case 'focus/changed':
+        return setReviewFocus(this, message.place);
       case 'error/report':
         this.log.warn(`review webview: ${message.message}`);
         return;
@@ -256,6 +288,11 @@ export class ReviewPanel implements vscode.Disposable {
     }
   }
 
+  /** Runs a review action in the webview (one of the review's keybindings, or the palette, ran its command). */
+  postAction(action: CommandId, large: boolean): void {
+    this.post(ReviewAction.create({ action, large }));
+  }
+
   dispose(): void {
     ReviewPanel.open.delete(this.root);
     this.unfollow?.();
@@ -274,6 +311,15 @@ export class ReviewPanel implements vscode.Disposable {
       ),
     );
   }
+}
+
+function panelTitle(root: string): string {
+  return `Veil: ${basename(root)}`;
+}
+
+/** Scripts for the page; files from the folder reviewed and from the extension's bundle. */
+function webviewOptions(root: string, extensionUri: vscode.Uri): vscode.WebviewOptions {
+  return { enableScripts: true, localResourceRoots: [vscode.Uri.file(root), vscode.Uri.joinPath(extensionUri, 'dist')] };
 }
 
 function assertNever(value: never): never {

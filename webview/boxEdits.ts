@@ -23,9 +23,17 @@ export function withState(boxes: readonly Box[], ids: ReadonlySet<string>, state
   return boxes.map((box) => (ids.has(box.id) && box.state !== state ? { ...box, state } : box));
 }
 
-/** Accept or reject every box the model proposed (boxes drawn by hand stay as they are). */
-export function withAllModelBoxes(boxes: readonly Box[], state: BoxState): Box[] {
-  return withState(boxes, new Set(boxes.filter((box) => box.source === 'model').map((box) => box.id)), state);
+/** Proposals nobody has accepted or rejected yet: an image is not marked reviewed while it has any. */
+export function undecidedBoxes(boxes: readonly Box[]): Box[] {
+  return boxes.filter((box) => box.state === 'proposed');
+}
+
+/**
+ * Accept or reject every undecided proposal. A face a person already decided keeps that decision: "accept all"
+ * never brings back a face rejected as a false alarm, "reject all" never leaves an accepted face bare.
+ */
+export function withUndecidedDecided(boxes: readonly Box[], state: BoxState): Box[] {
+  return withState(boxes, new Set(undecidedBoxes(boxes).map((box) => box.id)), state);
 }
 
 export function withRect(boxes: readonly Box[], id: string, rect: Rect): Box[] {

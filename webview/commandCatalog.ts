@@ -44,6 +44,8 @@ export type CommandId =
   | 'view.zoomOut'
   | 'view.fit'
   | 'view.actualSize'
+  | 'view.zoomToSelection'
+  | 'view.toggleBoxes'
   | 'preview.toggle'
   | 'preview.nextMode'
   | 'list.nextFilter'
@@ -64,16 +66,16 @@ export const COMMANDS: readonly CommandInfo[] = [
   { id: 'image.previous', label: 'Previous image', group: 'Images', keys: [{ key: 'k' }, { key: 'PageUp' }], icon: '$(arrow-left)' },
   { id: 'image.next', label: 'Next image', group: 'Images', keys: [{ key: 'j' }, { key: 'PageDown' }], icon: '$(arrow-right)' },
   { id: 'image.nextUnreviewed', label: 'Next unreviewed image', group: 'Images', keys: [{ key: 'u' }], icon: '$(arrow-circle-right)' },
-  { id: 'image.markReviewed', label: 'Mark image reviewed', group: 'Images', keys: [{ key: 'Enter', shift: false }], icon: '$(pass)' },
-  { id: 'image.markReviewedAndNext', label: 'Mark reviewed, go to next unreviewed', group: 'Images', keys: [{ key: 'Enter', shift: true }] },
+  { id: 'image.markReviewed', label: 'Mark image reviewed (every face decided)', group: 'Images', keys: [{ key: 'Enter', shift: false }], icon: '$(pass)' },
+  { id: 'image.markReviewedAndNext', label: 'Mark reviewed, go to next unreviewed (stays while a face is undecided)', group: 'Images', keys: [{ key: 'Enter', shift: true }] },
   { id: 'image.markUnreviewed', label: 'Mark image unreviewed', group: 'Images', keys: [{ key: 'u', shift: true }] },
-  { id: 'box.next', label: 'Select next face', group: 'Faces', keys: [{ key: ']' }] },
-  { id: 'box.previous', label: 'Select previous face', group: 'Faces', keys: [{ key: '[' }] },
+  { id: 'box.next', label: 'Select next face (the view follows it)', group: 'Faces', keys: [{ key: ']' }] },
+  { id: 'box.previous', label: 'Select previous face (the view follows it)', group: 'Faces', keys: [{ key: '[' }] },
   { id: 'box.accept', label: 'Accept selected face', group: 'Faces', keys: [{ key: 'a' }] },
   { id: 'box.reject', label: 'Reject selected face', group: 'Faces', keys: [{ key: 'r' }] },
   { id: 'box.delete', label: 'Delete selected box', group: 'Faces', keys: [{ key: 'Delete' }, { key: 'Backspace' }] },
-  { id: 'box.acceptAll', label: 'Accept all faces on this image', group: 'Faces', keys: [{ key: 'a', shift: true }], icon: '$(check-all)' },
-  { id: 'box.rejectAll', label: 'Reject all faces on this image', group: 'Faces', keys: [{ key: 'r', shift: true }], icon: '$(close-all)' },
+  { id: 'box.acceptAll', label: 'Accept every undecided face on this image', group: 'Faces', keys: [{ key: 'a', shift: true }], icon: '$(check-all)' },
+  { id: 'box.rejectAll', label: 'Reject every undecided face on this image', group: 'Faces', keys: [{ key: 'r', shift: true }], icon: '$(close-all)' },
   { id: 'box.add', label: 'Add a box in the middle of the view', group: 'Faces', keys: [{ key: 'b' }] },
   { id: 'box.deselect', label: 'Deselect / close help', group: 'Faces', keys: [{ key: 'Escape' }] },
   { id: 'box.moveLeft', label: 'Move box left 1 px (Shift: 10 px); pan without a selection', group: 'Move and resize', keys: [{ key: 'ArrowLeft' }] },
@@ -90,8 +92,15 @@ export const COMMANDS: readonly CommandInfo[] = [
   { id: 'view.zoomOut', label: 'Zoom out', group: 'View', keys: [{ key: '-' }], icon: '$(zoom-out)' },
   { id: 'view.fit', label: 'Fit image', group: 'View', keys: [{ key: '0' }], icon: '$(screen-full)' },
   { id: 'view.actualSize', label: 'Actual size (1:1)', group: 'View', keys: [{ key: '1' }], icon: '1:1' },
+  { id: 'view.zoomToSelection', label: 'Zoom to the selected face', group: 'View', keys: [{ key: 'z' }], icon: '$(target)' },
+  { id: 'view.toggleBoxes', label: 'Hide / show the boxes', group: 'View', keys: [{ key: 'h' }], icon: '$(eye-closed)' },
   { id: 'preview.toggle', label: 'Preview redaction', group: 'Redaction', keys: [{ key: 'p' }], icon: '$(eye)' },
-  { id: 'preview.nextMode', label: `Next redaction mode (${REDACTION_MODES.join(', ')})`, group: 'Redaction', keys: [{ key: 'm' }] },
+  {
+    id: 'preview.nextMode',
+    label: `Next preview mode in this panel (${REDACTION_MODES.join(', ')}); commits use the setting`,
+    group: 'Redaction',
+    keys: [{ key: 'm' }],
+  },
   { id: 'list.nextFilter', label: 'Next filter', group: 'List', keys: [{ key: 'f' }] },
   { id: 'list.toggleOrder', label: 'Review queue (lowest confidence first) / by name', group: 'List', keys: [{ key: 'q' }] },
   { id: 'list.focus', label: 'Focus the image list (↑ ↓ Home End to move)', group: 'List', keys: [{ key: 'l' }] },
@@ -107,6 +116,10 @@ export const GESTURES: ReadonlyArray<[gesture: string, action: string]> = [
   ['Wheel', 'Zoom at the pointer'],
   ['Space + drag, middle button drag', 'Pan'],
 ];
+
+export function isCommandId(value: unknown): value is CommandId {
+  return COMMANDS.some((command) => command.id === value);
+}
 
 export function commandInfo(id: CommandId): CommandInfo {
   return COMMANDS.find((command) => command.id === id)!;

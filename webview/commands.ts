@@ -1,8 +1,8 @@
 /** What each command of the catalog does. Keyboard, toolbar and tests all go through these. */
-import { REDACTION_MODES, type RedactionMode } from '../daemon/protocol';
-import { manualBox, neighbourBox, withAllModelBoxes, withRect, withState, without } from './boxEdits';
+import { REDACTION_MODES, type Box } from '../daemon/protocol';
+import { manualBox, neighbourBox, undecidedBoxes, withRect, withState, withUndecidedDecided, without } from './boxEdits';
 import type { CommandId } from './commandCatalog';
-import { actualSizeViewport, moveRect, panBy, resizeRect, toImagePoint, zoomAt, type Handle } from './geometry';
+import { actualSizeViewport, focusViewport, moveRect, panBy, resizeRect, revealRect, toImagePoint, zoomAt, type Handle } from './geometry';
 import { FILTERS } from './imageList';
 import type { ImageView } from './imageView';
 import type { ReviewStore } from './store';
@@ -19,13 +19,14 @@ export interface CommandEnvironment {
   toggleHelp(): void;
   closeHelp(): boolean;
   focusList(): void;
-  changeMode(mode: RedactionMode): void;
+  /** Marking reviewed was refused: these proposals are still undecided (the image stays on screen). */
+  refuseReviewed(undecided: Box[]): void;
 }
 
 const ZOOM_STEP = 1.25;
 const PAN_STEP = 40;
 
-export function createCommands({ store, view, toggleHelp, closeHelp, focusList, changeMode }: CommandEnvironment): CommandHandlers {
+export function createCommands({ store, view, toggleHelp, closeHelp, focusList, refuseReviewed }: CommandEnvironment): CommandHandlers {
   const selected = () => store.selectedBox();
   const setSelectedState = (state: 'accepted' | 'rejected') => {
     const box = selected();
@@ -63,7 +64,27 @@ export function createCommands({ store, view, toggleHelp, closeHelp, focusList, 
     const stage = view.stageSize();
     store.setViewport(zoomAt(view.viewport(), factor, { x: stage.width / 2, y: stage.height / 2 }));
   };
-  const markReviewed = () => store.edit({ status: 'reviewed' });
+  /** Marks the image reviewed; false (refused, as the daemon would) while a proposal is neither accepted nor rejected. */
+  const markReviewed = (): boolean => {
+    const undecided = undecidedBoxes(store.currentBoxes());
+    if (undecided.length > 0) {
+      refuseReviewed(undecided);
+      return false;
+    }
+    store.edit({ status: 'reviewed' });
+    return true;
+  };
+  /** Selects the face after (1) or before (-1) the selected one and pans it into view. */
+  const selectNeighbour = (step: 1 | -1) => {
+    const box = neighbourBox(store.currentBoxes(), store.ui.selectedId, step);
+    store.select(box?.id ?? null);
+    if (box) reveal(box);
+  };
+  const reveal = (box: Box) => {
+    const viewport = view.viewport();
+    const revealed = revealRect(viewport, box, view.stageSize());
+    if (revealed.x !== viewport.x || revealed.y !== viewport.y) store.setViewport(revealed);
+  };
 
   return {
     'image.previous': () => stepImage(-1),
@@ -71,12 +92,11 @@ export function createCommands({ store, view, toggleHelp, closeHelp, focusList, 
     'image.nextUnreviewed': nextUnreviewed,
     'image.markReviewed': markReviewed,
     'image.markReviewedAndNext': () => {
-      markReviewed();
-      nextUnreviewed();
+      if (markReviewed()) nextUnreviewed();
     },
     'image.markUnreviewed': () => store.edit({ status: 'unreviewed' }),
-    'box.next': () => store.select(neighbourBox(store.currentBoxes(), store.ui.selectedId, 1)?.id ?? null),
-    'box.previous': () => store.select(neighbourBox(store.currentBoxes(), store.ui.selectedId, -1)?.id ?? null),
+    'box.next': () => selectNeighbour(1),
+    'box.previous': () => selectNeighbour(-1),
     'box.accept': () => setSelectedState('accepted'),
     'box.reject': () => setSelectedState('rejected'),
     'box.delete': () => {
@@ -85,8 +105,8 @@ export function createCommands({ store, view, toggleHelp, closeHelp, focusList, 
       const next = neighbourBox(store.currentBoxes(), box.id, 1);
       store.edit({ boxes: without(store.currentBoxes(), box.id), selectedId: next && next.id !== box.id ? next.id : null });
     },
-    'box.acceptAll': () => store.edit({ boxes: withAllModelBoxes(store.currentBoxes(), 'accepted') }),
-    'box.rejectAll': () => store.edit({ boxes: withAllModelBoxes(store.currentBoxes(), 'rejected') }),
+    'box.acceptAll': () => store.edit({ boxes: withUndecidedDecided(store.currentBoxes(), 'accepted') }),
+    'box.rejectAll': () => store.edit({ boxes: withUndecidedDecided(store.currentBoxes(), 'rejected') }),
     'box.add': () => {
       const entry = store.currentEntry();
       if (!entry) return;
@@ -116,8 +136,16 @@ export function createCommands({ store, view, toggleHelp, closeHelp, focusList, 
       const entry = store.currentEntry();
       if (entry) store.setViewport(actualSizeViewport(entry, view.stageSize()));
     },
+    'view.zoomToSelection': () => {
+      // Without a selection, the first face: the key works from the moment an image opens.
+      const box = selected() ?? neighbourBox(store.currentBoxes(), null, 1);
+      if (!box) return;
+      store.select(box.id);
+      store.setViewport(focusViewport(box, view.stageSize()));
+    },
+    'view.toggleBoxes': () => store.setBoxesHidden(!store.ui.boxesHidden),
     'preview.toggle': () => store.setPreview(!store.ui.preview),
-    'preview.nextMode': () => changeMode(REDACTION_MODES[(REDACTION_MODES.indexOf(store.settings.mode) + 1) % REDACTION_MODES.length]!),
+    'preview.nextMode': () => store.setPreviewMode(REDACTION_MODES[(REDACTION_MODES.indexOf(store.previewedMode) + 1) % REDACTION_MODES.length]!),
     'list.nextFilter': () => {
       const index = FILTERS.findIndex((filter) => filter.value === store.ui.filter);
       store.setFilter(FILTERS[(index + 1) % FILTERS.length]!.value);

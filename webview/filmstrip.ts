@@ -4,7 +4,8 @@
  * rows that come into view. Thumbnails are asked for, and shown, once the list stops scrolling: a fast
  * scroll through thousands of rows loads and decodes none of the images it flies past.
  */
-import type { ImageRecord } from '../daemon/protocol';
+import type { ImageRecord, ImageStatus } from '../daemon/protocol';
+import type { ListKey } from './focusPlaces';
 import type { ReviewStore } from './store';
 
 const ROW_HEIGHT = 64;
@@ -24,7 +25,11 @@ interface RowContent {
 interface Row {
   element: HTMLElement;
   thumbnail: HTMLImageElement;
-  name: HTMLElement;
+  /** The file name, in two parts so that a long one is cut in its middle and keeps its distinct end (`…_1_20.jpg`). */
+  nameStart: HTMLElement;
+  nameEnd: HTMLElement;
+  folder: HTMLElement;
+  lock: HTMLElement;
   badge: HTMLElement;
   /** What the row shows now, to skip rows that did not change (no work, no garbage while scrolling). */
   shown: RowContent | null;
@@ -118,14 +123,17 @@ export class Filmstrip {
     thumbnail.draggable = false;
     const text = document.createElement('div');
     text.className = 'filmstrip__text';
-    const name = document.createElement('div');
-    name.className = 'filmstrip__name';
-    const badge = document.createElement('div');
-    badge.className = 'filmstrip__badge';
-    text.append(name, badge);
+    const name = child(text, 'div', 'filmstrip__name');
+    const nameStart = child(name, 'span', 'filmstrip__name-start');
+    const nameEnd = child(name, 'span', 'filmstrip__name-end');
+    const folder = child(text, 'div', 'filmstrip__folder');
+    const status = child(text, 'div', 'filmstrip__status');
+    const lock = child(status, 'span', 'filmstrip__lock codicon codicon-lock');
+    lock.title = 'Committed: read-only';
+    const badge = child(status, 'span', 'filmstrip__badge');
     element.append(thumbnail, text);
     this.container.append(element);
-    return { element, thumbnail, name, badge, shown: null };
+    return { element, thumbnail, nameStart, nameEnd, folder, lock, badge, shown: null };
   }
 
   private fillRow(row: Row, index: number, file: string): void {
@@ -153,8 +161,13 @@ export class Filmstrip {
       if (thumbnail) row.thumbnail.src = thumbnail;
       else row.thumbnail.removeAttribute('src');
     }
-    row.name.textContent = file;
-    row.badge.textContent = `${record.status === 'unreviewed' ? '○' : '✓'} ${counts.join(' · ')}`;
+    const name = splitName(file);
+    row.nameStart.textContent = name.start;
+    row.nameEnd.textContent = name.end;
+    row.folder.textContent = name.folder;
+    row.folder.hidden = name.folder === '';
+    row.lock.hidden = record.status !== 'committed';
+    row.badge.textContent = `${STATUS_MARK[record.status]}${counts.join(' · ')}`;
   }
 
   /** Once the list has not scrolled for a moment: show the thumbnails in view, ask for the missing ones. */
@@ -174,7 +187,7 @@ export class Filmstrip {
     const list = this.store.list;
     const index = this.store.ui.file === null ? -1 : list.indexOf(this.store.ui.file);
     const pageRows = Math.max(1, Math.floor(this.container.clientHeight / ROW_HEIGHT) - 1);
-    const targets: Record<string, number> = {
+    const targets: Record<ListKey, number> = {
       ArrowDown: index + 1,
       ArrowUp: index - 1,
       PageDown: index + pageRows,
@@ -182,7 +195,7 @@ export class Filmstrip {
       Home: 0,
       End: list.length - 1,
     };
-    const target = targets[event.key];
+    const target = targets[event.key as ListKey] as number | undefined;
     if (target === undefined || event.ctrlKey || event.altKey || event.metaKey || list.length === 0) return;
     event.preventDefault();
     this.store.open(list[Math.min(list.length - 1, Math.max(0, target))]!);
@@ -198,6 +211,27 @@ function sameContent(shown: RowContent | null, next: RowContent): boolean {
     shown.current === next.current &&
     shown.listLength === next.listLength
   );
+}
+
+/** Before a row's counts; a committed image shows the lock instead. */
+const STATUS_MARK: Record<ImageStatus, string> = { unreviewed: '○ ', reviewed: '✓ ', committed: '' };
+
+/** Characters of a file name always shown, from its end: enough to tell `…_1_20.jpg` from `…_1_45.jpg`. */
+const NAME_END = 12;
+
+/** A row's text: the file name first (its end kept whole), then the folder it is in, dimmed. */
+function splitName(file: string): { start: string; end: string; folder: string } {
+  const slash = file.lastIndexOf('/');
+  const base = file.slice(slash + 1);
+  const cut = Math.max(0, base.length - NAME_END);
+  return { start: base.slice(0, cut), end: base.slice(cut), folder: slash < 0 ? '' : file.slice(0, slash) };
+}
+
+function child(parent: HTMLElement, tag: 'div' | 'span', className: string): HTMLElement {
+  const element = document.createElement(tag);
+  element.className = className;
+  parent.append(element);
+  return element;
 }
 
 function hideRow(row: Row): void {

@@ -20,6 +20,8 @@ export interface Viewport {
 
 const MIN_SCALE = 0.02;
 const MAX_SCALE = 32;
+/** Above this scale the image is drawn with square pixels: a reviewer zoomed in on a small face judges pixels, not blur. */
+export const PIXELATED_ABOVE = 2;
 /** Smallest box a person can draw or resize to, in image pixels. */
 export const MIN_BOX_SIZE = 2;
 
@@ -30,11 +32,39 @@ function clamp(value: number, min: number, max: number): number {
   return Math.min(max, Math.max(min, value));
 }
 
-/** The whole image, centred, as large as fits (never enlarged beyond 1:1). */
+/**
+ * The whole image, centred, filling the stage: a small image is enlarged too (a 96 px crowd shot at 1:1 leaves its
+ * 8 px faces unreviewable).
+ */
 export function fitViewport(image: Size, stage: Size, padding = 12): Viewport {
+  return fitRect({ x: 0, y: 0, w: image.width, h: image.height }, stage, padding);
+}
+
+/** How much of the stage a face fills when zoomed to: enough to judge it, with the context around it still in view. */
+const FOCUS_SHARE = 0.4;
+
+/** The viewport that shows `rect` centred, filling FOCUS_SHARE of the stage (zoom to the selected face). */
+export function focusViewport(rect: Rect, stage: Size): Viewport {
+  const margin = (1 / FOCUS_SHARE - 1) / 2;
+  return fitRect({ x: rect.x - rect.w * margin, y: rect.y - rect.h * margin, w: rect.w / FOCUS_SHARE, h: rect.h / FOCUS_SHARE }, stage, 0);
+}
+
+/** `viewport` panned just enough that `rect` (image pixels) is wholly on the stage, `padding` from its edges where it fits. */
+export function revealRect(viewport: Viewport, rect: Rect, stage: Size, padding = 24): Viewport {
+  const screen = toScreenRect(viewport, rect);
+  const shift = (start: number, length: number, available: number) => {
+    if (length + 2 * padding > available) return available / 2 - (start + length / 2);
+    if (start < padding) return padding - start;
+    if (start + length > available - padding) return available - padding - (start + length);
+    return 0;
+  };
+  return panBy(viewport, shift(screen.x, screen.w, stage.width), shift(screen.y, screen.h, stage.height));
+}
+
+function fitRect(rect: Rect, stage: Size, padding: number): Viewport {
   const available = { width: Math.max(1, stage.width - 2 * padding), height: Math.max(1, stage.height - 2 * padding) };
-  const scale = Math.min(1, available.width / image.width, available.height / image.height);
-  return centred(image, stage, scale);
+  const scale = clamp(Math.min(available.width / rect.w, available.height / rect.h), MIN_SCALE, MAX_SCALE);
+  return { scale, x: stage.width / 2 - (rect.x + rect.w / 2) * scale, y: stage.height / 2 - (rect.y + rect.h / 2) * scale };
 }
 
 /** 1:1, centred. */

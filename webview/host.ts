@@ -1,7 +1,7 @@
 /** The extension host as the webview sees it: typed messages out, UI state saved across hiding. */
 import type { Viewport } from './geometry';
 import { isFilter, isOrder } from './imageList';
-import type { WebviewToExtensionMessage } from './protocol';
+import { isRedactionMode, type SavedReviewState, type WebviewToExtensionMessage } from './protocol';
 import type { UiState } from './store';
 
 interface VsCodeApi {
@@ -13,6 +13,8 @@ declare function acquireVsCodeApi(): VsCodeApi;
 
 export class Host {
   private readonly api = acquireVsCodeApi();
+  /** The folder under review: saved with the UI state, so that a window reload brings the panel back on it. */
+  private folder: string | undefined;
 
   post(message: WebviewToExtensionMessage): void {
     this.api.postMessage(message);
@@ -20,26 +22,34 @@ export class Host {
 
   /** The UI state saved before the panel was last hidden, if it is still valid. */
   savedUiState(): UiState | null {
-    const state = this.api.getState();
-    return isUiState(state) ? state : null;
+    return uiStateFrom(this.api.getState());
+  }
+
+  reviews(folder: string): void {
+    this.folder = folder;
   }
 
   saveUiState(state: UiState): void {
-    this.api.setState(state);
+    const saved: UiState & SavedReviewState = { ...state, folder: this.folder };
+    this.api.setState(saved);
   }
 }
 
-function isUiState(value: unknown): value is UiState {
-  if (typeof value !== 'object' || value === null) return false;
-  const state = value as Record<string, unknown>;
-  return (
-    (state.file === null || typeof state.file === 'string') &&
-    (state.selectedId === null || typeof state.selectedId === 'string') &&
-    isFilter(state.filter) &&
-    isOrder(state.order) &&
-    (state.viewport === null || isViewport(state.viewport)) &&
-    typeof state.preview === 'boolean'
-  );
+/** The UI state in a saved state, or null when it is not one; settings added later default when a state lacks them. */
+function uiStateFrom(value: unknown): UiState | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const { file, selectedId, filter, order, viewport, preview, boxesHidden, previewMode } = value as Record<string, unknown>;
+  if (
+    (file === null || typeof file === 'string') &&
+    (selectedId === null || typeof selectedId === 'string') &&
+    isFilter(filter) &&
+    isOrder(order) &&
+    (viewport === null || isViewport(viewport)) &&
+    typeof preview === 'boolean'
+  ) {
+    return { file, selectedId, filter, order, viewport, preview, boxesHidden: boxesHidden === true, previewMode: isRedactionMode(previewMode) ? previewMode : null };
+  }
+  return null;
 }
 
 function isViewport(value: unknown): value is Viewport {

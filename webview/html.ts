@@ -14,7 +14,15 @@ export interface WebviewHtmlOptions {
   scriptUri: string;
   /** `asWebviewUri` of dist/webview.css. */
   styleUri: string;
+  /**
+   * Who runs the review's shortcuts. `vscode` (the default): VS Code's keybindings (contributes.keybindings, so people
+   * can rebind them) send each action as a message; the page runs no shortcut itself, which would run it twice.
+   * `page`: the page runs them (a page outside VS Code: the tests and benchmarks).
+   */
+  shortcuts?: ShortcutHandler;
 }
+
+export type ShortcutHandler = 'vscode' | 'page';
 
 export function contentSecurityPolicy(cspSource: string, nonce: string): string {
   return `default-src 'none'; img-src ${cspSource} data: blob:; style-src ${cspSource}; font-src ${cspSource}; script-src 'nonce-${nonce}';`;
@@ -24,8 +32,8 @@ const TOOLBAR_GROUPS: CommandId[][] = [
   ['image.previous', 'image.next', 'image.nextUnreviewed'],
   ['box.acceptAll', 'box.rejectAll', 'image.markReviewed'],
   ['edit.undo', 'edit.redo'],
-  ['view.zoomOut', 'view.zoomIn', 'view.fit', 'view.actualSize'],
-  ['preview.toggle'],
+  ['view.zoomOut', 'view.zoomIn', 'view.fit', 'view.actualSize', 'view.zoomToSelection'],
+  ['view.toggleBoxes', 'preview.toggle'],
 ];
 
 export function renderWebviewHtml(options: WebviewHtmlOptions): string {
@@ -39,13 +47,13 @@ export function renderWebviewHtml(options: WebviewHtmlOptions): string {
 <link rel="stylesheet" href="${escapeHtml(options.styleUri)}">
 <title>Veil review</title>
 </head>
-<body>
+<body data-shortcuts="${options.shortcuts ?? 'vscode'}">
 <div class="app">
 <header class="toolbar" role="toolbar" aria-label="Review">
 <label class="toolbar__field">Show <select id="filter" aria-label="Filter images (F)"></select></label>
 <label class="toolbar__field">Order <select id="order" aria-label="Order images (Q)"></select></label>
 ${TOOLBAR_GROUPS.map((group) => `<div class="toolbar__group">${group.map(renderButton).join('')}</div>`).join('\n')}
-<label class="toolbar__field">Mode <select id="mode" aria-label="Redaction mode (M)"></select></label>
+<label class="toolbar__field">Preview <select id="mode" aria-label="Redaction mode previewed in this panel (M); commits use the setting" title="Redaction mode previewed in this panel (M); commits use the veil.redaction.mode setting"></select></label>
 <div class="toolbar__group toolbar__end">${renderButton('help.toggle')}</div>
 </header>
 <div class="main">
@@ -62,6 +70,7 @@ ${TOOLBAR_GROUPS.map((group) => `<div class="toolbar__group">${group.map(renderB
 <div id="boxes" class="boxes" role="group" aria-label="Faces"></div>
 <div id="draft" class="box box--draft" hidden></div>
 <div id="stage-message" class="stage__message" hidden></div>
+<div id="preview-note" class="stage__note" role="status" hidden></div>
 </div>
 </div>
 <footer class="statusbar">
@@ -77,6 +86,7 @@ ${TOOLBAR_GROUPS.map((group) => `<div class="toolbar__group">${group.map(renderB
 <h2 id="help-title" class="help__title">Keyboard shortcuts</h2>
 <button id="help-close" class="help__close" type="button" aria-label="Close shortcuts (Escape)">${renderIcon('$(close)')}</button>
 <div id="help-body" class="help__body"></div>
+<p class="help__note">The default keys. In VS Code each is a keybinding: change it in Keyboard Shortcuts (search for veil.review).</p>
 </div>
 </div>
 <script nonce="${escapeHtml(options.nonce)}" src="${escapeHtml(options.scriptUri)}"></script>

@@ -8,12 +8,20 @@
  */
 import type { Box, Rect } from '../daemon/protocol';
 import { boxKind, describeBox } from './boxEdits';
-import { fitViewport, HANDLES, toScreenRect, type Size, type Viewport } from './geometry';
+import { fitViewport, HANDLES, PIXELATED_ABOVE, toScreenRect, type Size, type Viewport } from './geometry';
 import type { DisplayCopies } from './displayCopies';
 import { ImageCache } from './imageCache';
 import { RedactionPreview } from './redactionPreview';
 import type { ReviewStore } from './store';
 import type { WebviewEntry } from './protocol';
+
+/**
+ * A box smaller than this on screen (px) has its handles outside it: handles on its edges would cover the face a
+ * reviewer is judging.
+ */
+const SMALL_BOX = 40;
+/** How long refused boxes flash (matches the `veil-flash` animation in styles.css). */
+const FLASH_MS = 1200;
 
 export class ImageView {
   private readonly cache = new ImageCache();
@@ -22,6 +30,9 @@ export class ImageView {
   private image: HTMLImageElement;
   private shownFile: string | null = null;
   private loading = 0;
+  /** Boxes flashing to draw the eye (proposals still undecided when marking reviewed was refused). */
+  private flashing = new Set<string>();
+  private flashTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly store: ReviewStore,
@@ -115,24 +126,27 @@ export class ImageView {
     const shown = entry && this.shownFile === entry.file ? entry : undefined;
     const viewport = this.viewport();
     if (shown) this.image.style.transform = `translate(${viewport.x}px, ${viewport.y}px) scale(${viewport.scale})`;
+    this.image.classList.toggle('is-pixelated', viewport.scale > PIXELATED_ABOVE);
     this.renderBoxes(shown ? this.store.currentBoxes() : [], viewport);
     this.renderPreview(shown, viewport);
   }
 
   private renderBoxes(boxes: readonly Box[], viewport: Viewport): void {
-    const previewing = this.store.ui.preview;
-    this.overlay.classList.toggle('is-previewing', previewing);
+    this.overlay.classList.toggle('is-previewing', this.store.ui.preview);
+    this.overlay.classList.toggle('is-hidden', this.store.ui.boxesHidden);
     const seen = new Set<string>();
     boxes.forEach((box, index) => {
       seen.add(box.id);
       const element = this.boxElements.get(box.id) ?? this.createBoxElement(box.id);
       const selected = box.id === this.store.ui.selectedId;
-      element.className = `box box--${boxKind(box)}${selected ? ' is-selected' : ''}`;
+      const screen = toScreenRect(viewport, box);
+      const small = Math.min(screen.w, screen.h) < SMALL_BOX;
+      element.className = `box box--${boxKind(box)}${selected ? ' is-selected' : ''}${small ? ' is-small' : ''}${this.flashing.has(box.id) ? ' is-flashing' : ''}`;
       element.dataset.kind = boxKind(box);
       element.setAttribute('aria-label', describeBox(box, index, boxes.length));
       element.setAttribute('aria-pressed', String(selected));
       element.querySelector('.box__label')!.textContent = box.score === null ? 'manual' : box.score.toFixed(2);
-      placeElement(element, toScreenRect(viewport, box));
+      placeElement(element, screen);
     });
     for (const [id, element] of this.boxElements) {
       if (seen.has(id)) continue;
@@ -166,7 +180,23 @@ export class ImageView {
       this.preview.hide();
       return;
     }
-    this.preview.draw({ image: this.image, imageSize: entry, boxes: this.store.currentBoxes(), viewport, settings: this.store.settings }, this.stageSize());
+    const settings = { ...this.store.settings, mode: this.store.previewedMode };
+    this.preview.draw({ image: this.image, imageSize: entry, boxes: this.store.currentBoxes(), viewport, settings }, this.stageSize());
+  }
+
+  /** Flashes these boxes for a moment (again from the start when they are flashing already). */
+  flash(ids: readonly string[]): void {
+    clearTimeout(this.flashTimer);
+    this.flashing = new Set();
+    this.render();
+    // A style read between removing and adding the class restarts the animation.
+    void this.overlay.offsetWidth;
+    this.flashing = new Set(ids);
+    this.render();
+    this.flashTimer = setTimeout(() => {
+      this.flashing = new Set();
+      this.render();
+    }, FLASH_MS);
   }
 
   /** Shows (or hides, with null) the outline of a box being drawn or moved, in image pixels. */

@@ -1,23 +1,31 @@
-/** Routes key presses to commands through the catalog's shortcuts. */
+/**
+ * Runs the review's commands by id (VS Code's keybindings send them as actions) and, outside VS Code, the catalog's
+ * shortcuts from the page's own key presses.
+ */
 import { COMMANDS, matchesKey, type CommandId } from './commandCatalog';
-import type { CommandHandlers } from './commands';
+import type { CommandContext, CommandHandlers } from './commands';
+import { focusPlaceOf, placeTakesKey } from './focusPlaces';
 
 /** Commands that still work while the help overlay is open. */
 const WHILE_HELP_IS_OPEN: ReadonlySet<CommandId> = new Set(['help.toggle', 'box.deselect']);
 
-export function installKeyboard(commands: CommandHandlers, isHelpOpen: () => boolean): void {
-  document.addEventListener('keydown', (event) => {
-    if (event.defaultPrevented || isTypingTarget(event.target, event.key)) return;
-    const command = COMMANDS.find((info) => info.keys.some((spec) => matchesKey(spec, event)));
-    if (!command || (isHelpOpen() && !WHILE_HELP_IS_OPEN.has(command.id))) return;
-    event.preventDefault();
-    commands[command.id]({ large: event.shiftKey });
-  });
+export type CommandRunner = (id: CommandId, context: CommandContext) => void;
+
+export function createCommandRunner(commands: CommandHandlers, isHelpOpen: () => boolean): CommandRunner {
+  return (id, context) => {
+    if (isHelpOpen() && !WHILE_HELP_IS_OPEN.has(id)) return;
+    commands[id](context);
+  };
 }
 
-/** Keys that a focused form control needs for itself (typing in a select, Enter on a button). */
-function isTypingTarget(target: EventTarget | null, key: string): boolean {
-  if (!(target instanceof HTMLElement)) return false;
-  if (target.closest('select, input, textarea')) return key !== 'Escape';
-  return target.closest('button') !== null && (key === 'Enter' || key === ' ');
+/** The page runs the catalog's shortcuts itself (no VS Code keybindings send them). */
+export function installPageShortcuts(run: CommandRunner): void {
+  document.addEventListener('keydown', (event) => {
+    // A key the focused control took (the filmstrip's arrows prevent their default) or takes (a picker's letters).
+    if (event.defaultPrevented || placeTakesKey(focusPlaceOf(event.target instanceof Element ? event.target : null, true), event.key)) return;
+    const command = COMMANDS.find((info) => info.keys.some((spec) => matchesKey(spec, event)));
+    if (!command) return;
+    event.preventDefault();
+    run(command.id, { large: event.shiftKey });
+  });
 }

@@ -1,22 +1,23 @@
 /** The review webview's composition root: wires the store, the views, the host and the messages. */
 import './styles.css';
-import type { RedactionMode } from '../daemon/protocol';
 import { createCommands } from './commands';
 import { DisplayCopies } from './displayCopies';
 import { Filmstrip } from './filmstrip';
+import { reportFocusPlace } from './focusPlaces';
 import { HelpOverlay } from './helpOverlay';
 import { Host } from './host';
 import { ImageView } from './imageView';
 import { assertNever } from './imageList';
-import { installKeyboard } from './keyboard';
+import { createCommandRunner, installPageShortcuts } from './keyboard';
 import { installPointerEditing } from './pointerEditing';
+import { PreviewNote } from './previewNote';
 import {
   DisplayCopyRequest,
   ErrorReport,
+  FocusChanged,
   ImageOpen,
   isExtensionToWebviewMessage,
   Ready,
-  RedactionModeChange,
   ReviewUpdate,
   ThumbnailsRequest,
   WEBVIEW_PROTOCOL_VERSION,
@@ -54,18 +55,22 @@ const statusBar = new StatusBar(
   store,
 );
 
-const changeMode = (mode: RedactionMode) => {
-  if (mode === store.settings.mode) return;
-  store.setSettings({ ...store.settings, mode });
-  host.post(RedactionModeChange.create({ mode }));
-};
+const previewNote = new PreviewNote(element('preview-note'), store);
+
 const commands = createCommands({
   store,
   view,
   toggleHelp: () => help.toggle(),
   closeHelp: () => help.close(),
   focusList: () => filmstripElement.focus(),
-  changeMode,
+  refuseReviewed: (undecided) => {
+    // The faces to decide must be in sight: no preview or hidden boxes over them.
+    if (store.ui.preview) store.setPreview(false);
+    if (store.ui.boxesHidden) store.setBoxesHidden(false);
+    view.flash(undecided.map((box) => box.id));
+    const faces = undecided.length === 1 ? '1 face is' : `${undecided.length} faces are`;
+    statusBar.showError(`Not marked reviewed: ${faces} still undecided (flashing). Accept or reject each first.`);
+  },
 });
 const toolbar = new Toolbar(
   {
@@ -78,9 +83,11 @@ const toolbar = new Toolbar(
   },
   store,
   commands,
-  changeMode,
 );
-installKeyboard(commands, () => help.isOpen);
+const runCommand = createCommandRunner(commands, () => help.isOpen);
+// In VS Code its keybindings run the shortcuts (html.ts `shortcuts`): the page says where its focus is, for their `when`.
+if (document.body.dataset.shortcuts === 'page') installPageShortcuts(runCommand);
+else reportFocusPlace((place) => host.post(FocusChanged.create({ place })));
 installPointerEditing(stage, store, view);
 
 function onChange(change: Change): void {
@@ -88,6 +95,7 @@ function onChange(change: Change): void {
     case 'dataset':
       filmstrip.reset();
       toolbar.update();
+      previewNote.update();
       toolbar.updateProgress();
       showCurrentImage();
       break;
@@ -108,6 +116,7 @@ function onChange(change: Change): void {
     case 'settings':
       view.render();
       toolbar.update();
+      previewNote.update();
       break;
     case 'list':
       toolbar.update();
@@ -133,6 +142,7 @@ let firstLoad = true;
 function onMessage(message: ExtensionToWebviewMessage): void {
   switch (message.type) {
     case 'dataset/load':
+      host.reviews(message.folder ?? message.root);
       saves.reset(message.records);
       displayCopies.clear();
       store.load(message, firstLoad ? host.savedUiState() : null);
@@ -163,6 +173,9 @@ function onMessage(message: ExtensionToWebviewMessage): void {
       break;
     case 'error':
       statusBar.showError(message.message);
+      break;
+    case 'action':
+      runCommand(message.action, { large: message.large ?? false });
       break;
     default:
       assertNever(message);

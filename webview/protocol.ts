@@ -25,8 +25,9 @@ import {
   type MaskShape,
   type RedactionMode,
 } from '../daemon/protocol';
+import { isCommandId, type CommandId } from './commandCatalog';
 
-export const WEBVIEW_PROTOCOL_VERSION = 1;
+export const WEBVIEW_PROTOCOL_VERSION = 2;
 
 export type Message<Type extends string, Params> = { type: Type } & Params;
 
@@ -51,6 +52,14 @@ function defineMessage<Type extends string, Params>(
 }
 
 // ---- Shared shapes ---------------------------------------------------------------------------------
+
+/**
+ * Where the keyboard focus is, as far as the review's keys go: `stage` (the image or anything that takes no keys),
+ * `list` (the filmstrip: its arrows, Page Up/Down, Home and End move in it), `button` (Enter and Space press it),
+ * `field` (a picker: every key but Escape is its own), `outside` (the page does not have the focus).
+ */
+export const FOCUS_PLACES = ['stage', 'list', 'button', 'field', 'outside'] as const;
+export type FocusPlace = (typeof FOCUS_PLACES)[number];
 
 /** One image of the dataset, as the webview loads it. */
 export interface WebviewEntry {
@@ -119,10 +128,11 @@ export const DisplayCopyRequest = defineMessage<'displayCopy/request', { file: s
 /** The image now shown (lets the extension reveal it in its tree). */
 export const ImageOpen = defineMessage<'image/open', { file: string }>('image/open', (m) => isString(m.file));
 
-/** The person chose another redaction mode for the preview and the commit. */
-export const RedactionModeChange = defineMessage<'redaction/mode', { mode: RedactionMode }>('redaction/mode', (m) =>
-  isRedactionMode(m.mode),
-);
+/**
+ * Where the keyboard focus is in the page, for the `veil.reviewFocus` context key of the review's keybindings: each
+ * keybinding steps aside where the focused control takes its key (see FOCUS_PLACES).
+ */
+export const FocusChanged = defineMessage<'focus/changed', { place: FocusPlace }>('focus/changed', (m) => isOneOf(FOCUS_PLACES, m.place));
 
 /** The webview received something it could not use (a bad message); for the extension's log. */
 export const ErrorReport = defineMessage<'error/report', { message: string }>('error/report', (m) => isString(m.message));
@@ -133,10 +143,10 @@ export type WebviewToExtensionMessage =
   | MessageOf<typeof ThumbnailsRequest>
   | MessageOf<typeof DisplayCopyRequest>
   | MessageOf<typeof ImageOpen>
-  | MessageOf<typeof RedactionModeChange>
+  | MessageOf<typeof FocusChanged>
   | MessageOf<typeof ErrorReport>;
 
-const webviewToExtension = [Ready, ReviewUpdate, ThumbnailsRequest, DisplayCopyRequest, ImageOpen, RedactionModeChange, ErrorReport];
+const webviewToExtension = [Ready, ReviewUpdate, ThumbnailsRequest, DisplayCopyRequest, ImageOpen, FocusChanged, ErrorReport];
 export function isWebviewToExtensionMessage(value: unknown): value is WebviewToExtensionMessage {
   return webviewToExtension.some((definition) => definition.is(value));
 }
@@ -145,6 +155,11 @@ export function isWebviewToExtensionMessage(value: unknown): value is WebviewToE
 
 export interface DatasetLoadParams {
   root: string;
+  /**
+   * The folder the panel reviews, as the extension opened it: `root` or a folder inside it (absent: `root`). The
+   * webview saves it with its UI state (SavedReviewState), so that a window reload brings the panel back on it.
+   */
+  folder?: string;
   entries: WebviewEntry[];
   /** Review state from the daemon; an entry without a record has no boxes and is unreviewed. */
   records: ImageRecord[];
@@ -152,7 +167,7 @@ export interface DatasetLoadParams {
 }
 export const DatasetLoad = defineMessage<'dataset/load', DatasetLoadParams>(
   'dataset/load',
-  (m) => isString(m.root) && isArrayOf(m.entries, isWebviewEntry) && isArrayOf(m.records, isImageRecord) && isRedactionSettings(m.settings),
+  (m) => isString(m.root) && (m.folder === undefined || isString(m.folder)) && isArrayOf(m.entries, isWebviewEntry) && isArrayOf(m.records, isImageRecord) && isRedactionSettings(m.settings),
 );
 
 /** Thumbnail URIs (`asWebviewUri` of the daemon's cached JPEGs), by file. */
@@ -197,6 +212,15 @@ export const ImageShow = defineMessage<'image/show', { file: string }>('image/sh
 /** Something failed on the extension's side (e.g. the daemon refused an update); shown to the person. */
 export const ErrorMessage = defineMessage<'error', { message: string }>('error', (m) => isString(m.message));
 
+/**
+ * Run a review action: one of VS Code's keybindings for the review (or the command palette) ran its command.
+ * `large`: the Shift variant of a nudge (10 px instead of 1).
+ */
+export const ReviewAction = defineMessage<'action', { action: CommandId; large?: boolean }>(
+  'action',
+  (m) => isCommandId(m.action) && (m.large === undefined || typeof m.large === 'boolean'),
+);
+
 export type ExtensionToWebviewMessage =
   | MessageOf<typeof DatasetLoad>
   | MessageOf<typeof Thumbnails>
@@ -205,11 +229,27 @@ export type ExtensionToWebviewMessage =
   | MessageOf<typeof ReviewRefused>
   | MessageOf<typeof SettingsChanged>
   | MessageOf<typeof ImageShow>
-  | MessageOf<typeof ErrorMessage>;
+  | MessageOf<typeof ErrorMessage>
+  | MessageOf<typeof ReviewAction>;
 
-const extensionToWebview = [DatasetLoad, Thumbnails, DisplayCopy, RecordUpdated, ReviewRefused, SettingsChanged, ImageShow, ErrorMessage];
+const extensionToWebview = [DatasetLoad, Thumbnails, DisplayCopy, RecordUpdated, ReviewRefused, SettingsChanged, ImageShow, ErrorMessage, ReviewAction];
 export function isExtensionToWebviewMessage(value: unknown): value is ExtensionToWebviewMessage {
   return extensionToWebview.some((definition) => definition.is(value));
+}
+
+// ---- State saved by the webview ----------------------------------------------------------------------
+
+/**
+ * What the webview keeps with `setState` beyond its own UI state. VS Code hands that state to the extension's panel
+ * serializer after a window reload: the panel is brought back on `folder`, and the webview on its saved UI state.
+ */
+export interface SavedReviewState {
+  folder?: string;
+}
+
+/** The folder a saved review panel showed, as the extension reads it from the state VS Code restored. */
+export function savedReviewFolder(state: unknown): string | undefined {
+  return isRecord(state) && isString(state.folder) ? state.folder : undefined;
 }
 
 // ---- Guards ----------------------------------------------------------------------------------------

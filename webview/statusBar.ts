@@ -53,8 +53,11 @@ export class StatusBar {
   showSaveState(state: SaveState): void {
     this.elements.saveState.dataset.state = state;
     this.elements.saveState.textContent = SAVE_STATE_TEXT[state];
+    // An error is news until the next success (every edit stored, or the dataset loaded again), not forever.
+    if (state === 'saved') this.showError(null);
   }
 
+  /** A refusal or failure, in full: the footer wraps it rather than cut it off. */
   showError(message: string | null): void {
     this.elements.error.textContent = message ?? '';
   }

@@ -3,7 +3,7 @@
  * history of review edits. Views subscribe and re-render what a change touches; every review edit is
  * handed to `onReviewEdit` at once (main.ts posts it to the extension).
  */
-import type { Box, ImageRecord, ImageStatus } from '../daemon/protocol';
+import type { Box, ImageRecord, ImageStatus, RedactionMode } from '../daemon/protocol';
 import type { Viewport } from './geometry';
 import { buildImageList, computeProgress, DEFAULT_LOW_CONFIDENCE, type Filter, type Order, type Progress } from './imageList';
 import type { DatasetLoadParams, RedactionSettings, WebviewEntry } from './protocol';
@@ -32,6 +32,13 @@ export interface UiState {
   /** null: fit the image to the stage. */
   viewport: Viewport | null;
   preview: boolean;
+  /** The boxes are hidden to see the faces under them (nothing about them changes). */
+  boxesHidden: boolean;
+  /**
+   * The redaction mode this panel previews; null: the `veil.redaction.mode` setting's. A panel's choice never changes
+   * the setting (another panel, and every commit, keep using the setting).
+   */
+  previewMode: RedactionMode | null;
 }
 
 interface ReviewSnapshot {
@@ -51,7 +58,7 @@ export type ReviewEditListener = (record: ImageRecord) => void;
 export class ReviewStore {
   entries: WebviewEntry[] = [];
   settings: RedactionSettings = { mode: 'fill', margin: 0.25, shape: 'rect' };
-  ui: UiState = { file: null, selectedId: null, filter: 'all', order: 'name', viewport: null, preview: false };
+  ui: UiState = { file: null, selectedId: null, filter: 'all', order: 'name', viewport: null, preview: false, boxesHidden: false, previewMode: null };
   /** The filmstrip's files: filtered and ordered. */
   list: string[] = [];
 
@@ -159,6 +166,21 @@ export class ReviewStore {
 
   setPreview(preview: boolean): void {
     this.ui = { ...this.ui, preview };
+    this.emit({ kind: 'preview' });
+  }
+
+  setPreviewMode(mode: RedactionMode): void {
+    this.ui = { ...this.ui, previewMode: mode === this.settings.mode ? null : mode };
+    this.emit({ kind: 'preview' });
+  }
+
+  /** The mode the preview draws: this panel's choice, else the setting's (the one commits use). */
+  get previewedMode(): RedactionMode {
+    return this.ui.previewMode ?? this.settings.mode;
+  }
+
+  setBoxesHidden(boxesHidden: boolean): void {
+    this.ui = { ...this.ui, boxesHidden };
     this.emit({ kind: 'preview' });
   }
 

@@ -1,12 +1,11 @@
 /** The toolbar: progress, filter/order/mode pickers, and buttons that run catalog commands. */
-import { REDACTION_MODES, type RedactionMode } from '../daemon/protocol';
+import { REDACTION_MODES } from '../daemon/protocol';
 import type { CommandId } from './commandCatalog';
 import type { CommandHandlers } from './commands';
 import { FILTERS, isFilter, isOrder, ORDERS } from './imageList';
+import { MODE_LABELS } from './previewNote';
 import { isRedactionMode } from './protocol';
 import type { ReviewStore } from './store';
-
-const MODE_LABELS: Record<RedactionMode, string> = { fill: 'Solid fill', pixelate: 'Pixelate', blur: 'Blur' };
 
 export interface ToolbarElements {
   toolbar: HTMLElement;
@@ -22,7 +21,6 @@ export class Toolbar {
     private readonly elements: ToolbarElements,
     private readonly store: ReviewStore,
     commands: CommandHandlers,
-    changeMode: (mode: RedactionMode) => void,
   ) {
     fillOptions(elements.filter, FILTERS);
     fillOptions(elements.order, ORDERS);
@@ -34,7 +32,7 @@ export class Toolbar {
       if (isOrder(elements.order.value)) store.setOrder(elements.order.value);
     });
     elements.mode.addEventListener('change', () => {
-      if (isRedactionMode(elements.mode.value)) changeMode(elements.mode.value);
+      if (isRedactionMode(elements.mode.value)) store.setPreviewMode(elements.mode.value);
     });
     elements.toolbar.addEventListener('click', (event) => {
       const button = event.target instanceof Element ? event.target.closest<HTMLElement>('button[data-command]') : null;
@@ -47,9 +45,17 @@ export class Toolbar {
     const { elements, store } = this;
     elements.filter.value = store.ui.filter;
     elements.order.value = store.ui.order;
-    elements.mode.value = store.settings.mode;
-    const preview = elements.toolbar.querySelector('[data-command="preview.toggle"]');
-    preview?.setAttribute('aria-pressed', String(store.ui.preview));
+    elements.mode.value = store.previewedMode;
+    // The mode commits use is marked: the panel's preview mode may differ from it.
+    for (const option of elements.mode.options) {
+      if (isRedactionMode(option.value)) option.textContent = `${MODE_LABELS[option.value]}${option.value === store.settings.mode ? ' (setting)' : ''}`;
+    }
+    this.press('preview.toggle', store.ui.preview);
+    this.press('view.toggleBoxes', store.ui.boxesHidden);
+  }
+
+  private press(id: CommandId, pressed: boolean): void {
+    this.elements.toolbar.querySelector(`[data-command="${id}"]`)?.setAttribute('aria-pressed', String(pressed));
   }
 
   updateProgress(): void {

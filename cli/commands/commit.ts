@@ -6,14 +6,15 @@ import { interruptSignal, withDaemon } from '../daemonSession';
 import type { CliIO } from '../io';
 import { progressPrinter } from '../progress';
 import { printCheckpoint } from '../checkpoint';
+import { printSignature, signingKeyPath } from '../signingKey';
 import { EXIT } from '../exitCodes';
 
-const USAGE = `veil commit <dir> [--mode ${REDACTION_MODES.join('|')}] [--margin 0.25] [--shape ${MASK_SHAPES.join('|')}] [--include-unreviewed]`;
+const USAGE = `veil commit <dir> [--mode ${REDACTION_MODES.join('|')}] [--margin 0.25] [--shape ${MASK_SHAPES.join('|')}] [--include-unreviewed] [--sign KEYFILE (default: VEIL_SIGNING_KEY)]`;
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseCommandArgs(
     argv,
-    { mode: { type: 'string' }, margin: { type: 'string' }, shape: { type: 'string' }, 'include-unreviewed': { type: 'boolean' } },
+    { mode: { type: 'string' }, margin: { type: 'string' }, shape: { type: 'string' }, 'include-unreviewed': { type: 'boolean' }, sign: { type: 'string' } },
     USAGE,
   );
   const root = resolve(io.cwd, onePositional(positionals, 'dataset folder', USAGE));
@@ -23,6 +24,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     shape: enumOption(values.shape, MASK_SHAPES, 'shape'),
     margin: numberOption(values.margin, 'margin', 0, 2),
     includeUnreviewed: values['include-unreviewed'],
+    signingKey: signingKeyPath(values.sign, io),
   };
   const interrupt = interruptSignal(io);
   try {
@@ -45,6 +47,7 @@ function printSummary(io: CliIO, result: CommitResult): void {
   for (const { file, message } of result.warnings) io.stderr(`  warning ${file}: ${message}`);
   if (result.cancelled) io.stdout('cancelled: the remaining images were not committed (run again to continue)');
   if (result.committed.length > 0) io.stdout('originals are kept encrypted in .veil/vault: while they exist the outputs are pseudonymised, not anonymous');
+  if (result.signed) printSignature(io, result.signed);
   printCheckpoint(io, result.checkpoint);
   if (result.leftAsIs.length === 0) return;
   io.stderr(`\n${result.leftAsIs.length} file(s) left as they were: the dataset is not anonymized yet`);

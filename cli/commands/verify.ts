@@ -9,7 +9,7 @@ import { progressPrinter } from '../progress';
 import { formatTable } from '../table';
 import { EXIT } from '../exitCodes';
 
-const USAGE = 'veil verify <dir> [--identity FILE] [--redetect] [--checkpoint \'{"entries":N,"head":"…"}\' | FILE]';
+const USAGE = 'veil verify <dir> [--identity FILE] [--redetect] [--full] [--checkpoint \'{"entries":N,"head":"…"}\' | FILE] [--signer veil-ed25519:… …]';
 
 /** The checkpoint from JSON given inline or from a file (which may hold the `checkpoint: {…}` line a commit printed). */
 async function readCheckpoint(value: string | undefined, cwd: string): Promise<Checkpoint | undefined> {
@@ -27,13 +27,19 @@ async function readCheckpoint(value: string | undefined, cwd: string): Promise<C
 }
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
-  const { values, positionals } = parseCommandArgs(argv, { identity: { type: 'string' }, redetect: { type: 'boolean' }, checkpoint: { type: 'string' } }, USAGE);
+  const { values, positionals } = parseCommandArgs(
+    argv,
+    { identity: { type: 'string' }, redetect: { type: 'boolean' }, checkpoint: { type: 'string' }, full: { type: 'boolean' }, signer: { type: 'string', multiple: true } },
+    USAGE,
+  );
   const root = resolve(io.cwd, onePositional(positionals, 'dataset folder', USAGE));
   const params = {
     root,
     identity: values.identity ? resolve(io.cwd, values.identity) : undefined,
     redetect: values.redetect,
     checkpoint: await readCheckpoint(values.checkpoint, io.cwd),
+    full: values.full,
+    signers: values.signer,
   };
   const interrupt = interruptSignal(io);
   try {
@@ -46,9 +52,11 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
 }
 
 function printReport(io: CliIO, result: VerifyResult, decrypted: boolean): void {
-  const { auditEntries, images, vaultObjects } = result.checked;
+  const { auditEntries, images, vaultObjects, signatures } = result.checked;
   const vaultCheck = decrypted ? 'decrypted and compared' : 'matched against audited hashes';
-  io.stdout(`checked ${auditEntries} audit entries, ${images} committed images, ${vaultObjects} vault objects (${vaultCheck})`);
+  io.stdout(`checked ${auditEntries} audit entries, ${images} committed images, ${vaultObjects} vault objects (${vaultCheck}), ${signatures} checkpoint signatures`);
+  const signed = result.signedThrough;
+  if (signed) io.stdout(`signed: the first ${signed.entries} audit entries, by ${signed.signer} at ${signed.signedAt}`);
   if (result.ok) io.stdout('ok: no findings');
   else for (const line of formatTable(['finding', 'file', 'detail'], result.findings.map((f) => [f.kind, f.file ?? '', f.message]))) io.stdout(line);
   // What this run could not prove: not findings, but a user must know them before trusting an "ok".

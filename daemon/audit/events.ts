@@ -1,22 +1,26 @@
 /** What the audit log records: one typed event per line, and the check each type's fields pass when read back. */
 import {
+  AUDIT_ACTIONS,
   BOX_SOURCES,
   BOX_STATES,
   IMAGE_STATUSES,
   MASK_SHAPES,
+  RECIPIENT_CHANGES,
   RECONCILE_REASONS,
   REDACTION_MODES,
   isRecord,
+  type AuditAction,
   type Box,
   type BoxSource,
   type BoxState,
   type Checkpoint,
   type ImageStatus,
   type MaskShape,
+  type RecipientChange,
   type ReconcileReason,
   type RedactionMode,
 } from '../protocol';
-import { actor, between, count, exactly, flag, finite, nullable, object, oneOf, optional, sha256, str, text, type Check } from '../storage/checks';
+import { actor, arrayOf, between, count, exactly, flag, finite, nullable, object, oneOf, optional, sha256, str, text, type Check } from '../storage/checks';
 import { sha256Hex } from '../storage/hash';
 import type { Actor } from '../core/callContext';
 
@@ -125,13 +129,17 @@ export interface CommitSummaryEvent {
   includeUnreviewed: boolean;
 }
 
-export interface OpenOriginalEvent {
+/**
+ * An original decrypted for someone, logged before the decrypt. It went to exactly one place: a new file outside the
+ * dataset (`out`, `vault/open`), or the memory of the client named by `shownIn` (`vault/read`: the editor shows it
+ * from memory and never writes it to disk).
+ */
+export type OpenOriginalEvent = {
   type: 'open-original';
   actor: Actor;
   file: string;
   vaultObject: string;
-  out: string;
-}
+} & ({ out: string } | { shownIn: string });
 
 /** A person excluded a file from anonymization: commits leave it as it is, until an `include` entry of the file. */
 export interface ExcludeEvent {
@@ -146,6 +154,72 @@ export interface IncludeEvent {
   type: 'include';
   actor: Actor;
   file: string;
+}
+
+/**
+ * The dataset's policy (`.veil/policy.json`) replaced, logged before the file is: `sha256` is the new file's, so
+ * verify tells the policy in place from one edited outside Veil (or whose write a kill cut short).
+ */
+export interface PolicyChangeEvent {
+  type: 'policy-change';
+  actor: Actor;
+  /** How: the starter policy (`policy/init`), or a checked file put in place (`policy/apply`). */
+  source: 'init' | 'apply';
+  sha256: string;
+  /** sha256 of the policy file it replaced (null: there was none). */
+  previousSha256: string | null;
+}
+
+/**
+ * An Ed25519 signature over a checkpoint of this log (see daemon/audit/signatures.ts): a key holder vouches that the
+ * log's first `checkpoint.entries` lines hash to `checkpoint.head`. It covers only lines before its own.
+ */
+export interface CheckpointSignatureEvent {
+  type: 'checkpoint-signature';
+  actor: Actor;
+  checkpoint: Checkpoint;
+  /** The signer's name when it signed (verify names the signer as the trusted list does). */
+  signer: string;
+  /** `veil-ed25519:<base64>`. */
+  publicKey: string;
+  signedAt: string;
+  /** base64 of the 64-byte signature. */
+  signature: string;
+}
+
+/**
+ * A change of who can open the originals (`recipients/add`, `remove`, `rotate`), logged before anything changes:
+ * `.veil/recipients.txt` is edited after it, then every object it counts is re-encrypted (one vault-rewrap entry
+ * each). A run killed midway is finished by the next one under the same `rotationId`.
+ */
+export interface RecipientsChangeEvent {
+  type: 'recipients-change';
+  actor: Actor;
+  rotationId: string;
+  change: RecipientChange;
+  /** The recipient added or removed (absent for a rotation). */
+  recipient?: string;
+  /** The recipients listed after the change: every object is re-encrypted to exactly these. */
+  recipients: string[];
+  /** `recipientsSha256(recipients)`, which each vault-rewrap entry of the change names. */
+  recipientsSha256: string;
+  /** Vault objects the change re-encrypts. */
+  objects: number;
+}
+
+/**
+ * One vault object re-encrypted under a new file key, logged (fsync'd) before the new ciphertext is renamed over the
+ * old one: from this entry on, verify checks the object against `vaultSha256`, and `previousSha256` must be what the
+ * log last said of it (an older copy put back is reported, see audit/ciphertexts.ts).
+ */
+export interface VaultRewrapEvent {
+  type: 'vault-rewrap';
+  actor: Actor;
+  rotationId: string;
+  vaultObject: string;
+  previousSha256: string;
+  vaultSha256: string;
+  recipientsSha256: string;
 }
 
 /** A partial last line (a power loss mid-append) was cut off before this entry. */
@@ -165,6 +239,10 @@ export type AuditEvent =
   | OpenOriginalEvent
   | ExcludeEvent
   | IncludeEvent
+  | PolicyChangeEvent
+  | CheckpointSignatureEvent
+  | RecipientsChangeEvent
+  | VaultRewrapEvent
   | AuditRepairEvent;
 
 /** Every entry as stored: the event plus its place in the chain. */
@@ -196,7 +274,7 @@ const boxCounts = object(Object.fromEntries(BOX_SOURCES.map((source) => [source,
 const checkpoint = object({ entries: count, head: sha256 });
 
 /** The fields of each event type, besides `type`. */
-const EVENT_FIELDS: { [T in AuditEvent['type']]: Record<string, Check> } = {
+const EVENT_FIELDS: { [T in AuditAction]: Record<string, Check> } = {
   'detect-run': { actor, model: text, threshold: between(0, 1), thorough: flag, images: count, faces: count },
   'review-change': { actor, file: text, status: oneOf(IMAGE_STATUSES), boxes: boxCounts, boxesSha256: sha256, revision: optional(count) },
   'commit-image': {
@@ -216,9 +294,22 @@ const EVENT_FIELDS: { [T in AuditEvent['type']]: Record<string, Check> } = {
     modelOnly: optional(exactly(true)),
   },
   commit: { commitId: text, actor, committed: count, notStarted: count, failed: count, cancelled: flag, includeUnreviewed: flag },
-  'open-original': { actor, file: text, vaultObject: sha256, out: str },
+  'open-original': { actor, file: text, vaultObject: sha256, out: optional(str), shownIn: optional(text) },
   exclude: { actor, file: text, reason: text },
   include: { actor, file: text },
+  'policy-change': { actor, source: oneOf(['init', 'apply']), sha256, previousSha256: nullable(sha256) },
+  // The key and the signature are checked by verify (signature-invalid), not here: a line that parses is kept readable.
+  'checkpoint-signature': { actor, checkpoint, signer: text, publicKey: text, signedAt: text, signature: text },
+  'recipients-change': {
+    actor,
+    rotationId: text,
+    change: oneOf(RECIPIENT_CHANGES),
+    recipient: optional(text),
+    recipients: arrayOf(text),
+    recipientsSha256: sha256,
+    objects: count,
+  },
+  'vault-rewrap': { actor, rotationId: text, vaultObject: sha256, previousSha256: sha256, vaultSha256: sha256, recipientsSha256: sha256 },
   'audit-repair': { droppedBytes: count, previous: checkpoint },
   'detect-image': { actor, file: text, model: text, threshold: between(0, 1), thorough: flag, faces: count, status: oneOf(IMAGE_STATUSES), boxes: boxCounts, boxesSha256: sha256, revision: count },
   'review-reconcile': {
@@ -232,13 +323,23 @@ const EVENT_FIELDS: { [T in AuditEvent['type']]: Record<string, Check> } = {
     lastDecision: nullable(count),
   },
 };
-export const AUDIT_EVENT_TYPES = Object.keys(EVENT_FIELDS) as ReadonlyArray<AuditEvent['type']>;
-const eventChecks = new Map(AUDIT_EVENT_TYPES.map((type) => [type, object(EVENT_FIELDS[type])]));
+/** Rules across an event's fields, checked once each field passed. */
+const EVENT_RULES: Partial<Record<AuditAction, Check>> = {
+  'open-original': (value) => (isRecord(value) && (value.out === undefined) !== (value.shownIn === undefined) ? undefined : ': expected either "out" or "shownIn"'),
+};
+export const AUDIT_EVENT_TYPES: readonly AuditAction[] = AUDIT_ACTIONS;
+const eventChecks = new Map(
+  AUDIT_EVENT_TYPES.map((type): [AuditAction, Check] => {
+    const fields = object(EVENT_FIELDS[type]);
+    const rule = EVENT_RULES[type];
+    return [type, rule ? (value) => fields(value) ?? rule(value) : fields];
+  }),
+);
 
 /** What is wrong with an audit event (`.field: expected …`), or undefined when it is one. */
 export const auditEventProblem: Check = (value) => {
   if (!isRecord(value)) return ': expected an object';
-  const check = eventChecks.get(value.type as AuditEvent['type']);
+  const check = eventChecks.get(value.type as AuditAction);
   return check ? check(value) : `.type${oneOf(AUDIT_EVENT_TYPES)(value.type)}`;
 };
 

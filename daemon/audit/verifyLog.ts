@@ -15,6 +15,8 @@ export interface AuditReport {
   entries: AuditEntry[];
   findings: VerifyFinding[];
   checkpoint: Checkpoint;
+  /** `heads[n]`: the head after the first n lines (heads[0] is GENESIS), so a signed checkpoint anywhere can be compared. */
+  heads: string[];
 }
 
 async function endsWithNewline(path: string, size: number): Promise<boolean> {
@@ -32,7 +34,7 @@ export async function verifyAuditLog(root: string, trusted?: Checkpoint): Promis
   const findings: VerifyFinding[] = [];
   const entries: AuditEntry[] = [];
   let checkpoint = EMPTY_CHECKPOINT;
-  let headAtTrusted: string | undefined;
+  const heads = [checkpoint.head];
   const report = (message: string, kind: VerifyFindingKind = 'audit-chain') => findings.push({ kind, file: veilRelative('auditLog'), message });
 
   for await (const { number, text } of auditLines(root)) {
@@ -45,7 +47,7 @@ export async function verifyAuditLog(root: string, trusted?: Checkpoint): Promis
       entries.push(entry);
     }
     checkpoint = checkpointAfter(checkpoint.entries, text);
-    if (trusted && checkpoint.entries === trusted.entries) headAtTrusted = checkpoint.head;
+    heads.push(checkpoint.head);
   }
   const size = await auditSize(root);
   if (size > 0 && !(await endsWithNewline(auditPath(root), size))) report('the last line is incomplete (torn write)');
@@ -53,9 +55,9 @@ export async function verifyAuditLog(root: string, trusted?: Checkpoint): Promis
   if (trusted && trusted.entries > 0) {
     if (checkpoint.entries < trusted.entries) {
       report(`the log has ${checkpoint.entries} entries but the checkpoint says ${trusted.entries}: its tail was cut`, 'audit-checkpoint');
-    } else if (headAtTrusted !== trusted.head) {
+    } else if (heads[trusted.entries] !== trusted.head) {
       report(`entry ${trusted.entries} no longer has the checkpoint's hash: history before the checkpoint was rewritten`, 'audit-checkpoint');
     }
   }
-  return { entries, findings, checkpoint };
+  return { entries, findings, checkpoint, heads };
 }

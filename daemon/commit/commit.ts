@@ -14,6 +14,7 @@ import { readExclusions } from '../review/exclusions';
 import { scanFaceFiles, type DatasetScan } from '../dataset/scan';
 import { resolveInside } from '../dataset/paths';
 import { clearRenditions } from '../services/renditions';
+import { datasetSigner, signAuditLog } from '../services/signers';
 import { inScope } from '../dataset/locate';
 import { appendAudit, auditCheckpoint } from '../audit/log';
 import { auditedFiles, catchUpAudited, type AuditedFiles } from '../audit/committed';
@@ -178,6 +179,8 @@ export async function commitDataset(params: CommitParams, ctx: CallContext, deps
   const options = planOptions(params);
   const { root, scope, store } = await deps.datasets.open(params.root);
   const recipients = await readRecipients(root);
+  // The key is loaded before anything is committed: a wrong key refuses the commit instead of leaving it unsigned.
+  const signer = params.signingKey === undefined ? undefined : await datasetSigner(root, params.signingKey, ctx.actor);
   const lock = await acquireLock(root, 'commit');
   const session: CommitSession = { root, store, recipients, ctx, deps };
   try {
@@ -223,6 +226,8 @@ export async function commitDataset(params: CommitParams, ctx: CallContext, deps
     for (const [index, entry] of result.leftAsIs.entries()) result.leftAsIs[index] = await explainUndetected(root, entry, deps.limits);
     result.leftAsIs.sort((a, b) => a.file.localeCompare(b.file));
     result.failures = failuresOf(result.leftAsIs);
+    // Signed last, when this commit wrote anything: the signature covers every entry it wrote.
+    if (signer && (await auditCheckpoint(root)).entries > result.checkpoint.entries) result.signed = await signAuditLog(root, signer, ctx.actor);
     result.checkpoint = await auditCheckpoint(root);
     return result;
   } finally {

@@ -6,16 +6,20 @@ import { ErrorCode, type ProgressParams } from '../protocol';
 import { VeilError } from '../errors';
 
 export class CancellationToken {
-  private cancelled = false;
+  private readonly controller = new AbortController();
   get isCancelled(): boolean {
-    return this.cancelled;
+    return this.controller.signal.aborted;
+  }
+  /** Aborted on cancel: for work that waits on I/O (a download) instead of checking between steps. */
+  get signal(): AbortSignal {
+    return this.controller.signal;
   }
   cancel(): void {
-    this.cancelled = true;
+    this.controller.abort();
   }
   /** Throws the protocol's Cancelled error when cancellation was asked for. */
   throwIfCancelled(): void {
-    if (this.cancelled) throw new VeilError(ErrorCode.Cancelled, 'cancelled');
+    if (this.isCancelled) throw new VeilError(ErrorCode.Cancelled, 'cancelled');
   }
 }
 

@@ -9,10 +9,13 @@
  *   exclusions.json  files a person excluded from anonymization, and why (rewritten whole under review.lock)
  *   audit.jsonl      hash-chained audit log (appended under audit.lock)
  *   recipients.txt   age recipients that may open the originals
+ *   policy.json      governance policy: roles, purposes, retention, trusted signers, monitoring (replaced under policy.lock)
  *   vault/<id>.age   encrypted originals, named by the sha256 of the original
+ *   vault-recipients.jsonl   which recipients each ciphertext Veil wrote is encrypted to (what `recipients list` counts)
+ *   rotation.json    the in-flight change of recipients (add, remove, rotate): its plan
  *   journal/         the in-flight commit
  *   thumbs/ display/ renditions for the review panel (they show faces: never versioned, purged on commit)
- *   lock review.lock audit.lock   cross-process locks
+ *   lock review.lock audit.lock policy.lock   cross-process locks
  *   .gitignore       keeps renditions, journals and locks out of version control
  * ```
  */
@@ -27,20 +30,24 @@ export const LAYOUT = {
   exclusions: 'exclusions.json',
   auditLog: 'audit.jsonl',
   recipients: 'recipients.txt',
+  policy: 'policy.json',
   vault: 'vault',
+  vaultRecipients: 'vault-recipients.jsonl',
+  rotationPlan: 'rotation.json',
   journal: 'journal',
   thumbs: 'thumbs',
   display: 'display',
   commitLock: 'lock',
   reviewLock: 'review.lock',
   auditLock: 'audit.lock',
+  policyLock: 'policy.lock',
   gitignore: '.gitignore',
 } as const;
 
 export type LayoutName = keyof typeof LAYOUT;
 
 /** Lock files under `.veil/`. */
-export type LockName = 'commitLock' | 'reviewLock' | 'auditLock';
+export type LockName = 'commitLock' | 'reviewLock' | 'auditLock' | 'policyLock';
 
 /** Renditions: derived images that show faces; deleted after every commit, never versioned. */
 export const RENDITION_DIRS = ['thumbs', 'display'] as const satisfies readonly LayoutName[];

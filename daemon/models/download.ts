@@ -30,15 +30,23 @@ function idleWatch(controller: AbortController, ms: number): { touch(): void; st
 
 /**
  * Writes the body of `url` to the new file `target` and returns its sha256; any failure, including a
- * connection that stalls for downloadIdleMs(), is a ModelDownload error.
+ * connection that stalls for downloadIdleMs(), is a ModelDownload error; `cancel` aborts it at once (Cancelled).
  */
-export async function downloadTo(url: string, target: string, onProgress?: (progress: DownloadProgress) => void): Promise<string> {
+export async function downloadTo(url: string, target: string, onProgress?: (progress: DownloadProgress) => void, cancel?: AbortSignal): Promise<string> {
+  const cancelled = () => new VeilError(ErrorCode.Cancelled, 'download cancelled');
+  if (cancel?.aborted) throw cancelled();
   const controller = new AbortController();
   const idle = idleWatch(controller, downloadIdleMs());
+  const stop = () => controller.abort(cancelled());
+  cancel?.addEventListener('abort', stop, { once: true });
   try {
     return await streamTo(url, target, controller.signal, idle.touch, onProgress);
+  } catch (error) {
+    if (cancel?.aborted) throw cancelled();
+    throw error;
   } finally {
     idle.stop();
+    cancel?.removeEventListener('abort', stop);
   }
 }
 
@@ -56,6 +64,9 @@ async function streamTo(url: string, target: string, signal: AbortSignal, touch:
   const total = Number.isFinite(length) && length > 0 ? length : null;
   const hash = createHash('sha256');
   const file = createWriteStream(target, { flags: 'wx' });
+  // A write error reaches the loop through `once(file, 'drain')` or `end`; this listener keeps a write still pending
+  // when the download is abandoned (cancelled at its first chunk) from crashing the daemon with ERR_STREAM_DESTROYED.
+  file.on('error', () => undefined);
   let received = 0;
   try {
     for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {

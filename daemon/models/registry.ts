@@ -69,15 +69,16 @@ export class ModelRegistry {
     this.added = new AddedModels(this.modelsDir);
   }
 
-  /** Every model: embedded, installable (hashStatus "missing" until installed) and added. */
+  /** Every model: embedded, installable (hashStatus "missing" until installed) and added; the default one says so. */
   async list(): Promise<ModelInfo[]> {
-    return (await this.known()).map((model) => model.info);
+    const models = (await this.known()).map((model) => model.info);
+    const best = bestUsable(models);
+    return models.map((model) => (model === best ? { ...model, default: true } : model));
   }
 
   /** The best model that is present and intact, by rank. */
   async defaultModelName(): Promise<string> {
-    const usable = (await this.list()).filter((model) => model.hashStatus === 'ok');
-    const best = usable.sort((a, b) => b.rank - a.rank)[0];
+    const best = bestUsable(await this.list());
     if (!best) throw new VeilError(ErrorCode.ModelNotFound, 'no usable face model: the embedded BlazeFace is missing or damaged (reinstall Veil)');
     return best.name;
   }
@@ -93,8 +94,8 @@ export class ModelRegistry {
     return loading;
   }
 
-  /** Downloads an installable model, checks its pinned sha256, then moves it into place. */
-  async install(request: InstallRequest, onProgress?: (progress: DownloadProgress) => void): Promise<ModelInfo> {
+  /** Downloads an installable model, checks its pinned sha256, then moves it into place; `cancel` stops the download. */
+  async install(request: InstallRequest, onProgress?: (progress: DownloadProgress) => void, cancel?: AbortSignal): Promise<ModelInfo> {
     const manifest = await readManifest(this.manifestPath);
     const entry = manifest.find((model) => model.name === request.name);
     if (!entry) throw new VeilError(ErrorCode.ModelNotFound, `unknown model "${request.name}" (known: ${manifest.map((m) => m.name).join(', ')})`);
@@ -103,7 +104,7 @@ export class ModelRegistry {
     const target = this.installPath(entry);
     await mkdir(this.modelsDir, { recursive: true });
     await writeAtomically(target, async (temp) => {
-      const actual = await downloadTo(url, temp, onProgress);
+      const actual = await downloadTo(url, temp, onProgress, cancel);
       if (actual !== entry.sha256) {
         throw new VeilError(ErrorCode.ModelMismatch, `downloaded ${url} has sha256 ${actual}, expected ${entry.sha256} (pinned in the manifest): nothing was installed`);
       }
@@ -142,11 +143,11 @@ export class ModelRegistry {
     await Promise.all(detectors.map((detector) => detector?.dispose()));
   }
 
-  /** One listed model by name. */
+  /** One listed model by name (as `list` lists it: the default says so). */
   async info(name: string): Promise<ModelInfo> {
-    const model = (await this.known()).find((m) => m.info.name === name);
+    const model = (await this.list()).find((m) => m.name === name);
     if (!model) throw new VeilError(ErrorCode.ModelNotFound, `unknown model "${name}"`);
-    return model.info;
+    return model;
   }
 
   private installPath(entry: ManifestModel): string {
@@ -287,4 +288,9 @@ export class ModelRegistry {
 
 function looksLikePath(value: string): boolean {
   return value.includes('/') || value.includes('\\') || value.toLowerCase().endsWith('.onnx');
+}
+
+/** The default model: the best by rank of those present and intact. */
+function bestUsable(models: readonly ModelInfo[]): ModelInfo | undefined {
+  return models.filter((model) => model.hashStatus === 'ok').sort((a, b) => b.rank - a.rank)[0];
 }

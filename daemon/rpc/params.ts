@@ -86,6 +86,16 @@ export function optionalEnum<T extends string>(params: Record<string, unknown>, 
   return value as T;
 }
 
+/** An array of values of `allowed`, each once (a filter): bounded by the enumeration itself. */
+export function optionalEnumArray<T extends string>(params: Record<string, unknown>, key: string, allowed: readonly T[]): T[] | undefined {
+  const value = params[key];
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || !value.every((item) => allowed.includes(item as T)) || new Set(value).size !== value.length) {
+    throw invalid(`"${key}" must be an array of distinct values among ${allowed.join(', ')}`);
+  }
+  return value as T[];
+}
+
 export function optionalStringArray(params: Record<string, unknown>, key: string, max = MAX_PATH_CHARS): string[] | undefined {
   const value = params[key];
   if (value === undefined) return undefined;

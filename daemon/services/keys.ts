@@ -27,17 +27,18 @@ export async function createKey(params: KeysCreateParams): Promise<KeysCreateRes
 
 /**
  * A private key never lives inside a dataset: datasets are shared, copied and versioned, and whoever holds the key
- * opens every original. Inside means under the dataset given with --add-to, or under any folder that is a dataset
- * (its `.veil/` holds a review state or audit log), or in any `.veil/` folder.
+ * opens every original (an identity) or signs the dataset's history (a signing key: `why` says which). Inside means
+ * under the dataset given with --add-to, or under any folder that is a dataset (its `.veil/` holds a review state or
+ * audit log), or in any `.veil/` folder.
  */
-function refuseKeyInDataset(out: string, addTo: string | undefined, asTyped: string): void {
+export function refuseKeyInDataset(out: string, addTo: string | undefined, asTyped: string, why = 'anyone with the dataset could open every original'): void {
   const inVeilDir = out.split(sep).includes(VEIL_DIR);
   let existing = dirname(out);
   while (!existsSync(existing)) existing = dirname(existing);
   const dataset = locateDataset(existing);
   const inDataset = dataset.scope !== '' || isDatasetRoot(dataset.root);
   if (inVeilDir || inDataset || (addTo !== undefined && isInside(addTo, out))) {
-    throw new VeilError(ErrorCode.BadPath, 'refusing to write a private key inside a dataset (anyone with the dataset could open every original); choose a path outside it', asTyped);
+    throw new VeilError(ErrorCode.BadPath, `refusing to write a private key inside a dataset (${why}); choose a path outside it`, asTyped);
   }
 }
 

@@ -5,7 +5,9 @@ import { ErrorCode } from '../protocol';
 import { VeilError } from '../errors';
 import { veilDir, veilPath, veilRelative } from '../dataset/layout';
 import { writeAtomic } from '../storage/durable';
+import { sha256Hex } from '../storage/hash';
 import { readStateText } from '../storage/stateFile';
+import { describeChange, finishCommand, loadRotationPlan } from './rotatePlan';
 
 export function recipientsPath(root: string): string {
   return veilPath(root, 'recipients');
@@ -15,15 +17,20 @@ const NO_RECIPIENTS =
   'no recipients: nothing to encrypt the originals to. Run `veil keygen --out <identity file>` (keep that file away from the dataset) ' +
   `and add the printed \`age1…\` recipient as a line of ${veilRelative('recipients')} (or pass --add-to <dataset>)`;
 
+/** The recipient a line of the file names ('' for a blank or comment line). */
+function recipientOf(line: string): string {
+  return line.replace(/#.*/, '').trim();
+}
+
 function parseRecipients(text: string): string[] {
   return text
     .split('\n')
-    .map((line) => line.replace(/#.*/, '').trim())
+    .map(recipientOf)
     .filter((line) => line.length > 0);
 }
 
 /** Throws a KeyError unless `recipient` is a valid age recipient. */
-function checkRecipient(recipient: string, where: string): void {
+export function checkRecipient(recipient: string, where: string): void {
   try {
     new Encrypter().addRecipient(recipient);
   } catch {
@@ -44,12 +51,34 @@ async function readRecipientsText(root: string): Promise<string> {
   }
 }
 
-/** The dataset's recipients, validated; a KeyError telling the user what to do when there are none. */
-export async function readRecipients(root: string): Promise<string[]> {
+/** The recipients the file lists, validated (none when it does not exist). */
+export async function listedRecipients(root: string): Promise<string[]> {
   const recipients = parseRecipients(await readRecipientsText(root));
-  if (recipients.length === 0) throw new VeilError(ErrorCode.KeyError, NO_RECIPIENTS);
   for (const recipient of recipients) checkRecipient(recipient, veilRelative('recipients'));
   return recipients;
+}
+
+/**
+ * The recipients a commit encrypts new originals to, validated; a KeyError telling the user what to do when there are
+ * none, or while a change of recipients is unfinished (a commit then could reuse an object the change is replacing).
+ */
+export async function readRecipients(root: string): Promise<string[]> {
+  const unfinished = await loadRotationPlan(root);
+  if (unfinished) {
+    throw new VeilError(
+      ErrorCode.KeyError,
+      `a change of recipients (${describeChange(unfinished)}) was interrupted; run \`${finishCommand(unfinished)}\` again to finish it before committing`,
+      veilRelative('rotationPlan'),
+    );
+  }
+  const recipients = await listedRecipients(root);
+  if (recipients.length === 0) throw new VeilError(ErrorCode.KeyError, NO_RECIPIENTS);
+  return recipients;
+}
+
+/** sha256 of a set of recipients (sorted, one per line): names who could open an object without listing them. */
+export function recipientsSha256(recipients: readonly string[]): string {
+  return sha256Hex([...new Set(recipients)].sort().join('\n'));
 }
 
 /**
@@ -64,5 +93,14 @@ export async function addRecipient(root: string, recipient: string): Promise<boo
   await mkdir(veilDir(root), { recursive: true });
   const prefix = text.length === 0 || text.endsWith('\n') ? text : text + '\n';
   await writeAtomic(path, Buffer.from(prefix + recipient + '\n'));
+  return true;
+}
+
+/** Removes every line naming `recipient` (comments and other lines stay as they are); returns false when none did. */
+export async function removeRecipient(root: string, recipient: string): Promise<boolean> {
+  const lines = (await readRecipientsText(root)).split('\n');
+  const kept = lines.filter((line) => recipientOf(line) !== recipient);
+  if (kept.length === lines.length) return false;
+  await writeAtomic(recipientsPath(root), Buffer.from(kept.join('\n')));
   return true;
 }

@@ -1,9 +1,10 @@
 /**
  * `.veil/vault/<id>.age`: each original, encrypted to every recipient, named by the sha256 of the original
- * (content-addressed, write-once). Written temp + fsync + rename, then read back and checked before anyone
- * relies on it; decrypted and compared when an identity is at hand.
+ * (content-addressed, written once by a commit; only a change of recipients replaces an object, with a new
+ * ciphertext of the same original, see rotateObject.ts). Written temp + fsync + rename, then read back and checked
+ * before anyone relies on it; decrypted and compared when an identity is at hand.
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readdir } from 'node:fs/promises';
 import { Decrypter } from 'age-encryption';
 import { ErrorCode } from '../protocol';
 import { VeilError } from '../errors';
@@ -13,6 +14,7 @@ import { sha256Hex } from '../storage/hash';
 import { readStateFile } from '../storage/stateFile';
 import { ageStructureProblem } from './ageFormat';
 import { encryptToRecipients } from './encrypt';
+import { recordCiphertext } from './vaultIndex';
 
 export interface VaultObject {
   /** sha256 of the original: the object's name. */
@@ -60,11 +62,15 @@ async function storeNow(root: string, original: Uint8Array, id: string, recipien
   const path = vaultObjectPath(root, id);
   const existing = await readObject(root, id);
   let expected: Uint8Array;
+  let written: string | undefined;
   if (existing && !ageStructureProblem(existing)) {
     expected = existing;
   } else {
     expected = await encryptToRecipients(original, recipients);
+    written = sha256Hex(expected);
     await mkdir(veilPath(root, 'vault'), { recursive: true });
+    // Recorded before the object lands, so no object Veil wrote lacks its recipients (`recipients list`).
+    await recordCiphertext(root, { vaultObject: id, vaultSha256: written, recipients: [...recipients] });
     await writeAtomic(path, expected, 0o644);
   }
   const stored = existing === expected ? existing : await readObject(root, id);
@@ -72,7 +78,17 @@ async function storeNow(root: string, original: Uint8Array, id: string, recipien
   const problem = ageStructureProblem(stored);
   if (problem) throw new VeilError(ErrorCode.KeyError, `vault object is malformed (${problem})`, vaultObjectRelative(id));
   if (identities.length > 0) await decryptObject(stored, id, identities);
-  return { id, sha256: sha256Hex(stored) };
+  // What was read back equals what was written (checked above): its hash is the one already computed.
+  return { id, sha256: written ?? sha256Hex(stored) };
+}
+
+/** The ids of the objects in the vault (`<sha256>.age`; temp files and anything else are not objects). */
+export async function listVaultObjects(root: string): Promise<string[]> {
+  const names = await readdir(veilPath(root, 'vault')).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return [] as string[];
+    throw error;
+  });
+  return names.flatMap((name) => (/^[0-9a-f]{64}\.age$/.test(name) ? [name.slice(0, 64)] : [])).sort();
 }
 
 /** Stores in progress, by object path: two images with the same content share one write. */

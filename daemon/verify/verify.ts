@@ -5,7 +5,10 @@
  * to the audited vaultSha256 and (with an identity) decrypt to content hashing to its name, the file on disk
  * is the audited output and none of its audited originals, and a reviewed image's redacted boxes are those of
  * its last review decision; no commit is left half done; optionally, the detector finds no face, neither outside
- * the redacted boxes nor through them. What it cannot prove without a checkpoint or an identity is said in `limits`.
+ * the redacted boxes nor through them. Every checkpoint signature against the trusted signers (see
+ * audit/verifySignatures.ts), the policy against its last policy-change entry; with `full`, every file of the vault
+ * and the exclusions too (see full.ts). What it cannot prove without a checkpoint, an identity or a trusted signature
+ * is said in `limits`.
  */
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -29,6 +32,13 @@ import { Journal, filesInCommit } from '../commit/journal';
 import { latestDecisions, reviewUnauditedFinding, unexplainedRecords } from '../audit/explained';
 import type { DatasetOpener } from '../commit/commit';
 import { redetectFaces } from './redetect';
+import { ciphertextHistories, vaultAlteredReason, type CiphertextHistory } from '../audit/ciphertexts';
+import { describeChange, finishCommand, loadRotationPlan } from '../vault/rotatePlan';
+import { locateDataset } from '../dataset/locate';
+import { verifySignatures } from '../audit/verifySignatures';
+import { checkGovernance } from './governance';
+import { checkExclusions, checkUnauditedVault } from './full';
+import { readOrFinding } from './stateFinding';
 
 export interface VerifyDeps {
   datasets: DatasetOpener;
@@ -132,38 +142,59 @@ async function checkImages(
   }
 }
 
-/** Each vault object named by a commit matches every hash audited for it, and decrypts when it can. */
-async function checkVault(root: string, commits: readonly CommitImageEvent[], identities: readonly string[], findings: VerifyFinding[], ctx: CallContext): Promise<number> {
-  const audited = new Map<string, Set<string>>();
-  for (const event of commits) audited.set(event.vaultObject, (audited.get(event.vaultObject) ?? new Set()).add(event.vaultSha256));
-  let done = 0;
-  for (const [id, hashes] of audited) {
-    ctx.token.throwIfCancelled();
-    const file = vaultObjectRelative(id);
-    ctx.progress({ done: done++, total: audited.size, file, message: 'checking vault objects' });
-    const bytes = await readChecked(vaultObjectPath(root, id));
-    if ('missing' in bytes) {
-      findings.push({ kind: 'vault-missing', file, message: 'the original of a committed image is missing from the vault' });
-      continue;
-    }
-    if ('unreadable' in bytes) {
-      findings.push({ kind: 'vault-unreadable', file, message: `the encrypted original ${bytes.unreadable}` });
-      continue;
-    }
-    const sha = sha256Hex(bytes);
-    if (!hashes.has(sha) || hashes.size > 1) findings.push({ kind: 'vault-altered', file, message: `differs from the encrypted object the audit log recorded (sha256 ${sha.slice(0, 12)}…)` });
-    const problem = ageStructureProblem(bytes);
-    if (problem) findings.push({ kind: 'vault-malformed', file, message: problem });
-    if (identities.length > 0) {
-      try {
-        const plaintext = sha256Hex(await decryptUnchecked(bytes, id, identities));
-        if (plaintext !== id) findings.push({ kind: 'vault-wrong-original', file, message: `decrypts to content with sha256 ${short(plaintext)}, not the original its name says` });
-      } catch (error) {
-        findings.push({ kind: 'vault-undecryptable', file, message: causeFor(file, error) });
-      }
+/**
+ * One vault object: present, readable, its bytes hashing to the latest ciphertext the audit log records for it (when a
+ * commit names it; a change of recipients replaces it, see audit/ciphertexts.ts), well formed, and with an identity
+ * decrypting to the original its name says.
+ */
+async function checkVaultObject(root: string, id: string, history: CiphertextHistory | undefined, identities: readonly string[], findings: VerifyFinding[]): Promise<void> {
+  const file = vaultObjectRelative(id);
+  const bytes = await readChecked(vaultObjectPath(root, id));
+  if ('missing' in bytes) {
+    findings.push({ kind: 'vault-missing', file, message: 'the original of a committed image is missing from the vault' });
+    return;
+  }
+  if ('unreadable' in bytes) {
+    findings.push({ kind: 'vault-unreadable', file, message: `the encrypted original ${bytes.unreadable}` });
+    return;
+  }
+  const sha = sha256Hex(bytes);
+  const altered = history && vaultAlteredReason(history, sha);
+  if (altered) findings.push({ kind: 'vault-altered', file, message: altered });
+  const problem = ageStructureProblem(bytes);
+  if (problem) findings.push({ kind: 'vault-malformed', file, message: problem });
+  if (identities.length > 0) {
+    try {
+      const plaintext = sha256Hex(await decryptUnchecked(bytes, id, identities));
+      if (plaintext !== id) findings.push({ kind: 'vault-wrong-original', file, message: `decrypts to content with sha256 ${short(plaintext)}, not the original its name says` });
+    } catch (error) {
+      findings.push({ kind: 'vault-undecryptable', file, message: causeFor(file, error) });
     }
   }
-  return audited.size;
+}
+
+/**
+ * Each vault object named by a commit matches every hash audited for it, and decrypts when it can; with `full`, every
+ * other file of the vault is reported and checked as far as it can be. Returns the objects checked.
+ */
+async function checkVault(
+  root: string,
+  commits: readonly CommitImageEvent[],
+  histories: ReadonlyMap<string, CiphertextHistory>,
+  identities: readonly string[],
+  findings: VerifyFinding[],
+  ctx: CallContext,
+  full: boolean,
+): Promise<number> {
+  const audited = new Set(commits.map((event) => event.vaultObject));
+  let done = 0;
+  for (const id of audited) {
+    ctx.token.throwIfCancelled();
+    ctx.progress({ done: done++, total: audited.size, file: vaultObjectRelative(id), message: 'checking vault objects' });
+    await checkVaultObject(root, id, histories.get(id), identities, findings);
+  }
+  const unaudited = full ? await checkUnauditedVault(root, audited, (id) => checkVaultObject(root, id, undefined, identities, findings), findings) : 0;
+  return audited.size + unaudited;
 }
 
 /**
@@ -202,10 +233,15 @@ async function staleRenditions(root: string, commits: ReadonlyArray<{ at: string
 }
 
 export async function verifyDataset(params: VerifyParams, ctx: CallContext, deps: VerifyDeps): Promise<VerifyResult> {
-  const { root, store } = await deps.datasets.open(params.root);
+  const { root } = locateDataset(params.root);
+  // A review state that cannot be read is a finding of its file, and the checks of the records are skipped.
+  const opened = await readOrFinding(async () => (await deps.datasets.open(root)).store);
   const identities = params.identity ? await loadIdentities(params.identity, deps.passphrase ?? passphraseFromEnv()) : [];
   const audit = await verifyAuditLog(root, params.checkpoint);
   const findings = [...audit.findings];
+  const governance = await checkGovernance(root, audit.entries, params.signers);
+  const signatures = verifySignatures(audit, governance.trusted);
+  findings.push(...governance.findings, ...signatures.findings);
   const commits = audit.entries.filter((entry): entry is CommitImageEvent & typeof entry => entry.type === 'commit-image');
   const latestByFile = new Map(commits.map((event) => [event.file, event]));
   const latest = new Map([...latestByFile].sort(([a], [b]) => a.localeCompare(b)));
@@ -217,28 +253,45 @@ export async function verifyDataset(params: VerifyParams, ctx: CallContext, deps
   const progress = phasedProgress(ctx, latest.size + vaultIds.size + (params.redetect ? latest.size : 0));
 
   await checkImages(root, latest, originals, findings, progress.phase(latest.size));
-  const vaultObjects = await checkVault(root, commits, identities, findings, progress.phase(vaultIds.size));
+  const vaultObjects = await checkVault(root, commits, ciphertextHistories(audit.entries), identities, findings, progress.phase(vaultIds.size), params.full ?? false);
+  if (params.full) await checkExclusions(root, audit.entries, findings);
 
   findings.push(...(await staleRenditions(root, commits)));
-  await store.refresh();
-  for (const record of store.records()) {
-    if (record.status === 'committed' && !latest.has(record.file)) {
-      findings.push({ kind: 'commit-unaudited', file: record.file, message: 'review state says committed but the audit log has no commit for it' });
+  const review = 'finding' in opened ? opened : await readOrFinding(async () => (await opened.value.refresh(), opened.value));
+  if ('finding' in review) findings.push(review.finding);
+  else {
+    for (const record of review.value.records()) {
+      if (record.status === 'committed' && !latest.has(record.file)) {
+        findings.push({ kind: 'commit-unaudited', file: record.file, message: 'review state says committed but the audit log has no commit for it' });
+      }
     }
+    const held = await filesInCommit(root);
+    findings.push(...unexplainedRecords(review.value.records(), latestDecisions(audit.entries), held).map(reviewUnauditedFinding));
   }
-  const held = await filesInCommit(root);
-  findings.push(...unexplainedRecords(store.records(), latestDecisions(audit.entries), held).map(reviewUnauditedFinding));
   if (await Journal.load(root)) findings.push({ kind: 'commit-unfinished', file: veilRelative('journal'), message: 'a commit was interrupted; run `veil commit` again to finish it' });
+  const rotation = await loadRotationPlan(root);
+  if (rotation) {
+    const message = `a change of recipients (${describeChange(rotation)}) was interrupted: some originals may still be encrypted to the recipients before it; run \`${finishCommand(rotation)}\` again to finish it`;
+    findings.push({ kind: 'rotation-unfinished', file: veilRelative('rotationPlan'), message });
+  }
   const entries = await scanDataset(root);
   for (const path of await findStrayTemps(commitFolders(root, entries.map((entry) => entry.file)))) {
     findings.push({ kind: 'stray-temp', file: path, message: 'temp file left by an interrupted writer' });
   }
   if (params.redetect) {
     if (!deps.loadDetector) throw new VeilError(ErrorCode.ModelNotFound, 're-detection needs a face detector, and none is available here');
-    findings.push(...(await redetectFaces(root, latest, (file) => store.get(file), await deps.loadDetector(), deps.limits, progress.phase(latest.size))));
+    const recordOf = (file: string) => ('value' in review ? review.value.get(file) : undefined);
+    findings.push(...(await redetectFaces(root, latest, recordOf, await deps.loadDetector(), deps.limits, progress.phase(latest.size))));
   }
   progress.finished();
-  return { ok: findings.length === 0, findings, checked: { auditEntries: audit.checkpoint.entries, images: latest.size, vaultObjects }, limits: limitsOf(params) };
+  return {
+    root,
+    ok: findings.length === 0,
+    findings,
+    checked: { auditEntries: audit.checkpoint.entries, images: latest.size, vaultObjects, signatures: signatures.signatures },
+    signedThrough: signatures.signedThrough,
+    limits: [...limitsOf(params), ...signatures.limits],
+  };
 }
 
 /** What a run with these parameters cannot prove (said, not reported as findings). */
@@ -251,7 +304,8 @@ function limitsOf(params: VerifyParams): string[] {
     );
   }
   if (!params.identity) {
-    limits.push('no identity given: vault objects were matched against their audited hashes, not decrypted; pass --identity to prove they hold the originals');
+    const unaudited = params.full ? ' (those no commit names: only their structure)' : '';
+    limits.push(`no identity given: vault objects were matched against their audited hashes${unaudited}, not decrypted; pass --identity to prove they hold the originals`);
   }
   return limits;
 }

@@ -41,6 +41,31 @@ export function appendAuditSync(root: string, event: AuditEvent): void {
   appendFileSync(path, formatEntry(previous, event, new Date()) + '\n');
 }
 
+/** Flips one bit of the byte `at` picks in the file (a drill of silent damage). */
+export function flipByte(path: string, at: (bytes: Buffer) => number): void {
+  const bytes = readFileSync(path);
+  const index = at(bytes);
+  if (index < 0 || index >= bytes.length) throw new Error(`no such byte in ${path}`);
+  bytes[index] ^= 0x01;
+  writeFileSync(path, bytes);
+}
+
+/** Every entry of the dataset's audit log, parsed. */
+export function auditEntries(root: string): Array<Record<string, unknown>> {
+  return readFileSync(auditPath(root), 'utf8').trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+/** Rewrites the whole audit log from `events` (seq, prev and at stripped), correctly chained: what a forger without a checkpoint can do. */
+export function rechainLog(root: string, events: ReadonlyArray<Record<string, unknown>>): void {
+  let checkpoint = EMPTY_CHECKPOINT;
+  const lines = events.map(({ seq: _seq, prev: _prev, at: _at, ...event }) => {
+    const line = formatEntry(checkpoint, event as unknown as AuditEvent, new Date());
+    checkpoint = checkpointAfter(checkpoint.entries, line);
+    return line;
+  });
+  writeFileSync(auditPath(root), lines.join('\n') + '\n');
+}
+
 /**
  * Writes the images and a review.json as the daemon would have left it after detection and review, with the audit
  * entry that explains each record: the review-change each reviewed image's decision wrote (a commit of a reviewed

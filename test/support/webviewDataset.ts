@@ -107,3 +107,35 @@ export async function standardDataset(folder: ImageFolder, origin: string): Prom
     settings: { mode: 'fill', margin: 0.25, shape: 'rect' },
   };
 }
+
+/**
+ * A crowd shot: `columns` × `rows` astronauts side by side, each `cell` px square, with a box over every face: the
+ * first rejected by a person, every third accepted, the rest proposed. At a 32 px cell the faces are 7×9 px: the
+ * small crowd image that used to sit at 100 %; at 128 px the photo is busy behind every outline.
+ */
+export async function crowd(folder: ImageFolder, origin: string, file: string, cell: number, columns = 6, rows = 4): Promise<{ entry: WebviewEntry; record: ImageRecord }> {
+  const tile = await sharp(ASTRONAUT).resize(cell, cell).png().toBuffer();
+  const tiles = Array.from({ length: columns * rows }, (_, index) => ({ input: tile, left: (index % columns) * cell, top: Math.floor(index / columns) * cell }));
+  const canvas = sharp({ create: { width: columns * cell, height: rows * cell, channels: 3, background: '#000' } }).composite(tiles);
+  await folder.add(file, canvas.png());
+  const face = scaled(ASTRONAUT_FACE, cell / 512);
+  const boxes = tiles.map(({ left, top }, index) =>
+    box(`crowd-${index}`, { ...face, x: face.x + left, y: face.y + top }, { score: 0.5 + (index % 5) / 10, state: index === 0 ? 'rejected' : index % 3 === 0 ? 'accepted' : 'proposed' }),
+  );
+  return { entry: folder.entry(file, origin), record: { file, width: columns * cell, height: rows * cell, status: 'unreviewed', boxes } };
+}
+
+/** The dataset with these images added. */
+export function withImages(dataset: DatasetLoadParams, ...added: Array<{ entry: WebviewEntry; record: ImageRecord }>): DatasetLoadParams {
+  return { ...dataset, entries: [...dataset.entries, ...added.map(({ entry }) => entry)], records: [...dataset.records, ...added.map(({ record }) => record)] };
+}
+
+/** Committed images (read-only in the review), the astronaut at 160×120, one per file name. */
+export async function committedImages(folder: ImageFolder, origin: string, files: string[]): Promise<Array<{ entry: WebviewEntry; record: ImageRecord }>> {
+  const added = [];
+  for (const file of files) {
+    await folder.add(file, sharp(ASTRONAUT).resize(160, 120).jpeg());
+    added.push({ entry: folder.entry(file, origin), record: { file, width: 160, height: 120, status: 'committed' as const, boxes: [] } });
+  }
+  return added;
+}

@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { renderWebviewHtml } from '../../webview/html';
+import { renderWebviewHtml, type ShortcutHandler } from '../../webview/html';
 import type { ExtensionToWebviewMessage, WebviewToExtensionMessage } from '../../webview/protocol';
 import { DIST } from './paths';
 
@@ -70,7 +70,8 @@ export class WebviewServer {
     const bundle = join(this.dist, 'webview.js');
     if (!existsSync(bundle)) throw new Error(`${bundle} is missing: run node scripts/build.mjs`);
     const server = createServer((request, response) => {
-      const path = decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname);
+      const url = new URL(request.url ?? '/', 'http://x');
+      const path = decodeURIComponent(url.pathname);
       const file = path.startsWith('/dist/') ? join(this.dist, path.slice('/dist/'.length)) : this.resolveImage(path);
       if (path === '/') {
         const html = renderWebviewHtml({
@@ -78,6 +79,7 @@ export class WebviewServer {
           nonce: randomBytes(16).toString('base64'),
           scriptUri: `${this.origin}/dist/webview.js`,
           styleUri: `${this.origin}/dist/webview.css`,
+          shortcuts: url.searchParams.get('shortcuts') === 'vscode' ? 'vscode' : 'page',
         });
         response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
       } else if (file && !file.includes('..') && existsSync(file)) {
@@ -229,6 +231,8 @@ export interface OpenOptions {
   /** What `getState()` returns at start (the state saved before the panel was hidden). */
   savedState?: unknown;
   size?: { width: number; height: number };
+  /** Who runs the shortcuts: the page itself (default), or VS Code's keybindings, as `action` messages. */
+  shortcuts?: ShortcutHandler;
 }
 
 /** A webview page, loaded and listening (it has posted `ready`), with the theme applied. */
@@ -244,7 +248,7 @@ export class WebviewPage {
     const page = await context.newPage();
     const webview = new WebviewPage(page);
     await page.addInitScript(installStub, options.savedState ?? null);
-    await page.goto(`${server.origin}/`);
+    await page.goto(`${server.origin}/?shortcuts=${options.shortcuts ?? 'page'}`);
     await webview.applyTheme(options.theme ?? 'dark');
     await webview.waitForMessage('ready');
     return webview;

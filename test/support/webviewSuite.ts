@@ -9,6 +9,8 @@ export interface WebviewSuite {
   browser: Browser;
   server: WebviewServer;
   dataset: DatasetLoadParams;
+  /** The images the server serves: a test may add its own. */
+  folder: ImageFolder;
 }
 
 /**
@@ -17,18 +19,17 @@ export interface WebviewSuite {
  */
 export function useWebviewSuite(): WebviewSuite {
   const suite = {} as WebviewSuite;
-  let folder: ImageFolder | undefined;
   before(async function () {
     suite.browser = await launchChromium(this);
-    folder = new ImageFolder();
-    suite.server = new WebviewServer(folder.resolve);
+    suite.folder = new ImageFolder();
+    suite.server = new WebviewServer(suite.folder.resolve);
     await suite.server.start();
-    suite.dataset = await standardDataset(folder, suite.server.origin);
+    suite.dataset = await standardDataset(suite.folder, suite.server.origin);
   });
   after(async () => {
     await suite.browser?.close();
     await suite.server?.stop();
-    folder?.remove();
+    suite.folder?.remove();
   });
   return suite;
 }

@@ -5,14 +5,19 @@
 import { writeFileSync } from 'node:fs';
 import Mocha from 'mocha';
 import { datasetsViewSuite } from './suite/datasetsView.suite';
+import { editorPathsSuite } from './suite/editorPaths.suite';
 import { extensionSuite } from './suite/extension.suite';
+import { reviewPanelsSuite } from './suite/reviewPanels.suite';
 import { REPORT_PREFIX, RESULTS_ENV, type HostResults } from './suite/hostContract';
 
 export function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'bdd', timeout: 120_000, color: false, reporter: Mocha.reporters.Base });
   mocha.suite.emit('pre-require', globalThis, 'veil-extension-host', mocha);
+  // First: its better-model offer follows the window's first detection with the embedded model.
+  editorPathsSuite();
   extensionSuite();
   datasetsViewSuite();
+  reviewPanelsSuite();
   const results: HostResults = { passed: [], failed: [] };
   return new Promise((resolve, reject) => {
     const runner = mocha.run((failures) => {

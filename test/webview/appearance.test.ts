@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { REDACTION_MODES } from '../../daemon/protocol';
-import { DatasetLoad, Thumbnails } from '../../webview/protocol';
+import { DatasetLoad, ErrorMessage, Thumbnails, type DatasetLoadParams } from '../../webview/protocol';
 import { REPO_ROOT } from '../support/paths';
+import { committedImages, crowd, withImages } from '../support/webviewDataset';
 import { WebviewPage, type Theme } from '../support/webviewHarness';
 import { useWebviewSuite } from '../support/webviewSuite';
 
@@ -16,11 +17,11 @@ describe('review webview: appearance in VS Code themes', function () {
     mkdirSync(RESULTS, { recursive: true });
   });
 
-  async function openThemed(theme: Theme): Promise<WebviewPage> {
-    const webview = await WebviewPage.open(suite.browser, suite.server, { theme });
-    await webview.post(DatasetLoad.create(suite.dataset));
-    await webview.waitForImage('a-astronaut.png');
-    const thumbs = Object.fromEntries(suite.dataset.entries.flatMap((entry) => (entry.imageUri ? [[entry.file, entry.imageUri]] : [])));
+  async function openThemed(theme: Theme, dataset: DatasetLoadParams = suite.dataset, savedState?: unknown): Promise<WebviewPage> {
+    const webview = await WebviewPage.open(suite.browser, suite.server, { theme, savedState });
+    await webview.post(DatasetLoad.create(dataset));
+    await webview.page.waitForSelector('#stage[data-ready="true"]', { state: 'attached' });
+    const thumbs = Object.fromEntries(dataset.entries.flatMap((entry) => (entry.imageUri ? [[entry.file, entry.imageUri]] : [])));
     await webview.post(Thumbnails.create({ thumbs }));
     await webview.page.waitForFunction(() => [...document.querySelectorAll<HTMLImageElement>('.filmstrip__row:not([hidden]) img')].every((img) => img.complete && img.naturalWidth > 0));
     return webview;
@@ -85,6 +86,88 @@ describe('review webview: appearance in VS Code themes', function () {
       await webview.close();
     }
   });
+
+  /** The standard dataset with a busy crowd photo, a small crowd shot and two committed images in a deep folder. */
+  async function newcomerDataset(): Promise<DatasetLoadParams> {
+    const parade = await committedImages(suite.folder, suite.server.origin, ['wider-dev/0--Parade/0_Parade_marchingband_1_20.jpg', 'wider-dev/0--Parade/0_Parade_marchingband_1_45.jpg']);
+    const busy = await crowd(suite.folder, suite.server.origin, 'g-crowd.png', 128);
+    const small = await crowd(suite.folder, suite.server.origin, 'h-small-crowd.png', 32);
+    return withImages(suite.dataset, busy, small, ...parade);
+  }
+
+  /** A page on `file` of the newcomer dataset, the pointer away from every box. */
+  async function openOn(theme: Theme, file: string, savedState?: unknown): Promise<WebviewPage> {
+    const webview = await openThemed(theme, await newcomerDataset(), savedState);
+    await webview.page.click(`.filmstrip__row[data-file="${file}"]`);
+    await webview.waitForImage(file);
+    await webview.page.mouse.move(1, 1);
+    return webview;
+  }
+
+  for (const theme of ['light', 'dark'] as const) {
+    it(`proposed and rejected outlines keep a dark and a light ring, visible on a busy photo (${theme}; screenshot)`, async () => {
+      const webview = await openOn(theme, 'g-crowd.png');
+      try {
+        const halos = await webview.page.$$eval('#boxes .box', (boxes) => [...new Set(boxes.map((box) => `${(box as HTMLElement).dataset.kind}: ${getComputedStyle(box).boxShadow}`))].sort());
+        for (const kind of ['proposed', 'rejected', 'accepted']) {
+          const halo = halos.find((entry) => entry.startsWith(`${kind}:`)) ?? '';
+          assert.match(halo, /rgba\(0, 0, 0, 0\.8\) 0px 0px 0px 1px/, `${kind} has no dark outer ring: ${halo}`);
+          assert.match(halo, /rgba\(255, 255, 255, 0\.8\) 0px 0px 0px 1px inset/, `${kind} has no light inner ring: ${halo}`);
+        }
+        assert.equal(await webview.page.$eval('.box[data-id="crowd-0"]', (box) => getComputedStyle(box).opacity), '1', 'the rejected outline is faded');
+        await webview.screenshot(join(RESULTS, `busy-outlines-${theme}.png`));
+      } finally {
+        await webview.close();
+      }
+    });
+
+    it(`a small crowd shot fills the stage, and zoomed to 400 % shows square pixels (${theme}; screenshots)`, async () => {
+      const fitted = await openOn(theme, 'h-small-crowd.png');
+      let state: Record<string, unknown>;
+      try {
+        assert.ok((await fitted.shownBox('crowd-1')).h > 30, 'the fitted faces are tiny');
+        await fitted.screenshot(join(RESULTS, `fit-small-crowd-${theme}.png`));
+        state = (await fitted.savedState()) as Record<string, unknown>;
+      } finally {
+        await fitted.close();
+      }
+      // The panel shown again at 400 % (its saved zoom), as after zooming in with the wheel.
+      const zoomed = await openThemed(theme, await newcomerDataset(), { ...state, file: 'h-small-crowd.png', viewport: { scale: 4, x: 20, y: 40 } });
+      try {
+        await zoomed.waitForImage('h-small-crowd.png');
+        assert.match((await zoomed.page.textContent('#image-status')) ?? '', /400%$/);
+        assert.equal(await zoomed.page.$eval('#image', (image) => getComputedStyle(image).imageRendering), 'pixelated');
+        await zoomed.screenshot(join(RESULTS, `zoom-400-${theme}.png`));
+      } finally {
+        await zoomed.close();
+      }
+    });
+
+    it(`the filmstrip names each file first, dims its folder and locks committed images (${theme}; screenshot)`, async () => {
+      const webview = await openOn(theme, 'a-astronaut.png');
+      try {
+        await webview.page.waitForFunction(() => [...document.querySelectorAll<HTMLImageElement>('.filmstrip__row:not([hidden]) img')].every((img) => img.complete && img.naturalWidth > 0));
+        const locks = await webview.page.$$eval('.filmstrip__lock', (icons) => icons.filter((icon) => icon.getBoundingClientRect().width > 0).length);
+        assert.equal(locks, 2);
+        await webview.page.locator('.sidebar').screenshot({ path: join(RESULTS, `filmstrip-${theme}.png`) });
+      } finally {
+        await webview.close();
+      }
+    });
+
+    it(`a long footer error wraps over lines in full (${theme}; screenshot)`, async () => {
+      const webview = await openOn(theme, 'a-astronaut.png');
+      try {
+        const message = `wider-dev/0--Parade/0_Parade_marchingband_1_20.jpg: not saved: the review state was changed by another process (veil detect in a terminal) after this panel loaded it; the panel now shows the stored state. ${'Review the image again and decide its faces once more. '.repeat(3)}`;
+        await webview.post(ErrorMessage.create({ message }));
+        const footer = await webview.page.$eval('#error', (error) => ({ height: error.getBoundingClientRect().height, cut: error.scrollWidth > error.clientWidth + 1 }));
+        assert.ok(footer.height >= 28 && !footer.cut, JSON.stringify(footer));
+        await webview.screenshot(join(RESULTS, `footer-error-${theme}.png`));
+      } finally {
+        await webview.close();
+      }
+    });
+  }
 
   it('previews each redaction mode over the faces (screenshots in test-results/webview)', async () => {
     const webview = await openThemed('dark');

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import type { Box } from '../../daemon/protocol';
-import { DatasetLoad, RecordUpdated } from '../../webview/protocol';
+import { DatasetLoad, RecordUpdated, WEBVIEW_PROTOCOL_VERSION } from '../../webview/protocol';
+import { REPO_ROOT } from '../support/paths';
 import { WebviewPage } from '../support/webviewHarness';
 import { closeCleanPage, useWebviewSuite } from '../support/webviewSuite';
 
@@ -54,7 +56,7 @@ describe('review webview: editing boxes', function () {
 
   it('tells the extension it is ready and which image it shows', async () => {
     const sent = await webview.sent();
-    assert.deepEqual(sent[0], { type: 'ready', version: 1 });
+    assert.deepEqual(sent[0], { type: 'ready', version: WEBVIEW_PROTOCOL_VERSION });
     assert.ok(sent.some((message) => message.type === 'image/open' && message.file === 'a-astronaut.png'));
   });
 
@@ -168,15 +170,62 @@ describe('review webview: editing boxes', function () {
     assert.equal((await webview.shownBoxes()).some((box) => box.selected), false);
   });
 
-  it('Shift+A accepts and Shift+R rejects every model proposal, leaving hand-drawn boxes alone', async () => {
-    await webview.press('b');
-    await webview.press('Shift+A');
-    let boxes = (await lastUpdate()).boxes;
-    assert.deepEqual(boxes.map((box) => box.state), ['accepted', 'accepted', 'accepted']);
-    await webview.press('Shift+R');
-    boxes = (await lastUpdate()).boxes;
-    assert.deepEqual(boxes.map((box) => `${box.source}:${box.state}`), ['model:rejected', 'model:rejected', 'manual:accepted']);
-    assert.deepEqual((await webview.shownBoxes()).map((box) => box.kind), ['rejected', 'rejected', 'manual']);
+  it('Shift+A accepts only the undecided proposals: a face a person rejected stays rejected, a drawn box as it is', async () => {
+    await webview.page.click('.box[data-id="a2"]');
+    await webview.press('r', 'b', 'Shift+A');
+    const boxes = (await lastUpdate()).boxes;
+    assert.deepEqual(boxes.map((box) => `${box.id.startsWith('manual') ? 'drawn' : box.id}:${box.state}`), ['a1:accepted', 'a2:rejected', 'drawn:accepted']);
+    assert.deepEqual((await webview.shownBoxes()).map((box) => box.kind), ['accepted', 'rejected', 'manual']);
+  });
+
+  it('Shift+R rejects only the undecided proposals: a face a person accepted stays accepted', async () => {
+    await webview.page.click('.box[data-id="a1"]');
+    await webview.press('a', 'Shift+R');
+    assert.deepEqual((await lastUpdate()).boxes.map((box) => `${box.id}:${box.state}`), ['a1:accepted', 'a2:rejected']);
+  });
+
+  it('marking reviewed while a face is undecided is refused: Shift+Enter stays on the image and flashes the undecided faces', async () => {
+    await webview.page.click('.box[data-id="a1"]');
+    await webview.press('a', 'p');
+    const updates = (await webview.sentOfType('review/update')).length;
+    await webview.press('Shift+Enter');
+    await webview.page.waitForTimeout(200);
+    assert.equal(await webview.page.getAttribute('#stage', 'data-file'), 'a-astronaut.png', 'it went on to the next image');
+    assert.equal((await webview.sentOfType('review/update')).length, updates, 'a refused mark was sent');
+    assert.equal(await webview.page.isVisible('#boxes'), true, 'the faces to decide are hidden under the preview');
+    const flashing = await webview.page.$$eval('#boxes .box.is-flashing', (boxes) => boxes.map((box) => (box as HTMLElement).dataset.id));
+    assert.deepEqual(flashing, ['a2']);
+    assert.match((await webview.page.textContent('#error')) ?? '', /Not marked reviewed: 1 face is still undecided/);
+    await webview.press('Enter');
+    assert.equal((await webview.sentOfType('review/update')).length, updates, 'Enter marked it reviewed all the same');
+    await webview.page.waitForFunction(() => document.querySelectorAll('#boxes .box.is-flashing').length === 0, undefined, { timeout: 3000 });
+    await webview.press(']', 'r', 'Shift+Enter');
+    await webview.waitForImage('c-tall.jpg');
+    assert.equal((await lastUpdate()).status, 'reviewed');
+  });
+
+  it('a small box keeps its handles outside it, clear of the face (screenshot in test-results/webview)', async () => {
+    await webview.press('-', '-', '-', '-', '-', '-');
+    await webview.page.click('.box[data-id="a2"]');
+    const face = await webview.shownBox('a2');
+    assert.ok(face.w < 40, `the box is ${face.w} px wide on screen`);
+    const handles = await webview.page.$$eval('.box[data-id="a2"] .box__handle', (grips) => grips.map((grip) => grip.getBoundingClientRect().toJSON() as DOMRect));
+    assert.equal(handles.length, 8);
+    for (const handle of handles) {
+      const overlaps = handle.x < face.x + face.w && handle.x + handle.width > face.x && handle.y < face.y + face.h && handle.y + handle.height > face.y;
+      assert.ok(!overlaps, `a handle at ${handle.x},${handle.y} covers the box ${JSON.stringify(face)}`);
+    }
+    await webview.page.locator('#stage').screenshot({ path: join(REPO_ROOT, 'test-results', 'webview', 'small-box-handles-dark.png') });
+  });
+
+  it('H and the toolbar button hide the boxes to show the faces under them, and show them again; nothing is edited', async () => {
+    await webview.page.focus('#stage');
+    await webview.press('h');
+    assert.equal(await webview.page.isVisible('#boxes'), false);
+    assert.equal(await webview.page.getAttribute('button[data-command="view.toggleBoxes"]', 'aria-pressed'), 'true');
+    await webview.page.click('button[data-command="view.toggleBoxes"]');
+    assert.equal(await webview.page.isVisible('#boxes'), true);
+    assert.equal((await webview.sentOfType('review/update')).length, 0);
   });
 
   it('B adds a box in the middle of the view, so faces can be added without a mouse', async () => {
@@ -190,28 +239,28 @@ describe('review webview: editing boxes', function () {
   it('undo and redo step through every kind of edit, each one sent to the extension', async () => {
     const original = suite.dataset.records[0]!.boxes;
     await webview.page.click('.box[data-id="a1"]');
-    await webview.press('a', 'ArrowRight', 'b', 'Enter');
+    await webview.press('a', 'ArrowRight', 'b', 'Shift+R', 'Enter');
     const after = await lastUpdate();
     assert.equal(after.status, 'reviewed');
     const count = (await webview.sentOfType('review/update')).length;
-    await webview.press('Control+z', 'Control+z', 'Control+z', 'Control+z');
+    await webview.press('Control+z', 'Control+z', 'Control+z', 'Control+z', 'Control+z');
     const undone = await lastUpdate();
     assert.deepEqual(undone.boxes, original);
     assert.equal(undone.status, 'unreviewed');
-    assert.equal((await webview.sentOfType('review/update')).length, count + 4);
+    assert.equal((await webview.sentOfType('review/update')).length, count + 5);
     assert.deepEqual((await webview.shownBoxes()).map((box) => box.kind), ['proposed', 'proposed']);
-    await webview.press('Control+Shift+Z', 'Control+y', 'Control+y', 'Control+y');
+    await webview.press('Control+Shift+Z', 'Control+y', 'Control+y', 'Control+y', 'Control+y');
     const redone = await lastUpdate();
     assert.deepEqual(redone.boxes, after.boxes);
     assert.equal(redone.status, 'reviewed');
     await webview.press('Control+y');
-    assert.equal((await webview.sentOfType('review/update')).length, count + 8, 'redo past the end sent something');
+    assert.equal((await webview.sentOfType('review/update')).length, count + 10, 'redo past the end sent something');
   });
 
   it('Enter marks the image reviewed and the progress counts it; Shift+U unmarks it', async () => {
     assert.match(await webview.page.textContent('#progress-text') ?? '', /Reviewed 1 \/ 6\nFaces 2 accepted \/ 3 proposed/);
     await webview.page.focus('#stage');
-    await webview.press('Enter');
+    await webview.press('Shift+A', 'Enter');
     assert.equal((await lastUpdate()).status, 'reviewed');
     assert.match(await webview.page.textContent('#progress-text') ?? '', /Reviewed 2 \/ 6/);
     await webview.press('Shift+U');
@@ -231,9 +280,9 @@ describe('review webview: editing boxes', function () {
   it('the toolbar buttons run the same actions as the keys', async () => {
     await webview.page.click('button[data-command="box.acceptAll"]');
     assert.deepEqual((await lastUpdate()).boxes.map((box) => box.state), ['accepted', 'accepted']);
-    await webview.page.click('button[data-command="edit.undo"]');
-    assert.deepEqual((await lastUpdate()).boxes.map((box) => box.state), ['proposed', 'proposed']);
     await webview.page.click('button[data-command="image.markReviewed"]');
     assert.equal((await lastUpdate()).status, 'reviewed');
+    await webview.page.click('button[data-command="edit.undo"]');
+    assert.deepEqual([(await lastUpdate()).status, ...(await lastUpdate()).boxes.map((box) => box.state)], ['unreviewed', 'accepted', 'accepted']);
   });
 });

@@ -8,7 +8,7 @@ import {
   Thumbnails,
 } from '../../webview/protocol';
 import { WebviewPage } from '../support/webviewHarness';
-import { box } from '../support/webviewDataset';
+import { box, committedImages, crowd, withImages } from '../support/webviewDataset';
 import { closeCleanPage, useWebviewSuite } from '../support/webviewSuite';
 
 describe('review webview: navigating a dataset', function () {
@@ -180,7 +180,7 @@ describe('review webview: navigating a dataset', function () {
     assert.equal((await webview.sentOfType('review/update')).length, 0);
   });
 
-  it('P previews the redaction over every face not rejected; M changes the mode and tells the extension', async () => {
+  it('P previews the redaction over every face not rejected; M and the picker change the mode this panel previews', async () => {
     await webview.page.click('.box[data-id="a2"]');
     await webview.press('r', 'p');
     assert.equal(await webview.page.isVisible('#preview'), true);
@@ -202,18 +202,116 @@ describe('review webview: navigating a dataset', function () {
     assert.deepEqual(await pixel(150, 60), [0, 0, 0, 255], 'the 25% margin is not filled');
     assert.deepEqual((await pixel(410, 330))[3], 0, 'the rejected box is redacted');
     await webview.press('m');
-    assert.deepEqual(await webview.sentOfType('redaction/mode'), [{ type: 'redaction/mode', mode: 'pixelate' }]);
     const pixelated = await pixel(220, 125);
     assert.equal(pixelated[3], 255);
     assert.notDeepEqual(pixelated.slice(0, 3), [0, 0, 0]);
     await webview.page.selectOption('#mode', 'blur');
-    assert.equal((await webview.sentOfType('redaction/mode')).at(-1)?.mode, 'blur');
+    assert.equal(await webview.page.$eval('#mode', (select) => (select as HTMLSelectElement).value), 'blur');
+    await webview.page.selectOption('#mode', 'fill');
     await webview.post(SettingsChanged.create({ settings: { mode: 'fill', margin: 0, shape: 'ellipse' } }));
     assert.deepEqual(await pixel(220, 125), [0, 0, 0, 255], 'the face is not filled with an ellipse mask');
     assert.equal((await pixel(168, 58))[3], 0, 'an ellipse mask filled the corner of the box');
     assert.equal((await pixel(150, 60))[3], 0, 'a margin of 0 still grew the mask');
     await webview.press('p');
     assert.equal(await webview.page.isVisible('#preview'), false);
+  });
+
+  it('M changes the mode of this panel only: the setting (which commits use) is not touched, and the panel says which it previews', async () => {
+    await webview.page.focus('#stage');
+    await webview.press('p');
+    assert.equal(await webview.page.textContent('#preview-note'), 'Preview: Solid fill, as commits redact');
+    await webview.press('m');
+    assert.equal(await webview.page.textContent('#preview-note'), 'Preview: Pixelate (this panel) · commits use Solid fill (setting)');
+    assert.deepEqual(await webview.page.$$eval('#mode option', (options) => options.map((option) => option.textContent)), ['Solid fill (setting)', 'Pixelate', 'Blur']);
+    const sent = (await webview.sent()).map((message) => message.type);
+    assert.deepEqual([...new Set(sent)].sort(), ['image/open', 'ready', 'thumbnails/request'], 'the panel told the extension something (a setting to write?)');
+    // The panel keeps its mode when the setting changes to another one, and says so; hidden and shown again too.
+    await webview.post(SettingsChanged.create({ settings: { mode: 'blur', margin: 0.25, shape: 'rect' } }));
+    assert.equal(await webview.page.textContent('#preview-note'), 'Preview: Pixelate (this panel) · commits use Blur (setting)');
+    assert.equal(((await webview.savedState()) as { previewMode: string }).previewMode, 'pixelate');
+  });
+
+  it('Fit (0) fills the stage: a small crowd image is enlarged to it, not left at 100 % with 8 px faces', async () => {
+    const small = await crowd(suite.folder, suite.server.origin, 'g-small-crowd.png', 32);
+    await webview.post(DatasetLoad.create(withImages(suite.dataset, small)));
+    await webview.page.click('.filmstrip__row[data-file="g-small-crowd.png"]');
+    await webview.waitForImage('g-small-crowd.png');
+    const fitted = await webview.page.evaluate(() => {
+      const stage = document.getElementById('stage')!.getBoundingClientRect();
+      const image = document.getElementById('image')!.getBoundingClientRect();
+      return { stage: [stage.width, stage.height], image: [image.width, image.height] };
+    });
+    const [width, height] = fitted.image as [number, number];
+    assert.ok(width / 192 > 4, `fitted at ${Math.round((100 * width) / 192)} %`);
+    assert.ok(Math.abs(width - (fitted.stage[0]! - 24)) < 2 || Math.abs(height - (fitted.stage[1]! - 24)) < 2, `the image (${width}×${height}) does not fill the stage ${fitted.stage}`);
+    const face = await webview.shownBox('crowd-1');
+    assert.ok(face.h > 30, `a face is ${face.h} px high on screen`);
+    assert.match((await webview.page.textContent('#image-status')) ?? '', /\d{3,4}%$/);
+  });
+
+  it('above 200 % the image is drawn with square pixels; at fit and 100 % it is smoothed', async () => {
+    const rendering = () => webview.page.$eval('#image', (image) => getComputedStyle(image).imageRendering);
+    assert.equal(await rendering(), 'auto');
+    await webview.press('1', '+', '+', '+');
+    assert.match((await webview.page.textContent('#image-status')) ?? '', /195%$/);
+    assert.equal(await rendering(), 'auto');
+    await webview.press('+');
+    assert.equal(await rendering(), 'pixelated');
+    await webview.press('0');
+    assert.equal(await rendering(), 'auto');
+  });
+
+  it('Z zooms to the selected face; ] selects the next face and pans the view to it', async () => {
+    const busy = await crowd(suite.folder, suite.server.origin, 'g-crowd.png', 128);
+    await webview.post(DatasetLoad.create(withImages(suite.dataset, busy)));
+    await webview.page.click('.filmstrip__row[data-file="g-crowd.png"]');
+    await webview.waitForImage('g-crowd.png');
+    const stage = await webview.page.$eval('#stage', (element) => element.getBoundingClientRect().toJSON() as DOMRect);
+    const inView = (box: { x: number; y: number; w: number; h: number }) =>
+      box.x >= stage.x && box.y >= stage.y && box.x + box.w <= stage.x + stage.width && box.y + box.h <= stage.y + stage.height;
+    await webview.page.click('.box[data-id="crowd-7"]');
+    await webview.press('z');
+    const zoomed = await webview.shownBox('crowd-7');
+    assert.ok(Math.abs(zoomed.h - 0.4 * stage.height) < 3, `the face is ${zoomed.h} px high in a ${stage.height} px stage`);
+    assert.ok(Math.abs(zoomed.x + zoomed.w / 2 - (stage.x + stage.width / 2)) < 3, 'the face is not centred');
+    for (let step = 0; step < 5; step++) {
+      await webview.press(']');
+      const selected = (await webview.shownBoxes()).find((box) => box.selected)!;
+      assert.equal(selected.id, `crowd-${8 + step}`);
+      assert.ok(inView(selected), `${selected.id} is selected out of view`);
+    }
+    assert.equal((await webview.sentOfType('review/update')).length, 0);
+  });
+
+  it('the filmstrip shows each file name first, its end whole, the folder dimmed after it, and a lock on committed images', async () => {
+    const names = ['wider-dev/0--Parade/0_Parade_marchingband_1_20.jpg', 'wider-dev/0--Parade/0_Parade_marchingband_1_45.jpg'];
+    const parade = await committedImages(suite.folder, suite.server.origin, names);
+    await webview.post(DatasetLoad.create(withImages(suite.dataset, ...parade)));
+    await webview.page.waitForSelector(`.filmstrip__row[data-file="${names[1]}"]`);
+    const rows = await webview.page.$$eval('.filmstrip__row:not([hidden])', (elements) =>
+      elements.map((row) => {
+        const part = (selector: string) => row.querySelector<HTMLElement>(selector)!;
+        const visible = (selector: string) => !part(selector).hidden && part(selector).getBoundingClientRect().width > 0;
+        const end = part('.filmstrip__name-end').getBoundingClientRect();
+        return {
+          file: (row as HTMLElement).dataset.file,
+          name: part('.filmstrip__name').textContent,
+          folder: visible('.filmstrip__folder') ? part('.filmstrip__folder').textContent : null,
+          nameColour: getComputedStyle(part('.filmstrip__name')).color,
+          folderColour: getComputedStyle(part('.filmstrip__folder')).color,
+          endShown: end.right <= row.getBoundingClientRect().right,
+          lock: visible('.filmstrip__lock'),
+        };
+      }),
+    );
+    const parades = rows.filter((row) => row.file!.startsWith('wider-dev/'));
+    assert.deepEqual(parades.map((row) => [row.name, row.folder, row.lock, row.endShown]), [
+      ['0_Parade_marchingband_1_20.jpg', 'wider-dev/0--Parade', true, true],
+      ['0_Parade_marchingband_1_45.jpg', 'wider-dev/0--Parade', true, true],
+    ]);
+    assert.notEqual(parades[0]!.folderColour, parades[0]!.nameColour, 'the folder is not dimmed');
+    const astronaut = rows.find((row) => row.file === 'a-astronaut.png')!;
+    assert.deepEqual([astronaut.folder, astronaut.lock], [null, false]);
   });
 
   it('? opens the help listing every shortcut, Escape closes it and focus returns', async () => {

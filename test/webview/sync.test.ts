@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { ImageRecord } from '../../daemon/protocol';
-import { DatasetLoad, RecordUpdated, ReviewRefused, Thumbnails } from '../../webview/protocol';
+import { DatasetLoad, ErrorMessage, RecordUpdated, ReviewRefused, Thumbnails } from '../../webview/protocol';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../support/paths';
 import { WebviewPage } from '../support/webviewHarness';
@@ -67,6 +67,30 @@ describe('review webview: in step with the daemon', function () {
     await webview.press('a');
     const [, next] = await webview.sentOfType('review/update');
     assert.equal(next!.baseRevision, 7);
+  });
+
+  it('a footer error wraps over lines in full rather than being cut off, and the next success clears it', async () => {
+    const message = `a-astronaut.png: ${'the daemon could not store this edit, the review state was locked by another process for too long; '.repeat(6)}try again`;
+    await webview.post(ErrorMessage.create({ message }));
+    const shown = await webview.page.$eval('#error', (element) => {
+      const rect = element.getBoundingClientRect();
+      return {
+        text: element.textContent,
+        cut: element.scrollWidth > element.clientWidth + 1 || rect.right > window.innerWidth || rect.bottom > window.innerHeight,
+        lines: rect.height / (parseFloat(getComputedStyle(element).fontSize) * 1.2),
+      };
+    });
+    assert.equal(shown.text, message);
+    assert.equal(shown.cut, false, 'the error is cut off');
+    assert.ok(shown.lines >= 2, `the error takes ${shown.lines.toFixed(1)} lines`);
+    await webview.page.click('.box[data-id="a1"]');
+    await webview.press('a');
+    assert.equal(await webview.page.textContent('#error'), message, 'cleared before the edit was stored');
+    const [update] = await webview.sentOfType('review/update');
+    await webview.post(RecordUpdated.create({ record: { ...astronaut, boxes: update!.boxes, revision: 5 }, seq: update!.seq }));
+    await webview.page.waitForSelector('#save-state[data-state="saved"]');
+    assert.equal(await webview.page.textContent('#error'), '');
+    assert.equal(await webview.page.isVisible('#error'), false);
   });
 
   it('a change made elsewhere is shown at once, keeping the image, zoom and selection the annotator had', async () => {

@@ -12,15 +12,14 @@ import { verifyDataset } from '../../../daemon/verify/verify';
 import { openOriginal } from '../../../daemon/vault/openOriginal';
 import { verifyAuditLog } from '../../../daemon/audit/verifyLog';
 import { auditPath } from '../../../daemon/audit/log';
-import { EMPTY_CHECKPOINT, checkpointAfter, formatEntry } from '../../../daemon/audit/chain';
-import { boxesSha256, type AuditEvent, type CommitImageEvent } from '../../../daemon/audit/events';
+import { boxesSha256, type CommitImageEvent } from '../../../daemon/audit/events';
 import { ReviewStore } from '../../../daemon/review/store';
 import { sha256Hex } from '../../../daemon/storage/hash';
 import { vaultObjectPath } from '../../../daemon/dataset/layout';
 import { decodeDisplayed, DEFAULT_MAX_PIXELS } from '../../../daemon/image/decode';
 import { ASTRONAUT, meanDiffIn, tempDir } from '../../support/images';
 import { freshRegistry } from '../../support/models';
-import { BACKGROUND, FACE_BOX, TEST_ACTOR, addKey, appendAuditSync, box, commitDeps, seedDataset, testContext, type SeedImage } from '../../support/commitFixtures';
+import { BACKGROUND, FACE_BOX, TEST_ACTOR, addKey, appendAuditSync, auditEntries, box, flipByte, commitDeps, rechainLog, seedDataset, testContext, type SeedImage } from '../../support/commitFixtures';
 
 const LIMITS = { maxPixels: DEFAULT_MAX_PIXELS };
 
@@ -40,21 +39,6 @@ async function readyDataset(images?: SeedImage[]) {
   seedDataset(root, seeded);
   const key = await addKey(root);
   return { root, key, seeded };
-}
-
-function auditEntries(root: string): Array<Record<string, unknown>> {
-  return readFileSync(auditPath(root), 'utf8').trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
-}
-
-/** Rewrites the whole audit log from `events` (seq, prev and at stripped), correctly chained: what a forger without a checkpoint can do. */
-function rechainLog(root: string, events: ReadonlyArray<Record<string, unknown>>): void {
-  let checkpoint = EMPTY_CHECKPOINT;
-  const lines = events.map(({ seq: _seq, prev: _prev, at: _at, ...event }) => {
-    const line = formatEntry(checkpoint, event as unknown as AuditEvent, new Date());
-    checkpoint = checkpointAfter(checkpoint.entries, line);
-    return line;
-  });
-  writeFileSync(auditPath(root), lines.join('\n') + '\n');
 }
 
 /** The review.json the fixtures wrote, changed by `edit` (a hand edit outside Veil). */
@@ -112,7 +96,7 @@ describe('commit', () => {
 
       const verified = await verifyDataset({ root, identity: key.identityFile, checkpoint: result.checkpoint }, testContext(), commitDeps());
       assert.deepEqual(verified.findings, []);
-      assert.deepEqual(verified.checked, { auditEntries: entries.length, images: 2, vaultObjects: 2 });
+      assert.deepEqual(verified.checked, { auditEntries: entries.length, images: 2, vaultObjects: 2, signatures: 0 });
       assert.equal(existsSync(join(root, '.veil', 'lock')), false);
       assert.deepEqual(readdirSync(join(root, '.veil', 'journal')), []);
     });
@@ -291,12 +275,6 @@ describe('verify', () => {
   }
   const kinds = async (root: string, identity?: string, checkpoint?: CommitResult['checkpoint']) =>
     (await verifyDataset({ root, identity, checkpoint }, testContext(), commitDeps())).findings.map((f) => `${f.kind} ${f.file ?? ''}`);
-  function flipByte(path: string, at: (bytes: Buffer) => number): void {
-    const bytes = readFileSync(path);
-    bytes[at(bytes)] ^= 0x01;
-    writeFileSync(path, bytes);
-  }
-
   it('reports one flipped byte in a committed image', async () => {
     const { root } = await committed();
     flipByte(join(root, 'sub/b.jpg'), (b) => b.length - 100);

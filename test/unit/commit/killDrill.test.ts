@@ -3,7 +3,6 @@
  * least 20 times), each killed state is checked, then every commit is finished by re-running it and verified.
  */
 import * as assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -15,6 +14,7 @@ import { sha256Hex } from '../../../daemon/storage/hash';
 import { ReviewStore } from '../../../daemon/review/store';
 import { ASTRONAUT, tempDir } from '../../support/images';
 import { seededRandom, type Random } from '../../support/seededRandom';
+import { runKillableWorker, type KillPoint, type WorkerRun } from '../../support/killableWorker';
 import { FACE_BOX, addKey, box, commitDeps, seedDataset, testContext, type SeedImage } from '../../support/commitFixtures';
 
 const IMAGES = 60;
@@ -46,33 +46,13 @@ async function makeDataset(mode: RedactionMode): Promise<DrillDataset> {
   return { root, mode, identityFile, finished: false, originals: new Map(images.map((image) => [image.file, sha256Hex(image.bytes)])) };
 }
 
-interface KillPoint {
-  /** Counted from the spawn (startup, lock, resume) or from the first progress line (images in flight). */
-  from: 'spawn' | 'progress';
-  afterMs: number;
-}
-
 function randomKillPoint(random: Random): KillPoint {
   return random.chance(0.25) ? { from: 'spawn', afterMs: 150 + random.next() * 400 } : { from: 'progress', afterMs: random.next() * 1500 };
 }
 
 /** Runs the worker to its end, or kills it with SIGKILL at `kill`. */
-function runWorker(dataset: DrillDataset, kill?: KillPoint): Promise<{ killed: boolean; code: number | null; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [WORKER, dataset.root, dataset.mode], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    let timer: NodeJS.Timeout | undefined;
-    const arm = () => (timer = setTimeout(() => child.kill('SIGKILL'), kill!.afterMs));
-    if (kill?.from === 'spawn') arm();
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.stdout.on('data', (chunk: Buffer) => {
-      if (kill?.from === 'progress' && !timer && chunk.toString().includes('progress')) arm();
-    });
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ killed: signal === 'SIGKILL', code, stderr });
-    });
-  });
+function runWorker(dataset: DrillDataset, kill?: KillPoint): Promise<WorkerRun> {
+  return runKillableWorker([WORKER, dataset.root, dataset.mode], kill);
 }
 
 function imageFiles(root: string): string[] {

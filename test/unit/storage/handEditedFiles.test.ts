@@ -145,7 +145,7 @@ describe('files read back from disk: a hand-edited or damaged one is refused nam
       assert.equal(typeof reason, 'string');
       assert.match(reason as string, /"commit-image" entry .*\.redaction\.mode: expected one of fill, pixelate, blur/);
       const unknown = parseEntry(formatEntry(EMPTY_CHECKPOINT, { type: 'erase-all' } as unknown as AuditEvent, new Date()));
-      assert.match(unknown as string, /\.type: expected one of detect-run, review-change, commit-image/);
+      assert.match(unknown as string, /\.type: expected one of detect-run, .*review-change, .*commit-image/);
       const detect = parseEntry(formatEntry(EMPTY_CHECKPOINT, { type: 'detect-run', actor: TEST_ACTOR, model: 'm', threshold: 0.5, thorough: 'no', images: 1, faces: 0 } as unknown as AuditEvent, new Date()));
       assert.match(detect as string, /\.thorough: expected true or false/);
       assert.equal(typeof parseEntry(formatEntry(EMPTY_CHECKPOINT, commitEvent('a.png'), new Date())), 'object');

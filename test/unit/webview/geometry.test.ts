@@ -3,9 +3,11 @@ import { redactionRegion } from '../../../daemon/redact/geometry';
 import {
   expandByMargin,
   fitViewport,
+  focusViewport,
   moveRect,
   rectFromPoints,
   resizeRect,
+  revealRect,
   toImagePoint,
   toScreenRect,
   zoomAt,
@@ -14,11 +16,29 @@ import {
 const image = { width: 400, height: 300 };
 
 describe('webview geometry', () => {
-  it('fits a large image inside the stage, centred, and never enlarges a small one', () => {
+  it('fits an image to the stage, centred: a large one shrunk, a small one enlarged to fill it', () => {
     const large = fitViewport({ width: 4000, height: 1000 }, { width: 824, height: 624 }, 12);
     assert.equal(large.scale, 0.2);
     assert.deepEqual(toScreenRect(large, { x: 0, y: 0, w: 4000, h: 1000 }), { x: 12, y: 212, w: 800, h: 200 });
-    assert.equal(fitViewport({ width: 96, height: 64 }, { width: 800, height: 600 }).scale, 1);
+    const small = fitViewport({ width: 96, height: 64 }, { width: 824, height: 424 }, 12);
+    assert.equal(small.scale, 6.25);
+    assert.deepEqual(toScreenRect(small, { x: 0, y: 0, w: 96, h: 64 }), { x: 112, y: 12, w: 600, h: 400 });
+  });
+
+  it('zooming to a face centres it, filling 40 % of the stage', () => {
+    const stage = { width: 1000, height: 600 };
+    const face = { x: 300, y: 200, w: 8, h: 10 };
+    const shown = toScreenRect(focusViewport(face, stage), face);
+    assert.ok(Math.abs(shown.h - 240) < 1e-9, `height ${shown.h}`);
+    assert.ok(Math.abs(shown.x + shown.w / 2 - 500) < 1e-9 && Math.abs(shown.y + shown.h / 2 - 300) < 1e-9, JSON.stringify(shown));
+  });
+
+  it('revealing a face pans only as far as it takes to bring it into view, and not at all when it is in view', () => {
+    const stage = { width: 800, height: 600 };
+    const viewport = { scale: 2, x: 0, y: 0 };
+    assert.deepEqual(revealRect(viewport, { x: 100, y: 100, w: 20, h: 20 }, stage), viewport);
+    const right = revealRect(viewport, { x: 500, y: 100, w: 20, h: 20 }, stage, 24);
+    assert.deepEqual(right, { scale: 2, x: 800 - 24 - 1040, y: 0 });
   });
 
   it('zooming keeps the image point under the pointer where it is', () => {

@@ -5,10 +5,12 @@ import {
   DatasetLoad,
   DisplayCopy,
   DisplayCopyRequest,
+  FocusChanged,
   isExtensionToWebviewMessage,
   isWebviewToExtensionMessage,
   Ready,
   RecordUpdated,
+  ReviewAction,
   ReviewUpdate,
   Thumbnails,
 } from '../../../webview/protocol';
@@ -36,6 +38,10 @@ describe('webview message guards', () => {
     assert.ok(DisplayCopyRequest.is({ type: 'displayCopy/request', file: 'scan.tif' }));
     assert.ok(DisplayCopy.is({ type: 'displayCopy', file: 'scan.tif', uri: 'https://x/c.jpg' }));
     assert.ok(DisplayCopy.is({ type: 'displayCopy', file: 'scan.tif', error: 'scan.tif: truncated' }));
+    const action = ReviewAction.create({ action: 'box.moveLeft', large: true });
+    assert.ok(isExtensionToWebviewMessage(action) && !isWebviewToExtensionMessage(action) && ReviewAction.is({ type: 'action', action: 'image.next' }));
+    const focus = FocusChanged.create({ place: 'list' });
+    assert.ok(isWebviewToExtensionMessage(focus) && !isExtensionToWebviewMessage(focus));
   });
 
   it('send only the formats no browser decodes through a display copy', () => {
@@ -57,6 +63,10 @@ describe('webview message guards', () => {
       { type: 'displayCopy', file: 'scan.tif', uri: 'https://x/c.jpg', error: 'both' },
       { ...load, entries: [{ file: 'a.jpg', width: 10, height: 10 }] },
       { type: 'review/update', file: 'a.jpg', boxes: [box], status: 'committed', seq: 1 },
+      { type: 'action', action: 'box.explode' },
+      { type: 'action', action: 'box.moveLeft', large: 'yes' },
+      { type: 'focus/changed', place: 'sidebar' },
+      { type: 'redaction/mode', mode: 'blur' },
       { type: 'review/update', file: 'a.jpg', boxes: [{ ...box, score: Number.NaN }], seq: 1 },
       { type: 'unknown' },
     ];

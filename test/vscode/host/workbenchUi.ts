@@ -1,8 +1,9 @@
 /** Driving the real workbench page as a person would: the command palette, notifications, the theme, webviews. */
 import type { FrameLocator, Page } from 'playwright-core';
 
-const PALETTE_INPUT = '.quick-input-widget input';
-const PALETTE_ROW = '.quick-input-list .monaco-list-row';
+/** The quick input's text field and its rows: the command palette's, and those of a pick a command opens. */
+export const PALETTE_INPUT = '.quick-input-widget input';
+export const PALETTE_ROW = '.quick-input-list .monaco-list-row';
 
 /**
  * Runs a command by its palette title ("Veil: Detect Faces in Folder"). An extension's commands appear in the

@@ -8,7 +8,7 @@ import { mkdtempSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import type { CommitResult, ImageStatus, VerifyResult } from '../../../daemon/protocol';
+import type { AuditListResult, CommitResult, ImageStatus, VerifyResult } from '../../../daemon/protocol';
 import type { DatasetsNode } from '../../../extension/datasetsView';
 import { readReviewImages } from '../../support/reviewFiles';
 import { HOST_TESTS } from './hostContract';
@@ -141,15 +141,10 @@ export function datasetsViewSuite(): void {
         assert.ok(verified, 'veil.verifyDataset returned nothing (it failed; see the Veil log)');
         assert.equal(verified.checked.images, 2, JSON.stringify(verified.checked));
 
-        const trail = await vscode.commands.executeCommand<string | undefined>('veil.openAuditTrail', node);
-        assert.equal(trail, join(realpathSync(folder), '.veil', 'audit.jsonl'));
-        assert.equal(vscode.window.activeTextEditor?.document.uri.fsPath, trail);
-        const types = vscode.window.activeTextEditor.document
-          .getText()
-          .trimEnd()
-          .split('\n')
-          .map((line) => (JSON.parse(line) as { type: string }).type);
-        assert.ok(types.includes('detect-run') && types.includes('commit'), `audit entries shown: ${types.join(', ')}`);
+        const trail = await vscode.commands.executeCommand<AuditListResult | undefined>('veil.openAuditTrail', node);
+        assert.equal(trail?.root, realpathSync(folder));
+        const actions = trail.entries.map((entry) => entry.action);
+        assert.ok(actions.includes('detect-run') && actions.includes('commit'), `audit entries shown: ${actions.join(', ')}`);
       } finally {
         dialogs.restore();
         await vscode.commands.executeCommand('workbench.action.closeAllEditors');

@@ -18,6 +18,17 @@ export const HOST_TESTS = {
   viewFollowsOtherProcess: "a commit made by another process (the CLI) shows up in the Veil view's counts",
   viewDatasetActions: "the Veil view's dataset actions (open folder, detect, commit, verify, audit trail) act on the item they are invoked on",
   viewImageClick: 'clicking an image in the Veil view opens the review at that image, in a new and in an open review',
+  panelPerDataset: 'a second dataset opens a second review panel named for it, the same dataset reveals its panel, and closing one leaves the other working',
+  explorerReviewImage: '"Review in Veil" on an image in the Explorer opens the review of its dataset (or of its folder) at that image',
+  veilExcludes: "thumbnails, display copies and the vault stay out of Quick Open and search, and VS Code's own exclusions stay in force",
+  walkthrough: 'the walkthrough is contributed with its six steps, each ticked by a command or a context key Veil sets',
+  installOffer: 'after a detection with the embedded model, installing the better model is offered once, with the measured numbers',
+  createKey: 'creating a key in the editor writes a 0600 identity (the passphrase asked twice) and adds its recipient to the dataset picked; a path inside a dataset is refused',
+  modelsListAdd: 'managing models lists each with its source, hash status and the default, and adds a local ONNX file with its decoder',
+  modelsInstall: 'installing a model from the models list downloads it with progress from the address given, and the daemon checks its pinned sha256',
+  verifyDiagnostics: 'verify findings become Problems entries on the files they name, and a clean verify clears them',
+  revealOriginal: 'revealing an original shows it read-only from memory in a veil-original: tab, audited first, with no file written anywhere',
+  auditView: 'the audit trail view lists the entries newest first and filters them by action and by reviewer',
 } as const;
 
 /** What the host suite writes to the file named by VEIL_VSCODE_RESULTS. */

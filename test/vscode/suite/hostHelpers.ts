@@ -62,9 +62,9 @@ export function scratchFolder(prefix: string, images: Record<string, string>): s
   return folder;
 }
 
-/** Runs Veil's CLI (dist/cli.js) as a separate process, as a person at a terminal would. */
-export async function veilCli(args: string[]): Promise<string> {
+/** Runs Veil's CLI (dist/cli.js) as a separate process, as a person at a terminal would (`env`: e.g. VEIL_REVIEWER). */
+export async function veilCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<string> {
   const cli = join(veil().extensionPath, 'dist', 'cli.js');
-  const { stdout } = await promisify(execFile)(process.execPath, [cli, ...args], { env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } });
+  const { stdout } = await promisify(execFile)(process.execPath, [cli, ...args], { env: { ...process.env, ELECTRON_RUN_AS_NODE: '1', ...env } });
   return stdout;
 }

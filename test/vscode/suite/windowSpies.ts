@@ -5,8 +5,9 @@
  */
 import * as vscode from 'vscode';
 
-type WindowApi = typeof vscode.window;
-const windowApi = vscode.window as { -readonly [K in keyof WindowApi]: WindowApi[K] };
+export type WindowApi = typeof vscode.window;
+/** `vscode.window` with its functions replaceable (each spy puts the original back). */
+export const windowApi = vscode.window as { -readonly [K in keyof WindowApi]: WindowApi[K] };
 
 export interface ProgressSpy {
   titles: string[];

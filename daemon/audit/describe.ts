@@ -1,0 +1,62 @@
+/** What an audit entry says, in words, for a person reading the log (`audit/list`): the daemon owns the log's format. */
+import { BOX_STATES } from '../protocol';
+import type { AuditEntry, AuditEvent, BoxCounts } from './events';
+
+function short(sha: string): string {
+  return `${sha.slice(0, 12)}…`;
+}
+
+function plural(count: number, one: string, many = `${one}s`): string {
+  return `${count} ${count === 1 ? one : many}`;
+}
+
+/** "2 accepted, 1 rejected" over model and manual boxes; "no boxes" when there are none. */
+function boxes(counts: BoxCounts): string {
+  const byState = BOX_STATES.map((state) => [state, counts.model[state] + counts.manual[state]] as const).filter(([, count]) => count > 0);
+  return byState.length === 0 ? 'no boxes' : byState.map(([state, count]) => `${count} ${state}`).join(', ');
+}
+
+const RECONCILE_WORDS = {
+  'audited-change-not-written': 'the review state lacks the latest audited change',
+  'change-not-audited': 'the review state holds a change no entry records',
+} as const;
+
+export function describeEntry(entry: AuditEntry): string {
+  const event: AuditEvent = entry;
+  switch (event.type) {
+    case 'detect-run':
+      return `${event.model}, threshold ${event.threshold}${event.thorough ? ', thorough' : ''}: ${plural(event.faces, 'face')} in ${plural(event.images, 'image')}`;
+    case 'detect-image':
+      return `${event.model} found ${plural(event.faces, 'face')}; now ${event.status}, ${boxes(event.boxes)}`;
+    case 'review-change':
+      return `${event.status}, ${boxes(event.boxes)}`;
+    case 'review-reconcile':
+      return `${RECONCILE_WORDS[event.reason]}; recorded as ${event.status}, ${boxes(event.boxes)}`;
+    case 'commit-image':
+      return (
+        `${event.redaction.mode} (${event.redaction.shape}, margin ${event.redaction.margin}): ${plural(event.redacted, 'box', 'boxes')} redacted` +
+        `${event.modelOnly ? ', model boxes nobody reviewed' : ''}; original kept as vault object ${short(event.vaultObject)}`
+      );
+    case 'commit':
+      return `${event.committed} committed, ${event.failed} failed, ${event.notStarted} not started${event.cancelled ? ' (cancelled)' : ''}${event.includeUnreviewed ? '; unreviewed images included' : ''}`;
+    case 'open-original':
+      return 'out' in event ? `original decrypted and written to ${event.out}` : `original decrypted and shown in ${event.shownIn}, from memory (never written to disk)`;
+    case 'exclude':
+      return `left as it is by commits: ${event.reason}`;
+    case 'include':
+      return 'anonymized by commits again';
+    case 'policy-change':
+      return `policy ${event.source === 'init' ? 'started from the starter policy' : 'replaced'} (sha256 ${short(event.sha256)})`;
+    case 'checkpoint-signature':
+      return `${event.signer} signed the log's first ${plural(event.checkpoint.entries, 'entry', 'entries')} (head ${short(event.checkpoint.head)})`;
+    case 'recipients-change':
+      return (
+        `${event.change === 'rotate' ? 'new file keys for every original' : `${event.recipient} ${event.change === 'add' ? 'added' : 'removed'}`}: ` +
+        `${plural(event.objects, 'original')} re-encrypted to ${plural(event.recipients.length, 'recipient')}`
+      );
+    case 'vault-rewrap':
+      return `vault object ${short(event.vaultObject)} re-encrypted under a new file key (ciphertext ${short(event.previousSha256)} → ${short(event.vaultSha256)})`;
+    case 'audit-repair':
+      return `a torn last line (${plural(event.droppedBytes, 'byte')}) was cut off after entry ${event.previous.entries - 1}`;
+  }
+}
