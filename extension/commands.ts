@@ -1,5 +1,6 @@
 /** The command palette's Veil commands: detect (then the better-model offer), review, commit, verify (findings in Problems), the daemon's log. */
 import * as vscode from 'vscode';
+import { basename } from 'node:path';
 import { registerVeilCommand } from './commandRegistration';
 import { userMessage } from './errors';
 import { detectionSettings, redactionSettings } from './config';
@@ -78,10 +79,23 @@ export function registerCommands(deps: CommandDeps): void {
   register('veil.commitDataset', async (target) => {
     const root = await resolveDatasetFolder(target, 'Commit');
     if (!root) return;
+    // Checked before asking: a commit without recipients would be refused after the person said yes.
+    const client = await deps.supervisor.client();
+    const [{ recipients }, { summary }] = await Promise.all([client.request('recipients/list', { root }), client.request('dataset/open', { root })]);
+    if (!recipients.some((recipient) => recipient.listed)) {
+      const createKey = 'Create Key…';
+      const pick = await vscode.window.showErrorMessage(
+        `Veil: ${basename(root)} has no recipients yet, so its originals could not be encrypted: create a key and add it to this dataset, then commit.`,
+        createKey,
+      );
+      if (pick === createKey) await vscode.commands.executeCommand('veil.createKey');
+      return undefined;
+    }
     const reviewedOnly = 'Commit reviewed images';
     const includeUnreviewed = 'Include unreviewed (model boxes only)';
+    const unreviewed = summary.images - summary.reviewed - summary.committed;
     const choice = await vscode.window.showWarningMessage(
-      `Replace the reviewed images with anonymized versions, redacted with ${redactionSettings().mode} (the veil.redaction.mode setting)? The originals are encrypted into .veil/vault (only key holders can open them) and every change is written to the audit log.`,
+      `${summary.reviewed} of ${summary.images} images are reviewed (${unreviewed} not yet, ${summary.committed} already committed). Replace them with anonymized versions, redacted with ${redactionSettings().mode} (the veil.redaction.mode setting)? The originals are encrypted into .veil/vault (only key holders can open them) and every change is written to the audit log.`,
       { modal: true },
       reviewedOnly,
       includeUnreviewed,

@@ -115,6 +115,28 @@ export function datasetsViewSuite(): void {
       }
     });
 
+    it(HOST_TESTS.commitAsksWithCounts, async () => {
+      const keyless = scratchFolder('veil-commit-keyless-', { 'a.jpg': 'astronaut.jpg' });
+      const withKey = await committableFolder('veil-commit-counts-');
+      const dialogs = answerDialogs({});
+      try {
+        await detectFaces(keyless);
+        assert.equal(await vscode.commands.executeCommand('veil.commitDataset', vscode.Uri.file(keyless)), undefined);
+        assert.deepEqual(dialogs.warnings, [], 'asked to commit a dataset that has no recipients');
+        assert.equal(dialogs.errors.length, 1);
+        assert.match(dialogs.errors[0], /has no recipients yet.*create a key/);
+
+        await detectFaces(withKey);
+        // No answer to the question: nothing is committed, and the question said what would happen.
+        assert.equal(await vscode.commands.executeCommand('veil.commitDataset', vscode.Uri.file(withKey)), undefined);
+        assert.equal(dialogs.warnings.length, 1);
+        assert.match(dialogs.warnings[0], /^0 of 2 images are reviewed \(2 not yet, 0 already committed\)\. .*redacted with fill/);
+        assert.deepEqual(Object.values(readReviewImages(withKey)).map((record) => record.status), ['unreviewed', 'unreviewed']);
+      } finally {
+        dialogs.restore();
+      }
+    });
+
     it(HOST_TESTS.viewDatasetActions, async () => {
       const folder = await committableFolder('veil-view-actions-');
       const dialogs = answerDialogs({ folder: vscode.Uri.file(folder), warningChoice: 'Include unreviewed (model boxes only)' });

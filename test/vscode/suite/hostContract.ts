@@ -17,6 +17,7 @@ export const HOST_TESTS = {
   viewListsDataset: "the Veil view lists the workspace's dataset once its faces were detected, with its images counted by status",
   viewFollowsOtherProcess: "a commit made by another process (the CLI) shows up in the Veil view's counts",
   viewDatasetActions: "the Veil view's dataset actions (open folder, detect, commit, verify, audit trail) act on the item they are invoked on",
+  commitAsksWithCounts: 'a commit asks first with the counts and the mode; without recipients it says to create a key and asks nothing',
   viewImageClick: 'clicking an image in the Veil view opens the review at that image, in a new and in an open review',
   panelPerDataset: 'a second dataset opens a second review panel named for it, the same dataset reveals its panel, and closing one leaves the other working',
   explorerReviewImage: '"Review in Veil" on an image in the Explorer opens the review of its dataset (or of its folder) at that image',
