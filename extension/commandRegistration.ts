@@ -1,7 +1,13 @@
-/** Registers a Veil command: a failure is logged and shown once; a cancellation is not an error. */
+/**
+ * Registers a Veil command: a failure is logged and shown once, with its cause and a Retry that runs the command
+ * again on the same target (a daemon that crashed mid-request is restarted by then); a cancellation is not an error.
+ */
 import * as vscode from 'vscode';
 import type { DisposableScope } from './disposables';
 import { isCancellation, userMessage } from './errors';
+
+const RETRY = 'Retry';
+const SHOW_LOG = 'Show Log';
 
 export interface CommandHost {
   scope: DisposableScope;
@@ -17,7 +23,10 @@ export function registerVeilCommand(host: CommandHost, id: string, run: (target?
       } catch (error) {
         if (isCancellation(error)) return undefined;
         host.log.error(`${id}: ${userMessage(error)}`);
-        void vscode.window.showErrorMessage(`Veil: ${userMessage(error)}`);
+        void vscode.window.showErrorMessage(`Veil: ${userMessage(error)}`, RETRY, SHOW_LOG).then((choice) => {
+          if (choice === RETRY) void vscode.commands.executeCommand(id, target);
+          if (choice === SHOW_LOG) host.log.show();
+        });
         return undefined;
       }
     }),

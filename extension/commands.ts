@@ -84,11 +84,10 @@ export function registerCommands(deps: CommandDeps): void {
     const [{ recipients }, { summary }] = await Promise.all([client.request('recipients/list', { root }), client.request('dataset/open', { root })]);
     if (!recipients.some((recipient) => recipient.listed)) {
       const createKey = 'Create Key…';
-      const pick = await vscode.window.showErrorMessage(
-        `Veil: ${basename(root)} has no recipients yet, so its originals could not be encrypted: create a key and add it to this dataset, then commit.`,
-        createKey,
-      );
-      if (pick === createKey) await vscode.commands.executeCommand('veil.createKey');
+      // Not awaited: the command ends now; the button stays on the notification.
+      void vscode.window
+        .showErrorMessage(`Veil: ${basename(root)} has no recipients yet, so its originals could not be encrypted: create a key and add it to this dataset, then commit.`, createKey)
+        .then((pick) => (pick === createKey ? vscode.commands.executeCommand('veil.createKey') : undefined));
       return undefined;
     }
     const reviewedOnly = 'Commit reviewed images';

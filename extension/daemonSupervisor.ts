@@ -173,9 +173,10 @@ export class DaemonSupervisor implements vscode.Disposable {
     if (this.running !== running) return; // a deliberate stop, or a failed start already handled
     if (this.current.kind === 'starting') return; // its pending requests are rejected: startFailed takes it from there
     this.running = undefined;
-    this.log.warn(`daemon exited unexpectedly (${signal ?? `code ${code}`})`);
+    const how = signal ? `killed by ${signal}` : `exit code ${code}`;
+    this.log.warn(`daemon exited unexpectedly (${how})`);
     if (!this.budget.spend()) {
-      const reason = `The Veil daemon crashed or failed to start ${this.budget.spent} times in 3 minutes and was stopped.`;
+      const reason = `The Veil daemon crashed or failed to start ${this.budget.spent} times in 3 minutes and was stopped (last: ${how}; its log says why).`;
       this.setState({ kind: 'stopped', reason });
       void vscode.window.showErrorMessage(reason, 'Show Log', 'Restart').then((choice) => {
         if (choice === 'Show Log') this.log.show();

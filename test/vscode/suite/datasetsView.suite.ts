@@ -13,7 +13,7 @@ import type { DatasetsNode } from '../../../extension/datasetsView';
 import { readReviewImages } from '../../support/reviewFiles';
 import { HOST_TESTS } from './hostContract';
 import { detectFaces, scratchFolder, veil, veilCli, waitFor, workspaceFolder } from './hostHelpers';
-import { answerDialogs } from './windowSpies';
+import { answerDialogs, spyOnErrors } from './windowSpies';
 
 const GROUP_LABELS: Record<ImageStatus, string> = { unreviewed: 'Unreviewed', reviewed: 'Reviewed', committed: 'Committed' };
 
@@ -119,12 +119,13 @@ export function datasetsViewSuite(): void {
       const keyless = scratchFolder('veil-commit-keyless-', { 'a.jpg': 'astronaut.jpg' });
       const withKey = await committableFolder('veil-commit-counts-');
       const dialogs = answerDialogs({});
+      const errors = spyOnErrors();
       try {
         await detectFaces(keyless);
         assert.equal(await vscode.commands.executeCommand('veil.commitDataset', vscode.Uri.file(keyless)), undefined);
         assert.deepEqual(dialogs.warnings, [], 'asked to commit a dataset that has no recipients');
-        assert.equal(dialogs.errors.length, 1);
-        assert.match(dialogs.errors[0], /has no recipients yet.*create a key/);
+        assert.equal(errors.messages.length, 1);
+        assert.match(errors.messages[0], /has no recipients yet.*create a key/);
 
         await detectFaces(withKey);
         // No answer to the question: nothing is committed, and the question said what would happen.
@@ -133,6 +134,7 @@ export function datasetsViewSuite(): void {
         assert.match(dialogs.warnings[0], /^0 of 2 images are reviewed \(2 not yet, 0 already committed\)\. .*redacted with fill/);
         assert.deepEqual(Object.values(readReviewImages(withKey)).map((record) => record.status), ['unreviewed', 'unreviewed']);
       } finally {
+        errors.restore();
         dialogs.restore();
       }
     });

@@ -11,7 +11,7 @@ import * as vscode from 'vscode';
 import type { VerifyResult } from '../../../daemon/protocol';
 import { HOST_TESTS } from './hostContract';
 import { detectFaces, EXTENSION_ID, scratchFolder, sleep, veil, veilCli, waitFor, workspaceFolder } from './hostHelpers';
-import { spyOnErrors, spyOnProgress, spyOnWebviews } from './windowSpies';
+import { spyOnErrors, spyOnProgress, spyOnWebviews, windowApi } from './windowSpies';
 import { readReviewImages } from '../../support/reviewFiles';
 
 /** Pids of the daemons this extension host started (its children running dist/daemon.js). */
@@ -102,6 +102,27 @@ export function extensionSuite(): void {
       );
       assert.match(result.failures[0].message, /\S{8,}/, 'the failure says nothing');
       assert.ok(result.images.some((image) => image.file === 'astronaut.jpg' && image.faces.length >= 1), 'astronaut.jpg was not detected');
+    });
+
+    it(HOST_TESTS.failureRetry, async () => {
+      const missing = vscode.Uri.file(join(mkdtempSync(join(tmpdir(), 'veil-retry-')), 'gone'));
+      const shown: Array<{ message: string; buttons: string[] }> = [];
+      const original = windowApi.showErrorMessage;
+      // The first error is answered with Retry, the second with nothing.
+      windowApi.showErrorMessage = (async (message: string, ...buttons: string[]) => {
+        shown.push({ message, buttons });
+        return shown.length === 1 ? 'Retry' : undefined;
+      }) as unknown as typeof windowApi.showErrorMessage;
+      try {
+        assert.equal(await vscode.commands.executeCommand('veil.detectFaces', missing), undefined);
+        await waitFor('the command to run again', () => (shown.length === 2 ? true : undefined));
+        for (const { message, buttons } of shown) {
+          assert.match(message, /gone/, 'the message names the folder');
+          assert.deepEqual(buttons, ['Retry', 'Show Log']);
+        }
+      } finally {
+        windowApi.showErrorMessage = original;
+      }
     });
 
     it(HOST_TESTS.restart, async () => {

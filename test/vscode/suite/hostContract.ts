@@ -8,6 +8,7 @@ export const HOST_TESTS = {
   detection: 'detecting faces in a folder proposes faces and saves them in .veil/review.json',
   review: 'opening the review of a folder shows its review webview',
   badImage: 'an undecodable image is reported as a failure naming the file while the other images are detected',
+  failureRetry: 'a failed command shows its cause with Retry, which runs it again on the same target',
   restart: 'a killed daemon is restarted and the next command succeeds',
   startFailed: 'a daemon whose initialize fails shows "start failed" with the cause, and the next command starts it again',
   reviewer: 'a new reviewer name is recorded in the audit log at once, without a daemon restart',

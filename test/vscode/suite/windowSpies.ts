@@ -81,8 +81,6 @@ export function spyOnWebviews(): WebviewSpy {
 export interface DialogAnswers {
   /** The questions Veil asked with a warning (its modal confirmations). */
   warnings: string[];
-  /** The error messages Veil showed (answered with no button). */
-  errors: string[];
   restore(): void;
 }
 
@@ -91,12 +89,8 @@ export interface DialogAnswers {
  * titled `warningChoice`.
  */
 export function answerDialogs(answers: { folder?: vscode.Uri; warningChoice?: string }): DialogAnswers {
-  const originals = { showOpenDialog: windowApi.showOpenDialog, showWarningMessage: windowApi.showWarningMessage, showErrorMessage: windowApi.showErrorMessage };
-  const spy: DialogAnswers = { warnings: [], errors: [], restore: () => Object.assign(windowApi, originals) };
-  windowApi.showErrorMessage = (async (message: string) => {
-    spy.errors.push(message);
-    return undefined;
-  }) as WindowApi['showErrorMessage'];
+  const originals = { showOpenDialog: windowApi.showOpenDialog, showWarningMessage: windowApi.showWarningMessage };
+  const spy: DialogAnswers = { warnings: [], restore: () => Object.assign(windowApi, originals) };
   windowApi.showOpenDialog = async () => (answers.folder ? [answers.folder] : undefined);
   windowApi.showWarningMessage = (async (message: string) => {
     spy.warnings.push(message);
