@@ -4,50 +4,32 @@
  * Screenshots go to test-results/vscode/.
  */
 import { strict as assert } from 'node:assert';
-import { mkdirSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import sharp from 'sharp';
 import { ASTRONAUT } from '../support/images';
 import { runCli } from '../support/cli';
 import { readReviewImages } from '../support/reviewFiles';
-import { REPO_ROOT } from '../support/paths';
-import { requireVscodeHost } from './host/installedHost';
-import { copySamples } from './host/sampleWorkspace';
-import { SCREENSHOTS, lookedAtSettings, openReadyWorkbench, screenshotWhenFailed, type Workbench } from './host/workbench';
-import { activeWebview, detectFromPalette, pickColorTheme, runFromPalette } from './host/workbenchUi';
+import { SCREENSHOTS } from './host/workbench';
+import { useSamplesWorkbench } from './host/samplesWorkbench';
+import { activeWebview, detectFromPalette, dismissModelOffer, pickColorTheme, runFromPalette } from './host/workbenchUi';
 
 /** The four samples and a TIFF scan added to the workspace. */
 const SAMPLE_IMAGES = 5;
 
 describe('a review journey through the VS Code workbench (code-server, headless Chromium)', function () {
   this.timeout(3 * 60_000);
-  let workbench: Workbench;
-  let workspace: string;
-
-  before(async function () {
-    requireVscodeHost(this);
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    workspace = copySamples();
-    await sharp(ASTRONAUT).resize(320, 320).tiff({ compression: 'lzw' }).toFile(join(workspace, 'scan.tif'));
-    workbench = await openReadyWorkbench({ extensionDevelopmentPath: REPO_ROOT, folder: workspace, settings: lookedAtSettings('Default Dark Modern') });
-  });
-
-  afterEach(screenshotWhenFailed('', () => workbench));
-
-  after(async () => {
-    await workbench?.close();
-    if (workspace) rmSync(dirname(workspace), { recursive: true, force: true });
-  });
+  const samples = useSamplesWorkbench('', (workspace) => sharp(ASTRONAUT).resize(320, 320).tiff({ compression: 'lzw' }).toFile(join(workspace, 'scan.tif')));
 
   it('"Veil: Detect Faces in Folder" from the palette proposes faces in the open folder and says how many', async () => {
-    const detected = await detectFromPalette(workbench.page);
+    const detected = await detectFromPalette(samples.workbench().page);
+    await dismissModelOffer(samples.workbench().page);
     assert.equal(detected.images, SAMPLE_IMAGES, detected.message);
     assert.ok(detected.faces >= 3, detected.message);
   });
 
   it('"Veil: Review Faces in Folder" shows the images with their face boxes (dark theme screenshot)', async () => {
-    await runFromPalette(workbench.page, 'Veil: Review Faces in Folder');
-    const review = activeWebview(workbench.page);
+    await runFromPalette(samples.workbench().page, 'Veil: Review Faces in Folder');
+    const review = activeWebview(samples.workbench().page);
     await review.locator('#stage[data-ready="true"]').waitFor({ timeout: 60_000 });
     assert.equal(await review.locator('.filmstrip__row:not([hidden])').count(), SAMPLE_IMAGES);
     const shownImage = await review.locator('#image').evaluate((image: HTMLImageElement) => ({ complete: image.complete, width: image.naturalWidth }));
@@ -59,14 +41,14 @@ describe('a review journey through the VS Code workbench (code-server, headless 
       return document.fonts.check('16px codicon');
     });
     assert.equal(iconsLoaded, true, 'the codicon font did not load in the VS Code webview (CSP or resource roots)');
-    await workbench.page.screenshot({ path: join(SCREENSHOTS, 'review-dark.png') });
+    await samples.workbench().page.screenshot({ path: join(SCREENSHOTS, 'review-dark.png') });
   });
 
   it('the review follows a switch to the light theme and shows every face box of the group photo (screenshot)', async () => {
-    const review = activeWebview(workbench.page);
+    const review = activeWebview(samples.workbench().page);
     const background = () => review.locator('body').evaluate((body) => getComputedStyle(body).backgroundColor);
     const darkBackground = await background();
-    await pickColorTheme(workbench.page, 'Light Modern', 'vs');
+    await pickColorTheme(samples.workbench().page, 'Light Modern', 'vs');
     const deadline = Date.now() + 10_000;
     while ((await background()) === darkBackground) {
       assert.ok(Date.now() < deadline, `the review kept its dark background ${darkBackground}`);
@@ -74,18 +56,18 @@ describe('a review journey through the VS Code workbench (code-server, headless 
     }
     await review.locator('.filmstrip__row', { hasText: 'collage.jpg' }).click();
     await review.locator('#stage[data-ready="true"][data-file="group/collage.jpg"]').waitFor({ timeout: 30_000 });
-    const saved = readReviewImages(workspace);
+    const saved = readReviewImages(samples.workspace());
     assert.equal(await review.locator('#boxes .box').count(), saved['group/collage.jpg'].boxes.length);
-    await workbench.page.screenshot({ path: join(SCREENSHOTS, 'review-collage-light.png') });
+    await samples.workbench().page.screenshot({ path: join(SCREENSHOTS, 'review-collage-light.png') });
   });
 
   it('a terminal `veil detect` while the review is open shows up in the panel, and the next box edit keeps it (issue #8)', async () => {
-    const review = activeWebview(workbench.page);
+    const review = activeWebview(samples.workbench().page);
     const shownIds = () => review.locator('#boxes .box').evaluateAll((boxes) => boxes.map((box) => (box as HTMLElement).dataset.id!).sort());
     const before = await shownIds();
-    const terminal = await runCli(['detect', workspace, '--force', '--threshold', '0.3']);
+    const terminal = await runCli(['detect', samples.workspace(), '--force', '--threshold', '0.3']);
     assert.equal(terminal.code, 0, terminal.stderr);
-    const detected = readReviewImages(workspace)['group/collage.jpg'];
+    const detected = readReviewImages(samples.workspace())['group/collage.jpg'];
     assert.equal(detected.detection?.threshold, 0.3);
     const expected = detected.boxes.map((box) => box.id).sort();
     assert.notDeepEqual(expected, before, 'the terminal run should have replaced the untouched proposals');
@@ -103,16 +85,16 @@ describe('a review journey through the VS Code workbench (code-server, headless 
     await review.locator('#stage').press('a');
     await review.locator('#save-state[data-state="saved"]').waitFor({ timeout: 10_000 });
     assert.equal(await review.locator('#save-state').textContent(), 'All changes saved');
-    const after = readReviewImages(workspace);
+    const after = readReviewImages(samples.workspace());
     assert.equal(after['group/collage.jpg'].detection?.threshold, 0.3);
     assert.deepEqual(after['group/collage.jpg'].boxes.map((box) => box.id).sort(), expected);
     assert.equal(after['group/collage.jpg'].boxes.find((box) => box.id === selected)?.state, 'accepted');
     assert.ok(Object.values(after).every((record) => record.detection?.threshold === 0.3), 'an image lost the terminal run');
-    await workbench.page.screenshot({ path: join(SCREENSHOTS, 'review-after-terminal-detect-light.png') });
+    await samples.workbench().page.screenshot({ path: join(SCREENSHOTS, 'review-after-terminal-detect-light.png') });
   });
 
   it('shows a TIFF, which the webview cannot decode, through the daemon\'s display copy, with its face box', async () => {
-    const review = activeWebview(workbench.page);
+    const review = activeWebview(samples.workbench().page);
     await review.locator('.filmstrip__row', { hasText: 'scan.tif' }).click();
     await review.locator('#stage[data-ready="true"][data-file="scan.tif"]').waitFor({ timeout: 30_000 });
     const shown = await review.locator('#image').evaluate((image: HTMLImageElement) => ({ src: image.src, width: image.naturalWidth }));
