@@ -13,7 +13,7 @@ import type { Actor } from '../core/callContext';
 import { veilPath, veilRelative } from '../dataset/layout';
 import { commitImageEventProblem, type CommitImageEvent } from '../audit/events';
 import { syncDir, writeAtomic } from '../storage/durable';
-import { openStateFile, readStateText } from '../storage/stateFile';
+import { openStateFile, readStateTextIfPresent } from '../storage/stateFile';
 import { actor, arrayOf, between, corrupt, flag, object, oneOf, parseChecked, plain, text } from '../storage/checks';
 
 const PLAN_FILE = 'plan.json';
@@ -41,15 +41,8 @@ function journalRelative(name: string): string {
 }
 
 /** A journal file's text; undefined when it does not exist. */
-async function readJournalFile(dir: string, name: string): Promise<string | undefined> {
-  try {
-    return await readStateText(join(dir, name), journalRelative(name));
-  } catch (error) {
-    if (VeilError.is(error)) throw error;
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return undefined;
-    throw new VeilError(ErrorCode.Unreadable, `cannot read the commit journal (${code ?? (error as Error).message})`, journalRelative(name));
-  }
+function readJournalFile(dir: string, name: string): Promise<string | undefined> {
+  return readStateTextIfPresent(join(dir, name), journalRelative(name), 'the commit journal');
 }
 
 /**

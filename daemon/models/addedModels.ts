@@ -1,11 +1,10 @@
 /** `<home>/models/added.json`: models a user added from local files, with the hash recorded when added. */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ErrorCode, MODEL_DECODERS, type ModelDecoder } from '../protocol';
-import { VeilError } from '../errors';
+import { MODEL_DECODERS, type ModelDecoder } from '../protocol';
 import { arrayOf, object, oneOf, parseChecked, sha256, text, type Check } from '../storage/checks';
 import { writeAtomically } from './files';
-import { readStateText } from '../storage/stateFile';
+import { readStateTextIfPresent } from '../storage/stateFile';
 
 export interface AddedModel {
   name: string;
@@ -27,14 +26,8 @@ export class AddedModels {
   }
 
   async read(): Promise<AddedModel[]> {
-    let text: string;
-    try {
-      text = await readStateText(this.path, this.path);
-    } catch (error) {
-      if (VeilError.is(error)) throw error;
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw new VeilError(ErrorCode.Unreadable, `cannot read the list of added models (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, this.path);
-    }
+    const text = await readStateTextIfPresent(this.path, this.path, 'the list of added models');
+    if (text === undefined) return [];
     return parseChecked<{ models: AddedModel[] }>(text, addedModelsProblem, 'list of added models', this.path).models;
   }
 

@@ -8,11 +8,10 @@
  * (crash-safe) by `services/exclusions.ts`, under the review lock and after the decision's audit line; readers read
  * it whole, so no reader ever holds a stale copy.
  */
-import { ErrorCode, isRecord } from '../protocol';
-import { VeilError } from '../errors';
+import { isRecord } from '../protocol';
 import { veilPath, veilRelative } from '../dataset/layout';
 import { writeAtomic } from '../storage/durable';
-import { readStateText } from '../storage/stateFile';
+import { readStateTextIfPresent } from '../storage/stateFile';
 import { exactly, object, parseChecked, str, text, type Check } from '../storage/checks';
 
 export interface Exclusion {
@@ -42,15 +41,8 @@ const fileProblem = object({ version: exactly(1), files: filesProblem });
 
 /** The excluded files of a dataset, by file (none when nothing was ever excluded). */
 export async function readExclusions(root: string): Promise<ReadonlyMap<string, Exclusion>> {
-  let json: string;
-  try {
-    json = await readStateText(veilPath(root, 'exclusions'), veilRelative('exclusions'));
-  } catch (error) {
-    if (VeilError.is(error)) throw error;
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return new Map();
-    throw new VeilError(ErrorCode.Unreadable, `cannot read the exclusions (${code ?? (error as Error).message})`, veilRelative('exclusions'));
-  }
+  const json = await readStateTextIfPresent(veilPath(root, 'exclusions'), veilRelative('exclusions'), 'the exclusions');
+  if (json === undefined) return new Map();
   const parsed = parseChecked<ExclusionsFile>(json, fileProblem, 'exclusions file', veilRelative('exclusions'));
   return new Map(Object.entries(parsed.files));
 }

@@ -21,7 +21,7 @@ import { veilDir, veilPath, veilRelative } from '../dataset/layout';
 import { acquireLock } from '../storage/lock';
 import { syncDir, tempPathFor, writeSynced } from '../storage/durable';
 import { DurableJsonFile } from '../storage/durableJsonFile';
-import { openStateFile, readStateText } from '../storage/stateFile';
+import { openStateFile, readStateTextIfPresent } from '../storage/stateFile';
 
 interface Snapshot {
   version: 2;
@@ -255,14 +255,8 @@ async function cutTornTail(handle: FileHandle, length: number): Promise<void> {
 /** The snapshot, checked record by record: a hand-edited or corrupt file is named with the field at fault. */
 async function readSnapshot(root: string): Promise<Snapshot> {
   const name = veilRelative('reviewSnapshot');
-  let text: string;
-  try {
-    text = await readStateText(veilPath(root, 'reviewSnapshot'), name);
-  } catch (error) {
-    if (VeilError.is(error)) throw error;
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { version: 2, seq: 0, images: {} };
-    throw new VeilError(ErrorCode.Unreadable, `cannot read the review state (${(error as NodeJS.ErrnoException).code ?? String(error)})`, name);
-  }
+  const text = await readStateTextIfPresent(veilPath(root, 'reviewSnapshot'), name, 'the review state');
+  if (text === undefined) return { version: 2, seq: 0, images: {} };
   let data: unknown;
   try {
     data = JSON.parse(text);

@@ -66,3 +66,19 @@ export async function readStateFile(path: string, file: string): Promise<Buffer>
 export async function readStateText(path: string, file: string): Promise<string> {
   return (await readStateFile(path, file)).toString('utf8');
 }
+
+/**
+ * The text of a state file that may not exist yet, or undefined when there is none. Any other failure is refused
+ * naming the file — never taken for "none", which would let a writer start over a file it could not read.
+ * `what` names the file in the refusal ("the commit journal").
+ */
+export async function readStateTextIfPresent(path: string, file: string, what: string): Promise<string | undefined> {
+  try {
+    return await readStateText(path, file);
+  } catch (error) {
+    if (VeilError.is(error)) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    throw new VeilError(ErrorCode.Unreadable, `cannot read ${what} (${code ?? (error as Error).message})`, file);
+  }
+}

@@ -10,7 +10,7 @@ import { RECIPIENT_CHANGES, type RecipientChange } from '../protocol';
 import type { Actor } from '../core/callContext';
 import { veilDir, veilPath, veilRelative } from '../dataset/layout';
 import { syncDir, writeAtomic } from '../storage/durable';
-import { readStateTextIfPresent } from '../storage/stateFileIfPresent';
+import { readStateTextIfPresent } from '../storage/stateFile';
 import { actor, arrayOf, object, oneOf, optional, parseChecked, sha256, text, type Check } from '../storage/checks';
 
 export interface RotationPlan {

@@ -12,7 +12,7 @@ import { mkdir } from 'node:fs/promises';
 import { veilDir, veilPath, veilRelative } from '../dataset/layout';
 import { writeAtomic } from '../storage/durable';
 import { openStateFile } from '../storage/stateFile';
-import { readStateTextIfPresent } from '../storage/stateFileIfPresent';
+import { readStateTextIfPresent } from '../storage/stateFile';
 import { arrayOf, object, sha256, text, type Check } from '../storage/checks';
 
 export interface IndexedCiphertext {

@@ -10,7 +10,7 @@ import type { FrameLocator, Page } from 'playwright-core';
 import { readReviewImages } from '../support/reviewFiles';
 import { useSamplesWorkbench } from './host/samplesWorkbench';
 import { SCREENSHOTS } from './host/workbench';
-import { PALETTE_INPUT, PALETTE_ROW, activeWebview, detectFromPalette, dismissModelOffer, pickColorTheme, runFromPalette } from './host/workbenchUi';
+import { PALETTE_INPUT, PALETTE_ROW, activeWebview, detectFromPalette, pickColorTheme, runFromPalette } from './host/workbenchUi';
 
 /** What the review shows of its image: the footer's name and status (with the zoom), the filmstrip's current row, the image's transform (zoom and pan). */
 async function shownView(review: FrameLocator): Promise<{ name: string; status: string; current: string; transform: string }> {
@@ -96,7 +96,6 @@ describe('a first run of Veil, and a review that survives a window reload (code-
 
   it('"Veil: Detect Faces in Folder" from the palette proposes faces in the open folder', async () => {
     const detected = await detectFromPalette(samples.workbench().page);
-    await dismissModelOffer(samples.workbench().page);
     assert.ok(detected.faces >= 3, detected.message);
   });
 

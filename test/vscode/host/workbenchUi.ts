@@ -69,15 +69,6 @@ export async function pickColorTheme(page: Page, theme: string, kind: 'vs' | 'vs
   await page.locator(`.monaco-workbench.${kind}`).waitFor({ timeout: 30_000 });
 }
 
-/**
- * Closes the better-model offer that follows a first detection with the embedded model ("not now"), as a person
- * would: while its buttons are up it takes the focus a context menu needs. Reading the detection's own notification
- * may have cleared it already (it clears them all), so an offer that is not there within 5 s is no failure.
- */
-export async function dismissModelOffer(page: Page): Promise<void> {
-  await notificationText(page, 'found with the embedded', 5_000).catch(() => undefined);
-}
-
 /** Runs "Veil: Detect Faces in Folder" and reads its closing notification: "<faces> faces proposed in <images> images". */
 export async function detectFromPalette(page: Page): Promise<{ faces: number; images: number; message: string }> {
   await runFromPalette(page, 'Veil: Detect Faces in Folder');
