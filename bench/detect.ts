@@ -1,7 +1,8 @@
 /**
  * Detection benchmark: quality (AP on ../shared/data/faces, scored by face-eval.mjs), recall on large faces at
- * the default threshold, speed at ~0.2 and ~0.7 MP, images/s, peak RSS and memory over a 1,000-image batch,
- * for each model and mode and the Debian `facedetect` peer. Each mode runs in its own process (clean RSS).
+ * the default threshold, coverage (faces a commit would leave visible, by height band, at the mode's operating
+ * threshold and the commit margin), speed at ~0.2 and ~0.7 MP, images/s, peak RSS and memory over a 1,000-image
+ * batch, for each model and mode and the Debian `facedetect` peer. Each mode runs in its own process (clean RSS).
  *
  *   node out/bench/detect.js [--quick] [--modes yunet,blazeface-pyramid] [--sets wider-dev]
  *
@@ -16,7 +17,8 @@ import { promisify } from 'node:util';
 import { defaultIntraOpThreads } from '../daemon/detection/session';
 import { ModelRegistry } from '../daemon/models/registry';
 import type { Face } from '../daemon/protocol';
-import { scorePredictions, type PredictedImage } from './lib/faceEval';
+import { DEFAULT_MARGIN } from '../daemon/redact/geometry';
+import { COVERAGE_BANDS, scorePredictions, type Coverage, type PredictedImage } from './lib/faceEval';
 import { decodeSetImage, FACE_SETS, groundTruthImages, groundTruthPath, type FaceSetName } from './lib/faceSets';
 import { createBenchDetector, MODE_NAMES, type BenchDetector, type ModeName } from './lib/modes';
 import { msPerImage, peakRssMiB, resizedToMegapixels, rssMiB } from './lib/speed';
@@ -40,6 +42,8 @@ interface SetQuality {
   /** Precision and recall over all faces at the default threshold (what a reviewer sees). */
   precision: number;
   recall: number;
+  /** Faces covered by what a commit would redact at the default threshold and margin, by height band. */
+  coverage: Coverage;
 }
 
 interface ModeResult {
@@ -70,10 +74,12 @@ async function detectSet(detector: BenchDetector, set: FaceSetName, threshold: n
 
 async function measureQuality(detector: BenchDetector, set: FaceSetName): Promise<SetQuality> {
   const gt = groundTruthPath(FACES, set);
-  const sweep = await scorePredictions(EVAL_TOOL, gt, await detectSet(detector, set, SWEEP_THRESHOLD));
-  const atDefault = detector.name === 'facedetect' ? sweep : await scorePredictions(EVAL_TOOL, gt, await detectSet(detector, set, detector.defaultThreshold));
+  const atOperatingPoint = { threshold: detector.defaultThreshold, margin: DEFAULT_MARGIN };
+  const sweep = await scorePredictions(EVAL_TOOL, gt, await detectSet(detector, set, SWEEP_THRESHOLD), detector.name === 'facedetect' ? atOperatingPoint : undefined);
+  const atDefault = detector.name === 'facedetect' ? sweep : await scorePredictions(EVAL_TOOL, gt, await detectSet(detector, set, detector.defaultThreshold), atOperatingPoint);
+  if (!atDefault.coverage) throw new Error(`face-eval reported no coverage for ${set}`);
   const pct = (v: number) => Math.round(v * 1000) / 10;
-  return { ap: pct(sweep.ALL.ap), apSmall: pct(sweep.S.ap), apMedium: pct(sweep.M.ap), apLarge: pct(sweep.L.ap), largeRecall: atDefault.L.recall, largeFaces: atDefault.L.faces, precision: atDefault.ALL.precision, recall: atDefault.ALL.recall };
+  return { ap: pct(sweep.ALL.ap), apSmall: pct(sweep.S.ap), apMedium: pct(sweep.M.ap), apLarge: pct(sweep.L.ap), largeRecall: atDefault.L.recall, largeFaces: atDefault.L.faces, precision: atDefault.ALL.precision, recall: atDefault.ALL.recall, coverage: atDefault.coverage };
 }
 
 /** Decode + detect over wider-dev repeated to `count` images, RSS sampled at start, middle and end. */
@@ -152,6 +158,26 @@ function table(results: ModeResult[], sets: FaceSetName[]): string {
   return [header, header.replace(/[^|]/g, '-'), ...rows].map((line) => `| ${line} |`).join('\n');
 }
 
+/** `covered %` and the faces left visible, e.g. `88.4 % (27)`. */
+function coverageCell(band: { faces: number; covered: number }): string {
+  return band.faces ? `${((100 * band.covered) / band.faces).toFixed(1)} % (${band.faces - band.covered})` : '-';
+}
+
+/** Coverage by height band for every mode and set, with AP and precision at the operating threshold beside it. */
+export function coverageTable(results: ReadonlyArray<Pick<ModeResult, 'mode' | 'defaultThreshold' | 'quality'>>, sets: FaceSetName[]): string {
+  const rows = results.flatMap((r) =>
+    sets.flatMap((set) => {
+      const q = r.quality[set];
+      if (!q) return [];
+      const bands = COVERAGE_BANDS.map((band) => coverageCell(q.coverage.bands[band]));
+      const large = { faces: q.coverage.bands['32-64'].faces + q.coverage.bands['64+'].faces, covered: q.coverage.bands['32-64'].covered + q.coverage.bands['64+'].covered };
+      return [[r.mode, set, r.defaultThreshold, ...bands, coverageCell(large), fixed(q.precision, 2), q.ap, q.coverage.redacted].join(' | ')];
+    }),
+  );
+  const header = `mode | set | threshold | covered 10-16 px (left visible) | 16-32 px | 32-64 px | 64+ px | >= 32 px | precision @threshold | AP | regions redacted (margin ${DEFAULT_MARGIN})`;
+  return [header, header.replace(/[^|]/g, '-'), ...rows].map((line) => `| ${line} |`).join('\n');
+}
+
 async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
   const child = argument('--child') as ModeName | undefined;
@@ -170,6 +196,8 @@ async function main(): Promise<void> {
     results.push(JSON.parse(stdout.trim().split('\n').pop() ?? '') as ModeResult);
   }
   console.log(table(results, sets));
+  console.log(`\nCoverage: a face is left visible unless the regions a commit redacts (detections at the threshold, grown by the margin) cover >= 90 % of it`);
+  console.log(coverageTable(results, sets));
   const outDir = join(REPO, 'bench', 'results');
   await mkdir(outDir, { recursive: true });
   // Speed is only comparable on an idle machine: the 1-minute load average before and after says how idle it was.

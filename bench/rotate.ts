@@ -7,51 +7,24 @@
  * grow with the objects). Writes bench/results/rotate.json.   Usage: node out/bench/rotate.js [--objects N]
  */
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { CancellationToken } from '../daemon/core/callContext';
 import { eachInFlight } from '../daemon/core/inFlight';
 import { changeRecipients } from '../daemon/services/recipients';
-import { createIdentity } from '../daemon/vault/identity';
-import { addRecipient } from '../daemon/vault/recipients';
 import { checkOpens, headerOpener } from '../daemon/vault/reseal';
-import { listVaultObjects, storeOriginal } from '../daemon/vault/vault';
 import { vaultObjectPath } from '../daemon/dataset/layout';
+import { ORIGINAL_BYTES, makeVault, newKey, type Key } from './lib/vaultFixture';
 
 const REPO = resolve(__dirname, '..', '..');
 const AGE = '/usr/bin/age';
-const ORIGINAL_BYTES = 3_000_000;
 const ACTOR = { osUser: 'bench', reviewer: 'bench' };
 const ROUNDS = 3;
 
 function objectCount(): number {
   const index = process.argv.indexOf('--objects');
   return index > 0 ? Math.max(1, Number(process.argv[index + 1])) : 1000;
-}
-
-interface Key {
-  identity: string;
-  recipient: string;
-  identityFile: string;
-}
-
-async function newKey(dir: string, name: string): Promise<Key> {
-  const key = await createIdentity();
-  const identityFile = join(dir, `${name}.key`);
-  writeFileSync(identityFile, key.identity + '\n', { mode: 0o600 });
-  return { ...key, identityFile };
-}
-
-/** A vault of `count` distinct random originals, encrypted to both keys as a commit stores them. */
-async function makeVault(root: string, count: number, keys: Key[]): Promise<string[]> {
-  for (const key of keys) await addRecipient(root, key.recipient);
-  const recipients = keys.map((key) => key.recipient);
-  await eachInFlight(Array.from({ length: count }, (_, i) => i), 2, async () => {
-    await storeOriginal(root, randomBytes(ORIGINAL_BYTES), recipients);
-  });
-  return listVaultObjects(root);
 }
 
 /** One stock-age re-encryption: `age -d -i KEY object | age -r … -o out`. */

@@ -12,4 +12,6 @@ export const EXIT = {
   usage: 2,
   /** `commit` ran, but left files as they were (each listed with why): the dataset is not anonymized yet. */
   leftAsIs: 3,
+  /** `audit` read the log and flagged something (each flag listed): for cron and CI, apart from a failed run (1). */
+  flagged: 4,
 } as const;

@@ -12,6 +12,13 @@ import * as verify from './commands/verify';
 import * as policy from './commands/policy';
 import * as signer from './commands/signer';
 import * as checkpoint from './commands/checkpoint';
+import * as audit from './commands/audit';
+import * as report from './commands/report';
+import * as purge from './commands/purge';
+import { hold, release } from './commands/hold';
+import * as restore from './commands/restore';
+import * as backup from './commands/backup';
+import * as restoreBackup from './commands/restoreBackup';
 import { EXIT } from './exitCodes';
 
 type Command = { run(argv: string[], io: CliIO): Promise<number> };
@@ -24,16 +31,24 @@ const COMMANDS: Record<string, { command: Command; summary: string }> = {
   exclude: { command: exclude, summary: 'leave files as they are in every commit, for a reason (audited)' },
   include: { command: include, summary: 'take an exclusion back (audited)' },
   verify: { command: verify, summary: 'check the audit log, committed images and vault of a dataset' },
-  open: { command: open, summary: 'decrypt one original from the vault (logged before it happens)' },
+  open: { command: open, summary: 'decrypt one original from the vault for a purpose (logged before it happens; a refusal is logged too)' },
   recipients: { command: recipients, summary: 'list, add or remove who can open the originals, or rotate their keys (re-encrypts the vault)' },
   policy: { command: policy, summary: "show, start or replace the dataset's governance policy (audited)" },
   signer: { command: signer, summary: 'create a key that signs audit checkpoints and print its public key' },
   checkpoint: { command: checkpoint, summary: "sign the audit log's current checkpoint with a signing key" },
+  audit: { command: audit, summary: 'read the audit trail, filtered, and flag suspicious activity (exit 4 when flagged)' },
+  report: { command: report, summary: 'write a compliance report (HTML) and signed evidence (JSON), or --check one' },
+  purge: { command: purge, summary: 'remove encrypted originals past their retention from the vault (crypto-shredding, audited)' },
+  hold: { command: hold, summary: "keep images' originals past their retention, e.g. a legal hold (audited)" },
+  release: { command: release, summary: 'take a hold back (audited)' },
+  restore: { command: restore, summary: 'put originals back in place of their anonymized images for re-review (audited)' },
+  backup: { command: backup, summary: "copy the dataset's protected state to a backup folder, incrementally, encrypted (audited)" },
+  'restore-backup': { command: restoreBackup, summary: "rebuild a dataset's .veil/ from a backup folder onto an empty machine" },
 };
 
 function help(io: CliIO): void {
   io.stdout('usage: veil <command> [options]\n');
-  for (const [name, { summary }] of Object.entries(COMMANDS)) io.stdout(`  ${name.padEnd(10)} ${summary}`);
+  for (const [name, { summary }] of Object.entries(COMMANDS)) io.stdout(`  ${name.padEnd(14)} ${summary}`);
   io.stdout('\nRun `veil <command> --help` for the options of one command.');
 }
 

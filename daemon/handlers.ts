@@ -3,12 +3,14 @@ import {
   AUDIT_ACTIONS,
   EDITABLE_STATUSES,
   MAX_AUDIT_PAGE,
+  MAX_PURPOSE_CHARS,
   ErrorCode,
   MASK_SHAPES,
   MODEL_DECODERS,
   NOTIFY_REVIEW_CHANGED,
   PROTOCOL_VERSION,
   REDACTION_MODES,
+  type AuditTrailFilter,
   type MethodName,
   type ReviewChangedParams,
 } from './protocol';
@@ -30,13 +32,14 @@ import {
   optionalEnum,
   optionalEnumArray,
   optionalCheckpoint,
+  optionalTime,
   MAX_NAME_CHARS,
 } from './rpc/params';
 import type { ModelRegistry } from './models/registry';
 import type { DecodeLimits } from './image/decode';
 import { OpenDatasets } from './services/datasets';
 import { detectDataset, detectImage } from './services/detect';
-import { getReview, openDataset, updateReview } from './services/review';
+import { datasetStatus, getReview, openDataset, updateReview } from './services/review';
 import { displayCopy, thumbnail } from './services/renditions';
 import { commitDataset } from './commit/commit';
 import { excludeFiles, includeFiles } from './services/exclusions';
@@ -44,9 +47,17 @@ import { verifyDataset } from './verify/verify';
 import { createKey, inspectIdentity } from './services/keys';
 import { openOriginalFile, readOriginalBytes } from './services/originals';
 import { listAudit } from './audit/list';
+import { monitorAudit } from './services/auditMonitor';
+import { createReport } from './report/create';
+import { checkReport } from './report/check';
 import { changeRecipients, listRecipients } from './services/recipients';
+import { createBackup } from './backup/backup';
+import { restoreBackup } from './backup/restore';
 import { applyPolicy, initPolicy, showPolicy } from './services/policy';
 import { commitSigningKey, createSigner, signCheckpoint } from './services/signers';
+import { holdFiles, releaseFiles } from './services/retentionHold';
+import { purgeVault } from './services/purge';
+import { restoreOriginals } from './services/restore';
 
 export const DAEMON_VERSION = '0.1.0';
 
@@ -69,6 +80,17 @@ function detectOptions(p: Record<string, unknown>) {
     model: optionalString(p, 'model'),
     threshold: optionalNumber(p, 'threshold', 0, 1),
     thorough: optionalBoolean(p, 'thorough'),
+  };
+}
+
+/** The trail filter `audit/list` and `audit/monitor` take. */
+function trailFilter(p: Record<string, unknown>): AuditTrailFilter {
+  return {
+    actor: optionalString(p, 'actor', MAX_NAME_CHARS),
+    actions: optionalEnumArray(p, 'actions', AUDIT_ACTIONS),
+    file: optionalString(p, 'file'),
+    since: optionalTime(p, 'since'),
+    until: optionalTime(p, 'until'),
   };
 }
 
@@ -110,6 +132,9 @@ export function createHandlers(state: DaemonState): Handlers {
     },
     async 'dataset/open'(raw, ctx) {
       return openDataset(requiredPath(paramsObject(raw), 'root'), ctx.actor, datasets, state.limits);
+    },
+    async 'dataset/status'(raw) {
+      return datasetStatus(requiredPath(paramsObject(raw), 'root'), datasets, state.limits);
     },
     async 'dataset/detect'(raw, ctx) {
       const p = paramsObject(raw);
@@ -206,12 +231,20 @@ export function createHandlers(state: DaemonState): Handlers {
         identity: requiredPath(p, 'identity'),
         passphrase: optionalString(p, 'passphrase'),
         out: requiredPath(p, 'out'),
+        // May be empty or absent: the daemon refuses that opening and logs the refusal (no-purpose).
+        purpose: optionalText(p, 'purpose', MAX_PURPOSE_CHARS),
       };
       return openOriginalFile(params, ctx.actor);
     },
     async 'vault/read'(raw, ctx) {
       const p = paramsObject(raw);
-      const params = { root: requiredPath(p, 'root'), file: requiredString(p, 'file'), identity: requiredPath(p, 'identity'), passphrase: optionalString(p, 'passphrase') };
+      const params = {
+        root: requiredPath(p, 'root'),
+        file: requiredString(p, 'file'),
+        identity: requiredPath(p, 'identity'),
+        passphrase: optionalString(p, 'passphrase'),
+        purpose: optionalText(p, 'purpose', MAX_PURPOSE_CHARS),
+      };
       return readOriginalBytes(params, ctx.actor, state.clientName ?? 'an unnamed client');
     },
     async 'audit/list'(raw) {
@@ -222,9 +255,28 @@ export function createHandlers(state: DaemonState): Handlers {
         root: requiredPath(p, 'root'),
         limit: limit === undefined ? undefined : Math.floor(limit),
         before: before === undefined ? undefined : Math.ceil(before),
-        actor: optionalString(p, 'actor', MAX_NAME_CHARS),
-        actions: optionalEnumArray(p, 'actions', AUDIT_ACTIONS),
+        ...trailFilter(p),
       });
+    },
+    async 'audit/monitor'(raw) {
+      const p = paramsObject(raw);
+      return monitorAudit({ root: requiredPath(p, 'root'), signers: optionalStringArray(p, 'signers', MAX_NAME_CHARS), trail: optionalBoolean(p, 'trail'), ...trailFilter(p) });
+    },
+    async 'report/create'(raw, ctx) {
+      const p = paramsObject(raw);
+      const params = {
+        root: requiredPath(p, 'root'),
+        out: optionalPath(p, 'out'),
+        signingKey: commitSigningKey(optionalPath(p, 'signingKey')),
+        identity: optionalPath(p, 'identity'),
+        passphrase: optionalString(p, 'passphrase'),
+        redetect: optionalBoolean(p, 'redetect'),
+      };
+      return createReport(params, ctx, { ...deps, registry: state.registry, loadDetector: () => state.registry.load(), daemonVersion: DAEMON_VERSION });
+    },
+    async 'report/check'(raw) {
+      const p = paramsObject(raw);
+      return checkReport({ file: requiredPath(p, 'file'), root: optionalPath(p, 'root'), signers: optionalStringArray(p, 'signers', MAX_NAME_CHARS) });
     },
     async 'policy/show'(raw) {
       return showPolicy({ root: requiredPath(paramsObject(raw), 'root') });
@@ -256,6 +308,56 @@ export function createHandlers(state: DaemonState): Handlers {
     },
     async 'recipients/rotate'(raw, ctx) {
       return changeRecipients({ ...rewrapParams(paramsObject(raw)), change: 'rotate' }, ctx);
+    },
+    async 'backup/create'(raw, ctx) {
+      const p = paramsObject(raw);
+      return createBackup({ root: requiredPath(p, 'root'), destination: requiredPath(p, 'destination'), withOutputs: optionalBoolean(p, 'withOutputs') }, ctx);
+    },
+    async 'backup/restore'(raw, ctx) {
+      const p = paramsObject(raw);
+      const generation = optionalNumber(p, 'generation', 1, Number.MAX_SAFE_INTEGER);
+      if (generation !== undefined && !Number.isInteger(generation)) throw new VeilError(ErrorCode.InvalidParams, '"generation" must be a whole number');
+      const params = {
+        backup: requiredPath(p, 'backup'),
+        root: requiredPath(p, 'root'),
+        identity: requiredPath(p, 'identity'),
+        passphrase: optionalString(p, 'passphrase'),
+        generation,
+        dataset: optionalString(p, 'dataset', MAX_NAME_CHARS),
+      };
+      return restoreBackup(params, ctx);
+    },
+    async 'retention/hold'(raw, ctx) {
+      const p = paramsObject(raw);
+      const params = { root: requiredPath(p, 'root'), files: requiredStringArray(p, 'files'), reason: requiredString(p, 'reason', MAX_NAME_CHARS), until: optionalString(p, 'until', MAX_NAME_CHARS) };
+      return holdFiles(params, ctx.actor);
+    },
+    async 'retention/release'(raw, ctx) {
+      const p = paramsObject(raw);
+      return releaseFiles({ root: requiredPath(p, 'root'), files: requiredStringArray(p, 'files'), reason: requiredString(p, 'reason', MAX_NAME_CHARS) }, ctx.actor);
+    },
+    async 'vault/purge'(raw, ctx) {
+      const p = paramsObject(raw);
+      const params = {
+        root: requiredPath(p, 'root'),
+        files: optionalStringArray(p, 'files'),
+        dryRun: optionalBoolean(p, 'dryRun'),
+        force: optionalBoolean(p, 'force'),
+        reason: optionalString(p, 'reason', MAX_NAME_CHARS),
+      };
+      return purgeVault(params, ctx);
+    },
+    async 'vault/restore'(raw, ctx) {
+      const p = paramsObject(raw);
+      const params = {
+        root: requiredPath(p, 'root'),
+        files: optionalStringArray(p, 'files'),
+        identity: requiredPath(p, 'identity'),
+        passphrase: optionalString(p, 'passphrase'),
+        // May be empty or absent: the opening refuses it and logs the refusal (no-purpose).
+        purpose: optionalText(p, 'purpose', MAX_PURPOSE_CHARS),
+      };
+      return restoreOriginals(params, ctx, deps);
     },
   };
   return guardInitialized(handlers, state);

@@ -49,6 +49,11 @@ export enum ErrorCode {
    * committed it meanwhile), or the image is held by a running or interrupted commit: refused, nothing written.
    */
   Conflict = -33024,
+  /**
+   * An opening of an original without a purpose, or with one the dataset's policy does not accept
+   * (`PolicyPurposes`): refused, and the refusal is in the audit log (`open-refused`).
+   */
+  PurposeRefused = -33025,
   /** Client side: the daemon process exited before answering. */
   DaemonExited = -33030,
 }
@@ -196,6 +201,34 @@ export interface DatasetOpenResult {
   summary: DatasetSummary;
   /** Images whose header could not be read (they cannot be reviewed until fixed). */
   failures: FileFailure[];
+  /** The files under the folder asked for that a person excluded from anonymization (`dataset/exclude`): in neither `files` nor `failures`. */
+  excluded: ExcludedFile[];
+}
+
+/**
+ * `dataset/status`: each image's review status without its boxes, what the Veil view counts and lists. It only reads
+ * (no reconcile, unlike `dataset/open`) and its answer is an eighth of `dataset/open`'s (10,000 images: 0.8 vs 6.1 MB);
+ * the daemon watches the dataset from then on, as after `dataset/open`.
+ */
+export type DatasetStatusParams = DatasetOpenParams;
+export interface ImageStatusEntry {
+  file: string;
+  status: ImageStatus;
+  /** Its review record's revision and faces (`faceCount`); both absent for an image never detected (no record yet). */
+  revision?: number;
+  faces?: number;
+}
+export interface DatasetStatusResult {
+  root: string;
+  scope: string;
+  /** The images of `dataset/open`'s `files`, by path. */
+  images: ImageStatusEntry[];
+  failures: FileFailure[];
+  excluded: ExcludedFile[];
+}
+/** The faces on an image, as the Veil view counts them: its boxes not rejected. */
+export function faceCount(boxes: readonly Box[]): number {
+  return boxes.filter((box) => box.state !== 'rejected').length;
 }
 
 export interface DatasetDetectParams extends DetectOptions {
@@ -452,6 +485,10 @@ export const VERIFY_FINDING_KINDS = [
   'exclusion-unaudited',
   /** `--full`: a file in `.veil/vault/` that no commit-image entry names (an original kept with no record of it). */
   'vault-unaudited',
+  /** A vault object whose purge the audit log records is still there: a purge killed before its unlink (run `veil purge` again), or a copy put back. */
+  'purge-unfinished',
+  /** An image whose restore the audit log records still holds its anonymized output, or its review state still says committed: run `veil restore` again. */
+  'restore-unfinished',
 ] as const;
 export type VerifyFindingKind = (typeof VERIFY_FINDING_KINDS)[number];
 /**
@@ -571,6 +608,12 @@ export interface VaultOpenParams {
   passphrase?: string;
   /** Where to write the original: a new file outside the dataset (mode 0600). */
   out: string;
+  /**
+   * Why the original is opened (README "Access with a purpose"): required, and accepted only as the dataset's policy
+   * says (`PolicyPurposes`). Optional in the type only so that an opening without one reaches the daemon, which
+   * refuses it and logs the refusal (`open-refused`, reason `no-purpose`) instead of answering InvalidParams.
+   */
+  purpose?: string;
 }
 export interface VaultOpenResult {
   /** The file written (absolute path). */
@@ -578,6 +621,10 @@ export interface VaultOpenResult {
   bytes: number;
   /** The vault object (sha256 of the original) that was decrypted. */
   vaultObject: string;
+  /** The purpose as the audit entry records it (a listed purpose in the policy's spelling, or the words given). */
+  purpose: string;
+  /** The recipient (`age1…`) of the key of the identity file that opened the original, as the audit entry records it. */
+  recipient: string;
   /** The audit log's checkpoint after the opening's entry: keep it elsewhere, it catches that entry cut off. */
   checkpoint: Checkpoint;
 }
@@ -593,12 +640,16 @@ export interface VaultReadParams {
   file: string;
   identity: string;
   passphrase?: string;
+  /** As `VaultOpenParams.purpose`. */
+  purpose?: string;
 }
 export interface VaultReadResult {
   /** The original's bytes, base64. */
   base64: string;
   bytes: number;
   vaultObject: string;
+  purpose: string;
+  recipient: string;
   checkpoint: Checkpoint;
 }
 /**
@@ -606,6 +657,16 @@ export interface VaultReadResult {
  * per answer (MAX_ANSWER_LINE_BYTES in daemon/ndjson.ts); the image limit itself (512 MB) would not fit.
  */
 export const MAX_READ_ORIGINAL_BYTES = 160 * 1024 * 1024;
+/** The longest purpose of an opening (a sentence, not a report): longer is refused as InvalidParams. */
+export const MAX_PURPOSE_CHARS = 500;
+/**
+ * Why an opening of an original was refused, as its `open-refused` audit entry records it: no purpose; a purpose the
+ * policy does not accept; a file with no committed original; its vault object missing, or purged (crypto-shredded on
+ * purpose, see `veil purge`); a malformed object header; an identity file that does not load (unreadable, wrong
+ * passphrase, no key); an identity holding no key the object is encrypted to.
+ */
+export const OPEN_REFUSALS = ['no-purpose', 'purpose-not-allowed', 'not-committed', 'missing', 'purged', 'damaged', 'key-unusable', 'wrong-key'] as const;
+export type OpenRefusal = (typeof OPEN_REFUSALS)[number];
 
 // ---- Recipients: who can open the originals (key lifecycle) -------------------------------------------
 
@@ -622,8 +683,14 @@ export interface RecipientsListParams {
 export interface RecipientOpens {
   /** The age recipient (`age1…`). */
   recipient: string;
-  /** In `.veil/recipients.txt` (false: a former recipient some objects are still encrypted to). */
+  /**
+   * Commits encrypt to it now: listed in `.veil/recipients.txt` or a recipient of a policy role that may open
+   * originals, and not held back by the policy (README "Access with a purpose"). False: a former recipient some
+   * objects are still encrypted to (`roles` not empty: the policy names it only in roles that may not open originals).
+   */
   listed: boolean;
+  /** The policy's roles that name it (whether or not they may open originals). */
+  roles: string[];
   /** Vault objects encrypted to it, as recorded when each was last written. */
   opens: number;
 }
@@ -667,11 +734,134 @@ export interface RecipientsChangeOutcome {
 }
 export interface RecipientsChangeResult {
   root: string;
-  /** The recipients listed now. */
+  /** The recipients commits encrypt to now (recipients.txt and the opening roles of the policy). */
   recipients: string[];
   /** Empty when the change asked for was already made (the recipient listed, or not, and every object recorded so). */
   changes: RecipientsChangeOutcome[];
   /** Stopped between objects: run the same command again to finish (commits are refused until then). */
+  cancelled: boolean;
+  checkpoint: Checkpoint;
+}
+
+// ---- Retention, purge and restore (README "Retention, purge and restore") -------------------------------
+
+/**
+ * Where an encrypted original stands against the dataset's retention (`Policy.retention`), counted from the latest
+ * commit-image entry that names it: past its retention (`expired`), within it (`retained`), kept with no end because
+ * the policy sets no retention days (`no-retention`), on hold through one of its images (`held`), or restored into the
+ * dataset for re-review and not committed again (`restored`). Only an expired original is purged without `force`.
+ */
+export const RETENTION_STATES = ['expired', 'retained', 'no-retention', 'held', 'restored'] as const;
+export type RetentionState = (typeof RETENTION_STATES)[number];
+
+/** A hold on an image's originals, as its retention-hold audit entry records it. */
+export interface RetentionHold {
+  file: string;
+  reason: string;
+  /** ISO time the hold ends by itself; null: until released. */
+  until: string | null;
+  /** The reviewer who placed it, and when. */
+  by: string;
+  at: string;
+}
+/** "3 expired, 120 retained, 2 held": originals counted by state, in the order of RETENTION_STATES ('' for none). */
+export function countRetentionStates(originals: ReadonlyArray<{ state: RetentionState }>): string {
+  const counted = RETENTION_STATES.map((state) => [state, originals.filter((item) => item.state === state).length] as const);
+  return counted.flatMap(([state, count]) => (count > 0 ? [`${count} ${state}`] : [])).join(', ');
+}
+/** One encrypted original (vault object) and its retention. */
+export interface RetentionItem {
+  vaultObject: string;
+  /** The images whose commits named it. */
+  files: string[];
+  /** Time of the latest commit-image entry naming it: its retention runs from there. */
+  committedAt: string;
+  /** When its retention runs out (null: the policy sets no retention days). */
+  expiresAt: string | null;
+  state: RetentionState;
+  /** The hold that keeps it (state `held`). */
+  hold?: RetentionHold;
+}
+/**
+ * Removes encrypted originals past retention from the vault (crypto-shredding), each audited (`vault-purge`) before its
+ * unlink. Without `files`, every original in the vault is weighed, and the expired ones are purged when the policy's
+ * retention action is "purge" (with "report" they are listed only); named files' expired originals are purged either
+ * way. Anything younger, held, restored or without retention is refused unless `force` (named files only, with a
+ * `reason`, which the entry records). A run first finishes every purge an interrupted one logged.
+ */
+export interface VaultPurgeParams {
+  root: string;
+  /** Only the originals of these images (relative to the dataset, as commits name them); absent: the whole vault. */
+  files?: string[];
+  /** Say what would be purged and refused; write nothing. */
+  dryRun?: boolean;
+  /** Purge the named files' originals whatever their state: needs `files` and `reason`. */
+  force?: boolean;
+  /** Why a forced purge is made (recorded in each of its entries). */
+  reason?: string;
+  progressToken?: string;
+}
+export interface VaultPurgeResult {
+  root: string;
+  /** The policy's retention the run applied. */
+  retention: PolicyRetention;
+  dryRun: boolean;
+  /** Every original weighed (those of `files`, or every one in the vault that a commit names), as it stood when the run began. */
+  originals: RetentionItem[];
+  /** Vault objects purged by this run (with `dryRun`: those it would purge). */
+  purged: string[];
+  /** Vault objects whose purge an interrupted run had logged, removed now (with `dryRun`: still to remove). */
+  finished: string[];
+  /** Named files whose originals were not purged, each with why (younger, held, restored, no retention, already purged, never committed). */
+  refused: FileFailure[];
+  /** Stopped between objects: run it again to go on. */
+  cancelled: boolean;
+  checkpoint: Checkpoint;
+}
+/** Holds the originals of images (a legal hold): purge refuses them while the hold lasts, unless forced. Audited first. */
+export interface RetentionHoldParams {
+  root: string;
+  /** Committed images (relative to the dataset). */
+  files: string[];
+  reason: string;
+  /** When the hold ends by itself: an ISO date (the hold lasts through that day, UTC) or time; absent: until released. */
+  until?: string;
+}
+/** Takes holds back (audited first). */
+export interface RetentionReleaseParams {
+  root: string;
+  files: string[];
+  reason: string;
+}
+export interface RetentionHoldResult {
+  /** The files the decision was recorded for (relative to the dataset), each with its own audit entry. */
+  files: string[];
+  checkpoint: Checkpoint;
+}
+/**
+ * Puts committed images' originals back in place of their anonymized outputs, e.g. to review them again with a better
+ * model. Each original is decrypted through the audited opening (`open-original`, with the purpose), then its
+ * `restore-original` entry is written, then the output is replaced atomically; the image's review state becomes
+ * "unreviewed" with its boxes kept (a review-change entry). A later commit takes it like any reviewed image.
+ */
+export interface VaultRestoreParams {
+  root: string;
+  /** Committed images (relative to the dataset); absent: every committed image of the folder. */
+  files?: string[];
+  /** Identity file whose key opens the originals. */
+  identity: string;
+  passphrase?: string;
+  /** Why the originals are opened (as `VaultOpenParams.purpose`): required. */
+  purpose?: string;
+  progressToken?: string;
+}
+export interface VaultRestoreResult {
+  root: string;
+  /** Images whose originals are back in place now (restores an interrupted run began are finished here too). */
+  restored: string[];
+  /** Named images restored before (their originals are in place already). */
+  alreadyRestored: string[];
+  failures: FileFailure[];
   cancelled: boolean;
   checkpoint: Checkpoint;
 }
@@ -689,25 +879,41 @@ export const AUDIT_ACTIONS = [
   'commit-image',
   'commit',
   'open-original',
+  'open-refused',
   'recipients-change',
   'vault-rewrap',
+  'retention-hold',
+  'retention-release',
+  'vault-purge',
+  'restore-original',
   'policy-change',
   'checkpoint-signature',
+  'backup',
+  'backup-restore',
   'audit-repair',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
+/** Which entries a reading of the audit trail keeps (`audit/list`, `audit/monitor`): each filter given must pass. */
+export interface AuditTrailFilter {
+  /** Only entries of this reviewer (the actor's reviewer name). */
+  actor?: string;
+  /** Only entries of these actions. */
+  actions?: AuditAction[];
+  /** Only entries about this file (relative to the dataset, as the entries name it). */
+  file?: string;
+  /** Only entries written at or after this time (ISO 8601 with its offset or Z, e.g. "2026-11-29T00:00:00Z"). */
+  since?: string;
+  /** Only entries written before this time (ISO 8601 with its offset or Z). */
+  until?: string;
+}
 /** A page of the audit log, newest first, read and checked by the daemon (clients never parse the log). */
-export interface AuditListParams {
+export interface AuditListParams extends AuditTrailFilter {
   root: string;
   /** Entries per page: 1 to MAX_AUDIT_PAGE; default DEFAULT_AUDIT_PAGE. */
   limit?: number;
   /** Only entries numbered below this `seq` (the `next` of the page before); absent: from the newest. */
   before?: number;
-  /** Only entries of this reviewer (the actor's reviewer name). */
-  actor?: string;
-  /** Only entries of these actions. */
-  actions?: AuditAction[];
 }
 export const DEFAULT_AUDIT_PAGE = 200;
 export const MAX_AUDIT_PAGE = 1000;
@@ -720,6 +926,8 @@ export interface AuditListEntry {
   actor?: { osUser: string; reviewer: string };
   /** The image or file the entry is about, relative to the dataset. */
   file?: string;
+  /** Why an original was opened (open-original, open-refused, restore-original), as the entry records it. */
+  purpose?: string;
   /** What the entry says, in words (the daemon's reading of its fields). */
   details: string;
 }
@@ -738,13 +946,131 @@ export interface AuditListResult {
   actions: AuditAction[];
 }
 
+// ---- Monitoring: what the audit log shows that someone should look at (README "Monitoring") -------------
+
+/** Every kind of flag `audit/monitor` raises. */
+export const AUDIT_FLAG_KINDS = [
+  /** An original opened outside the policy's `monitoring.workingHours` (in its time zone). */
+  'outside-working-hours',
+  /** An opening beyond `monitoring.maxOpeningsPerActorPerDay` by one reviewer in one day (of the working hours' time zone, else UTC). */
+  'too-many-openings',
+  /** An original opened without a stated purpose. */
+  'opening-without-purpose',
+  /** An original opened for a purpose the policy does not allow (`purposes.allowed`, without `freeText`). */
+  'purpose-not-allowed',
+  /** An opening of an original that Veil refused (a wrong key, no purpose, a purged object): someone tried. */
+  'opening-refused',
+  /** An original purged before its retention expired, or while on hold: forced, with a logged reason. */
+  'forced-purge',
+  /** The audit log does not chain: a line altered, removed, added or torn (what `verify` reports as audit-chain). */
+  'audit-chain',
+  /** A checkpoint signature that does not verify, is by an untrusted key, or whose signed history was rewritten. */
+  'signature-problem',
+  /** The policy the openings are judged by is not the one the log last recorded, or does not parse. */
+  'policy-problem',
+] as const;
+export type AuditFlagKind = (typeof AUDIT_FLAG_KINDS)[number];
+export interface AuditFlag {
+  kind: AuditFlagKind;
+  /** The entry flagged; absent for a problem of the log or policy as a whole (a torn last line, a policy edited by hand). */
+  seq?: number;
+  /** When the flagged entry was written. */
+  at?: string;
+  /** The flagged entry's reviewer. */
+  actor?: string;
+  /** The image the flagged entry is about, or the `.veil/` file at fault. */
+  file?: string;
+  /** What is suspicious, in words. */
+  message: string;
+}
+/**
+ * Flags over the whole audit log: openings judged by the dataset's policy in place now (working hours, openings per
+ * reviewer and day, purposes), refusals, forced purges, and the log's own integrity (chain, signatures, policy). Flags
+ * of entries outside the filter are left out; flags of the log as a whole always count.
+ */
+export interface AuditMonitorParams extends AuditTrailFilter {
+  root: string;
+  /** Public keys (`veil-ed25519:…`) to trust instead of the policy's `signers`, as `dataset/verify` takes them. */
+  signers?: string[];
+  /** Also answer the entries passing the filter, in log order, from the same reading of the log (what `veil audit` prints). */
+  trail?: boolean;
+}
+export interface AuditMonitorResult {
+  root: string;
+  /** No flag. */
+  ok: boolean;
+  /** In log order; those of the log as a whole first. */
+  flags: AuditFlag[];
+  /** Entries in the log, openings judged (those passing the filter), checkpoint signatures checked. */
+  checked: { entries: number; openings: number; signatures: number };
+  /** The policy's monitoring rules in words, each said as checked or as not set. */
+  rules: string[];
+  /** With `trail`: the entries that parse and pass the filter, oldest first, the log's entries that parse, and those passing. */
+  trail?: { entries: AuditListEntry[]; total: number; matched: number };
+}
+
+// ---- Compliance evidence: an HTML report and a signed JSON evidence file (README "Compliance report") ------
+
+export interface ReportCreateParams {
+  root: string;
+  /**
+   * Where to write the HTML report (a new file; the evidence JSON is written beside it, same name with `.json`).
+   * Default: `.veil/reports/report-<time>.html` in the dataset.
+   */
+  out?: string;
+  /** An Ed25519 signing key (PEM, outside the dataset) that signs the evidence. Absent: VEIL_SIGNING_KEY of the daemon's environment, else unsigned. */
+  signingKey?: string;
+  /** An age identity: the verification decrypts every vault object (without one it matches them against their audited hashes). */
+  identity?: string;
+  passphrase?: string;
+  /** Re-detect faces in every committed image as part of the verification; default true. */
+  redetect?: boolean;
+  progressToken?: string;
+}
+export interface ReportCreateResult {
+  root: string;
+  /** The HTML report written (absolute path). */
+  html: string;
+  /** The evidence JSON written beside it (absolute path). */
+  evidence: string;
+  /** Absent when no signing key was given. */
+  signed?: { signer: string; publicKey: string; trusted: boolean };
+  /** The audit log's checkpoint the report states. */
+  checkpoint: Checkpoint;
+  /** The verification's findings and the monitor's flags the report holds. */
+  findings: number;
+  flags: number;
+}
+/** Checks an evidence file: its signature, by a key the dataset's policy (or `signers`) trusts, and that the log still holds the head it states. */
+export interface ReportCheckParams {
+  /** The evidence JSON. */
+  file: string;
+  /** The dataset whose policy names the trusted signers and whose log must still hold the evidence's head; default: the dataset the file lies in. */
+  root?: string;
+  /** Public keys to trust instead of the policy's signers. */
+  signers?: string[];
+}
+export interface ReportCheckResult {
+  file: string;
+  /** Signed, the signature verifies, by a trusted key, and (when a dataset was at hand) its log still holds the head stated. */
+  ok: boolean;
+  signature?: { signer: string; publicKey: string; signedAt: string; valid: boolean; trusted: boolean };
+  /** The dataset root compared against (absent: none was given and the file lies in none). */
+  root?: string;
+  generatedAt: string;
+  checkpoint: Checkpoint;
+  /** What keeps the file from being ok, in words (empty when ok). */
+  problems: string[];
+}
+
 // ---- Governance: policy and signed checkpoints --------------------------------------------------------
 
 /*
  * `.veil/policy.json`, the dataset's governance policy. Every field is optional in the file: `policy/show` answers
  * the effective policy, the defaults filled in. Its one check, defaults and starter live in daemon/policy/policy.ts;
  * README "Governance: policy" documents each field. What this version enforces: `signers` (verify trusts the
- * signatures of these keys). The other fields are validated and audited now, and enforced by later work.
+ * signatures of these keys), `purposes` (every opening of an original) and `roles` (commits encrypt to the recipients
+ * of the roles that may open originals). The other fields are validated and audited now, and enforced by later work.
  */
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
@@ -761,13 +1087,24 @@ export interface PolicyRole {
   /** Whether the role's keys may open originals (roles-based encryption encrypts to these roles only). Default false. */
   mayOpenOriginals: boolean;
 }
+/**
+ * Why originals may be opened. Every opening states a purpose, whatever the policy says (an opening without one is
+ * refused); these fields decide which purposes are accepted (daemon/policy/purpose.ts).
+ */
 export interface PolicyPurposes {
-  /** Whether an opening of an original must state a purpose. Default false. */
+  /**
+   * Whether the purpose must be one the policy accepts: one of `allowed`, or any words when `freeText`. False: any
+   * purpose in words is accepted, and `allowed` only lists the choices a client offers. Default false.
+   */
   required: boolean;
   /** The purposes an opening may state (e.g. "clinical-follow-up", "model-reevaluation", "audit"). Default []. */
   allowed: string[];
-  /** Whether a purpose in words outside `allowed` is accepted (and recorded as given). Default true. */
+  /** With `required`: whether a purpose in words outside `allowed` is accepted (and recorded as given). Default true. */
   freeText: boolean;
+}
+/** Whether an opening may state a purpose in its own words (besides those `allowed` lists): what a client offers. */
+export function acceptsFreeTextPurpose(purposes: PolicyPurposes): boolean {
+  return !purposes.required || purposes.freeText;
 }
 export interface PolicyRetention {
   /** Days an encrypted original is kept after its commit; null: until removed by a person. Default null. */
@@ -831,6 +1168,12 @@ export interface PolicyChangeResult {
   /** sha256 of the policy now in place, as its `policy-change` entry records it. */
   sha256: string;
   checkpoint: Checkpoint;
+  /**
+   * Present when the policy changed who commits encrypt to (the recipients of its roles that may open originals) and
+   * vault objects are still encrypted to others, as the vault index records them: they keep opening with `losing`
+   * (and not with `gaining`) until `veil recipients rotate` re-encrypts them.
+   */
+  rotationNeeded?: { objects: number; gaining: string[]; losing: string[] };
 }
 /** A new Ed25519 signing key for audit checkpoints, for a person or a machine. */
 export interface SignerCreateParams {
@@ -860,6 +1203,100 @@ export interface CheckpointSignResult {
   checkpoint: Checkpoint;
 }
 
+// ---- Backup and disaster recovery (README "Backup and disaster recovery") ---------------------------------
+
+/**
+ * Copies the dataset's protected state to a backup folder (another disk, a mount), incrementally: the vault objects as
+ * they are (already encrypted; stored by the sha256 of their bytes, so each is copied once, whatever the datasets and
+ * runs), and age-encrypted to the dataset's custodians (the recipients its originals are encrypted to) everything else
+ * that is not: the audit log (only its new entries each run), the review state, exclusions, policy, recipients and the
+ * vault index. Renditions (they show faces), locks and in-flight files never go. Each run writes a new generation: its
+ * blobs first, each read back and re-hashed, then its `backup` audit entry (naming the destination, the generation and
+ * the manifest's sha256), then the manifest, by an atomic rename: a run killed anywhere leaves every earlier generation
+ * whole, and the next run finishes the work. Refused while a commit or a change of recipients is unfinished.
+ */
+export interface BackupCreateParams {
+  root: string;
+  /** The backup folder: created when missing; never inside the dataset. One folder may hold the backups of many datasets. */
+  destination: string;
+  /** Also keep the committed images (the anonymized outputs, encrypted like the state); default false: they are the dataset itself. */
+  withOutputs?: boolean;
+  progressToken?: string;
+}
+/** Blobs and their bytes: what a run wrote, found already there, or read back. */
+export interface BackupBlobCount {
+  blobs: number;
+  bytes: number;
+}
+export interface BackupCreateResult {
+  root: string;
+  /** The backup folder (real path). */
+  destination: string;
+  /** The folder's id (in its VEIL-BACKUP file): what the dataset's backup cache and audit entries know it by. */
+  backupId: string;
+  /** The dataset's id in the folder (`datasets/<id>/`): the sha256 of its audit log's first line, cut to 16 characters. */
+  datasetId: string;
+  /** The generation written (1, 2, …); 0 when cancelled before it was. */
+  generation: number;
+  /** The generation's manifest file (`generations/<n>.age`, absent when cancelled) and the sha256 of its bytes, as audited. */
+  manifest?: string;
+  manifestSha256?: string;
+  /** The audit entries the generation holds (the log before its own `backup` entry). */
+  covers: Checkpoint;
+  vaultObjects: number;
+  /** `.veil/` files sealed (the audit log counted once, however many parts it is stored in). */
+  stateFiles: number;
+  outputs: number;
+  /** Blobs this run wrote (then read back and re-hashed), and those already in the folder (present, of their size). */
+  written: BackupBlobCount;
+  reused: BackupBlobCount;
+  /** Something to know: a vault object that is not the ciphertext the log records, an output not as committed (stored as found). */
+  warnings: FileWarning[];
+  /** Stopped between blobs: nothing published (the blobs written stay, the next run reuses them). */
+  cancelled: boolean;
+  /** The dataset's audit checkpoint after the backup entry. */
+  checkpoint: Checkpoint;
+}
+/**
+ * Rebuilds a dataset's `.veil/` from a backup (onto an empty machine): into `root/.veil/`, which must not exist, built
+ * aside and renamed into place at the end; the committed images too when the backup holds them (never over a file
+ * that differs). Each blob is checked against its name and each part against the manifest; the restored log gets a
+ * `backup-restore` entry (before the rename). `veil verify` then passes on the result (with the images in place).
+ */
+export interface BackupRestoreParams {
+  /** The backup folder. */
+  backup: string;
+  /** The dataset folder to rebuild (created when missing); not inside another dataset. */
+  root: string;
+  /** A custodian's identity file (the manifest and the state are encrypted to the custodians). */
+  identity: string;
+  passphrase?: string;
+  /** Which generation (default: the latest). */
+  generation?: number;
+  /** Which dataset's backups (`datasets/<id>/`) when the folder holds several; default: the only one (else refused, naming them). */
+  dataset?: string;
+  progressToken?: string;
+}
+export interface BackupRestoreResult {
+  root: string;
+  backup: string;
+  backupId: string;
+  datasetId: string;
+  generation: number;
+  /** When the generation was written. */
+  createdAt: string;
+  manifestSha256: string;
+  /** The audit entries restored (the log as the backup held it): pass it to `verify --checkpoint`. */
+  covers: Checkpoint;
+  vaultObjects: number;
+  stateFiles: number;
+  outputs: number;
+  /** Bytes written into the dataset. */
+  bytes: number;
+  /** The restored log's checkpoint after its `backup-restore` entry. */
+  checkpoint: Checkpoint;
+}
+
 /** Every RPC method: name → (params) => result. Used with json-rpc-2.0's typed server and client. */
 export type VeilMethods = {
   initialize(params: InitializeParams): InitializeResult;
@@ -867,6 +1304,7 @@ export type VeilMethods = {
   'session/configure'(params: SessionConfigureParams): SessionConfigureResult;
   'image/detect'(params: ImageDetectParams): ImageDetectResult;
   'dataset/open'(params: DatasetOpenParams): DatasetOpenResult;
+  'dataset/status'(params: DatasetStatusParams): DatasetStatusResult;
   'dataset/detect'(params: DatasetDetectParams): DatasetDetectResult;
   'review/get'(params: ReviewGetParams): ImageRecord;
   'review/update'(params: ReviewUpdateParams): ImageRecord;
@@ -884,15 +1322,24 @@ export type VeilMethods = {
   'vault/open'(params: VaultOpenParams): VaultOpenResult;
   'vault/read'(params: VaultReadParams): VaultReadResult;
   'audit/list'(params: AuditListParams): AuditListResult;
+  'audit/monitor'(params: AuditMonitorParams): AuditMonitorResult;
+  'report/create'(params: ReportCreateParams): ReportCreateResult;
+  'report/check'(params: ReportCheckParams): ReportCheckResult;
   'recipients/list'(params: RecipientsListParams): RecipientsListResult;
   'recipients/add'(params: RecipientsAddParams): RecipientsChangeResult;
   'recipients/remove'(params: RecipientsRemoveParams): RecipientsChangeResult;
   'recipients/rotate'(params: RecipientsRewrapParams): RecipientsChangeResult;
+  'retention/hold'(params: RetentionHoldParams): RetentionHoldResult;
+  'retention/release'(params: RetentionReleaseParams): RetentionHoldResult;
+  'vault/purge'(params: VaultPurgeParams): VaultPurgeResult;
+  'vault/restore'(params: VaultRestoreParams): VaultRestoreResult;
   'policy/show'(params: PolicyShowParams): PolicyShowResult;
   'policy/init'(params: PolicyInitParams): PolicyChangeResult;
   'policy/apply'(params: PolicyApplyParams): PolicyChangeResult;
   'signer/create'(params: SignerCreateParams): SignerCreateResult;
   'checkpoint/sign'(params: CheckpointSignParams): CheckpointSignResult;
+  'backup/create'(params: BackupCreateParams): BackupCreateResult;
+  'backup/restore'(params: BackupRestoreParams): BackupRestoreResult;
 };
 export type MethodName = keyof VeilMethods;
 
@@ -913,7 +1360,8 @@ export const NOTIFY_CANCEL = '$/cancelRequest';
 export const NOTIFY_LOG = '$/log';
 /**
  * Review records of an opened dataset changed in another process (CLI, another window, a commit), sent by
- * a daemon to its client within about a second of the change for every dataset it opened with `dataset/open`.
+ * a daemon to its client within about a second of the change for every dataset it opened with `dataset/open` or
+ * listed with `dataset/status`.
  */
 export const NOTIFY_REVIEW_CHANGED = 'review/changed';
 export interface ReviewChangedParams {

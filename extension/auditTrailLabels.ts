@@ -13,10 +13,18 @@ export const ACTION_LOOKS: Record<AuditAction, { label: string; icon: vscode.The
   commit: { label: 'Commit', icon: new vscode.ThemeIcon('check-all') },
   // Someone saw a face: the entry a reader of the trail looks for.
   'open-original': { label: 'Original opened', icon: new vscode.ThemeIcon('unlock', new vscode.ThemeColor('list.warningForeground')) },
+  'open-refused': { label: 'Opening refused', icon: new vscode.ThemeIcon('shield', new vscode.ThemeColor('list.errorForeground')) },
   'policy-change': { label: 'Policy changed', icon: new vscode.ThemeIcon('law') },
   'checkpoint-signature': { label: 'Checkpoint signed', icon: new vscode.ThemeIcon('verified') },
   'recipients-change': { label: 'Recipients changed', icon: new vscode.ThemeIcon('key') },
   'vault-rewrap': { label: 'Original re-encrypted', icon: new vscode.ThemeIcon('lock') },
+  'retention-hold': { label: 'Originals held', icon: new vscode.ThemeIcon('pin') },
+  'retention-release': { label: 'Hold released', icon: new vscode.ThemeIcon('pinned-dirty') },
+  'vault-purge': { label: 'Original purged', icon: new vscode.ThemeIcon('trash') },
+  // The original is back in the dataset: someone will see a face.
+  'restore-original': { label: 'Original restored', icon: new vscode.ThemeIcon('history', new vscode.ThemeColor('list.warningForeground')) },
+  backup: { label: 'Backed up', icon: new vscode.ThemeIcon('archive') },
+  'backup-restore': { label: 'Rebuilt from a backup', icon: new vscode.ThemeIcon('history') },
   'audit-repair': { label: 'Log repaired', icon: new vscode.ThemeIcon('tools') },
 };
 

@@ -3,7 +3,8 @@ import * as vscode from 'vscode';
 import { basename } from 'node:path';
 import { registerVeilCommand } from './commandRegistration';
 import { userMessage } from './errors';
-import { detectionSettings, redactionSettings } from './config';
+import { detectionSettings, redactionSettings, signingKeyFile } from './config';
+import type { CheckpointSignResult } from '../daemon/protocol';
 import type { DatasetActivity } from './datasetIndex';
 import { resolveDatasetFolder } from './datasetFolder';
 import type { DaemonSupervisor } from './daemonSupervisor';
@@ -34,6 +35,12 @@ async function withProgress<T>(deps: CommandDeps, title: string, work: DaemonWor
   }
 }
 
+/** What a commit's closing message says of the checkpoint signature it ended with (veil.signing.keyFile). */
+function signatureNote(signed: CheckpointSignResult | undefined): string {
+  if (!signed) return '';
+  return `, signed by ${signed.signer}${signed.trusted ? '' : " (a key the dataset's policy does not list among its signers: verify reports the signature until it does)"}`;
+}
+
 function logFailures(deps: CommandDeps, what: string, failures: Array<{ file: string; message: string }>): void {
   if (failures.length === 0) return;
   deps.log.warn(`${what}: ${failures.length} file(s) failed`);
@@ -46,7 +53,7 @@ function logFailures(deps: CommandDeps, what: string, failures: Array<{ file: st
 export function registerCommands(deps: CommandDeps): void {
   const register = (id: string, run: (target?: unknown) => Promise<unknown>) => registerVeilCommand(deps, id, run);
   const diagnostics = deps.scope.add(new VerifyDiagnostics());
-  const modelOffer = new BetterModelOffer(deps.memory, deps.supervisor);
+  const modelOffer = new BetterModelOffer(deps.memory, deps.supervisor, deps);
 
   register('veil.openReview', async (target) => {
     const root = await resolveDatasetFolder(target, 'Review');
@@ -101,17 +108,19 @@ export function registerCommands(deps: CommandDeps): void {
     );
     if (!choice) return;
     const { mode, margin, shape } = redactionSettings();
+    // Read before the commit starts: a malformed setting is refused before anything is written.
+    const signingKey = signingKeyFile();
     const result = await withProgress(
       deps,
       'Veil: committing',
-      (client, options) => client.request('dataset/commit', { root, mode, margin, shape, includeUnreviewed: choice === includeUnreviewed }, options),
+      (client, options) => client.request('dataset/commit', { root, mode, margin, shape, includeUnreviewed: choice === includeUnreviewed, signingKey }, options),
       root,
     );
     logFailures(deps, 'commit', result.failures);
     deps.log.info(`commit checkpoint for ${root}: ${JSON.stringify(result.checkpoint)} (keep it elsewhere to detect a cut audit log)`);
     await ReviewPanel.forRoot(root)?.reload();
     void vscode.window.showInformationMessage(
-      `Veil: ${result.committed.length} image(s) anonymized now (${mode}), ${result.alreadyCommitted.length} already, ${result.excluded.length} excluded, ${result.leftAsIs.length} left as they were${result.cancelled ? '. Cancelled: run Commit again to finish the rest (images already committed are skipped)' : ''}. Audit checkpoint: ${result.checkpoint.entries} entries, head ${result.checkpoint.head.slice(0, 12)}…`,
+      `Veil: ${result.committed.length} image(s) anonymized now (${mode}), ${result.alreadyCommitted.length} already, ${result.excluded.length} excluded, ${result.leftAsIs.length} left as they were${result.cancelled ? '. Cancelled: run Commit again to finish the rest (images already committed are skipped)' : ''}. Audit checkpoint: ${result.checkpoint.entries} entries, head ${result.checkpoint.head.slice(0, 12)}…${signatureNote(result.signed)}`,
     );
     return result;
   });

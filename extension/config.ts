@@ -1,6 +1,6 @@
 /** Veil's settings (`veil.*`), read in one place. */
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import * as vscode from 'vscode';
 import { MASK_SHAPES, REDACTION_MODES, isOneOf, type SessionConfigureParams } from '../daemon/protocol';
 import type { RedactionSettings } from '../webview/protocol';
@@ -59,6 +59,19 @@ export function daemonEnvironment(): NodeJS.ProcessEnv {
   const home = config.get<string>('daemon.home', '');
   if (home) env.VEIL_HOME = home;
   return env;
+}
+
+/**
+ * The signing key (`veil.signing.keyFile`, as the CLI's VEIL_SIGNING_KEY or `--sign`) that commits from the editor end
+ * with a signed audit checkpoint, and that "Sign Audit Checkpoint" uses; undefined when unset. `~/` is the home folder;
+ * any other path must be absolute (the daemon takes absolute paths only, and the editor has no working folder).
+ */
+export function signingKeyFile(): string | undefined {
+  const setting = section().get<string>('signing.keyFile', '').trim();
+  if (!setting) return undefined;
+  const path = setting === '~' || setting.startsWith('~/') ? join(homedir(), setting.slice(1)) : setting;
+  if (!isAbsolute(path)) throw new Error(`the setting veil.signing.keyFile must be an absolute path or start with ~/ (it is "${setting}")`);
+  return path;
 }
 
 /** Veil's home folder as the daemon sees it (`veil.daemon.home`, else ~/.veil): where `veil keygen` puts a key by default. */

@@ -15,20 +15,22 @@ export const GROUP_LOOKS: Record<ImageGroup, { label: string; icon: vscode.Theme
   unreviewed: { label: 'Unreviewed', icon: new vscode.ThemeIcon('circle-large-outline') },
   reviewed: { label: 'Reviewed', icon: new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed')) },
   committed: { label: 'Committed', icon: new vscode.ThemeIcon('lock') },
+  excluded: { label: 'Excluded from commits', icon: new vscode.ThemeIcon('circle-slash') },
   failed: { label: 'Failed', icon: new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground')) },
 };
 
-/** Done: reviewed or committed, of the images that can be (a failed one cannot until it is fixed). */
+/** Done: reviewed or committed, of the images that can be (a failed one cannot until it is fixed; an excluded one is left as it is). */
 function percentDone(counts: DatasetCounts): number | undefined {
-  const reviewable = counts.images - counts.failed;
+  const reviewable = counts.images - counts.failed - counts.excluded;
   // Rounded down: "100 %" only when every image is done.
   return reviewable === 0 ? undefined : Math.floor(((counts.reviewed + counts.committed) / reviewable) * 100);
 }
 
-/** "12 images · 75 % done · 2 failed" */
+/** "12 images · 75 % done · 1 excluded · 2 failed" */
 export function datasetDescription(counts: DatasetCounts): string {
   const done = percentDone(counts);
-  return [plural(counts.images, 'image', 'images'), ...(done === undefined ? [] : [`${done} % done`]), ...(counts.failed > 0 ? [`${count(counts.failed)} failed`] : [])].join(' · ');
+  const noted = (n: number, what: string) => (n > 0 ? [`${count(n)} ${what}`] : []);
+  return [plural(counts.images, 'image', 'images'), ...(done === undefined ? [] : [`${done} % done`]), ...noted(counts.excluded, 'excluded'), ...noted(counts.failed, 'failed')].join(' · ');
 }
 
 /** `remembered`: the counts an earlier window read, shown while this one reads the dataset. */
@@ -45,6 +47,7 @@ export function imageDescription(image: ListedImage): string {
   const folder = posix.dirname(image.file);
   const where = folder === '.' ? [] : [folder];
   if ('failure' in image) return [...where, image.failure].join(' · ');
+  if ('excluded' in image) return [...where, `excluded by ${image.excluded.by}: ${image.excluded.reason}`].join(' · ');
   const faces = image.faces === undefined ? 'not detected yet' : image.faces === 0 ? 'no face' : plural(image.faces, 'face', 'faces');
   return [...where, faces].join(' · ');
 }

@@ -1,19 +1,19 @@
 /**
- * What the Veil view knows of one dataset: each image's review status and face count, and the images the daemon
- * could not open. Plain data built from the daemon's answers (no vscode, no daemon calls), so that the view can
+ * What the Veil view knows of one dataset: each image's review status and face count, the files a person excluded
+ * from anonymization, and the images the daemon could not open. Plain data built from the daemon's answers (no vscode, no daemon calls), so that the view can
  * count and list 10,000 images without asking again.
  */
-import { IMAGE_STATUSES, type Box, type DatasetOpenResult, type FileFailure, type ImageRecord, type ImageStatus } from '../daemon/protocol';
+import { IMAGE_STATUSES, faceCount, type DatasetStatusResult, type ExcludedFile, type FileFailure, type ImageRecord, type ImageStatus } from '../daemon/protocol';
 
-/** The view's groups of images: the review statuses, then the images `dataset/open` could not read. */
-export const IMAGE_GROUPS = [...IMAGE_STATUSES, 'failed'] as const;
+/** The view's groups of images: the review statuses, the files excluded from commits, the images the daemon could not read. */
+export const IMAGE_GROUPS = [...IMAGE_STATUSES, 'excluded', 'failed'] as const;
 export type ImageGroup = (typeof IMAGE_GROUPS)[number];
 
 /** Every image file of the dataset (`images`) and how many of them are in each group. */
 export type DatasetCounts = { images: number } & Record<ImageGroup, number>;
 
-/** One image as the view lists it: its faces (boxes not rejected; undefined: never detected), or why it could not be read. */
-export type ListedImage = { file: string; faces: number | undefined } | { file: string; failure: string };
+/** One image as the view lists it: its faces (boxes not rejected; undefined: never detected), why it was excluded, or why it could not be read. */
+export type ListedImage = { file: string; faces: number | undefined } | { file: string; excluded: ExcludedFile } | { file: string; failure: string };
 
 interface ImageState {
   status: ImageStatus;
@@ -25,10 +25,6 @@ interface ImageState {
 /** The revision of an image without a review record: any record of it is newer. */
 const NO_RECORD = -1;
 
-function faceCount(boxes: readonly Box[]): number {
-  return boxes.filter((box) => box.state !== 'rejected').length;
-}
-
 function stateOf(record: ImageRecord): ImageState {
   return { status: record.status, revision: record.revision ?? 0, faces: faceCount(record.boxes) };
 }
@@ -38,16 +34,14 @@ export class DatasetSnapshot {
     /** In the daemon's order (by path). */
     private readonly images: Map<string, ImageState>,
     private readonly failures: readonly FileFailure[],
+    private readonly excluded: readonly ExcludedFile[],
   ) {}
 
-  static fromOpened(opened: DatasetOpenResult): DatasetSnapshot {
-    const records = new Map(opened.records.map((record) => [record.file, record]));
+  /** From the daemon's `dataset/status` answer. */
+  static fromStatus(answer: DatasetStatusResult): DatasetSnapshot {
     const images = new Map<string, ImageState>();
-    for (const { file } of opened.files) {
-      const record = records.get(file);
-      images.set(file, record ? stateOf(record) : { status: 'unreviewed', revision: NO_RECORD, faces: undefined });
-    }
-    return new DatasetSnapshot(images, opened.failures);
+    for (const { file, status, revision, faces } of answer.images) images.set(file, { status, revision: revision ?? NO_RECORD, faces });
+    return new DatasetSnapshot(images, answer.failures, answer.excluded);
   }
 
   /**
@@ -63,7 +57,14 @@ export class DatasetSnapshot {
   }
 
   counts(): DatasetCounts {
-    const counts: DatasetCounts = { images: this.images.size + this.failures.length, unreviewed: 0, reviewed: 0, committed: 0, failed: this.failures.length };
+    const counts: DatasetCounts = {
+      images: this.images.size + this.excluded.length + this.failures.length,
+      unreviewed: 0,
+      reviewed: 0,
+      committed: 0,
+      excluded: this.excluded.length,
+      failed: this.failures.length,
+    };
     for (const { status } of this.images.values()) counts[status]++;
     return counts;
   }
@@ -71,6 +72,7 @@ export class DatasetSnapshot {
   /** The images of one group, by path. */
   list(group: ImageGroup): ListedImage[] {
     if (group === 'failed') return this.failures.map(({ file, message }) => ({ file, failure: message }));
+    if (group === 'excluded') return this.excluded.map((excluded) => ({ file: excluded.file, excluded }));
     const listed: ListedImage[] = [];
     for (const [file, { status, faces }] of this.images) if (status === group) listed.push({ file, faces });
     return listed;

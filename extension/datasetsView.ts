@@ -190,7 +190,11 @@ function imageItem(node: ImageNode): vscode.TreeItem {
   item.description = imageDescription(image);
   item.tooltip = 'failure' in image ? `${image.file}: ${image.failure}` : image.file;
   if ('failure' in image) item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.errorForeground'));
-  else {
+  else if ('excluded' in image) {
+    // Not in the review (commits leave it as it is): "Include in Commit Again" brings it back.
+    item.iconPath = new vscode.ThemeIcon('circle-slash');
+    item.tooltip = `${image.file}: excluded from commits by ${image.excluded.by} on ${image.excluded.at.slice(0, 10)}: ${image.excluded.reason}`;
+  } else {
     item.iconPath = new vscode.ThemeIcon('file-media');
     item.command = { command: 'veil.reviewImage', title: 'Review Image', arguments: [node] };
   }

@@ -1,30 +1,29 @@
 /**
  * "Reveal Original" (a committed image of the Veil view, an image file, or the palette): a key holder sees the original
  * of a committed image, read-only and from memory. The identity file is picked, its passphrase asked when `keys/inspect`
- * says it has one, and `vault/read` (audited before it decrypts, like `veil open`) returns the bytes, which
- * OriginalDocuments shows in the image preview without writing them anywhere.
+ * says it has one, the purpose asked last, just before the opening (the policy's purposes, `purposePrompt.ts`), and
+ * `vault/read` (audited with the purpose before it decrypts, like `veil open`; a refusal is audited too) returns the
+ * bytes, which OriginalDocuments shows in the image preview without writing them anywhere. Cancelling any question
+ * opens and logs nothing.
  */
 import { dirname, relative, sep } from 'node:path';
 import * as vscode from 'vscode';
 import { registerVeilCommand, type CommandHost } from './commandRegistration';
-import { veilHome } from './config';
 import type { DatasetIndex } from './datasetIndex';
 import { resolveDatasetFolder } from './datasetFolder';
 import { isNode } from './datasetsView';
 import type { DaemonSupervisor } from './daemonSupervisor';
 import type { OriginalDocuments } from './originalDocuments';
-import { askPassphrase } from './passphrasePrompt';
+import { askIdentity } from './identityPrompt';
+import { askPurpose } from './purposePrompt';
 import { realPath } from './realPath';
-
-/** Global-state key of the identity file used last: the next reveal's dialog starts there. */
-const LAST_IDENTITY = 'veil.originals.identity';
 
 interface RevealDeps extends CommandHost {
   supervisor: DaemonSupervisor;
   index: DatasetIndex;
   documents: OriginalDocuments;
   memory: vscode.Memento;
-  /** Told after each opening, which the audit log now records. */
+  /** Told after each opening or refusal, which the audit log now records. */
   onOpened: (root: string) => void;
 }
 
@@ -54,34 +53,20 @@ async function imageToReveal(target: unknown, index: DatasetIndex): Promise<Comm
   return picked && { root, file: picked.label };
 }
 
-async function pickIdentity(memory: vscode.Memento): Promise<string | undefined> {
-  const last = memory.get<string>(LAST_IDENTITY);
-  const [picked] =
-    (await vscode.window.showOpenDialog({
-      title: 'Veil: the key (identity file) the originals were encrypted to',
-      defaultUri: vscode.Uri.file(last ?? veilHome()),
-      canSelectFiles: true,
-      canSelectFolders: false,
-      canSelectMany: false,
-      openLabel: 'Use Key',
-    })) ?? [];
-  if (picked) await memory.update(LAST_IDENTITY, picked.fsPath);
-  return picked?.fsPath;
-}
-
 export function registerRevealOriginal(deps: RevealDeps): void {
   registerVeilCommand(deps, 'veil.revealOriginal', async (target) => {
     const image = await imageToReveal(target, deps.index);
     if (!image) return undefined;
-    const identity = await pickIdentity(deps.memory);
-    if (!identity) return undefined;
     const client = await deps.supervisor.client();
-    const { passphraseProtected } = await client.request('keys/inspect', { identity });
-    const passphrase = passphraseProtected ? await askPassphrase(identity) : undefined;
-    if (passphraseProtected && passphrase === undefined) return undefined;
-    const read = await client.request('vault/read', { root: image.root, file: image.file, identity, passphrase });
-    deps.log.info(`original of ${image.file} (${read.bytes} bytes) shown from memory; audit checkpoint ${JSON.stringify(read.checkpoint)}`);
-    deps.onOpened(image.root);
+    const unlocked = await askIdentity(client, deps.memory, 'Veil: the key (identity file) the originals were encrypted to');
+    if (!unlocked) return undefined;
+    const { identity, passphrase } = unlocked;
+    const { policy } = await client.request('policy/show', { root: image.root });
+    const purpose = await askPurpose(image.file, policy.purposes);
+    if (purpose === undefined) return undefined;
+    // A refusal is in the audit log too: the trail is read again either way.
+    const read = await client.request('vault/read', { root: image.root, file: image.file, identity, passphrase, purpose }).finally(() => deps.onOpened(image.root));
+    deps.log.info(`original of ${image.file} (${read.bytes} bytes) shown from memory for "${read.purpose}" with the key of ${read.recipient}; audit checkpoint ${JSON.stringify(read.checkpoint)}`);
     const uri = deps.documents.hold(image.root, image.file, Buffer.from(read.base64, 'base64'));
     await vscode.commands.executeCommand('vscode.open', uri, { preview: false });
     vscode.window.setStatusBarMessage(`Veil: original of ${image.file}, from memory (audited)`, 15_000);

@@ -5,8 +5,8 @@ import { promisify } from 'node:util';
 import type { Face, ModelInfo } from '../../daemon/protocol';
 import type { DisplayedImage } from '../../daemon/image/decode';
 import { BlazeFaceDetector, WHOLE_IMAGE_ONLY } from '../../daemon/detection/blazeFaceDetector';
-import type { Detector } from '../../daemon/detection/detector';
-import { openSession } from '../../daemon/detection/session';
+import { operatingThreshold, type Detector } from '../../daemon/detection/detector';
+import { openSession, sessionOptionsFor } from '../../daemon/detection/session';
 import type { ModelRegistry } from '../../daemon/models/registry';
 
 const run = promisify(execFile);
@@ -15,6 +15,7 @@ export const FACEDETECT = '/usr/bin/facedetect';
 /** One way of finding faces: pixels (and the file they came from) in, displayed-pixel faces out. */
 export interface BenchDetector {
   readonly name: string;
+  /** The threshold the product runs this mode at (operatingThreshold in daemon/detection/detector.ts). */
   readonly defaultThreshold: number;
   detect(image: DisplayedImage, path: string, threshold: number): Promise<Face[]>;
   dispose(): Promise<void>;
@@ -24,18 +25,19 @@ export const MODE_NAMES = ['blazeface-whole', 'blazeface-pyramid', 'blazeface-th
 export type ModeName = (typeof MODE_NAMES)[number];
 
 /** Wraps a daemon Detector in a mode (thorough or not). */
-function neural(name: ModeName, detector: Detector, thorough: boolean): BenchDetector {
+export function neural(name: string, detector: Detector, thorough: boolean): BenchDetector {
   return {
     name,
-    defaultThreshold: detector.defaultThreshold,
+    defaultThreshold: operatingThreshold(detector, { thorough }),
     detect: (image, _path, threshold) => detector.detect(image, { threshold, thorough }),
     dispose: () => detector.dispose(),
   };
 }
 
-/** BlazeFace on the whole image only (the registry's detector always uses the pyramid). */
+/** BlazeFace on the whole image only, one view (as MediaPipe runs it; the registry's detector uses the pyramid). */
 async function blazeFaceWholeImage(model: ModelInfo): Promise<Detector> {
-  return new BlazeFaceDetector(model, await openSession(await readFile(model.path)), WHOLE_IMAGE_ONLY);
+  const session = await openSession(await readFile(model.path), sessionOptionsFor('blazeface'));
+  return new BlazeFaceDetector(model, session, { maxScale: WHOLE_IMAGE_ONLY, mirroredView: false });
 }
 
 /** The Haar cascade peer: one process per image, `x y w h` per line, no scores. */

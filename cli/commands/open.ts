@@ -1,4 +1,7 @@
-/** `veil open <dir> <file>`: decrypt one original from the vault (the daemon logs the opening in the audit log first). */
+/**
+ * `veil open <dir> <file> --purpose TEXT`: decrypt one original from the vault, for a purpose (the daemon logs the
+ * opening, with the purpose and the key's recipient, in the audit log first; a refusal is logged too).
+ */
 import { resolve } from 'node:path';
 import { parseCommandArgs } from '../args';
 import { withDaemon } from '../daemonSession';
@@ -7,11 +10,12 @@ import { passphraseSource } from '../passphrase';
 import { printCheckpoint } from '../checkpoint';
 import { EXIT } from '../exitCodes';
 
-const USAGE = 'veil open <dir> <file> --identity FILE --out FILE';
+const USAGE = 'veil open <dir> <file> --identity FILE --out FILE --purpose TEXT';
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
-  const { values, positionals } = parseCommandArgs(argv, { identity: { type: 'string' }, out: { type: 'string' } }, USAGE);
+  const { values, positionals } = parseCommandArgs(argv, { identity: { type: 'string' }, out: { type: 'string' }, purpose: { type: 'string' } }, USAGE);
   if (positionals.length !== 2 || !values.identity || !values.out) throw new UsageError(`expected a dataset, a file, --identity and --out\nusage: ${USAGE}`);
+  // A missing --purpose is not a usage error: the daemon refuses the opening and logs the attempt (README "Access with a purpose").
   const [dir, file] = positionals;
   const identity = resolve(io.cwd, values.identity);
   const out = resolve(io.cwd, values.out);
@@ -20,9 +24,10 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     const { passphraseProtected } = await client.request('keys/inspect', { identity });
     const passphrase = passphraseProtected ? await passphraseSource(io)() : undefined;
     if (passphrase === '') throw new UsageError('the passphrase is empty');
-    return client.request('vault/open', { root: resolve(io.cwd, dir), file, identity, passphrase, out });
+    return client.request('vault/open', { root: resolve(io.cwd, dir), file, identity, passphrase, out, purpose: values.purpose });
   });
-  io.stdout(`wrote the original of ${file} (${opened.bytes} bytes, vault object ${opened.vaultObject.slice(0, 12)}…) to ${opened.out}; the opening is in the audit log`);
+  io.stdout(`wrote the original of ${file} (${opened.bytes} bytes, vault object ${opened.vaultObject.slice(0, 12)}…) to ${opened.out}`);
+  io.stdout(`the opening is in the audit log: purpose "${opened.purpose}", key of ${opened.recipient}`);
   printCheckpoint(io, opened.checkpoint);
   return EXIT.ok;
 }

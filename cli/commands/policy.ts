@@ -17,6 +17,14 @@ const ARGUMENTS: Record<string, string[]> = { show: [], init: [], apply: ['polic
 
 function printChange(io: CliIO, what: string, result: PolicyChangeResult): void {
   io.stdout(`${what} ${result.root}/.veil/policy.json (sha256 ${result.sha256}); the change is in the audit log`);
+  const rotation = result.rotationNeeded;
+  if (rotation) {
+    const who = [...rotation.losing.map((recipient) => `${recipient} still opens them`), ...rotation.gaining.map((recipient) => `${recipient} cannot open them yet`)];
+    io.stdout(
+      `commits now encrypt to the policy's opening roles, but ${rotation.objects} vault object(s) keep the recipients they were encrypted to (${who.join('; ')}): ` +
+        'run `veil recipients rotate <dir> --identity FILE` to re-encrypt them',
+    );
+  }
   printCheckpoint(io, result.checkpoint);
 }
 

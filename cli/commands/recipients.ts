@@ -49,10 +49,12 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
 }
 
 function printList(io: CliIO, result: RecipientsListResult): void {
-  const rows = result.recipients.map(({ recipient, listed, opens }) => [recipient, listed ? 'listed' : 'not listed (former)', `${opens} of ${result.objects}`]);
-  for (const line of formatTable(['recipient', 'in recipients.txt', 'opens'], rows)) io.stdout(line);
+  // Not listed but named by roles: the policy names it only in roles that may not open originals.
+  const status = ({ listed, roles }: RecipientsListResult['recipients'][number]) => (listed ? 'listed' : roles.length > 0 ? 'held back: its roles may not open originals' : 'not listed (former)');
+  const rows = result.recipients.map((entry) => [entry.recipient, status(entry), `${entry.opens} of ${result.objects}`, entry.roles.join(', ') || '-']);
+  for (const line of formatTable(['recipient', 'encrypted to (recipients.txt, opening roles)', 'opens', 'policy roles'], rows)) io.stdout(line);
   if (result.unknown > 0) io.stdout(`${result.unknown} object(s) with no record of their recipients (written before Veil kept one): \`veil recipients rotate\` re-encrypts and records them`);
-  if (result.recipients.some((entry) => !entry.listed)) io.stdout('a former recipient still opens objects: `veil recipients rotate` re-encrypts them to the listed recipients only');
+  if (result.recipients.some((entry) => !entry.listed && entry.opens > 0)) io.stdout('a former recipient still opens objects: `veil recipients rotate` re-encrypts them to the recipients encrypted to only');
   if (result.unfinished) io.stderr(`a change of recipients (${result.unfinished.change} ${result.unfinished.recipient ?? ''}) was interrupted: run it again to finish it`);
 }
 

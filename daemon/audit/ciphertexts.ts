@@ -21,10 +21,14 @@ export interface CiphertextHistory {
 
 const short = (sha: string) => `${sha.slice(0, 12)}…`;
 
-/** The history of every object any commit-image or vault-rewrap entry names, in log order. */
+/**
+ * The history of every object any commit-image or vault-rewrap entry names, in log order. A vault-purge entry ends an
+ * object's history: a later commit of the same original stores a new ciphertext, which starts a new one.
+ */
 export function ciphertextHistories(entries: Iterable<AuditEntry>): Map<string, CiphertextHistory> {
   const histories = new Map<string, CiphertextHistory>();
   for (const entry of entries) {
+    if (entry.type === 'vault-purge') histories.delete(entry.vaultObject);
     if (entry.type !== 'commit-image' && entry.type !== 'vault-rewrap') continue;
     const history = histories.get(entry.vaultObject);
     const rotation = entry.type === 'vault-rewrap' ? entry.rotationId : undefined;

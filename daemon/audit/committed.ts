@@ -6,7 +6,7 @@
 import { checkedEntries } from './entries';
 import type { AuditEntry, CommitImageEvent, ExcludeEvent, IncludeEvent, ReviewChangeEvent } from './events';
 import { decisionOf, type AuditedDecision } from './explained';
-import { LOG_START, type AuditPosition } from './reader';
+import { LOG_START, type AuditLine, type AuditPosition } from './reader';
 
 export interface AuditedFiles {
   commits: Map<string, CommitImageEvent>;
@@ -18,25 +18,29 @@ export interface AuditedFiles {
   readTo: AuditPosition;
 }
 
+/** Nothing read yet. */
+export function noAuditedFiles(): AuditedFiles {
+  return { commits: new Map(), reviews: new Map(), decisions: new Map(), exclusions: new Map(), readTo: LOG_START };
+}
+
 /** Refuses a log with a malformed entry, naming the line and the field (see checkedEntries). */
 export function auditedFiles(root: string): Promise<AuditedFiles> {
-  return catchUpAudited(root, { commits: new Map(), reviews: new Map(), decisions: new Map(), exclusions: new Map(), readTo: LOG_START });
+  return catchUpAudited(root, noAuditedFiles());
 }
 
 /**
- * Folds the lines appended since `files` was read into it, and returns it. A reconcile reads the whole log outside
- * the review lock and only this tail under it: a whole reconcile of 10,000 records and entries takes ~93 ms
- * (bench/reviewEdit.ts), while a write holds the review lock for ~1 ms.
+ * Folds the lines appended since `files` was read into it, and returns it. A commit reads the whole log outside the
+ * review lock and only this tail under it: reading 10,000 entries takes ~65 ms (bench/viewCounts.ts), while a write
+ * holds the review lock for ~1 ms. (A daemon's reconcile follows the log instead: audit/follower.ts.)
  */
 export async function catchUpAudited(root: string, files: AuditedFiles): Promise<AuditedFiles> {
-  for await (const { entry, line } of checkedEntries(root, files.readTo)) {
-    note(files, entry);
-    files.readTo = { byte: line.end, line: line.number };
-  }
+  for await (const { entry, line } of checkedEntries(root, files.readTo)) noteEntry(files, entry, line);
   return files;
 }
 
-function note(files: AuditedFiles, entry: AuditEntry): void {
+/** Folds the entry read at `line` (the next after `files.readTo`) into `files`. */
+export function noteEntry(files: AuditedFiles, entry: AuditEntry, line: AuditLine): void {
+  files.readTo = { byte: line.end, line: line.number };
   if (entry.type === 'commit-image') files.commits.set(entry.file, entry);
   else if (entry.type === 'review-change') files.reviews.set(entry.file, entry);
   else if (entry.type === 'exclude' || entry.type === 'include') files.exclusions.set(entry.file, entry);

@@ -1,5 +1,5 @@
 /** What an audit entry says, in words, for a person reading the log (`audit/list`): the daemon owns the log's format. */
-import { BOX_STATES } from '../protocol';
+import { BOX_STATES, type OpenRefusal } from '../protocol';
 import type { AuditEntry, AuditEvent, BoxCounts } from './events';
 
 function short(sha: string): string {
@@ -21,6 +21,17 @@ const RECONCILE_WORDS = {
   'change-not-audited': 'the review state holds a change no entry records',
 } as const;
 
+const REFUSAL_WORDS: Record<OpenRefusal, string> = {
+  'no-purpose': 'no purpose given',
+  'purpose-not-allowed': 'a purpose the policy does not accept',
+  'not-committed': 'no committed original',
+  missing: 'the vault object is missing',
+  purged: 'the vault object was purged',
+  damaged: 'the vault object is malformed',
+  'key-unusable': 'the identity did not load',
+  'wrong-key': 'a key the original is not encrypted to',
+};
+
 export function describeEntry(entry: AuditEntry): string {
   const event: AuditEvent = entry;
   switch (event.type) {
@@ -39,8 +50,13 @@ export function describeEntry(entry: AuditEntry): string {
       );
     case 'commit':
       return `${event.committed} committed, ${event.failed} failed, ${event.notStarted} not started${event.cancelled ? ' (cancelled)' : ''}${event.includeUnreviewed ? '; unreviewed images included' : ''}`;
-    case 'open-original':
-      return 'out' in event ? `original decrypted and written to ${event.out}` : `original decrypted and shown in ${event.shownIn}, from memory (never written to disk)`;
+    case 'open-original': {
+      const why = event.purpose === undefined ? '' : ` for "${event.purpose}" with the key of ${event.recipient}`;
+      if ('restoredTo' in event) return `original decrypted${why} and restored into the dataset in place of its anonymized image`;
+      return 'out' in event ? `original decrypted${why} and written to ${event.out}` : `original decrypted${why} and shown in ${event.shownIn}, from memory (never written to disk)`;
+    }
+    case 'open-refused':
+      return `opening refused (${REFUSAL_WORDS[event.reason]})${event.purpose === undefined ? '' : `, purpose "${event.purpose}"`}${event.recipients ? `, keys of ${event.recipients.join(', ')}` : ''}`;
     case 'exclude':
       return `left as it is by commits: ${event.reason}`;
     case 'include':
@@ -56,6 +72,21 @@ export function describeEntry(entry: AuditEntry): string {
       );
     case 'vault-rewrap':
       return `vault object ${short(event.vaultObject)} re-encrypted under a new file key (ciphertext ${short(event.previousSha256)} → ${short(event.vaultSha256)})`;
+    case 'backup':
+      return `backup generation ${event.generation} of the first ${plural(event.covers.entries, 'entry', 'entries')} to ${event.destination}${event.withOutputs ? ' (with the committed images)' : ''} (manifest sha256 ${short(event.manifestSha256)})`;
+    case 'backup-restore':
+      return `rebuilt from backup generation ${event.generation} in ${event.source}, which held the entries before this one (manifest sha256 ${short(event.manifestSha256)})`;
+    case 'retention-hold':
+      return `originals held${event.until === null ? ' until released' : ` until ${event.until}`}: ${event.reason}`;
+    case 'retention-release':
+      return `hold released: ${event.reason}`;
+    case 'vault-purge':
+      return (
+        `vault object ${short(event.vaultObject)} purged (crypto-shredded), committed ${event.committedAt}` +
+        `${event.state === 'expired' ? `, past its ${plural(event.retentionDays ?? 0, 'day')} of retention` : `, forced while ${event.state}: ${event.reason}`}`
+      );
+    case 'restore-original':
+      return `original put back in place of its anonymized image for "${event.purpose}" (output ${short(event.replacedSha256)} replaced)`;
     case 'audit-repair':
       return `a torn last line (${plural(event.droppedBytes, 'byte')}) was cut off after entry ${event.previous.entries - 1}`;
   }

@@ -11,9 +11,14 @@ import { LOG_START, auditLines, type AuditLine, type AuditPosition } from './rea
  * Corrupt naming the line and the field: what a reader decides from the log would be wrong. Only a last line that is
  * not JSON at all is passed over: a line torn by a power loss mid-append, which the next append cuts off.
  */
-export async function* checkedEntries(root: string, from: AuditPosition = LOG_START): AsyncGenerator<{ entry: AuditEntry; line: AuditLine }> {
+export function checkedEntries(root: string, from: AuditPosition = LOG_START): AsyncGenerator<{ entry: AuditEntry; line: AuditLine }> {
+  return checkedEntriesOf(auditLines(root, from));
+}
+
+/** `checkedEntries` of lines read some other way (a log already open: see audit/follower.ts). */
+export async function* checkedEntriesOf(lines: AsyncIterable<AuditLine>): AsyncGenerator<{ entry: AuditEntry; line: AuditLine }> {
   let malformed: { number: number; reason: string } | undefined;
-  for await (const line of auditLines(root, from)) {
+  for await (const line of lines) {
     if (malformed) throw refusal(malformed);
     const entry = parseEntry(line.text);
     if (typeof entry === 'string') malformed = { number: line.number, reason: entry };

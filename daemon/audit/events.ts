@@ -5,9 +5,11 @@ import {
   BOX_STATES,
   IMAGE_STATUSES,
   MASK_SHAPES,
+  OPEN_REFUSALS,
   RECIPIENT_CHANGES,
   RECONCILE_REASONS,
   REDACTION_MODES,
+  RETENTION_STATES,
   isRecord,
   type AuditAction,
   type Box,
@@ -16,9 +18,11 @@ import {
   type Checkpoint,
   type ImageStatus,
   type MaskShape,
+  type OpenRefusal,
   type RecipientChange,
   type ReconcileReason,
   type RedactionMode,
+  type RetentionState,
 } from '../protocol';
 import { actor, arrayOf, between, count, exactly, flag, finite, nullable, object, oneOf, optional, sha256, str, text, type Check } from '../storage/checks';
 import { sha256Hex } from '../storage/hash';
@@ -130,16 +134,40 @@ export interface CommitSummaryEvent {
 }
 
 /**
- * An original decrypted for someone, logged before the decrypt. It went to exactly one place: a new file outside the
- * dataset (`out`, `vault/open`), or the memory of the client named by `shownIn` (`vault/read`: the editor shows it
- * from memory and never writes it to disk).
+ * Where an opened original goes, exactly one place: a new file outside the dataset (`out`, `vault/open`), the memory of
+ * the client named by `shownIn` (`vault/read`: the editor shows it from memory and never writes it to disk), or back in
+ * the dataset in place of the anonymized image it names (`restoredTo`, `vault/restore`).
  */
+export type OpeningDestination = { out: string } | { shownIn: string } | { restoredTo: string };
+
+/** An original decrypted for someone, logged before the decrypt, with where it went (`OpeningDestination`). */
 export type OpenOriginalEvent = {
   type: 'open-original';
   actor: Actor;
   file: string;
   vaultObject: string;
-} & ({ out: string } | { shownIn: string });
+  /** Why (a listed purpose in the policy's spelling, or the words given). Absent only in entries from before purposes. */
+  purpose?: string;
+  /** The recipient (`age1…`) of the key that opened it. Absent only in entries from before purposes. */
+  recipient?: string;
+} & OpeningDestination;
+
+/**
+ * An opening of an original refused (README "Access with a purpose"), logged before the refusal is answered: who
+ * asked, for which file, why it was refused, and what the request held so far.
+ */
+export type OpenRefusedEvent = {
+  type: 'open-refused';
+  actor: Actor;
+  file: string;
+  reason: OpenRefusal;
+  /** The purpose as given (normalized; absent: none was). */
+  purpose?: string;
+  /** The file's vault object, once it is known (every reason after `not-committed`). */
+  vaultObject?: string;
+  /** `wrong-key`: the recipients of the keys offered, none of which the object is encrypted to. */
+  recipients?: string[];
+} & OpeningDestination;
 
 /** A person excluded a file from anonymization: commits leave it as it is, until an `include` entry of the file. */
 export interface ExcludeEvent {
@@ -222,6 +250,106 @@ export interface VaultRewrapEvent {
   recipientsSha256: string;
 }
 
+/**
+ * A legal hold (or any other reason to keep them) on an image's originals, logged before it counts: purge refuses every
+ * vault object any commit of `file` named while the hold lasts (until `until`, or until a retention-release entry of
+ * the file when null), unless forced with a reason (README "Retention, purge and restore").
+ */
+export interface RetentionHoldEvent {
+  type: 'retention-hold';
+  actor: Actor;
+  file: string;
+  reason: string;
+  /** ISO time the hold ends by itself; null: until released. */
+  until: string | null;
+}
+
+/** A hold of `file` taken back (the latest retention-hold entry of the file no longer counts). */
+export interface RetentionReleaseEvent {
+  type: 'retention-release';
+  actor: Actor;
+  file: string;
+  reason: string;
+}
+
+/**
+ * One vault object purged (crypto-shredded), logged (fsync'd) before the object is unlinked: from this entry on, the
+ * object's absence is no finding (verify), an opening of it is refused as purged, and a purge run finishes any object
+ * whose entry it finds but whose file is still there. `state` is where it stood against the retention when purged:
+ * anything but "expired" was forced, and `reason` says why.
+ */
+export interface VaultPurgeEvent {
+  type: 'vault-purge';
+  actor: Actor;
+  vaultObject: string;
+  /** sha256 of the ciphertext destroyed (as the file held it when the purge was decided). */
+  vaultSha256: string;
+  /** The images whose commits named it. */
+  files: string[];
+  /** Time of the latest commit-image entry naming it: its retention ran from there. */
+  committedAt: string;
+  /** The policy's retention days when purged (null: the policy set none). */
+  retentionDays: number | null;
+  state: RetentionState;
+  /** Why it was purged although not expired (required then), in words. */
+  reason?: string;
+}
+
+/**
+ * A committed image's original put back in place of its anonymized output (`vault/restore`), logged before the file is
+ * replaced; an open-original entry (the decrypt, with its purpose) comes before it. From this entry on, until the
+ * file's next commit-image entry, the image is no longer committed: verify expects its original, and a commit takes it
+ * again once it is reviewed.
+ */
+export interface RestoreOriginalEvent {
+  type: 'restore-original';
+  actor: Actor;
+  file: string;
+  vaultObject: string;
+  /** Why, as the opening recorded it. */
+  purpose: string;
+  /** sha256 of the anonymized output it replaces (the latest commit-image entry's `outputSha256`). */
+  replacedSha256: string;
+}
+
+/**
+ * A backup generation about to exist (README "Backup and disaster recovery"): logged after its blobs are written and
+ * read back, before its manifest is renamed into place, which is what makes the generation. It names the manifest by
+ * the sha256 of its bytes (anyone can check the file against it without a key) and the log entries it holds, which are
+ * those before this one. An entry whose manifest is not in the folder is a run killed between the two.
+ */
+export interface BackupEvent {
+  type: 'backup';
+  actor: Actor;
+  /** The backup folder (real path) and its id (in its VEIL-BACKUP file). */
+  destination: string;
+  backupId: string;
+  datasetId: string;
+  generation: number;
+  manifestSha256: string;
+  /** The audit entries the generation holds. */
+  covers: Checkpoint;
+  vaultObjects: number;
+  withOutputs: boolean;
+}
+
+/**
+ * The dataset was rebuilt from a backup: the first entry after those the backup held, appended before the rebuilt
+ * `.veil/` is renamed into place.
+ */
+export interface BackupRestoreEvent {
+  type: 'backup-restore';
+  actor: Actor;
+  /** The backup folder it was restored from (real path), its id, and the generation. */
+  source: string;
+  backupId: string;
+  datasetId: string;
+  generation: number;
+  manifestSha256: string;
+  /** The entries restored: the log as the generation held it. */
+  covers: Checkpoint;
+}
+
 /** A partial last line (a power loss mid-append) was cut off before this entry. */
 export interface AuditRepairEvent {
   type: 'audit-repair';
@@ -237,12 +365,19 @@ export type AuditEvent =
   | CommitImageEvent
   | CommitSummaryEvent
   | OpenOriginalEvent
+  | OpenRefusedEvent
   | ExcludeEvent
   | IncludeEvent
   | PolicyChangeEvent
   | CheckpointSignatureEvent
   | RecipientsChangeEvent
   | VaultRewrapEvent
+  | RetentionHoldEvent
+  | RetentionReleaseEvent
+  | VaultPurgeEvent
+  | RestoreOriginalEvent
+  | BackupEvent
+  | BackupRestoreEvent
   | AuditRepairEvent;
 
 /** Every entry as stored: the event plus its place in the chain. */
@@ -294,7 +429,18 @@ const EVENT_FIELDS: { [T in AuditAction]: Record<string, Check> } = {
     modelOnly: optional(exactly(true)),
   },
   commit: { commitId: text, actor, committed: count, notStarted: count, failed: count, cancelled: flag, includeUnreviewed: flag },
-  'open-original': { actor, file: text, vaultObject: sha256, out: optional(str), shownIn: optional(text) },
+  'open-original': { actor, file: text, vaultObject: sha256, purpose: optional(text), recipient: optional(text), out: optional(str), shownIn: optional(text), restoredTo: optional(text) },
+  'open-refused': {
+    actor,
+    file: text,
+    reason: oneOf(OPEN_REFUSALS),
+    purpose: optional(text),
+    vaultObject: optional(sha256),
+    recipients: optional(arrayOf(text)),
+    out: optional(str),
+    shownIn: optional(text),
+    restoredTo: optional(text),
+  },
   exclude: { actor, file: text, reason: text },
   include: { actor, file: text },
   'policy-change': { actor, source: oneOf(['init', 'apply']), sha256, previousSha256: nullable(sha256) },
@@ -310,6 +456,31 @@ const EVENT_FIELDS: { [T in AuditAction]: Record<string, Check> } = {
     objects: count,
   },
   'vault-rewrap': { actor, rotationId: text, vaultObject: sha256, previousSha256: sha256, vaultSha256: sha256, recipientsSha256: sha256 },
+  'retention-hold': { actor, file: text, reason: text, until: nullable(text) },
+  'retention-release': { actor, file: text, reason: text },
+  'vault-purge': {
+    actor,
+    vaultObject: sha256,
+    vaultSha256: sha256,
+    files: arrayOf(text),
+    committedAt: text,
+    retentionDays: nullable(count),
+    state: oneOf(RETENTION_STATES),
+    reason: optional(text),
+  },
+  'restore-original': { actor, file: text, vaultObject: sha256, purpose: text, replacedSha256: sha256 },
+  backup: {
+    actor,
+    destination: text,
+    backupId: text,
+    datasetId: text,
+    generation: count,
+    manifestSha256: sha256,
+    covers: checkpoint,
+    vaultObjects: count,
+    withOutputs: flag,
+  },
+  'backup-restore': { actor, source: text, backupId: text, datasetId: text, generation: count, manifestSha256: sha256, covers: checkpoint },
   'audit-repair': { droppedBytes: count, previous: checkpoint },
   'detect-image': { actor, file: text, model: text, threshold: between(0, 1), thorough: flag, faces: count, status: oneOf(IMAGE_STATUSES), boxes: boxCounts, boxesSha256: sha256, revision: count },
   'review-reconcile': {
@@ -323,9 +494,13 @@ const EVENT_FIELDS: { [T in AuditAction]: Record<string, Check> } = {
     lastDecision: nullable(count),
   },
 };
+const oneDestination: Check = (value) =>
+  isRecord(value) && [value.out, value.shownIn, value.restoredTo].filter((field) => field !== undefined).length === 1 ? undefined : ': expected exactly one of "out", "shownIn", "restoredTo"';
 /** Rules across an event's fields, checked once each field passed. */
 const EVENT_RULES: Partial<Record<AuditAction, Check>> = {
-  'open-original': (value) => (isRecord(value) && (value.out === undefined) !== (value.shownIn === undefined) ? undefined : ': expected either "out" or "shownIn"'),
+  'vault-purge': (value) => (isRecord(value) && (value.state === 'expired' || value.reason !== undefined) ? undefined : '.reason: expected one for a purge of an original that had not expired'),
+  'open-original': oneDestination,
+  'open-refused': oneDestination,
 };
 export const AUDIT_EVENT_TYPES: readonly AuditAction[] = AUDIT_ACTIONS;
 const eventChecks = new Map(

@@ -8,14 +8,16 @@
  *   review.jsonl     review log: one line per write since the snapshot (appended under review.lock)
  *   exclusions.json  files a person excluded from anonymization, and why (rewritten whole under review.lock)
  *   audit.jsonl      hash-chained audit log (appended under audit.lock)
- *   recipients.txt   age recipients that may open the originals
+ *   recipients.txt   age recipients that may open the originals (with the policy's opening roles: policy/roles.ts)
  *   policy.json      governance policy: roles, purposes, retention, trusted signers, monitoring (replaced under policy.lock)
  *   vault/<id>.age   encrypted originals, named by the sha256 of the original
  *   vault-recipients.jsonl   which recipients each ciphertext Veil wrote is encrypted to (what `recipients list` counts)
  *   rotation.json    the in-flight change of recipients (add, remove, rotate): its plan
  *   journal/         the in-flight commit
+ *   reports/         compliance reports (`veil report`): report-<time>.html and its evidence, report-<time>.json
+ *   backup-cache.json   what the last backup to each backup folder sealed (a cache: lost, the next backup seals the state again)
  *   thumbs/ display/ renditions for the review panel (they show faces: never versioned, purged on commit)
- *   lock review.lock audit.lock policy.lock   cross-process locks
+ *   lock review.lock audit.lock policy.lock retention.lock   cross-process locks (retention.lock: holds vs purges)
  *   .gitignore       keeps renditions, journals and locks out of version control
  * ```
  */
@@ -35,19 +37,22 @@ export const LAYOUT = {
   vaultRecipients: 'vault-recipients.jsonl',
   rotationPlan: 'rotation.json',
   journal: 'journal',
+  reports: 'reports',
+  backupCache: 'backup-cache.json',
   thumbs: 'thumbs',
   display: 'display',
   commitLock: 'lock',
   reviewLock: 'review.lock',
   auditLock: 'audit.lock',
   policyLock: 'policy.lock',
+  retentionLock: 'retention.lock',
   gitignore: '.gitignore',
 } as const;
 
 export type LayoutName = keyof typeof LAYOUT;
 
 /** Lock files under `.veil/`. */
-export type LockName = 'commitLock' | 'reviewLock' | 'auditLock' | 'policyLock';
+export type LockName = 'commitLock' | 'reviewLock' | 'auditLock' | 'policyLock' | 'retentionLock';
 
 /** Renditions: derived images that show faces; deleted after every commit, never versioned. */
 export const RENDITION_DIRS = ['thumbs', 'display'] as const satisfies readonly LayoutName[];

@@ -4,9 +4,10 @@
  * never opened: a format Veil does not anonymize (a video, HEIC) or no regular file (a named pipe, a socket, a
  * device: opening a FIFO would block the reader).
  */
-import { readdir, stat } from 'node:fs/promises';
+import { statSync, type Stats } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { ErrorCode, type DatasetEntry, type FileFailure } from '../protocol';
+import { ErrorCode, type DatasetEntry, type ExcludedFile, type FileFailure } from '../protocol';
 import { VeilError, fileFailure } from '../errors';
 import { IMAGE_FILE } from '../image/decode';
 import { faceFileKind, type FaceFileKind } from '../image/formats';
@@ -31,36 +32,63 @@ export function scannedKind(file: string): FaceFileKind | undefined {
   return file.split('/').some(isHidden) ? undefined : faceFileKind(basename(file));
 }
 
+/**
+ * Files stat'ed per turn of the event loop. Awaited one at a time, the stats of a 10,000-image dataset took 460–530 ms,
+ * most of the first read of it; 32 at once 56–75 ms but 105–240 ms of CPU (a promise and a thread-pool hand-off each,
+ * and their garbage); `statSync` takes 24–38 ms of CPU for all of them (2-core development machine). A turn of 500
+ * holds the daemon's other requests for a millisecond or two.
+ */
+const STATS_PER_TURN = 500;
+
 /** Every file under `root` (or only under its subfolder `scope`) that can hold a face, whatever a person decided. */
 export async function scanFaceFiles(root: string, scope = ''): Promise<DatasetScan> {
-  const entries: DatasetEntry[] = [];
-  const refused: FileFailure[] = [];
+  const named: Array<{ path: string; kind: FaceFileKind }> = [];
   async function walk(dir: string): Promise<void> {
-    const children = await readdir(dir, { withFileTypes: true });
-    for (const child of children) {
+    const folders: string[] = [];
+    for (const child of await readdir(dir, { withFileTypes: true })) {
       if (isHidden(child.name)) continue;
       const path = join(dir, child.name);
       if (child.isDirectory()) {
-        await walk(path);
+        folders.push(path);
         continue;
       }
       const kind = faceFileKind(child.name);
-      if (!kind) continue;
-      // A link to nowhere or to a folder holds no face of its own (a linked folder is not walked: it may lead outside).
-      const info = await stat(path).catch(() => undefined);
-      if (!info || info.isDirectory()) continue;
-      const file = toDatasetPath(root, path);
-      try {
-        if (!info.isFile()) checkStats(info, file, IMAGE_FILE);
-        if ('refused' in kind) throw new VeilError(ErrorCode.UnsupportedFormat, kind.refused, file);
-        entries.push({ file, bytes: info.size, mtimeMs: info.mtimeMs });
-      } catch (error) {
-        refused.push(fileFailure(file, error));
-      }
+      if (kind) named.push({ path, kind });
     }
+    // Sibling folders are read at once too: 20 folders of 500 images took 23–98 ms one after another, 6–18 ms at once
+    // (measured side by side on the loaded 2-core machine).
+    await Promise.all(folders.map(walk));
   }
   await walk(scope === '' ? root : join(root, scope));
+  const entries: DatasetEntry[] = [];
+  const refused: FileFailure[] = [];
+  function look({ path, kind }: (typeof named)[number]): void {
+    // A link to nowhere or to a folder holds no face of its own (a linked folder is not walked: it may lead outside).
+    const info = statIfAny(path);
+    if (!info || info.isDirectory()) return;
+    const file = toDatasetPath(root, path);
+    try {
+      if (!info.isFile()) checkStats(info, file, IMAGE_FILE);
+      if ('refused' in kind) throw new VeilError(ErrorCode.UnsupportedFormat, kind.refused, file);
+      entries.push({ file, bytes: info.size, mtimeMs: info.mtimeMs });
+    } catch (error) {
+      refused.push(fileFailure(file, error));
+    }
+  }
+  for (let start = 0; start < named.length; start += STATS_PER_TURN) {
+    if (start > 0) await new Promise((resolve) => setImmediate(resolve));
+    named.slice(start, start + STATS_PER_TURN).forEach(look);
+  }
   return { entries: entries.sort((a, b) => a.file.localeCompare(b.file)), refused: refused.sort((a, b) => a.file.localeCompare(b.file)) };
+}
+
+/** The stats of `path` (a link followed), or undefined when it cannot be stat'ed (gone, a link to nowhere or a loop). */
+function statIfAny(path: string): Stats | undefined {
+  try {
+    return statSync(path, { throwIfNoEntry: false });
+  } catch {
+    return undefined;
+  }
 }
 
 /** The images Veil reads under `root` (or `scope`), excluded ones too. */
@@ -70,9 +98,17 @@ export async function scanDataset(root: string, scope = ''): Promise<DatasetEntr
 
 /**
  * The files detection and review work on: those a person excluded from anonymization (`veil exclude`) are left out,
- * so an excluded video is not reported as a failure again on every run.
+ * so an excluded video is not reported as a failure again on every run; they are listed apart (`excluded`, by path).
  */
-export async function scanDatasetReporting(root: string, scope = ''): Promise<DatasetScan> {
-  const [scan, excluded] = await Promise.all([scanFaceFiles(root, scope), readExclusions(root)]);
-  return { entries: scan.entries.filter((entry) => !excluded.has(entry.file)), refused: scan.refused.filter((failure) => !excluded.has(failure.file)) };
+export async function scanDatasetReporting(root: string, scope = ''): Promise<DatasetScan & { excluded: ExcludedFile[] }> {
+  const [scan, exclusions] = await Promise.all([scanFaceFiles(root, scope), readExclusions(root)]);
+  const scanned = [...scan.entries.map((entry) => entry.file), ...scan.refused.map((failure) => failure.file)].sort((a, b) => a.localeCompare(b));
+  return {
+    entries: scan.entries.filter((entry) => !exclusions.has(entry.file)),
+    refused: scan.refused.filter((failure) => !exclusions.has(failure.file)),
+    excluded: scanned.flatMap((file) => {
+      const exclusion = exclusions.get(file);
+      return exclusion ? [{ file, ...exclusion }] : [];
+    }),
+  };
 }

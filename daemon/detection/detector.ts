@@ -3,7 +3,7 @@ import type { Face, ModelInfo } from '../protocol';
 import type { DisplayedImage } from '../image/decode';
 
 export interface DetectRequest {
-  /** Minimum score to keep a face; default: the detector's defaultThreshold. */
+  /** Minimum score to keep a face; default: the detector's operating threshold for the mode (operatingThreshold). */
   threshold?: number;
   /** Slower, finds smaller faces. */
   thorough?: boolean;
@@ -11,8 +11,16 @@ export interface DetectRequest {
 
 export interface Detector {
   readonly model: ModelInfo;
+  /** The operating threshold of the default mode: the one home of this number (proposals, verify, benchmarks). */
   readonly defaultThreshold: number;
+  /** The operating threshold of `thorough`, whose averaged views make a score more trustworthy (see yuNetDetector.ts). */
+  readonly thoroughThreshold: number;
   /** Faces in displayed pixels, clipped to the image, best score first. */
   detect(image: DisplayedImage, options: DetectRequest): Promise<Face[]>;
   dispose(): Promise<void>;
+}
+
+/** The threshold a request runs at: its own, else the detector's for the mode. */
+export function operatingThreshold(detector: Pick<Detector, 'defaultThreshold' | 'thoroughThreshold'>, request: DetectRequest): number {
+  return request.threshold ?? (request.thorough ? detector.thoroughThreshold : detector.defaultThreshold);
 }

@@ -48,9 +48,9 @@ export function fillNhwcSignedTile(target: Float32Array, image: RgbImage, left: 
 
 /**
  * Fills `target` (3 x paddedHeight x paddedWidth) with the image as NCHW BGR floats 0..255, zero-padded
- * bottom/right.
+ * bottom/right; `mirrored` packs the image reversed left to right (column c shows image column width - 1 - c).
  */
-export function fillNchwBgrPadded(target: Float32Array, image: RgbImage, paddedWidth: number, paddedHeight: number): Float32Array {
+export function fillNchwBgrPadded(target: Float32Array, image: RgbImage, paddedWidth: number, paddedHeight: number, mirrored = false): Float32Array {
   const plane = paddedWidth * paddedHeight;
   const { width, height } = image;
   // A plain Uint8Array view and one target array with plane offsets: about twice as fast as a Buffer and
@@ -62,11 +62,12 @@ export function fillNchwBgrPadded(target: Float32Array, image: RgbImage, paddedW
   }
   const green = plane;
   const red = 2 * plane;
+  const step = mirrored ? -3 : 3;
   for (let row = 0; row < height; row++) {
-    let source = row * width * 3;
+    let source = mirrored ? (row * width + width - 1) * 3 : row * width * 3;
     let index = row * paddedWidth;
     const end = index + width;
-    for (; index < end; index++, source += 3) {
+    for (; index < end; index++, source += step) {
       target[red + index] = rgb[source]!;
       target[green + index] = rgb[source + 1]!;
       target[index] = rgb[source + 2]!;

@@ -31,7 +31,7 @@ export interface PyramidLevel {
   width: number;
   height: number;
   tiles: Tile[];
-  /** False for level 0 (every face size is kept there). */
+  /** False for a level that fits in one tile (every face size is kept there). */
   isTileLevel: boolean;
   /** True for the last level (every small face is kept there). */
   isFinest: boolean;
@@ -45,20 +45,24 @@ export function tileStarts(length: number): number[] {
   return Array.from({ length: count }, (_, i) => (i === count - 1 ? length - TILE_SIZE : i * stride));
 }
 
+/** Start factor of the in-between pyramid `--thorough` adds: its levels sit half an octave above the plain ones. */
+export const HALF_OCTAVE = Math.SQRT2;
+
 /**
- * Levels for an image of width x height: level 0 fits the long side into one tile, then the scale doubles
- * until it reaches `maxScale` (level pixels per image pixel); maxScale 0 gives only the whole-image level.
- * Measured on wider-dev: levels beyond native resolution (scale > 1) cost 3-4x and lowered AP (48.2 vs 49.3):
- * BlazeFace's false alarms on up-scaled blur outnumber the tiny faces it gains.
+ * Levels for an image of width x height: level 0 fits the long side into one tile (times `startFactor`), then the
+ * scale doubles until it reaches `maxScale` (level pixels per image pixel); maxScale 0 gives only the first level.
+ * A level larger than one tile is a tile level. Measured on wider-dev: levels beyond native resolution (scale > 1)
+ * cost 3-4x and lowered AP (48.2 vs 49.3): BlazeFace's false alarms on up-scaled blur outnumber the tiny faces it gains.
  */
-export function pyramidLevels(width: number, height: number, maxScale: number): PyramidLevel[] {
-  const baseScale = TILE_SIZE / Math.max(width, height);
+export function pyramidLevels(width: number, height: number, maxScale: number, startFactor = 1): PyramidLevel[] {
+  const baseScale = (TILE_SIZE / Math.max(width, height)) * startFactor;
   const levels: PyramidLevel[] = [];
   for (let scale = baseScale, index = 0; index === 0 || scale / 2 < maxScale; scale *= 2, index++) {
     const levelWidth = Math.max(1, Math.round(width * scale));
     const levelHeight = Math.max(1, Math.round(height * scale));
     const tiles = tileStarts(levelHeight).flatMap((top) => tileStarts(levelWidth).map((left) => ({ left, top })));
-    levels.push({ scaleX: levelWidth / width, scaleY: levelHeight / height, width: levelWidth, height: levelHeight, tiles, isTileLevel: index > 0, isFinest: false });
+    const isTileLevel = Math.max(levelWidth, levelHeight) > TILE_SIZE;
+    levels.push({ scaleX: levelWidth / width, scaleY: levelHeight / height, width: levelWidth, height: levelHeight, tiles, isTileLevel, isFinest: false });
   }
   levels[levels.length - 1]!.isFinest = true;
   return levels;

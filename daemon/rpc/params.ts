@@ -124,6 +124,15 @@ export function requiredBoxes(params: Record<string, unknown>, key: string): Box
   return value as Box[];
 }
 
+/** An instant in ISO 8601 with its offset or Z ("2026-11-29T14:03:00Z"), returned in the form audit entries write times. */
+export function optionalTime(params: Record<string, unknown>, key: string): string | undefined {
+  const value = optionalString(params, key, MAX_NAME_CHARS);
+  if (value === undefined) return undefined;
+  const ms = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/.test(value) ? Date.parse(value) : NaN;
+  if (!Number.isFinite(ms)) throw invalid(`"${key}" must be a time in ISO 8601 with its offset or Z ("2026-11-29T14:03:00Z")`);
+  return new Date(ms).toISOString();
+}
+
 export function optionalCheckpoint(params: Record<string, unknown>, key: string): Checkpoint | undefined {
   const value = params[key];
   if (value === undefined) return undefined;

@@ -1,10 +1,12 @@
 /**
- * The daemon's open datasets: one ReviewStore per real root. Datasets opened for review (`watch`) are watched,
- * so that changes other processes make reach the client as `review/changed` within about a second.
+ * The daemon's open datasets: one ReviewStore and one Reconciler (which follows the audit log) per real root. Datasets
+ * opened for review or listed (`watch`) are watched, so that changes other processes make reach the client as
+ * `review/changed` within about a second.
  */
 import { watch } from 'node:fs';
 import type { ImageRecord } from '../protocol';
 import { ReviewStore } from '../review/store';
+import { Reconciler } from './reconcile';
 import { locateDataset } from '../dataset/locate';
 import { LAYOUT, veilDir } from '../dataset/layout';
 
@@ -15,8 +17,16 @@ const POLL_MS = 1000;
 
 export type ReviewChangedListener = (root: string, records: ImageRecord[]) => void;
 
+export interface OpenDataset {
+  root: string;
+  /** The folder asked for, relative to `root` ('' for the whole dataset). */
+  scope: string;
+  store: ReviewStore;
+  reconciler: Reconciler;
+}
+
 export class OpenDatasets {
-  private readonly stores = new Map<string, Promise<ReviewStore>>();
+  private readonly opened = new Map<string, Promise<Omit<OpenDataset, 'scope'>>>();
   /** Roots being watched: for the daemon's lifetime (the watcher and the poll do not keep it alive). */
   private readonly watched = new Set<string>();
 
@@ -24,19 +34,19 @@ export class OpenDatasets {
 
   /**
    * The dataset `folder` belongs to (its real root, and the folder's place in it: see locateDataset) and its
-   * review store, opened once per daemon; `watch` starts reporting outside changes.
+   * review store and reconciler, made once per daemon; `watch` starts reporting outside changes.
    */
-  async open(folder: string, options: { watch?: boolean } = {}): Promise<{ root: string; scope: string; store: ReviewStore }> {
+  async open(folder: string, options: { watch?: boolean } = {}): Promise<OpenDataset> {
     const { root: real, scope } = locateDataset(folder);
-    let store = this.stores.get(real);
-    if (!store) {
-      store = ReviewStore.open(real);
-      this.stores.set(real, store);
-      store.catch(() => this.stores.delete(real));
+    let opening = this.opened.get(real);
+    if (!opening) {
+      opening = ReviewStore.open(real).then((store) => ({ root: real, store, reconciler: new Reconciler(real, store) }));
+      this.opened.set(real, opening);
+      opening.catch(() => this.opened.delete(real));
     }
-    const opened = await store;
-    if (options.watch && !this.watched.has(real)) this.watch(real, opened);
-    return { root: real, scope, store: opened };
+    const opened = await opening;
+    if (options.watch && !this.watched.has(real)) this.watch(real, opened.store);
+    return { ...opened, scope };
   }
 
   private watch(root: string, store: ReviewStore): void {

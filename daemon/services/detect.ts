@@ -22,10 +22,9 @@ import { filesInCommit } from '../commit/journal';
 import { appendAudit, auditCheckpoint } from '../audit/log';
 import { boxesSha256, countBoxes } from '../audit/events';
 import type { ModelRegistry } from '../models/registry';
-import type { Detector } from '../detection/detector';
+import { operatingThreshold, type Detector } from '../detection/detector';
 import type { ReviewDecision, ReviewStore } from '../review/store';
 import type { OpenDatasets } from './datasets';
-import { reconcileReview } from './reconcile';
 
 export interface DetectDeps {
   registry: ModelRegistry;
@@ -41,7 +40,8 @@ interface ResolvedSettings {
 
 async function resolveSettings(deps: DetectDeps, options: DetectOptions): Promise<ResolvedSettings> {
   const detector = await deps.registry.load(options.model);
-  return { detector, threshold: options.threshold ?? detector.defaultThreshold, thorough: options.thorough ?? false };
+  const thorough = options.thorough ?? false;
+  return { detector, threshold: operatingThreshold(detector, { threshold: options.threshold, thorough }), thorough };
 }
 
 async function detectFile(absolutePath: string, file: string, settings: ResolvedSettings, limits: DecodeLimits) {
@@ -71,8 +71,8 @@ function alreadyDetected(record: ImageRecord | undefined, model: string, setting
  * at the start of the next run or review records that). The run's `detect-run` summary closes it.
  */
 export async function detectDataset(params: DatasetDetectParams, ctx: CallContext, deps: DetectDeps): Promise<DatasetDetectResult> {
-  const { root, scope, store } = await deps.datasets.open(params.root);
-  await reconcileReview(root, store, ctx.actor);
+  const { root, scope, store, reconciler } = await deps.datasets.open(params.root);
+  await reconciler.run(ctx.actor);
   const settings = await resolveSettings(deps, params);
   const model = settings.detector.model.name;
   // Named files are each checked when read; a scan reports what is named like an image but is no file at once.

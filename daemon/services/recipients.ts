@@ -25,7 +25,9 @@ import { acquireLock } from '../storage/lock';
 import { Journal } from '../commit/journal';
 import { findStrayTemps } from '../commit/cleanup';
 import { loadIdentities, passphraseFromEnv } from '../vault/identity';
-import { checkRecipient, listedRecipients } from '../vault/recipients';
+import { checkRecipient, encryptionRecipients, listedRecipients } from '../vault/recipients';
+import { readPolicy } from '../policy/policy';
+import { openingRoleRecipients, recipientsUnderPolicy, rolesByRecipient } from '../policy/roles';
 import { loadRotationPlan, type RotationPlan } from '../vault/rotatePlan';
 import { runRotation } from '../vault/rotateRun';
 import { listVaultObjects } from '../vault/vault';
@@ -40,12 +42,22 @@ export interface RecipientsChangeRequest {
   passphrase?: string;
 }
 
-/** Each recipient with the objects encrypted to it, as the vault index records them (read only: no lock, no key). */
+/**
+ * Each recipient with the objects encrypted to it, as the vault index records them (read only: no lock, no key).
+ * "Listed" is what commits encrypt to now: recipients.txt and the policy's opening roles (policy/roles.ts).
+ */
 export async function listRecipients(params: RecipientsListParams): Promise<RecipientsListResult> {
   const { root } = locateDataset(params.root);
-  const [listed, objects, index, unfinished] = await Promise.all([listedRecipients(root), listVaultObjects(root), readVaultIndex(root), loadRotationPlan(root)]);
-  // Listed recipients first, in file order; former ones join as the index names them.
-  const opens = new Map<string, number>(listed.map((recipient) => [recipient, 0]));
+  const [{ recipients: listed, withheld }, { policy }, objects, index, unfinished] = await Promise.all([
+    encryptionRecipients(root),
+    readPolicy(root),
+    listVaultObjects(root),
+    readVaultIndex(root),
+    loadRotationPlan(root),
+  ]);
+  const roles = rolesByRecipient(policy.roles);
+  // Listed recipients first, in file order, then the roles', then those the policy holds back; former ones join as the index names them.
+  const opens = new Map<string, number>([...listed, ...withheld.map((held) => held.recipient)].map((recipient) => [recipient, 0]));
   let unknown = 0;
   for (const id of objects) {
     const entry = index.get(id);
@@ -54,7 +66,7 @@ export async function listRecipients(params: RecipientsListParams): Promise<Reci
   }
   return {
     root,
-    recipients: [...opens].map(([recipient, count]) => ({ recipient, listed: listed.includes(recipient), opens: count })),
+    recipients: [...opens].map(([recipient, count]) => ({ recipient, listed: listed.includes(recipient), roles: roles.get(recipient) ?? [], opens: count })),
     objects: objects.length,
     unknown,
     unfinished: unfinished && { change: unfinished.change, recipient: unfinished.recipient },
@@ -76,21 +88,32 @@ function everyObjectRecorded(objects: readonly string[], index: ReadonlyMap<stri
  */
 async function planChange(root: string, request: RecipientsChangeRequest, actor: Actor): Promise<RotationPlan | undefined> {
   const { change, recipient } = request;
-  const [listed, objects, index] = await Promise.all([listedRecipients(root), listVaultObjects(root), readVaultIndex(root)]);
+  const [inFile, { policy }, objects, index] = await Promise.all([listedRecipients(root), readPolicy(root), listVaultObjects(root), readVaultIndex(root)]);
+  // Every change re-encrypts to what commits encrypt to after it: recipients.txt (as the change leaves it) under the policy's roles.
+  const underPolicy = (listed: readonly string[]) => recipientsUnderPolicy(listed, policy.roles).recipients;
   const plan = (recipients: string[]): RotationPlan => ({ rotationId: randomUUID(), startedAt: new Date().toISOString(), actor, change, recipient, recipients, objects });
   const file = veilRelative('recipients');
+  const current = underPolicy(inFile);
   if (change === 'rotate') {
-    if (listed.length === 0) throw new VeilError(ErrorCode.KeyError, 'lists no recipient: there is nobody to re-encrypt the originals to', file);
-    return plan(listed);
+    if (current.length === 0) throw new VeilError(ErrorCode.KeyError, 'lists no recipient (nor does any role of the policy that may open originals): there is nobody to re-encrypt the originals to', file);
+    return plan(current);
   }
-  const isListed = listed.includes(recipient!);
+  const roleNames = rolesByRecipient(policy.roles).get(recipient!) ?? [];
+  const opensByRole = openingRoleRecipients(policy.roles).includes(recipient!);
   if (change === 'add') {
-    if (isListed && everyObjectRecorded(objects, index, (recipients) => recipients.includes(recipient!))) return undefined;
-    return plan(isListed ? listed : [...listed, recipient!]);
+    const after = underPolicy([...inFile, recipient!]);
+    if (!after.includes(recipient!)) {
+      throw new VeilError(ErrorCode.KeyError, `the policy names ${recipient} only in roles that may not open originals (${roleNames.join(', ')}): it is never encrypted to; change its role with \`veil policy apply\` first`, veilRelative('policy'));
+    }
+    if (current.includes(recipient!) && everyObjectRecorded(objects, index, (recipients) => recipients.includes(recipient!))) return undefined;
+    return plan(after);
   }
-  const rest = listed.filter((listedRecipient) => listedRecipient !== recipient);
+  if (opensByRole) {
+    throw new VeilError(ErrorCode.KeyError, `${recipient} is a recipient of the policy's role ${roleNames.join(', ')}, which may open originals: take it out of the policy with \`veil policy apply\`, then run \`veil recipients rotate\``, veilRelative('policy'));
+  }
+  const rest = underPolicy(inFile.filter((listedRecipient) => listedRecipient !== recipient));
   if (rest.length === 0) throw new VeilError(ErrorCode.KeyError, 'refusing to remove the last recipient: nobody could open the originals any more; add the new recipient first', file);
-  if (!isListed && everyObjectRecorded(objects, index, (recipients) => !recipients.includes(recipient!))) return undefined;
+  if (!current.includes(recipient!) && !inFile.includes(recipient!) && everyObjectRecorded(objects, index, (recipients) => !recipients.includes(recipient!))) return undefined;
   return plan(rest);
 }
 
@@ -130,7 +153,7 @@ export async function changeRecipients(request: RecipientsChangeRequest, ctx: Ca
     const changes: RecipientsChangeOutcome[] = [];
     const finish = async (cancelled: boolean): Promise<RecipientsChangeResult> => ({
       root,
-      recipients: await listedRecipients(root),
+      recipients: (await encryptionRecipients(root)).recipients,
       changes,
       cancelled,
       checkpoint: await auditCheckpoint(root),

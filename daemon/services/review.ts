@@ -1,5 +1,5 @@
 /** Reading and writing one image's review state: what a person accepted, rejected, moved or drew. */
-import { ErrorCode, type FileFailure, type SizedEntry, type DatasetOpenResult, type DatasetSummary, type ImageRecord, type ReviewGetParams, type ReviewUpdateParams } from '../protocol';
+import { ErrorCode, faceCount, type DatasetOpenResult, type DatasetStatusResult, type DatasetSummary, type ExcludedFile, type FileFailure, type ImageRecord, type ImageStatusEntry, type ReviewGetParams, type ReviewUpdateParams, type SizedEntry } from '../protocol';
 import { fileFailure, VeilError } from '../errors';
 import { probeDisplayedSize, type DecodeLimits } from '../image/decode';
 import type { Actor } from '../core/callContext';
@@ -8,8 +8,8 @@ import { boxesSha256, countBoxes } from '../audit/events';
 import { resolveInside, toDatasetPath } from '../dataset/paths';
 import { scanDatasetReporting } from '../dataset/scan';
 import { filesInCommit } from '../commit/journal';
+import type { ReviewStore } from '../review/store';
 import type { OpenDatasets } from './datasets';
-import { reconcileReview } from './reconcile';
 
 export function summarize(records: ImageRecord[], images: number): DatasetSummary {
   const summary: DatasetSummary = { images, reviewed: 0, committed: 0, boxes: 0, accepted: 0, proposed: 0 };
@@ -25,11 +25,35 @@ export function summarize(records: ImageRecord[], images: number): DatasetSummar
 
 const PROBE_CONCURRENCY = 8;
 
-/** Opens a dataset for review; first records in the audit log any review record it does not explain (reconcile.ts). */
+/**
+ * Opens a dataset for review; records in the audit log any review record it does not explain (reconcile.ts). The
+ * reconcile never changes the review state, so it runs while the files are read.
+ */
 export async function openDataset(rootParam: string, actor: Actor, datasets: OpenDatasets, limits: DecodeLimits): Promise<DatasetOpenResult> {
+  const { root, scope, store, reconciler } = await datasets.open(rootParam, { watch: true });
+  const [, { files, failures, excluded }] = await Promise.all([reconciler.run(actor), readImages(root, scope, store, limits)]);
+  const present = new Set(files.map((entry) => entry.file));
+  const records = store.records().filter((record) => present.has(record.file));
+  return { root, scope, files, records, summary: summarize(records, files.length), failures, excluded };
+}
+
+/** Each image's review status, for the Veil view: `dataset/open` without the boxes and without the reconcile. */
+export async function datasetStatus(rootParam: string, datasets: OpenDatasets, limits: DecodeLimits): Promise<DatasetStatusResult> {
   const { root, scope, store } = await datasets.open(rootParam, { watch: true });
-  await reconcileReview(root, store, actor);
-  const { entries: scanned, refused } = await scanDatasetReporting(root, scope);
+  const [, { files, failures, excluded }] = await Promise.all([store.refresh(), readImages(root, scope, store, limits)]);
+  const images = files.map(({ file }): ImageStatusEntry => {
+    const record = store.get(file);
+    return record ? { file, status: record.status, revision: record.revision ?? 0, faces: faceCount(record.boxes) } : { file, status: 'unreviewed' };
+  });
+  return { root, scope, images, failures, excluded };
+}
+
+/**
+ * The images under `scope` with their displayed size (their review record's, else read from the file's header), and
+ * those that cannot be reviewed: refused by the scan or with a header that cannot be read.
+ */
+async function readImages(root: string, scope: string, store: ReviewStore, limits: DecodeLimits): Promise<{ files: SizedEntry[]; failures: FileFailure[]; excluded: ExcludedFile[] }> {
+  const { entries: scanned, refused, excluded } = await scanDatasetReporting(root, scope);
   const files: SizedEntry[] = [];
   const failures: FileFailure[] = [...refused];
   await forEachLimited(scanned, PROBE_CONCURRENCY, async (entry) => {
@@ -42,9 +66,7 @@ export async function openDataset(rootParam: string, actor: Actor, datasets: Ope
     }
   });
   files.sort((a, b) => a.file.localeCompare(b.file));
-  const present = new Set(files.map((entry) => entry.file));
-  const records = store.records().filter((record) => present.has(record.file));
-  return { root, scope, files, records, summary: summarize(records, files.length), failures };
+  return { files, failures, excluded };
 }
 
 async function forEachLimited<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {

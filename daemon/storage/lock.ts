@@ -54,17 +54,17 @@ function isAlive(pid: number): boolean {
  * Who holds the lock: its owner, 'gone' when it was released meanwhile, or the refusal of a lock file that does
  * not say it (empty after a power loss, hand-edited) — a Corrupt error naming the file and the field.
  */
-async function readOwner(path: string, name: LockName): Promise<LockOwner | 'gone' | VeilError> {
+async function readOwner(path: string, label: string): Promise<LockOwner | 'gone' | VeilError> {
   let text: string;
   try {
-    text = await readStateText(path, veilRelative(name));
+    text = await readStateText(path, label);
   } catch (error) {
     if (VeilError.is(error)) return error;
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'gone';
-    return new VeilError(ErrorCode.Unreadable, `cannot read the lock file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, veilRelative(name));
+    return new VeilError(ErrorCode.Unreadable, `cannot read the lock file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, label);
   }
   try {
-    return parseChecked<LockOwner>(text, lockOwnerProblem, 'lock file', veilRelative(name));
+    return parseChecked<LockOwner>(text, lockOwnerProblem, 'lock file', label);
   } catch (error) {
     return error as VeilError;
   }
@@ -113,15 +113,33 @@ async function isStale(path: string, holder: LockOwner | VeilError): Promise<boo
 export async function acquireLock(root: string, purpose: string, options: LockOptions = {}): Promise<DatasetLock> {
   const name = options.file ?? 'commitLock';
   await mkdir(veilDir(root), { recursive: true });
-  const path = veilPath(root, name);
+  return acquireLockFile(veilPath(root, name), { label: veilRelative(name), subject: 'the dataset', purpose, waitMs: options.waitMs });
+}
+
+/** How a lock file is named in messages, and what it is taken for. */
+export interface LockFileUse {
+  /** The lock file as messages name it (`.veil/lock`). */
+  label: string;
+  /** What it locks, as a refusal says it ("the dataset", "the backup folder"). */
+  subject: string;
+  purpose: string;
+  /** How long to wait for a live holder before refusing (default: refuse at once). */
+  waitMs?: number;
+}
+
+/**
+ * Takes the lock file at `path` (its folder exists), or throws ErrorCode.Locked naming the holder: the dataset's locks,
+ * and the same lock for a file outside a dataset (a backup folder's).
+ */
+export async function acquireLockFile(path: string, { label, subject, purpose, waitMs = 0 }: LockFileUse): Promise<DatasetLock> {
   const owner: LockOwner = { pid: process.pid, host: hostname(), since: new Date().toISOString(), purpose };
-  const deadline = Date.now() + (options.waitMs ?? 0);
+  const deadline = Date.now() + waitMs;
   for (;;) {
     if (await tryCreate(path, owner)) {
       await sweepDeadTemps(path);
       return { release: () => rm(path, { force: true }) };
     }
-    const holder = await readOwner(path, name);
+    const holder = await readOwner(path, label);
     if (holder === 'gone') continue;
     if (await isStale(path, holder)) {
       // Move the dead holder's lock aside atomically; if two processes race, only one rename succeeds.
@@ -133,13 +151,13 @@ export async function acquireLock(root: string, purpose: string, options: LockOp
     // A lock that does not say who holds it is refused at once, naming the file and the field (waiting would not
     // help; once older than a minute it is taken over as a power loss's leftover).
     if (VeilError.is(holder)) {
-      throw new VeilError(holder.code, `${holder.message}. If no Veil process is running on this dataset, delete it`, holder.file);
+      throw new VeilError(holder.code, `${holder.message}. If no Veil process is running on ${subject}, delete it`, holder.file);
     }
     if (Date.now() < deadline) {
       await sleep(RETRY_MS);
       continue;
     }
     const who = `process ${holder.pid} on ${holder.host} (${holder.purpose}, since ${holder.since})`;
-    throw new VeilError(ErrorCode.Locked, `the dataset is locked by ${who}. Wait for it to finish; if that process is gone, delete ${veilRelative(name)}`);
+    throw new VeilError(ErrorCode.Locked, `${subject} is locked by ${who}. Wait for it to finish; if that process is gone, delete ${label}`);
   }
 }

@@ -1,26 +1,37 @@
 /**
- * Opening an original: find the file's vault object in the audit log, log the opening (durably) BEFORE
- * decrypting, then decrypt and check it is the audited original. It goes to exactly one place: a new file outside
- * the dataset (0600, `openOriginal`), or back to the client in memory (`readOriginal`), never onto disk.
+ * Opening an original, with a purpose (README "Access with a purpose"). In order: the purpose is checked against the
+ * policy, the file's vault object found through the audit log and on disk, the identity file's keys loaded, and the key
+ * that opens the object's header found; any of these failing is refused AND logged (`open-refused`, with its reason)
+ * before the error returns. Then the opening is logged (durably) with the purpose and the opening key's recipient,
+ * BEFORE the decrypt, and the original checked to be the audited one. It goes to exactly one place: a new file outside
+ * the dataset (0600, `openOriginal`), back to the client in memory (`readOriginal`), or to `vault/restore`
+ * (`readOriginalToRestore`), which puts it back in place of the anonymized image.
  */
 import { stat } from 'node:fs/promises';
+import { identityToRecipient } from 'age-encryption';
 import { ErrorCode, MAX_READ_ORIGINAL_BYTES, type Checkpoint } from '../protocol';
 import { VeilError } from '../errors';
 import type { Actor } from '../core/callContext';
 import { isInside, realWriteTarget, resolveRoot } from '../dataset/paths';
-import { vaultObjectPath } from '../dataset/layout';
+import { vaultObjectPath, vaultObjectRelative } from '../dataset/layout';
 import { appendAudit } from '../audit/log';
 import { auditedFiles } from '../audit/committed';
-import type { CommitImageEvent } from '../audit/events';
+import type { CommitImageEvent, OpenRefusedEvent, OpeningDestination } from '../audit/events';
 import { writeSynced } from '../storage/durable';
-import { openVaultObject } from './vault';
+import { readPolicy } from '../policy/policy';
+import { checkPurpose } from '../policy/purpose';
+import { ageStructureProblem } from './ageFormat';
+import { vaultObjectState } from './objectState';
+import { decryptObject, openingKey, readVaultObject } from './vault';
 
-interface OriginalRequest {
+export interface OriginalRequest {
   root: string;
   /** The image, relative to the dataset. */
   file: string;
-  /** The identity keys (already loaded from the identity file). */
-  identities: readonly string[];
+  /** Why it is opened: checked against the policy's purposes first (absent or blank: refused). */
+  purpose: string | undefined;
+  /** Loads the identity file's keys; called once the purpose and the vault object passed (a failure is logged). */
+  keys: () => Promise<readonly string[]>;
   actor: Actor;
 }
 
@@ -36,6 +47,10 @@ export interface ReadOriginalParams extends OriginalRequest {
 
 interface Opened {
   vaultObject: string;
+  /** As logged: a listed purpose in the policy's spelling, or the words given. */
+  purpose: string;
+  /** The recipient of the key that opened the original. */
+  recipient: string;
   checkpoint: Checkpoint;
 }
 
@@ -43,8 +58,7 @@ export async function openOriginal(params: OpenOriginalParams): Promise<Opened &
   const root = resolveRoot(params.root);
   const out = realWriteTarget(params.out);
   if (isInside(root, out)) throw new VeilError(ErrorCode.BadPath, 'refusing to write an original inside the dataset; choose a path outside it', params.out);
-  const commit = await committedOriginal(root, params.file);
-  return decryptAudited(root, commit, params, { out }, async (original) => {
+  return openAudited(root, params, { out }, async () => undefined, async (original) => {
     try {
       await writeSynced(out, original, { mode: 0o600, exclusive: true });
     } catch (error) {
@@ -58,38 +72,97 @@ export async function openOriginal(params: OpenOriginalParams): Promise<Opened &
 /** The original in memory, for a client to show; refused before anything is logged when it is too large to return. */
 export async function readOriginal(params: ReadOriginalParams): Promise<Opened & { original: Uint8Array }> {
   const root = resolveRoot(params.root);
-  const commit = await committedOriginal(root, params.file);
-  // The encrypted object is the original plus a few hundred bytes of age framing: its size bounds the original's.
+  return openAudited(root, params, { shownIn: params.shownIn }, (commit) => refuseTooLarge(root, commit), async (original) => ({ original }));
+}
+
+/**
+ * The original in memory for `vault/restore` (restore.ts), which puts it back in the dataset in place of the image's
+ * anonymized output: the opening's entry (or its refusal) names the image it is restored to.
+ */
+export async function readOriginalToRestore(params: OriginalRequest): Promise<Opened & { original: Uint8Array }> {
+  return openAudited(resolveRoot(params.root), params, { restoredTo: params.file.split('\\').join('/') }, async () => undefined, async (original) => ({ original }));
+}
+
+/** The encrypted object is the original plus a few hundred bytes of age framing: its size bounds the original's. */
+async function refuseTooLarge(root: string, commit: CommitImageEvent): Promise<void> {
   const encrypted = await stat(vaultObjectPath(root, commit.vaultObject)).catch(() => undefined);
   if (encrypted && encrypted.size > MAX_READ_ORIGINAL_BYTES) {
     const mb = (bytes: number) => `${Math.round(bytes / (1024 * 1024))} MB`;
     throw new VeilError(ErrorCode.TooLarge, `the original is about ${mb(encrypted.size)}, above the ${mb(MAX_READ_ORIGINAL_BYTES)} shown from memory; write it to a file with \`veil open\``, commit.file);
   }
-  return decryptAudited(root, commit, params, { shownIn: params.shownIn }, async (original) => ({ original }));
 }
 
-async function committedOriginal(root: string, file: string): Promise<CommitImageEvent> {
-  const normalized = file.split('\\').join('/');
-  const commit = (await auditedFiles(root)).commits.get(normalized);
-  if (!commit) throw new VeilError(ErrorCode.BadPath, 'has no committed original in the vault', normalized);
-  return commit;
+/** A refused opening: what its audit entry adds to who, which file and where it was to go. */
+type Refusal = Pick<OpenRefusedEvent, 'reason' | 'purpose' | 'vaultObject' | 'recipients'> & { error: VeilError };
+
+/** Logs the refusal, then returns the error to throw, which says it is logged (with the entry's number). */
+async function logged(root: string, request: OriginalRequest, file: string, destination: OpeningDestination, refusal: Refusal): Promise<VeilError> {
+  const { error, ...fields } = refusal;
+  const event: OpenRefusedEvent = { type: 'open-refused', actor: request.actor, file, ...fields, ...destination };
+  const { checkpoint } = await appendAudit(root, event);
+  return new VeilError(error.code, `${error.message}; refused, and the refusal is in the audit log (entry ${checkpoint.entries - 1})`, error.file);
 }
 
-/** Logs the opening with where the original goes, then decrypts it and hands it to `deliver`. */
-async function decryptAudited<T>(
+function keyError(message: string, file: string): VeilError {
+  return new VeilError(ErrorCode.KeyError, message, file);
+}
+
+const MISSING_WORDS: Record<'missing' | 'purged', string> = {
+  missing: 'vault object is missing: the original is lost (restore .veil/vault/ from a backup)',
+  purged: 'vault object was purged (crypto-shredded, see the audit log): the original no longer exists',
+};
+
+/**
+ * The checks of an opening, each refusal logged; then the opening's entry, the decrypt, and `deliver`. `precheck`
+ * refuses, unlogged, what cannot be delivered whatever the key (an original too large to return).
+ */
+async function openAudited<T>(
   root: string,
-  commit: CommitImageEvent,
   request: OriginalRequest,
-  destination: { out: string } | { shownIn: string },
+  destination: OpeningDestination,
+  precheck: (commit: CommitImageEvent) => Promise<void>,
   deliver: (original: Uint8Array) => Promise<T>,
 ): Promise<Opened & T> {
-  const { vaultObject, file } = commit;
-  const { checkpoint } = await appendAudit(root, { type: 'open-original', actor: request.actor, file, vaultObject, ...destination });
+  const file = request.file.split('\\').join('/');
+  const refuse = (refusal: Refusal) => logged(root, request, file, destination, refusal);
+
+  const checked = checkPurpose(request.purpose, (await readPolicy(root)).policy.purposes);
+  if (!checked.accepted) throw await refuse({ reason: checked.reason, purpose: checked.purpose, error: new VeilError(ErrorCode.PurposeRefused, checked.message, file) });
+  const { purpose } = checked;
+  const commit = (await auditedFiles(root)).commits.get(file);
+  if (!commit) throw await refuse({ reason: 'not-committed', purpose, error: new VeilError(ErrorCode.BadPath, 'has no committed original in the vault', file) });
+  const { vaultObject } = commit;
+  const objectFile = vaultObjectRelative(vaultObject);
+  const gone = async (reason: 'missing' | 'purged') => refuse({ reason, purpose, vaultObject, error: keyError(MISSING_WORDS[reason], objectFile) });
+
+  const state = await vaultObjectState(root, vaultObject);
+  if (state !== 'present') throw await gone(state);
+  await precheck(commit);
+  let keys: readonly string[];
   try {
-    const original = await openVaultObject(root, vaultObject, request.identities);
-    return { vaultObject, checkpoint, ...(await deliver(original)) };
+    keys = await request.keys();
   } catch (error) {
-    // The attempt is in the audit log all the same: say so, with the checkpoint that covers its entry.
+    const cause = VeilError.is(error) ? error : keyError(`the identity does not load (${String(error)})`, file);
+    throw await refuse({ reason: 'key-unusable', purpose, vaultObject, error: cause });
+  }
+  const ciphertext = await readVaultObject(root, vaultObject);
+  if (!ciphertext) throw await gone('missing');
+  const malformed = ageStructureProblem(ciphertext);
+  if (malformed) throw await refuse({ reason: 'damaged', purpose, vaultObject, error: keyError(`vault object is malformed (${malformed})`, objectFile) });
+  const opener = await openingKey(ciphertext, keys);
+  if (!opener) {
+    const recipients = await Promise.all(keys.map((key) => identityToRecipient(key)));
+    const error = keyError(`vault object does not decrypt with the identity given: it is not encrypted to ${recipients.join(', ')}`, objectFile);
+    throw await refuse({ reason: 'wrong-key', purpose, vaultObject, recipients, error });
+  }
+
+  const { recipient } = opener;
+  const { checkpoint } = await appendAudit(root, { type: 'open-original', actor: request.actor, file, vaultObject, purpose, recipient, ...destination });
+  try {
+    const original = await decryptObject(ciphertext, vaultObject, [opener.identity]);
+    return { vaultObject, purpose, recipient, checkpoint, ...(await deliver(original)) };
+  } catch (error) {
+    // The opening is in the audit log all the same: say so, with the checkpoint that covers its entry.
     if (VeilError.is(error)) throw new VeilError(error.code, `${error.message}; the attempt is in the audit log, checkpoint: ${JSON.stringify(checkpoint)}`, error.file);
     throw error;
   }

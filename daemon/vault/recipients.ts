@@ -1,4 +1,7 @@
-/** `.veil/recipients.txt`: the public keys (age X25519 recipients) that may open the originals. */
+/**
+ * `.veil/recipients.txt`: public keys (age X25519 recipients) that may open the originals; with the recipients of the
+ * policy's roles that may open originals, what commits encrypt to (`encryptionRecipients`, policy/roles.ts).
+ */
 import { mkdir } from 'node:fs/promises';
 import { Encrypter } from 'age-encryption';
 import { ErrorCode } from '../protocol';
@@ -7,6 +10,8 @@ import { veilDir, veilPath, veilRelative } from '../dataset/layout';
 import { writeAtomic } from '../storage/durable';
 import { sha256Hex } from '../storage/hash';
 import { readStateText } from '../storage/stateFile';
+import { readPolicy } from '../policy/policy';
+import { recipientsUnderPolicy, type RecipientsUnderPolicy } from '../policy/roles';
 import { describeChange, finishCommand, loadRotationPlan } from './rotatePlan';
 
 export function recipientsPath(root: string): string {
@@ -15,7 +20,8 @@ export function recipientsPath(root: string): string {
 
 const NO_RECIPIENTS =
   'no recipients: nothing to encrypt the originals to. Run `veil keygen --out <identity file>` (keep that file away from the dataset) ' +
-  `and add the printed \`age1…\` recipient as a line of ${veilRelative('recipients')} (or pass --add-to <dataset>)`;
+  `and add the printed \`age1…\` recipient as a line of ${veilRelative('recipients')} (or pass --add-to <dataset>), or to a role of ` +
+  `${veilRelative('policy')} that may open originals`;
 
 /** The recipient a line of the file names ('' for a blank or comment line). */
 function recipientOf(line: string): string {
@@ -58,9 +64,16 @@ export async function listedRecipients(root: string): Promise<string[]> {
   return recipients;
 }
 
+/** Who originals are encrypted to now: recipients.txt under the policy's roles (policy/roles.ts), validated. */
+export async function encryptionRecipients(root: string): Promise<RecipientsUnderPolicy> {
+  const [listed, { policy }] = await Promise.all([listedRecipients(root), readPolicy(root)]);
+  return recipientsUnderPolicy(listed, policy.roles);
+}
+
 /**
- * The recipients a commit encrypts new originals to, validated; a KeyError telling the user what to do when there are
- * none, or while a change of recipients is unfinished (a commit then could reuse an object the change is replacing).
+ * The recipients a commit encrypts new originals to (`encryptionRecipients`); a KeyError telling the user what to do
+ * when there are none, or while a change of recipients is unfinished (a commit then could reuse an object the change
+ * is replacing).
  */
 export async function readRecipients(root: string): Promise<string[]> {
   const unfinished = await loadRotationPlan(root);
@@ -71,8 +84,11 @@ export async function readRecipients(root: string): Promise<string[]> {
       veilRelative('rotationPlan'),
     );
   }
-  const recipients = await listedRecipients(root);
-  if (recipients.length === 0) throw new VeilError(ErrorCode.KeyError, NO_RECIPIENTS);
+  const { recipients, withheld } = await encryptionRecipients(root);
+  if (recipients.length === 0) {
+    const held = withheld.map(({ recipient, roles }) => `${recipient} (role ${roles.join(', ')})`).join('; ');
+    throw new VeilError(ErrorCode.KeyError, withheld.length > 0 ? `${NO_RECIPIENTS}; the policy holds back ${held}: no role of it may open originals` : NO_RECIPIENTS);
+  }
   return recipients;
 }
 

@@ -5,7 +5,7 @@
  * before anyone relies on it; decrypted and compared when an identity is at hand.
  */
 import { mkdir, readdir } from 'node:fs/promises';
-import { Decrypter } from 'age-encryption';
+import { Decrypter, identityToRecipient } from 'age-encryption';
 import { ErrorCode } from '../protocol';
 import { VeilError } from '../errors';
 import { vaultObjectPath, vaultObjectRelative, veilPath } from '../dataset/layout';
@@ -23,8 +23,8 @@ export interface VaultObject {
   sha256: string;
 }
 
-
-async function readObject(root: string, id: string): Promise<Buffer | undefined> {
+/** The encrypted object named `id`, undefined when there is none. */
+export async function readVaultObject(root: string, id: string): Promise<Buffer | undefined> {
   try {
     return await readStateFile(vaultObjectPath(root, id), vaultObjectRelative(id));
   } catch (error) {
@@ -44,6 +44,25 @@ export async function decryptUnchecked(ciphertext: Uint8Array, id: string, ident
   }
 }
 
+/**
+ * The first of `identities` whose key unwraps the file key of `ciphertext`'s header, with its recipient (`age1…`);
+ * undefined when none does. Only the header is read: this is how an opening names the key that opened it before
+ * anything is decrypted (age's X25519 stanzas do not name their recipient).
+ */
+export async function openingKey(ciphertext: Uint8Array, identities: readonly string[]): Promise<{ identity: string; recipient: string } | undefined> {
+  for (const identity of identities) {
+    const decrypter = new Decrypter();
+    decrypter.addIdentity(identity);
+    try {
+      await decrypter.decryptHeader(ciphertext);
+    } catch {
+      continue;
+    }
+    return { identity, recipient: await identityToRecipient(identity) };
+  }
+  return undefined;
+}
+
 /** Decrypts `ciphertext` and checks it is the original named `id`; throws a KeyError otherwise. */
 export async function decryptObject(ciphertext: Uint8Array, id: string, identities: readonly string[]): Promise<Uint8Array> {
   const plaintext = await decryptUnchecked(ciphertext, id, identities);
@@ -53,14 +72,14 @@ export async function decryptObject(ciphertext: Uint8Array, id: string, identiti
 
 /** Reads and decrypts the original named `id`. */
 export async function openVaultObject(root: string, id: string, identities: readonly string[]): Promise<Uint8Array> {
-  const ciphertext = await readObject(root, id);
+  const ciphertext = await readVaultObject(root, id);
   if (!ciphertext) throw new VeilError(ErrorCode.KeyError, 'vault object is missing', vaultObjectRelative(id));
   return decryptObject(ciphertext, id, identities);
 }
 
 async function storeNow(root: string, original: Uint8Array, id: string, recipients: readonly string[], identities: readonly string[]): Promise<VaultObject> {
   const path = vaultObjectPath(root, id);
-  const existing = await readObject(root, id);
+  const existing = await readVaultObject(root, id);
   let expected: Uint8Array;
   let written: string | undefined;
   if (existing && !ageStructureProblem(existing)) {
@@ -73,7 +92,7 @@ async function storeNow(root: string, original: Uint8Array, id: string, recipien
     await recordCiphertext(root, { vaultObject: id, vaultSha256: written, recipients: [...recipients] });
     await writeAtomic(path, expected, 0o644);
   }
-  const stored = existing === expected ? existing : await readObject(root, id);
+  const stored = existing === expected ? existing : await readVaultObject(root, id);
   if (!stored || !Buffer.from(expected).equals(stored)) throw new VeilError(ErrorCode.KeyError, 'vault object read back differs from what was written', vaultObjectRelative(id));
   const problem = ageStructureProblem(stored);
   if (problem) throw new VeilError(ErrorCode.KeyError, `vault object is malformed (${problem})`, vaultObjectRelative(id));

@@ -38,6 +38,8 @@ import { locateDataset } from '../dataset/locate';
 import { verifySignatures } from '../audit/verifySignatures';
 import { checkGovernance } from './governance';
 import { checkExclusions, checkUnauditedVault } from './full';
+import { purgedObjects, retentionFacts, type LoggedPurge } from '../vault/retention';
+import { purgedObjectFinding, restoreFindings } from './retention';
 import { readOrFinding } from './stateFinding';
 
 export interface VerifyDeps {
@@ -174,13 +176,15 @@ async function checkVaultObject(root: string, id: string, history: CiphertextHis
 }
 
 /**
- * Each vault object named by a commit matches every hash audited for it, and decrypts when it can; with `full`, every
- * other file of the vault is reported and checked as far as it can be. Returns the objects checked.
+ * Each vault object named by a commit matches every hash audited for it, and decrypts when it can (one purged on
+ * purpose must be gone instead); with `full`, every other file of the vault is reported and checked as far as it can
+ * be. Returns the objects checked.
  */
 async function checkVault(
   root: string,
   commits: readonly CommitImageEvent[],
   histories: ReadonlyMap<string, CiphertextHistory>,
+  purged: ReadonlyMap<string, LoggedPurge>,
   identities: readonly string[],
   findings: VerifyFinding[],
   ctx: CallContext,
@@ -191,7 +195,10 @@ async function checkVault(
   for (const id of audited) {
     ctx.token.throwIfCancelled();
     ctx.progress({ done: done++, total: audited.size, file: vaultObjectRelative(id), message: 'checking vault objects' });
-    await checkVaultObject(root, id, histories.get(id), identities, findings);
+    const purge = purged.get(id);
+    const finding = purge && (await purgedObjectFinding(root, id, purge));
+    if (finding) findings.push(finding);
+    if (!purge) await checkVaultObject(root, id, histories.get(id), identities, findings);
   }
   const unaudited = full ? await checkUnauditedVault(root, audited, (id) => checkVaultObject(root, id, undefined, identities, findings), findings) : 0;
   return audited.size + unaudited;
@@ -244,7 +251,9 @@ export async function verifyDataset(params: VerifyParams, ctx: CallContext, deps
   findings.push(...governance.findings, ...signatures.findings);
   const commits = audit.entries.filter((entry): entry is CommitImageEvent & typeof entry => entry.type === 'commit-image');
   const latestByFile = new Map(commits.map((event) => [event.file, event]));
-  const latest = new Map([...latestByFile].sort(([a], [b]) => a.localeCompare(b)));
+  const retention = retentionFacts(audit.entries);
+  // An image restored after its latest commit is not committed now: it is checked as a restore, not as an output.
+  const latest = new Map([...latestByFile].filter(([file]) => !retention.restored.has(file)).sort(([a], [b]) => a.localeCompare(b)));
   const originals = new Map<string, Set<string>>();
   for (const event of commits) originals.set(event.file, (originals.get(event.file) ?? new Set()).add(event.originalSha256).add(event.vaultObject));
   checkCommitRelations(audit.entries, findings);
@@ -253,7 +262,7 @@ export async function verifyDataset(params: VerifyParams, ctx: CallContext, deps
   const progress = phasedProgress(ctx, latest.size + vaultIds.size + (params.redetect ? latest.size : 0));
 
   await checkImages(root, latest, originals, findings, progress.phase(latest.size));
-  const vaultObjects = await checkVault(root, commits, ciphertextHistories(audit.entries), identities, findings, progress.phase(vaultIds.size), params.full ?? false);
+  const vaultObjects = await checkVault(root, commits, ciphertextHistories(audit.entries), purgedObjects(retention), identities, findings, progress.phase(vaultIds.size), params.full ?? false);
   if (params.full) await checkExclusions(root, audit.entries, findings);
 
   findings.push(...(await staleRenditions(root, commits)));
@@ -261,13 +270,15 @@ export async function verifyDataset(params: VerifyParams, ctx: CallContext, deps
   if ('finding' in review) findings.push(review.finding);
   else {
     for (const record of review.value.records()) {
-      if (record.status === 'committed' && !latest.has(record.file)) {
+      if (record.status === 'committed' && !latestByFile.has(record.file)) {
         findings.push({ kind: 'commit-unaudited', file: record.file, message: 'review state says committed but the audit log has no commit for it' });
       }
     }
     const held = await filesInCommit(root);
     findings.push(...unexplainedRecords(review.value.records(), latestDecisions(audit.entries), held).map(reviewUnauditedFinding));
   }
+  const recordOf = (file: string) => ('value' in review ? review.value.get(file) : undefined);
+  findings.push(...(await restoreFindings(root, retention, recordOf)));
   if (await Journal.load(root)) findings.push({ kind: 'commit-unfinished', file: veilRelative('journal'), message: 'a commit was interrupted; run `veil commit` again to finish it' });
   const rotation = await loadRotationPlan(root);
   if (rotation) {
@@ -280,7 +291,6 @@ export async function verifyDataset(params: VerifyParams, ctx: CallContext, deps
   }
   if (params.redetect) {
     if (!deps.loadDetector) throw new VeilError(ErrorCode.ModelNotFound, 're-detection needs a face detector, and none is available here');
-    const recordOf = (file: string) => ('value' in review ? review.value.get(file) : undefined);
     findings.push(...(await redetectFaces(root, latest, recordOf, await deps.loadDetector(), deps.limits, progress.phase(latest.size))));
   }
   progress.finished();

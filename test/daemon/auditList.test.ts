@@ -18,7 +18,7 @@ describe('audit/list: the audit log read for a person (real daemon over stdio)',
     daemon = await startDaemon();
     const { root, identity } = await committedDataset(daemon.client);
     await daemon.client.request('session/configure', { reviewer: 'Second Reviewer' });
-    await daemon.client.request('vault/read', { root, file: 'a.png', identity });
+    await daemon.client.request('vault/read', { root, file: 'a.png', identity, purpose: 'audit' });
 
     const all = await daemon.client.request('audit/list', { root });
     assert.deepEqual(actions(all), ['open-original', 'commit', 'commit-image', 'detect-run', 'detect-image']);
@@ -27,7 +27,7 @@ describe('audit/list: the audit log read for a person (real daemon over stdio)',
     const [opened, , committedImage] = all.entries;
     assert.deepEqual(opened.actor?.reviewer, 'Second Reviewer');
     assert.equal(opened.file, 'a.png');
-    assert.match(opened.details, /shown in test, from memory \(never written to disk\)/);
+    assert.match(opened.details, /for "audit" with the key of age1[0-9a-z]+ and shown in test, from memory \(never written to disk\)/);
     assert.match(committedImage.details, /^fill \(rect, margin 0\.25\): 1 box redacted, model boxes nobody reviewed; original kept as vault object [0-9a-f]{12}…$/);
     assert.deepEqual(all.actors, ['Second Reviewer', 'Test Reviewer']);
     assert.deepEqual(all.actions, ['detect-run', 'detect-image', 'commit-image', 'commit', 'open-original']);

@@ -46,7 +46,7 @@ describe('veil CLI', function () {
     assert.equal(commit.code, 0, commit.stdout + commit.stderr);
     const commitCheckpoint = /checkpoint: (\{.*\})/.exec(commit.stdout)![1];
 
-    const open = await runCli(['open', root, 'a.png', '--identity', keyFile, '--out', join(tempDir(), 'original.png')]);
+    const open = await runCli(['open', root, 'a.png', '--identity', keyFile, '--out', join(tempDir(), 'original.png'), '--purpose', 'audit']);
     assert.equal(open.code, 0, open.stdout + open.stderr);
     const printed = /checkpoint: (\{.*\})/.exec(open.stdout)?.[1];
     assert.ok(printed, `open printed no checkpoint:\n${open.stdout}`);

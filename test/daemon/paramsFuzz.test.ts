@@ -25,6 +25,7 @@ const METHOD_KEYS: Record<MethodName, readonly string[] | 'not fuzzed'> = {
   'session/configure': ['reviewer'],
   'image/detect': ['path', 'model', 'threshold', 'thorough'],
   'dataset/open': ['root'],
+  'dataset/status': ['root'],
   'dataset/detect': ['root', 'files', 'force', 'model', 'threshold', 'thorough'],
   'review/get': ['root', 'file'],
   'review/update': ['root', 'file', 'boxes', 'status', 'baseRevision'],
@@ -39,9 +40,12 @@ const METHOD_KEYS: Record<MethodName, readonly string[] | 'not fuzzed'> = {
   'models/add': ['file', 'decoder', 'name'],
   'keys/create': ['out', 'passphrase', 'addTo'],
   'keys/inspect': ['identity'],
-  'vault/open': ['root', 'file', 'identity', 'passphrase', 'out'],
-  'vault/read': ['root', 'file', 'identity', 'passphrase'],
-  'audit/list': ['root', 'limit', 'before', 'actor', 'actions'],
+  'vault/open': ['root', 'file', 'identity', 'passphrase', 'out', 'purpose'],
+  'vault/read': ['root', 'file', 'identity', 'passphrase', 'purpose'],
+  'audit/list': ['root', 'limit', 'before', 'actor', 'actions', 'file', 'since', 'until'],
+  'audit/monitor': ['root', 'actor', 'actions', 'file', 'since', 'until', 'signers', 'trail'],
+  'report/create': ['root', 'out', 'signingKey', 'identity', 'passphrase', 'redetect'],
+  'report/check': ['file', 'root', 'signers'],
   'policy/show': ['root'],
   'policy/init': ['root'],
   'policy/apply': ['root', 'file'],
@@ -51,6 +55,12 @@ const METHOD_KEYS: Record<MethodName, readonly string[] | 'not fuzzed'> = {
   'recipients/add': ['root', 'recipient', 'identity', 'passphrase'],
   'recipients/remove': ['root', 'recipient', 'identity', 'passphrase'],
   'recipients/rotate': ['root', 'identity', 'passphrase'],
+  'retention/hold': ['root', 'files', 'reason', 'until'],
+  'retention/release': ['root', 'files', 'reason'],
+  'vault/purge': ['root', 'files', 'dryRun', 'force', 'reason'],
+  'vault/restore': ['root', 'files', 'identity', 'passphrase', 'purpose'],
+  'backup/create': ['root', 'destination', 'withOutputs'],
+  'backup/restore': ['backup', 'root', 'identity', 'passphrase', 'generation', 'dataset'],
 };
 
 const REQUESTS_PER_METHOD = 40;
@@ -173,8 +183,18 @@ const PLAUSIBLE: Record<string, (box: Sandbox) => unknown[]> = {
   signingKey: (box) => [join(box.dir, 'out', 'signing.pem')],
   signers: () => [['veil-ed25519:' + Buffer.alloc(32, 7).toString('base64')], ['veil-ed25519:short'], []],
   full: () => [true, false],
+  since: () => ['2026-01-01T00:00:00Z', '2026-11-29T14:03:00.5+01:00', '2026-13-45T99:00Z', 'yesterday'],
+  // Also a date alone: a hold's end (retention/hold).
+  until: () => ['2099-01-01T00:00:00Z', '1970-01-01T00:00:00Z', '2999-01-31'],
+  redetect: () => [false],
   // A valid recipient (of a key nobody keeps) and one that is not.
   recipient: () => ['age1jjst6q7xw4frcf7dxkyzuq640ssv45xag3mn9md69ylm6cm0xqns2je3xu', 'age1notarecipient'],
+  dryRun: () => [true, false],
+  destination: (box) => [join(box.dir, 'out', 'backup')],
+  backup: (box) => [join(box.dir, 'out', 'backup')],
+  withOutputs: () => [true, false],
+  generation: () => [1, 2],
+  dataset: () => ['0123456789abcdef'],
 };
 
 function randomParams(random: Random, box: Sandbox, keys: readonly string[]): unknown {

@@ -4,20 +4,30 @@
  */
 import { writeFileSync } from 'node:fs';
 import Mocha from 'mocha';
+import { betterModelOfferSuite } from './suite/betterModelOffer.suite';
 import { datasetsViewSuite } from './suite/datasetsView.suite';
+import { editorGovernanceSuite } from './suite/editorGovernance.suite';
 import { editorPathsSuite } from './suite/editorPaths.suite';
 import { extensionSuite } from './suite/extension.suite';
 import { reviewPanelsSuite } from './suite/reviewPanels.suite';
+import { retentionSuite } from './suite/retention.suite';
+import { complianceSuite } from './suite/compliance.suite';
+import { backupSuite } from './suite/backup.suite';
 import { REPORT_PREFIX, RESULTS_ENV, type HostResults } from './suite/hostContract';
 
 export function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'bdd', timeout: 120_000, color: false, reporter: Mocha.reporters.Base });
   mocha.suite.emit('pre-require', globalThis, 'veil-extension-host', mocha);
-  // First: its better-model offer follows the window's first detection with the embedded model.
+  // First: the better-model offer follows the window's first detection with the embedded model.
+  betterModelOfferSuite();
   editorPathsSuite();
   extensionSuite();
   datasetsViewSuite();
   reviewPanelsSuite();
+  editorGovernanceSuite();
+  retentionSuite();
+  complianceSuite();
+  backupSuite();
   const results: HostResults = { passed: [], failed: [] };
   return new Promise((resolve, reject) => {
     const runner = mocha.run((failures) => {

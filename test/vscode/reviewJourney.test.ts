@@ -18,7 +18,7 @@ const SAMPLE_IMAGES = 5;
 
 describe('a review journey through the VS Code workbench (code-server, headless Chromium)', function () {
   this.timeout(3 * 60_000);
-  const samples = useSamplesWorkbench('', (workspace) => sharp(ASTRONAUT).resize(320, 320).tiff({ compression: 'lzw' }).toFile(join(workspace, 'scan.tif')));
+  const samples = useSamplesWorkbench('', { prepare: (workspace) => sharp(ASTRONAUT).resize(320, 320).tiff({ compression: 'lzw' }).toFile(join(workspace, 'scan.tif')) });
 
   it('"Veil: Detect Faces in Folder" from the palette proposes faces in the open folder and says how many', async () => {
     const detected = await detectFromPalette(samples.workbench().page);

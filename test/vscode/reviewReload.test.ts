@@ -6,11 +6,11 @@
  */
 import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
-import type { FrameLocator, Page } from 'playwright-core';
+import type { FrameLocator, Locator, Page } from 'playwright-core';
 import { readReviewImages } from '../support/reviewFiles';
 import { useSamplesWorkbench } from './host/samplesWorkbench';
 import { SCREENSHOTS } from './host/workbench';
-import { PALETTE_INPUT, PALETTE_ROW, activeWebview, detectFromPalette, pickColorTheme, runFromPalette } from './host/workbenchUi';
+import { PALETTE_INPUT, PALETTE_ROW, activeWebview, detectFromPalette, pickColorTheme, runFromContextMenu, runFromPalette } from './host/workbenchUi';
 
 /** What the review shows of its image: the footer's name and status (with the zoom), the filmstrip's current row, the image's transform (zoom and pan). */
 async function shownView(review: FrameLocator): Promise<{ name: string; status: string; current: string; transform: string }> {
@@ -31,32 +31,9 @@ async function waitForSavedStatus(workspace: string, file: string, status: strin
   }
 }
 
-/**
- * Runs `action` from the Explorer's context menu of the file `name` (at the top of the workspace). An extension's menu
- * items are there a moment after the workbench renders: the menu is opened again until the action is listed.
- */
-async function runFromExplorerMenu(page: Page, name: string, action: string): Promise<void> {
-  const row = page.locator('.explorer-folders-view .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${name.replace('.', '\\.')}$`) }) });
-  const item = page.locator('.context-view .monaco-menu').getByText(action, { exact: true });
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    await row.click({ button: 'right' });
-    const listed = await item.waitFor({ timeout: 2_000 }).then(
-      () => true,
-      () => false,
-    );
-    if (listed) {
-      await item.click();
-      // A click while the menu fades in can be lost: the menu then stays open.
-      const ran = await item.waitFor({ state: 'hidden', timeout: 2_000 }).then(
-        () => true,
-        () => false,
-      );
-      if (ran) return;
-    }
-    await page.keyboard.press('Escape');
-    if (Date.now() > deadline) throw new Error(`"${action}" did not appear in the Explorer's menu of ${name} within 30 s`);
-  }
+/** The Explorer's row of the file `name` (at the top of the workspace). */
+function explorerRow(page: Page, name: string): Locator {
+  return page.locator('.explorer-folders-view .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${name.replace('.', '\\.')}$`) }) });
 }
 
 const WALKTHROUGH = 'Anonymize faces with Veil';
@@ -102,7 +79,7 @@ describe('a first run of Veil, and a review that survives a window reload (code-
   it('"Review in Veil" on an image in the Explorer opens the review at that image; its faces are accepted and it is marked reviewed with the keyboard', async () => {
     const { page } = samples.workbench();
     // Not the first image of the list (astronaut-exif-rotated.jpg), which a new review shows anyway.
-    await runFromExplorerMenu(page, 'astronaut.jpg', 'Review in Veil');
+    await runFromContextMenu(page, explorerRow(page, 'astronaut.jpg'), 'Review in Veil');
     const review = activeWebview(page);
     await review.locator('#stage[data-ready="true"][data-file="astronaut.jpg"]').waitFor({ timeout: 60_000 });
     await review.locator('#stage').focus();

@@ -4,16 +4,16 @@
  * of samples/. Screenshots go to test-results/vscode/vsix-*.png.
  */
 import { strict as assert } from 'node:assert';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { readReviewImages } from '../support/reviewFiles';
 import { REPO_ROOT } from '../support/paths';
-import { installedHost, requireVscodeHost } from './host/installedHost';
+import { installedHost } from './host/installedHost';
 import { mappedFiles, processesRunning } from './host/processes';
 import { copySamples } from './host/sampleWorkspace';
 import { installVsix, packageVsix } from './host/vsix';
-import { SCREENSHOTS, lookedAtSettings, openReadyWorkbench, screenshotWhenFailed, type Workbench } from './host/workbench';
+import { SCREENSHOTS, lookedAtSettings } from './host/workbench';
+import { useWorkbench } from './host/workbenchFixture';
 import { activeWebview, detectFromPalette, runFromPalette } from './host/workbenchUi';
 
 /** The images of samples/: two astronauts, the group collage and the face-free photo. */
@@ -32,36 +32,23 @@ function filesUnder(root: string, dir = root): string[] {
 
 describe('the packaged extension (.vsix) installed into a clean VS Code (code-server, headless Chromium)', function () {
   this.timeout(5 * 60_000);
-  let scratch: string;
   let vsix: string;
   let installed: string;
   let workspace: string;
-  let workbench: Workbench;
-
-  before(async function () {
-    requireVscodeHost(this);
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    scratch = mkdtempSync(join(tmpdir(), 'veil-vsix-'));
+  const fixture = useWorkbench('vsix-', async (scratch) => {
     vsix = join(scratch, 'veil.vsix');
     await packageVsix(vsix);
     const profile = { runDir: join(scratch, 'install'), extensionsDir: join(scratch, 'extensions'), userDataDir: join(scratch, 'user-data') };
     installed = await installVsix(installedHost(), vsix, profile);
-    workspace = copySamples();
-    workbench = await openReadyWorkbench({
+    workspace = copySamples(scratch);
+    // No extensionDevelopmentPath: the window runs only what the .vsix installed.
+    return {
       folder: workspace,
       extensionsDir: profile.extensionsDir,
       userDataDir: profile.userDataDir,
       // An empty model home: the only model is the BlazeFace embedded in the package.
       settings: lookedAtSettings('Default Light Modern', { 'veil.daemon.home': join(scratch, 'veil-home') }),
-    });
-  });
-
-  afterEach(screenshotWhenFailed('vsix-', () => workbench));
-
-  after(async () => {
-    await workbench?.close();
-    if (workspace) rmSync(dirname(workspace), { recursive: true, force: true });
-    if (scratch) rmSync(scratch, { recursive: true, force: true });
+    };
   });
 
   it('`npm run package` makes a .vsix of at most 30 MB that `--install-extension` unpacks outside the checkout', () => {
@@ -91,7 +78,7 @@ describe('the packaged extension (.vsix) installed into a clean VS Code (code-se
   });
 
   it('"Veil: Detect Faces in Folder" writes the review state of every sample, found by the embedded BlazeFace', async () => {
-    const detected = await detectFromPalette(workbench.page);
+    const detected = await detectFromPalette(fixture.workbench().page);
     assert.equal(detected.images, SAMPLE_IMAGES, detected.message);
     const records = Object.values(readReviewImages(workspace));
     assert.equal(records.length, SAMPLE_IMAGES);
@@ -111,8 +98,8 @@ describe('the packaged extension (.vsix) installed into a clean VS Code (code-se
   });
 
   it('"Veil: Review Faces in Folder" shows the image with its face boxes (light theme screenshot)', async () => {
-    await runFromPalette(workbench.page, 'Veil: Review Faces in Folder');
-    const review = activeWebview(workbench.page);
+    await runFromPalette(fixture.workbench().page, 'Veil: Review Faces in Folder');
+    const review = activeWebview(fixture.workbench().page);
     await review.locator('#stage[data-ready="true"]').waitFor({ timeout: 60_000 });
     assert.equal(await review.locator('.filmstrip__row:not([hidden])').count(), SAMPLE_IMAGES);
     await review.locator('.filmstrip__row', { hasText: 'collage.jpg' }).click();
@@ -126,6 +113,6 @@ describe('the packaged extension (.vsix) installed into a clean VS Code (code-se
       return document.fonts.check('16px codicon');
     });
     assert.equal(iconsLoaded, true, 'the codicon font shipped in dist/ did not load');
-    await workbench.page.screenshot({ path: join(SCREENSHOTS, 'vsix-review-light.png') });
+    await fixture.workbench().page.screenshot({ path: join(SCREENSHOTS, 'vsix-review-light.png') });
   });
 });

@@ -63,7 +63,7 @@ describe('veil keygen / commit / verify / open (CLI)', () => {
     assert.match(clean.stdout, /ok: no findings/);
 
     const out = join(tempDir(), 'original.png');
-    const open = veil(['open', root, 'a.png', '--identity', keyFile, '--out', out]);
+    const open = veil(['open', root, 'a.png', '--identity', keyFile, '--out', out, '--purpose', 'model re-evaluation']);
     assert.equal(open.code, 0, open.stderr);
     assert.ok(readFileSync(out).equals(bytes));
 
@@ -75,7 +75,7 @@ describe('veil keygen / commit / verify / open (CLI)', () => {
     assert.ok((await sharp(join(root, 'a.png')).metadata()).format === 'png');
   });
 
-  it('open asks for the passphrase of a protected identity, and logs nothing for a wrong one or an output inside the dataset', function () {
+  it('open asks for the passphrase of a protected identity, logs the refusal of a wrong one, and nothing for an output inside the dataset', function () {
     this.timeout(90_000);
     const root = tempDir('veil-cli-');
     const bytes = readFileSync(ASTRONAUT);
@@ -89,19 +89,25 @@ describe('veil keygen / commit / verify / open (CLI)', () => {
     const auditLines = () => readFileSync(auditPath(root), 'utf8').trimEnd().split('\n');
     const before = auditLines().length;
 
-    const inside = veil(['open', root, 'a.png', '--identity', keyFile, '--out', join(root, 'copy.png')], { VEIL_PASSPHRASE: passphrase });
+    const purpose = ['--purpose', 'clinical follow-up'];
+    const inside = veil(['open', root, 'a.png', '--identity', keyFile, '--out', join(root, 'copy.png'), ...purpose], { VEIL_PASSPHRASE: passphrase });
     assert.equal(inside.code, 1);
     assert.match(inside.stderr, /refusing to write an original inside the dataset/);
-    const wrong = veil(['open', root, 'a.png', '--identity', keyFile, '--out', join(tempDir(), 'x.png')], {}, 'not the passphrase\n');
+    assert.equal(auditLines().length, before, 'an output inside the dataset is refused before anything is logged');
+    const wrong = veil(['open', root, 'a.png', '--identity', keyFile, '--out', join(tempDir(), 'x.png'), ...purpose], {}, 'not the passphrase\n');
     assert.equal(wrong.code, 1);
-    assert.match(wrong.stderr, /wrong passphrase/);
-    assert.equal(auditLines().length, before, 'refused openings write no audit entry');
+    assert.match(wrong.stderr, /wrong passphrase.*refused, and the refusal is in the audit log/);
+    assert.deepEqual(
+      (({ type, reason, purpose: logged }) => ({ type, reason, logged }))(JSON.parse(auditLines().at(-1)!)),
+      { type: 'open-refused', reason: 'key-unusable', logged: 'clinical follow-up' },
+    );
 
     // The passphrase comes from standard input (no VEIL_PASSPHRASE): the CLI asks, the daemon decrypts.
     const out = join(tempDir(), 'original.png');
-    const open = veil(['open', root, 'a.png', '--identity', keyFile, '--out', out], {}, passphrase + '\n');
+    const open = veil(['open', root, 'a.png', '--identity', keyFile, '--out', out, ...purpose], {}, passphrase + '\n');
     assert.equal(open.code, 0, open.stderr);
-    assert.match(open.stdout, /wrote the original of a\.png \(\d+ bytes, vault object [0-9a-f]{12}…\) to .*original\.png; the opening is in the audit log/);
+    assert.match(open.stdout, /wrote the original of a\.png \(\d+ bytes, vault object [0-9a-f]{12}…\) to .*original\.png\n/);
+    assert.match(open.stdout, /the opening is in the audit log: purpose "clinical follow-up", key of age1[0-9a-z]+/);
     assert.ok(readFileSync(out).equals(bytes));
     assert.equal(statSync(out).mode & 0o777, 0o600);
     const last = JSON.parse(auditLines().at(-1)!);

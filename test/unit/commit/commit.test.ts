@@ -250,20 +250,24 @@ describe('commit', () => {
     assert.deepEqual(rest.committed, ['sub/b.jpg']);
   });
 
-  it('opens an original only after logging the opening, and never into the dataset', async () => {
+  it('opens an original only after logging the opening, logs a refused one, and never writes into the dataset', async () => {
     const { root, key, seeded } = await readyDataset();
     await commitDataset({ root }, testContext(), commitDeps());
     const out = join(tempDir(), 'a-original.png');
+    const request = { root, file: 'a.png', purpose: 'audit', actor: TEST_ACTOR };
     await assert.rejects(
-      openOriginal({ root, file: 'a.png', identities: [key.identity], out: join(root, 'leak.png'), actor: TEST_ACTOR }),
+      openOriginal({ ...request, keys: async () => [key.identity], out: join(root, 'leak.png') }),
       isVeilError(ErrorCode.BadPath, /inside the dataset/),
     );
     const stranger = (await addKey(tempDir())).identity;
-    await assert.rejects(openOriginal({ root, file: 'a.png', identities: [stranger], out, actor: TEST_ACTOR }), isVeilError(ErrorCode.KeyError, /does not decrypt/));
-    assert.equal(auditEntries(root).at(-1)!.type, 'open-original', 'a failed opening must still be in the audit log');
-    await openOriginal({ root, file: 'a.png', identities: [key.identity], out, actor: TEST_ACTOR });
+    await assert.rejects(openOriginal({ ...request, keys: async () => [stranger], out }), isVeilError(ErrorCode.KeyError, /does not decrypt/));
+    assert.equal(auditEntries(root).at(-1)!.type, 'open-refused', 'a refused opening must still be in the audit log');
+    await openOriginal({ ...request, keys: async () => [key.identity], out });
     assert.ok(readFileSync(out).equals(seeded[0].bytes));
-    assert.equal(auditEntries(root).filter((e) => e.type === 'open-original').length, 2);
+    assert.deepEqual(
+      auditEntries(root).flatMap((e) => (e.type === 'open-original' || e.type === 'open-refused' ? [e.type] : [])),
+      ['open-refused', 'open-original'],
+    );
   });
 });
 

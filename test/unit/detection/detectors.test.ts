@@ -91,7 +91,7 @@ describe('face detectors on real pixels', function () {
       const { png, faces: truth } = await collage(1280, 720, 80, spots); // faces ~14 x 19 px: ~3 x 4 px at level 0
       const image = await decodeForDetection(png);
       const model = (await registry.info('blazeface'));
-      const whole = new BlazeFaceDetector(model, await openSession(await readFile(model.path)), WHOLE_IMAGE_ONLY);
+      const whole = new BlazeFaceDetector(model, await openSession(await readFile(model.path)), { maxScale: WHOLE_IMAGE_ONLY, mirroredView: false });
       try {
         const pyramid = found(await blazeface.detect(image, {}), truth);
         const single = found(await whole.detect(image, {}), truth);

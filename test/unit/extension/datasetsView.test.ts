@@ -1,6 +1,6 @@
 /** What the Veil view counts and lists from the daemon's answers, and how often it redraws (no VS Code needed). */
 import assert from 'node:assert/strict';
-import type { Box, DatasetOpenResult, ImageRecord, ImageStatus } from '../../../daemon/protocol';
+import type { Box, DatasetStatusResult, ImageRecord, ImageStatus, ImageStatusEntry } from '../../../daemon/protocol';
 import { DatasetSnapshot } from '../../../extension/datasetSnapshot';
 import { Throttle } from '../../../extension/throttle';
 
@@ -12,37 +12,41 @@ function record(file: string, status: ImageStatus, revision: number, boxes: Box[
   return { file, width: 100, height: 80, boxes, status, revision };
 }
 
-/** A dataset/open answer: c.jpg never detected, broken.jpg unreadable. */
-function opened(): DatasetOpenResult {
-  const files = ['a.jpg', 'b/b.jpg', 'c.jpg'].map((file) => ({ file, bytes: 1, mtimeMs: 0, width: 100, height: 80 }));
-  const records = [record('a.jpg', 'reviewed', 3, [box('a', 'accepted'), box('b', 'rejected')]), record('b/b.jpg', 'unreviewed', 2)];
-  const summary = { images: 3, reviewed: 1, committed: 0, boxes: 3, accepted: 1, proposed: 1 };
-  return { root: '/d', scope: '', files, records, summary, failures: [{ file: 'broken.jpg', code: -33002, message: 'truncated JPEG' }] };
+/** A dataset/status answer: a.jpg reviewed with one face (and a rejected box), c.jpg never detected, broken.jpg unreadable, consented.jpg excluded from commits. */
+function answer(): DatasetStatusResult {
+  const images: ImageStatusEntry[] = [
+    { file: 'a.jpg', status: 'reviewed', revision: 3, faces: 1 },
+    { file: 'b/b.jpg', status: 'unreviewed', revision: 2, faces: 1 },
+    { file: 'c.jpg', status: 'unreviewed' },
+  ];
+  const excluded = [{ file: 'consented.jpg', reason: 'the subject consented', by: 'Ann', at: '2026-11-30T10:00:00.000Z' }];
+  return { root: '/d', scope: '', images, failures: [{ file: 'broken.jpg', code: -33002, message: 'truncated JPEG' }], excluded };
 }
 
 describe('the Veil view: a dataset as the daemon answered', () => {
-  it('counts every image once: by review status, a never-detected one as unreviewed, an unreadable one as failed', () => {
-    const counts = DatasetSnapshot.fromOpened(opened()).counts();
-    assert.deepEqual(counts, { images: 4, unreviewed: 2, reviewed: 1, committed: 0, failed: 1 });
+  it('counts every image once: by review status, a never-detected one as unreviewed, an excluded one as excluded, an unreadable one as failed', () => {
+    const counts = DatasetSnapshot.fromStatus(answer()).counts();
+    assert.deepEqual(counts, { images: 5, unreviewed: 2, reviewed: 1, committed: 0, excluded: 1, failed: 1 });
   });
 
-  it('lists a group by path, with the faces not rejected (undefined: never detected) or the cause of a failure', () => {
-    const snapshot = DatasetSnapshot.fromOpened(opened());
+  it('lists a group by path, with the faces not rejected (undefined: never detected), the exclusion, or the cause of a failure', () => {
+    const snapshot = DatasetSnapshot.fromStatus(answer());
     assert.deepEqual(snapshot.list('unreviewed'), [
       { file: 'b/b.jpg', faces: 1 },
       { file: 'c.jpg', faces: undefined },
     ]);
     assert.deepEqual(snapshot.list('reviewed'), [{ file: 'a.jpg', faces: 1 }]);
     assert.deepEqual(snapshot.list('failed'), [{ file: 'broken.jpg', failure: 'truncated JPEG' }]);
+    assert.deepEqual(snapshot.list('excluded'), [{ file: 'consented.jpg', excluded: answer().excluded[0] }]);
   });
 
   it('takes a later record of an image and ignores one older than what it knows (answers arrive out of order)', () => {
-    const snapshot = DatasetSnapshot.fromOpened(opened());
+    const snapshot = DatasetSnapshot.fromStatus(answer());
     assert.equal(snapshot.apply(record('b/b.jpg', 'committed', 5)), true);
     assert.equal(snapshot.apply(record('b/b.jpg', 'unreviewed', 4)), false);
     assert.equal(snapshot.apply(record('c.jpg', 'unreviewed', 0)), true, 'the first record of a never-detected image');
     assert.equal(snapshot.apply(record('new.jpg', 'unreviewed', 6)), true, 'an image detected since the read');
-    assert.deepEqual(snapshot.counts(), { images: 5, unreviewed: 2, reviewed: 1, committed: 1, failed: 1 });
+    assert.deepEqual(snapshot.counts(), { images: 6, unreviewed: 2, reviewed: 1, committed: 1, excluded: 1, failed: 1 });
   });
 });
 

@@ -4,7 +4,7 @@ import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ImageRecord } from '../../../daemon/protocol';
 import { ReviewStore } from '../../../daemon/review/store';
-import { reconcileReview } from '../../../daemon/services/reconcile';
+import { Reconciler } from '../../../daemon/services/reconcile';
 import { auditPath } from '../../../daemon/audit/log';
 import { boxesSha256 } from '../../../daemon/audit/events';
 import { TEST_ACTOR, appendAuditSync, box } from '../../support/commitFixtures';
@@ -28,8 +28,8 @@ describe('reconcile', () => {
   it('records each record no audit line explains, in one batch, and nothing the next time', async () => {
     const root = legacyDataset(3);
     appendAuditSync(root, { type: 'detect-run', actor: TEST_ACTOR, model: 'm', threshold: 0.5, thorough: false, images: 3, faces: 3 });
-    const store = await ReviewStore.open(root);
-    const found = await reconcileReview(root, store, TEST_ACTOR);
+    const reconciler = new Reconciler(root, await ReviewStore.open(root));
+    const found = await reconciler.run(TEST_ACTOR);
     assert.deepEqual(found.map(({ record }) => record.file), ['img-0.jpg', 'img-1.jpg', 'img-2.jpg']);
     const lines = auditLines(root).filter((line) => line.type === 'review-reconcile');
     assert.deepEqual(
@@ -37,7 +37,7 @@ describe('reconcile', () => {
       found.map(({ record }) => ({ file: record.file, reason: 'change-not-audited', status: 'unreviewed', sha: boxesSha256(record.boxes), revision: record.revision, lastDecision: null })),
     );
     assert.deepEqual(unexplainedFiles(root), []);
-    assert.deepEqual(await reconcileReview(root, store, TEST_ACTOR), []);
+    assert.deepEqual(await reconciler.run(TEST_ACTOR), []);
     assert.equal(auditLines(root).length, 4);
   });
 
@@ -46,12 +46,12 @@ describe('reconcile', () => {
     appendAuditSync(root, { type: 'detect-run', actor: TEST_ACTOR, model: 'm', threshold: 0.5, thorough: false, images: 1, faces: 1 });
     appendFileSync(auditPath(root), '{"seq":1,"prev":"hand-edited"}\n');
     appendAuditSync(root, { type: 'detect-run', actor: TEST_ACTOR, model: 'm', threshold: 0.5, thorough: false, images: 1, faces: 1 });
-    const store = await ReviewStore.open(root);
+    const reconciler = new Reconciler(root, await ReviewStore.open(root));
     const stderr = process.stderr.write;
     let said = '';
     process.stderr.write = ((chunk: string) => ((said += chunk), true)) as typeof process.stderr.write;
     try {
-      assert.deepEqual(await reconcileReview(root, store, TEST_ACTOR), []);
+      assert.deepEqual(await reconciler.run(TEST_ACTOR), []);
     } finally {
       process.stderr.write = stderr;
     }

@@ -31,7 +31,7 @@ describe('where keys, originals and renditions land', () => {
     symlinkSync(join(root, 'sub'), join(outside, 'looks-outside'));
     mkdirSync(join(root, 'sub'));
     await assert.rejects(
-      openOriginal({ root, file: 'a.png', identities: [key.identity], out: join(outside, 'looks-outside', 'original.png'), actor: TEST_ACTOR }),
+      openOriginal({ root, file: 'a.png', purpose: 'audit', keys: async () => [key.identity], out: join(outside, 'looks-outside', 'original.png'), actor: TEST_ACTOR }),
       isBadPath(/inside the dataset/),
     );
     assert.deepEqual(readdirSync(join(root, 'sub')), [], 'the original reached the dataset through the link');
@@ -39,7 +39,7 @@ describe('where keys, originals and renditions land', () => {
     const linkedRoot = join(tempDir(), 'dataset-link');
     symlinkSync(root, linkedRoot);
     await assert.rejects(
-      openOriginal({ root: linkedRoot, file: 'a.png', identities: [key.identity], out: join(root, 'leak.png'), actor: TEST_ACTOR }),
+      openOriginal({ root: linkedRoot, file: 'a.png', purpose: 'audit', keys: async () => [key.identity], out: join(root, 'leak.png'), actor: TEST_ACTOR }),
       isBadPath(/inside the dataset/),
     );
     assert.equal(existsSync(join(root, 'leak.png')), false);

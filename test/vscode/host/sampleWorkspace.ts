@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { REPO_ROOT } from '../../support/paths';
 
-export function copySamples(): string {
-  const workspace = join(mkdtempSync(join(tmpdir(), 'veil-vscode-ws-')), 'samples');
+/** Copies samples/ into `parent` (a new temporary folder by default); returns the copy. */
+export function copySamples(parent = mkdtempSync(join(tmpdir(), 'veil-vscode-ws-'))): string {
+  const workspace = join(parent, 'samples');
   cpSync(join(REPO_ROOT, 'samples'), workspace, { recursive: true, filter: (source) => basename(source) !== '.veil' });
   return workspace;
 }

@@ -32,6 +32,12 @@ export interface Workbench {
   page: Page;
   /** Settles with the exit code the extension-host tests reported. */
   testsExited: Promise<number>;
+  /**
+   * Changes settings of the window's folder (its .vscode/settings.json), which the window applies as it does a
+   * person's edit. Not the user settings.json: code-server's window applied only the first change of that file (in a
+   * probe it missed every later theme switch of five), while it followed each change of the folder's within 1.1 s.
+   */
+  updateFolderSettings(changes: Record<string, unknown>): void;
   close(): Promise<void>;
 }
 
@@ -46,6 +52,13 @@ export async function openWorkbench(options: WorkbenchOptions): Promise<Workbenc
   const runDir = mkdtempSync(join(tmpdir(), 'veil-vscode-'));
   const userDataDir = options.userDataDir ?? join(runDir, 'user-data');
   writeUserSettings(userDataDir, { 'workbench.startupEditor': 'none', 'telemetry.telemetryLevel': 'off', ...options.settings });
+  let folderSettings: Record<string, unknown> = {};
+  const updateFolderSettings = (changes: Record<string, unknown>) => {
+    if (!options.folder) throw new Error('the window has no folder to hold settings');
+    folderSettings = { ...folderSettings, ...changes };
+    mkdirSync(join(options.folder, '.vscode'), { recursive: true });
+    writeFileSync(join(options.folder, '.vscode', 'settings.json'), JSON.stringify(folderSettings, null, 2));
+  };
   let server: CodeServer | undefined;
   let browser: Browser | undefined;
   const close = async () => {
@@ -62,7 +75,7 @@ export async function openWorkbench(options: WorkbenchOptions): Promise<Workbenc
     await page.exposeFunction('codeAutomationLog', (level: string, message: unknown) => options.onLog?.(level, String(message)));
     await page.exposeFunction('codeAutomationExit', (code: number) => reportExit(code));
     await page.goto(workbenchUrl(server.origin, options));
-    return { page, testsExited, close };
+    return { page, testsExited, updateFolderSettings, close };
   } catch (error) {
     await close();
     throw error;

@@ -24,13 +24,23 @@ export const HOST_TESTS = {
   explorerReviewImage: '"Review in Veil" on an image in the Explorer opens the review of its dataset (or of its folder) at that image',
   veilExcludes: "thumbnails, display copies and the vault stay out of Quick Open and search, and VS Code's own exclusions stay in force",
   walkthrough: 'the walkthrough is contributed with its six steps, each ticked by a command or a context key Veil sets',
-  installOffer: 'after a detection with the embedded model, installing the better model is offered once, with the measured numbers',
+  installOffer: 'after a detection with the embedded model, installing the better model is offered once in the status bar, with the measured numbers, and nothing takes the focus until it is clicked',
+  excludeFromEditor: 'excluding files from commits in the editor (Veil view, Explorer selection) asks the reason, audits it and lists them as excluded in the Veil view; including one brings it back',
+  recipientsFromEditor: 'recipients from the editor: each listed with the originals it opens; an added key opens every original and a removed one none (stock age); a rotation cancelled mid-way is finished by running it again',
+  policyFromEditor: 'the policy from the editor: shown read-only with its defaults, a starter written, a draft edited and applied (asked first, audited), a malformed draft refused naming the field',
+  signingFromEditor: 'signing from the editor: a 0600 signing key made and set as veil.signing.keyFile, commits then signed, a checkpoint signed on demand and trusted by verify once the policy lists the key',
   createKey: 'creating a key in the editor writes a 0600 identity (the passphrase asked twice) and adds its recipient to the dataset picked; a path inside a dataset is refused',
   modelsListAdd: 'managing models lists each with its source, hash status and the default, and adds a local ONNX file with its decoder',
   modelsInstall: 'installing a model from the models list downloads it with progress from the address given, and the daemon checks its pinned sha256',
   verifyDiagnostics: 'verify findings become Problems entries on the files they name, and a clean verify clears them',
   revealOriginal: 'revealing an original shows it read-only from memory in a veil-original: tab, audited first, with no file written anywhere',
   auditView: 'the audit trail view lists the entries newest first and filters them by action and by reviewer',
+  complianceFromEditor:
+    'compliance from the editor: a refused opening heads the audit trail as a flag and marks its entry; a report is created, shown with scripts off, and its signed evidence checks out',
+  retentionFromEditor:
+    'retention from the editor: an original held and released from the Veil view (each audited), originals past retention purged after a dry run and a confirmation (the held one kept), and one restored for re-review (purpose and key asked), listed as unreviewed, verify passing',
+  backupFromEditor:
+    'backup from the editor: a committed dataset backed up with its images to a folder picked (the generation audited), then restored into an empty folder with a custodian key, and verify passes there',
 } as const;
 
 /** What the host suite writes to the file named by VEIL_VSCODE_RESULTS. */

@@ -1,0 +1,158 @@
+/**
+ * `vault/restore`: committed images' originals put back in place of their anonymized outputs, e.g. to review them
+ * again with a better model. Under the dataset lock (no commit, purge or change of recipients meanwhile), one image at
+ * a time, cancellable between images. Per image:
+ *
+ * 1. checked before anything is logged: the image has a commit, and the file holds that commit's output (or, for a
+ *    restore an earlier run began, the output or the original);
+ * 2. decrypted through the audited opening (vault/openOriginal.ts: the purpose checked, the original there and not
+ *    purged, an `open-original` entry naming the file it is restored to, or the refusal logged), into memory;
+ * 3. written to a temp file beside the image (fsync'd);
+ * 4. its `restore-original` entry appended (fsync'd), then the temp renamed over the output (folder fsync'd);
+ * 5. under the review lock, a `review-change` entry (status "unreviewed", the boxes kept), then the record written.
+ *
+ * A kill anywhere leaves the output or the original in place, never a mix; the same command run again finishes (step
+ * 2 again when the output is still there, step 5 when the record still says committed) and verify reports the image
+ * as `restore-unfinished` until then. A later commit takes the image like any other, reusing its vault object.
+ */
+import { readdir, rm } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { ErrorCode, type FileFailure, type VaultRestoreParams, type VaultRestoreResult } from '../protocol';
+import { VeilError, fileFailure } from '../errors';
+import type { Actor, CallContext } from '../core/callContext';
+import { resolveInside } from '../dataset/paths';
+import { inScope } from '../dataset/locate';
+import { veilRelative } from '../dataset/layout';
+import { appendAudit, auditCheckpoint } from '../audit/log';
+import { boxesSha256, countBoxes } from '../audit/events';
+import { IMAGE_FILE } from '../image/decode';
+import { acquireLock } from '../storage/lock';
+import { TEMP_MARKER, publish, tempPathFor, writeSynced } from '../storage/durable';
+import { sha256OfRegularFile } from '../storage/regularFile';
+import type { DatasetOpener } from '../commit/commit';
+import { Journal } from '../commit/journal';
+import type { ReviewStore } from '../review/store';
+import { loadIdentities, passphraseFromEnv } from '../vault/identity';
+import { readOriginalToRestore } from '../vault/openOriginal';
+import { loggedFileName, readAuditEntries, retentionFacts, type RetentionFacts } from '../vault/retention';
+import { removeOwnTemps } from './retentionTemps';
+
+export interface RestoreDeps {
+  datasets: DatasetOpener;
+}
+
+type Outcome = 'restored' | 'already';
+
+interface RestoreRun {
+  root: string;
+  store: ReviewStore;
+  facts: RetentionFacts;
+  purpose: string | undefined;
+  keys: () => Promise<readonly string[]>;
+  actor: Actor;
+}
+
+/** The identity file's keys, loaded once for the whole run (the opening logs a file that does not load). */
+function keysOnce(params: VaultRestoreParams): () => Promise<readonly string[]> {
+  let loaded: Promise<string[]> | undefined;
+  const { passphrase } = params;
+  return () => (loaded ??= loadIdentities(resolve(params.identity), passphrase !== undefined ? async () => passphrase : passphraseFromEnv()));
+}
+
+/** Temp files a killed restore (or commit: the dataset lock shuts both out now) left beside the image at `path`. */
+async function removeTempsBeside(path: string): Promise<void> {
+  const prefix = `.${basename(path)}${TEMP_MARKER}`;
+  const names = await readdir(dirname(path)).catch(() => [] as string[]);
+  await Promise.all(names.filter((name) => name.startsWith(prefix)).map((name) => rm(join(dirname(path), name), { force: true })));
+}
+
+/** Under the review lock: the record becomes "unreviewed", its boxes kept, its review-change entry written first. */
+async function reopenReview(run: RestoreRun, file: string): Promise<void> {
+  await run.store.update(async (get, revision) => {
+    const record = get(file);
+    if (record?.status !== 'committed') return { write: [], result: undefined };
+    const { committedAt: _committedAt, ...rest } = record;
+    await appendAudit(run.root, { type: 'review-change', actor: run.actor, file, status: 'unreviewed', boxes: countBoxes(record.boxes), boxesSha256: boxesSha256(record.boxes), revision });
+    return { write: [{ ...rest, status: 'unreviewed' }], result: undefined };
+  });
+}
+
+async function restoreOne(run: RestoreRun, file: string): Promise<Outcome> {
+  const { root, facts } = run;
+  const commit = facts.commits.get(file);
+  if (!commit) throw new VeilError(ErrorCode.BadPath, 'has no committed original in the vault', file);
+  const begun = facts.restored.get(file);
+  const path = resolveInside(root, file);
+  await removeTempsBeside(path);
+  const { sha256, stats } = await sha256OfRegularFile(path, file, IMAGE_FILE);
+  const holdsOriginal = sha256 === commit.originalSha256;
+  if (holdsOriginal && !begun) throw new VeilError(ErrorCode.Corrupt, 'holds its original already, yet no restore of it is logged (verify reports it); not restored', file);
+  if (!holdsOriginal && sha256 !== commit.outputSha256) {
+    throw new VeilError(ErrorCode.Conflict, 'holds neither the output of its latest commit nor its original (changed outside Veil?); left as it is', file);
+  }
+  if (holdsOriginal && run.store.get(file)?.status !== 'committed') return 'already';
+
+  if (!holdsOriginal) {
+    const opened = await readOriginalToRestore({ root, file, purpose: run.purpose, keys: run.keys, actor: run.actor });
+    const temp = tempPathFor(path);
+    try {
+      await writeSynced(temp, opened.original, { exclusive: true, mode: stats.mode & 0o777 });
+      if (!begun) {
+        await appendAudit(root, { type: 'restore-original', actor: run.actor, file, vaultObject: commit.vaultObject, purpose: opened.purpose, replacedSha256: commit.outputSha256 });
+      }
+      await publish(temp, path);
+    } catch (error) {
+      await rm(temp, { force: true });
+      throw error;
+    }
+  }
+  await reopenReview(run, file);
+  return 'restored';
+}
+
+/** A refusal that every other image would meet too: the purpose, or an identity file that does not load. */
+function stopsTheRun(error: unknown, keysFailed: boolean): boolean {
+  return keysFailed || (VeilError.is(error) && error.code === ErrorCode.PurposeRefused);
+}
+
+export async function restoreOriginals(params: VaultRestoreParams, ctx: CallContext, deps: RestoreDeps): Promise<VaultRestoreResult> {
+  const { root, scope, store } = await deps.datasets.open(params.root);
+  let keysFailed = false;
+  const load = keysOnce(params);
+  const keys = () => load().catch((error: unknown) => {
+    keysFailed = true;
+    throw error;
+  });
+  const lock = await acquireLock(root, 'restore');
+  try {
+    await removeOwnTemps(root, ['commitLock', 'reviewLock', 'auditLock', 'reviewSnapshot']);
+    if (await Journal.load(root)) throw new VeilError(ErrorCode.Conflict, 'a commit was interrupted; run `veil commit` to finish it before restoring', veilRelative('journal'));
+    await store.refresh();
+    const facts = retentionFacts(await readAuditEntries(root));
+    const files = params.files
+      ? [...new Set(params.files.map((file) => loggedFileName(root, file)))]
+      : [...facts.commits.keys()].filter((file) => inScope(file, scope)).sort((a, b) => a.localeCompare(b));
+    const run: RestoreRun = { root, store, facts, purpose: params.purpose, keys, actor: ctx.actor };
+    const restored: string[] = [];
+    const alreadyRestored: string[] = [];
+    const failures: FileFailure[] = [];
+    let cancelled = false;
+    for (const [done, file] of files.entries()) {
+      if (ctx.token.isCancelled) {
+        cancelled = true;
+        break;
+      }
+      ctx.progress({ done, total: files.length, file, message: 'restoring' });
+      try {
+        ((await restoreOne(run, file)) === 'restored' ? restored : alreadyRestored).push(file);
+      } catch (error) {
+        if (stopsTheRun(error, keysFailed)) throw error;
+        failures.push(fileFailure(file, error));
+      }
+    }
+    ctx.progress({ done: restored.length + alreadyRestored.length + failures.length, total: files.length, message: cancelled ? 'cancelled' : 'restored' });
+    return { root, restored, alreadyRestored, failures, cancelled, checkpoint: await auditCheckpoint(root) };
+  } finally {
+    await lock.release();
+  }
+}

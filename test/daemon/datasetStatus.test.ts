@@ -1,0 +1,94 @@
+/**
+ * `dataset/status`, what the Veil view reads: each image's status, revision and faces as `dataset/open` has them,
+ * without the boxes and without writing anything; the daemon watches the dataset from then on.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Box, ImageRecord, ImageStatusEntry, ReviewChangedParams } from '../../daemon/protocol';
+import { auditPath } from '../../daemon/audit/log';
+import { startDaemon, type TestDaemon } from '../support/daemon';
+import { ASTRONAUT, NO_FACE, place, tempDir } from '../support/images';
+import { auditLines } from '../support/reviewAudit';
+
+/** What `dataset/status` must say of an image, worked out from `dataset/open`'s record of it. */
+function expectedStatus(file: string, record: ImageRecord | undefined): ImageStatusEntry {
+  if (!record) return { file, status: 'unreviewed' };
+  return { file, status: record.status, revision: record.revision ?? 0, faces: record.boxes.filter((box) => box.state !== 'rejected').length };
+}
+
+describe('dataset/status: the Veil view’s read of a dataset', function () {
+  this.timeout(60_000);
+  let daemon: TestDaemon;
+  let root: string;
+
+  beforeEach(async () => {
+    daemon = await startDaemon();
+    root = tempDir();
+    place(ASTRONAUT, root, 'a.png');
+    place(ASTRONAUT, root, 'people/b.png');
+    place(NO_FACE, root, 'coffee.png');
+    writeFileSync(join(root, 'broken.jpg'), 'not an image');
+    await daemon.client.request('dataset/detect', { root });
+    // Detected after: never detected, no record.
+    place(ASTRONAUT, root, 'late.png');
+  });
+  afterEach(async () => daemon.client.close());
+
+  it('answers each image’s status, revision and faces as dataset/open has them, its failures and exclusions, and writes nothing', async () => {
+    const record = await daemon.client.request('review/get', { root, file: 'a.png' });
+    const decided: Box[] = record.boxes.map((box, index) => ({ ...box, state: index === 0 ? 'accepted' : 'rejected' }));
+    await daemon.client.request('review/update', { root, file: 'a.png', boxes: decided, status: 'reviewed', baseRevision: record.revision });
+    // The log cut back before a.png's decision: its record is no longer explained. Opening it for review records that
+    // (a reconcile); listing it does not.
+    const lines = readFileSync(auditPath(root), 'utf8').split('\n');
+    const decision = lines.findIndex((line) => line.includes('"review-change"'));
+    truncateSync(auditPath(root), Buffer.byteLength(lines.slice(0, decision).join('\n') + '\n'));
+    await daemon.client.request('dataset/exclude', { root, files: ['coffee.png'], reason: 'no person in it' });
+    const audit = readFileSync(auditPath(root));
+
+    const status = await daemon.client.request('dataset/status', { root });
+    assert.deepEqual(readFileSync(auditPath(root)), audit, 'dataset/status wrote to the audit log');
+    const opened = await daemon.client.request('dataset/open', { root });
+    assert.equal(auditLines(root).filter((line) => line.type === 'review-reconcile').length, 1, 'dataset/open reconciles');
+
+    assert.equal(status.root, opened.root);
+    assert.equal(status.scope, '');
+    const records = new Map(opened.records.map((r) => [r.file, r]));
+    assert.deepEqual(status.images, opened.files.map(({ file }) => expectedStatus(file, records.get(file))));
+    assert.deepEqual(status.images.map((image) => image.file), ['a.png', 'late.png', 'people/b.png']);
+    assert.deepEqual(status.images[0], { file: 'a.png', status: 'reviewed', revision: records.get('a.png')!.revision, faces: 1 });
+    assert.deepEqual(status.images[1], { file: 'late.png', status: 'unreviewed' });
+    assert.deepEqual(status.failures.map((failure) => failure.file), ['broken.jpg']);
+    assert.deepEqual(status.failures, opened.failures);
+    assert.deepEqual(status.excluded, opened.excluded);
+    assert.deepEqual(status.excluded.map((excluded) => excluded.file), ['coffee.png']);
+  });
+
+  it('a folder inside the dataset answers for the dataset, narrowed to that folder', async () => {
+    const status = await daemon.client.request('dataset/status', { root: join(root, 'people') });
+    assert.equal(status.scope, 'people');
+    assert.deepEqual(status.images.map((image) => image.file), ['people/b.png']);
+  });
+
+  it('the daemon watches the dataset from then on: another process’s edit arrives as review/changed', async () => {
+    await daemon.client.request('dataset/status', { root });
+    const other = await startDaemon();
+    try {
+      const heard = new Promise<ReviewChangedParams>((resolve) => {
+        const stop = daemon.client.onReviewChanged((params) => {
+          if (!params.records.some((r) => r.file === 'people/b.png')) return;
+          stop();
+          resolve(params);
+        });
+      });
+      const record = await other.client.request('review/get', { root, file: 'people/b.png' });
+      const rejected: Box[] = record.boxes.map((box) => ({ ...box, state: 'rejected' }));
+      await other.client.request('review/update', { root, file: 'people/b.png', boxes: rejected, baseRevision: record.revision });
+      const changed = (await heard).records.find((r) => r.file === 'people/b.png')!;
+      assert.deepEqual(changed.boxes, rejected);
+    } finally {
+      await other.client.close();
+    }
+  });
+});
