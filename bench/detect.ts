@@ -6,27 +6,24 @@
  *
  *   node out/bench/detect.js [--quick] [--modes yunet,blazeface-pyramid] [--sets wider-dev]
  *
- * --quick: wider-dev only, one speed round, no 1,000-image batch. Writes bench/results/detect.json
- * (detect-quick.json with --quick) and prints a table.
+ * --quick: wider-dev only, one speed round, no 1,000-image batch. --quality-only: no speed or memory. Writes
+ * bench/results/detect.json (detect-quick.json with --quick, detect-quality.json with --quality-only) and prints
+ * two tables.
  */
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { defaultIntraOpThreads } from '../daemon/detection/session';
 import { ModelRegistry } from '../daemon/models/registry';
-import type { Face } from '../daemon/protocol';
 import { DEFAULT_MARGIN } from '../daemon/redact/geometry';
-import { COVERAGE_BANDS, scorePredictions, type Coverage, type PredictedImage } from './lib/faceEval';
+import { COVERAGE_BANDS, scorePredictions, type Coverage } from './lib/faceEval';
 import { decodeSetImage, FACE_SETS, groundTruthImages, groundTruthPath, type FaceSetName } from './lib/faceSets';
 import { createBenchDetector, MODE_NAMES, type BenchDetector, type ModeName } from './lib/modes';
+import { detectSet, EVAL_TOOL, FACES, REPO, YUNET_FILE } from './lib/sharedData';
 import { msPerImage, peakRssMiB, resizedToMegapixels, rssMiB } from './lib/speed';
 
-const REPO = resolve(__dirname, '..', '..');
-const SHARED = process.env.VEIL_SHARED_DIR ?? resolve(REPO, '..', 'shared');
-const FACES = join(SHARED, 'data', 'faces');
-const EVAL_TOOL = join(SHARED, 'tools', 'face-eval.mjs');
 const SWEEP_THRESHOLD = 0.1;
 const MEMORY_BATCH = 1000;
 
@@ -62,16 +59,6 @@ function argument(name: string): string | undefined {
   return index < 0 ? undefined : process.argv[index + 1];
 }
 
-async function detectSet(detector: BenchDetector, set: FaceSetName, threshold: number): Promise<PredictedImage[]> {
-  const predictions: PredictedImage[] = [];
-  for (const { file } of await groundTruthImages(FACES, set)) {
-    const image = await decodeSetImage(FACES, file);
-    const faces: Face[] = await detector.detect(image, join(FACES, file), threshold);
-    predictions.push({ file, width: image.width, height: image.height, faces });
-  }
-  return predictions;
-}
-
 async function measureQuality(detector: BenchDetector, set: FaceSetName): Promise<SetQuality> {
   const gt = groundTruthPath(FACES, set);
   const atOperatingPoint = { threshold: detector.defaultThreshold, margin: DEFAULT_MARGIN };
@@ -101,7 +88,7 @@ async function memoryBatch(detector: BenchDetector, count: number) {
 async function runMode(mode: ModeName, sets: FaceSetName[], quick: boolean): Promise<ModeResult> {
   const home = await mkdtemp(join(tmpdir(), 'veil-bench-home-'));
   const registry = new ModelRegistry({ home, manifestPath: join(REPO, 'models', 'manifest.json') });
-  await registry.add({ file: join(SHARED, 'models', 'yunet_n_dynamic.onnx'), decoder: 'yunet' });
+  await registry.add({ file: YUNET_FILE, decoder: 'yunet' });
   const detector = await createBenchDetector(mode, registry);
   try {
     const quality: ModeResult['quality'] = {};
@@ -203,7 +190,8 @@ async function main(): Promise<void> {
   // Speed is only comparable on an idle machine: the 1-minute load average before and after says how idle it was.
   const machine = { node: process.version, cpus: cpus().length, ortThreads: defaultIntraOpThreads(), loadAverage: { before: loadBefore, after: loadavg()[0] } };
   console.log(`load average (1 min): ${loadBefore.toFixed(1)} before, ${machine.loadAverage.after.toFixed(1)} after, on ${machine.cpus} cores`);
-  await writeFile(join(outDir, quick ? 'detect-quick.json' : 'detect.json'), JSON.stringify({ at: new Date().toISOString(), machine, sets, results }, null, 2) + '\n');
+  const name = quick ? 'detect-quick.json' : process.argv.includes('--quality-only') ? 'detect-quality.json' : 'detect.json';
+  await writeFile(join(outDir, name), JSON.stringify({ at: new Date().toISOString(), machine, sets, results }, null, 2) + '\n');
 }
 
 main().catch((error) => {

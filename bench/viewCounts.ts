@@ -28,6 +28,7 @@ import { Reconciler } from '../daemon/services/reconcile';
 import { scanDatasetReporting } from '../daemon/dataset/scan';
 import { appendAudit } from '../daemon/audit/log';
 import { auditedFiles } from '../daemon/audit/committed';
+import { AuditFollower } from '../daemon/audit/follower';
 import { boxesSha256, countBoxes } from '../daemon/audit/events';
 import { DatasetSnapshot, type DatasetCounts } from '../extension/datasetSnapshot';
 import { fabricateLargeDataset } from '../test/vscode/host/largeDataset';
@@ -43,7 +44,7 @@ function option(name: string): string | undefined {
   return index > 0 ? process.argv[index + 1] : undefined;
 }
 
-const round = (ms: number) => Math.round(ms * 10) / 10;
+const round = (ms: number) => Math.round(ms * 100) / 100;
 const now = () => performance.now();
 
 interface Stats {
@@ -189,6 +190,9 @@ async function inProcess(root: string, rounds: number) {
   const whole: number[] = [];
   const followed: number[] = [];
   const afterEdit: number[] = [];
+  const tail = { none: [] as number[], oneLine: [] as number[] };
+  const follower = new AuditFollower(root);
+  await follower.latest();
   const other = await ReviewStore.open(root);
   const files = store.records().map((record) => record.file);
   for (let k = 0; k < rounds; k++) {
@@ -207,12 +211,15 @@ async function inProcess(root: string, rounds: number) {
       await appendAudit(root, { type: 'review-change', actor: ACTOR, file, status: record.status, boxes: countBoxes(boxes), boxesSha256: boxesSha256(boxes), revision });
       return { write: [{ ...record, boxes }], result: undefined };
     });
+    tail.oneLine.push(await timed(() => follower.latest()));
+    tail.none.push(await timed(() => follower.latest()));
     afterEdit.push(await timed(() => kept.run(ACTOR)));
   }
   return {
     openReviewState: stats(openStore),
     scan: stats(scan),
     wholeAuditLogRead: stats(wholeLog),
+    followedAuditLogRead: { what: 'AuditFollower.latest(): nothing appended since, and one line appended', none: stats(tail.none), oneLine: stats(tail.oneLine) },
     reconcile: {
       newDaemon: { what: 'a new Reconciler: the whole audit log read and every record checked', ...stats(whole) },
       kept: { what: 'the Reconciler a daemon keeps, nothing appended since its last run', ...stats(followed) },
@@ -244,7 +251,8 @@ async function main(): Promise<void> {
       timeToCounts: reads,
       inProcess: process_,
     };
-    const f = (s: Stats) => `${s.median.toFixed(0)} (${s.min.toFixed(0)}–${s.max.toFixed(0)})`;
+    const ms = (n: number) => n.toFixed(n < 10 ? 2 : 0);
+    const f = (s: Stats) => `${ms(s.median)} (${ms(s.min)}–${ms(s.max)})`;
     const { reconcile } = process_;
     const table = [
       `Time to counts, ${IMAGES.toLocaleString('en-US')} images (ms: median (min–max) of ${rounds}; ${result.date.slice(0, 10)}, load ${result.load.split(' ').slice(0, 3).join(' ')})`,
@@ -257,7 +265,7 @@ async function main(): Promise<void> {
           `${read.warmCpuMs.daemon.median} + ${read.warmCpuMs.client.median} | ${read.answerMB} MB |`,
       ),
       '',
-      `In process (ms, median (min–max)): opening the review state ${f(process_.openReviewState)}; scan ${f(process_.scan)}; the whole audit log read ${f(process_.wholeAuditLogRead)}; reconcile by a new daemon ${f(reconcile.newDaemon)}, ` +
+      `In process (ms, median (min–max)): opening the review state ${f(process_.openReviewState)}; scan ${f(process_.scan)}; the whole audit log read ${f(process_.wholeAuditLogRead)}, followed with nothing new ${f(process_.followedAuditLogRead.none)} and one line new ${f(process_.followedAuditLogRead.oneLine)}; reconcile by a new daemon ${f(reconcile.newDaemon)}, ` +
         `by the one a daemon keeps ${f(reconcile.kept)}, the same after another writer's edit ${f(reconcile.keptAfterOtherWriter)}.`,
     ].join('\n');
     console.log(table);

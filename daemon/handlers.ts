@@ -174,6 +174,7 @@ export function createHandlers(state: DaemonState): Handlers {
         margin: optionalNumber(p, 'margin', 0, 2),
         shape: optionalEnum(p, 'shape', MASK_SHAPES),
         includeUnreviewed: optionalBoolean(p, 'includeUnreviewed'),
+        allowPossibleFaces: optionalString(p, 'allowPossibleFaces', MAX_NAME_CHARS),
         signingKey: commitSigningKey(optionalPath(p, 'signingKey')),
       };
       return commitDataset(params, ctx, deps);

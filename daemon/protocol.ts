@@ -54,6 +54,11 @@ export enum ErrorCode {
    * (`PolicyPurposes`): refused, and the refusal is in the audit log (`open-refused`).
    */
   PurposeRefused = -33025,
+  /**
+   * A commit that would take unreviewed images' model boxes as they are while possible faces on them are still
+   * unresolved (`possible`): refused, the message names the images and counts; `error.data.file` is the first.
+   */
+  PossibleFacesUnresolved = -33026,
   /** Client side: the daemon process exited before answering. */
   DaemonExited = -33030,
 }
@@ -64,7 +69,11 @@ export enum ErrorCode {
 
 export const BOX_SOURCES = ['model', 'manual'] as const;
 export type BoxSource = (typeof BOX_SOURCES)[number];
-export const BOX_STATES = ['proposed', 'accepted', 'rejected'] as const;
+/**
+ * `possible`: a model detection scored between the possible-face floor (daemon/review/possibleFaces.ts) and the
+ * operating threshold: kept for the annotator to look at, never redacted unless promoted to `proposed` and accepted.
+ */
+export const BOX_STATES = ['proposed', 'accepted', 'rejected', 'possible'] as const;
 export type BoxState = (typeof BOX_STATES)[number];
 export const IMAGE_STATUSES = ['unreviewed', 'reviewed', 'committed'] as const;
 export type ImageStatus = (typeof IMAGE_STATUSES)[number];
@@ -226,9 +235,9 @@ export interface DatasetStatusResult {
   failures: FileFailure[];
   excluded: ExcludedFile[];
 }
-/** The faces on an image, as the Veil view counts them: its boxes not rejected. */
+/** The faces on an image, as the Veil view counts them: its boxes neither rejected nor only possible. */
 export function faceCount(boxes: readonly Box[]): number {
-  return boxes.filter((box) => box.state !== 'rejected').length;
+  return boxes.filter((box) => box.state !== 'rejected' && box.state !== 'possible').length;
 }
 
 export interface DatasetDetectParams extends DetectOptions {
@@ -310,6 +319,11 @@ export interface CommitParams extends RedactionOptions {
   root: string;
   /** Commit images nobody reviewed, using model boxes as they are (recorded in the audit log). */
   includeUnreviewed?: boolean;
+  /**
+   * Commit unreviewed images even while possible faces on them are unresolved: the reason, recorded in the commit's
+   * audit entry. Absent: such a commit is refused (ErrorCode.PossibleFacesUnresolved).
+   */
+  allowPossibleFaces?: string;
   /** A signing key (PEM, outside the dataset): the commit ends with a checkpoint-signature entry. Absent: VEIL_SIGNING_KEY of the daemon's environment, if set. */
   signingKey?: string;
   progressToken?: string;

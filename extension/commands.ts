@@ -11,6 +11,7 @@ import type { DaemonSupervisor } from './daemonSupervisor';
 import type { DisposableScope } from './disposables';
 import { withDaemonProgress, type DaemonWork } from './progressNotification';
 import { ReviewPanel } from './reviewPanel';
+import { answerPossibleFacesRefusal } from './possibleFacesRefusal';
 import { BetterModelOffer } from './betterModelOffer';
 import { VerifyDiagnostics } from './verifyDiagnostics';
 
@@ -110,12 +111,22 @@ export function registerCommands(deps: CommandDeps): void {
     const { mode, margin, shape } = redactionSettings();
     // Read before the commit starts: a malformed setting is refused before anything is written.
     const signingKey = signingKeyFile();
-    const result = await withProgress(
-      deps,
-      'Veil: committing',
-      (client, options) => client.request('dataset/commit', { root, mode, margin, shape, includeUnreviewed: choice === includeUnreviewed, signingKey }, options),
-      root,
-    );
+    const commit = (allowPossibleFaces?: string) =>
+      withProgress(
+        deps,
+        'Veil: committing',
+        (client, options) => client.request('dataset/commit', { root, mode, margin, shape, includeUnreviewed: choice === includeUnreviewed, allowPossibleFaces, signingKey }, options),
+        root,
+      );
+    let result;
+    try {
+      result = await commit();
+    } catch (error) {
+      const answer = await answerPossibleFacesRefusal(error, root, (dataset) => ReviewPanel.show(dataset, deps.extensionUri, () => deps.supervisor.client(), deps.log));
+      if (answer === 'not-this-refusal') throw error;
+      if (answer === 'handled') return undefined;
+      result = await commit(answer.override);
+    }
     logFailures(deps, 'commit', result.failures);
     deps.log.info(`commit checkpoint for ${root}: ${JSON.stringify(result.checkpoint)} (keep it elsewhere to detect a cut audit log)`);
     await ReviewPanel.forRoot(root)?.reload();

@@ -2,7 +2,7 @@
 import type { Box, BoxState, Rect } from '../daemon/protocol';
 
 /** How a box is drawn and announced. */
-export type BoxKind = 'proposed' | 'accepted' | 'rejected' | 'manual';
+export type BoxKind = 'proposed' | 'accepted' | 'rejected' | 'manual' | 'possible';
 
 export function boxKind(box: Box): BoxKind {
   if (box.state === 'rejected') return 'rejected';
@@ -14,13 +14,18 @@ export function describeBox(box: Box, index: number, count: number): string {
   return `Face ${index + 1} of ${count}, ${boxKind(box)}, ${score}${box.edited ? ', adjusted by hand' : ''}`;
 }
 
-/** The boxes a commit redacts: every box a person did not reject. */
+/** The boxes a commit redacts: every box a person did not reject, except possible faces nobody promoted. */
 export function boxesToRedact(boxes: readonly Box[]): Box[] {
-  return boxes.filter((box) => box.state !== 'rejected');
+  return boxes.filter((box) => box.state !== 'rejected' && box.state !== 'possible');
 }
 
 export function withState(boxes: readonly Box[], ids: ReadonlySet<string>, state: BoxState): Box[] {
   return boxes.map((box) => (ids.has(box.id) && box.state !== state ? { ...box, state } : box));
+}
+
+/** The boxes drawn on the image: possible faces only while they are shown (`view.togglePossible`). */
+export function visibleBoxes(boxes: readonly Box[], possibleShown: boolean): Box[] {
+  return possibleShown ? [...boxes] : boxes.filter((box) => box.state !== 'possible');
 }
 
 /** Proposals nobody has accepted or rejected yet: an image is not marked reviewed while it has any. */

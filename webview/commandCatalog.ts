@@ -25,6 +25,7 @@ export type CommandId =
   | 'box.previous'
   | 'box.accept'
   | 'box.reject'
+  | 'box.promote'
   | 'box.delete'
   | 'box.acceptAll'
   | 'box.rejectAll'
@@ -46,6 +47,7 @@ export type CommandId =
   | 'view.actualSize'
   | 'view.zoomToSelection'
   | 'view.toggleBoxes'
+  | 'view.togglePossible'
   | 'preview.toggle'
   | 'preview.nextMode'
   | 'list.nextFilter'
@@ -73,6 +75,7 @@ export const COMMANDS: readonly CommandInfo[] = [
   { id: 'box.previous', label: 'Select previous face (the view follows it)', group: 'Faces', keys: [{ key: '[' }] },
   { id: 'box.accept', label: 'Accept selected face', group: 'Faces', keys: [{ key: 'a' }] },
   { id: 'box.reject', label: 'Reject selected face', group: 'Faces', keys: [{ key: 'r' }] },
+  { id: 'box.promote', label: 'Promote selected possible face to a proposal', group: 'Faces', keys: [{ key: 'o' }] },
   { id: 'box.delete', label: 'Delete selected box', group: 'Faces', keys: [{ key: 'Delete' }, { key: 'Backspace' }] },
   { id: 'box.acceptAll', label: 'Accept every undecided face on this image', group: 'Faces', keys: [{ key: 'a', shift: true }], icon: '$(check-all)' },
   { id: 'box.rejectAll', label: 'Reject every undecided face on this image', group: 'Faces', keys: [{ key: 'r', shift: true }], icon: '$(close-all)' },
@@ -94,6 +97,7 @@ export const COMMANDS: readonly CommandInfo[] = [
   { id: 'view.actualSize', label: 'Actual size (1:1)', group: 'View', keys: [{ key: '1' }], icon: '1:1' },
   { id: 'view.zoomToSelection', label: 'Zoom to the selected face', group: 'View', keys: [{ key: 'z' }], icon: '$(target)' },
   { id: 'view.toggleBoxes', label: 'Hide / show the boxes', group: 'View', keys: [{ key: 'h' }], icon: '$(eye-closed)' },
+  { id: 'view.togglePossible', label: 'Show / hide possible faces (scored under the threshold)', group: 'View', keys: [{ key: 'v' }], icon: '$(search)' },
   { id: 'preview.toggle', label: 'Preview redaction', group: 'Redaction', keys: [{ key: 'p' }], icon: '$(eye)' },
   {
     id: 'preview.nextMode',
@@ -102,7 +106,7 @@ export const COMMANDS: readonly CommandInfo[] = [
     keys: [{ key: 'm' }],
   },
   { id: 'list.nextFilter', label: 'Next filter', group: 'List', keys: [{ key: 'f' }] },
-  { id: 'list.toggleOrder', label: 'Review queue (lowest confidence first) / by name', group: 'List', keys: [{ key: 'q' }] },
+  { id: 'list.toggleOrder', label: 'Review queue (most possible faces, then lowest confidence first) / by name', group: 'List', keys: [{ key: 'q' }] },
   { id: 'list.focus', label: 'Focus the image list (↑ ↓ Home End to move)', group: 'List', keys: [{ key: 'l' }] },
   { id: 'help.toggle', label: 'Keyboard shortcuts', group: 'Help', keys: [{ key: '?' }], icon: '$(question)' },
 ];

@@ -28,7 +28,7 @@ const PAN_STEP = 40;
 
 export function createCommands({ store, view, toggleHelp, closeHelp, focusList, refuseReviewed }: CommandEnvironment): CommandHandlers {
   const selected = () => store.selectedBox();
-  const setSelectedState = (state: 'accepted' | 'rejected') => {
+  const setSelectedState = (state: 'accepted' | 'rejected' | 'proposed') => {
     const box = selected();
     if (box) store.edit({ boxes: withState(store.currentBoxes(), new Set([box.id]), state) });
   };
@@ -76,7 +76,7 @@ export function createCommands({ store, view, toggleHelp, closeHelp, focusList, 
   };
   /** Selects the face after (1) or before (-1) the selected one and pans it into view. */
   const selectNeighbour = (step: 1 | -1) => {
-    const box = neighbourBox(store.currentBoxes(), store.ui.selectedId, step);
+    const box = neighbourBox(store.shownBoxes(), store.ui.selectedId, step);
     store.select(box?.id ?? null);
     if (box) reveal(box);
   };
@@ -99,6 +99,10 @@ export function createCommands({ store, view, toggleHelp, closeHelp, focusList, 
     'box.previous': () => selectNeighbour(-1),
     'box.accept': () => setSelectedState('accepted'),
     'box.reject': () => setSelectedState('rejected'),
+    // Only a possible face becomes a proposal: a decided face keeps its decision.
+    'box.promote': () => {
+      if (selected()?.state === 'possible') setSelectedState('proposed');
+    },
     'box.delete': () => {
       const box = selected();
       if (!box) return;
@@ -138,12 +142,13 @@ export function createCommands({ store, view, toggleHelp, closeHelp, focusList, 
     },
     'view.zoomToSelection': () => {
       // Without a selection, the first face: the key works from the moment an image opens.
-      const box = selected() ?? neighbourBox(store.currentBoxes(), null, 1);
+      const box = selected() ?? neighbourBox(store.shownBoxes(), null, 1);
       if (!box) return;
       store.select(box.id);
       store.setViewport(focusViewport(box, view.stageSize()));
     },
     'view.toggleBoxes': () => store.setBoxesHidden(!store.ui.boxesHidden),
+    'view.togglePossible': () => store.setPossibleShown(!store.ui.possibleShown),
     'preview.toggle': () => store.setPreview(!store.ui.preview),
     'preview.nextMode': () => store.setPreviewMode(REDACTION_MODES[(REDACTION_MODES.indexOf(store.previewedMode) + 1) % REDACTION_MODES.length]!),
     'list.nextFilter': () => {

@@ -4,7 +4,7 @@
  * rows that come into view. Thumbnails are asked for, and shown, once the list stops scrolling: a fast
  * scroll through thousands of rows loads and decodes none of the images it flies past.
  */
-import type { ImageRecord, ImageStatus } from '../daemon/protocol';
+import { faceCount, type ImageRecord, type ImageStatus } from '../daemon/protocol';
 import type { ListKey } from './focusPlaces';
 import type { ReviewStore } from './store';
 
@@ -145,8 +145,9 @@ export class Filmstrip {
     const content: RowContent = { index, record, thumbnail, current, listLength: this.store.list.length };
     if (sameContent(row.shown, content)) return;
     row.shown = content;
-    const faces = record.boxes.filter((box) => box.state !== 'rejected').length;
+    const faces = faceCount(record.boxes);
     const proposed = record.boxes.filter((box) => box.state === 'proposed').length;
+    const possible = record.boxes.filter((box) => box.state === 'possible').length;
     row.element.hidden = false;
     row.element.dataset.file = file;
     row.element.dataset.status = record.status;
@@ -155,7 +156,7 @@ export class Filmstrip {
     row.element.setAttribute('aria-selected', String(current));
     row.element.setAttribute('aria-posinset', String(index + 1));
     row.element.setAttribute('aria-setsize', String(this.store.list.length));
-    const counts = [`${faces} face${faces === 1 ? '' : 's'}`, ...(proposed ? [`${proposed} to decide`] : [])];
+    const counts = [`${faces} face${faces === 1 ? '' : 's'}`, ...(proposed ? [`${proposed} to decide`] : []), ...(possible ? [`${possible} possible`] : [])];
     row.element.setAttribute('aria-label', [file, record.status, ...counts].join(', '));
     if (row.thumbnail.getAttribute('src') !== thumbnail) {
       if (thumbnail) row.thumbnail.src = thumbnail;

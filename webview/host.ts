@@ -38,7 +38,7 @@ export class Host {
 /** The UI state in a saved state, or null when it is not one; settings added later default when a state lacks them. */
 function uiStateFrom(value: unknown): UiState | null {
   if (typeof value !== 'object' || value === null) return null;
-  const { file, selectedId, filter, order, viewport, preview, boxesHidden, previewMode } = value as Record<string, unknown>;
+  const { file, selectedId, filter, order, viewport, preview, boxesHidden, possibleShown, previewMode } = value as Record<string, unknown>;
   if (
     (file === null || typeof file === 'string') &&
     (selectedId === null || typeof selectedId === 'string') &&
@@ -47,7 +47,7 @@ function uiStateFrom(value: unknown): UiState | null {
     (viewport === null || isViewport(viewport)) &&
     typeof preview === 'boolean'
   ) {
-    return { file, selectedId, filter, order, viewport, preview, boxesHidden: boxesHidden === true, previewMode: isRedactionMode(previewMode) ? previewMode : null };
+    return { file, selectedId, filter, order, viewport, preview, boxesHidden: boxesHidden === true, possibleShown: possibleShown === true, previewMode: isRedactionMode(previewMode) ? previewMode : null };
   }
   return null;
 }

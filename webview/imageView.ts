@@ -127,7 +127,7 @@ export class ImageView {
     const viewport = this.viewport();
     if (shown) this.image.style.transform = `translate(${viewport.x}px, ${viewport.y}px) scale(${viewport.scale})`;
     this.image.classList.toggle('is-pixelated', viewport.scale > PIXELATED_ABOVE);
-    this.renderBoxes(shown ? this.store.currentBoxes() : [], viewport);
+    this.renderBoxes(shown ? this.store.shownBoxes() : [], viewport);
     this.renderPreview(shown, viewport);
   }
 

@@ -8,6 +8,7 @@ import type { Viewport } from './geometry';
 import { buildImageList, computeProgress, DEFAULT_LOW_CONFIDENCE, type Filter, type Order, type Progress } from './imageList';
 import type { DatasetLoadParams, RedactionSettings, WebviewEntry } from './protocol';
 import { UndoStack } from './undoStack';
+import { visibleBoxes } from './boxEdits';
 
 export type ReviewedStatus = Exclude<ImageStatus, 'committed'>;
 
@@ -34,6 +35,8 @@ export interface UiState {
   preview: boolean;
   /** The boxes are hidden to see the faces under them (nothing about them changes). */
   boxesHidden: boolean;
+  /** Possible faces (scored under the threshold) are drawn, faintly, and can be selected. */
+  possibleShown: boolean;
   /**
    * The redaction mode this panel previews; null: the `veil.redaction.mode` setting's. A panel's choice never changes
    * the setting (another panel, and every commit, keep using the setting).
@@ -58,7 +61,7 @@ export type ReviewEditListener = (record: ImageRecord) => void;
 export class ReviewStore {
   entries: WebviewEntry[] = [];
   settings: RedactionSettings = { mode: 'fill', margin: 0.25, shape: 'rect' };
-  ui: UiState = { file: null, selectedId: null, filter: 'all', order: 'name', viewport: null, preview: false, boxesHidden: false, previewMode: null };
+  ui: UiState = { file: null, selectedId: null, filter: 'all', order: 'name', viewport: null, preview: false, boxesHidden: false, possibleShown: false, previewMode: null };
   /** The filmstrip's files: filtered and ordered. */
   list: string[] = [];
 
@@ -132,6 +135,11 @@ export class ReviewStore {
     return this.ui.file === null ? [] : this.record(this.ui.file).boxes;
   }
 
+  /** The current image's boxes as drawn: possible faces only while shown. */
+  shownBoxes(): Box[] {
+    return visibleBoxes(this.currentBoxes(), this.ui.possibleShown);
+  }
+
   selectedBox(): Box | undefined {
     return this.currentBoxes().find((box) => box.id === this.ui.selectedId);
   }
@@ -181,6 +189,13 @@ export class ReviewStore {
 
   setBoxesHidden(boxesHidden: boolean): void {
     this.ui = { ...this.ui, boxesHidden };
+    this.emit({ kind: 'preview' });
+  }
+
+  /** Shows or hides the possible faces; a possible face selected when they are hidden is deselected. */
+  setPossibleShown(possibleShown: boolean): void {
+    const deselect = !possibleShown && this.selectedBox()?.state === 'possible';
+    this.ui = { ...this.ui, possibleShown, selectedId: deselect ? null : this.ui.selectedId };
     this.emit({ kind: 'preview' });
   }
 

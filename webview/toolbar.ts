@@ -52,6 +52,7 @@ export class Toolbar {
     }
     this.press('preview.toggle', store.ui.preview);
     this.press('view.toggleBoxes', store.ui.boxesHidden);
+    this.press('view.togglePossible', store.ui.possibleShown);
   }
 
   private press(id: CommandId, pressed: boolean): void {

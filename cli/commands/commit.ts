@@ -3,27 +3,30 @@ import { resolve } from 'node:path';
 import { MASK_SHAPES, REDACTION_MODES, type CommitResult } from '../../daemon/protocol';
 import { enumOption, numberOption, onePositional, parseCommandArgs } from '../args';
 import { interruptSignal, withDaemon } from '../daemonSession';
-import type { CliIO } from '../io';
+import { UsageError, type CliIO } from '../io';
 import { progressPrinter } from '../progress';
 import { printCheckpoint } from '../checkpoint';
 import { printSignature, signingKeyPath } from '../signingKey';
 import { EXIT } from '../exitCodes';
 
-const USAGE = `veil commit <dir> [--mode ${REDACTION_MODES.join('|')}] [--margin 0.25] [--shape ${MASK_SHAPES.join('|')}] [--include-unreviewed] [--sign KEYFILE (default: VEIL_SIGNING_KEY)]`;
+const USAGE = `veil commit <dir> [--mode ${REDACTION_MODES.join('|')}] [--margin 0.25] [--shape ${MASK_SHAPES.join('|')}] [--include-unreviewed [--allow-possible-faces --reason TEXT]] [--sign KEYFILE (default: VEIL_SIGNING_KEY)]`;
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseCommandArgs(
     argv,
-    { mode: { type: 'string' }, margin: { type: 'string' }, shape: { type: 'string' }, 'include-unreviewed': { type: 'boolean' }, sign: { type: 'string' } },
+    { mode: { type: 'string' }, margin: { type: 'string' }, shape: { type: 'string' }, 'include-unreviewed': { type: 'boolean' }, 'allow-possible-faces': { type: 'boolean' }, reason: { type: 'string' }, sign: { type: 'string' } },
     USAGE,
   );
   const root = resolve(io.cwd, onePositional(positionals, 'dataset folder', USAGE));
+  if (values['allow-possible-faces'] && !values.reason?.trim()) throw new UsageError(`--allow-possible-faces needs --reason: say why the possible faces are left unresolved\nusage: ${USAGE}`);
+  if (values.reason !== undefined && !values['allow-possible-faces']) throw new UsageError(`--reason goes with --allow-possible-faces\nusage: ${USAGE}`);
   const params = {
     root,
     mode: enumOption(values.mode, REDACTION_MODES, 'mode'),
     shape: enumOption(values.shape, MASK_SHAPES, 'shape'),
     margin: numberOption(values.margin, 'margin', 0, 2),
     includeUnreviewed: values['include-unreviewed'],
+    allowPossibleFaces: values['allow-possible-faces'] ? values.reason : undefined,
     signingKey: signingKeyPath(values.sign, io),
   };
   const interrupt = interruptSignal(io);

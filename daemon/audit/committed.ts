@@ -30,7 +30,7 @@ export function auditedFiles(root: string): Promise<AuditedFiles> {
 
 /**
  * Folds the lines appended since `files` was read into it, and returns it. A commit reads the whole log outside the
- * review lock and only this tail under it: reading 10,000 entries takes ~65 ms (bench/viewCounts.ts), while a write
+ * review lock and only this tail under it: reading 10,000 entries takes 63–68 ms (bench/viewCounts.ts), while a write
  * holds the review lock for ~1 ms. (A daemon's reconcile follows the log instead: audit/follower.ts.)
  */
 export async function catchUpAudited(root: string, files: AuditedFiles): Promise<AuditedFiles> {

@@ -12,7 +12,7 @@ function plural(count: number, one: string, many = `${one}s`): string {
 
 /** "2 accepted, 1 rejected" over model and manual boxes; "no boxes" when there are none. */
 function boxes(counts: BoxCounts): string {
-  const byState = BOX_STATES.map((state) => [state, counts.model[state] + counts.manual[state]] as const).filter(([, count]) => count > 0);
+  const byState = BOX_STATES.map((state) => [state, (counts.model[state] ?? 0) + (counts.manual[state] ?? 0)] as const).filter(([, count]) => count > 0);
   return byState.length === 0 ? 'no boxes' : byState.map(([state, count]) => `${count} ${state}`).join(', ');
 }
 

@@ -28,7 +28,8 @@ import { actor, arrayOf, between, count, exactly, flag, finite, nullable, object
 import { sha256Hex } from '../storage/hash';
 import type { Actor } from '../core/callContext';
 
-export type BoxCounts = Record<BoxSource, Record<BoxState, number>>;
+/** Per source and state; `possible` is absent in entries written before possible faces were kept. */
+export type BoxCounts = Record<BoxSource, Record<Exclude<BoxState, 'possible'>, number> & { possible?: number }>;
 
 export interface DetectRunEvent {
   type: 'detect-run';
@@ -131,6 +132,15 @@ export interface CommitSummaryEvent {
   failed: number;
   cancelled: boolean;
   includeUnreviewed: boolean;
+  /** Present when unreviewed images were committed while possible faces on them were unresolved (`allowPossibleFaces`). */
+  possibleFacesAllowed?: PossibleFacesAllowed;
+}
+
+/** An override of the commit guard on possible faces: why, and what it let through. */
+export interface PossibleFacesAllowed {
+  reason: string;
+  images: number;
+  possible: number;
 }
 
 /**
@@ -383,12 +393,13 @@ export type AuditEvent =
 /** Every entry as stored: the event plus its place in the chain. */
 export type AuditEntry = AuditEvent & { seq: number; prev: string; at: string };
 
+/** Per source and state; `possible` only where there are any (entries of images without them read as before). */
 export function countBoxes(boxes: readonly Box[]): BoxCounts {
   const counts: BoxCounts = {
     model: { proposed: 0, accepted: 0, rejected: 0 },
     manual: { proposed: 0, accepted: 0, rejected: 0 },
   };
-  for (const box of boxes) counts[box.source][box.state]++;
+  for (const box of boxes) counts[box.source][box.state] = (counts[box.source][box.state] ?? 0) + 1;
   return counts;
 }
 
@@ -405,7 +416,7 @@ export function boxesSha256(boxes: readonly Box[]): string {
 
 // ---- Checks: what each event type must hold when read back (audit log, commit journal) --------------------
 
-const boxCounts = object(Object.fromEntries(BOX_SOURCES.map((source) => [source, object(Object.fromEntries(BOX_STATES.map((state) => [state, count])))])));
+const boxCounts = object(Object.fromEntries(BOX_SOURCES.map((source) => [source, object(Object.fromEntries(BOX_STATES.map((state) => [state, state === 'possible' ? optional(count) : count])))])));
 const checkpoint = object({ entries: count, head: sha256 });
 
 /** The fields of each event type, besides `type`. */
@@ -428,7 +439,7 @@ const EVENT_FIELDS: { [T in AuditAction]: Record<string, Check> } = {
     vaultSha256: sha256,
     modelOnly: optional(exactly(true)),
   },
-  commit: { commitId: text, actor, committed: count, notStarted: count, failed: count, cancelled: flag, includeUnreviewed: flag },
+  commit: { commitId: text, actor, committed: count, notStarted: count, failed: count, cancelled: flag, includeUnreviewed: flag, possibleFacesAllowed: optional(object({ reason: text, images: count, possible: count })) },
   'open-original': { actor, file: text, vaultObject: sha256, purpose: optional(text), recipient: optional(text), out: optional(str), shownIn: optional(text), restoredTo: optional(text) },
   'open-refused': {
     actor,

@@ -23,7 +23,7 @@ import { DEFAULT_MARGIN } from '../redact/geometry';
 import { acquireLock } from '../storage/lock';
 import { Journal, type CommitPlan, type JournalState } from './journal';
 import { removeStrayTemps } from './cleanup';
-import { selectImages, type Selection } from './select';
+import { guardPossibleFaces, selectImages, type Selection } from './select';
 import { damageWarning, failuresOf, leftAsIsOf, notStarted } from './accounting';
 import { commitImage } from './commitImage';
 import { PhaseTimes } from '../core/phaseTimes';
@@ -141,6 +141,7 @@ async function runPlan({ root, store, recipients, ctx, deps }: CommitSession, jo
     failed,
     cancelled: outcome.cancelled,
     includeUnreviewed: plan.options.includeUnreviewed,
+    ...(plan.possibleFacesAllowed && { possibleFacesAllowed: plan.possibleFacesAllowed }),
   });
   // Cached thumbnails and display copies show the faces just anonymized. They go before the journal does: a kill
   // after this point finds them gone, a kill before it resumes this plan and comes here again.
@@ -211,7 +212,8 @@ export async function commitDataset(params: CommitParams, ctx: CallContext, deps
         includeUnreviewed: options.includeUnreviewed,
       });
       if (selection.files.length === 0 || result.cancelled) return { write: [], result: { selection } };
-      const plan: CommitPlan = { commitId: randomUUID(), startedAt: new Date().toISOString(), actor: ctx.actor, options, files: selection.files };
+      const possibleFacesAllowed = guardPossibleFaces(selection.files, get, params.allowPossibleFaces);
+      const plan: CommitPlan = { commitId: randomUUID(), startedAt: new Date().toISOString(), actor: ctx.actor, options, files: selection.files, ...(possibleFacesAllowed && { possibleFacesAllowed }) };
       return { write: [], result: { selection, planned: { plan, journal: await Journal.begin(root, plan) } } };
     });
     const { selection, planned } = selected;

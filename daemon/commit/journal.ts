@@ -11,10 +11,10 @@ import { ErrorCode, MASK_SHAPES, REDACTION_MODES, type MaskShape, type Redaction
 import { VeilError } from '../errors';
 import type { Actor } from '../core/callContext';
 import { veilPath, veilRelative } from '../dataset/layout';
-import { commitImageEventProblem, type CommitImageEvent } from '../audit/events';
+import { commitImageEventProblem, type CommitImageEvent, type PossibleFacesAllowed } from '../audit/events';
 import { syncDir, writeAtomic } from '../storage/durable';
 import { openStateFile, readStateTextIfPresent } from '../storage/stateFile';
-import { actor, arrayOf, between, corrupt, flag, object, oneOf, parseChecked, plain, text } from '../storage/checks';
+import { actor, arrayOf, between, corrupt, count, flag, object, oneOf, optional, parseChecked, plain, text } from '../storage/checks';
 
 const PLAN_FILE = 'plan.json';
 const PROGRESS_FILE = 'progress.jsonl';
@@ -25,6 +25,8 @@ export interface CommitPlan {
   actor: Actor;
   options: { mode: RedactionMode; margin: number; shape: MaskShape; includeUnreviewed: boolean };
   files: string[];
+  /** The override of the possible-faces guard, when this plan needed one (for the commit's audit entry). */
+  possibleFacesAllowed?: PossibleFacesAllowed;
 }
 
 const planProblem = object({
@@ -33,6 +35,7 @@ const planProblem = object({
   actor,
   options: object({ mode: oneOf(REDACTION_MODES), margin: between(0, 2), shape: oneOf(MASK_SHAPES), includeUnreviewed: flag }),
   files: arrayOf(text),
+  possibleFacesAllowed: optional(object({ reason: text, images: count, possible: count })),
 });
 
 /** The dataset-relative name of a journal file, as errors show it. */

@@ -9,6 +9,8 @@ import type { ExcludeEvent, IncludeEvent } from '../audit/events';
 import type { DatasetScan } from '../dataset/scan';
 import type { Exclusion } from '../review/exclusions';
 import { leftAsIsOf } from './accounting';
+import { possibleFacesLeft, type PossibleFacesLeft } from '../review/possibleFaces';
+import type { PossibleFacesAllowed } from '../audit/events';
 
 export interface Selection {
   /** To commit now. */
@@ -61,7 +63,33 @@ export function selectImages(scan: DatasetScan, state: SelectionState): Selectio
   return selection;
 }
 
-/** The boxes painted over: every box a person did not reject. */
+/** Images named in the refusal's message: the rest are counted. */
+const NAMED_IN_REFUSAL = 10;
+
+function refusalMessage(left: readonly PossibleFacesLeft[]): string {
+  const possible = left.reduce((sum, entry) => sum + entry.possible, 0);
+  const named = left.slice(0, NAMED_IN_REFUSAL).map((entry) => `${entry.file} (${entry.possible})`);
+  const more = left.length > NAMED_IN_REFUSAL ? `, and ${left.length - NAMED_IN_REFUSAL} more` : '';
+  return (
+    `${possible} possible face${possible === 1 ? '' : 's'} unresolved in ${left.length} unreviewed image${left.length === 1 ? '' : 's'} ` +
+    `whose model boxes would be committed as they are: ${named.join(', ')}${more}; ` +
+    'review them (promote or reject each possible face), or commit with --allow-possible-faces --reason TEXT'
+  );
+}
+
+/**
+ * The commit guard: unreviewed images taken with their model boxes as they are must hold no unresolved possible face
+ * (a likely miss nobody looked at), unless the commit gives a reason to go ahead (`allowPossibleFaces`), which the
+ * commit's audit entry records. Refused with every such image counted and the first as the error's file.
+ */
+export function guardPossibleFaces(files: readonly string[], recordOf: (file: string) => ImageRecord | undefined, reason: string | undefined): PossibleFacesAllowed | undefined {
+  const left = possibleFacesLeft(files, recordOf);
+  if (left.length === 0) return undefined;
+  if (reason === undefined) throw new VeilError(ErrorCode.PossibleFacesUnresolved, refusalMessage(left), left[0].file);
+  return { reason, images: left.length, possible: left.reduce((sum, entry) => sum + entry.possible, 0) };
+}
+
+/** The boxes painted over: every box a person did not reject, except possible faces nobody promoted. */
 export function boxesToRedact(boxes: readonly Box[]): Box[] {
-  return boxes.filter((box) => box.state !== 'rejected');
+  return boxes.filter((box) => box.state !== 'rejected' && box.state !== 'possible');
 }

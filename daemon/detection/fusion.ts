@@ -2,8 +2,7 @@
  * Test-time augmentation: the same image shown to the model in several views (plain and mirrored) gives each
  * face once per view; a face's fused score is the mean of its views' scores, a view that did not see it
  * counting 0. A texture that one view takes for a face and the other does not is halved, a face both views see
- * keeps its score. Measured on wider-dev at threshold 0.5: BlazeFace precision 0.77 → 0.86, YuNet (native pass)
- * 0.85 → 0.88, AP +3.7 and +2.9 (bench/coverageLevers.ts).
+ * keeps its score (what each detector bought: README, "Coverage levers").
  */
 import type { Face } from '../protocol';
 import { iou } from './nms';

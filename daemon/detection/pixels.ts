@@ -8,11 +8,14 @@ export interface RgbImage {
   height: number;
 }
 
+/** How resizeRgb interpolates: libvips' lanczos3 by default; bilinear costs half as much (see yuNetDetector.ts). */
+export type ResizeKernel = 'lanczos3' | 'linear';
+
 /** Resizes RGB pixels to exactly width x height (libvips, no aspect handling: callers pick the size). */
-export async function resizeRgb(image: RgbImage, width: number, height: number): Promise<RgbImage> {
+export async function resizeRgb(image: RgbImage, width: number, height: number, kernel: ResizeKernel = 'lanczos3'): Promise<RgbImage> {
   if (width === image.width && height === image.height) return image;
   const { data, info } = await sharp(image.rgb, { raw: { width: image.width, height: image.height, channels: 3 } })
-    .resize(width, height, { fit: 'fill' })
+    .resize(width, height, { fit: 'fill', kernel })
     .raw()
     .toBuffer({ resolveWithObject: true });
   return { rgb: data, width: info.width, height: info.height };

@@ -1,7 +1,8 @@
 /**
  * Folding a new detection run into an image's review record without losing human work:
  * boxes a person accepted, rejected, moved or drew are kept as they are; untouched model proposals are
- * replaced by the new run; a new proposal that overlaps a kept box is dropped (that face was decided).
+ * replaced by the new run, possible faces too; a new proposal or possible face that overlaps a kept box is dropped
+ * (that face was decided).
  */
 import { randomUUID } from 'node:crypto';
 import type { Box, Face, ImageRecord, Rect } from '../protocol';
@@ -19,12 +20,16 @@ export function iou(a: Rect, b: Rect): number {
   return union > 0 ? inter / union : 0;
 }
 
+/** A box a person handled: drawn, decided, moved, or a possible face promoted to a proposal (its `p-` id). */
 export function isHumanTouched(box: Box): boolean {
-  return box.source === 'manual' || box.state !== 'proposed' || box.edited;
+  if (box.state === 'possible') return false;
+  return box.source === 'manual' || box.state !== 'proposed' || box.edited || box.id.startsWith('p-');
 }
 
-export function proposalFromFace(face: Face): Box {
-  return { id: `m-${randomUUID()}`, x: face.x, y: face.y, w: face.w, h: face.h, score: face.score, source: 'model', state: 'proposed', edited: false };
+/** A model box from a detection: `proposed` at the threshold, `possible` below it (its id tells them apart too). */
+export function proposalFromFace(face: Face, state: 'proposed' | 'possible' = 'proposed'): Box {
+  const prefix = state === 'proposed' ? 'm' : 'p';
+  return { id: `${prefix}-${randomUUID()}`, x: face.x, y: face.y, w: face.w, h: face.h, score: face.score, source: 'model', state, edited: false };
 }
 
 export interface DetectionRun {
@@ -32,20 +37,24 @@ export interface DetectionRun {
   width: number;
   height: number;
   faces: Face[];
+  /** Faces scored between the possible-face floor and the threshold: kept as `possible` boxes. */
+  possible?: Face[];
   detection: NonNullable<ImageRecord['detection']>;
 }
 
 export function mergeDetection(previous: ImageRecord | undefined, run: DetectionRun): ImageRecord {
   const kept = (previous?.boxes ?? []).filter(isHumanTouched);
-  const fresh = run.faces.filter((face) => !kept.some((box) => iou(box, face) > SAME_FACE_IOU)).map(proposalFromFace);
-  // A new, undecided proposal on a reviewed image means someone has to look again.
+  const undecided = (face: Face) => !kept.some((box) => iou(box, face) > SAME_FACE_IOU);
+  const fresh = run.faces.filter(undecided).map((face) => proposalFromFace(face));
+  const possible = (run.possible ?? []).filter(undecided).map((face) => proposalFromFace(face, 'possible'));
+  // A new, undecided proposal on a reviewed image means someone has to look again (a possible face alone does not).
   const status = previous?.status === 'reviewed' && fresh.length > 0 ? 'unreviewed' : previous?.status ?? 'unreviewed';
   return {
     ...previous,
     file: run.file,
     width: run.width,
     height: run.height,
-    boxes: [...kept, ...fresh],
+    boxes: [...kept, ...fresh, ...possible],
     status,
     detection: run.detection,
   };

@@ -18,6 +18,7 @@ import { decodeDisplayed, readImageBytes, type DecodeLimits } from '../image/dec
 import { resolveInside } from '../dataset/paths';
 import { scanDatasetReporting } from '../dataset/scan';
 import { mergeDetection } from '../review/merge';
+import { detectionFloor, partitionFaces } from '../review/possibleFaces';
 import { filesInCommit } from '../commit/journal';
 import { appendAudit, auditCheckpoint } from '../audit/log';
 import { boxesSha256, countBoxes } from '../audit/events';
@@ -44,11 +45,18 @@ async function resolveSettings(deps: DetectDeps, options: DetectOptions): Promis
   return { detector, threshold: operatingThreshold(detector, { threshold: options.threshold, thorough }), thorough };
 }
 
-async function detectFile(absolutePath: string, file: string, settings: ResolvedSettings, limits: DecodeLimits) {
+/** Decodes and detects one file with the detector asked down to `minScore`. */
+async function detectFile(absolutePath: string, file: string, settings: ResolvedSettings, limits: DecodeLimits, minScore = settings.threshold) {
   const bytes = await readImageBytes(absolutePath, file);
   const image = await decodeDisplayed(bytes, file, limits);
-  const faces = await settings.detector.detect(image, { threshold: settings.threshold, thorough: settings.thorough });
+  const faces = await settings.detector.detect(image, { threshold: minScore, thorough: settings.thorough });
   return { width: image.width, height: image.height, faces };
+}
+
+/** One file for the review: the faces at the threshold, and those between the possible-face floor and it. */
+async function detectForReview(absolutePath: string, file: string, settings: ResolvedSettings, limits: DecodeLimits) {
+  const { width, height, faces } = await detectFile(absolutePath, file, settings, limits, detectionFloor(settings.threshold));
+  return { width, height, ...partitionFaces(faces, settings.threshold) };
 }
 
 export async function detectImage(params: ImageDetectParams, deps: DetectDeps): Promise<ImageDetectResult> {
@@ -116,7 +124,7 @@ export async function detectDataset(params: DatasetDetectParams, ctx: CallContex
 }
 
 function modelFaces(record: ImageRecord): Face[] {
-  return record.boxes.flatMap((box) => (box.source === 'model' && box.score !== null ? [{ x: box.x, y: box.y, w: box.w, h: box.h, score: box.score }] : []));
+  return record.boxes.flatMap((box) => (box.source === 'model' && box.state !== 'possible' && box.score !== null ? [{ x: box.x, y: box.y, w: box.w, h: box.h, score: box.score }] : []));
 }
 
 type DetectOutcome =
@@ -142,14 +150,14 @@ async function detectOne(
       record !== undefined && (record.status === 'committed' || (!force && alreadyDetected(record, model, settings)));
     const seen = store.get(file);
     if (leaveAlone(seen)) return { record: seen, faces: modelFaces(seen), skipped: true };
-    const found = await detectFile(absolute, file, settings, deps.limits);
+    const found = await detectForReview(absolute, file, settings, deps.limits);
     const detection = { model, threshold: settings.threshold, thorough: settings.thorough, at: new Date().toISOString() };
     // Inference ran outside the lock: fold its faces into the state stored *now* (a person may have edited meanwhile).
     const { result: outcome } = await store.update(async (get, revision): Promise<ReviewDecision<DetectOutcome>> => {
       const latest = get(file);
       if (leaveAlone(latest)) return { write: [], result: { record: latest, faces: modelFaces(latest), skipped: true } };
       if ((await filesInCommit(root)).has(file)) throw new VeilError(ErrorCode.Conflict, 'is part of a running or interrupted commit; not re-detected', file);
-      const record = mergeDetection(latest, { file, width: found.width, height: found.height, faces: found.faces, detection });
+      const record = mergeDetection(latest, { file, width: found.width, height: found.height, faces: found.faces, possible: found.possible, detection });
       const { status, boxes } = record;
       // Write-ahead: the line says what the record will hold; a kill before the write leaves a line, never a record without one.
       await appendAudit(root, {

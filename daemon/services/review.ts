@@ -16,7 +16,7 @@ export function summarize(records: ImageRecord[], images: number): DatasetSummar
   for (const record of records) {
     if (record.status === 'reviewed') summary.reviewed++;
     if (record.status === 'committed') summary.committed++;
-    summary.boxes += record.boxes.length;
+    summary.boxes += record.boxes.filter((box) => box.state !== 'possible').length;
     summary.accepted += record.boxes.filter((box) => box.state === 'accepted').length;
     summary.proposed += record.boxes.filter((box) => box.state === 'proposed').length;
   }

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Box, ImageRecord, ImageStatusEntry, ReviewChangedParams } from '../../daemon/protocol';
+import { faceCount, type Box, type ImageRecord, type ImageStatusEntry, type ReviewChangedParams } from '../../daemon/protocol';
 import { auditPath } from '../../daemon/audit/log';
 import { startDaemon, type TestDaemon } from '../support/daemon';
 import { ASTRONAUT, NO_FACE, place, tempDir } from '../support/images';
@@ -14,7 +14,7 @@ import { auditLines } from '../support/reviewAudit';
 /** What `dataset/status` must say of an image, worked out from `dataset/open`'s record of it. */
 function expectedStatus(file: string, record: ImageRecord | undefined): ImageStatusEntry {
   if (!record) return { file, status: 'unreviewed' };
-  return { file, status: record.status, revision: record.revision ?? 0, faces: record.boxes.filter((box) => box.state !== 'rejected').length };
+  return { file, status: record.status, revision: record.revision ?? 0, faces: faceCount(record.boxes) };
 }
 
 describe('dataset/status: the Veil view’s read of a dataset', function () {

@@ -31,7 +31,7 @@ const METHOD_KEYS: Record<MethodName, readonly string[] | 'not fuzzed'> = {
   'review/update': ['root', 'file', 'boxes', 'status', 'baseRevision'],
   'image/thumbnail': ['root', 'file', 'size'],
   'image/displayCopy': ['root', 'file'],
-  'dataset/commit': ['root', 'mode', 'margin', 'shape', 'includeUnreviewed', 'signingKey'],
+  'dataset/commit': ['root', 'mode', 'margin', 'shape', 'includeUnreviewed', 'allowPossibleFaces', 'signingKey'],
   'dataset/exclude': ['root', 'files', 'reason'],
   'dataset/include': ['root', 'files'],
   'dataset/verify': ['root', 'identity', 'redetect', 'checkpoint', 'full', 'signers'],

@@ -130,6 +130,12 @@ export function withImages(dataset: DatasetLoadParams, ...added: Array<{ entry: 
   return { ...dataset, entries: [...dataset.entries, ...added.map(({ entry }) => entry)], records: [...dataset.records, ...added.map(({ record }) => record)] };
 }
 
+/** The dataset with a possible face (scored under the threshold, 0.31) added to d-rotated.jpg as `d-possible`, after its proposal. */
+export function withPossibleFace(dataset: DatasetLoadParams): DatasetLoadParams {
+  const possible = box('d-possible', { x: 110, y: 250, w: 60, h: 70 }, { score: 0.31, state: 'possible' });
+  return { ...dataset, records: dataset.records.map((record) => (record.file === 'd-rotated.jpg' ? { ...record, boxes: [...record.boxes, possible] } : record)) };
+}
+
 /** Committed images (read-only in the review), the astronaut at 160×120, one per file name. */
 export async function committedImages(folder: ImageFolder, origin: string, files: string[]): Promise<Array<{ entry: WebviewEntry; record: ImageRecord }>> {
   const added = [];

@@ -35,7 +35,7 @@ describe('the audit trail and a revealed original in the VS Code workbench (code
     identity = join(scratch, 'keys', 'identity.txt');
     await cli(['keygen', '--out', identity, '--add-to', dataset], 'Alice');
     await cli(['detect', dataset], 'Alice');
-    await cli(['commit', dataset, '--include-unreviewed'], 'Bob');
+    await cli(['commit', dataset, '--include-unreviewed', '--allow-possible-faces', '--reason', 'test fixture: model boxes as they are'], 'Bob');
     return fromCheckout(dataset, 'Default Dark Modern');
   });
 

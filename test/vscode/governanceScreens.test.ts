@@ -24,7 +24,7 @@ describe('the governance commands in the workbench (code-server, headless Chromi
     prepare: async (workspace) => {
       recipient = (await cli(['keygen', '--out', join(workspace, '..', 'key', 'identity.txt'), '--add-to', workspace])).trim();
       await cli(['detect', workspace]);
-      await cli(['commit', workspace, '--include-unreviewed']);
+      await cli(['commit', workspace, '--include-unreviewed', '--allow-possible-faces', '--reason', 'test fixture: model boxes as they are']);
     },
   });
 

@@ -12,14 +12,24 @@ import { useSamplesWorkbench } from './host/samplesWorkbench';
 import { SCREENSHOTS } from './host/workbench';
 import { PALETTE_INPUT, PALETTE_ROW, activeWebview, detectFromPalette, pickColorTheme, runFromContextMenu, runFromPalette } from './host/workbenchUi';
 
-/** What the review shows of its image: the footer's name and status (with the zoom), the filmstrip's current row, the image's transform (zoom and pan). */
+/**
+ * What the review shows of its image: the footer's name and status (with the zoom), the filmstrip's current row, the
+ * image's transform (zoom and pan), once the footer's zoom is the transform's (it follows a frame later: read at once
+ * after three zoom keys it said 134 % of a 261 % image).
+ */
 async function shownView(review: FrameLocator): Promise<{ name: string; status: string; current: string; transform: string }> {
-  return {
-    name: (await review.locator('#image-name').textContent()) ?? '',
-    status: (await review.locator('#image-status').textContent()) ?? '',
-    current: (await review.locator('.filmstrip__row[aria-selected="true"]').getAttribute('data-file')) ?? '',
-    transform: await review.locator('#image').evaluate((image: HTMLImageElement) => image.style.transform),
-  };
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const view = {
+      name: (await review.locator('#image-name').textContent()) ?? '',
+      status: (await review.locator('#image-status').textContent()) ?? '',
+      current: (await review.locator('.filmstrip__row[aria-selected="true"]').getAttribute('data-file')) ?? '',
+      transform: await review.locator('#image').evaluate((image: HTMLImageElement) => image.style.transform),
+    };
+    const scale = Number(/scale\(([\d.]+)\)/.exec(view.transform)?.[1]);
+    if (view.status.endsWith(` ${Math.round(scale * 100)}%`) || Date.now() > deadline) return view;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 /** Waits until the review state on disk gives `file` the status `status` (the daemon saved the panel's edit). */

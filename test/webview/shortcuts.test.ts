@@ -3,6 +3,7 @@ import { COMMANDS, keyLabel, type CommandId, type KeySpec } from '../../webview/
 import { DatasetLoad, ReviewAction } from '../../webview/protocol';
 import { WebviewPage } from '../support/webviewHarness';
 import { closeCleanPage, useWebviewSuite } from '../support/webviewSuite';
+import { withPossibleFace } from '../support/webviewDataset';
 
 /** Keys to press first so that the command has something to act on. */
 const PRELUDE: Partial<Record<CommandId, string[]>> = {
@@ -14,6 +15,8 @@ const PRELUDE: Partial<Record<CommandId, string[]>> = {
   'view.fit': ['+'],
   'box.next': ['Escape'],
   'box.previous': ['Escape'],
+  // Show the possible faces, then select the one after the proposal.
+  'box.promote': ['v', ']'],
 };
 
 /** Playwright's name for a catalog key spec. */
@@ -31,12 +34,12 @@ describe('review webview: every shortcut does what the help says', function () {
     webview = await WebviewPage.open(suite.browser, suite.server);
   });
 
-  /** A fresh page on d-rotated.jpg (unreviewed, one proposal), that box selected, the image focused. */
+  /** A fresh page on d-rotated.jpg (unreviewed, one proposal and a hidden possible face), the proposal selected, the image focused. */
   async function freshPage(): Promise<void> {
     await webview.page.reload();
     await webview.applyTheme('dark');
     await webview.waitForMessage('ready');
-    await webview.post(DatasetLoad.create(suite.dataset));
+    await webview.post(DatasetLoad.create(withPossibleFace(suite.dataset)));
     await webview.waitForImage('a-astronaut.png');
     await webview.page.click('.filmstrip__row[data-file="d-rotated.jpg"]');
     await webview.waitForImage('d-rotated.jpg');

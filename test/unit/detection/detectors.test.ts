@@ -131,6 +131,15 @@ describe('face detectors on real pixels', function () {
       assert.equal(yunet.defaultThreshold, 0.5);
     });
 
+    it('runs thorough at its own, lower operating threshold, and finds the astronaut where she is in a mirrored picture', async () => {
+      assert.ok(yunet.thoroughThreshold < yunet.defaultThreshold);
+      const mirrored = await decodeForDetection(await sharp(ASTRONAUT).flop().png().toBuffer());
+      const faces = await yunet.detect(mirrored, { thorough: true });
+      assert.ok(faces.every((f) => f.score >= yunet.thoroughThreshold));
+      const label = { ...ASTRONAUT_FACE_LABEL, x: 512 - ASTRONAUT_FACE_LABEL.x - ASTRONAUT_FACE_LABEL.w };
+      assert.equal(found(faces, [label], 0.5), 1, JSON.stringify(faces));
+    });
+
     it('finds no face in a picture of a coffee cup at the default threshold', async () => {
       assert.deepEqual(await yunet.detect(await decodeForDetection(NO_FACE), {}), []);
     });

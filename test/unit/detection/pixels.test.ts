@@ -15,6 +15,17 @@ describe('model input packing', () => {
     assert.deepEqual(plane(2), [0, 10, 20, 0, 30, 40, 50, 0, 0, 0, 0, 0]);
   });
 
+  it('packs a mirrored YuNet input as the plain one reversed left to right, the padding still on the right', () => {
+    const plain = fillNchwBgrPadded(new Float32Array(3 * 4 * 3), IMAGE, 4, 3);
+    const mirrored = fillNchwBgrPadded(new Float32Array(3 * 4 * 3).fill(99), IMAGE, 4, 3, true);
+    for (let c = 0; c < 3; c++) {
+      for (let y = 0; y < 2; y++) {
+        for (let x = 0; x < 3; x++) assert.equal(mirrored[c * 12 + y * 4 + x], plain[c * 12 + y * 4 + (2 - x)]);
+        assert.equal(mirrored[c * 12 + y * 4 + 3], 0);
+      }
+    }
+  });
+
   it('packs a BlazeFace tile as NHWC RGB in [-1, 1], black (-1) outside the image', () => {
     const tile = fillNhwcSignedTile(new Float32Array(4 * 4 * 3), IMAGE, 1, 0, 4);
     const pixel = (x: number, y: number) => Array.from(tile.subarray((y * 4 + x) * 3, (y * 4 + x) * 3 + 3)).map((v) => Math.round((v + 1) * 127.5));

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { MIN_FACE_BELOW_FINEST, pyramidLevels, levelKeeps, tileStarts, TILE_MAX_FACE, TILE_OVERLAP, TILE_SIZE } from '../../../daemon/detection/pyramid';
+import { HALF_OCTAVE, MIN_FACE_BELOW_FINEST, pyramidLevels, levelKeeps, tileStarts, TILE_MAX_FACE, TILE_OVERLAP, TILE_SIZE } from '../../../daemon/detection/pyramid';
 
 describe('BlazeFace tiling pyramid', () => {
   it('covers a length with 256 tiles overlapping by at least 64 px, the last one flush with the end', () => {
@@ -20,6 +20,14 @@ describe('BlazeFace tiling pyramid', () => {
     assert.deepEqual(levels.map((l) => l.isTileLevel), [false, true, true]);
     assert.deepEqual(levels.map((l) => l.isFinest), [false, false, true]);
     assert.equal(levels[2].tiles.length, 5 * 4);
+  });
+
+  it('starts the thorough in-between pyramid half an octave higher, tiling its first level when it outgrows one tile', () => {
+    const levels = pyramidLevels(1024, 683, 1, HALF_OCTAVE);
+    assert.deepEqual(levels.map((l) => [l.width, l.height]), [[362, 241], [724, 483], [1448, 966]]);
+    assert.deepEqual(levels.map((l) => l.isTileLevel), [true, true, true]);
+    assert.deepEqual(levels.map((l) => l.isFinest), [false, false, true]);
+    assert.equal(levels[0].tiles.length, 2);
   });
 
   it('gives only the whole-image level when asked for no tile levels, or when the image is small', () => {

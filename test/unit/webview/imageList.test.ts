@@ -34,6 +34,19 @@ describe('image list', () => {
     assert.deepEqual(list('all', 'confidence'), ['b.jpg', 'd.jpg', 'e.jpg', 'a.jpg', 'c.jpg']);
   });
 
+  it('the review queue walks images by the possible faces detection left, most first, and stays put while they are resolved', () => {
+    const possible = (id: string, state: Box['state'] = 'possible'): Box => ({ ...model(0.3, state), id });
+    const queued: Record<string, ImageRecord> = {
+      'a.jpg': { file: 'a.jpg', width: 9, height: 9, status: 'unreviewed', boxes: [model(0.2)] },
+      'b.jpg': { file: 'b.jpg', width: 9, height: 9, status: 'unreviewed', boxes: [model(0.9), possible('p-1')] },
+      'c.jpg': { file: 'c.jpg', width: 9, height: 9, status: 'unreviewed', boxes: [possible('p-2'), possible('p-3')] },
+      'd.jpg': { file: 'd.jpg', width: 9, height: 9, status: 'unreviewed', boxes: [possible('p-4', 'proposed'), possible('p-5', 'rejected')] },
+    };
+    const queue = () => buildImageList(Object.keys(queued), (file) => queued[file]!, 'all', 'confidence', 0.6, null);
+    assert.deepEqual(queue(), ['c.jpg', 'd.jpg', 'b.jpg', 'a.jpg']);
+    assert.deepEqual(buildImageList(Object.keys(queued), (file) => queued[file]!, 'possible', 'name', 0.6, null), ['b.jpg', 'c.jpg']);
+  });
+
   it('progress counts reviewed images and accepted versus proposed faces', () => {
     assert.deepEqual(computeProgress(Object.values(records)), { images: 5, reviewed: 2, accepted: 2, proposed: 2 });
   });

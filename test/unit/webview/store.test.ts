@@ -70,7 +70,7 @@ describe('review store', () => {
       records: [{ file: 'a.jpg', width: 100, height: 100, boxes: [face], status: 'unreviewed' as const }],
       settings: { mode: 'fill' as const, margin: 0.25, shape: 'rect' as const },
     };
-    const saved = { file: 'a.jpg', selectedId: 'f', filter: 'faces', order: 'confidence', viewport: { scale: 2, x: 1, y: 2 }, preview: true, boxesHidden: true, previewMode: 'blur' } as const;
+    const saved = { file: 'a.jpg', selectedId: 'f', filter: 'faces', order: 'confidence', viewport: { scale: 2, x: 1, y: 2 }, preview: true, boxesHidden: true, possibleShown: true, previewMode: 'blur' } as const;
     store.load(dataset, saved);
     assert.deepEqual(store.ui, saved);
     store.load(dataset, { ...saved, file: 'gone.jpg', filter: 'all', order: 'name', preview: false });

@@ -42,7 +42,7 @@ export function backupSuite(): void {
       const identity = join(mkdtempSync(join(tmpdir(), 'veil-key-')), 'identity.txt');
       await veilCli(['keygen', '--out', identity, '--add-to', folder]);
       await detectFaces(folder);
-      await veilCli(['commit', folder, '--include-unreviewed']);
+      await veilCli(['commit', folder, '--include-unreviewed', '--allow-possible-faces', '--reason', 'test fixture: model boxes as they are']);
       const backupFolder = join(mkdtempSync(join(tmpdir(), 'veil-backup-disk-')), 'backups');
 
       const backedUp = await answered<BackupCreateResult>('veil.backupDataset', [vscode.Uri.file(folder)], [backupFolder], { picks: ['Also the committed images'] });

@@ -22,7 +22,7 @@ export function complianceSuite(): void {
       const keys = mkdtempSync(join(tmpdir(), 'veil-compliance-keys-'));
       await veilCli(['keygen', '--out', join(keys, 'id.txt'), '--add-to', folder]);
       await veilCli(['detect', folder]);
-      await veilCli(['commit', folder, '--include-unreviewed']);
+      await veilCli(['commit', folder, '--include-unreviewed', '--allow-possible-faces', '--reason', 'test fixture: model boxes as they are']);
       // An opening without a purpose: refused (exit 1), and the refusal is logged.
       await veilCli(['open', folder, 'a.jpg', '--identity', join(keys, 'id.txt'), '--out', join(keys, 'a.jpg')]).then(
         () => assert.fail('an opening without a purpose was not refused'),

@@ -106,7 +106,7 @@ export function datasetsViewSuite(): void {
       const listening = tree().onDidChangeTreeData?.((changed) => refreshed.push(...(Array.isArray(changed) ? changed : [changed])));
       try {
         // Another process: the CLI runs its own daemon; the editor's daemon hears of it through the review log.
-        await veilCli(['commit', folder, '--include-unreviewed']);
+        await veilCli(['commit', folder, '--include-unreviewed', '--allow-possible-faces', '--reason', 'test fixture: model boxes as they are']);
         assert.equal(await waitForGroups(node, { Committed: '2' }, 10_000), '2 images · 100 % done');
         // VS Code is told to ask again (at most twice a second), for this dataset's item or the whole tree.
         await waitFor('the view to be refreshed', () => (refreshed.some((changed) => changed === undefined || changed === null || changed === node) ? true : undefined), 2_000);
@@ -141,7 +141,7 @@ export function datasetsViewSuite(): void {
 
     it(HOST_TESTS.viewDatasetActions, async () => {
       const folder = await committableFolder('veil-view-actions-');
-      const dialogs = answerDialogs({ folder: vscode.Uri.file(folder), warningChoice: 'Include unreviewed (model boxes only)' });
+      const dialogs = answerDialogs({ folder: vscode.Uri.file(folder), warningChoices: ['Include unreviewed (model boxes only)', 'Commit Anyway…'], input: 'test fixture: the view actions are under test, not detection' });
       try {
         // The welcome button's command: a folder picked, opened for review, listed.
         await vscode.commands.executeCommand('veil.openFolder');
@@ -158,7 +158,9 @@ export function datasetsViewSuite(): void {
         const committed = await vscode.commands.executeCommand<CommitResult | undefined>('veil.commitDataset', node);
         assert.ok(committed, 'veil.commitDataset returned nothing (it failed; see the Veil log)');
         assert.deepEqual([...committed.committed].sort(), ['a.jpg', 'b.jpg']);
-        assert.equal(dialogs.warnings.length, 1, 'the commit did not ask first');
+        // Asked first; then the possible faces the model doubted on these unreviewed images refused it until a reason was given.
+        assert.equal(dialogs.warnings.length, 2, dialogs.warnings.join(' | '));
+        assert.match(dialogs.warnings[1], /commit refused: .*possible face/i);
         assert.equal(await waitForGroups(node, { Committed: '2' }), '2 images · 100 % done');
 
         const verified = await vscode.commands.executeCommand<VerifyResult | undefined>('veil.verifyDataset', node);

@@ -29,19 +29,20 @@ interface Asked {
 
 /**
  * Runs a Veil command with its questions answered: the prompts of `script`, every warning (confirmations and
- * non-modal warnings) with the button `warning`, and, with `cancelAt`, the progress cancelled at its first report of
+ * non-modal warnings) with the button `warning` (or the first of a list among its buttons), and, with `cancelAt`, the progress cancelled at its first report of
  * `cancelAt` or more done (the notification's Cancel, which a test cannot click). With `until`, the answers stay in
  * place until it settles (for what a command does after it returned: a notification's button).
  */
-async function run<T>(command: string, args: unknown[], script: PromptScript & { warning?: string; cancelAt?: number; until?: () => Promise<unknown> } = {}): Promise<{ result: T | undefined } & Asked> {
+async function run<T>(command: string, args: unknown[], script: PromptScript & { warning?: string | string[]; cancelAt?: number; until?: () => Promise<unknown> } = {}): Promise<{ result: T | undefined } & Asked> {
   const prompts = answerPrompts(script);
   const errors = spyOnErrors();
   const originals = { showWarningMessage: windowApi.showWarningMessage, withProgress: windowApi.withProgress };
   const asked: Asked = { warnings: [], errors: errors.messages, progress: [], prompts };
   windowApi.showWarningMessage = (async (message: string, ...rest: unknown[]) => {
     const options = rest[0] !== null && typeof rest[0] === 'object' && !('title' in rest[0]) ? (rest[0] as vscode.MessageOptions) : undefined;
-    asked.warnings.push({ message, detail: options?.detail, buttons: rest.filter((item): item is string => typeof item === 'string') });
-    return script.warning;
+    const buttons = rest.filter((item): item is string => typeof item === 'string');
+    asked.warnings.push({ message, detail: options?.detail, buttons });
+    return typeof script.warning === 'string' ? script.warning : script.warning?.find((choice) => buttons.includes(choice));
   }) as typeof windowApi.showWarningMessage;
   const withProgress = originals.withProgress.bind(vscode.window);
   windowApi.withProgress = (options, task) =>
@@ -94,7 +95,7 @@ async function committedWithCli(prefix: string, images: number): Promise<{ folde
   for (const name of names) appendFileSync(join(folder, name), `distinct original ${name}`);
   const key = await cliKey(folder);
   await veilCli(['detect', folder]);
-  await veilCli(['commit', folder, '--include-unreviewed']);
+  await veilCli(['commit', folder, '--include-unreviewed', '--allow-possible-faces', '--reason', 'test fixture: model boxes as they are']);
   return { folder, key };
 }
 
@@ -298,7 +299,10 @@ export function editorGovernanceSuite(): void {
         // A commit from the editor now ends with a signed checkpoint, by a key the policy does not list yet.
         copyFileSync(join(workspaceFolder(), 'astronaut.jpg'), join(folder, 'more.jpg'));
         await detectFaces(folder);
-        const committed = await run<CommitResult>('veil.commitDataset', [vscode.Uri.file(folder)], { warning: 'Include unreviewed (model boxes only)' });
+        const committed = await run<CommitResult>('veil.commitDataset', [vscode.Uri.file(folder)], {
+          warning: ['Include unreviewed (model boxes only)', 'Commit Anyway…'],
+          inputs: ['signing is under test, not detection'],
+        });
         assert.deepEqual(committed.errors, []);
         assert.equal(committed.result?.signed?.trusted, false);
         assert.equal(audit(folder).at(-1)!.type, 'checkpoint-signature');

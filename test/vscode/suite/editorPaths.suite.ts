@@ -47,7 +47,7 @@ async function committedWithCli(prefix: string, env: { detect?: string; commit?:
   const identity = join(mkdtempSync(join(tmpdir(), 'veil-key-')), 'identity.txt');
   await veilCli(['keygen', '--out', identity, '--add-to', folder]);
   await veilCli(['detect', folder], env.detect ? { VEIL_REVIEWER: env.detect } : {});
-  await veilCli(['commit', folder, '--include-unreviewed'], env.commit ? { VEIL_REVIEWER: env.commit } : {});
+  await veilCli(['commit', folder, '--include-unreviewed', '--allow-possible-faces', '--reason', 'test fixture: model boxes as they are'], env.commit ? { VEIL_REVIEWER: env.commit } : {});
   return { folder, identity };
 }
 
@@ -255,7 +255,7 @@ export function editorPathsSuite(): void {
       const keyPath = join(mkdtempSync(join(tmpdir(), 'veil-keys-')), 'identity.txt');
       const created = await withAnswers<KeysCreateResult>({ save: vscode.Uri.file(keyPath), inputs: ['open sesame', 'open sesame'], picks: [basename(folder)] }, 'veil.createKey');
       assert.ok(created.result?.addedTo?.added, JSON.stringify(created));
-      await veilCli(['commit', folder, '--include-unreviewed']);
+      await veilCli(['commit', folder, '--include-unreviewed', '--allow-possible-faces', '--reason', 'test fixture: model boxes as they are']);
       const node = await committedImageNode(realpathSync(folder), 'a.jpg');
       assert.equal((await datasetsTree().getTreeItem(node)).contextValue, 'veil.image.committed');
 

@@ -79,7 +79,7 @@ export function retentionSuite(): void {
       const identity = join(mkdtempSync(join(tmpdir(), 'veil-key-')), 'identity.txt');
       await veilCli(['keygen', '--out', identity, '--add-to', folder]);
       await detectFaces(folder);
-      await veilCli(['commit', folder, '--include-unreviewed']);
+      await veilCli(['commit', folder, '--include-unreviewed', '--allow-possible-faces', '--reason', 'test fixture: model boxes as they are']);
       const committed = await imagesByGroup(folder, { committed: NAMES });
 
       const held = await answered<RetentionHoldResult>('veil.holdOriginal', [committed.get('img-00.jpg')], { inputs: ['legal hold, case 17', ''] });

@@ -85,16 +85,18 @@ export interface DialogAnswers {
 }
 
 /**
- * Answers the dialogs a test cannot click: the folder picker with `folder`, a warning's question with the button
- * titled `warningChoice`.
+ * Answers the dialogs a test cannot click: the folder picker with `folder`, a warning's question with the first of
+ * `warningChoices` among its buttons, an input box with `input`.
  */
-export function answerDialogs(answers: { folder?: vscode.Uri; warningChoice?: string }): DialogAnswers {
-  const originals = { showOpenDialog: windowApi.showOpenDialog, showWarningMessage: windowApi.showWarningMessage };
+export function answerDialogs(answers: { folder?: vscode.Uri; warningChoices?: string[]; input?: string }): DialogAnswers {
+  const originals = { showOpenDialog: windowApi.showOpenDialog, showWarningMessage: windowApi.showWarningMessage, showInputBox: windowApi.showInputBox };
   const spy: DialogAnswers = { warnings: [], restore: () => Object.assign(windowApi, originals) };
   windowApi.showOpenDialog = async () => (answers.folder ? [answers.folder] : undefined);
-  windowApi.showWarningMessage = (async (message: string) => {
+  windowApi.showWarningMessage = (async (message: string, ...rest: unknown[]) => {
     spy.warnings.push(message);
-    return answers.warningChoice;
+    const buttons = rest.filter((item): item is string => typeof item === 'string');
+    return answers.warningChoices?.find((choice) => buttons.includes(choice));
   }) as WindowApi['showWarningMessage'];
+  windowApi.showInputBox = async () => answers.input;
   return spy;
 }
