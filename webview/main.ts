@@ -103,7 +103,11 @@ function onChange(change: Change): void {
       showCurrentImage();
       break;
     case 'record':
-      if (change.file === store.ui.file) view.render();
+      // A decision on the selected box (R, A) changes its state, not the selection: say the new state.
+      if (change.file === store.ui.file) {
+        view.render();
+        statusBar.announceSelection();
+      }
       toolbar.updateProgress();
       filmstrip.scheduleRender();
       break;

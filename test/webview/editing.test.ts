@@ -184,6 +184,13 @@ describe('review webview: editing boxes', function () {
     assert.deepEqual((await lastUpdate()).boxes.map((box) => `${box.id}:${box.state}`), ['a1:accepted', 'a2:rejected']);
   });
 
+  it('the footer says the selected face\'s new state after a decision, not the state it was selected in', async () => {
+    await webview.page.click('.box[data-id="a2"]');
+    assert.match(await webview.page.textContent('#announcer') ?? '', /Face 2 of 2, proposed/);
+    await webview.press('r');
+    await webview.page.waitForFunction(() => /Face 2 of 2, rejected/.test(document.querySelector('#announcer')?.textContent ?? ''));
+  });
+
   it('marking reviewed while a face is undecided is refused: Shift+Enter stays on the image and flashes the undecided faces', async () => {
     await webview.page.click('.box[data-id="a1"]');
     await webview.press('a', 'p');
