@@ -265,7 +265,9 @@ async function main(): Promise<void> {
           `${read.warmCpuMs.daemon.median} + ${read.warmCpuMs.client.median} | ${read.answerMB} MB |`,
       ),
       '',
-      `In process (ms, median (min–max)): opening the review state ${f(process_.openReviewState)}; scan ${f(process_.scan)}; the whole audit log read ${f(process_.wholeAuditLogRead)}, followed with nothing new ${f(process_.followedAuditLogRead.none)} and one line new ${f(process_.followedAuditLogRead.oneLine)}; reconcile by a new daemon ${f(reconcile.newDaemon)}, ` +
+      `In process (ms, median (min–max)): opening the review state ${f(process_.openReviewState)}; scan ${f(process_.scan)}; ` +
+        `the whole audit log read ${f(process_.wholeAuditLogRead)}, followed with nothing new ${f(process_.followedAuditLogRead.none)} ` +
+        `and one line new ${f(process_.followedAuditLogRead.oneLine)}; reconcile by a new daemon ${f(reconcile.newDaemon)}, ` +
         `by the one a daemon keeps ${f(reconcile.kept)}, the same after another writer's edit ${f(reconcile.keptAfterOtherWriter)}.`,
     ].join('\n');
     console.log(table);
