@@ -2,13 +2,15 @@
  * `verify --full`: the files of `.veil/` a plain verify does not read, read whole (a backup tool's read-all-data
  * check). Every file of the vault, also those no commit names: an original kept there with no record of it is
  * reported, and checked as far as a key allows (structure without one, decrypted to its name with one). The
- * exclusions, each against the latest exclude/include entry of its file, as a commit would accept it.
+ * exclusions, each against the latest exclude/include entry of its file, as a commit would accept it. The recipients
+ * file, each line as a commit would read it (a flipped byte breaks a recipient's bech32 checksum).
  */
 import { readdir } from 'node:fs/promises';
 import type { VerifyFinding } from '../protocol';
 import { veilPath, veilRelative, vaultObjectRelative } from '../dataset/layout';
 import { isTempName } from '../storage/durable';
 import { readExclusions } from '../review/exclusions';
+import { listedRecipients } from '../vault/recipients';
 import type { AuditEntry, ExcludeEvent, IncludeEvent } from '../audit/events';
 import { readOrFinding } from './stateFinding';
 
@@ -65,4 +67,10 @@ export async function checkExclusions(root: string, entries: readonly AuditEntry
       findings.push({ kind: 'exclusion-unaudited', file, message: `entry ${decision.seq} excludes it but ${where} does not (removed outside Veil, or the write never landed)` });
     }
   }
+}
+
+/** The recipients file read as a commit reads it: an unreadable file or a recipient that does not parse is reported. */
+export async function checkRecipientsFile(root: string, findings: VerifyFinding[]): Promise<void> {
+  const read = await readOrFinding(() => listedRecipients(root));
+  if ('finding' in read) findings.push(read.finding);
 }

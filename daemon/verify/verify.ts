@@ -37,7 +37,7 @@ import { describeChange, finishCommand, loadRotationPlan } from '../vault/rotate
 import { locateDataset } from '../dataset/locate';
 import { verifySignatures } from '../audit/verifySignatures';
 import { checkGovernance } from './governance';
-import { checkExclusions, checkUnauditedVault } from './full';
+import { checkExclusions, checkRecipientsFile, checkUnauditedVault } from './full';
 import { purgedObjects, retentionFacts, type LoggedPurge } from '../vault/retention';
 import { purgedObjectFinding, restoreFindings } from './retention';
 import { readOrFinding } from './stateFinding';
@@ -263,7 +263,10 @@ export async function verifyDataset(params: VerifyParams, ctx: CallContext, deps
 
   await checkImages(root, latest, originals, findings, progress.phase(latest.size));
   const vaultObjects = await checkVault(root, commits, ciphertextHistories(audit.entries), purgedObjects(retention), identities, findings, progress.phase(vaultIds.size), params.full ?? false);
-  if (params.full) await checkExclusions(root, audit.entries, findings);
+  if (params.full) {
+    await checkExclusions(root, audit.entries, findings);
+    await checkRecipientsFile(root, findings);
+  }
 
   findings.push(...(await staleRenditions(root, commits)));
   const review = 'finding' in opened ? opened : await readOrFinding(async () => (await opened.value.refresh(), opened.value));

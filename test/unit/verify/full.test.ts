@@ -107,4 +107,11 @@ describe('verify --full: a flipped byte in any file of the dataset is found and 
     assert.deepEqual(found.map((f) => `${f.kind} ${f.file}`), ['exclusion-unaudited c.png']);
     assert.match(found[0].message, /excluded in \.veil\/exclusions\.json but its reason differs from the one entry \d+ recorded/);
   });
+
+  it('the recipients file: a recipient that no longer parses is named', async () => {
+    const { root } = copyOf(prepared);
+    assert.deepEqual(await findingsOf({ root }), [], 'a plain verify does not read the recipients');
+    const found = await fullWithFlip(root, '.veil/recipients.txt', (b) => b.indexOf('age1') + 20);
+    assert.deepEqual(found, ['state-corrupt .veil/recipients.txt']);
+  });
 });
