@@ -1,6 +1,7 @@
 /** Where the CLI gets a passphrase: `VEIL_PASSPHRASE`, else the first line of standard input. */
 import { createInterface } from 'node:readline';
-import type { CliIO } from './io';
+import type { DaemonClient } from '../client/daemonClient';
+import { UsageError, type CliIO } from './io';
 
 export function passphraseSource(io: CliIO): () => Promise<string> {
   return async () => {
@@ -13,4 +14,16 @@ export function passphraseSource(io: CliIO): () => Promise<string> {
     }
     throw new Error('no passphrase: set VEIL_PASSPHRASE or pipe it on standard input');
   };
+}
+
+/**
+ * The passphrase of `identity`, asked for here (the daemon cannot prompt) and only when `keys/inspect` says the file has
+ * one; undefined for a file without one.
+ */
+export async function identityPassphrase(io: CliIO, client: DaemonClient, identity: string): Promise<string | undefined> {
+  const { passphraseProtected } = await client.request('keys/inspect', { identity });
+  if (!passphraseProtected) return undefined;
+  const passphrase = await passphraseSource(io)();
+  if (passphrase === '') throw new UsageError('the passphrase is empty');
+  return passphrase;
 }

@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { parseCommandArgs } from '../args';
 import { withDaemon } from '../daemonSession';
 import { UsageError, type CliIO } from '../io';
-import { passphraseSource } from '../passphrase';
+import { identityPassphrase } from '../passphrase';
 import { printCheckpoint } from '../checkpoint';
 import { EXIT } from '../exitCodes';
 
@@ -20,10 +20,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const identity = resolve(io.cwd, values.identity);
   const out = resolve(io.cwd, values.out);
   const opened = await withDaemon(io, async (client) => {
-    // The passphrase is asked for here (the daemon cannot prompt), and only when the identity file has one.
-    const { passphraseProtected } = await client.request('keys/inspect', { identity });
-    const passphrase = passphraseProtected ? await passphraseSource(io)() : undefined;
-    if (passphrase === '') throw new UsageError('the passphrase is empty');
+    const passphrase = await identityPassphrase(io, client, identity);
     return client.request('vault/open', { root: resolve(io.cwd, dir), file, identity, passphrase, out, purpose: values.purpose });
   });
   io.stdout(`wrote the original of ${file} (${opened.bytes} bytes, vault object ${opened.vaultObject.slice(0, 12)}…) to ${opened.out}`);

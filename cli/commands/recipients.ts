@@ -4,7 +4,7 @@ import type { RecipientsChangeResult, RecipientsListResult } from '../../daemon/
 import { parseCommandArgs } from '../args';
 import { interruptSignal, withDaemon } from '../daemonSession';
 import { UsageError, type CliIO } from '../io';
-import { passphraseSource } from '../passphrase';
+import { identityPassphrase } from '../passphrase';
 import { progressPrinter } from '../progress';
 import { printCheckpoint } from '../checkpoint';
 import { formatTable } from '../table';
@@ -33,10 +33,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const interrupt = interruptSignal(io);
   try {
     const result = await withDaemon(io, async (client) => {
-      // The passphrase is asked for here (the daemon cannot prompt), and only when the identity file has one.
-      const { passphraseProtected } = await client.request('keys/inspect', { identity });
-      const passphrase = passphraseProtected ? await passphraseSource(io)() : undefined;
-      if (passphrase === '') throw new UsageError('the passphrase is empty');
+      const passphrase = await identityPassphrase(io, client, identity);
       const params = { root, identity, passphrase };
       const options = { onProgress: progressPrinter(io, 're-encrypting'), signal: interrupt.signal };
       if (verb === 'rotate') return client.request('recipients/rotate', params, options);

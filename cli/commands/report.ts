@@ -8,7 +8,7 @@ import type { ReportCheckResult, ReportCreateResult } from '../../daemon/protoco
 import { parseCommandArgs } from '../args';
 import { interruptSignal, withDaemon } from '../daemonSession';
 import { UsageError, type CliIO } from '../io';
-import { passphraseSource } from '../passphrase';
+import { identityPassphrase } from '../passphrase';
 import { progressPrinter } from '../progress';
 import { signingKeyPath } from '../signingKey';
 import { EXIT } from '../exitCodes';
@@ -58,7 +58,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const interrupt = interruptSignal(io);
   try {
     const result = await withDaemon(io, async (client) => {
-      const passphrase = identity && (await client.request('keys/inspect', { identity })).passphraseProtected ? await passphraseSource(io)() : undefined;
+      const passphrase = identity ? await identityPassphrase(io, client, identity) : undefined;
       const params = { root, out: values.out && resolve(io.cwd, values.out), signingKey: signingKeyPath(values.sign, io), identity, passphrase, redetect: !values['no-redetect'] };
       return client.request('report/create', params, { onProgress: progressPrinter(io, 'verifying'), signal: interrupt.signal });
     });

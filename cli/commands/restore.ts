@@ -7,7 +7,7 @@ import type { VaultRestoreResult } from '../../daemon/protocol';
 import { parseCommandArgs } from '../args';
 import { interruptSignal, withDaemon } from '../daemonSession';
 import { UsageError, type CliIO } from '../io';
-import { passphraseSource } from '../passphrase';
+import { identityPassphrase } from '../passphrase';
 import { progressPrinter } from '../progress';
 import { printCheckpoint } from '../checkpoint';
 import { EXIT } from '../exitCodes';
@@ -24,10 +24,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const interrupt = interruptSignal(io);
   try {
     const result = await withDaemon(io, async (client) => {
-      // The passphrase is asked for here (the daemon cannot prompt), and only when the identity file has one.
-      const { passphraseProtected } = await client.request('keys/inspect', { identity });
-      const passphrase = passphraseProtected ? await passphraseSource(io)() : undefined;
-      if (passphrase === '') throw new UsageError('the passphrase is empty');
+      const passphrase = await identityPassphrase(io, client, identity);
       const params = { root: resolve(io.cwd, dir), files: files.length > 0 ? files : undefined, identity, passphrase, purpose: values.purpose };
       return client.request('vault/restore', params, { onProgress: progressPrinter(io, 'restoring'), signal: interrupt.signal });
     });

@@ -4,7 +4,7 @@ import type { BackupRestoreResult } from '../../daemon/protocol';
 import { numberOption, parseCommandArgs } from '../args';
 import { interruptSignal, withDaemon } from '../daemonSession';
 import { UsageError, type CliIO } from '../io';
-import { passphraseSource } from '../passphrase';
+import { identityPassphrase } from '../passphrase';
 import { progressPrinter } from '../progress';
 import { EXIT } from '../exitCodes';
 
@@ -20,10 +20,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const interrupt = interruptSignal(io);
   try {
     const result = await withDaemon(io, async (client) => {
-      // The passphrase is asked for here (the daemon cannot prompt), and only when the identity file has one.
-      const { passphraseProtected } = await client.request('keys/inspect', { identity });
-      const passphrase = passphraseProtected ? await passphraseSource(io)() : undefined;
-      if (passphrase === '') throw new UsageError('the passphrase is empty');
+      const passphrase = await identityPassphrase(io, client, identity);
       const params = { backup: resolve(io.cwd, positionals[0]!), root: resolve(io.cwd, positionals[1]!), identity, passphrase, generation, dataset: values.dataset };
       return client.request('backup/restore', params, { onProgress: progressPrinter(io, 'restoring'), signal: interrupt.signal });
     });
