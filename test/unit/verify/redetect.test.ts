@@ -65,7 +65,10 @@ describe('verify --redetect: faces found through a redaction', function () {
       const result = await verifyDataset({ root, redetect: true }, testContext(), { ...commitDeps(), loadDetector: async () => detector });
       const redetected = result.findings.filter((f) => f.kind === 'face-inside-redaction');
       for (const f of redetected) assert.match(f.message, /finds a face \(score 0\.\d\d\) at \d+,\d+ \d+x\d+, inside a box redacted with pixelate: the redaction there may be too weak/);
-      return result.findings.map((f) => `${f.kind} ${f.file}`).sort();
+      // One line per kind and file: how many boxes a detector puts on one weakly pixelated face is its own noise
+      // (BlazeFace with its mirrored view finds the face and, at 0.51, a face-like patch of the same mosaic); what is
+      // proven is which images are flagged and which are not.
+      return [...new Set(result.findings.map((f) => `${f.kind} ${f.file}`))].sort();
     }
 
     it('reports the face BlazeFace finds through a weak mosaic, and none through the mosaic Veil committed', async () => {
