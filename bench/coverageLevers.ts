@@ -14,7 +14,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BlazeFaceDetector, type BlazeFaceOptions } from '../daemon/detection/blazeFaceDetector';
 import type { Detector } from '../daemon/detection/detector';
-import { openSession, sessionOptionsFor } from '../daemon/detection/session';
+import { openSession } from '../daemon/detection/session';
 import { YuNetDetector, type YuNetOptions } from '../daemon/detection/yuNetDetector';
 import { ModelRegistry } from '../daemon/models/registry';
 import type { Face, ModelInfo } from '../daemon/protocol';
@@ -82,7 +82,7 @@ function argument(name: string): string | undefined {
 }
 
 async function openDetector(lever: Lever, model: ModelInfo): Promise<Detector> {
-  const session = await openSession(await readFile(model.path), sessionOptionsFor(model.decoder));
+  const session = await openSession(await readFile(model.path));
   return lever.model === 'blazeface' ? new BlazeFaceDetector(model, session, lever.options) : new YuNetDetector(model, session, lever.options);
 }
 

@@ -6,7 +6,7 @@ import type { Face, ModelInfo } from '../../daemon/protocol';
 import type { DisplayedImage } from '../../daemon/image/decode';
 import { BlazeFaceDetector, WHOLE_IMAGE_ONLY } from '../../daemon/detection/blazeFaceDetector';
 import { operatingThreshold, type Detector } from '../../daemon/detection/detector';
-import { openSession, sessionOptionsFor } from '../../daemon/detection/session';
+import { openSession } from '../../daemon/detection/session';
 import type { ModelRegistry } from '../../daemon/models/registry';
 
 const run = promisify(execFile);
@@ -36,7 +36,7 @@ export function neural(name: string, detector: Detector, thorough: boolean): Ben
 
 /** BlazeFace on the whole image only, one view (as MediaPipe runs it; the registry's detector uses the pyramid). */
 async function blazeFaceWholeImage(model: ModelInfo): Promise<Detector> {
-  const session = await openSession(await readFile(model.path), sessionOptionsFor('blazeface'));
+  const session = await openSession(await readFile(model.path));
   return new BlazeFaceDetector(model, session, { maxScale: WHOLE_IMAGE_ONLY, mirroredView: false });
 }
 

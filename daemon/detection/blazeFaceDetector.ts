@@ -11,7 +11,6 @@
 import type { InferenceSession } from 'onnxruntime-node';
 import { ErrorCode, type Face, type ModelInfo } from '../protocol';
 import { VeilError } from '../errors';
-import { eachInFlight } from '../core/inFlight';
 import type { DisplayedImage } from '../image/decode';
 import { operatingThreshold, type DetectRequest, type Detector } from './detector';
 import { BLAZEFACE_ANCHOR_LAYERS, BLAZEFACE_INPUT_SIZE, correctBlazeFaceBox, decodeBlazeFace, type BlazeFaceLayerOutput } from './blazeface';
@@ -21,7 +20,7 @@ import { weightedNms } from './nms';
 import { fillNhwcSignedTile, resizeRgb, type RgbImage } from './pixels';
 import { HALF_OCTAVE, pyramidLevels, levelKeeps, type PyramidLevel, type Tile } from './pyramid';
 import { ScratchBuffers } from './scratch';
-import { defaultIntraOpThreads, runFloat } from './session';
+import { runFloat } from './session';
 
 /** How far up the pyramid goes, in level pixels per image pixel: up to native resolution by default. */
 export const NATIVE_RESOLUTION = 1;
@@ -38,7 +37,7 @@ export const BLAZEFACE_VIEW_FLOOR = 0.2;
 export interface BlazeFaceOptions {
   /** Top of the pyramid in level pixels per image pixel (NATIVE_RESOLUTION, or WHOLE_IMAGE_ONLY). */
   maxScale?: number;
-  /** Show every tile mirrored too and average the two views (default true; false only to measure the lever). */
+  /** Show every tile mirrored too, fused per level as above (default true; false only to measure the lever). */
   mirroredView?: boolean;
 }
 
@@ -73,17 +72,23 @@ export class BlazeFaceDetector implements Detector {
     return clipAllToImage(faces, image.width, image.height);
   }
 
-  /** One level's faces per view (merged within the view), in image pixels; tiles run a few at a time (see session.ts). */
+  /**
+   * One level's faces per view (merged within the view), in image pixels. Tiles run one after another: ONNX Runtime
+   * for Node runs an inference on the calling thread, so concurrent runs do not overlap (measured: two in flight took
+   * as long as one after the other); the intra-op threads are what spreads one inference over the cores.
+   */
   private async detectLevel(image: DisplayedImage, level: PyramidLevel, floor: number): Promise<Face[][]> {
     const pixels = await resizeRgb(image, level.width, level.height);
-    const jobs = level.tiles.flatMap((tile) => this.views.map((mirrored, view) => ({ tile, mirrored, view })));
-    // Results stored by job, not by finishing order, so that equal scores merge the same way every run.
-    const found: Face[][] = jobs.map(() => []);
-    await eachInFlight(jobs.map((job, index) => ({ ...job, index })), defaultIntraOpThreads(), async ({ tile, mirrored, index }) => {
-      const faces = await this.detectInTile(pixels, tile, mirrored, floor);
-      found[index] = faces.filter((face) => levelKeeps(face, tile, level)).map((face) => unscale(face, level.scaleX, level.scaleY, tile.left, tile.top));
-    });
-    return this.views.map((_, view) => weightedNms(jobs.flatMap((job, index) => (job.view === view ? found[index]! : [])), MERGE_IOU));
+    const views: Face[][] = [];
+    for (const mirrored of this.views) {
+      const faces: Face[] = [];
+      for (const tile of level.tiles) {
+        const found = await this.detectInTile(pixels, tile, mirrored, floor);
+        faces.push(...found.filter((face) => levelKeeps(face, tile, level)).map((face) => unscale(face, level.scaleX, level.scaleY, tile.left, tile.top)));
+      }
+      views.push(weightedNms(faces, MERGE_IOU));
+    }
+    return views;
   }
 
   /** Raw faces in tile pixels (a mirrored view's boxes are mirrored back). */

@@ -6,7 +6,6 @@
  */
 import { availableParallelism } from 'node:os';
 import * as ort from 'onnxruntime-node';
-import type { ModelDecoder } from '../protocol';
 
 export interface SessionOptions {
   /** Threads inside one operator; default defaultIntraOpThreads(). */
@@ -19,17 +18,6 @@ const MAX_INTRA_OP_THREADS = 4;
 export function defaultIntraOpThreads(): number {
   const fromEnv = Number(process.env.VEIL_ORT_THREADS);
   return Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : Math.min(MAX_INTRA_OP_THREADS, availableParallelism());
-}
-
-/**
- * BlazeFace runs many small inferences (27 tiles of 256 px per 0.7 MP image, each twice with the mirrored view): one
- * thread each, with defaultIntraOpThreads() of them in flight, beats one inference spread over the cores. Measured on
- * 2 cores: 8.3 ms of CPU per inference with one thread against 15-19 ms with two (the second thread mostly spins),
- * 9-11 ms of wall time per inference with two in flight against 13-23 ms one at a time on two threads. YuNet's one
- * large inference per pass keeps a thread per core.
- */
-export function sessionOptionsFor(decoder: ModelDecoder): SessionOptions {
-  return decoder === 'blazeface' ? { intraOpNumThreads: 1 } : {};
 }
 
 /** A CPU session over model bytes (already hash-checked by the caller: never re-read from disk). */

@@ -10,7 +10,7 @@ import { VeilError } from '../errors';
 import type { Detector } from '../detection/detector';
 import { createDetector } from '../detection/createDetector';
 import { decoderFor } from '../detection/modelSignature';
-import { openSession, sessionOptionsFor } from '../detection/session';
+import { openSession } from '../detection/session';
 import { AddedModels } from './addedModels';
 import { downloadTo, type DownloadProgress } from './download';
 import { writeAtomically } from './files';
@@ -220,7 +220,7 @@ export class ModelRegistry {
     if (actual !== expectedSha256) {
       throw new VeilError(ErrorCode.ModelMismatch, `model file ${info.path} has sha256 ${actual}, expected ${expectedSha256}: refusing to load "${info.name}" (reinstall or re-add it)`);
     }
-    return createDetector({ ...info, hashStatus: 'ok' }, await openSession(bytes, sessionOptionsFor(info.decoder)));
+    return createDetector({ ...info, hashStatus: 'ok' }, await openSession(bytes));
   }
 
   /** A model given by path: its decoder comes from a known hash, else from its tensor layout. */
