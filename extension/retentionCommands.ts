@@ -10,6 +10,7 @@ import * as vscode from 'vscode';
 import { countRetentionStates, type VaultPurgeResult, type VaultRestoreResult } from '../daemon/protocol';
 import { registerVeilCommand, type CommandHost } from './commandRegistration';
 import type { DatasetIndex } from './datasetIndex';
+import { pickCommittedImages, type CommittedPick } from './committedImagePick';
 import { resolveDatasetFolder } from './datasetFolder';
 import { isNode } from './datasetsView';
 import type { DaemonSupervisor } from './daemonSupervisor';
@@ -28,10 +29,7 @@ interface RetentionDeps extends CommandHost {
 }
 
 /** Committed images of one dataset. */
-interface Chosen {
-  root: string;
-  files: string[];
-}
+type Chosen = CommittedPick;
 
 /** The committed images a command was invoked on in the Veil view (the clicked one, or the whole selection: `more[0]`). */
 function invokedOn(target: unknown, more: unknown[]): Chosen | undefined {
@@ -40,19 +38,6 @@ function invokedOn(target: unknown, more: unknown[]): Chosen | undefined {
   return { root: target.root, files: selected.map((node) => (node as typeof target).image.file) };
 }
 
-/** From the palette: a dataset, then some of its committed images. */
-async function pickCommitted(index: DatasetIndex, verb: string): Promise<Chosen | undefined> {
-  const folder = await resolveDatasetFolder(undefined, verb);
-  if (!folder) return undefined;
-  const root = index.rootOf(folder) ?? folder;
-  const committed = index.get(root)?.snapshot?.list('committed') ?? [];
-  if (committed.length === 0) throw new Error(`${root} has no committed image whose original the vault keeps`);
-  const picked = await vscode.window.showQuickPick(
-    committed.map(({ file }) => ({ label: file })),
-    { title: `Veil: committed images to ${verb.toLowerCase()}`, canPickMany: true, ignoreFocusOut: true },
-  );
-  return picked && picked.length > 0 ? { root, files: picked.map((item) => item.label) } : undefined;
-}
 
 function described(files: readonly string[]): string {
   return files.length === 1 ? files[0] : `${files.length} images`;
@@ -98,7 +83,7 @@ function expiredFiles(dryRun: VaultPurgeResult): string[] {
 
 export function registerRetentionCommands(deps: RetentionDeps): void {
   registerVeilCommand(deps, 'veil.restoreOriginal', async (target, ...more) => {
-    const chosen = invokedOn(target, more) ?? (await pickCommitted(deps.index, 'Restore'));
+    const chosen = invokedOn(target, more) ?? (await pickCommittedImages(deps.index, undefined, 'Restore', { title: 'Veil: committed images to restore', many: true }));
     if (!chosen) return undefined;
     const restore = 'Restore';
     const answer = await vscode.window.showWarningMessage(
@@ -128,7 +113,7 @@ export function registerRetentionCommands(deps: RetentionDeps): void {
   });
 
   registerVeilCommand(deps, 'veil.holdOriginal', async (target, ...more) => {
-    const chosen = invokedOn(target, more) ?? (await pickCommitted(deps.index, 'Hold'));
+    const chosen = invokedOn(target, more) ?? (await pickCommittedImages(deps.index, undefined, 'Hold', { title: 'Veil: committed images to hold', many: true }));
     if (!chosen) return undefined;
     const reason = await askReason(`Veil: why keep the original of ${described(chosen.files)} past its retention?`, 'e.g. "legal hold, case 2026-17": a purge refuses it while the hold lasts');
     if (reason === undefined) return undefined;
@@ -142,7 +127,7 @@ export function registerRetentionCommands(deps: RetentionDeps): void {
   });
 
   registerVeilCommand(deps, 'veil.releaseHold', async (target, ...more) => {
-    const chosen = invokedOn(target, more) ?? (await pickCommitted(deps.index, 'Release'));
+    const chosen = invokedOn(target, more) ?? (await pickCommittedImages(deps.index, undefined, 'Release', { title: 'Veil: committed images to release', many: true }));
     if (!chosen) return undefined;
     const reason = await askReason(`Veil: why release the hold on ${described(chosen.files)}?`, 'e.g. "case closed": its original is purged once its retention runs out');
     if (reason === undefined) return undefined;

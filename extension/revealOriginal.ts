@@ -10,7 +10,7 @@ import { dirname, relative, sep } from 'node:path';
 import * as vscode from 'vscode';
 import { registerVeilCommand, type CommandHost } from './commandRegistration';
 import type { DatasetIndex } from './datasetIndex';
-import { resolveDatasetFolder } from './datasetFolder';
+import { pickCommittedImages } from './committedImagePick';
 import { isNode } from './datasetsView';
 import type { DaemonSupervisor } from './daemonSupervisor';
 import type { OriginalDocuments } from './originalDocuments';
@@ -41,16 +41,8 @@ async function imageToReveal(target: unknown, index: DatasetIndex): Promise<Comm
     if (!root) throw new Error(`${target.fsPath} lies in no dataset of the Veil view`);
     return { root, file: relative(root, realPath(target.fsPath) ?? target.fsPath).split(sep).join('/') };
   }
-  const folder = await resolveDatasetFolder(target, 'Reveal');
-  if (!folder) return undefined;
-  const root = index.rootOf(folder) ?? folder;
-  const committed = index.get(root)?.snapshot?.list('committed') ?? [];
-  if (committed.length === 0) throw new Error(`${root} has no committed image whose original the vault keeps`);
-  const picked = await vscode.window.showQuickPick(
-    committed.map(({ file }) => ({ label: file })),
-    { title: 'Veil: the committed image whose original to reveal', ignoreFocusOut: true },
-  );
-  return picked && { root, file: picked.label };
+  const picked = await pickCommittedImages(index, target, 'Reveal', { title: 'Veil: the committed image whose original to reveal', many: false });
+  return picked && { root: picked.root, file: picked.files[0]! };
 }
 
 export function registerRevealOriginal(deps: RevealDeps): void {

@@ -11,7 +11,6 @@ import { verifyDataset } from '../../../daemon/verify/verify';
 import { vaultObjectPath, veilPath } from '../../../daemon/dataset/layout';
 import { sha256Hex } from '../../../daemon/storage/hash';
 import { ErrorCode } from '../../../daemon/protocol';
-import { VeilError } from '../../../daemon/errors';
 import { CancellationToken } from '../../../daemon/core/callContext';
 import { Journal } from '../../../daemon/commit/journal';
 import { listVaultObjects } from '../../../daemon/vault/vault';
@@ -19,16 +18,7 @@ import { tempDir } from '../../support/images';
 import { TEST_ACTOR, auditEntries, commitDeps, testContext } from '../../support/commitFixtures';
 import { committedVault, newKey } from '../../support/rotationFixtures';
 import { ageOpen, backUp, blobsOf, manifestLines, restore, storedParts } from '../../support/backupFixtures';
-
-async function refusal(work: Promise<unknown>): Promise<VeilError> {
-  return work.then(
-    () => assert.fail('expected a refusal'),
-    (error: unknown) => {
-      assert.ok(VeilError.is(error), String(error));
-      return error;
-    },
-  );
-}
+import { refusal } from '../../support/refusal';
 
 /** Every file under `dir`, recursively. */
 function filesUnder(dir: string): string[] {

@@ -9,7 +9,6 @@ import * as assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ErrorCode } from '../../../daemon/protocol';
-import { VeilError } from '../../../daemon/errors';
 import { commitDataset } from '../../../daemon/commit/commit';
 import { vaultObjectPath } from '../../../daemon/dataset/layout';
 import { appendAudit } from '../../../daemon/audit/log';
@@ -23,16 +22,7 @@ import { findingsOf } from '../../support/governanceFixtures';
 import { ASTRONAUT } from '../../support/images';
 import { ageOpens, committedVault, newKey, type Keyholder } from '../../support/rotationFixtures';
 import { applyRetention, daysAhead, entriesOf, purge, restore } from '../../support/retentionFixtures';
-
-async function refusal(promise: Promise<unknown>): Promise<VeilError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(VeilError.is(error), `expected a VeilError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected a refusal');
-}
+import { refusal } from '../../support/refusal';
 
 async function recordOf(root: string, file: string) {
   return (await ReviewStore.open(root)).get(file);

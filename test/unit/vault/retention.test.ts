@@ -6,7 +6,6 @@
 import * as assert from 'node:assert/strict';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { ErrorCode } from '../../../daemon/protocol';
-import { VeilError } from '../../../daemon/errors';
 import { commitDataset } from '../../../daemon/commit/commit';
 import { vaultObjectPath } from '../../../daemon/dataset/layout';
 import { sha256Hex } from '../../../daemon/storage/hash';
@@ -18,17 +17,7 @@ import { findingsOf } from '../../support/governanceFixtures';
 import { ageOpens, ciphertexts, committedVault, newKey, type Keyholder } from '../../support/rotationFixtures';
 import { DAY_MS, applyRetention, daysAhead, entriesOf, purge } from '../../support/retentionFixtures';
 import { ASTRONAUT } from '../../support/images';
-
-/** The error `promise` is refused with. */
-async function refusal(promise: Promise<unknown>): Promise<VeilError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(VeilError.is(error), `expected a VeilError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected a refusal');
-}
+import { refusal } from '../../support/refusal';
 
 /** The vault object (sha256 of the original) each image was committed with, from its commit-image entry. */
 function objectsByFile(root: string): Map<string, string> {
