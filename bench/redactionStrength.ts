@@ -20,7 +20,7 @@ import { decodeDisplayed, DEFAULT_MAX_PIXELS, type DisplayedImage } from '../dae
 import { encodeAs } from '../daemon/redact/encode';
 import { redactionRegion, type FaceRegion } from '../daemon/redact/geometry';
 import { renderRedacted } from '../daemon/redact/render';
-import { redetectFinding } from '../daemon/verify/redetect';
+import { redetectFinding } from '../daemon/verify/redetectFinding';
 import { decodeSetImage, FACE_SETS, groundTruthImages } from './lib/faceSets';
 
 const REPO = resolve(__dirname, '..', '..');

@@ -42,7 +42,7 @@ const COMMANDS: Record<string, { command: Command; summary: string }> = {
   hold: { command: hold, summary: "keep images' originals past their retention, e.g. a legal hold (audited)" },
   release: { command: release, summary: 'take a hold back (audited)' },
   restore: { command: restore, summary: 'put originals back in place of their anonymized images for re-review (audited)' },
-  backup: { command: backup, summary: "copy the dataset's protected state to a backup folder, incrementally, encrypted (audited)" },
+  backup: { command: backup, summary: "copy the dataset's protected state to a backup folder, incrementally, encrypted (audited); `backup prune` removes old generations" },
   'restore-backup': { command: restoreBackup, summary: "rebuild a dataset's .veil/ from a backup folder onto an empty machine" },
 };
 

@@ -26,6 +26,7 @@ import {
   requiredStringArray,
   paramsObject,
   requiredBoxes,
+  optionalTracks,
   requiredString,
   requiredPath,
   optionalPath,
@@ -41,6 +42,8 @@ import { OpenDatasets } from './services/datasets';
 import { detectDataset, detectImage } from './services/detect';
 import { datasetStatus, getReview, openDataset, updateReview } from './services/review';
 import { displayCopy, thumbnail } from './services/renditions';
+import { videoDisplayCopy } from './services/videoDisplayCopy';
+import { DEFAULT_VIDEO_LIMITS } from './video/probe';
 import { commitDataset } from './commit/commit';
 import { excludeFiles, includeFiles } from './services/exclusions';
 import { verifyDataset } from './verify/verify';
@@ -53,6 +56,7 @@ import { checkReport } from './report/check';
 import { changeRecipients, listRecipients } from './services/recipients';
 import { createBackup } from './backup/backup';
 import { restoreBackup } from './backup/restore';
+import { pruneBackup } from './backup/prune';
 import { applyPolicy, initPolicy, showPolicy } from './services/policy';
 import { commitSigningKey, createSigner, signCheckpoint } from './services/signers';
 import { holdFiles, releaseFiles } from './services/retentionHold';
@@ -80,6 +84,7 @@ function detectOptions(p: Record<string, unknown>) {
     model: optionalString(p, 'model'),
     threshold: optionalNumber(p, 'threshold', 0, 1),
     thorough: optionalBoolean(p, 'thorough'),
+    videoStride: optionalNumber(p, 'videoStride', 1, 30),
   };
 }
 
@@ -151,6 +156,7 @@ export function createHandlers(state: DaemonState): Handlers {
         root: requiredPath(p, 'root'),
         file: requiredString(p, 'file'),
         boxes: requiredBoxes(p, 'boxes'),
+        tracks: optionalTracks(p, 'tracks'),
         status: optionalEnum(p, 'status', EDITABLE_STATUSES),
         baseRevision: optionalNumber(p, 'baseRevision', 0, Number.MAX_SAFE_INTEGER),
       };
@@ -166,6 +172,10 @@ export function createHandlers(state: DaemonState): Handlers {
       const p = paramsObject(raw);
       return displayCopy({ root: requiredPath(p, 'root'), file: requiredString(p, 'file') }, state.limits);
     },
+    async 'video/displayCopy'(raw, ctx) {
+      const p = paramsObject(raw);
+      return videoDisplayCopy({ root: requiredPath(p, 'root'), file: requiredString(p, 'file') }, DEFAULT_VIDEO_LIMITS, ctx);
+    },
     async 'dataset/commit'(raw, ctx) {
       const p = paramsObject(raw);
       const params = {
@@ -174,6 +184,7 @@ export function createHandlers(state: DaemonState): Handlers {
         margin: optionalNumber(p, 'margin', 0, 2),
         shape: optionalEnum(p, 'shape', MASK_SHAPES),
         includeUnreviewed: optionalBoolean(p, 'includeUnreviewed'),
+        keepAudio: optionalBoolean(p, 'keepAudio'),
         allowPossibleFaces: optionalString(p, 'allowPossibleFaces', MAX_NAME_CHARS),
         signingKey: commitSigningKey(optionalPath(p, 'signingKey')),
       };
@@ -198,7 +209,8 @@ export function createHandlers(state: DaemonState): Handlers {
         full: optionalBoolean(p, 'full'),
         signers: optionalStringArray(p, 'signers', MAX_NAME_CHARS),
       };
-      return verifyDataset(params, ctx, { ...deps, loadDetector: () => state.registry.load() });
+      const passphrase = optionalString(p, 'passphrase');
+      return verifyDataset(params, ctx, { ...deps, loadDetector: () => state.registry.load(), passphrase: passphrase === undefined ? undefined : async () => passphrase });
     },
     async 'models/list'() {
       return state.registry.list();
@@ -235,7 +247,7 @@ export function createHandlers(state: DaemonState): Handlers {
         // May be empty or absent: the daemon refuses that opening and logs the refusal (no-purpose).
         purpose: optionalText(p, 'purpose', MAX_PURPOSE_CHARS),
       };
-      return openOriginalFile(params, ctx.actor);
+      return openOriginalFile(params, ctx.actor, datasets);
     },
     async 'vault/read'(raw, ctx) {
       const p = paramsObject(raw);
@@ -246,7 +258,7 @@ export function createHandlers(state: DaemonState): Handlers {
         passphrase: optionalString(p, 'passphrase'),
         purpose: optionalText(p, 'purpose', MAX_PURPOSE_CHARS),
       };
-      return readOriginalBytes(params, ctx.actor, state.clientName ?? 'an unnamed client');
+      return readOriginalBytes(params, ctx.actor, state.clientName ?? 'an unnamed client', datasets);
     },
     async 'audit/list'(raw) {
       const p = paramsObject(raw);
@@ -327,6 +339,20 @@ export function createHandlers(state: DaemonState): Handlers {
         dataset: optionalString(p, 'dataset', MAX_NAME_CHARS),
       };
       return restoreBackup(params, ctx);
+    },
+    async 'backup/prune'(raw, ctx) {
+      const p = paramsObject(raw);
+      const keep = optionalNumber(p, 'keep', 1, Number.MAX_SAFE_INTEGER);
+      if (keep === undefined || !Number.isInteger(keep)) throw new VeilError(ErrorCode.InvalidParams, '"keep" must be a whole number of at least 1: the generations of each dataset to keep');
+      const params = {
+        backup: requiredPath(p, 'backup'),
+        keep,
+        identity: requiredPath(p, 'identity'),
+        passphrase: optionalString(p, 'passphrase'),
+        dataset: optionalString(p, 'dataset', MAX_NAME_CHARS),
+        dryRun: optionalBoolean(p, 'dryRun'),
+      };
+      return pruneBackup(params, ctx);
     },
     async 'retention/hold'(raw, ctx) {
       const p = paramsObject(raw);

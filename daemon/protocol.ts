@@ -61,6 +61,14 @@ export enum ErrorCode {
   PossibleFacesUnresolved = -33026,
   /** Client side: the daemon process exited before answering. */
   DaemonExited = -33030,
+  /** ffmpeg or ffprobe cannot be found or run (daemon/video/ffmpegBinaries.ts says where it looked). */
+  VideoToolMissing = -33040,
+  /** The file is not a readable video: truncated, corrupt, empty, or not a video at all (the message says which). */
+  VideoUnreadable = -33041,
+  /** A video Veil cannot read or write: a codec ffmpeg does not decode, a container it does not read or write. */
+  VideoUnsupported = -33042,
+  /** A video above the duration or frame-size limit (daemon/video/probe.ts); the message names the limit. */
+  VideoTooLarge = -33043,
 }
 
 // ---- Review state -------------------------------------------------------------------------------
@@ -121,13 +129,77 @@ export interface ImageRecord {
   height: number;
   boxes: Box[];
   status: ImageStatus;
-  /** Last detection run on this image. */
-  detection?: { model: string; threshold: number; thorough: boolean; at: string };
+  /** Last detection run on this image (on a video: `videoStride`, the detector ran on every n-th frame). */
+  detection?: { model: string; threshold: number; thorough: boolean; at: string; videoStride?: number };
   reviewer?: string;
   reviewedAt?: string;
   committedAt?: string;
   /** Set by the daemon on every write: increases with each change to the dataset's review state. */
   revision?: number;
+  /** Present for a video (its `boxes` stay empty): how its frames are read. */
+  video?: VideoInfo;
+  /** A video's faces, one track each (the unit a person reviews); absent for an image. */
+  tracks?: Track[];
+}
+
+// ---- Video ------------------------------------------------------------------------------------------
+
+/** A video as Veil reads it: frames at a constant rate, rotation applied, numbered from 0. */
+export interface VideoInfo {
+  /** Displayed size (rotation applied), pixels. */
+  width: number;
+  height: number;
+  /** The constant rate frames are read and written at (the stream's average rate): frame n is at n / fps seconds. */
+  fps: number;
+  /** Frames at `fps` (frame numbers run from 0 to frames - 1). */
+  frames: number;
+  durationS: number;
+  /** The video stream's codec, as ffprobe names it (h264, hevc, vp9, av1…). */
+  codec: string;
+  /** Degrees clockwise the stored pixels are turned to be displayed (the stream's display matrix), applied when read. */
+  rotation: 0 | 90 | 180 | 270;
+  hasAudio: boolean;
+}
+
+/** Where a track's face is at one frame: set by the detector (its score) or by a person (score null). */
+export interface TrackKeyframe extends Rect {
+  frame: number;
+  score: number | null;
+}
+
+/**
+ * One face followed through a video. Its box at any frame is daemon/video/trackGeometry.ts's `trackBoxAt`: the
+ * keyframes' boxes, linear between two keyframes, the first (last) keyframe's box for `padBefore` (`padAfter`)
+ * frames before (after) them, so a face is covered before the detector is sure of it (fail-secure).
+ */
+export interface Track {
+  id: string;
+  source: BoxSource;
+  state: BoxState;
+  /** Mean detector score of its detections; null for a track drawn by hand. */
+  score: number | null;
+  /** Sorted by frame, distinct frames, at least one. */
+  keyframes: TrackKeyframe[];
+  padBefore: number;
+  padAfter: number;
+  /** True once a person moved, added or removed a keyframe, split or merged it. */
+  edited: boolean;
+}
+
+/**
+ * Why a stretch of a track is in the review's queue (daemon/video/uncertainStretches.ts), most uncertain first:
+ * `possible` a track never scored at the threshold (not redacted unless promoted: a miss leaks); `gap` frames the
+ * detector did not see the face, covered by interpolation only; `lowScore` detections below the threshold inside a
+ * proposed track; `short` a track seen for under half a second (often a false alarm, redacted anyway).
+ */
+export const UNCERTAIN_REASONS = ['possible', 'gap', 'lowScore', 'short'] as const;
+export type UncertainReason = (typeof UNCERTAIN_REASONS)[number];
+/** Frames `from`..`to` (inclusive) of one track a person should look at, and why. */
+export interface UncertainStretch {
+  trackId: string;
+  from: number;
+  to: number;
+  reason: UncertainReason;
 }
 
 // ---- Methods --------------------------------------------------------------------------------------
@@ -165,6 +237,8 @@ export interface DetectOptions {
   threshold?: number;
   /** Slower, finds smaller faces (extra up-scaled pass / finer pyramid). */
   thorough?: boolean;
+  /** Videos: run the detector on every n-th frame (1: every frame); tracks fill the frames between. */
+  videoStride?: number;
 }
 
 export interface ImageDetectParams extends DetectOptions {
@@ -191,6 +265,8 @@ export interface DatasetEntry {
 export interface SizedEntry extends DatasetEntry {
   width: number;
   height: number;
+  /** A video's duration in seconds (absent for an image). */
+  durationS?: number;
 }
 export interface DatasetSummary {
   images: number;
@@ -223,9 +299,11 @@ export type DatasetStatusParams = DatasetOpenParams;
 export interface ImageStatusEntry {
   file: string;
   status: ImageStatus;
-  /** Its review record's revision and faces (`faceCount`); both absent for an image never detected (no record yet). */
+  /** Its review record's revision and faces (`faceCount`; a video's tracks); both absent for an image never detected (no record yet). */
   revision?: number;
   faces?: number;
+  /** A video's duration in seconds (absent for an image). */
+  durationS?: number;
 }
 export interface DatasetStatusResult {
   root: string;
@@ -235,8 +313,8 @@ export interface DatasetStatusResult {
   failures: FileFailure[];
   excluded: ExcludedFile[];
 }
-/** The faces on an image, as the Veil view counts them: its boxes neither rejected nor only possible. */
-export function faceCount(boxes: readonly Box[]): number {
+/** The faces on an image, as the Veil view counts them: its boxes (a video: its tracks) neither rejected nor only possible. */
+export function faceCount(boxes: readonly Pick<Box, 'state'>[]): number {
   return boxes.filter((box) => box.state !== 'rejected' && box.state !== 'possible').length;
 }
 
@@ -257,7 +335,8 @@ export interface DatasetDetectResult {
   faces: number;
   failures: FileFailure[];
   cancelled: boolean;
-  images: Array<{ file: string; width: number; height: number; faces: Face[] }>;
+  /** Per file; a video's `faces` is empty and `tracks` counts its tracks that are neither rejected nor only possible. */
+  images: Array<{ file: string; width: number; height: number; faces: Face[]; tracks?: number }>;
   reviewPath: string;
   /** The audit log's checkpoint after this run (its detect-run entry, when it processed any image). */
   checkpoint: Checkpoint;
@@ -278,6 +357,8 @@ export interface ReviewUpdateParams {
    * is stored (last writer wins; for scripts that mean it).
    */
   baseRevision?: number;
+  /** A video's tracks, replacing the stored ones (its `boxes` must then be empty). */
+  tracks?: Track[];
 }
 
 export const REDACTION_MODES = ['fill', 'pixelate', 'blur'] as const;
@@ -319,6 +400,8 @@ export interface CommitParams extends RedactionOptions {
   root: string;
   /** Commit images nobody reviewed, using model boxes as they are (recorded in the audit log). */
   includeUnreviewed?: boolean;
+  /** Videos keep their audio streams (copied as they are, without their tags); default: dropped (a voice identifies too). */
+  keepAudio?: boolean;
   /**
    * Commit unreviewed images even while possible faces on them are unresolved: the reason, recorded in the commit's
    * audit entry. Absent: such a commit is refused (ErrorCode.PossibleFacesUnresolved).
@@ -416,6 +499,8 @@ export interface VerifyParams {
   root: string;
   /** Path to an age identity file: with it, every vault object is decrypted and checked. */
   identity?: string;
+  /** The identity file's passphrase when it has one; absent: VEIL_PASSPHRASE of the daemon's environment. */
+  passphrase?: string;
   redetect?: boolean;
   checkpoint?: Checkpoint;
   /**
@@ -551,6 +636,23 @@ export interface DisplayCopyParams {
 export interface DisplayCopyResult {
   /** Absolute path of the cached display copy (JPEG, displayed size) under `<root>/.veil/display/`. */
   path: string;
+}
+/** A small H.264 MP4 of a dataset video for the review webview to play and scrub (daemon/video/reviewProxy.ts). */
+export interface VideoDisplayCopyParams {
+  root: string;
+  file: string;
+  /** `$/progress` while it is encoded: frames done of `frames`. */
+  progressToken?: string;
+}
+export interface VideoDisplayCopyResult {
+  /** Absolute path of the cached proxy under `<root>/.veil/display/`: no audio, no metadata, rotation applied. */
+  path: string;
+  /** The proxy's size (at most 540 px tall); boxes stay in the video's displayed size (VideoInfo), scale them. */
+  width: number;
+  height: number;
+  /** The video's rate and frame count: frame n of the proxy is shown from n / fps s, and is frame n of the video. */
+  fps: number;
+  frames: number;
 }
 
 export const MODEL_DECODERS = ['blazeface', 'yunet'] as const;
@@ -904,6 +1006,7 @@ export const AUDIT_ACTIONS = [
   'checkpoint-signature',
   'backup',
   'backup-restore',
+  'backup-prune',
   'audit-repair',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
@@ -1309,6 +1412,56 @@ export interface BackupRestoreResult {
   bytes: number;
   /** The restored log's checkpoint after its `backup-restore` entry. */
   checkpoint: Checkpoint;
+  /**
+   * The folder held this restore already, finished: a run killed after its `.veil/` was renamed into place, run again.
+   * Nothing was written (`bytes` 0); `checkpoint` is the log's now.
+   */
+  alreadyRestored?: boolean;
+}
+/**
+ * Removes each dataset's oldest backup generations beyond `keep`, then every blob no remaining generation names
+ * (README "Backup and disaster recovery"): the generations' manifests first (their folder fsync'd), the blobs after, so
+ * a prune killed anywhere leaves every generation it keeps restorable. Blobs are shared by every dataset backed up in
+ * the folder: the manifests of every generation kept, of every dataset, are read (they are sealed: `identity`).
+ */
+export interface BackupPruneParams {
+  /** The backup folder. */
+  backup: string;
+  /** Generations of each dataset to keep, the newest (at least 1). */
+  keep: number;
+  /** A custodian's identity: it must open the manifest of every generation kept, of every dataset in the folder. */
+  identity: string;
+  passphrase?: string;
+  /** Only this dataset's generations are pruned (`datasets/<id>/`); default: every dataset's. */
+  dataset?: string;
+  /** Say what would be removed, remove nothing. */
+  dryRun?: boolean;
+  progressToken?: string;
+}
+export interface BackupPrunedDataset {
+  datasetId: string;
+  /** Generations kept and removed (with `dryRun`: that would be), oldest first. */
+  kept: number[];
+  removed: number[];
+  /**
+   * The dataset whose audit log records the prune (a `backup-prune` entry, written before anything is removed): the
+   * root its newest generation recorded, when that folder still holds this dataset. Absent: `notLogged` says why.
+   */
+  loggedIn?: string;
+  notLogged?: string;
+}
+export interface BackupPruneResult {
+  backup: string;
+  backupId: string;
+  /** Each dataset of the folder pruned (those with nothing to remove included). */
+  datasets: BackupPrunedDataset[];
+  /** Blobs removed (or that would be): no generation kept names them. */
+  removed: BackupBlobCount;
+  /** Blobs left, each named by a generation kept. */
+  kept: BackupBlobCount;
+  dryRun: boolean;
+  /** Stopped between blobs: the generations are removed, some blobs they alone named are left (the next prune removes them). */
+  cancelled: boolean;
 }
 
 /** Every RPC method: name → (params) => result. Used with json-rpc-2.0's typed server and client. */
@@ -1324,6 +1477,7 @@ export type VeilMethods = {
   'review/update'(params: ReviewUpdateParams): ImageRecord;
   'image/thumbnail'(params: ThumbnailParams): ThumbnailResult;
   'image/displayCopy'(params: DisplayCopyParams): DisplayCopyResult;
+  'video/displayCopy'(params: VideoDisplayCopyParams): VideoDisplayCopyResult;
   'dataset/commit'(params: CommitParams): CommitResult;
   'dataset/exclude'(params: ExcludeParams): ExclusionResult;
   'dataset/include'(params: IncludeParams): ExclusionResult;
@@ -1354,6 +1508,7 @@ export type VeilMethods = {
   'checkpoint/sign'(params: CheckpointSignParams): CheckpointSignResult;
   'backup/create'(params: BackupCreateParams): BackupCreateResult;
   'backup/restore'(params: BackupRestoreParams): BackupRestoreResult;
+  'backup/prune'(params: BackupPruneParams): BackupPruneResult;
 };
 export type MethodName = keyof VeilMethods;
 
@@ -1427,7 +1582,34 @@ export function imageRecordProblem(value: unknown): string | undefined {
   if (!Array.isArray(value.boxes)) return '.boxes: expected an array';
   const bad = value.boxes.findIndex((box) => !isBox(box));
   if (bad >= 0) return `.boxes[${bad}]: expected {id, x, y, w, h, score, source, state, edited}`;
+  if (value.tracks !== undefined) {
+    if (!Array.isArray(value.tracks)) return '.tracks: expected an array';
+    const badTrack = value.tracks.findIndex((track) => trackProblem(track) !== undefined);
+    if (badTrack >= 0) return `.tracks[${badTrack}]${trackProblem(value.tracks[badTrack])}`;
+  }
   return undefined;
+}
+function isTrackKeyframe(value: unknown): value is TrackKeyframe {
+  return isRect(value) && isRecord(value) && Number.isInteger(value.frame) && (value.frame as number) >= 0 && (value.score === null || isFiniteNumber(value.score));
+}
+/** What is wrong with a track (`.field: expected …`), or undefined when it is one. */
+export function trackProblem(value: unknown): string | undefined {
+  if (!isRecord(value)) return ': expected an object';
+  if (typeof value.id !== 'string' || value.id.length === 0) return '.id: expected a non-empty string';
+  if (!isOneOf(BOX_SOURCES, value.source)) return `.source: expected one of ${BOX_SOURCES.join(', ')}`;
+  if (!isOneOf(BOX_STATES, value.state)) return `.state: expected one of ${BOX_STATES.join(', ')}`;
+  if (!(value.score === null || isFiniteNumber(value.score))) return '.score: expected a number or null';
+  if (typeof value.edited !== 'boolean') return '.edited: expected a boolean';
+  for (const pad of ['padBefore', 'padAfter'] as const) {
+    if (!(Number.isInteger(value[pad]) && (value[pad] as number) >= 0)) return `.${pad}: expected a whole number of frames`;
+  }
+  if (!Array.isArray(value.keyframes) || value.keyframes.length === 0) return '.keyframes: expected a non-empty array';
+  const badKey = value.keyframes.findIndex((key, i, keys) => !isTrackKeyframe(key) || (i > 0 && (key as TrackKeyframe).frame <= (keys[i - 1] as TrackKeyframe).frame));
+  if (badKey >= 0) return `.keyframes[${badKey}]: expected {frame, x, y, w, h, score} after the previous keyframe's frame`;
+  return undefined;
+}
+export function isTrack(value: unknown): value is Track {
+  return trackProblem(value) === undefined;
 }
 export function isImageRecord(value: unknown): value is ImageRecord {
   return imageRecordProblem(value) === undefined;

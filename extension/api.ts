@@ -18,4 +18,6 @@ export interface VeilApi {
   auditTrail: vscode.TreeDataProvider<AuditNode>;
   /** How many revealed originals are held in memory (each until no tab shows it). */
   originalsInMemory(): number;
+  /** Each dataset the walkthrough's key step asked about (by root): whether a commit would encrypt its originals to someone. */
+  datasetKeys(): Record<string, boolean>;
 }

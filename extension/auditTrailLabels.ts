@@ -25,6 +25,7 @@ export const ACTION_LOOKS: Record<AuditAction, { label: string; icon: vscode.The
   'restore-original': { label: 'Original restored', icon: new vscode.ThemeIcon('history', new vscode.ThemeColor('list.warningForeground')) },
   backup: { label: 'Backed up', icon: new vscode.ThemeIcon('archive') },
   'backup-restore': { label: 'Rebuilt from a backup', icon: new vscode.ThemeIcon('history') },
+  'backup-prune': { label: 'Old backups removed', icon: new vscode.ThemeIcon('trash') },
   'audit-repair': { label: 'Log repaired', icon: new vscode.ThemeIcon('tools') },
 };
 

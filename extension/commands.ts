@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { basename } from 'node:path';
 import { registerVeilCommand } from './commandRegistration';
 import { userMessage } from './errors';
-import { detectionSettings, redactionSettings, signingKeyFile } from './config';
+import { detectionSettings, keepAudio, redactionSettings, signingKeyFile } from './config';
 import type { CheckpointSignResult } from '../daemon/protocol';
 import type { DatasetActivity } from './datasetIndex';
 import { resolveDatasetFolder } from './datasetFolder';
@@ -13,7 +13,8 @@ import { withDaemonProgress, type DaemonWork } from './progressNotification';
 import { ReviewPanel } from './reviewPanel';
 import { answerPossibleFacesRefusal } from './possibleFacesRefusal';
 import { BetterModelOffer } from './betterModelOffer';
-import { VerifyDiagnostics } from './verifyDiagnostics';
+import { VerifyDiagnostics, reportVerify } from './verifyDiagnostics';
+import { registerVerifyFullCommand } from './verifyFullCommand';
 
 interface CommandDeps {
   scope: DisposableScope;
@@ -115,7 +116,7 @@ export function registerCommands(deps: CommandDeps): void {
       withProgress(
         deps,
         'Veil: committing',
-        (client, options) => client.request('dataset/commit', { root, mode, margin, shape, includeUnreviewed: choice === includeUnreviewed, allowPossibleFaces, signingKey }, options),
+        (client, options) => client.request('dataset/commit', { root, mode, margin, shape, keepAudio: keepAudio(), includeUnreviewed: choice === includeUnreviewed, allowPossibleFaces, signingKey }, options),
         root,
       );
     let result;
@@ -140,19 +141,10 @@ export function registerCommands(deps: CommandDeps): void {
     const root = await resolveDatasetFolder(target, 'Verify');
     if (!root) return;
     const result = await withProgress(deps, 'Veil: verifying', (client, options) => client.request('dataset/verify', { root }, options));
-    for (const finding of result.findings) deps.log.warn(`verify ${finding.kind}: ${finding.file ? `${finding.file}: ` : ''}${finding.message}`);
-    for (const limit of result.limits) deps.log.info(`verify could not prove: ${limit}`);
-    diagnostics.show(result);
-    const checked = `${result.checked.images} images, ${result.checked.auditEntries} audit entries, ${result.checked.vaultObjects} vault objects`;
-    if (result.ok) void vscode.window.showInformationMessage(`Veil: verified ${checked}; no findings.`);
-    else {
-      void vscode.window.showErrorMessage(`Veil: verify found ${result.findings.length} problem(s) in ${checked}; each is in the Problems panel.`, 'Show Problems', 'Show Log').then((choice) => {
-        if (choice === 'Show Problems') void vscode.commands.executeCommand('workbench.actions.view.problems');
-        else if (choice) deps.log.show();
-      });
-    }
+    reportVerify(result, diagnostics, deps.log);
     return result;
   });
+  registerVerifyFullCommand({ ...deps, diagnostics });
 
   register('veil.showLog', async () => deps.log.show());
   register('veil.restartDaemon', async () => deps.supervisor.restart());

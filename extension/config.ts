@@ -9,6 +9,8 @@ export interface DetectionSettings {
   model: string | undefined;
   threshold: number | undefined;
   thorough: boolean;
+  /** Videos: the detector on every n-th frame. */
+  videoStride: number;
 }
 
 function section() {
@@ -34,7 +36,12 @@ export function detectionSettings(): DetectionSettings {
   const config = section();
   const model = config.get<string>('detection.model', '');
   const threshold = config.get<number | null>('detection.threshold', null);
-  return { model: model || undefined, threshold: threshold ?? undefined, thorough: config.get<boolean>('detection.thorough', false) };
+  return { model: model || undefined, threshold: threshold ?? undefined, thorough: config.get<boolean>('detection.thorough', false), videoStride: config.get<number>('detection.videoStride', 2) };
+}
+
+/** Videos keep their audio streams when committed (`veil.redaction.keepAudio`). */
+export function keepAudio(): boolean {
+  return section().get<boolean>('redaction.keepAudio', false);
 }
 
 export function reviewerName(): string | undefined {

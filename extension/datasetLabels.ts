@@ -48,8 +48,21 @@ export function imageDescription(image: ListedImage): string {
   const where = folder === '.' ? [] : [folder];
   if ('failure' in image) return [...where, image.failure].join(' · ');
   if ('excluded' in image) return [...where, `excluded by ${image.excluded.by}: ${image.excluded.reason}`].join(' · ');
+  if (image.durationS !== undefined) {
+    // A video: its length, and its faces as tracks (what its review goes by).
+    const tracks = image.faces === undefined ? 'not detected yet' : image.faces === 0 ? 'no face' : plural(image.faces, 'track', 'tracks');
+    return [...where, duration(image.durationS), tracks].join(' · ');
+  }
   const faces = image.faces === undefined ? 'not detected yet' : image.faces === 0 ? 'no face' : plural(image.faces, 'face', 'faces');
   return [...where, faces].join(' · ');
+}
+
+/** `m:ss`, or `h:mm:ss` from an hour. */
+export function duration(seconds: number): string {
+  const whole = Math.round(seconds);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const [h, m, s] = [Math.floor(whole / 3600), Math.floor(whole / 60) % 60, whole % 60];
+  return h > 0 ? `${h}:${pad(m)}:${pad(s)}` : `${m}:${pad(s)}`;
 }
 
 export function imageLabel(image: ListedImage): string {

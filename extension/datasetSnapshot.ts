@@ -13,20 +13,22 @@ export type ImageGroup = (typeof IMAGE_GROUPS)[number];
 export type DatasetCounts = { images: number } & Record<ImageGroup, number>;
 
 /** One image as the view lists it: its faces (boxes not rejected; undefined: never detected), why it was excluded, or why it could not be read. */
-export type ListedImage = { file: string; faces: number | undefined } | { file: string; excluded: ExcludedFile } | { file: string; failure: string };
+export type ListedImage = { file: string; faces: number | undefined; durationS?: number } | { file: string; excluded: ExcludedFile } | { file: string; failure: string };
 
 interface ImageState {
   status: ImageStatus;
   /** The review record's revision; NO_RECORD for an image never detected. */
   revision: number;
   faces: number | undefined;
+  /** A video's duration in seconds. */
+  durationS?: number;
 }
 
 /** The revision of an image without a review record: any record of it is newer. */
 const NO_RECORD = -1;
 
 function stateOf(record: ImageRecord): ImageState {
-  return { status: record.status, revision: record.revision ?? 0, faces: faceCount(record.boxes) };
+  return { status: record.status, revision: record.revision ?? 0, faces: faceCount(record.tracks ?? record.boxes), ...(record.video ? { durationS: record.video.durationS } : {}) };
 }
 
 export class DatasetSnapshot {
@@ -40,7 +42,7 @@ export class DatasetSnapshot {
   /** From the daemon's `dataset/status` answer. */
   static fromStatus(answer: DatasetStatusResult): DatasetSnapshot {
     const images = new Map<string, ImageState>();
-    for (const { file, status, revision, faces } of answer.images) images.set(file, { status, revision: revision ?? NO_RECORD, faces });
+    for (const { file, status, revision, faces, durationS } of answer.images) images.set(file, { status, revision: revision ?? NO_RECORD, faces, ...(durationS === undefined ? {} : { durationS }) });
     return new DatasetSnapshot(images, answer.failures, answer.excluded);
   }
 
@@ -74,7 +76,7 @@ export class DatasetSnapshot {
     if (group === 'failed') return this.failures.map(({ file, message }) => ({ file, failure: message }));
     if (group === 'excluded') return this.excluded.map((excluded) => ({ file: excluded.file, excluded }));
     const listed: ListedImage[] = [];
-    for (const [file, { status, faces }] of this.images) if (status === group) listed.push({ file, faces });
+    for (const [file, { status, faces, durationS }] of this.images) if (status === group) listed.push({ file, faces, ...(durationS === undefined ? {} : { durationS }) });
     return listed;
   }
 }

@@ -31,7 +31,7 @@ export function activate(context: vscode.ExtensionContext): VeilApi {
     const tree = registerDatasetsView(scope, datasets);
     registerDatasetsViewCommands({ scope, log, index: datasets, tree });
     const editorPaths = registerEditorPaths({ scope, log, supervisor, index: datasets, memory: context.globalState });
-    registerWalkthroughContext(scope, datasets);
+    const walkthrough = registerWalkthroughContext(scope, datasets, supervisor, log);
     // Registered during activation: VS Code asks for the reviews open before a window reload right after it.
     scope.add(registerReviewPanelSerializer({ extensionUri: context.extensionUri, daemon: () => supervisor.client(), log, track: (folder) => datasets.track(folder) }));
     scope.add(ReviewPanel.onDidSaveRecords((saved) => datasets.saved(saved)));
@@ -61,6 +61,7 @@ export function activate(context: vscode.ExtensionContext): VeilApi {
       reviewedImage: (root) => ReviewPanel.forRoot(root)?.currentFile,
       auditTrail: editorPaths.trail,
       originalsInMemory: () => editorPaths.originals.count,
+      datasetKeys: () => walkthrough.datasetKeys(),
     };
   } catch (error) {
     void vscode.window.showErrorMessage(`Veil failed to start: ${userMessage(error)}`);

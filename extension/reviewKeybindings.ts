@@ -15,6 +15,10 @@ import type { FocusPlace } from '../webview/protocol';
 import { registerVeilCommand, type CommandHost } from './commandRegistration';
 
 const REVIEW_FOCUS_CONTEXT = 'veil.reviewFocus';
+/** What the focused review shows: `image` or `video` (the video keybindings, catalog scope `video`, need `video`). */
+const REVIEW_ITEM_CONTEXT = 'veil.reviewItem';
+
+export type ReviewItemKind = 'image' | 'video';
 
 /** What a review action is sent to: the review panel VS Code shows as the active editor. */
 export interface ReviewActionTarget {
@@ -38,6 +42,23 @@ function isLargeStep(args: unknown): boolean {
 
 /** The panel whose webview reported the focus last. */
 let focusOwner: object | undefined;
+/** What each panel shows (set when it opens an image or a video). */
+const itemKinds = new WeakMap<object, ReviewItemKind>();
+let itemShown: ReviewItemKind | undefined;
+
+/** Keeps `veil.reviewItem` on what the focused review panel shows. */
+function showItemOf(panel: object): void {
+  const kind = itemKinds.get(panel) ?? 'image';
+  if (kind === itemShown) return;
+  itemShown = kind;
+  void vscode.commands.executeCommand('setContext', REVIEW_ITEM_CONTEXT, kind);
+}
+
+/** A review panel now shows an image or a video: the keys of the one the focus is in follow. */
+export function setReviewItem(panel: object, kind: ReviewItemKind): void {
+  itemKinds.set(panel, kind);
+  if (focusOwner === undefined || focusOwner === panel) showItemOf(panel);
+}
 
 /**
  * A review webview says where its focus is. An `outside` counts only from the panel that had the focus: when it moves
@@ -46,5 +67,6 @@ let focusOwner: object | undefined;
 export function setReviewFocus(panel: object, place: FocusPlace): void {
   if (place === 'outside' && focusOwner !== panel) return;
   focusOwner = panel;
+  showItemOf(panel);
   void vscode.commands.executeCommand('setContext', REVIEW_FOCUS_CONTEXT, place);
 }

@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { basename, join, relative, sep } from 'node:path';
+import { isVideoName } from '../daemon/image/formats';
 import * as vscode from 'vscode';
 import type { DaemonClient } from '../client/daemonClient';
 import type { ReviewChangedParams } from '../daemon/protocol';
@@ -23,6 +24,8 @@ import {
   ReviewUpdate,
   SettingsChanged,
   Thumbnails,
+  VideoProxy,
+  VideoProxyProgress,
   isWebviewToExtensionMessage,
   WEBVIEW_PROTOCOL_VERSION,
   type ExtensionToWebviewMessage,
@@ -33,7 +36,7 @@ import { redactionSettings } from './config';
 import { DisposableScope } from './disposables';
 import { causeOf, userMessage } from './errors';
 import { realPath } from './realPath';
-import { setReviewFocus } from './reviewKeybindings';
+import { setReviewFocus, setReviewItem } from './reviewKeybindings';
 
 /** The panels' view type: VS Code saves them under it and asks its serializer to bring them back after a reload. */
 export const REVIEW_VIEW_TYPE = 'veil.review';
@@ -165,7 +168,9 @@ export class ReviewPanel implements vscode.Disposable {
     this.follow(client, opened.root);
     const entries = opened.files.map((entry) => {
       const version = `${entry.bytes}-${Math.round(entry.mtimeMs)}`;
-      return { file: entry.file, imageUri: browserDecodes(entry.file) ? this.fileUri(join(opened.root, entry.file), version) : null, version, width: entry.width, height: entry.height };
+      // A video is played from its playable copy (`video/proxyRequest`), never loaded whole as an image.
+      const imageUri = browserDecodes(entry.file) && !isVideoName(entry.file) ? this.fileUri(join(opened.root, entry.file), version) : null;
+      return { file: entry.file, imageUri, version, width: entry.width, height: entry.height };
     });
     this.post(DatasetLoad.create({ root: opened.root, folder: this.root, entries, records: opened.records, settings: redactionSettings() }));
     this.loaded = this.ready;
@@ -220,7 +225,9 @@ export class ReviewPanel implements vscode.Disposable {
         return this.sendDisplayCopy(message.file);
       case 'image/open':
         this.currentFile = message.file;
-        return;
+        return setReviewItem(this, message.video === true ? 'video' : 'image');
+      case 'video/proxyRequest':
+        return this.sendVideoProxy(message.file);
       case 'focus/changed':
         return setReviewFocus(this, message.place);
       case 'error/report':
@@ -242,7 +249,7 @@ export class ReviewPanel implements vscode.Disposable {
     return done.then(() => undefined);
   }
 
-  private async store({ file, boxes, status, baseRevision, afterSeq, seq }: MessageOf<typeof ReviewUpdate>, previous: Promise<number | undefined> | undefined): Promise<number | undefined> {
+  private async store({ file, boxes, tracks, status, baseRevision, afterSeq, seq }: MessageOf<typeof ReviewUpdate>, previous: Promise<number | undefined> | undefined): Promise<number | undefined> {
     try {
       let base = baseRevision;
       if (afterSeq !== undefined) {
@@ -251,7 +258,7 @@ export class ReviewPanel implements vscode.Disposable {
         base = stored;
       }
       const client = await this.daemon();
-      const record = await client.request('review/update', { root: this.root, file, boxes, status, baseRevision: base });
+      const record = await client.request('review/update', { root: this.root, file, boxes, status, baseRevision: base, ...(tracks ? { tracks } : {}) });
       this.post(RecordUpdated.create({ record, seq }));
       savedRecords.fire({ root: this.root, records: [record] });
       return record.revision;
@@ -285,6 +292,25 @@ export class ReviewPanel implements vscode.Disposable {
       this.post(DisplayCopy.create({ file, uri: this.fileUri(path) }));
     } catch (error) {
       this.post(DisplayCopy.create({ file, error: causeOf(error) }));
+    }
+  }
+
+  /** A video's playable copy (the daemon makes it once, under `.veil/display`, inside the folder the webview may read). */
+  private async sendVideoProxy(file: string): Promise<void> {
+    const client = await this.daemon();
+    let percent = -1;
+    // Said once per percent: the webview shows how far the copy of a long video is.
+    const onProgress = ({ done, total }: { done: number; total: number }) => {
+      const now = Math.floor((100 * done) / Math.max(1, total));
+      if (now === percent || total <= 0) return;
+      percent = now;
+      this.post(VideoProxyProgress.create({ file, done, total }));
+    };
+    try {
+      const { path, width, height, fps, frames } = await client.request('video/displayCopy', { root: this.root, file }, { onProgress });
+      this.post(VideoProxy.create({ file, uri: this.fileUri(path), width, height, fps, frames }));
+    } catch (error) {
+      this.post(VideoProxy.create({ file, error: causeOf(error) }));
     }
   }
 

@@ -2,7 +2,8 @@
  * What `dataset/verify` found, in the Problems panel: one Error per finding on the file it names (an image, or a
  * `.veil/` file such as the audit log, at the line a chain finding names), on the dataset folder when it names none.
  * A click opens the file. Each verify of a dataset replaces that dataset's entries: a clean one leaves none. What a
- * run could not prove (`limits`) is no finding: the Veil log says it.
+ * run could not prove (`limits`) is no finding: the Veil log says it. `reportVerify` tells a result the same way for
+ * every verify command (Verify Dataset, Verify All Data).
  */
 import { join } from 'node:path';
 import * as vscode from 'vscode';
@@ -39,5 +40,20 @@ export class VerifyDiagnostics implements vscode.Disposable {
 
   dispose(): void {
     this.collection.dispose();
+  }
+}
+
+/** A verify's result told: each finding in the log and in Problems, what it could not prove in the log, and a notification. */
+export function reportVerify(result: VerifyResult, diagnostics: VerifyDiagnostics, log: vscode.LogOutputChannel, what = 'verified'): void {
+  for (const finding of result.findings) log.warn(`verify ${finding.kind}: ${finding.file ? `${finding.file}: ` : ''}${finding.message}`);
+  for (const limit of result.limits) log.info(`verify could not prove: ${limit}`);
+  diagnostics.show(result);
+  const checked = `${result.checked.images} images, ${result.checked.auditEntries} audit entries, ${result.checked.vaultObjects} vault objects`;
+  if (result.ok) void vscode.window.showInformationMessage(`Veil: ${what} ${checked}; no findings.`);
+  else {
+    void vscode.window.showErrorMessage(`Veil: verify found ${result.findings.length} problem(s) in ${checked}; each is in the Problems panel.`, 'Show Problems', 'Show Log').then((choice) => {
+      if (choice === 'Show Problems') void vscode.commands.executeCommand('workbench.actions.view.problems');
+      else if (choice) log.show();
+    });
   }
 }

@@ -78,6 +78,18 @@ function repositoryOf(manifest) {
   return repository ?? manifest.homepage ?? `https://www.npmjs.com/package/${manifest.name}`;
 }
 
+/**
+ * Licence texts Veil carries for packages that name a licence but hold no text of it: the static ffmpeg and ffprobe
+ * builds (`@ffmpeg-installer/linux-x64`, `@ffprobe-installer/linux-x64`) name GPLv3 and ship only the binary.
+ */
+const CARRIED_TEXTS = [{ spdx: /^GPL-?v?3(\.0)?(-or-later|\+)?$/i, file: 'scripts/licences/GPL-3.0.txt' }];
+
+function carriedText(spdx) {
+  const carried = CARRIED_TEXTS.find((entry) => entry.spdx.test(spdx));
+  if (!carried) return undefined;
+  return `--- ${spdx}: the package holds no licence file; the text of the licence it names, from ${carried.file} ---\n${readFileSync(join(ROOT, carried.file), 'utf8').trim()}`;
+}
+
 /** One package's entry: the facts the test reads (name, version, SPDX id, licence files) and its text. */
 export function packageNotice(dir, how) {
   const folder = join(ROOT, dir);
@@ -85,7 +97,12 @@ export function packageNotice(dir, how) {
   const licenceFiles = readdirSync(folder).filter((name) => LICENCE_FILE.test(name)).sort();
   const texts = licenceFiles.map((name) => `--- ${name} ---\n${readFileSync(join(folder, name), 'utf8').trim()}`);
   const readme = texts.length === 0 ? readmeLicenceSection(folder) : undefined;
-  const body = texts.length > 0 ? texts : readme ? [`--- the licence section of its README (the package holds no licence file) ---\n${readme}`] : [`The package holds no licence text; its package.json names the licence ${spdxOf(manifest)}. Its source: ${repositoryOf(manifest)}`];
+  const carried = texts.length === 0 && !readme ? carriedText(spdxOf(manifest)) : undefined;
+  const body =
+    texts.length > 0 ? texts
+    : readme ? [`--- the licence section of its README (the package holds no licence file) ---\n${readme}`]
+    : carried ? [carried]
+    : [`The package holds no licence text; its package.json names the licence ${spdxOf(manifest)}. Its source: ${repositoryOf(manifest)}`];
   return {
     name: manifest.name,
     version: manifest.version,

@@ -4,7 +4,8 @@ import type { Box, BoxState, Rect } from '../daemon/protocol';
 /** How a box is drawn and announced. */
 export type BoxKind = 'proposed' | 'accepted' | 'rejected' | 'manual' | 'possible';
 
-export function boxKind(box: Box): BoxKind {
+/** (A video's track is drawn as its boxes are: the same kinds, from its state and source.) */
+export function boxKind(box: Pick<Box, 'state' | 'source'>): BoxKind {
   if (box.state === 'rejected') return 'rejected';
   return box.source === 'manual' ? 'manual' : box.state;
 }
@@ -19,7 +20,10 @@ export function boxesToRedact(boxes: readonly Box[]): Box[] {
   return boxes.filter((box) => box.state !== 'rejected' && box.state !== 'possible');
 }
 
-export function withState(boxes: readonly Box[], ids: ReadonlySet<string>, state: BoxState): Box[] {
+/** (These decisions apply to a video's tracks as to an image's boxes: both have an id and a state.) */
+type Decided = Pick<Box, 'id' | 'state'>;
+
+export function withState<Item extends Decided>(boxes: readonly Item[], ids: ReadonlySet<string>, state: BoxState): Item[] {
   return boxes.map((box) => (ids.has(box.id) && box.state !== state ? { ...box, state } : box));
 }
 
@@ -29,7 +33,7 @@ export function visibleBoxes(boxes: readonly Box[], possibleShown: boolean): Box
 }
 
 /** Proposals nobody has accepted or rejected yet: an image is not marked reviewed while it has any. */
-export function undecidedBoxes(boxes: readonly Box[]): Box[] {
+export function undecidedBoxes<Item extends Decided>(boxes: readonly Item[]): Item[] {
   return boxes.filter((box) => box.state === 'proposed');
 }
 
@@ -37,7 +41,7 @@ export function undecidedBoxes(boxes: readonly Box[]): Box[] {
  * Accept or reject every undecided proposal. A face a person already decided keeps that decision: "accept all"
  * never brings back a face rejected as a false alarm, "reject all" never leaves an accepted face bare.
  */
-export function withUndecidedDecided(boxes: readonly Box[], state: BoxState): Box[] {
+export function withUndecidedDecided<Item extends Decided>(boxes: readonly Item[], state: BoxState): Item[] {
   return withState(boxes, new Set(undecidedBoxes(boxes).map((box) => box.id)), state);
 }
 

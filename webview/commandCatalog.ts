@@ -53,13 +53,38 @@ export type CommandId =
   | 'list.nextFilter'
   | 'list.toggleOrder'
   | 'list.focus'
-  | 'help.toggle';
+  | 'help.toggle'
+  | VideoCommandId;
+
+/** The video review's actions (webview/video/videoCommands.ts): they run only while a video is shown. */
+export type VideoCommandId =
+  | 'video.playPause'
+  | 'video.stepBack'
+  | 'video.stepForward'
+  | 'video.secondBack'
+  | 'video.secondForward'
+  | 'video.start'
+  | 'video.end'
+  | 'video.previousTrack'
+  | 'video.nextTrack'
+  | 'video.acceptTrack'
+  | 'video.rejectTrack'
+  | 'video.nextUncertain'
+  | 'video.split'
+  | 'video.merge'
+  | 'video.newTrack'
+  | 'video.deleteKeyframe';
 
 export interface CommandInfo {
   id: CommandId;
   label: string;
-  group: 'Images' | 'Faces' | 'Move and resize' | 'Edit' | 'View' | 'Redaction' | 'List' | 'Help';
+  group: 'Images' | 'Faces' | 'Move and resize' | 'Edit' | 'View' | 'Redaction' | 'List' | 'Help' | 'Video';
   keys: KeySpec[];
+  /**
+   * `video`: runs only while a video is shown, and then its keys are its own (an image command sharing a key steps
+   * aside: Left steps a frame instead of nudging a box). Absent: runs on images and videos alike.
+   */
+  scope?: 'video';
   /** Toolbar button icon: `$(name)` for a codicon, else text; commands without one have no button. */
   icon?: string;
 }
@@ -109,6 +134,22 @@ export const COMMANDS: readonly CommandInfo[] = [
   { id: 'list.toggleOrder', label: 'Review queue (most possible faces, then lowest confidence first) / by name', group: 'List', keys: [{ key: 'q' }] },
   { id: 'list.focus', label: 'Focus the image list (↑ ↓ Home End to move)', group: 'List', keys: [{ key: 'l' }] },
   { id: 'help.toggle', label: 'Keyboard shortcuts', group: 'Help', keys: [{ key: '?' }], icon: '$(question)' },
+  { id: 'video.playPause', label: 'Play / pause the video', group: 'Video', scope: 'video', keys: [{ key: ' ' }], icon: '$(play)' },
+  { id: 'video.stepBack', label: 'Previous frame', group: 'Video', scope: 'video', keys: [{ key: 'ArrowLeft', shift: false }] },
+  { id: 'video.stepForward', label: 'Next frame', group: 'Video', scope: 'video', keys: [{ key: 'ArrowRight', shift: false }] },
+  { id: 'video.secondBack', label: 'Back 1 second', group: 'Video', scope: 'video', keys: [{ key: 'ArrowLeft', shift: true }] },
+  { id: 'video.secondForward', label: 'Forward 1 second', group: 'Video', scope: 'video', keys: [{ key: 'ArrowRight', shift: true }] },
+  { id: 'video.start', label: 'First frame', group: 'Video', scope: 'video', keys: [{ key: 'Home' }] },
+  { id: 'video.end', label: 'Last frame', group: 'Video', scope: 'video', keys: [{ key: 'End' }] },
+  { id: 'video.previousTrack', label: 'Select previous track (the playhead goes to it when it is not in view)', group: 'Video', scope: 'video', keys: [{ key: '[' }] },
+  { id: 'video.nextTrack', label: 'Select next track (the playhead goes to it when it is not in view)', group: 'Video', scope: 'video', keys: [{ key: ']' }] },
+  { id: 'video.acceptTrack', label: 'Accept the selected track (every frame of it)', group: 'Video', scope: 'video', keys: [{ key: 'a' }] },
+  { id: 'video.rejectTrack', label: 'Reject the selected track (every frame of it)', group: 'Video', scope: 'video', keys: [{ key: 'r' }] },
+  { id: 'video.nextUncertain', label: 'Next uncertain stretch (low score, gap, short track): playhead and track', group: 'Video', scope: 'video', keys: [{ key: 'u' }] },
+  { id: 'video.split', label: 'Split the selected track at the playhead', group: 'Video', scope: 'video', keys: [{ key: 's' }] },
+  { id: 'video.merge', label: 'Merge the selected track with the next one', group: 'Video', scope: 'video', keys: [{ key: 'm' }] },
+  { id: 'video.newTrack', label: 'New track: drag on the frame, then at other frames, to set its keyframes', group: 'Video', scope: 'video', keys: [{ key: 'n' }] },
+  { id: 'video.deleteKeyframe', label: "Delete the selected track's keyframe at the playhead", group: 'Video', scope: 'video', keys: [{ key: 'Delete' }] },
 ];
 
 /** Pointer gestures, listed in the help overlay next to the shortcuts. */
@@ -119,6 +160,8 @@ export const GESTURES: ReadonlyArray<[gesture: string, action: string]> = [
   ['Hover a box', 'Show its score'],
   ['Wheel', 'Zoom at the pointer'],
   ['Space + drag, middle button drag', 'Pan'],
+  ['Drag a box of a video', 'Set the track\'s box at this frame (a keyframe)'],
+  ['Click / drag on the timeline', 'Move the playhead (and select the track of a lane)'],
 ];
 
 export function isCommandId(value: unknown): value is CommandId {
@@ -148,6 +191,7 @@ const KEY_NAMES: Record<string, string> = {
   Delete: 'Del',
   PageUp: 'PgUp',
   PageDown: 'PgDn',
+  ' ': 'Space',
 };
 
 export function keyLabel(spec: KeySpec): string {

@@ -6,6 +6,7 @@ import { actualSizeViewport, focusViewport, moveRect, panBy, resizeRect, revealR
 import { FILTERS } from './imageList';
 import type { ImageView } from './imageView';
 import type { ReviewStore } from './store';
+import type { VideoCommandHandlers } from './video/videoCommands';
 
 export interface CommandContext {
   /** Shift was held: nudges go 10 px instead of 1. */
@@ -19,14 +20,16 @@ export interface CommandEnvironment {
   toggleHelp(): void;
   closeHelp(): boolean;
   focusList(): void;
-  /** Marking reviewed was refused: these proposals are still undecided (the image stays on screen). */
-  refuseReviewed(undecided: Box[]): void;
+  /** Marking reviewed was refused: these proposals (a video's: tracks) are still undecided (the image stays on screen). */
+  refuseReviewed(undecided: ReadonlyArray<{ id: string }>): void;
+  /** The video commands (they run while a video is shown). */
+  video: VideoCommandHandlers;
 }
 
 const ZOOM_STEP = 1.25;
 const PAN_STEP = 40;
 
-export function createCommands({ store, view, toggleHelp, closeHelp, focusList, refuseReviewed }: CommandEnvironment): CommandHandlers {
+export function createCommands({ store, view, toggleHelp, closeHelp, focusList, refuseReviewed, video }: CommandEnvironment): CommandHandlers {
   const selected = () => store.selectedBox();
   const setSelectedState = (state: 'accepted' | 'rejected' | 'proposed') => {
     const box = selected();
@@ -66,13 +69,18 @@ export function createCommands({ store, view, toggleHelp, closeHelp, focusList, 
   };
   /** Marks the image reviewed; false (refused, as the daemon would) while a proposal is neither accepted nor rejected. */
   const markReviewed = (): boolean => {
-    const undecided = undecidedBoxes(store.currentBoxes());
+    const undecided = store.currentVideo() ? undecidedBoxes(store.currentTracks()) : undecidedBoxes(store.currentBoxes());
     if (undecided.length > 0) {
       refuseReviewed(undecided);
       return false;
     }
     store.edit({ status: 'reviewed' });
     return true;
+  };
+  /** Accepts or rejects every undecided proposal: an image's boxes, a video's tracks (whole). */
+  const decideUndecided = (state: 'accepted' | 'rejected') => {
+    if (store.currentVideo()) store.edit({ tracks: withUndecidedDecided(store.currentTracks(), state) });
+    else store.edit({ boxes: withUndecidedDecided(store.currentBoxes(), state) });
   };
   /** Selects the face after (1) or before (-1) the selected one and pans it into view. */
   const selectNeighbour = (step: 1 | -1) => {
@@ -109,8 +117,8 @@ export function createCommands({ store, view, toggleHelp, closeHelp, focusList, 
       const next = neighbourBox(store.currentBoxes(), box.id, 1);
       store.edit({ boxes: without(store.currentBoxes(), box.id), selectedId: next && next.id !== box.id ? next.id : null });
     },
-    'box.acceptAll': () => store.edit({ boxes: withUndecidedDecided(store.currentBoxes(), 'accepted') }),
-    'box.rejectAll': () => store.edit({ boxes: withUndecidedDecided(store.currentBoxes(), 'rejected') }),
+    'box.acceptAll': () => decideUndecided('accepted'),
+    'box.rejectAll': () => decideUndecided('rejected'),
     'box.add': () => {
       const entry = store.currentEntry();
       if (!entry) return;
@@ -158,5 +166,6 @@ export function createCommands({ store, view, toggleHelp, closeHelp, focusList, 
     'list.toggleOrder': () => store.setOrder(store.ui.order === 'name' ? 'confidence' : 'name'),
     'list.focus': focusList,
     'help.toggle': toggleHelp,
+    ...video,
   };
 }

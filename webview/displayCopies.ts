@@ -5,16 +5,16 @@
  */
 import type { DisplayCopyParams, WebviewEntry } from './protocol';
 
-interface Pending {
-  promise: Promise<string>;
-  resolve(uri: string): void;
+interface Pending<Answer> {
+  promise: Promise<Answer>;
+  resolve(answer: Answer): void;
   reject(error: Error): void;
 }
 
-function pending(): Pending {
-  let resolve!: (uri: string) => void;
+function pending<Answer>(): Pending<Answer> {
+  let resolve!: (answer: Answer) => void;
   let reject!: (error: Error) => void;
-  const promise = new Promise<string>((ok, fail) => {
+  const promise = new Promise<Answer>((ok, fail) => {
     resolve = ok;
     reject = fail;
   });
@@ -22,35 +22,58 @@ function pending(): Pending {
   return { promise, resolve, reject };
 }
 
-export class DisplayCopies {
-  private copies = new Map<string, Pending>();
+/**
+ * Answers the extension sends for a file (a display copy, a video's playable copy): asked for once per file, awaited
+ * by whoever needs it; a failure is forgotten, so the next need asks again.
+ */
+export class AskedOnce<Answer> {
+  private answers = new Map<string, Pending<Answer>>();
 
   constructor(private readonly request: (file: string) => void) {}
 
+  answerFor(file: string): Promise<Answer> {
+    let answer = this.answers.get(file);
+    if (!answer) {
+      answer = pending<Answer>();
+      this.answers.set(file, answer);
+      this.request(file);
+    }
+    return answer.promise;
+  }
+
+  receive(file: string, answer: Answer | Error): void {
+    const waiting = this.answers.get(file);
+    if (!waiting) return;
+    if (answer instanceof Error) {
+      this.answers.delete(file);
+      waiting.reject(answer);
+    } else waiting.resolve(answer);
+  }
+
+  /** Forgets every answer (a new dataset load carries new file versions). */
+  clear(): void {
+    this.answers = new Map();
+  }
+}
+
+export class DisplayCopies {
+  private readonly copies: AskedOnce<string>;
+
+  constructor(request: (file: string) => void) {
+    this.copies = new AskedOnce(request);
+  }
+
   /** The URI to load `entry` from; asks for a display copy the first time one is needed. */
   uriOf(entry: WebviewEntry): Promise<string> {
-    if (entry.imageUri !== null) return Promise.resolve(entry.imageUri);
-    let copy = this.copies.get(entry.file);
-    if (!copy) {
-      copy = pending();
-      this.copies.set(entry.file, copy);
-      this.request(entry.file);
-    }
-    return copy.promise;
+    return entry.imageUri !== null ? Promise.resolve(entry.imageUri) : this.copies.answerFor(entry.file);
   }
 
   receive(answer: DisplayCopyParams): void {
-    const copy = this.copies.get(answer.file);
-    if (!copy) return;
-    if ('uri' in answer) copy.resolve(answer.uri);
-    else {
-      this.copies.delete(answer.file);
-      copy.reject(new Error(answer.error));
-    }
+    this.copies.receive(answer.file, 'uri' in answer ? answer.uri : new Error(answer.error));
   }
 
   /** Forgets every copy (a new dataset load carries new file versions). */
   clear(): void {
-    this.copies = new Map();
+    this.copies.clear();
   }
 }

@@ -5,6 +5,7 @@
  * scroll through thousands of rows loads and decodes none of the images it flies past.
  */
 import { faceCount, type ImageRecord, type ImageStatus } from '../daemon/protocol';
+import { clockText } from './video/frameClock';
 import type { ListKey } from './focusPlaces';
 import type { ReviewStore } from './store';
 
@@ -30,6 +31,8 @@ interface Row {
   nameEnd: HTMLElement;
   folder: HTMLElement;
   lock: HTMLElement;
+  /** The video mark: a row of a video shows its duration and tracks. */
+  video: HTMLElement;
   badge: HTMLElement;
   /** What the row shows now, to skip rows that did not change (no work, no garbage while scrolling). */
   shown: RowContent | null;
@@ -130,10 +133,12 @@ export class Filmstrip {
     const status = child(text, 'div', 'filmstrip__status');
     const lock = child(status, 'span', 'filmstrip__lock codicon codicon-lock');
     lock.title = 'Committed: read-only';
+    const video = child(status, 'span', 'filmstrip__lock codicon codicon-device-camera-video');
+    video.title = 'Video';
     const badge = child(status, 'span', 'filmstrip__badge');
     element.append(thumbnail, text);
     this.container.append(element);
-    return { element, thumbnail, nameStart, nameEnd, folder, lock, badge, shown: null };
+    return { element, thumbnail, nameStart, nameEnd, folder, lock, video, badge, shown: null };
   }
 
   private fillRow(row: Row, index: number, file: string): void {
@@ -145,9 +150,7 @@ export class Filmstrip {
     const content: RowContent = { index, record, thumbnail, current, listLength: this.store.list.length };
     if (sameContent(row.shown, content)) return;
     row.shown = content;
-    const faces = faceCount(record.boxes);
-    const proposed = record.boxes.filter((box) => box.state === 'proposed').length;
-    const possible = record.boxes.filter((box) => box.state === 'possible').length;
+    const counts = rowCounts(record);
     row.element.hidden = false;
     row.element.dataset.file = file;
     row.element.dataset.status = record.status;
@@ -156,8 +159,7 @@ export class Filmstrip {
     row.element.setAttribute('aria-selected', String(current));
     row.element.setAttribute('aria-posinset', String(index + 1));
     row.element.setAttribute('aria-setsize', String(this.store.list.length));
-    const counts = [`${faces} face${faces === 1 ? '' : 's'}`, ...(proposed ? [`${proposed} to decide`] : []), ...(possible ? [`${possible} possible`] : [])];
-    row.element.setAttribute('aria-label', [file, record.status, ...counts].join(', '));
+    row.element.setAttribute('aria-label', [file, ...(record.video ? ['video'] : []), record.status, ...counts].join(', '));
     if (row.thumbnail.getAttribute('src') !== thumbnail) {
       if (thumbnail) row.thumbnail.src = thumbnail;
       else row.thumbnail.removeAttribute('src');
@@ -168,6 +170,7 @@ export class Filmstrip {
     row.folder.textContent = name.folder;
     row.folder.hidden = name.folder === '';
     row.lock.hidden = record.status !== 'committed';
+    row.video.hidden = !record.video;
     row.badge.textContent = `${STATUS_MARK[record.status]}${counts.join(' · ')}`;
   }
 
@@ -201,6 +204,20 @@ export class Filmstrip {
     event.preventDefault();
     this.store.open(list[Math.min(list.length - 1, Math.max(0, target))]!);
   }
+}
+
+/** A row's counts: an image's faces, a video's duration and tracks; then what is left to decide. */
+function rowCounts(record: ImageRecord): string[] {
+  const items = record.video ? (record.tracks ?? []) : record.boxes;
+  const proposed = items.filter((item) => item.state === 'proposed').length;
+  const possible = items.filter((item) => item.state === 'possible').length;
+  // Faces (tracks) a commit redacts, as for an image: rejected and possible ones are not counted.
+  const found = record.video ? [clockText(record.video.durationS), plural(faceCount(items), 'track')] : [plural(faceCount(items), 'face')];
+  return [...found, ...(proposed ? [`${proposed} to decide`] : []), ...(possible ? [`${possible} possible`] : [])];
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
 function sameContent(shown: RowContent | null, next: RowContent): boolean {

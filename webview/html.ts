@@ -25,7 +25,7 @@ export interface WebviewHtmlOptions {
 export type ShortcutHandler = 'vscode' | 'page';
 
 export function contentSecurityPolicy(cspSource: string, nonce: string): string {
-  return `default-src 'none'; img-src ${cspSource} data: blob:; style-src ${cspSource}; font-src ${cspSource}; script-src 'nonce-${nonce}';`;
+  return `default-src 'none'; img-src ${cspSource} data: blob:; media-src ${cspSource}; style-src ${cspSource}; font-src ${cspSource}; script-src 'nonce-${nonce}';`;
 }
 
 const TOOLBAR_GROUPS: CommandId[][] = [
@@ -52,7 +52,7 @@ export function renderWebviewHtml(options: WebviewHtmlOptions): string {
 <header class="toolbar" role="toolbar" aria-label="Review">
 <label class="toolbar__field">Show <select id="filter" aria-label="Filter images (F)"></select></label>
 <label class="toolbar__field">Order <select id="order" aria-label="Order images (Q)"></select></label>
-${TOOLBAR_GROUPS.map((group) => `<div class="toolbar__group">${group.map(renderButton).join('')}</div>`).join('\n')}
+${TOOLBAR_GROUPS.map((group) => `<div class="toolbar__group">${group.map((id) => renderButton(id)).join('')}</div>`).join('\n')}
 <label class="toolbar__field">Preview <select id="mode" aria-label="Redaction mode previewed in this panel (M); commits use the setting" title="Redaction mode previewed in this panel (M); commits use the veil.redaction.mode setting"></select></label>
 <div class="toolbar__group toolbar__end">${renderButton('help.toggle')}</div>
 </header>
@@ -64,13 +64,28 @@ ${TOOLBAR_GROUPS.map((group) => `<div class="toolbar__group">${group.map(renderB
 </div>
 <div id="filmstrip" class="filmstrip" role="listbox" aria-label="Images (L)" tabindex="0"><div id="filmstrip-spacer" class="filmstrip__spacer"></div></div>
 </div>
+<div class="viewer">
 <div id="stage" class="stage" tabindex="0" role="application" aria-label="Image with face boxes; press ? for shortcuts" aria-describedby="announcer">
 <img id="image" class="stage__image" alt="" draggable="false">
+<video id="video" class="stage__image" muted playsinline disablepictureinpicture hidden></video>
 <canvas id="preview" class="stage__preview" aria-hidden="true"></canvas>
 <div id="boxes" class="boxes" role="group" aria-label="Faces"></div>
 <div id="draft" class="box box--draft" hidden></div>
 <div id="stage-message" class="stage__message" hidden></div>
 <div id="preview-note" class="stage__note" role="status" hidden></div>
+</div>
+<div id="timeline" class="timeline" hidden>
+<div class="timeline__head">
+${renderButton('video.playPause', 'timeline-play')}
+<span id="timeline-time" class="timeline__time" aria-live="off"></span>
+</div>
+<div id="timeline-body" class="timeline__body">
+<div class="timeline__label timeline__label--ruler" aria-hidden="true">Tracks</div>
+<canvas id="timeline-ruler" class="timeline__ruler" aria-hidden="true"></canvas>
+<div id="timeline-lanes" class="timeline__lanes" role="listbox" aria-label="Tracks"></div>
+<div class="timeline__overlay" aria-hidden="true"><div id="timeline-playhead" class="timeline__playhead"></div></div>
+</div>
+</div>
 </div>
 </div>
 <footer class="statusbar">
@@ -95,10 +110,11 @@ ${TOOLBAR_GROUPS.map((group) => `<div class="toolbar__group">${group.map(renderB
 `;
 }
 
-function renderButton(id: CommandId): string {
+function renderButton(id: CommandId, elementId?: string): string {
   const command = commandInfo(id);
   const label = escapeHtml(`${command.label} (${shortcutText(command)})`);
-  return `<button type="button" class="toolbar__button" data-command="${id}" aria-label="${label}" title="${label}">${renderIcon(command.icon ?? command.label)}</button>`;
+  const idAttribute = elementId === undefined ? '' : ` id="${elementId}"`;
+  return `<button type="button"${idAttribute} class="toolbar__button" data-command="${id}" aria-label="${label}" title="${label}">${renderIcon(command.icon ?? command.label)}</button>`;
 }
 
 /** `$(name)` is the codicon `name` (VS Code's own notation); anything else is shown as text. */

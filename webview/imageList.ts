@@ -99,9 +99,10 @@ export function computeProgress(records: Iterable<ImageRecord>): Progress {
   for (const record of records) {
     progress.images++;
     if (record.status !== 'unreviewed') progress.reviewed++;
-    for (const box of record.boxes) {
-      if (box.state === 'accepted') progress.accepted++;
-      else if (box.state === 'proposed') progress.proposed++;
+    // A video's faces are its tracks.
+    for (const face of record.video ? (record.tracks ?? []) : record.boxes) {
+      if (face.state === 'accepted') progress.accepted++;
+      else if (face.state === 'proposed') progress.proposed++;
     }
   }
   return progress;

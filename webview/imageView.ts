@@ -1,7 +1,7 @@
 /**
- * The stage: the current image at full quality, transformed by the viewport, with its boxes drawn over
- * it in screen space (so outlines and handles keep their size at any zoom), the box being drawn, and
- * the redaction preview.
+ * The stage: the current image at full quality (a video: its playable copy at the playhead, drawn at the video's
+ * displayed size, the space of its track boxes), transformed by the viewport, with its boxes drawn over it in screen
+ * space (so outlines and handles keep their size at any zoom), the box being drawn, and the redaction preview.
  *
  * For tests and the benchmark, the stage carries `data-file` (image shown) and `data-ready="true"` once
  * that image is decoded and its boxes are drawn.
@@ -14,6 +14,8 @@ import { ImageCache } from './imageCache';
 import { RedactionPreview } from './redactionPreview';
 import type { ReviewStore } from './store';
 import type { WebviewEntry } from './protocol';
+import type { VideoPlayer } from './video/videoPlayer';
+import type { VideoProxies } from './video/videoProxies';
 
 /**
  * A box smaller than this on screen (px) has its handles outside it: handles on its edges would cover the face a
@@ -42,6 +44,7 @@ export class ImageView {
     private readonly message: HTMLElement,
     previewCanvas: HTMLCanvasElement,
     private readonly sources: DisplayCopies,
+    private readonly video: { player: VideoPlayer; proxies: VideoProxies },
   ) {
     this.image = stage.querySelector('img')!;
     this.preview = new RedactionPreview(previewCanvas);
@@ -65,23 +68,31 @@ export class ImageView {
     const token = ++this.loading;
     this.stage.dataset.ready = 'false';
     this.stage.dataset.file = entry?.file ?? '';
+    const isVideo = entry !== undefined && this.store.record(entry.file).video !== undefined;
     if (entry?.file !== this.shownFile) {
       // Until the new image is decoded, show neither the old image nor any boxes (a cached image is
       // decoded already: it replaces the old one before the next paint).
       this.image.hidden = true;
+      this.video.player.element.hidden = true;
+      this.video.player.close();
       this.shownFile = null;
-      this.showMessage(entry ? 'Loading…' : 'No images in this dataset.');
+      this.showMessage(entry ? (isVideo ? 'Preparing the video for playback…' : 'Loading…') : 'No images in this dataset.');
       this.render();
     }
     if (!entry) return;
     try {
-      const image = await this.cache.load(await this.sources.uriOf(entry));
+      if (isVideo) await this.showVideo(entry, token);
+      else {
+        const image = await this.cache.load(await this.sources.uriOf(entry));
+        if (token !== this.loading) return;
+        this.swapImage(image, entry);
+      }
       if (token !== this.loading) return;
-      this.swapImage(image, entry);
       this.showMessage(null);
     } catch (error) {
       if (token !== this.loading) return;
       this.image.hidden = true;
+      this.video.player.element.hidden = true;
       const cause = error instanceof Error && error.message ? `: ${error.message}` : '.';
       this.showMessage(`Could not load ${entry.file}${cause}`);
     }
@@ -105,6 +116,30 @@ export class ImageView {
     this.shownFile = entry.file;
   }
 
+  /** Loads the video's playable copy at its first frame (unless another image was asked for meanwhile). */
+  private async showVideo(entry: WebviewEntry, token: number): Promise<void> {
+    const proxy = await this.video.proxies.proxyOf(entry.file);
+    if (token !== this.loading) return;
+    const { player } = this.video;
+    await player.open(proxy.uri, proxy);
+    if (token !== this.loading) return;
+    player.element.style.width = `${entry.width}px`;
+    player.element.style.height = `${entry.height}px`;
+    player.element.hidden = false;
+    this.shownFile = entry.file;
+  }
+
+  /** How far the playable copy of the video being opened is made (a share of its frames). */
+  showPreparing(file: string, share: number): void {
+    if (file !== this.store.ui.file || this.shownFile === file) return;
+    this.showMessage(`Preparing the video for playback… ${Math.floor(share * 100)} %`);
+  }
+
+  /** The element showing the current image's pixels: the <img>, or a video's <video>. */
+  private media(): HTMLImageElement | HTMLVideoElement {
+    return this.video.player.element.hidden ? this.image : this.video.player.element;
+  }
+
   private preloadNeighbours(file: string): void {
     const list = this.store.list;
     const index = list.indexOf(file);
@@ -125,8 +160,9 @@ export class ImageView {
     const entry = this.store.currentEntry();
     const shown = entry && this.shownFile === entry.file ? entry : undefined;
     const viewport = this.viewport();
-    if (shown) this.image.style.transform = `translate(${viewport.x}px, ${viewport.y}px) scale(${viewport.scale})`;
-    this.image.classList.toggle('is-pixelated', viewport.scale > PIXELATED_ABOVE);
+    const media = this.media();
+    if (shown) media.style.transform = `translate(${viewport.x}px, ${viewport.y}px) scale(${viewport.scale})`;
+    media.classList.toggle('is-pixelated', viewport.scale > PIXELATED_ABOVE);
     this.renderBoxes(shown ? this.store.shownBoxes() : [], viewport);
     this.renderPreview(shown, viewport);
   }
@@ -181,7 +217,7 @@ export class ImageView {
       return;
     }
     const settings = { ...this.store.settings, mode: this.store.previewedMode };
-    this.preview.draw({ image: this.image, imageSize: entry, boxes: this.store.currentBoxes(), viewport, settings }, this.stageSize());
+    this.preview.draw({ image: this.media(), imageSize: entry, boxes: this.store.currentBoxes(), viewport, settings }, this.stageSize());
   }
 
   /** Flashes these boxes for a moment (again from the start when they are flashing already). */

@@ -18,12 +18,17 @@ export function createCommandRunner(commands: CommandHandlers, isHelpOpen: () =>
   };
 }
 
-/** The page runs the catalog's shortcuts itself (no VS Code keybindings send them). */
-export function installPageShortcuts(run: CommandRunner): void {
+/**
+ * The page runs the catalog's shortcuts itself (no VS Code keybindings send them). While a video is shown its
+ * commands run, and take their keys from the image commands (as the keybindings' `veil.reviewItem` does in VS Code).
+ */
+export function installPageShortcuts(run: CommandRunner, videoShown: () => boolean): void {
   document.addEventListener('keydown', (event) => {
     // A key the focused control took (the filmstrip's arrows prevent their default) or takes (a picker's letters).
     if (event.defaultPrevented || placeTakesKey(focusPlaceOf(event.target instanceof Element ? event.target : null, true), event.key)) return;
-    const command = COMMANDS.find((info) => info.keys.some((spec) => matchesKey(spec, event)));
+    const video = videoShown();
+    const matching = COMMANDS.filter((info) => (info.scope !== 'video' || video) && info.keys.some((spec) => matchesKey(spec, event)));
+    const command = matching.find((info) => info.scope === 'video') ?? matching[0];
     if (!command) return;
     event.preventDefault();
     run(command.id, { large: event.shiftKey });

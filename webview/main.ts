@@ -20,6 +20,7 @@ import {
   Ready,
   ReviewUpdate,
   ThumbnailsRequest,
+  VideoProxyRequest,
   WEBVIEW_PROTOCOL_VERSION,
   type ExtensionToWebviewMessage,
 } from './protocol';
@@ -27,6 +28,12 @@ import { SaveQueue } from './saveQueue';
 import { StatusBar } from './statusBar';
 import { ReviewStore, type Change } from './store';
 import { Toolbar } from './toolbar';
+import { Timeline } from './video/timeline';
+import { describeTrack, laneOrder } from './video/trackBoxes';
+import { TrackEditing } from './video/trackEditing';
+import { createVideoCommands } from './video/videoCommands';
+import { VideoPlayer } from './video/videoPlayer';
+import { VideoProxies } from './video/videoProxies';
 
 function element<T extends HTMLElement = HTMLElement>(id: string): T {
   const found = document.getElementById(id);
@@ -38,7 +45,9 @@ const host = new Host();
 const saves = new SaveQueue(
   ({ record, ...stamp }) => {
     const status = record.status === 'committed' ? undefined : record.status;
-    host.post(ReviewUpdate.create({ file: record.file, boxes: record.boxes, status, ...stamp }));
+    // A video's review state is its tracks (its boxes stay empty).
+    const tracks = record.video ? { tracks: record.tracks ?? [] } : {};
+    host.post(ReviewUpdate.create({ file: record.file, boxes: record.boxes, status, ...tracks, ...stamp }));
   },
   (state) => statusBar.showSaveState(state),
 );
@@ -46,7 +55,28 @@ const store = new ReviewStore((record) => saves.edited(record));
 
 const stage = element('stage');
 const displayCopies = new DisplayCopies((file) => host.post(DisplayCopyRequest.create({ file })));
-const view = new ImageView(store, stage, element('boxes'), element('draft'), element('stage-message'), element<HTMLCanvasElement>('preview'), displayCopies);
+const videoProxies = new VideoProxies((file) => host.post(VideoProxyRequest.create({ file })));
+const player = new VideoPlayer(element<HTMLVideoElement>('video'), {
+  frame: (frame) => store.setFrame(frame),
+  playing: (playing) => timeline.showPlaying(playing),
+});
+const view = new ImageView(store, stage, element('boxes'), element('draft'), element('stage-message'), element<HTMLCanvasElement>('preview'), displayCopies, {
+  player,
+  proxies: videoProxies,
+});
+const timeline = new Timeline(
+  {
+    root: element('timeline'),
+    body: element('timeline-body'),
+    ruler: element<HTMLCanvasElement>('timeline-ruler'),
+    lanes: element('timeline-lanes'),
+    playhead: element('timeline-playhead'),
+    time: element('timeline-time'),
+    playButton: element('timeline-play'),
+  },
+  store,
+  { seek: (frame) => player.seek(frame), select: (id) => store.select(id), togglePlay: () => player.toggle() },
+);
 const help = new HelpOverlay(element('help'), element('help-body'), element('help-close'));
 const filmstripElement = element('filmstrip');
 const filmstrip = new Filmstrip(filmstripElement, element('filmstrip-spacer'), store, (files) => host.post(ThumbnailsRequest.create({ files })));
@@ -56,6 +86,7 @@ const statusBar = new StatusBar(
 );
 
 const previewNote = new PreviewNote(element('preview-note'), store);
+const trackEditing = new TrackEditing(store, { announce: (text) => statusBar.announce(text), refuse: (text) => statusBar.showError(text) });
 
 const commands = createCommands({
   store,
@@ -67,10 +98,14 @@ const commands = createCommands({
     // The faces to decide must be in sight: no preview or hidden boxes over them.
     if (store.ui.preview) store.setPreview(false);
     if (store.ui.boxesHidden) store.setBoxesHidden(false);
-    view.flash(undecided.map((box) => box.id));
-    const faces = undecided.length === 1 ? '1 face is' : `${undecided.length} faces are`;
+    const ids = undecided.map((item) => item.id);
+    const noun = store.currentVideo() ? 'track' : 'face';
+    if (store.currentVideo()) timeline.flash(ids);
+    else view.flash(ids);
+    const faces = undecided.length === 1 ? `1 ${noun} is` : `${undecided.length} ${noun}s are`;
     statusBar.showError(`Not marked reviewed: ${faces} still undecided (flashing). Accept or reject each first.`);
   },
+  video: createVideoCommands({ store, player, editing: trackEditing, announce: (text) => statusBar.announce(text) }),
 });
 const toolbar = new Toolbar(
   {
@@ -86,9 +121,11 @@ const toolbar = new Toolbar(
 );
 const runCommand = createCommandRunner(commands, () => help.isOpen);
 // In VS Code its keybindings run the shortcuts (html.ts `shortcuts`): the page says where its focus is, for their `when`.
-if (document.body.dataset.shortcuts === 'page') installPageShortcuts(runCommand);
+if (document.body.dataset.shortcuts === 'page') installPageShortcuts(runCommand, () => store.currentVideo() !== undefined);
 else reportFocusPlace((place) => host.post(FocusChanged.create({ place })));
-installPointerEditing(stage, store, view);
+installPointerEditing(stage, store, view, trackEditing);
+// A box of a video is edited at the frame on screen: a press on the stage stops playback there.
+stage.addEventListener('pointerdown', () => player.pause(), { capture: true });
 
 function onChange(change: Change): void {
   switch (change.kind) {
@@ -106,15 +143,23 @@ function onChange(change: Change): void {
       // A decision on the selected box (R, A) changes its state, not the selection: say the new state.
       if (change.file === store.ui.file) {
         view.render();
-        statusBar.announceSelection();
+        timeline.update();
+        announceSelection();
       }
       toolbar.updateProgress();
       filmstrip.scheduleRender();
       break;
     case 'selection':
       view.render();
-      statusBar.announceSelection();
+      timeline.update();
+      announceSelection();
       break;
+    case 'frame':
+      // Every frame while a video plays: its boxes and the playhead only (no state worth saving changed).
+      stage.dataset.frame = String(store.frame);
+      view.render();
+      timeline.updatePlayhead();
+      return;
     case 'viewport':
     case 'preview':
     case 'settings':
@@ -137,9 +182,20 @@ function onChange(change: Change): void {
 }
 
 function showCurrentImage(): void {
+  stage.dataset.frame = String(store.frame);
   void view.showCurrent();
+  timeline.update();
   filmstrip.revealCurrent();
-  if (store.ui.file !== null) host.post(ImageOpen.create({ file: store.ui.file }));
+  if (store.ui.file !== null) host.post(ImageOpen.create({ file: store.ui.file, video: store.currentVideo() !== undefined }));
+}
+
+/** Says what is selected: a face of an image, a track of a video. */
+function announceSelection(): void {
+  const video = store.currentVideo();
+  if (!video) return statusBar.announceSelection();
+  const lanes = laneOrder(store.currentTracks());
+  const index = lanes.findIndex((track) => track.id === store.ui.selectedId);
+  statusBar.announce(index < 0 ? 'No track selected' : describeTrack(lanes[index]!, index, lanes.length, video.frames));
 }
 
 let firstLoad = true;
@@ -149,6 +205,7 @@ function onMessage(message: ExtensionToWebviewMessage): void {
       host.reviews(message.folder ?? message.root);
       saves.reset(message.records);
       displayCopies.clear();
+      videoProxies.clear();
       store.load(message, firstLoad ? host.savedUiState() : null);
       firstLoad = false;
       break;
@@ -157,6 +214,12 @@ function onMessage(message: ExtensionToWebviewMessage): void {
       break;
     case 'displayCopy':
       displayCopies.receive(message);
+      break;
+    case 'video/proxy':
+      videoProxies.receive(message);
+      break;
+    case 'video/proxyProgress':
+      view.showPreparing(message.file, message.done / message.total);
       break;
     case 'record/updated': {
       const elsewhere = message.seq === undefined;

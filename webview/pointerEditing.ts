@@ -29,7 +29,13 @@ type Gesture =
   | { kind: 'resize'; origin: Point; boxId: string; handle: Handle; rect: Rect }
   | { kind: 'draw'; origin: Point };
 
-export function installPointerEditing(stage: HTMLElement, store: ReviewStore, view: ImageView): void {
+/** What a finished gesture does to a video (an image's boxes are edited here): its tracks' keyframes at the frame shown. */
+export interface VideoBoxEditing {
+  placeBox(trackId: string, rect: Rect): void;
+  drawBox(rect: Rect): void;
+}
+
+export function installPointerEditing(stage: HTMLElement, store: ReviewStore, view: ImageView, video: VideoBoxEditing): void {
   let gesture: Gesture | null = null;
   let result: Rect | null = null;
   let spaceHeld = false;
@@ -100,13 +106,16 @@ export function installPointerEditing(stage: HTMLElement, store: ReviewStore, vi
 
   const commitGesture = (done: Gesture, rect: Rect | null) => {
     const boxes = store.currentBoxes();
+    const isVideo = store.currentVideo() !== undefined;
     if (done.kind === 'draw') {
       if (rect && rect.w >= MIN_BOX_SIZE && rect.h >= MIN_BOX_SIZE) {
+        if (isVideo) return video.drawBox(rect);
         const box = manualBox(rect);
         store.edit({ boxes: [...boxes, box], selectedId: box.id });
       } else if (!rect) store.select(null);
     } else if ((done.kind === 'move' || done.kind === 'resize') && rect) {
-      store.edit({ boxes: withRect(boxes, done.boxId, rect) });
+      if (isVideo) video.placeBox(done.boxId, rect);
+      else store.edit({ boxes: withRect(boxes, done.boxId, rect) });
     }
   };
 

@@ -19,15 +19,17 @@ import {
   isImageRecord,
   isOneOf,
   isRecord,
+  isTrack,
   type Box,
   type EditableStatus,
   type ImageRecord,
   type MaskShape,
   type RedactionMode,
+  type Track,
 } from '../daemon/protocol';
 import { isCommandId, type CommandId } from './commandCatalog';
 
-export const WEBVIEW_PROTOCOL_VERSION = 2;
+export const WEBVIEW_PROTOCOL_VERSION = 3;
 
 export type Message<Type extends string, Params> = { type: Type } & Params;
 
@@ -105,12 +107,15 @@ export interface ReviewUpdateParams {
   baseRevision: number;
   afterSeq?: number;
   seq: number;
+  /** A video's tracks, complete (its `boxes` are then empty). */
+  tracks?: Track[];
 }
 export const ReviewUpdate = defineMessage<'review/update', ReviewUpdateParams>(
   'review/update',
   (m) =>
     isString(m.file) &&
     isArrayOf(m.boxes, isBox) &&
+    (m.tracks === undefined || isArrayOf(m.tracks, isTrack)) &&
     (m.status === undefined || isOneOf(EDITABLE_STATUSES, m.status)) &&
     isFiniteNumber(m.baseRevision) &&
     (m.afterSeq === undefined || isFiniteNumber(m.afterSeq)) &&
@@ -125,8 +130,17 @@ export const ThumbnailsRequest = defineMessage<'thumbnails/request', { files: st
 /** The image to show has no `imageUri`: answer with `displayCopy`. */
 export const DisplayCopyRequest = defineMessage<'displayCopy/request', { file: string }>('displayCopy/request', (m) => isString(m.file));
 
-/** The image now shown (lets the extension reveal it in its tree). */
-export const ImageOpen = defineMessage<'image/open', { file: string }>('image/open', (m) => isString(m.file));
+/**
+ * The image now shown (lets the extension reveal it in its tree). `video`: it is a video, whose keys differ (the
+ * extension keeps it in the `veil.reviewItem` context key of the review's keybindings).
+ */
+export const ImageOpen = defineMessage<'image/open', { file: string; video?: boolean }>(
+  'image/open',
+  (m) => isString(m.file) && (m.video === undefined || typeof m.video === 'boolean'),
+);
+
+/** The video to show needs its playable copy (the daemon's `video/displayCopy`): answer with `video/proxy`. */
+export const VideoProxyRequest = defineMessage<'video/proxyRequest', { file: string }>('video/proxyRequest', (m) => isString(m.file));
 
 /**
  * Where the keyboard focus is in the page, for the `veil.reviewFocus` context key of the review's keybindings: each
@@ -143,10 +157,11 @@ export type WebviewToExtensionMessage =
   | MessageOf<typeof ThumbnailsRequest>
   | MessageOf<typeof DisplayCopyRequest>
   | MessageOf<typeof ImageOpen>
+  | MessageOf<typeof VideoProxyRequest>
   | MessageOf<typeof FocusChanged>
   | MessageOf<typeof ErrorReport>;
 
-const webviewToExtension = [Ready, ReviewUpdate, ThumbnailsRequest, DisplayCopyRequest, ImageOpen, FocusChanged, ErrorReport];
+const webviewToExtension = [Ready, ReviewUpdate, ThumbnailsRequest, DisplayCopyRequest, ImageOpen, VideoProxyRequest, FocusChanged, ErrorReport];
 export function isWebviewToExtensionMessage(value: unknown): value is WebviewToExtensionMessage {
   return webviewToExtension.some((definition) => definition.is(value));
 }
@@ -181,6 +196,33 @@ export type DisplayCopyParams = { file: string; uri: string } | { file: string; 
 export const DisplayCopy = defineMessage<'displayCopy', DisplayCopyParams>(
   'displayCopy',
   (m) => isString(m.file) && (isString(m.uri) !== isString(m.error)),
+);
+
+/**
+ * A video's playable copy, as the review plays it: frame n of it is frame n of the video at `fps` (its pixels are
+ * smaller: it is drawn at the video's displayed size, the space of the track boxes).
+ */
+export interface VideoProxyInfo {
+  file: string;
+  /** `asWebviewUri` of the copy (H.264 MP4 or VP9 WebM, no audio). */
+  uri: string;
+  /** The copy's own size, pixels. */
+  width: number;
+  height: number;
+  fps: number;
+  frames: number;
+}
+/** The answer to `video/proxyRequest`: the copy, or why there is none (the cause, without the file name). */
+export type VideoProxyParams = VideoProxyInfo | { file: string; error: string };
+export const VideoProxy = defineMessage<'video/proxy', VideoProxyParams>(
+  'video/proxy',
+  (m) => isString(m.file) && (isString(m.error) ? m.uri === undefined : isString(m.uri) && isPositiveSize(m) && isPositive(m.fps) && isPositive(m.frames)),
+);
+
+/** How far the playable copy asked for is made (a long video takes a while): `done` frames of `total`. */
+export const VideoProxyProgress = defineMessage<'video/proxyProgress', { file: string; done: number; total: number }>(
+  'video/proxyProgress',
+  (m) => isString(m.file) && isFiniteNumber(m.done) && isPositive(m.total),
 );
 
 /**
@@ -225,6 +267,8 @@ export type ExtensionToWebviewMessage =
   | MessageOf<typeof DatasetLoad>
   | MessageOf<typeof Thumbnails>
   | MessageOf<typeof DisplayCopy>
+  | MessageOf<typeof VideoProxy>
+  | MessageOf<typeof VideoProxyProgress>
   | MessageOf<typeof RecordUpdated>
   | MessageOf<typeof ReviewRefused>
   | MessageOf<typeof SettingsChanged>
@@ -232,7 +276,7 @@ export type ExtensionToWebviewMessage =
   | MessageOf<typeof ErrorMessage>
   | MessageOf<typeof ReviewAction>;
 
-const extensionToWebview = [DatasetLoad, Thumbnails, DisplayCopy, RecordUpdated, ReviewRefused, SettingsChanged, ImageShow, ErrorMessage, ReviewAction];
+const extensionToWebview = [DatasetLoad, Thumbnails, DisplayCopy, VideoProxy, VideoProxyProgress, RecordUpdated, ReviewRefused, SettingsChanged, ImageShow, ErrorMessage, ReviewAction];
 export function isExtensionToWebviewMessage(value: unknown): value is ExtensionToWebviewMessage {
   return extensionToWebview.some((definition) => definition.is(value));
 }
@@ -263,6 +307,10 @@ function isArrayOf<T>(value: unknown, isItem: (item: unknown) => item is T): val
 }
 export const isRedactionMode = (value: unknown): value is RedactionMode => isOneOf(REDACTION_MODES, value);
 const isMaskShape = (value: unknown): value is MaskShape => isOneOf(MASK_SHAPES, value);
+
+function isPositive(value: unknown): value is number {
+  return isFiniteNumber(value) && value > 0;
+}
 
 function isPositiveSize(value: Record<string, unknown>): boolean {
   return isFiniteNumber(value.width) && isFiniteNumber(value.height) && value.width > 0 && value.height > 0;

@@ -11,7 +11,8 @@ import { assertNever } from './imageList';
 import type { RedactionSettings } from './protocol';
 
 export interface PreviewScene {
-  image: HTMLImageElement;
+  /** The pixels: an image, or a video at its frame on screen (redrawn at every frame while it plays). */
+  image: HTMLImageElement | HTMLVideoElement;
   /** The image's displayed size (the space of the boxes). */
   imageSize: Size;
   boxes: readonly Box[];
@@ -34,10 +35,15 @@ export class RedactionPreview {
   draw(scene: PreviewScene, stage: Size): void {
     const ratio = window.devicePixelRatio || 1;
     this.canvas.hidden = false;
-    this.canvas.width = Math.round(stage.width * ratio);
-    this.canvas.height = Math.round(stage.height * ratio);
-    this.canvas.style.width = `${stage.width}px`;
-    this.canvas.style.height = `${stage.height}px`;
+    // Resized only when the stage is (a new backing store per frame would cost a video's every frame).
+    const width = Math.round(stage.width * ratio);
+    const height = Math.round(stage.height * ratio);
+    if (this.canvas.width !== width || this.canvas.height !== height) {
+      this.canvas.width = width;
+      this.canvas.height = height;
+      this.canvas.style.width = `${stage.width}px`;
+      this.canvas.style.height = `${stage.height}px`;
+    }
     this.context.setTransform(ratio, 0, 0, ratio, 0, 0);
     this.context.clearRect(0, 0, stage.width, stage.height);
     for (const box of boxesToRedact(scene.boxes)) {
@@ -86,8 +92,10 @@ export class RedactionPreview {
 
 /** A rectangle in displayed pixels, in the pixels of the loaded image (the same unless it is scaled). */
 function sourceRect(scene: PreviewScene, rect: Rect): Rect {
-  const sx = scene.image.naturalWidth / scene.imageSize.width;
-  const sy = scene.image.naturalHeight / scene.imageSize.height;
+  const media = scene.image;
+  const [naturalWidth, naturalHeight] = media instanceof HTMLVideoElement ? [media.videoWidth, media.videoHeight] : [media.naturalWidth, media.naturalHeight];
+  const sx = naturalWidth / scene.imageSize.width;
+  const sy = naturalHeight / scene.imageSize.height;
   return { x: rect.x * sx, y: rect.y * sy, w: rect.w * sx, h: rect.h * sy };
 }
 

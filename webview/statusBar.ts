@@ -45,7 +45,8 @@ export class StatusBar {
     this.announce(index < 0 ? 'No face selected' : describeBox(boxes[index]!, index, boxes.length));
   }
 
-  private announce(text: string): void {
+  /** Tells screen readers (and shows, in the footer) what just happened. */
+  announce(text: string): void {
     this.elements.announcer.textContent = text;
   }
 

@@ -3,12 +3,13 @@
  * history of review edits. Views subscribe and re-render what a change touches; every review edit is
  * handed to `onReviewEdit` at once (main.ts posts it to the extension).
  */
-import type { Box, ImageRecord, ImageStatus, RedactionMode } from '../daemon/protocol';
+import type { Box, ImageRecord, ImageStatus, RedactionMode, Track, VideoInfo } from '../daemon/protocol';
 import type { Viewport } from './geometry';
 import { buildImageList, computeProgress, DEFAULT_LOW_CONFIDENCE, type Filter, type Order, type Progress } from './imageList';
 import type { DatasetLoadParams, RedactionSettings, WebviewEntry } from './protocol';
 import { UndoStack } from './undoStack';
 import { visibleBoxes } from './boxEdits';
+import { boxesAtFrame } from './video/trackBoxes';
 
 export type ReviewedStatus = Exclude<ImageStatus, 'committed'>;
 
@@ -22,7 +23,9 @@ export type Change =
   | { kind: 'list' }
   | { kind: 'thumbnails' }
   | { kind: 'settings' }
-  | { kind: 'preview' };
+  | { kind: 'preview' }
+  /** The video's playhead shows another frame. */
+  | { kind: 'frame' };
 
 /** UI state that survives the panel being hidden (saved with `setState`). */
 export interface UiState {
@@ -46,13 +49,15 @@ export interface UiState {
 
 interface ReviewSnapshot {
   boxes: Box[];
+  /** A video's tracks (undefined for an image). */
+  tracks: Track[] | undefined;
   status: ImageStatus;
 }
 interface ReviewEdit {
   file: string;
   before: ReviewSnapshot;
   after: ReviewSnapshot;
-  /** Box selected after the edit (so undo/redo show what changed). */
+  /** Box (a video's: track) selected after the edit (so undo/redo show what changed). */
   selectedId: string | null;
 }
 
@@ -64,12 +69,16 @@ export class ReviewStore {
   ui: UiState = { file: null, selectedId: null, filter: 'all', order: 'name', viewport: null, preview: false, boxesHidden: false, possibleShown: false, previewMode: null };
   /** The filmstrip's files: filtered and ordered. */
   list: string[] = [];
+  /** The frame of the current video on screen (0 for an image): its tracks' boxes at that frame are its boxes. */
+  frame = 0;
 
   private files: string[] = [];
   private entryByFile = new Map<string, WebviewEntry>();
   private records = new Map<string, ImageRecord>();
   private readonly thumbnails = new Map<string, string>();
   private readonly history = new UndoStack<ReviewEdit>();
+  /** currentBoxes() of a video, kept while neither its record nor the frame changes (drawn at every frame played). */
+  private framed: { record: ImageRecord; frame: number; boxes: Box[] } | undefined;
   private readonly listeners = new Set<(change: Change) => void>();
 
   constructor(private readonly onReviewEdit: ReviewEditListener) {}
@@ -98,11 +107,14 @@ export class ReviewStore {
     this.settings = dataset.settings;
     this.history.clear();
     const ui = restored ?? this.ui;
+    const shown = this.ui.file;
     const file = ui.file !== null && this.entryByFile.has(ui.file) ? ui.file : null;
     this.ui = { ...ui, file, selectedId: file === ui.file ? ui.selectedId : null, viewport: file === ui.file ? ui.viewport : null };
     this.rebuildList();
     if (this.ui.file === null) this.ui.file = this.list[0] ?? this.entries[0]?.file ?? null;
-    if (this.ui.selectedId !== null && !this.currentBoxes().some((box) => box.id === this.ui.selectedId)) this.ui.selectedId = null;
+    // A video still shown keeps its playhead (its player keeps playing the same copy); another starts at frame 0.
+    if (this.ui.file !== shown) this.frame = 0;
+    if (this.ui.selectedId !== null && !this.selectableIds().includes(this.ui.selectedId)) this.ui.selectedId = null;
     this.emit({ kind: 'dataset' });
   }
 
@@ -131,8 +143,35 @@ export class ReviewStore {
     return this.ui.file === null ? undefined : this.entryByFile.get(this.ui.file);
   }
 
+  /** The current image's boxes; a video's: its tracks' boxes at the frame on screen (each with its track's id). */
   currentBoxes(): Box[] {
-    return this.ui.file === null ? [] : this.record(this.ui.file).boxes;
+    if (this.ui.file === null) return [];
+    const record = this.record(this.ui.file);
+    if (!record.video) return record.boxes;
+    if (this.framed?.record !== record || this.framed.frame !== this.frame) this.framed = { record, frame: this.frame, boxes: boxesAtFrame(record.tracks ?? [], this.frame) };
+    return this.framed.boxes;
+  }
+
+  /** The current video's facts (undefined for an image). */
+  currentVideo(): VideoInfo | undefined {
+    return this.ui.file === null ? undefined : this.record(this.ui.file).video;
+  }
+
+  /** The current video's tracks (none for an image). */
+  currentTracks(): Track[] {
+    return this.ui.file === null ? [] : (this.record(this.ui.file).tracks ?? []);
+  }
+
+  /** What can be selected: an image's boxes, a video's tracks (also where they have no box at this frame). */
+  private selectableIds(): string[] {
+    return (this.currentVideo() ? this.currentTracks() : this.currentBoxes()).map((item) => item.id);
+  }
+
+  /** The current video's playhead is on `frame` (its frame on screen). */
+  setFrame(frame: number): void {
+    if (frame === this.frame) return;
+    this.frame = frame;
+    this.emit({ kind: 'frame' });
   }
 
   /** The current image's boxes as drawn: possible faces only while shown. */
@@ -147,6 +186,7 @@ export class ReviewStore {
   open(file: string): void {
     if (!this.entryByFile.has(file) || file === this.ui.file) return;
     this.ui = { ...this.ui, file, selectedId: null, viewport: null };
+    this.frame = 0;
     this.rebuildList();
     this.emit({ kind: 'current' });
   }
@@ -218,15 +258,20 @@ export class ReviewStore {
 
   // ---- Review edits (undoable, sent at once) -----------------------------------------------------------
 
-  /** Replaces the current image's boxes (and optionally its status) as one undoable step. */
-  edit(change: { boxes?: Box[]; status?: ReviewedStatus; selectedId?: string | null }): void {
+  /**
+   * Replaces the current image's boxes, or the current video's tracks (and optionally its status) as one undoable
+   * step. A video's boxes are its tracks' at a frame: a change of them is no edit (the track edits make the keyframes).
+   */
+  edit(change: { boxes?: Box[]; tracks?: Track[]; status?: ReviewedStatus; selectedId?: string | null }): void {
     const file = this.ui.file;
     if (file === null) return;
     const record = this.record(file);
     if (record.status === 'committed') return;
-    const before: ReviewSnapshot = { boxes: record.boxes, status: record.status };
-    const after: ReviewSnapshot = { boxes: change.boxes ?? record.boxes, status: change.status ?? record.status };
-    if (after.boxes === before.boxes && after.status === before.status) return;
+    const before: ReviewSnapshot = { boxes: record.boxes, tracks: record.tracks, status: record.status };
+    const after: ReviewSnapshot = record.video
+      ? { boxes: record.boxes, tracks: change.tracks ?? record.tracks, status: change.status ?? record.status }
+      : { boxes: change.boxes ?? record.boxes, tracks: record.tracks, status: change.status ?? record.status };
+    if (after.boxes === before.boxes && after.tracks === before.tracks && after.status === before.status) return;
     const selectedId = change.selectedId === undefined ? this.ui.selectedId : change.selectedId;
     this.history.push({ file, before, after, selectedId });
     this.applyEdit(file, after, selectedId);
@@ -245,13 +290,14 @@ export class ReviewStore {
   }
 
   private applyEdit(file: string, snapshot: ReviewSnapshot, selectedId: string | null): void {
-    const record: ImageRecord = { ...this.record(file), boxes: snapshot.boxes, status: snapshot.status };
+    const record: ImageRecord = { ...this.record(file), boxes: snapshot.boxes, status: snapshot.status, ...(snapshot.tracks ? { tracks: snapshot.tracks } : {}) };
     this.records.set(file, record);
     if (file !== this.ui.file) {
       this.ui = { ...this.ui, file, viewport: null };
+      this.frame = 0;
       this.emit({ kind: 'current' });
     }
-    const stillThere = snapshot.boxes.some((box) => box.id === selectedId);
+    const stillThere = this.selectableIds().some((id) => id === selectedId);
     this.ui = { ...this.ui, selectedId: stillThere ? selectedId : null };
     this.onReviewEdit(record);
     this.rebuildList();
@@ -266,7 +312,7 @@ export class ReviewStore {
     if (!this.entryByFile.has(record.file)) return;
     if (fromElsewhere) this.history.forget((step) => step.file === record.file);
     this.records.set(record.file, record);
-    if (record.file === this.ui.file && !record.boxes.some((box) => box.id === this.ui.selectedId)) this.ui = { ...this.ui, selectedId: null };
+    if (record.file === this.ui.file && this.ui.selectedId !== null && !this.selectableIds().includes(this.ui.selectedId)) this.ui = { ...this.ui, selectedId: null };
     this.rebuildList();
     this.emit({ kind: 'record', file: record.file });
   }

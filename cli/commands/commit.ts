@@ -9,12 +9,12 @@ import { printCheckpoint } from '../checkpoint';
 import { printSignature, signingKeyPath } from '../signingKey';
 import { EXIT } from '../exitCodes';
 
-const USAGE = `veil commit <dir> [--mode ${REDACTION_MODES.join('|')}] [--margin 0.25] [--shape ${MASK_SHAPES.join('|')}] [--include-unreviewed [--allow-possible-faces --reason TEXT]] [--sign KEYFILE (default: VEIL_SIGNING_KEY)]`;
+const USAGE = `veil commit <dir> [--mode ${REDACTION_MODES.join('|')}] [--margin 0.25] [--shape ${MASK_SHAPES.join('|')}] [--include-unreviewed [--allow-possible-faces --reason TEXT]] [--keep-audio] [--sign KEYFILE (default: VEIL_SIGNING_KEY)]`;
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseCommandArgs(
     argv,
-    { mode: { type: 'string' }, margin: { type: 'string' }, shape: { type: 'string' }, 'include-unreviewed': { type: 'boolean' }, 'allow-possible-faces': { type: 'boolean' }, reason: { type: 'string' }, sign: { type: 'string' } },
+    { mode: { type: 'string' }, margin: { type: 'string' }, shape: { type: 'string' }, 'include-unreviewed': { type: 'boolean' }, 'keep-audio': { type: 'boolean' }, 'allow-possible-faces': { type: 'boolean' }, reason: { type: 'string' }, sign: { type: 'string' } },
     USAGE,
   );
   const root = resolve(io.cwd, onePositional(positionals, 'dataset folder', USAGE));
@@ -26,6 +26,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     shape: enumOption(values.shape, MASK_SHAPES, 'shape'),
     margin: numberOption(values.margin, 'margin', 0, 2),
     includeUnreviewed: values['include-unreviewed'],
+    keepAudio: values['keep-audio'],
     allowPossibleFaces: values['allow-possible-faces'] ? values.reason : undefined,
     signingKey: signingKeyPath(values.sign, io),
   };

@@ -10,7 +10,7 @@ import { formatTable } from '../table';
 import { printCheckpoint } from '../checkpoint';
 import { EXIT } from '../exitCodes';
 
-const USAGE = 'veil detect <dir> [--json out.json] [--model NAME|PATH] [--threshold T] [--thorough] [--force] [--max-pixels N]';
+const USAGE = 'veil detect <dir> [--json out.json] [--model NAME|PATH] [--threshold T] [--thorough] [--video-stride N] [--force] [--max-pixels N]';
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseCommandArgs(
@@ -21,6 +21,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       threshold: { type: 'string' },
       thorough: { type: 'boolean' },
       force: { type: 'boolean' },
+      'video-stride': { type: 'string' },
       'max-pixels': { type: 'string' },
     },
     USAGE,
@@ -28,6 +29,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const root = resolve(io.cwd, onePositional(positionals, 'dataset folder', USAGE));
   const threshold = numberOption(values.threshold, 'threshold', 0, 1);
   const maxPixels = numberOption(values['max-pixels'], 'max-pixels', 1, 1e10);
+  const videoStride = numberOption(values['video-stride'], 'video-stride', 1, 30);
   const interrupt = interruptSignal(io);
   try {
     const result = await withDaemon(
@@ -35,7 +37,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       (client) =>
         client.request(
           'dataset/detect',
-          { root, model: values.model, threshold, thorough: values.thorough, force: values.force },
+          { root, model: values.model, threshold, thorough: values.thorough, videoStride, force: values.force },
           { onProgress: progressPrinter(io, 'detecting'), signal: interrupt.signal },
         ),
       { maxPixels },
@@ -49,10 +51,11 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
 }
 
 function printSummary(io: CliIO, root: string, result: DatasetDetectResult, jsonPath: string | undefined): void {
+  // A video's row counts its tracks (`tracks`), its faces' places are in the review.
   const rows = result.images.map((image) => [
     image.file,
     `${image.width}x${image.height}`,
-    image.faces.length,
+    image.tracks === undefined ? image.faces.length : `${image.tracks} track${image.tracks === 1 ? '' : 's'}`,
     image.faces.map((face) => `(${Math.round(face.x)},${Math.round(face.y)} ${Math.round(face.w)}x${Math.round(face.h)} ${face.score.toFixed(2)})`).slice(0, 3).join(' ') +
       (image.faces.length > 3 ? ' …' : ''),
   ]);

@@ -32,10 +32,14 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
 }
 
 function printResult(io: CliIO, result: BackupRestoreResult): void {
-  io.stdout(
-    `restored generation ${result.generation} (written ${result.createdAt}) of dataset ${result.datasetId} from ${result.backup} into ${result.root}: ` +
-      `${result.vaultObjects} vault object(s), ${result.stateFiles} state file(s), ${result.outputs} committed image(s)`,
-  );
+  if (result.alreadyRestored) {
+    io.stdout(`${result.root} was restored from generation ${result.generation} of ${result.backup} already (a run that did not see its end): nothing was written`);
+  } else {
+    io.stdout(
+      `restored generation ${result.generation} (written ${result.createdAt}) of dataset ${result.datasetId} from ${result.backup} into ${result.root}: ` +
+        `${result.vaultObjects} vault object(s), ${result.stateFiles} state file(s), ${result.outputs} committed image(s)`,
+    );
+  }
   io.stdout(`manifest sha256 ${result.manifestSha256}: compare it with the backup entry of the dataset's log (or the line \`veil backup\` printed) when the backup folder was out of your hands`);
   if (result.outputs === 0) io.stdout('the backup holds no committed images: put the dataset\'s images back (from where the dataset is kept) before `veil verify`');
   io.stdout(`the restored log holds the ${result.covers.entries} entries of the backup, then this restore's entry; check it with:`);

@@ -74,6 +74,8 @@ export function describeEntry(entry: AuditEntry): string {
       return `vault object ${short(event.vaultObject)} re-encrypted under a new file key (ciphertext ${short(event.previousSha256)} → ${short(event.vaultSha256)})`;
     case 'backup':
       return `backup generation ${event.generation} of the first ${plural(event.covers.entries, 'entry', 'entries')} to ${event.destination}${event.withOutputs ? ' (with the committed images)' : ''} (manifest sha256 ${short(event.manifestSha256)})`;
+    case 'backup-prune':
+      return `backup generation(s) ${event.removed.join(', ')} removed from ${event.destination} (kept ${event.kept.join(', ')}), with ${plural(event.blobs, 'blob')} no kept generation names`;
     case 'backup-restore':
       return `rebuilt from backup generation ${event.generation} in ${event.source}, which held the entries before this one (manifest sha256 ${short(event.manifestSha256)})`;
     case 'retention-hold':

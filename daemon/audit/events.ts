@@ -16,6 +16,7 @@ import {
   type BoxSource,
   type BoxState,
   type Checkpoint,
+  type ImageRecord,
   type ImageStatus,
   type MaskShape,
   type OpenRefusal,
@@ -52,7 +53,9 @@ export interface ReviewChangeEvent {
   file: string;
   status: ImageStatus;
   boxes: BoxCounts;
-  /** `boxesSha256(boxes)` of the image after the change. */
+  /** A video's tracks, counted like boxes (absent for an image). */
+  tracks?: BoxCounts;
+  /** `decisionSha256` of the image (or video) after the change. */
   boxesSha256: string;
   /** The review-state revision the change is written as (absent in logs older than per-image detection audit). */
   revision?: number;
@@ -73,6 +76,8 @@ export interface DetectImageEvent {
   faces: number;
   status: ImageStatus;
   boxes: BoxCounts;
+  /** A video's tracks, counted like boxes (absent for an image). */
+  tracks?: BoxCounts;
   boxesSha256: string;
   /** The review-state revision the record is written as. */
   revision: number;
@@ -89,6 +94,8 @@ export interface ReviewReconcileEvent {
   reason: ReconcileReason;
   status: ImageStatus;
   boxes: BoxCounts;
+  /** A video's tracks, counted like boxes (absent for an image). */
+  tracks?: BoxCounts;
   boxesSha256: string;
   /** The record's revision in the review state. */
   revision: number;
@@ -105,6 +112,8 @@ export interface CommitImageEvent {
   threshold: number | null;
   redaction: { mode: RedactionMode; margin: number; shape: MaskShape };
   boxes: BoxCounts;
+  /** A video's tracks, counted like boxes (absent for an image). */
+  tracks?: BoxCounts;
   /** Boxes actually painted over (every box not rejected). */
   redacted: number;
   /**
@@ -206,6 +215,11 @@ export interface PolicyChangeEvent {
   sha256: string;
   /** sha256 of the policy file it replaced (null: there was none). */
   previousSha256: string | null;
+  /**
+   * The new file's text (UTF-8; its sha256 is `sha256`): the monitor judges each opening by the policy in force when it
+   * happened (daemon/policy/history.ts). Absent in entries written before Veil recorded it.
+   */
+  content?: string;
 }
 
 /**
@@ -360,6 +374,25 @@ export interface BackupRestoreEvent {
   covers: Checkpoint;
 }
 
+/**
+ * Old generations of this dataset's backup removed from a backup folder (`veil backup prune`), logged before anything is
+ * removed: the generations removed and kept, and the blobs (shared by every dataset backed up there) no kept generation
+ * names, which go with them. A `backup` entry whose generation is listed here no longer has its manifest.
+ */
+export interface BackupPruneEvent {
+  type: 'backup-prune';
+  actor: Actor;
+  /** The backup folder (real path) and its id. */
+  destination: string;
+  backupId: string;
+  datasetId: string;
+  removed: number[];
+  kept: number[];
+  /** Blobs to remove and their bytes. */
+  blobs: number;
+  bytes: number;
+}
+
 /** A partial last line (a power loss mid-append) was cut off before this entry. */
 export interface AuditRepairEvent {
   type: 'audit-repair';
@@ -388,13 +421,14 @@ export type AuditEvent =
   | RestoreOriginalEvent
   | BackupEvent
   | BackupRestoreEvent
+  | BackupPruneEvent
   | AuditRepairEvent;
 
 /** Every entry as stored: the event plus its place in the chain. */
 export type AuditEntry = AuditEvent & { seq: number; prev: string; at: string };
 
-/** Per source and state; `possible` only where there are any (entries of images without them read as before). */
-export function countBoxes(boxes: readonly Box[]): BoxCounts {
+/** Per source and state; `possible` only where there are any (entries of images without them read as before). A video's tracks are counted the same way. */
+export function countBoxes(boxes: readonly Pick<Box, 'source' | 'state'>[]): BoxCounts {
   const counts: BoxCounts = {
     model: { proposed: 0, accepted: 0, rejected: 0 },
     manual: { proposed: 0, accepted: 0, rejected: 0 },
@@ -414,6 +448,26 @@ export function boxesSha256(boxes: readonly Box[]): string {
   return sha256Hex(JSON.stringify(canonical));
 }
 
+/**
+ * sha256 of what a review decided for a file, the hash audit entries carry as `boxesSha256`: an image's
+ * `boxesSha256` (unchanged, so every earlier entry still matches); for a video, of its boxes' hash and its tracks'
+ * canonical JSON `[{"id","state","padBefore","padAfter","keyframes":[[frame,x,y,w,h], …]}, …]` sorted by id (what
+ * decides the redacted area at each frame; scores, source and the edited flag do not).
+ */
+export function decisionSha256(record: Pick<ImageRecord, 'boxes' | 'tracks'>): string {
+  const boxes = boxesSha256(record.boxes);
+  if (record.tracks === undefined) return boxes;
+  const tracks = record.tracks
+    .map(({ id, state, padBefore, padAfter, keyframes }) => ({ id, state, padBefore, padAfter, keyframes: keyframes.map(({ frame, x, y, w, h }) => [frame, x, y, w, h]) }))
+    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return sha256Hex(JSON.stringify({ boxes, tracks }));
+}
+
+/** The counts of a record's decision for an audit entry: its boxes, and its tracks when it is a video. */
+export function countDecision(record: Pick<ImageRecord, 'boxes' | 'tracks'>): { boxes: BoxCounts; tracks?: BoxCounts } {
+  return { boxes: countBoxes(record.boxes), ...(record.tracks ? { tracks: countBoxes(record.tracks) } : {}) };
+}
+
 // ---- Checks: what each event type must hold when read back (audit log, commit journal) --------------------
 
 const boxCounts = object(Object.fromEntries(BOX_SOURCES.map((source) => [source, object(Object.fromEntries(BOX_STATES.map((state) => [state, state === 'possible' ? optional(count) : count])))])));
@@ -422,7 +476,7 @@ const checkpoint = object({ entries: count, head: sha256 });
 /** The fields of each event type, besides `type`. */
 const EVENT_FIELDS: { [T in AuditAction]: Record<string, Check> } = {
   'detect-run': { actor, model: text, threshold: between(0, 1), thorough: flag, images: count, faces: count },
-  'review-change': { actor, file: text, status: oneOf(IMAGE_STATUSES), boxes: boxCounts, boxesSha256: sha256, revision: optional(count) },
+  'review-change': { actor, file: text, status: oneOf(IMAGE_STATUSES), boxes: boxCounts, tracks: optional(boxCounts), boxesSha256: sha256, revision: optional(count) },
   'commit-image': {
     commitId: text,
     actor,
@@ -431,6 +485,7 @@ const EVENT_FIELDS: { [T in AuditAction]: Record<string, Check> } = {
     threshold: nullable(finite),
     redaction: object({ mode: oneOf(REDACTION_MODES), margin: finite, shape: oneOf(MASK_SHAPES) }),
     boxes: boxCounts,
+    tracks: optional(boxCounts),
     redacted: count,
     boxesSha256: sha256,
     originalSha256: sha256,
@@ -454,7 +509,7 @@ const EVENT_FIELDS: { [T in AuditAction]: Record<string, Check> } = {
   },
   exclude: { actor, file: text, reason: text },
   include: { actor, file: text },
-  'policy-change': { actor, source: oneOf(['init', 'apply']), sha256, previousSha256: nullable(sha256) },
+  'policy-change': { actor, source: oneOf(['init', 'apply']), sha256, previousSha256: nullable(sha256), content: optional(text) },
   // The key and the signature are checked by verify (signature-invalid), not here: a line that parses is kept readable.
   'checkpoint-signature': { actor, checkpoint, signer: text, publicKey: text, signedAt: text, signature: text },
   'recipients-change': {
@@ -492,14 +547,16 @@ const EVENT_FIELDS: { [T in AuditAction]: Record<string, Check> } = {
     withOutputs: flag,
   },
   'backup-restore': { actor, source: text, backupId: text, datasetId: text, generation: count, manifestSha256: sha256, covers: checkpoint },
+  'backup-prune': { actor, destination: text, backupId: text, datasetId: text, removed: arrayOf(count), kept: arrayOf(count), blobs: count, bytes: count },
   'audit-repair': { droppedBytes: count, previous: checkpoint },
-  'detect-image': { actor, file: text, model: text, threshold: between(0, 1), thorough: flag, faces: count, status: oneOf(IMAGE_STATUSES), boxes: boxCounts, boxesSha256: sha256, revision: count },
+  'detect-image': { actor, file: text, model: text, threshold: between(0, 1), thorough: flag, faces: count, status: oneOf(IMAGE_STATUSES), boxes: boxCounts, tracks: optional(boxCounts), boxesSha256: sha256, revision: count },
   'review-reconcile': {
     actor,
     file: text,
     reason: oneOf(RECONCILE_REASONS),
     status: oneOf(IMAGE_STATUSES),
     boxes: boxCounts,
+    tracks: optional(boxCounts),
     boxesSha256: sha256,
     revision: count,
     lastDecision: nullable(count),

@@ -9,7 +9,7 @@
  * reconcile then records what the state holds.
  */
 import type { ImageRecord, ImageStatus, ReconcileReason, VerifyFinding } from '../protocol';
-import { boxesSha256, type AuditEntry } from './events';
+import { decisionSha256, type AuditEntry } from './events';
 
 /** What the audit log last says an image's review record holds. */
 export interface AuditedDecision {
@@ -63,7 +63,7 @@ export function unexplainedRecords(records: Iterable<ImageRecord>, decisions: Re
   for (const record of records) {
     if (held.has(record.file)) continue;
     const decision = decisions.get(record.file);
-    if (decision?.status === record.status && decision.boxesSha256 === boxesSha256(record.boxes)) continue;
+    if (decision?.status === record.status && decision.boxesSha256 === decisionSha256(record)) continue;
     found.push({ record, decision, reason: reasonFor(record, decision) });
   }
   return found;
@@ -87,6 +87,6 @@ export function reviewUnauditedFinding({ record, decision, reason }: Unexplained
   return {
     kind: 'review-unaudited',
     file: record.file,
-    message: `review state holds "${record.status}" with boxes ${short(boxesSha256(record.boxes))} but the audit log ${audited}: ${why}. Opening the dataset for review or \`veil detect\` records what it holds`,
+    message: `review state holds "${record.status}" with boxes ${short(decisionSha256(record))} but the audit log ${audited}: ${why}. Opening the dataset for review or \`veil detect\` records what it holds`,
   };
 }

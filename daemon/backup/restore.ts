@@ -4,8 +4,9 @@
  * against the manifest (sha256 and size of what it decrypts to); the `.veil/` is built aside
  * (`<dir>/.veil.veil-tmp-restore/.veil`), its log checked against the entries the generation covers and given a
  * `backup-restore` entry, then renamed into place: a restore killed anywhere leaves no `.veil/` (the next one starts
- * again). Committed images the backup holds are written into the dataset as they come (temp + rename), never over a
- * file that differs (refused before anything is written).
+ * again, removing the temps of the killed one), or the whole one, which a run again finds finished (`alreadyRestored`).
+ * Committed images the backup holds are written into the dataset as they come (temp + rename), never over a file that
+ * differs (refused before anything is written). Drilled with kills in test/unit/backup/restoreKillDrill.test.ts.
  *
  * age does not say who wrote a file: anyone holding the custodians' public recipients could write a manifest. So a
  * manifest's paths are confined (`.veil/` state by name, vault objects by their form, images inside the dataset), and
@@ -23,14 +24,18 @@ import { isDatasetRoot } from '../dataset/locate';
 import { isInside, realWriteTarget } from '../dataset/paths';
 import { TEMP_MARKER, publish, syncDir, tempPathFor } from '../storage/durable';
 import { openStateFile } from '../storage/stateFile';
+import { removeTempsBeside } from '../storage/tempsBeside';
 import { sha256OfRegularFile } from '../storage/regularFile';
-import { appendAudit } from '../audit/log';
+import { appendAudit, auditCheckpoint } from '../audit/log';
+import { checkedEntries } from '../audit/entries';
+import type { AuditEntry } from '../audit/events';
 import { lineHash } from '../audit/chain';
 import { loadIdentities, passphraseFromEnv } from '../vault/identity';
 import { headerOpener, type HeaderOpener } from '../vault/reseal';
 import { openStreamed, type ByteSink } from '../vault/ageStream';
-import { blobPath, generationName, generationPath, listDatasets, listGenerations, makeFolder, openForRestore, type BackupFolder } from './destination';
-import { parseManifest, type Manifest, type StoredPart } from './manifest';
+import { blobPath, generationName, listDatasets, listGenerations, makeFolder, openForRestore, type BackupFolder } from './destination';
+import type { Manifest, StoredPart } from './manifest';
+import { damaged, readManifest } from './manifestFile';
 import { SEALED_FILES } from './stateFiles';
 
 /** Where the `.veil/` is built before it is renamed into place: hidden and marked as a temp (`isTempName`). */
@@ -43,10 +48,6 @@ const ANY_SIZE = { what: 'a backup blob', maxBytes: Number.MAX_SAFE_INTEGER };
 /** The `.veil/` files a manifest may name, by their dataset-relative path. */
 const STATE_PATHS = new Map<string, LayoutName>([...SEALED_FILES, 'auditLog' as const].map((name) => [`${VEIL_DIR}/${LAYOUT[name]}`, name]));
 const VAULT_PATH = new RegExp(`^${VEIL_DIR.replace('.', '\\.')}/${LAYOUT.vault}/[0-9a-f]{64}\\.age$`);
-
-function damaged(file: string, problem: string): VeilError {
-  return new VeilError(ErrorCode.Corrupt, `the backup is damaged: ${problem}`, file);
-}
 
 /** Where a part goes, relative to the dataset: a `.veil/` state file, a vault object, or a committed image (inside the dataset, outside `.veil/`). */
 type Destination = { kind: 'state' | 'vault' | 'image'; path: string };
@@ -84,10 +85,35 @@ async function prepareTarget(requested: string): Promise<string> {
   const info = await stat(real).catch(() => undefined);
   if (info && !info.isDirectory()) throw new VeilError(ErrorCode.BadPath, 'is not a folder', requested);
   if (await stat(veilDir(real)).catch(() => undefined)) {
-    throw new VeilError(ErrorCode.Conflict, `already holds a ${VEIL_DIR}/: a restore never replaces a dataset's state; restore into an empty folder`, requested);
+    throw new VeilError(ErrorCode.Conflict, `already holds a ${VEIL_DIR}/ that is not this backup's restore: a restore never replaces a dataset's state; restore into an empty folder`, requested);
   }
   await makeFolder(real);
   return real;
+}
+
+/**
+ * The checkpoint of the target's log when it is exactly this restore, finished: its last entry is the `backup-restore`
+ * of this generation of this folder, after the entries the generation covers. What a restore killed after renaming
+ * `.veil/` into place (before removing its staging folder, or before answering) leaves; a run again completes on it.
+ */
+async function finishedRestore(root: string, folder: BackupFolder, manifest: Manifest, manifestSha256: string): Promise<Checkpoint | undefined> {
+  if (!(await stat(veilDir(root)).catch(() => undefined))) return undefined;
+  const checkpoint = await auditCheckpoint(root).catch(() => undefined);
+  if (checkpoint?.entries !== manifest.covers.entries + 1) return undefined;
+  let last: AuditEntry | undefined;
+  try {
+    for await (const { entry } of checkedEntries(root)) last = entry;
+  } catch {
+    return undefined;
+  }
+  const restoredHere =
+    last?.type === 'backup-restore' &&
+    last.backupId === folder.backupId &&
+    last.datasetId === manifest.datasetId &&
+    last.generation === manifest.generation &&
+    last.manifestSha256 === manifestSha256 &&
+    last.covers.head === manifest.covers.head;
+  return restoredHere ? checkpoint : undefined;
 }
 
 function chooseDataset(folder: BackupFolder, datasets: readonly string[], asked: string | undefined): string {
@@ -195,23 +221,6 @@ async function checkpointOfLog(path: string): Promise<Checkpoint> {
   }
 }
 
-async function readManifest(folder: BackupFolder, datasetId: string, generation: number, opener: HeaderOpener): Promise<{ manifest: Manifest; sha256: string }> {
-  const path = generationPath(folder, datasetId, generation);
-  const { sha256 } = await sha256OfRegularFile(path, path, ANY_SIZE);
-  const chunks: Buffer[] = [];
-  const handle = await openStateFile(path, path, 'r');
-  try {
-    await openStreamed(handle, { file: path, what: 'the manifest' }, opener, async (parts) => void chunks.push(...parts));
-  } finally {
-    await handle.close();
-  }
-  const manifest = parseManifest(Buffer.concat(chunks).toString('utf8'), path);
-  if (manifest.datasetId !== datasetId || manifest.generation !== generation) {
-    throw damaged(path, `the manifest says dataset ${manifest.datasetId} generation ${manifest.generation}, not what its name says`);
-  }
-  return { manifest, sha256 };
-}
-
 export async function restoreBackup(params: Omit<BackupRestoreParams, 'progressToken'>, ctx: CallContext): Promise<BackupRestoreResult> {
   const { passphrase } = params;
   const identities = await loadIdentities(resolve(params.identity), passphrase !== undefined ? async () => passphrase : passphraseFromEnv());
@@ -226,8 +235,30 @@ export async function restoreBackup(params: Omit<BackupRestoreParams, 'progressT
   }
   const { manifest, sha256: manifestSha256 } = await readManifest(folder, datasetId, generation, opener);
   const placed = placeParts(manifest, generationName(generation));
+  const count = (kind: Destination['kind']) => placed.filter(({ to }) => to.kind === kind).length;
+  const summary = {
+    backup: folder.dir,
+    backupId: folder.backupId,
+    datasetId,
+    generation,
+    createdAt: manifest.createdAt,
+    manifestSha256,
+    covers: manifest.covers,
+    vaultObjects: count('vault'),
+    stateFiles: new Set(placed.filter(({ to }) => to.kind === 'state').map(({ part }) => part.path)).size,
+    outputs: count('image'),
+  };
+  const target = realWriteTarget(params.root);
+  const finished = await finishedRestore(target, folder, manifest, manifestSha256);
+  if (finished) {
+    await rm(join(target, STAGING), { recursive: true, force: true });
+    return { root: target, ...summary, bytes: 0, checkpoint: finished, alreadyRestored: true };
+  }
   const root = await prepareTarget(params.root);
-  await refuseDifferentImages(root, placed.filter(({ to }) => to.kind === 'image').map(({ part }) => part));
+  const images = placed.filter(({ to }) => to.kind === 'image').map(({ part }) => part);
+  await refuseDifferentImages(root, images);
+  // A restore killed while it wrote an image left its temp beside it (no other writer runs in a folder without a .veil/).
+  await removeTempsBeside(images.map((part) => join(root, part.path)));
 
   const staging = join(root, STAGING);
   await rm(staging, { recursive: true, force: true });
@@ -267,22 +298,7 @@ export async function restoreBackup(params: Omit<BackupRestoreParams, 'progressT
     await rename(veilDir(staging), veilDir(root));
     await syncDir(root);
     ctx.progress({ done: placed.length, total: placed.length, message: 'restored' });
-    const count = (kind: Destination['kind']) => placed.filter(({ to }) => to.kind === kind).length;
-    return {
-      root,
-      backup: folder.dir,
-      backupId: folder.backupId,
-      datasetId,
-      generation,
-      createdAt: manifest.createdAt,
-      manifestSha256,
-      covers: manifest.covers,
-      vaultObjects: count('vault'),
-      stateFiles: new Set(placed.filter(({ to }) => to.kind === 'state').map(({ part }) => part.path)).size,
-      outputs: count('image'),
-      bytes,
-      checkpoint: entry.checkpoint,
-    };
+    return { root, ...summary, bytes, checkpoint: entry.checkpoint };
   } finally {
     await rm(staging, { recursive: true, force: true });
   }

@@ -26,6 +26,8 @@ import { removeStrayTemps } from './cleanup';
 import { guardPossibleFaces, selectImages, type Selection } from './select';
 import { damageWarning, failuresOf, leftAsIsOf, notStarted } from './accounting';
 import { commitImage } from './commitImage';
+import { commitVideo } from './commitVideo';
+import { isVideoName } from '../image/formats';
 import { PhaseTimes } from '../core/phaseTimes';
 
 export interface DatasetOpener {
@@ -60,7 +62,7 @@ function planOptions(params: CommitParams): CommitPlan['options'] {
   if (!isOneOf(REDACTION_MODES, mode)) throw new VeilError(ErrorCode.InvalidParams, `mode must be one of ${REDACTION_MODES.join(', ')}`);
   if (!isOneOf(MASK_SHAPES, shape)) throw new VeilError(ErrorCode.InvalidParams, `shape must be one of ${MASK_SHAPES.join(', ')}`);
   if (!Number.isFinite(margin) || margin < 0 || margin > 2) throw new VeilError(ErrorCode.InvalidParams, 'margin must be between 0 and 2 (a fraction of the box size)');
-  return { mode, margin, shape, includeUnreviewed: params.includeUnreviewed ?? false };
+  return { mode, margin, shape, includeUnreviewed: params.includeUnreviewed ?? false, ...(params.keepAudio ? { keepAudio: true } : {}) };
 }
 
 interface Outcome {
@@ -117,7 +119,7 @@ async function runPlan({ root, store, recipients, ctx, deps }: CommitSession, jo
       const file = plan.files[next++];
       ctx.progress({ done, total: plan.files.length, file, message: 'committing' });
       try {
-        const damage = await commitImage(c, file);
+        const damage = isVideoName(file) ? await commitVideo(c, file, ctx.token.signal) : await commitImage(c, file);
         outcome.committed.push(file);
         if (damage) outcome.warnings.push(damageWarning(file, damage));
       } catch (error) {

@@ -23,7 +23,8 @@ export interface CommitPlan {
   commitId: string;
   startedAt: string;
   actor: Actor;
-  options: { mode: RedactionMode; margin: number; shape: MaskShape; includeUnreviewed: boolean };
+  /** `keepAudio`: videos keep their audio streams (absent in plans written before video: false). */
+  options: { mode: RedactionMode; margin: number; shape: MaskShape; includeUnreviewed: boolean; keepAudio?: boolean };
   files: string[];
   /** The override of the possible-faces guard, when this plan needed one (for the commit's audit entry). */
   possibleFacesAllowed?: PossibleFacesAllowed;
@@ -33,7 +34,7 @@ const planProblem = object({
   commitId: text,
   startedAt: text,
   actor,
-  options: object({ mode: oneOf(REDACTION_MODES), margin: between(0, 2), shape: oneOf(MASK_SHAPES), includeUnreviewed: flag }),
+  options: object({ mode: oneOf(REDACTION_MODES), margin: between(0, 2), shape: oneOf(MASK_SHAPES), includeUnreviewed: flag, keepAudio: optional(flag) }),
   files: arrayOf(text),
   possibleFacesAllowed: optional(object({ reason: text, images: count, possible: count })),
 });

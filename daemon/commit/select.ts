@@ -90,6 +90,6 @@ export function guardPossibleFaces(files: readonly string[], recordOf: (file: st
 }
 
 /** The boxes painted over: every box a person did not reject, except possible faces nobody promoted. */
-export function boxesToRedact(boxes: readonly Box[]): Box[] {
+export function boxesToRedact<T extends Pick<Box, 'state'>>(boxes: readonly T[]): T[] {
   return boxes.filter((box) => box.state !== 'rejected' && box.state !== 'possible');
 }

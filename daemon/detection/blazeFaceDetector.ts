@@ -11,7 +11,6 @@
 import type { InferenceSession } from 'onnxruntime-node';
 import { ErrorCode, type Face, type ModelInfo } from '../protocol';
 import { VeilError } from '../errors';
-import type { DisplayedImage } from '../image/decode';
 import { operatingThreshold, type DetectRequest, type Detector } from './detector';
 import { BLAZEFACE_ANCHOR_LAYERS, BLAZEFACE_INPUT_SIZE, correctBlazeFaceBox, decodeBlazeFace, type BlazeFaceLayerOutput } from './blazeface';
 import { averageViews, unmirror } from './fusion';
@@ -57,7 +56,7 @@ export class BlazeFaceDetector implements Detector {
     this.views = options.mirroredView === false ? [false] : [false, true];
   }
 
-  async detect(image: DisplayedImage, options: DetectRequest): Promise<Face[]> {
+  async detect(image: RgbImage, options: DetectRequest): Promise<Face[]> {
     const threshold = operatingThreshold(this, options);
     const floor = this.views.length > 1 ? Math.min(threshold, BLAZEFACE_VIEW_FLOOR) : threshold;
     const starts = options.thorough ? [1, HALF_OCTAVE] : [1];
@@ -77,7 +76,7 @@ export class BlazeFaceDetector implements Detector {
    * for Node runs an inference on the calling thread, so concurrent runs do not overlap (measured: two in flight took
    * as long as one after the other); the intra-op threads are what spreads one inference over the cores.
    */
-  private async detectLevel(image: DisplayedImage, level: PyramidLevel, floor: number): Promise<Face[][]> {
+  private async detectLevel(image: RgbImage, level: PyramidLevel, floor: number): Promise<Face[][]> {
     const pixels = await resizeRgb(image, level.width, level.height);
     const views: Face[][] = [];
     for (const mirrored of this.views) {

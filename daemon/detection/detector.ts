@@ -1,6 +1,6 @@
 /** The face detector contract the daemon uses (the factory that builds one for a model is createDetector.ts). */
 import type { Face, ModelInfo } from '../protocol';
-import type { DisplayedImage } from '../image/decode';
+import type { RgbImage } from './pixels';
 
 export interface DetectRequest {
   /** Minimum score to keep a face; default: the detector's operating threshold for the mode (operatingThreshold). */
@@ -16,7 +16,7 @@ export interface Detector {
   /** The operating threshold of `thorough`, whose averaged views make a score more trustworthy (see yuNetDetector.ts). */
   readonly thoroughThreshold: number;
   /** Faces in displayed pixels, clipped to the image, best score first. */
-  detect(image: DisplayedImage, options: DetectRequest): Promise<Face[]>;
+  detect(image: RgbImage, options: DetectRequest): Promise<Face[]>;
   dispose(): Promise<void>;
 }
 

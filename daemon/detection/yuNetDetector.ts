@@ -7,12 +7,11 @@
 import type { InferenceSession } from 'onnxruntime-node';
 import { ErrorCode, type Face, type ModelInfo } from '../protocol';
 import { VeilError } from '../errors';
-import type { DisplayedImage } from '../image/decode';
 import { operatingThreshold, type DetectRequest, type Detector } from './detector';
 import { averageViews, unmirror } from './fusion';
 import { clipAllToImage, unscale } from './geometry';
 import { hardNms } from './nms';
-import { fillNchwBgrPadded, resizeRgb, type ResizeKernel } from './pixels';
+import { fillNchwBgrPadded, resizeRgb, type ResizeKernel, type RgbImage } from './pixels';
 import { ScratchBuffers } from './scratch';
 import { runFloat } from './session';
 import { decodeYuNet, paddedToAlignment, YUNET_STRIDES } from './yunet';
@@ -67,7 +66,7 @@ export class YuNetDetector implements Detector {
     this.upscaleKernel = options.upscaleKernel ?? UPSCALE_KERNEL;
   }
 
-  async detect(image: DisplayedImage, options: DetectRequest): Promise<Face[]> {
+  async detect(image: RgbImage, options: DetectRequest): Promise<Face[]> {
     const threshold = operatingThreshold(this, options);
     const pixels = image.width * image.height;
     const mainScale = Math.min(1, Math.sqrt(MAX_PASS_PIXELS / pixels));
@@ -89,14 +88,14 @@ export class YuNetDetector implements Detector {
   }
 
   /** The plain and the mirrored view of one pass, averaged (fusion.ts), faces scoring at least `threshold`. */
-  private async averagedPass(image: DisplayedImage, scale: number, threshold: number): Promise<Face[]> {
+  private async averagedPass(image: RgbImage, scale: number, threshold: number): Promise<Face[]> {
     const floor = Math.min(threshold, YUNET_VIEW_FLOOR);
     const views = [await this.pass(image, scale, floor), await this.pass(image, scale, floor, true)];
     return averageViews(views, MERGE_NMS_IOU).filter((face) => face.score >= threshold);
   }
 
   /** Faces from one inference on the image scaled by `scale` (mirrored: shown reversed left to right), in image pixels. */
-  private async pass(image: DisplayedImage, scale: number, threshold: number, mirrored = false, kernel: ResizeKernel = 'lanczos3'): Promise<Face[]> {
+  private async pass(image: RgbImage, scale: number, threshold: number, mirrored = false, kernel: ResizeKernel = 'lanczos3'): Promise<Face[]> {
     const pixels = await resizeRgb(image, Math.max(1, Math.round(image.width * scale)), Math.max(1, Math.round(image.height * scale)), kernel);
     const width = paddedToAlignment(pixels.width);
     const height = paddedToAlignment(pixels.height);

@@ -2,15 +2,16 @@
  * Which files of a dataset can hold a face, by name: the one home of that list. A scan finds every file named
  * here; a commit accounts for each (anonymized, refused with the reason below, or excluded by a person), so no
  * photo is left as it was without a word. Veil reads and anonymizes the images named as in READABLE (their content
- * decides the format, as before: a PNG named .jpg is read as a PNG); every other name listed is refused, with why.
+ * decides the format, as before: a PNG named .jpg is read as a PNG) and the videos named as in READABLE_VIDEOS; every
+ * other name listed is refused, with why.
  *
  * Not listed on purpose: documents and archives (PDF, office files, zip), which can embed photos but are not
  * media a dataset of faces is made of; `.ts`/`.mts` (MPEG transport streams share them with TypeScript sources).
  */
 import { extname } from 'node:path';
 
-/** What Veil does with a file, by its name: reads it as an image, or refuses it (the cause, for the user). */
-export type FaceFileKind = { reads: true } | { refused: string };
+/** What Veil does with a file, by its name: reads it as an image or as a video, or refuses it (the cause, for the user). */
+export type FaceFileKind = { reads: 'image' | 'video' } | { refused: string };
 
 /** Names of the images Veil anonymizes: JPEG, PNG, WebP, TIFF, GIF (what sharp both decodes and encodes). */
 const READABLE = ['.jpg', '.jpeg', '.png', '.webp', '.tif', '.tiff', '.gif'];
@@ -36,18 +37,31 @@ const REFUSED_IMAGES: ReadonlyArray<{ what: string; names: readonly string[] }> 
   { what: 'camera raw files', names: ['.dng', '.cr2', '.cr3', '.crw', '.nef', '.nrw', '.arw', '.srf', '.sr2', '.orf', '.rw2', '.raf', '.pef', '.srw', '.x3f', '.3fr', '.iiq', '.raw'] },
 ];
 
-/** Video containers: refused until video is supported. */
-const VIDEO_NAMES = ['.mp4', '.m4v', '.mov', '.qt', '.mkv', '.webm', '.avi', '.wmv', '.asf', '.flv', '.f4v', '.mpg', '.mpeg', '.m2v', '.m2ts', '.vob', '.3gp', '.3g2', '.ogv', '.mxf'];
+/**
+ * Video containers Veil reads and writes back in the same container (README "Video"): the ones of the issue's
+ * datasets (phones, consultation recorders, screen captures), holding H.264, H.265, VP9 or AV1.
+ */
+const READABLE_VIDEOS = ['.mp4', '.m4v', '.mov', '.mkv', '.webm'];
 
-const VIDEO_REFUSAL = 'video is not supported yet';
+/** Other video containers: refused, with the way out (a remux or re-encode to one of the above keeps every frame). */
+const REFUSED_VIDEOS = ['.qt', '.avi', '.wmv', '.asf', '.flv', '.f4v', '.mpg', '.mpeg', '.m2v', '.m2ts', '.vob', '.3gp', '.3g2', '.ogv', '.mxf'];
+
+const VIDEO_REFUSAL = 'this video container is not supported yet (convert it to MP4, MOV, MKV or WebM)';
 
 const KINDS = new Map<string, FaceFileKind>([
-  ...READABLE.map((name): [string, FaceFileKind] => [name, { reads: true }]),
+  ...READABLE.map((name): [string, FaceFileKind] => [name, { reads: 'image' }]),
+  ...READABLE_VIDEOS.map((name): [string, FaceFileKind] => [name, { reads: 'video' }]),
   ...REFUSED_IMAGES.flatMap(({ what, names }) => names.map((name): [string, FaceFileKind] => [name, { refused: `${what} are not supported yet` }])),
-  ...VIDEO_NAMES.map((name): [string, FaceFileKind] => [name, { refused: VIDEO_REFUSAL }]),
+  ...REFUSED_VIDEOS.map((name): [string, FaceFileKind] => [name, { refused: VIDEO_REFUSAL }]),
 ]);
 
 /** What Veil does with a file of this name; undefined for a file that cannot hold a face (a label, a README). */
 export function faceFileKind(name: string): FaceFileKind | undefined {
   return KINDS.get(extname(name).toLowerCase());
+}
+
+/** Whether Veil reads `name` as a video (the one test of it: scan, detection, commit and verify branch on it). */
+export function isVideoName(name: string): boolean {
+  const kind = faceFileKind(name);
+  return kind !== undefined && 'reads' in kind && kind.reads === 'video';
 }

@@ -22,7 +22,7 @@ import {
   type PolicyWorkingHours,
 } from '../protocol';
 import { veilPath, veilRelative } from '../dataset/layout';
-import { arrayOf, exactly, flag, nullable, object, oneOf, optional, parseChecked, type Check } from '../storage/checks';
+import { arrayOf, corrupt, exactly, flag, nullable, object, oneOf, optional, parseChecked, type Check } from '../storage/checks';
 import { readRegularFile } from '../storage/regularFile';
 import { sha256Hex } from '../storage/hash';
 import { parsePublicKey } from '../audit/signingKey';
@@ -172,9 +172,14 @@ export interface PolicyFile {
   policy: Policy;
 }
 
-/** The effective policy in `bytes`, or a Corrupt error naming `file` and the field at fault. */
+/**
+ * The effective policy in `bytes`, or a Corrupt error naming `file` and the field at fault. The bytes must be UTF-8
+ * (JSON is): a policy-change entry records the text, whose sha256 must be the file's (policy/history.ts).
+ */
 export function parsePolicy(bytes: Buffer, file: string): Policy {
-  return withDefaults(parseChecked<Partial<Policy>>(bytes.toString('utf8'), policyProblem, 'policy', file));
+  const text = bytes.toString('utf8');
+  if (!Buffer.from(text, 'utf8').equals(bytes)) throw corrupt(file, 'policy', 'expected UTF-8 text (JSON is)');
+  return withDefaults(parseChecked<Partial<Policy>>(text, policyProblem, 'policy', file));
 }
 
 /** The bytes of a policy file a client names (`policy/apply`): a regular file of at most 1 MB. */

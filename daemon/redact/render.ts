@@ -50,7 +50,7 @@ function pixelate(target: Buffer, width: number, region: FaceRegion, shape: Mask
 }
 
 /** Redacts every region of `image` in place (its pixels change: copy the regions first to compare). */
-export function renderRedacted(image: DisplayedImage, regions: readonly FaceRegion[], options: RenderOptions): void {
+export function renderRedacted(image: Pick<DisplayedImage, 'rgb' | 'width' | 'height'>, regions: readonly FaceRegion[], options: RenderOptions): void {
   const target = image.rgb;
   for (const region of regions) {
     if (region.w === 0 || region.h === 0) continue;

@@ -23,7 +23,7 @@ export function partitionFaces(faces: readonly Face[], threshold: number): { fac
 }
 
 /** The possible faces nobody has resolved yet (promoted to a proposal, or rejected). */
-export function unresolvedPossible(boxes: readonly Box[]): Box[] {
+export function unresolvedPossible<T extends Pick<Box, 'state'>>(boxes: readonly T[]): T[] {
   return boxes.filter((box) => box.state === 'possible');
 }
 
@@ -37,7 +37,8 @@ export interface PossibleFacesLeft {
 export function possibleFacesLeft(files: readonly string[], recordOf: (file: string) => ImageRecord | undefined): PossibleFacesLeft[] {
   return files.flatMap((file) => {
     const record = recordOf(file);
-    const possible = record?.status === 'unreviewed' ? unresolvedPossible(record.boxes).length : 0;
+    // A video's possible faces are its tracks in state `possible`.
+    const possible = record?.status === 'unreviewed' ? unresolvedPossible([...record.boxes, ...(record.tracks ?? [])]).length : 0;
     return possible > 0 ? [{ file, possible }] : [];
   });
 }

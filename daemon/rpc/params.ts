@@ -5,7 +5,7 @@
  * request line itself (MAX_REQUEST_LINE_BYTES in daemon/ndjson.ts).
  */
 import { isAbsolute } from 'node:path';
-import { ErrorCode, isBox, isCheckpoint, isFiniteNumber, isRecord, type Box, type Checkpoint } from '../protocol';
+import { ErrorCode, isBox, isCheckpoint, isFiniteNumber, isRecord, trackProblem, type Box, type Checkpoint, type Track } from '../protocol';
 import { VeilError } from '../errors';
 
 /** The longest path: Linux's PATH_MAX is 4096 bytes, so no longer path names a file. Also URLs, passphrases. */
@@ -122,6 +122,21 @@ export function requiredBoxes(params: Record<string, unknown>, key: string): Box
   const ids = new Set(value.map((box: Box) => box.id));
   if (ids.size !== value.length) throw invalid(`"${key}" has duplicate box ids`);
   return value as Box[];
+}
+
+/** A video's tracks: each valid (protocol.ts `trackProblem` says what is wrong), ids unique; absent: undefined. */
+export function optionalTracks(params: Record<string, unknown>, key: string): Track[] | undefined {
+  const value = params[key];
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value)) throw invalid(`"${key}" must be an array of tracks`);
+  value.forEach((track, index) => {
+    const problem = trackProblem(track);
+    if (problem) throw invalid(`"${key}[${index}]${problem}`);
+    bounded(`${key}[${index}].id`, (track as Track).id, MAX_NAME_CHARS);
+  });
+  const ids = new Set(value.map((track: Track) => track.id));
+  if (ids.size !== value.length) throw invalid(`"${key}" has duplicate track ids`);
+  return value as Track[];
 }
 
 /** An instant in ISO 8601 with its offset or Z ("2026-11-29T14:03:00Z"), returned in the form audit entries write times. */

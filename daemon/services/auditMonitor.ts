@@ -1,7 +1,8 @@
 /**
  * `audit/monitor`: what the audit log shows that someone should look at (README "Monitoring"). The log's own
  * integrity, as `verify` checks it (the chain, every checkpoint signature against the trusted signers, the policy
- * against its last policy-change entry), then the entries judged by the policy in place (audit/monitorRules.ts). A log
+ * against its last policy-change entry), then the entries, each opening judged by the policy in force when it happened
+ * (audit/monitorRules.ts, policy/history.ts). A log
  * that does not chain is flagged, not refused: its readable entries are still judged.
  */
 import type { AuditFlag, AuditFlagKind, AuditMonitorParams, AuditMonitorResult, Checkpoint, Policy, VerifyFinding, VerifyFindingKind } from '../protocol';
@@ -13,6 +14,7 @@ import { describeRules, entryFlags } from '../audit/monitorRules';
 import { trailMatcher } from '../audit/trailFilter';
 import { listed } from '../audit/list';
 import { DEFAULT_POLICY, readPolicy } from '../policy/policy';
+import { policyHistory, type PolicyNow } from '../policy/history';
 import { checkGovernance } from '../verify/governance';
 
 /** The flag each integrity finding of verify raises (the finding's kind stays in its message). */
@@ -48,14 +50,13 @@ export async function readMonitor(params: AuditMonitorParams): Promise<MonitorRe
   const governance = await checkGovernance(root, audit.entries, params.signers);
   const signatures = verifySignatures(audit, governance.trusted);
   // A policy that does not parse is a flag of its own (governance): its rules fall back to the defaults.
-  const policy = await readPolicy(root).then(
-    (file) => file.policy,
-    () => DEFAULT_POLICY,
-  );
+  const now: PolicyNow = await readPolicy(root).catch(() => ({ sha256: null, policy: DEFAULT_POLICY }));
+  const { policy } = now;
+  const history = policyHistory(audit.entries, now);
   const integrity = [...audit.findings, ...governance.findings, ...signatures.findings].map(integrityFlag);
   const matching = audit.entries.filter(trailMatcher(params));
   const shown = new Set(matching.map((entry) => entry.seq));
-  const flags = [...integrity, ...entryFlags(audit.entries, policy).filter((flag) => flag.seq !== undefined && shown.has(flag.seq))];
+  const flags = [...integrity, ...entryFlags(audit.entries, history).filter((flag) => flag.seq !== undefined && shown.has(flag.seq))];
   const openings = audit.entries.filter((entry) => entry.type === 'open-original' && shown.has(entry.seq)).length;
   return {
     entries: audit.entries,
@@ -66,7 +67,7 @@ export async function readMonitor(params: AuditMonitorParams): Promise<MonitorRe
       ok: flags.length === 0,
       flags,
       checked: { entries: audit.checkpoint.entries, openings, signatures: signatures.signatures },
-      rules: describeRules(policy),
+      rules: describeRules(policy, history),
       trail: params.trail ? { entries: matching.map(listed), total: audit.entries.length, matched: matching.length } : undefined,
     },
   };

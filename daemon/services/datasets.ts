@@ -7,6 +7,7 @@ import { watch } from 'node:fs';
 import type { ImageRecord } from '../protocol';
 import { ReviewStore } from '../review/store';
 import { Reconciler } from './reconcile';
+import { AuditFollower } from '../audit/follower';
 import { locateDataset } from '../dataset/locate';
 import { LAYOUT, veilDir } from '../dataset/layout';
 
@@ -29,6 +30,7 @@ export class OpenDatasets {
   private readonly opened = new Map<string, Promise<Omit<OpenDataset, 'scope'>>>();
   /** Roots being watched: for the daemon's lifetime (the watcher and the poll do not keep it alive). */
   private readonly watched = new Set<string>();
+  private readonly followers = new Map<string, AuditFollower>();
 
   constructor(private readonly onReviewChanged: ReviewChangedListener = () => undefined) {}
 
@@ -40,13 +42,27 @@ export class OpenDatasets {
     const { root: real, scope } = locateDataset(folder);
     let opening = this.opened.get(real);
     if (!opening) {
-      opening = ReviewStore.open(real).then((store) => ({ root: real, store, reconciler: new Reconciler(real, store) }));
+      opening = ReviewStore.open(real).then((store) => ({ root: real, store, reconciler: new Reconciler(real, store, this.audit(real)) }));
       this.opened.set(real, opening);
       opening.catch(() => this.opened.delete(real));
     }
     const opened = await opening;
     if (options.watch && !this.watched.has(real)) this.watch(real, opened.store);
     return { ...opened, scope };
+  }
+
+  /**
+   * The daemon's one follower of the audit log of the dataset at `root` (its real root): its reconcile and every
+   * opening of an original read only what was appended since the last read. Opening the review store is not needed
+   * (an opening reads no review state).
+   */
+  audit(root: string): AuditFollower {
+    let follower = this.followers.get(root);
+    if (!follower) {
+      follower = new AuditFollower(root);
+      this.followers.set(root, follower);
+    }
+    return follower;
   }
 
   private watch(root: string, store: ReviewStore): void {

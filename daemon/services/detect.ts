@@ -12,8 +12,8 @@ import type {
   ImageRecord,
 } from '../protocol';
 import { fileFailure, VeilError } from '../errors';
-import { ErrorCode } from '../protocol';
-import type { Actor, CallContext } from '../core/callContext';
+import { ErrorCode, faceCount } from '../protocol';
+import type { CallContext } from '../core/callContext';
 import { decodeDisplayed, readImageBytes, type DecodeLimits } from '../image/decode';
 import { resolveInside } from '../dataset/paths';
 import { scanDatasetReporting } from '../dataset/scan';
@@ -21,9 +21,13 @@ import { mergeDetection } from '../review/merge';
 import { detectionFloor, partitionFaces } from '../review/possibleFaces';
 import { filesInCommit } from '../commit/journal';
 import { appendAudit, auditCheckpoint } from '../audit/log';
-import { boxesSha256, countBoxes } from '../audit/events';
+import { countDecision, decisionSha256 } from '../audit/events';
 import type { ModelRegistry } from '../models/registry';
 import { operatingThreshold, type Detector } from '../detection/detector';
+import { isVideoName } from '../image/formats';
+import { probeVideo } from '../video/probe';
+import { DEFAULT_VIDEO_STRIDE, detectVideoTracks } from '../video/detectVideo';
+import { mergeVideoDetection } from '../video/mergeVideoDetection';
 import type { ReviewDecision, ReviewStore } from '../review/store';
 import type { OpenDatasets } from './datasets';
 
@@ -37,12 +41,16 @@ interface ResolvedSettings {
   detector: Detector;
   threshold: number;
   thorough: boolean;
+  /** Videos: the detector runs on every `videoStride`-th frame. */
+  videoStride: number;
 }
 
 async function resolveSettings(deps: DetectDeps, options: DetectOptions): Promise<ResolvedSettings> {
+  const videoStride = options.videoStride ?? DEFAULT_VIDEO_STRIDE;
+  if (!Number.isInteger(videoStride) || videoStride < 1 || videoStride > 30) throw new VeilError(ErrorCode.InvalidParams, 'videoStride must be a whole number of frames from 1 to 30');
   const detector = await deps.registry.load(options.model);
   const thorough = options.thorough ?? false;
-  return { detector, threshold: operatingThreshold(detector, { threshold: options.threshold, thorough }), thorough };
+  return { detector, threshold: operatingThreshold(detector, { threshold: options.threshold, thorough }), thorough, videoStride };
 }
 
 /** Decodes and detects one file with the detector asked down to `minScore`. */
@@ -69,7 +77,20 @@ export async function detectImage(params: ImageDetectParams, deps: DetectDeps): 
 
 function alreadyDetected(record: ImageRecord | undefined, model: string, settings: ResolvedSettings): boolean {
   const last = record?.detection;
-  return last !== undefined && last.model === model && last.threshold === settings.threshold && last.thorough === settings.thorough;
+  const sameStride = record?.video === undefined || last?.videoStride === settings.videoStride;
+  return last !== undefined && last.model === model && last.threshold === settings.threshold && last.thorough === settings.thorough && sameStride;
+}
+
+/** A video for the review: its probe, and its tracks (those below the threshold in state `possible`). */
+async function detectVideoForReview(absolutePath: string, settings: ResolvedSettings, onFrame: (frame: number, frames: number) => void, signal: AbortSignal) {
+  const info = await probeVideo(absolutePath, undefined, signal);
+  const found = await detectVideoTracks(
+    absolutePath,
+    info,
+    { detector: settings.detector, threshold: settings.threshold, floor: detectionFloor(settings.threshold), thorough: settings.thorough, stride: settings.videoStride },
+    { signal, onFrame: (frame) => onFrame(frame, info.frames) },
+  );
+  return { info, ...found };
 }
 
 /**
@@ -104,11 +125,13 @@ export async function detectDataset(params: DatasetDetectParams, ctx: CallContex
       result.cancelled = true;
       break;
     }
-    const outcome = await detectOne(root, requested, settings, params.force ?? false, deps, store, ctx.actor);
+    const outcome = await detectOne(root, requested, settings, params.force ?? false, deps, store, ctx, (frame, frames) =>
+      ctx.progress({ done: index, total: files.length, file: requested, message: `frame ${frame + 1} of ${frames}` }),
+    );
     if ('failure' in outcome) result.failures.push(outcome.failure);
     else {
       const { file, width, height } = outcome.record;
-      result.images.push({ file, width, height, faces: outcome.faces });
+      result.images.push({ file, width, height, faces: outcome.faces, ...(outcome.record.tracks ? { tracks: faceCount(outcome.record.tracks) } : {}) });
       result.faces += outcome.faces.length;
       if (outcome.skipped) result.skipped++;
       else result.processed++;
@@ -122,6 +145,9 @@ export async function detectDataset(params: DatasetDetectParams, ctx: CallContex
       : await auditCheckpoint(root);
   return { ...result, checkpoint };
 }
+
+/** A video's frames are reported at most this often (a 10-minute video has 18,000). */
+const FRAME_PROGRESS_EVERY = 30;
 
 function modelFaces(record: ImageRecord): Face[] {
   return record.boxes.flatMap((box) => (box.source === 'model' && box.state !== 'possible' && box.score !== null ? [{ x: box.x, y: box.y, w: box.w, h: box.h, score: box.score }] : []));
@@ -138,8 +164,10 @@ async function detectOne(
   force: boolean,
   deps: DetectDeps,
   store: ReviewStore,
-  actor: Actor,
+  ctx: Pick<CallContext, 'actor' | 'token'>,
+  reportFrame: (frame: number, frames: number) => void,
 ): Promise<DetectOutcome> {
+  const actor = ctx.actor;
   let file = requested;
   try {
     const absolute = resolveInside(root, requested);
@@ -150,15 +178,21 @@ async function detectOne(
       record !== undefined && (record.status === 'committed' || (!force && alreadyDetected(record, model, settings)));
     const seen = store.get(file);
     if (leaveAlone(seen)) return { record: seen, faces: modelFaces(seen), skipped: true };
-    const found = await detectForReview(absolute, file, settings, deps.limits);
-    const detection = { model, threshold: settings.threshold, thorough: settings.thorough, at: new Date().toISOString() };
+    const video = isVideoName(file);
+    const onFrame = (frame: number, frames: number) => frame % FRAME_PROGRESS_EVERY === 0 && reportFrame(frame, frames);
+    const found = video ? await detectVideoForReview(absolute, settings, onFrame, ctx.token.signal) : await detectForReview(absolute, file, settings, deps.limits);
+    const detection = { model, threshold: settings.threshold, thorough: settings.thorough, at: new Date().toISOString(), ...(video ? { videoStride: settings.videoStride } : {}) };
     // Inference ran outside the lock: fold its faces into the state stored *now* (a person may have edited meanwhile).
     const { result: outcome } = await store.update(async (get, revision): Promise<ReviewDecision<DetectOutcome>> => {
       const latest = get(file);
       if (leaveAlone(latest)) return { write: [], result: { record: latest, faces: modelFaces(latest), skipped: true } };
       if ((await filesInCommit(root)).has(file)) throw new VeilError(ErrorCode.Conflict, 'is part of a running or interrupted commit; not re-detected', file);
-      const record = mergeDetection(latest, { file, width: found.width, height: found.height, faces: found.faces, possible: found.possible, detection });
-      const { status, boxes } = record;
+      const record =
+        'info' in found
+          ? mergeVideoDetection(latest, { file, info: found.info, tracks: found.tracks, detection })
+          : mergeDetection(latest, { file, width: found.width, height: found.height, faces: found.faces, possible: found.possible, detection });
+      const { status } = record;
+      const facesFound = 'info' in found ? found.tracks.filter((track) => track.state === 'proposed').length : found.faces.length;
       // Write-ahead: the line says what the record will hold; a kill before the write leaves a line, never a record without one.
       await appendAudit(root, {
         type: 'detect-image',
@@ -167,13 +201,13 @@ async function detectOne(
         model,
         threshold: settings.threshold,
         thorough: settings.thorough,
-        faces: found.faces.length,
+        faces: facesFound,
         status,
-        boxes: countBoxes(boxes),
-        boxesSha256: boxesSha256(boxes),
+        ...countDecision(record),
+        boxesSha256: decisionSha256(record),
         revision,
       });
-      return { write: [record], result: { record, faces: found.faces, skipped: false } };
+      return { write: [record], result: { record, faces: 'info' in found ? [] : found.faces, skipped: false } };
     });
     return outcome;
   } catch (error) {

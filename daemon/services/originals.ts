@@ -5,8 +5,10 @@
 import { resolve } from 'node:path';
 import type { VaultOpenParams, VaultOpenResult, VaultReadParams, VaultReadResult } from '../protocol';
 import type { Actor } from '../core/callContext';
+import { resolveRoot } from '../dataset/paths';
 import { loadIdentities, passphraseFromEnv } from '../vault/identity';
 import { openOriginal, readOriginal } from '../vault/openOriginal';
+import type { OpenDatasets } from './datasets';
 
 /** The keys, loaded (a wrong passphrase refused, and the refusal logged) once the purpose and the object passed. */
 function keysOf(params: { identity: string; passphrase?: string }): () => Promise<string[]> {
@@ -14,14 +16,20 @@ function keysOf(params: { identity: string; passphrase?: string }): () => Promis
   return () => loadIdentities(resolve(params.identity), passphrase !== undefined ? async () => passphrase : passphraseFromEnv());
 }
 
-export async function openOriginalFile(params: VaultOpenParams, actor: Actor): Promise<VaultOpenResult> {
+/** The daemon's follower of the dataset's log: each opening reads only what was appended since the last one. */
+function auditedBy(datasets: OpenDatasets, root: string) {
+  const follower = datasets.audit(resolveRoot(root));
+  return () => follower.latest();
+}
+
+export async function openOriginalFile(params: VaultOpenParams, actor: Actor, datasets: OpenDatasets): Promise<VaultOpenResult> {
   const out = resolve(params.out);
-  const opened = await openOriginal({ root: params.root, file: params.file, purpose: params.purpose, keys: keysOf(params), out, actor });
+  const opened = await openOriginal({ root: params.root, file: params.file, purpose: params.purpose, keys: keysOf(params), out, actor, audited: auditedBy(datasets, params.root) });
   return { out, ...opened };
 }
 
 /** `client`: the name the client gave in `initialize`, recorded as where the original was shown. */
-export async function readOriginalBytes(params: VaultReadParams, actor: Actor, client: string): Promise<VaultReadResult> {
-  const { original, ...opened } = await readOriginal({ root: params.root, file: params.file, purpose: params.purpose, keys: keysOf(params), actor, shownIn: client });
+export async function readOriginalBytes(params: VaultReadParams, actor: Actor, client: string, datasets: OpenDatasets): Promise<VaultReadResult> {
+  const { original, ...opened } = await readOriginal({ root: params.root, file: params.file, purpose: params.purpose, keys: keysOf(params), actor, shownIn: client, audited: auditedBy(datasets, params.root) });
   return { base64: Buffer.from(original).toString('base64'), bytes: original.length, ...opened };
 }

@@ -1,6 +1,6 @@
 /**
  * `policy/show`, `policy/init`, `policy/apply`: the dataset's governance policy. A change is audited like a review
- * decision: its `policy-change` entry (the new file's sha256) is appended before the file is replaced, under
+ * decision: its `policy-change` entry (the new file's sha256 and text) is appended before the file is replaced, under
  * `.veil/policy.lock`, so verify tells the policy in place from one edited outside Veil.
  */
 import { resolve } from 'node:path';
@@ -40,7 +40,9 @@ async function replacePolicy(root: string, bytes: Buffer, policy: Policy, source
       throw new VeilError(ErrorCode.Conflict, 'exists already: edit it, then put it in place with `veil policy apply <dir> <file>`', veilRelative('policy'));
     }
     const sha256 = sha256Hex(bytes);
-    const { checkpoint } = await appendAudit(root, { type: 'policy-change', actor, source, sha256, previousSha256: previous === undefined ? null : sha256Hex(previous) });
+    // Its text, so that the policy in force at any entry can be read back from the log alone (policy/history.ts).
+    const content = bytes.toString('utf8');
+    const { checkpoint } = await appendAudit(root, { type: 'policy-change', actor, source, sha256, previousSha256: previous === undefined ? null : sha256Hex(previous), content });
     await writeAtomic(veilPath(root, 'policy'), bytes);
     return { root, sha256, checkpoint, rotationNeeded: await objectsToRotate(root, policy) };
   } finally {

@@ -19,7 +19,7 @@ import type { Actor } from '../core/callContext';
 import type { ReviewStore } from '../review/store';
 import { appendAuditBatch } from '../audit/log';
 import { AuditFollower } from '../audit/follower';
-import { boxesSha256, countBoxes, type ReviewReconcileEvent } from '../audit/events';
+import { countDecision, decisionSha256, type ReviewReconcileEvent } from '../audit/events';
 import { unexplainedRecords, type AuditedDecision, type Unexplained } from '../audit/explained';
 import { filesInCommit } from '../commit/journal';
 
@@ -30,8 +30,8 @@ function reconcileEvent({ record, decision, reason }: Unexplained, actor: Actor)
     file: record.file,
     reason,
     status: record.status,
-    boxes: countBoxes(record.boxes),
-    boxesSha256: boxesSha256(record.boxes),
+    ...countDecision(record),
+    boxesSha256: decisionSha256(record),
     revision: record.revision ?? 0,
     lastDecision: decision?.seq ?? null,
   };
@@ -49,8 +49,9 @@ export class Reconciler {
   constructor(
     private readonly root: string,
     private readonly store: ReviewStore,
+    audit: AuditFollower = new AuditFollower(root),
   ) {
-    this.audit = new AuditFollower(root);
+    this.audit = audit;
   }
 
   /**

@@ -6,7 +6,9 @@
  * 1. checked before anything is logged: the image has a commit, and the file holds that commit's output (or, for a
  *    restore an earlier run began, the output or the original);
  * 2. decrypted through the audited opening (vault/openOriginal.ts: the purpose checked, the original there and not
- *    purged, an `open-original` entry naming the file it is restored to, or the refusal logged), into memory;
+ *    purged, an `open-original` entry naming the file it is restored to, or the refusal logged), into memory; the
+ *    image's commit is found through the daemon's follower of the log (OpenDatasets.audit), which reads only the lines
+ *    appended since the image before (bench/openings.ts: 90 → 26 ms per image at 10,000 entries, now six fsyncs);
  * 3. written to a temp file beside the image (fsync'd);
  * 4. its `restore-original` entry appended (fsync'd), then the temp renamed over the output (folder fsync'd);
  * 5. under the review lock, a `review-change` entry (status "unreviewed", the boxes kept), then the record written.
@@ -15,8 +17,8 @@
  * 2 again when the output is still there, step 5 when the record still says committed) and verify reports the image
  * as `restore-unfinished` until then. A later commit takes the image like any other, reusing its vault object.
  */
-import { readdir, rm } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { rm } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { ErrorCode, type FileFailure, type VaultRestoreParams, type VaultRestoreResult } from '../protocol';
 import { VeilError, fileFailure } from '../errors';
 import type { Actor, CallContext } from '../core/callContext';
@@ -24,21 +26,24 @@ import { resolveInside } from '../dataset/paths';
 import { inScope } from '../dataset/locate';
 import { veilRelative } from '../dataset/layout';
 import { appendAudit, auditCheckpoint } from '../audit/log';
-import { boxesSha256, countBoxes } from '../audit/events';
+import { countDecision, decisionSha256 } from '../audit/events';
 import { IMAGE_FILE } from '../image/decode';
 import { acquireLock } from '../storage/lock';
-import { TEMP_MARKER, publish, tempPathFor, writeSynced } from '../storage/durable';
+import { publish, tempPathFor, writeSynced } from '../storage/durable';
+import { removeTempsBeside } from '../storage/tempsBeside';
 import { sha256OfRegularFile } from '../storage/regularFile';
-import type { DatasetOpener } from '../commit/commit';
 import { Journal } from '../commit/journal';
 import type { ReviewStore } from '../review/store';
 import { loadIdentities, passphraseFromEnv } from '../vault/identity';
 import { readOriginalToRestore } from '../vault/openOriginal';
 import { loggedFileName, readAuditEntries, retentionFacts, type RetentionFacts } from '../vault/retention';
 import { removeOwnTemps } from './retentionTemps';
+import type { OpenDatasets } from './datasets';
+import type { AuditedFiles } from '../audit/committed';
 
 export interface RestoreDeps {
-  datasets: DatasetOpener;
+  /** The daemon's review stores, and its follower of each log (an image's opening reads only the lines appended since). */
+  datasets: OpenDatasets;
 }
 
 type Outcome = 'restored' | 'already';
@@ -50,6 +55,7 @@ interface RestoreRun {
   purpose: string | undefined;
   keys: () => Promise<readonly string[]>;
   actor: Actor;
+  audited: () => Promise<AuditedFiles>;
 }
 
 /** The identity file's keys, loaded once for the whole run (the opening logs a file that does not load). */
@@ -59,20 +65,13 @@ function keysOnce(params: VaultRestoreParams): () => Promise<readonly string[]> 
   return () => (loaded ??= loadIdentities(resolve(params.identity), passphrase !== undefined ? async () => passphrase : passphraseFromEnv()));
 }
 
-/** Temp files a killed restore (or commit: the dataset lock shuts both out now) left beside the image at `path`. */
-async function removeTempsBeside(path: string): Promise<void> {
-  const prefix = `.${basename(path)}${TEMP_MARKER}`;
-  const names = await readdir(dirname(path)).catch(() => [] as string[]);
-  await Promise.all(names.filter((name) => name.startsWith(prefix)).map((name) => rm(join(dirname(path), name), { force: true })));
-}
-
 /** Under the review lock: the record becomes "unreviewed", its boxes kept, its review-change entry written first. */
 async function reopenReview(run: RestoreRun, file: string): Promise<void> {
   await run.store.update(async (get, revision) => {
     const record = get(file);
     if (record?.status !== 'committed') return { write: [], result: undefined };
     const { committedAt: _committedAt, ...rest } = record;
-    await appendAudit(run.root, { type: 'review-change', actor: run.actor, file, status: 'unreviewed', boxes: countBoxes(record.boxes), boxesSha256: boxesSha256(record.boxes), revision });
+    await appendAudit(run.root, { type: 'review-change', actor: run.actor, file, status: 'unreviewed', ...countDecision(record), boxesSha256: decisionSha256(record), revision });
     return { write: [{ ...rest, status: 'unreviewed' }], result: undefined };
   });
 }
@@ -83,7 +82,7 @@ async function restoreOne(run: RestoreRun, file: string): Promise<Outcome> {
   if (!commit) throw new VeilError(ErrorCode.BadPath, 'has no committed original in the vault', file);
   const begun = facts.restored.get(file);
   const path = resolveInside(root, file);
-  await removeTempsBeside(path);
+  await removeTempsBeside([path]);
   const { sha256, stats } = await sha256OfRegularFile(path, file, IMAGE_FILE);
   const holdsOriginal = sha256 === commit.originalSha256;
   if (holdsOriginal && !begun) throw new VeilError(ErrorCode.Corrupt, 'holds its original already, yet no restore of it is logged (verify reports it); not restored', file);
@@ -93,7 +92,7 @@ async function restoreOne(run: RestoreRun, file: string): Promise<Outcome> {
   if (holdsOriginal && run.store.get(file)?.status !== 'committed') return 'already';
 
   if (!holdsOriginal) {
-    const opened = await readOriginalToRestore({ root, file, purpose: run.purpose, keys: run.keys, actor: run.actor });
+    const opened = await readOriginalToRestore({ root, file, purpose: run.purpose, keys: run.keys, actor: run.actor, audited: run.audited });
     const temp = tempPathFor(path);
     try {
       await writeSynced(temp, opened.original, { exclusive: true, mode: stats.mode & 0o777 });
@@ -132,7 +131,8 @@ export async function restoreOriginals(params: VaultRestoreParams, ctx: CallCont
     const files = params.files
       ? [...new Set(params.files.map((file) => loggedFileName(root, file)))]
       : [...facts.commits.keys()].filter((file) => inScope(file, scope)).sort((a, b) => a.localeCompare(b));
-    const run: RestoreRun = { root, store, facts, purpose: params.purpose, keys, actor: ctx.actor };
+    const audit = deps.datasets.audit(root);
+    const run: RestoreRun = { root, store, facts, purpose: params.purpose, keys, actor: ctx.actor, audited: () => audit.latest() };
     const restored: string[] = [];
     const alreadyRestored: string[] = [];
     const failures: FileFailure[] = [];

@@ -1,12 +1,14 @@
 /** Reading and writing one image's review state: what a person accepted, rejected, moved or drew. */
-import { ErrorCode, faceCount, type DatasetOpenResult, type DatasetStatusResult, type DatasetSummary, type ExcludedFile, type FileFailure, type ImageRecord, type ImageStatusEntry, type ReviewGetParams, type ReviewUpdateParams, type SizedEntry } from '../protocol';
+import { ErrorCode, faceCount, type Box, type Rect, type Track, type DatasetOpenResult, type DatasetStatusResult, type DatasetSummary, type ExcludedFile, type FileFailure, type ImageRecord, type ImageStatusEntry, type ReviewGetParams, type ReviewUpdateParams, type SizedEntry } from '../protocol';
 import { fileFailure, VeilError } from '../errors';
 import { probeDisplayedSize, type DecodeLimits } from '../image/decode';
 import type { Actor } from '../core/callContext';
 import { appendAudit } from '../audit/log';
-import { boxesSha256, countBoxes } from '../audit/events';
+import { countDecision, decisionSha256 } from '../audit/events';
 import { resolveInside, toDatasetPath } from '../dataset/paths';
 import { scanDatasetReporting } from '../dataset/scan';
+import { isVideoName } from '../image/formats';
+import { probeVideo } from '../video/probe';
 import { filesInCommit } from '../commit/journal';
 import type { ReviewStore } from '../review/store';
 import type { OpenDatasets } from './datasets';
@@ -16,9 +18,11 @@ export function summarize(records: ImageRecord[], images: number): DatasetSummar
   for (const record of records) {
     if (record.status === 'reviewed') summary.reviewed++;
     if (record.status === 'committed') summary.committed++;
-    summary.boxes += record.boxes.filter((box) => box.state !== 'possible').length;
-    summary.accepted += record.boxes.filter((box) => box.state === 'accepted').length;
-    summary.proposed += record.boxes.filter((box) => box.state === 'proposed').length;
+    // A video's faces are its tracks (its `boxes` stay empty).
+    const faces = [...record.boxes, ...(record.tracks ?? [])];
+    summary.boxes += faces.filter((face) => face.state !== 'possible').length;
+    summary.accepted += faces.filter((face) => face.state === 'accepted').length;
+    summary.proposed += faces.filter((face) => face.state === 'proposed').length;
   }
   return summary;
 }
@@ -41,9 +45,10 @@ export async function openDataset(rootParam: string, actor: Actor, datasets: Ope
 export async function datasetStatus(rootParam: string, datasets: OpenDatasets, limits: DecodeLimits): Promise<DatasetStatusResult> {
   const { root, scope, store } = await datasets.open(rootParam, { watch: true });
   const [, { files, failures, excluded }] = await Promise.all([store.refresh(), readImages(root, scope, store, limits)]);
-  const images = files.map(({ file }): ImageStatusEntry => {
+  const images = files.map(({ file, durationS }): ImageStatusEntry => {
     const record = store.get(file);
-    return record ? { file, status: record.status, revision: record.revision ?? 0, faces: faceCount(record.boxes) } : { file, status: 'unreviewed' };
+    const video = durationS === undefined ? {} : { durationS };
+    return record ? { file, status: record.status, revision: record.revision ?? 0, faces: faceCount(record.tracks ?? record.boxes), ...video } : { file, status: 'unreviewed', ...video };
   });
   return { root, scope, images, failures, excluded };
 }
@@ -59,8 +64,10 @@ async function readImages(root: string, scope: string, store: ReviewStore, limit
   await forEachLimited(scanned, PROBE_CONCURRENCY, async (entry) => {
     const record = store.get(entry.file);
     try {
-      const size = record ?? (await probeDisplayedSize(resolveInside(root, entry.file), entry.file, limits));
-      files.push({ ...entry, width: size.width, height: size.height });
+      const path = resolveInside(root, entry.file);
+      const size: { width: number; height: number; durationS?: number } =
+        record?.video ?? record ?? (isVideoName(entry.file) ? await probeVideo(path) : await probeDisplayedSize(path, entry.file, limits));
+      files.push({ ...entry, width: size.width, height: size.height, ...(size.durationS === undefined ? {} : { durationS: size.durationS }) });
     } catch (error) {
       failures.push(fileFailure(entry.file, error));
     }
@@ -91,9 +98,9 @@ async function locate(params: ReviewGetParams, datasets: OpenDatasets) {
  * edit — never committed on boxes nobody decided — and the next reconcile records what the state still holds.
  */
 async function auditIfDecisionChanged(root: string, actor: Actor, before: ImageRecord, after: ImageRecord, revision: number): Promise<void> {
-  const hash = boxesSha256(after.boxes);
-  if (before.status === after.status && boxesSha256(before.boxes) === hash) return;
-  await appendAudit(root, { type: 'review-change', actor, file: after.file, status: after.status, boxes: countBoxes(after.boxes), boxesSha256: hash, revision });
+  const hash = decisionSha256(after);
+  if (before.status === after.status && decisionSha256(before) === hash) return;
+  await appendAudit(root, { type: 'review-change', actor, file: after.file, status: after.status, ...countDecision(after), boxesSha256: hash, revision });
 }
 
 export async function getReview(params: ReviewGetParams, datasets: OpenDatasets): Promise<ImageRecord> {
@@ -115,15 +122,32 @@ async function refuseConflicts(root: string, file: string, stored: ImageRecord, 
   }
 }
 
-function checkEdit(params: ReviewUpdateParams, before: ImageRecord, file: string): void {
-  for (const box of params.boxes) {
-    if (box.x < 0 || box.y < 0 || box.x + box.w > before.width + 0.5 || box.y + box.h > before.height + 0.5) {
-      throw new VeilError(ErrorCode.InvalidParams, `box ${box.id} lies outside the ${before.width}x${before.height} image`, file);
+function outside(rect: Rect, record: ImageRecord): boolean {
+  return rect.x < 0 || rect.y < 0 || rect.x + rect.w > record.width + 0.5 || rect.y + rect.h > record.height + 0.5;
+}
+
+/** A video's tracks: only on a video, with no boxes beside them, each keyframe inside the picture and the video. */
+function checkTracks(tracks: readonly Track[], boxes: readonly Box[], before: ImageRecord, file: string): void {
+  const video = before.video;
+  if (!video) throw new VeilError(ErrorCode.InvalidParams, 'is an image: it has boxes, not tracks', file);
+  if (boxes.length > 0) throw new VeilError(ErrorCode.InvalidParams, 'is a video: its faces are tracks, its boxes must be empty', file);
+  for (const track of tracks) {
+    for (const key of track.keyframes) {
+      if (outside(key, before)) throw new VeilError(ErrorCode.InvalidParams, `track ${track.id} at frame ${key.frame} lies outside the ${before.width}x${before.height} picture`, file);
+      if (key.frame >= video.frames) throw new VeilError(ErrorCode.InvalidParams, `track ${track.id} has a keyframe at frame ${key.frame}, past the video's last frame (${video.frames - 1})`, file);
     }
   }
+}
+
+function checkEdit(params: ReviewUpdateParams, before: ImageRecord, file: string): void {
+  for (const box of params.boxes) {
+    if (outside(box, before)) throw new VeilError(ErrorCode.InvalidParams, `box ${box.id} lies outside the ${before.width}x${before.height} image`, file);
+  }
+  if (params.tracks) checkTracks(params.tracks, params.boxes, before, file);
   const status = params.status ?? before.status;
-  if (status === 'reviewed' && params.boxes.some((box) => box.state === 'proposed')) {
-    throw new VeilError(ErrorCode.InvalidParams, 'cannot be marked reviewed while a proposed box is neither accepted nor rejected', file);
+  const undecided = [...params.boxes, ...(params.tracks ?? before.tracks ?? [])].some((face) => face.state === 'proposed');
+  if (status === 'reviewed' && undecided) {
+    throw new VeilError(ErrorCode.InvalidParams, `cannot be marked reviewed while a proposed ${before.video ? 'track' : 'box'} is neither accepted nor rejected`, file);
   }
 }
 
@@ -139,6 +163,7 @@ export async function updateReview(params: ReviewUpdateParams, actor: Actor, dat
     const after: ImageRecord = {
       ...stored,
       boxes: params.boxes,
+      ...(params.tracks ? { tracks: params.tracks } : {}),
       status,
       ...(status === 'reviewed' && stored.status !== 'reviewed' ? { reviewer: actor.reviewer, reviewedAt: new Date().toISOString() } : {}),
     };

@@ -32,6 +32,7 @@ import { Journal, filesInCommit } from '../commit/journal';
 import { latestDecisions, reviewUnauditedFinding, unexplainedRecords } from '../audit/explained';
 import type { DatasetOpener } from '../commit/commit';
 import { redetectFaces } from './redetect';
+import { checkObjectStreamed, sha256OfFile } from '../vault/storeStreamed';
 import { ciphertextHistories, vaultAlteredReason, type CiphertextHistory } from '../audit/ciphertexts';
 import { describeChange, finishCommand, loadRotationPlan } from '../vault/rotatePlan';
 import { locateDataset } from '../dataset/locate';
@@ -51,16 +52,31 @@ export interface VerifyDeps {
   passphrase?: () => Promise<string>;
 }
 
-/** A file's bytes, or why they could not be read: 'missing' only when it does not exist (any other error is its own finding). */
-async function readChecked(path: string): Promise<Buffer | { missing: true } | { unreadable: string }> {
-  const exists = await stat(path).then(
+/** False only when nothing is at `path` (any other error is for the reader to report). */
+function exists(path: string): Promise<boolean> {
+  return stat(path).then(
     () => true,
     (error: NodeJS.ErrnoException) => error.code !== 'ENOENT',
   );
-  if (!exists) return { missing: true };
+}
+
+/** A file's bytes, or why they could not be read: 'missing' only when it does not exist (any other error is its own finding). */
+async function readChecked(path: string): Promise<Buffer | { missing: true } | { unreadable: string }> {
+  if (!(await exists(path))) return { missing: true };
   try {
     // A regular file within the image limit only: a FIFO or device put in a dataset must not hang or swell verify.
     return await readRegularFile(path, path, { what: 'a file', maxBytes: MAX_IMAGE_FILE_BYTES, missingCode: ErrorCode.BadPath });
+  } catch (error) {
+    return { unreadable: `cannot be read (${VeilError.is(error) ? error.message : String(error)})` };
+  }
+}
+
+/** A committed file's sha256, streamed (a video is gigabytes), or why it could not be read (as `readChecked`). */
+async function hashChecked(path: string, file: string): Promise<{ sha256: string } | { missing: true } | { unreadable: string }> {
+  if (!(await exists(path))) return { missing: true };
+  try {
+    // A regular file only (openStateFile refuses a FIFO or device without blocking on it).
+    return await sha256OfFile(path, file);
   } catch (error) {
     return { unreadable: `cannot be read (${VeilError.is(error) ? error.message : String(error)})` };
   }
@@ -125,16 +141,16 @@ async function checkImages(
       findings.push({ kind: 'image-missing', file, message: `committed image is missing (${causeFor(file, error)})` });
       continue;
     }
-    const bytes = await readChecked(path);
-    if ('missing' in bytes) {
+    const hashed = await hashChecked(path, file);
+    if ('missing' in hashed) {
       findings.push({ kind: 'image-missing', file, message: 'committed image is missing' });
       continue;
     }
-    if ('unreadable' in bytes) {
-      findings.push({ kind: 'image-unreadable', file, message: `committed image ${bytes.unreadable}` });
+    if ('unreadable' in hashed) {
+      findings.push({ kind: 'image-unreadable', file, message: `committed image ${hashed.unreadable}` });
       continue;
     }
-    const sha = sha256Hex(bytes);
+    const sha = hashed.sha256;
     // A commit that redacted nothing may re-encode a metadata-free image to the very same bytes (a 1x1 PNG, a
     // face-free LZW TIFF): that output is as audited, not "the original again".
     if (sha === event.outputSha256 && event.redacted === 0) continue;
@@ -151,6 +167,7 @@ async function checkImages(
  */
 async function checkVaultObject(root: string, id: string, history: CiphertextHistory | undefined, identities: readonly string[], findings: VerifyFinding[]): Promise<void> {
   const file = vaultObjectRelative(id);
+  if (await largerThanMemoryCheck(vaultObjectPath(root, id))) return checkLargeVaultObject(root, id, history, identities, findings);
   const bytes = await readChecked(vaultObjectPath(root, id));
   if ('missing' in bytes) {
     findings.push({ kind: 'vault-missing', file, message: 'the original of a committed image is missing from the vault' });
@@ -172,6 +189,33 @@ async function checkVaultObject(root: string, id: string, history: CiphertextHis
     } catch (error) {
       findings.push({ kind: 'vault-undecryptable', file, message: causeFor(file, error) });
     }
+  }
+}
+
+/** Whether the file at `path` is above what verify reads into memory (a video's original). */
+async function largerThanMemoryCheck(path: string): Promise<boolean> {
+  return stat(path).then(
+    (info) => info.size > MAX_IMAGE_FILE_BYTES,
+    () => false,
+  );
+}
+
+/** `checkVaultObject` for an object above the in-memory limit: the same findings, read a block at a time. */
+async function checkLargeVaultObject(root: string, id: string, history: CiphertextHistory | undefined, identities: readonly string[], findings: VerifyFinding[]): Promise<void> {
+  const file = vaultObjectRelative(id);
+  let checked;
+  try {
+    checked = await checkObjectStreamed(vaultObjectPath(root, id), id, identities);
+  } catch (error) {
+    findings.push({ kind: 'vault-unreadable', file, message: `the encrypted original cannot be read (${VeilError.is(error) ? error.message : String(error)})` });
+    return;
+  }
+  const altered = history && vaultAlteredReason(history, checked.sha256);
+  if (altered) findings.push({ kind: 'vault-altered', file, message: altered });
+  if (checked.problem) findings.push({ kind: 'vault-malformed', file, message: checked.problem });
+  if (checked.openError !== undefined) findings.push({ kind: 'vault-undecryptable', file, message: causeFor(file, checked.openError) });
+  if (checked.plaintextSha256 !== undefined && checked.plaintextSha256 !== id) {
+    findings.push({ kind: 'vault-wrong-original', file, message: `decrypts to content with sha256 ${short(checked.plaintextSha256)}, not the original its name says` });
   }
 }
 

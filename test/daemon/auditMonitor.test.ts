@@ -48,7 +48,6 @@ describe('audit/monitor and `veil audit`: suspicious activity flagged (real daem
       'outside-working-hours@5',
       'outside-working-hours@6',
       'too-many-openings@6',
-      'purpose-not-allowed@6',
       'opening-refused@7',
       'opening-refused@8',
       'outside-working-hours@9',
@@ -60,9 +59,10 @@ describe('audit/monitor and `veil audit`: suspicious activity flagged (real daem
     assert.deepEqual(flagged(before), entryFlags);
     assert.deepEqual(before.checked, { entries: 12, openings: 3, signatures: 0 });
     const [tooMany] = before.flags.filter((flag) => flag.kind === 'too-many-openings');
-    assert.match(tooMany.message, /^Test Reviewer's 2nd opening on \d{4}-\d{2}-\d{2} \(Asia\/Kolkata\); the policy allows 1 per reviewer a day$/);
+    assert.match(tooMany.message, /^Test Reviewer's 2nd opening on \d{4}-\d{2}-\d{2} \(Asia\/Kolkata\); the policy allows 1 per reviewer a day \(policy of entry 4\)$/);
     assert.deepEqual([tooMany.actor, tooMany.file], ['Test Reviewer', 'a.png']);
-    assert.match(before.flags.find((flag) => flag.kind === 'purpose-not-allowed')!.message, /^original opened, but the dataset's policy does not accept the purpose "model-reevaluation": one of audit$/);
+    // Entry 10 narrowed the purposes to "audit"; opening 6 is judged by the policy of its time (entry 4), which accepted it.
+    assert.equal(before.flags.find((flag) => flag.kind === 'purpose-not-allowed'), undefined);
     assert.match(before.flags.find((flag) => flag.kind === 'forced-purge')!.message, /purged while no-retention, forced: asked by the data subject/);
     assert.match(before.flags.find((flag) => flag.seq === 8)!.message, /opening refused \(a key the original is not encrypted to\)/);
     assert.ok(before.rules.some((rule) => rule.startsWith('openings outside the working hours mon, tue, wed, thu, fri, sat, sun')));
@@ -92,7 +92,7 @@ describe('audit/monitor and `veil audit`: suspicious activity flagged (real daem
     assert.equal(cli.code, 4, cli.stderr);
     assert.match(cli.stdout, /open-refused +a\.png +opening refused \(no purpose given\)/);
     assert.match(cli.stdout, /^too-many-openings +6 /m);
-    assert.match(cli.stderr, /13 flag\(s\)/);
+    assert.match(cli.stderr, /12 flag\(s\)/);
     const json = await runCli(['audit', root, '--json', '--action', 'open-original', '--action', 'open-refused']);
     assert.equal(json.code, 4, json.stderr);
     const document = JSON.parse(json.stdout);
@@ -101,7 +101,7 @@ describe('audit/monitor and `veil audit`: suspicious activity flagged (real daem
     assert.deepEqual(document.trail.entries.map((entry: { seq: number }) => entry.seq), [5, 6, 7, 8, 9], 'the trail in log order');
     assert.deepEqual([document.trail.total, document.trail.matched], [13, 5]);
     assert.deepEqual(document.trail.entries[0].purpose, 'audit');
-    assert.equal(document.flags.length, 12);
+    assert.equal(document.flags.length, 11);
 
     // A line that does not parse: left out of the trail (audit/list refuses the whole log), flagged where it is.
     appendFileSync(auditPath(root), '{"seq":13}\n');

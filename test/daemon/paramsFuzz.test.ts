@@ -31,10 +31,11 @@ const METHOD_KEYS: Record<MethodName, readonly string[] | 'not fuzzed'> = {
   'review/update': ['root', 'file', 'boxes', 'status', 'baseRevision'],
   'image/thumbnail': ['root', 'file', 'size'],
   'image/displayCopy': ['root', 'file'],
+  'video/displayCopy': ['root', 'file'],
   'dataset/commit': ['root', 'mode', 'margin', 'shape', 'includeUnreviewed', 'allowPossibleFaces', 'signingKey'],
   'dataset/exclude': ['root', 'files', 'reason'],
   'dataset/include': ['root', 'files'],
-  'dataset/verify': ['root', 'identity', 'redetect', 'checkpoint', 'full', 'signers'],
+  'dataset/verify': ['root', 'identity', 'passphrase', 'redetect', 'checkpoint', 'full', 'signers'],
   'models/list': [],
   'models/install': ['name', 'url'],
   'models/add': ['file', 'decoder', 'name'],
@@ -61,6 +62,7 @@ const METHOD_KEYS: Record<MethodName, readonly string[] | 'not fuzzed'> = {
   'vault/restore': ['root', 'files', 'identity', 'passphrase', 'purpose'],
   'backup/create': ['root', 'destination', 'withOutputs'],
   'backup/restore': ['backup', 'root', 'identity', 'passphrase', 'generation', 'dataset'],
+  'backup/prune': ['backup', 'keep', 'identity', 'passphrase', 'dataset', 'dryRun'],
 };
 
 const REQUESTS_PER_METHOD = 40;
@@ -194,6 +196,7 @@ const PLAUSIBLE: Record<string, (box: Sandbox) => unknown[]> = {
   backup: (box) => [join(box.dir, 'out', 'backup')],
   withOutputs: () => [true, false],
   generation: () => [1, 2],
+  keep: () => [1, 3],
   dataset: () => ['0123456789abcdef'],
 };
 

@@ -2,9 +2,11 @@
 import { spawn } from 'node:child_process';
 
 export interface KillPoint {
-  /** Counted from the spawn, or from the worker's first line on stdout containing "progress". */
+  /** Counted from the spawn, or from the worker's first line on stdout containing "progress" (its `atLine`-th with that). */
   from: 'spawn' | 'progress';
   afterMs: number;
+  /** With `from: 'progress'`: the progress line that arms the kill, 1 for the first (default). */
+  atLine?: number;
 }
 
 export interface WorkerRun {
@@ -22,8 +24,11 @@ export function runKillableWorker(args: readonly string[], kill?: KillPoint): Pr
     const arm = () => (timer = setTimeout(() => child.kill('SIGKILL'), kill!.afterMs));
     if (kill?.from === 'spawn') arm();
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    let progressLines = 0;
     child.stdout.on('data', (chunk: Buffer) => {
-      if (kill?.from === 'progress' && !timer && chunk.toString().includes('progress')) arm();
+      if (kill?.from !== 'progress' || timer) return;
+      progressLines += chunk.toString().split('progress').length - 1;
+      if (progressLines >= (kill.atLine ?? 1)) arm();
     });
     child.on('exit', (code, signal) => {
       clearTimeout(timer);

@@ -4,7 +4,7 @@
  * `acquireVsCodeApi` that records what the webview posts and keeps its saved state.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join } from 'node:path';
@@ -54,7 +54,18 @@ const CONTENT_TYPES: Record<string, string> = {
   '.jpg': 'image/jpeg',
   '.jpeg': 'image/jpeg',
   '.ttf': 'font/ttf',
+  '.mp4': 'video/mp4',
+  '.webm': 'video/webm',
 };
+
+/** `Range: bytes=a-b` (a video element seeks by asking for parts of the file), within a file of `size` bytes. */
+function byteRange(header: string | undefined, size: number): { start: number; end: number } | undefined {
+  const match = /^bytes=(\d*)-(\d*)$/.exec(header ?? '');
+  if (!match || (match[1] === '' && match[2] === '')) return undefined;
+  const start = match[1] === '' ? Math.max(0, size - Number(match[2])) : Number(match[1]);
+  const end = match[1] !== '' && match[2] !== '' ? Math.min(size - 1, Number(match[2])) : size - 1;
+  return start <= end ? { start, end } : undefined;
+}
 
 /** Serves the page, the built bundle (from `dist`) and images (by URL path, through `resolveImage`) on 127.0.0.1. */
 export class WebviewServer {
@@ -83,8 +94,17 @@ export class WebviewServer {
         });
         response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
       } else if (file && !file.includes('..') && existsSync(file)) {
-        response.writeHead(200, { 'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'max-age=3600' });
-        response.end(readFileSync(file));
+        const type = CONTENT_TYPES[extname(file)] ?? 'application/octet-stream';
+        const size = statSync(file).size;
+        const range = byteRange(request.headers.range, size);
+        // Parts of a file, as a webview's resource loader serves them (a video streams and seeks by ranges).
+        if (range) {
+          response.writeHead(206, { 'content-type': type, 'accept-ranges': 'bytes', 'content-range': `bytes ${range.start}-${range.end}/${size}`, 'content-length': range.end - range.start + 1 });
+          createReadStream(file, range).pipe(response);
+        } else {
+          response.writeHead(200, { 'content-type': type, 'cache-control': 'max-age=3600', 'accept-ranges': 'bytes', 'content-length': size });
+          response.end(readFileSync(file));
+        }
       } else response.writeHead(404).end();
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

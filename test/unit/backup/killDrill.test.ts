@@ -7,8 +7,7 @@
  * until it finishes; the last generation is then restored into an empty folder and `verify` passes on it.
  */
 import * as assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
-import { cpSync, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { appendAudit } from '../../../daemon/audit/log';
 import { changeRecipients } from '../../../daemon/services/recipients';
@@ -16,8 +15,8 @@ import { verifyDataset } from '../../../daemon/verify/verify';
 import { seededRandom, type Random } from '../../support/seededRandom';
 import { runKillableWorker, type KillPoint } from '../../support/killableWorker';
 import { TEST_ACTOR, commitDeps, testContext } from '../../support/commitFixtures';
-import { committedVault, newKey, type Keyholder } from '../../support/rotationFixtures';
-import { ageOpen, restore } from '../../support/backupFixtures';
+import { committedVault, newKey } from '../../support/rotationFixtures';
+import { generationProblems, restore } from '../../support/backupFixtures';
 import { tempDir } from '../../support/images';
 
 const SMALL_IMAGES = 24;
@@ -26,31 +25,6 @@ const WORKER = join(__dirname, 'backup.worker.js');
 
 function randomKillPoint(random: Random): KillPoint {
   return random.chance(0.25) ? { from: 'spawn', afterMs: 80 + random.next() * 300 } : { from: 'progress', afterMs: random.next() * 250 };
-}
-
-/** Every generation of the folder: its manifest opens with the key, and every blob it names is there with the bytes of its name. */
-function generationProblems(backup: string, key: Keyholder): { problems: string[]; generations: number } {
-  const problems: string[] = [];
-  const datasets = existsSync(join(backup, 'datasets')) ? readdirSync(join(backup, 'datasets')) : [];
-  let generations = 0;
-  for (const dataset of datasets) {
-    for (const name of readdirSync(join(backup, 'datasets', dataset)).filter((n) => !n.startsWith('.'))) {
-      generations++;
-      const manifest = ageOpen(join(backup, 'datasets', dataset, name), key);
-      if (!manifest) {
-        problems.push(`${name}: the manifest does not open`);
-        continue;
-      }
-      for (const line of manifest.toString('utf8').split('\n')) {
-        const [kind, blob] = line.split(' ');
-        if (kind !== 'sealed' && kind !== 'copied') continue;
-        const path = join(backup, 'blobs', blob!);
-        if (!existsSync(path)) problems.push(`${name}: blob ${blob!.slice(0, 8)} is missing`);
-        else if (createHash('sha256').update(readFileSync(path)).digest('hex') !== blob) problems.push(`${name}: blob ${blob!.slice(0, 8)} does not hash to its name`);
-      }
-    }
-  }
-  return { problems, generations };
 }
 
 function blobCount(backup: string): number {

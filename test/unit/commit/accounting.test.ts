@@ -23,7 +23,7 @@ import { FAKE_MP4, severalFrames, stillGif, truncatedJpeg } from '../../support/
 
 const LIMITS = { maxPixels: DEFAULT_MAX_PIXELS };
 /** The images of several frames, and the files Veil does not read: left byte for byte as they were. */
-const REFUSED = ['anim.gif', 'anim.webp', 'clip.mp4', 'pages.tif', 'photo.heic'];
+const REFUSED = ['anim.gif', 'anim.webp', 'clip.avi', 'pages.tif', 'photo.heic'];
 
 /**
  * A dataset of every kind of file that can hold a face: a reviewed JPEG, a truncated JPEG and a single-frame GIF
@@ -42,7 +42,7 @@ async function mixedDataset() {
   ]);
   writeFileSync(join(root, 'anim.webp'), await severalFrames('webp'));
   writeFileSync(join(root, 'pages.tif'), await severalFrames('tiff'));
-  writeFileSync(join(root, 'clip.mp4'), FAKE_MP4);
+  writeFileSync(join(root, 'clip.avi'), FAKE_MP4);
   writeFileSync(join(root, 'photo.heic'), FAKE_MP4);
   writeFileSync(join(root, 'notes.txt'), 'labels, no face\n');
   await addKey(root);
@@ -86,7 +86,7 @@ describe('commit accounts for every file that can hold a face', () => {
     assert.deepEqual(outcomes(first), [
       'anim.gif unsupported',
       'anim.webp unsupported',
-      'clip.mp4 unsupported',
+      'clip.avi unsupported',
       'cut.jpg committed',
       'good.jpg committed',
       'new.jpg not-reviewed',
@@ -98,11 +98,11 @@ describe('commit accounts for every file that can hold a face', () => {
     assert.match(message('anim.gif')!, /^animated GIF \(3 frames\): images of several frames are not supported yet/);
     assert.match(message('anim.webp')!, /^animated WEBP \(3 frames\)/);
     assert.match(message('pages.tif')!, /^multi-page TIFF \(3 pages\)/);
-    assert.equal(message('clip.mp4'), 'video is not supported yet');
+    assert.equal(message('clip.avi'), 'this video container is not supported yet (convert it to MP4, MOV, MKV or WebM)');
     assert.equal(message('photo.heic'), 'HEIF/HEIC images are not supported yet');
     assert.deepEqual(
       first.failures.map((f) => [f.file, f.code]),
-      ['anim.gif', 'anim.webp', 'clip.mp4', 'pages.tif', 'photo.heic'].map((file) => [file, ErrorCode.UnsupportedFormat]),
+      ['anim.gif', 'anim.webp', 'clip.avi', 'pages.tif', 'photo.heic'].map((file) => [file, ErrorCode.UnsupportedFormat]),
     );
     assert.deepEqual(first.warnings.map((w) => w.file), ['cut.jpg']);
     assert.match(first.warnings[0].message, /truncated \(VipsJpeg: premature end of JPEG image\)/);
@@ -120,7 +120,7 @@ describe('commit accounts for every file that can hold a face', () => {
     assert.equal(gifAfter.format, 'gif');
     assert.ok(meanDiffIn(gifBefore.rgb, gifAfter.rgb, 512, FACE_BOX) > 15, 'the face of the GIF is still there');
 
-    const refused = ['anim.gif', 'anim.webp', 'clip.mp4', 'pages.tif', 'photo.heic'];
+    const refused = ['anim.gif', 'anim.webp', 'clip.avi', 'pages.tif', 'photo.heic'];
     await excludeFiles({ root, files: refused, reason: 'animations and video go through the video pipeline' }, TEST_ACTOR, deps.datasets);
     await reviewAll(root, 'new.jpg', deps.datasets);
     const second = await commitDataset({ root }, testContext(), deps);
@@ -139,13 +139,13 @@ describe('commit accounts for every file that can hold a face', () => {
   it('audits every exclusion before it counts, and leaves a file excluded by hand (no audited exclusion) as it was', async () => {
     const { root, before } = await mixedDataset();
     const deps = sharedDeps();
-    const result = await excludeFiles({ root, files: ['clip.mp4', join(root, 'anim.webp')], reason: '  handled elsewhere ' }, TEST_ACTOR, deps.datasets);
-    assert.deepEqual(result.files, ['clip.mp4', 'anim.webp']);
+    const result = await excludeFiles({ root, files: ['clip.avi', join(root, 'anim.webp')], reason: '  handled elsewhere ' }, TEST_ACTOR, deps.datasets);
+    assert.deepEqual(result.files, ['clip.avi', 'anim.webp']);
     const audit = readFileSync(auditPath(root), 'utf8').trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
     assert.deepEqual(
       audit.filter((entry) => entry.type === 'exclude').map((entry) => [entry.file, entry.reason]),
       [
-        ['clip.mp4', 'handled elsewhere'],
+        ['clip.avi', 'handled elsewhere'],
         ['anim.webp', 'handled elsewhere'],
       ],
     );
@@ -157,16 +157,16 @@ describe('commit accounts for every file that can hold a face', () => {
     state.files['pages.tif'] = { reason: 'trust me', by: 'nobody', at: new Date().toISOString() };
     writeFileSync(path, JSON.stringify(state));
     const commit = await commitDataset({ root }, testContext(), deps);
-    assert.deepEqual(commit.excluded.map((e) => e.file), ['anim.webp', 'clip.mp4']);
+    assert.deepEqual(commit.excluded.map((e) => e.file), ['anim.webp', 'clip.avi']);
     const forged = commit.leftAsIs.find((entry) => entry.file === 'pages.tif')!;
     assert.deepEqual([forged.cause, forged.code], ['failed', ErrorCode.Corrupt]);
     assert.match(forged.message, /excluded in the review state but the audit log has no exclusion of it \(edited outside Veil\?\)/);
 
     // Taken back: the video is left as it was again, with its cause.
-    await includeFiles({ root, files: ['clip.mp4'] }, TEST_ACTOR, deps.datasets);
+    await includeFiles({ root, files: ['clip.avi'] }, TEST_ACTOR, deps.datasets);
     const again = await commitDataset({ root }, testContext(), deps);
     assert.deepEqual(again.excluded.map((e) => e.file), ['anim.webp']);
-    assert.equal(again.leftAsIs.find((entry) => entry.file === 'clip.mp4')?.cause, 'unsupported');
+    assert.equal(again.leftAsIs.find((entry) => entry.file === 'clip.avi')?.cause, 'unsupported');
     assertUntouched(root, before);
   });
 
@@ -177,12 +177,12 @@ describe('commit accounts for every file that can hold a face', () => {
     const auditBefore = readFileSync(auditPath(root), 'utf8');
     const refusal = (code: ErrorCode, pattern: RegExp) => (error: unknown) => VeilError.is(error) && error.code === code && pattern.test(error.message);
     const exclude = (files: string[]) => excludeFiles({ root, files, reason: 'no' }, TEST_ACTOR, deps.datasets);
-    await assert.rejects(exclude(['clip.mp4', 'good.jpg']), refusal(ErrorCode.Conflict, /committed \(anonymized\) already/));
+    await assert.rejects(exclude(['clip.avi', 'good.jpg']), refusal(ErrorCode.Conflict, /committed \(anonymized\) already/));
     await assert.rejects(exclude(['notes.txt']), refusal(ErrorCode.InvalidParams, /not a file Veil looks at/));
     await assert.rejects(exclude(['.veil']), refusal(ErrorCode.InvalidParams, /folder/));
-    await assert.rejects(exclude(['../elsewhere.mp4']), refusal(ErrorCode.BadPath, /outside the dataset/));
-    await assert.rejects(exclude(['gone.mp4']), refusal(ErrorCode.BadPath, /does not exist/));
-    await assert.rejects(excludeFiles({ root, files: ['clip.mp4'], reason: '   ' }, TEST_ACTOR, deps.datasets), refusal(ErrorCode.InvalidParams, /reason/));
+    await assert.rejects(exclude(['../elsewhere.avi']), refusal(ErrorCode.BadPath, /outside the dataset/));
+    await assert.rejects(exclude(['gone.avi']), refusal(ErrorCode.BadPath, /does not exist/));
+    await assert.rejects(excludeFiles({ root, files: ['clip.avi'], reason: '   ' }, TEST_ACTOR, deps.datasets), refusal(ErrorCode.InvalidParams, /reason/));
     assert.equal(readFileSync(auditPath(root), 'utf8'), auditBefore, 'a refused exclusion wrote an audit line');
   });
 });

@@ -47,7 +47,7 @@ describe('veil detect / commit / exclude / include account for every file (CLI)'
     const animation = await severalFrames('webp');
     writeFileSync(join(root, 'anim.webp'), animation);
     writeFileSync(join(root, 'pages.tif'), await severalFrames('tiff'));
-    writeFileSync(join(root, 'clip.mp4'), FAKE_MP4);
+    writeFileSync(join(root, 'clip.avi'), FAKE_MP4);
     assert.equal(veil(['keygen', '--out', join(tempDir(), 'id.key'), '--add-to', root], home).code, 0);
 
     // Detection reads the face of the truncated JPEG and of the GIF, and refuses to look at frame 1 only.
@@ -56,7 +56,7 @@ describe('veil detect / commit / exclude / include account for every file (CLI)'
     assert.equal(detect.code, 1, detect.stdout + detect.stderr);
     assert.match(detect.stderr, /anim\.webp: animated WEBP \(3 frames\): images of several frames are not supported yet/);
     assert.match(detect.stderr, /pages\.tif: multi-page TIFF \(3 pages\)/);
-    assert.match(detect.stderr, /clip\.mp4: video is not supported yet/);
+    assert.match(detect.stderr, /clip\.avi: this video container is not supported yet/);
     const { images } = JSON.parse(readFileSync(detectionsPath, 'utf8')) as { images: Array<{ file: string; faces: Array<{ x: number; y: number; w: number; h: number }> }> };
     assert.deepEqual(images.map((image) => image.file), ['cut.jpg', 'good.jpg', 'still.gif']);
     const onFace = (face: { x: number; y: number; w: number; h: number }) =>
@@ -68,7 +68,7 @@ describe('veil detect / commit / exclude / include account for every file (CLI)'
     assert.match(unreviewed.stdout, /0 image\(s\) committed now, 0 committed before, 0 excluded, 6 left as they were/);
     for (const line of [
       /anim\.webp \[unsupported\]: animated WEBP \(3 frames\)/,
-      /clip\.mp4 \[unsupported\]: video is not supported yet/,
+      /clip\.avi \[unsupported\]: this video container is not supported yet/,
       /cut\.jpg \[not-reviewed\]: not reviewed/,
       /good\.jpg \[not-reviewed\]/,
       /pages\.tif \[unsupported\]: multi-page TIFF \(3 pages\)/,
@@ -78,26 +78,26 @@ describe('veil detect / commit / exclude / include account for every file (CLI)'
     }
 
     await reviewEverything(root, home);
-    assert.equal(veil(['exclude', root, 'clip.mp4'], home).code, 2, '--reason is required');
-    const excluded = veil(['exclude', root, 'anim.webp', 'pages.tif', 'clip.mp4', '--reason', 'handled by the video pipeline'], home);
+    assert.equal(veil(['exclude', root, 'clip.avi'], home).code, 2, '--reason is required');
+    const excluded = veil(['exclude', root, 'anim.webp', 'pages.tif', 'clip.avi', '--reason', 'handled by the video pipeline'], home);
     assert.equal(excluded.code, 0, excluded.stderr);
     assert.match(excluded.stdout, /excluded 3 file\(s\); each decision is in the audit log/);
     const audited = readFileSync(auditPath(root), 'utf8').trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
-    assert.deepEqual(audited.filter((entry) => entry.type === 'exclude').map((entry) => entry.file), ['anim.webp', 'pages.tif', 'clip.mp4']);
+    assert.deepEqual(audited.filter((entry) => entry.type === 'exclude').map((entry) => entry.file), ['anim.webp', 'pages.tif', 'clip.avi']);
     assert.equal(veil(['detect', root], home).code, 0, 'detection still reports the excluded files');
 
     const complete = veil(['commit', root], home);
     assert.equal(complete.code, 0, complete.stdout + complete.stderr);
     assert.match(complete.stdout, /3 image\(s\) committed now, 0 committed before, 3 excluded, 0 left as they were/);
-    assert.match(complete.stdout, /excluded clip\.mp4: handled by the video pipeline \(by /);
+    assert.match(complete.stdout, /excluded clip\.avi: handled by the video pipeline \(by /);
     assert.match(complete.stderr, /warning cut\.jpg: the original is damaged or truncated \(.+\): anonymized from the part that could be decoded/);
     assert.ok(readFileSync(join(root, 'anim.webp')).equals(animation), 'the animation was changed');
     assert.equal((await sharp(join(root, 'still.gif')).metadata()).format, 'gif');
 
-    assert.equal(veil(['include', root, 'clip.mp4'], home).code, 0);
+    assert.equal(veil(['include', root, 'clip.avi'], home).code, 0);
     const again = veil(['commit', root], home);
     assert.equal(again.code, 3);
     assert.match(again.stdout, /0 image\(s\) committed now, 3 committed before, 2 excluded, 1 left as they were/);
-    assert.match(again.stderr, /clip\.mp4 \[unsupported\]: video is not supported yet/);
+    assert.match(again.stderr, /clip\.avi \[unsupported\]: this video container is not supported yet/);
   });
 });

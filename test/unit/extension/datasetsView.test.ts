@@ -40,6 +40,20 @@ describe('the Veil view: a dataset as the daemon answered', () => {
     assert.deepEqual(snapshot.list('excluded'), [{ file: 'consented.jpg', excluded: answer().excluded[0] }]);
   });
 
+  it('lists a video with its duration and counts its tracks, not its (empty) boxes, as its faces', () => {
+    const snapshot = DatasetSnapshot.fromStatus({ ...answer(), images: [{ file: 'v.mp4', status: 'unreviewed', durationS: 3 }] });
+    assert.deepEqual(snapshot.list('unreviewed'), [{ file: 'v.mp4', faces: undefined, durationS: 3 }]);
+    const key = { frame: 0, x: 1, y: 1, w: 10, h: 10, score: 0.9 };
+    const track = (id: string, state: Box['state']) => ({ id, source: 'model' as const, state, score: 0.9, keyframes: [key], padBefore: 0, padAfter: 5, edited: false });
+    const video: ImageRecord = {
+      ...record('v.mp4', 'unreviewed', 1, []),
+      video: { width: 100, height: 80, fps: 25, frames: 75, durationS: 3, codec: 'h264', rotation: 0, hasAudio: false },
+      tracks: [track('t1', 'proposed'), track('t2', 'rejected'), track('t3', 'possible'), track('t4', 'accepted')],
+    };
+    assert.equal(snapshot.apply(video), true);
+    assert.deepEqual(snapshot.list('unreviewed'), [{ file: 'v.mp4', faces: 2, durationS: 3 }]);
+  });
+
   it('takes a later record of an image and ignores one older than what it knows (answers arrive out of order)', () => {
     const snapshot = DatasetSnapshot.fromStatus(answer());
     assert.equal(snapshot.apply(record('b/b.jpg', 'committed', 5)), true);

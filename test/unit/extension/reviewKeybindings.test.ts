@@ -36,6 +36,9 @@ const VSCODE_KEYS: Record<string, string> = {
   PageDown: 'pagedown',
   '+': 'shift+=',
   '?': 'shift+/',
+  ' ': 'space',
+  Home: 'home',
+  End: 'end',
 };
 
 function vscodeKey(spec: KeySpec, shift: boolean, mac: boolean): string {
@@ -43,10 +46,14 @@ function vscodeKey(spec: KeySpec, shift: boolean, mac: boolean): string {
   return [...modifiers, VSCODE_KEYS[spec.key] ?? spec.key.toLowerCase()].join('+');
 }
 
-/** The focus places where the key reaches the review: inside the page, where no focused control takes it. */
-function whenFor(spec: KeySpec): string {
+/**
+ * The focus places where the key reaches the review: inside the page, where no focused control takes it; a video
+ * command's only while a video is shown (its binding comes after the image ones: it wins the keys they share).
+ */
+function whenFor(info: CommandInfo, spec: KeySpec): string {
   const places = FOCUS_PLACES.filter((place) => place !== 'outside' && !placeTakesKey(place, spec.key));
-  return `${REVIEW} && veil.reviewFocus =~ /^(${places.join('|')})$/`;
+  const item = info.scope === 'video' ? " && veil.reviewItem == 'video'" : '';
+  return `${REVIEW}${item} && veil.reviewFocus =~ /^(${places.join('|')})$/`;
 }
 
 /** The catalog's keys as keybindings. The nudges read Shift (10 px): each also has a `shift+` binding with `{ large: true }`. */
@@ -58,7 +65,7 @@ function expectedKeybindings(): Keybinding[] {
         command: commandOf(info),
         key: vscodeKey(spec, shift, false),
         ...(spec.ctrl ? { mac: vscodeKey(spec, shift, true) } : {}),
-        when: whenFor(spec),
+        when: whenFor(info, spec),
         ...(info.group === 'Move and resize' && shift ? { args: { large: true } } : {}),
       }));
     }),
@@ -78,6 +85,16 @@ describe('the review shortcuts are VS Code keybindings people can rebind (packag
   it('every default key of the review is a keybinding of its action, scoped to the focused review panel', () => {
     const review = contributes.keybindings.filter((binding) => binding.command.startsWith('veil.review.'));
     assert.deepEqual(review, expectedKeybindings());
+  });
+
+  it("a video's key shared with an image command is bound after it: VS Code runs the last binding whose `when` holds", () => {
+    const review = contributes.keybindings.filter((binding) => binding.command.startsWith('veil.review.'));
+    const shared = review.filter((binding) => binding.when?.includes("veil.reviewItem == 'video'") && review.some((other) => other.key === binding.key && !other.when?.includes('veil.reviewItem')));
+    assert.deepEqual(shared.map((binding) => binding.key).sort(), ['[', ']', 'a', 'delete', 'left', 'm', 'r', 'right', 'shift+left', 'shift+right', 'u'].sort());
+    for (const binding of shared) {
+      const last = review.filter((other) => other.key === binding.key).at(-1);
+      assert.equal(last, binding, `${binding.key}: the video binding is not the last`);
+    }
   });
 
   it('a keybinding steps aside where a control of the page takes its key, and outside the page', () => {

@@ -6,7 +6,7 @@ import type { Detector } from '../../../daemon/detection/detector';
 import type { ModelRegistry } from '../../../daemon/models/registry';
 import { commitDataset } from '../../../daemon/commit/commit';
 import { verifyDataset } from '../../../daemon/verify/verify';
-import { redetectFinding } from '../../../daemon/verify/redetect';
+import { redetectFinding } from '../../../daemon/verify/redetectFinding';
 import { redactionRegion } from '../../../daemon/redact/geometry';
 import { ASTRONAUT, tempDir } from '../../support/images';
 import { freshRegistry, loadSharedYunet } from '../../support/models';

@@ -6,7 +6,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -247,6 +247,42 @@ export function editorPathsSuite(): void {
       assert.equal(clean.ok, true, JSON.stringify(clean.findings));
       const veilEntries = vscode.languages.getDiagnostics().filter(([uri, entries]) => uri.fsPath.startsWith(clean.root) && entries.some((entry) => entry.source === 'Veil'));
       assert.deepEqual(veilEntries, [], 'a clean verify left Problems entries');
+    });
+
+    it(HOST_TESTS.verifyFull, async () => {
+      const { folder, identity } = await committedWithCli('veil-verify-full-');
+      // An object no commit names, put into the vault outside Veil: only a read of every object finds it.
+      const stray = join(folder, '.veil', 'vault', `${'ab'.repeat(32)}.age`);
+      writeFileSync(stray, 'age-encryption.org/v1\nnot an object Veil wrote\n');
+      const plain = await vscode.commands.executeCommand<VerifyResult | undefined>('veil.verifyDataset', vscode.Uri.file(folder));
+      assert.deepEqual(plain?.findings, [], 'a plain verify reads only the objects commits name');
+
+      const full = async (script: PromptScript) => {
+        const run = await withAnswers<VerifyResult>(script, 'veil.verifyFullDataset', vscode.Uri.file(folder));
+        assert.ok(run.result, `veil.verifyFullDataset returned nothing: ${JSON.stringify(run.errors)}`);
+        assert.deepEqual(run.asked.problems, []);
+        // Findings are told as Verify Dataset tells them: one error notification pointing to the Problems panel.
+        assert.deepEqual(run.errors, run.result.ok ? [] : [`Veil: verify found ${run.result.findings.length} problem(s) in 2 images, ${run.result.checked.auditEntries} audit entries, 3 vault objects; each is in the Problems panel.`]);
+        return { ...run, result: run.result };
+      };
+      const withKey = await full({ picks: ["With a custodian's key"], open: vscode.Uri.file(identity) });
+      assert.deepEqual(withKey.asked.picks.map((pick) => pick.title), ['Veil: read every object of the vault']);
+      // With the key it is also decrypted, which fails: a finding only a key can raise.
+      const strayFile = `.veil/vault/${'ab'.repeat(32)}.age`;
+      assert.deepEqual(withKey.result.findings.map((finding) => `${finding.kind} ${finding.file}`), ['vault-unaudited', 'vault-malformed', 'vault-undecryptable'].map((kind) => `${kind} ${strayFile}`));
+      assert.ok(!withKey.result.limits.some((limit) => limit.startsWith('no identity given')), 'the key was not used');
+      const entries = vscode.languages.getDiagnostics(vscode.Uri.file(join(withKey.result.root, strayFile)));
+      assert.deepEqual(entries.map((entry) => [entry.source, entry.code]), ['vault-unaudited', 'vault-malformed', 'vault-undecryptable'].map((kind) => ['Veil', kind]));
+
+      const withoutKey = await full({ picks: ['Without a key'] });
+      assert.deepEqual(withoutKey.result.findings.map((finding) => finding.kind), ['vault-unaudited', 'vault-malformed']);
+      assert.ok(withoutKey.result.limits.some((limit) => limit.startsWith('no identity given')), JSON.stringify(withoutKey.result.limits));
+
+      rmSync(stray);
+      const clean = await full({ picks: ["With a custodian's key"], open: vscode.Uri.file(identity) });
+      assert.equal(clean.result.ok, true, JSON.stringify(clean.result.findings));
+      const left = vscode.languages.getDiagnostics().filter(([uri, entries]) => uri.fsPath.startsWith(clean.result.root) && entries.some((one) => one.source === 'Veil'));
+      assert.deepEqual(left, [], 'a clean read of every object left Problems entries');
     });
 
     it(HOST_TESTS.revealOriginal, async () => {

@@ -24,6 +24,8 @@ export const HOST_TESTS = {
   explorerReviewImage: '"Review in Veil" on an image in the Explorer opens the review of its dataset (or of its folder) at that image',
   veilExcludes: "thumbnails, display copies and the vault stay out of Quick Open and search, and VS Code's own exclusions stay in force",
   walkthrough: 'the walkthrough is contributed with its six steps, each ticked by a command or a context key Veil sets',
+  walkthroughKey:
+    "the walkthrough's key step counts a dataset whose only key is in a policy role that may open originals (as a commit encrypts to it), not one whose only key belongs to a role that may not",
   installOffer: 'after a detection with the embedded model, installing the better model is offered once in the status bar, with the measured numbers, and nothing takes the focus until it is clicked',
   excludeFromEditor: 'excluding files from commits in the editor (Veil view, Explorer selection) asks the reason, audits it and lists them as excluded in the Veil view; including one brings it back',
   recipientsFromEditor: 'recipients from the editor: each listed with the originals it opens; an added key opens every original and a removed one none (stock age); a rotation cancelled mid-way is finished by running it again',
@@ -33,6 +35,8 @@ export const HOST_TESTS = {
   modelsListAdd: 'managing models lists each with its source, hash status and the default, and adds a local ONNX file with its decoder',
   modelsInstall: 'installing a model from the models list downloads it with progress from the address given, and the daemon checks its pinned sha256',
   verifyDiagnostics: 'verify findings become Problems entries on the files they name, and a clean verify clears them',
+  verifyFull:
+    "verifying all data reads every object of the vault, with a custodian's key (asked) or without one: a file no commit names is a Problems entry on it, which a plain verify does not read, and a clean run clears it",
   revealOriginal: 'revealing an original shows it read-only from memory in a veil-original: tab, audited first, with no file written anywhere',
   auditView: 'the audit trail view lists the entries newest first and filters them by action and by reviewer',
   complianceFromEditor:

@@ -4,13 +4,14 @@
  * `pre-require`. That a panel comes back after a window reload is proven in the workbench (reviewReload.test.ts).
  */
 import { strict as assert } from 'node:assert';
-import { existsSync, mkdirSync, realpathSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, realpathSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
 import { faceFileKind } from '../../../daemon/image/formats';
 import { WALKTHROUGH_CONTEXT_KEYS } from '../../../extension/walkthroughContext';
 import { HOST_TESTS } from './hostContract';
-import { scratchFolder, veil, waitFor, workspaceFolder } from './hostHelpers';
+import { detectFaces, scratchFolder, veil, veilCli, waitFor, workspaceFolder } from './hostHelpers';
 import { spyOnWebviews } from './windowSpies';
 
 /** The tabs of Veil's review panels, by label. */
@@ -153,6 +154,35 @@ export function reviewPanelsSuite(): void {
         const media = step.media.svg ?? step.media.markdown ?? step.media.image;
         assert.ok(media && existsSync(join(veil().extensionPath, media)), `${step.id}'s media ${media} is missing`);
       }
+    });
+
+    it(HOST_TESTS.walkthroughKey, async () => {
+      const keys = mkdtempSync(join(tmpdir(), 'veil-walkthrough-keys-'));
+      const recipientOf = async (name: string, addTo?: string) => (await veilCli(['keygen', '--out', join(keys, name), ...(addTo ? ['--add-to', addTo] : [])])).trim();
+      const applyRoles = async (folder: string, roles: Record<string, { recipients: string[]; mayOpenOriginals: boolean }>) => {
+        const file = join(keys, `${basename(folder)}.policy.json`);
+        writeFileSync(file, JSON.stringify({ roles }));
+        await veilCli(['policy', 'apply', folder, file]);
+      };
+      // Keys in the policy only: no recipients.txt at all.
+      const inPolicy = scratchFolder('veil-walkthrough-policy-key-', { 'a.jpg': 'astronaut.jpg' });
+      await applyRoles(inPolicy, { custodian: { recipients: [await recipientOf('custodian.txt')], mayOpenOriginals: true } });
+      // An auditor's key in recipients.txt, which the policy holds back: a commit would encrypt to nobody.
+      const heldBack = scratchFolder('veil-walkthrough-held-back-', { 'a.jpg': 'astronaut.jpg' });
+      await applyRoles(heldBack, { auditor: { recipients: [await recipientOf('auditor.txt', heldBack)], mayOpenOriginals: false } });
+      assert.equal(existsSync(join(inPolicy, '.veil', 'recipients.txt')), false);
+
+      await detectFaces(inPolicy);
+      await detectFaces(heldBack);
+      const [policyRoot, heldBackRoot] = [realpathSync(inPolicy), realpathSync(heldBack)];
+      const answers = await waitFor('the key step to ask about both datasets', () => {
+        const known = veil().exports.datasetKeys();
+        return policyRoot in known && heldBackRoot in known ? known : undefined;
+      });
+      assert.deepEqual([answers[policyRoot], answers[heldBackRoot]], [true, false]);
+      // A commit agrees: it encrypts the first dataset's originals, and refuses the second for want of recipients.
+      await veilCli(['commit', inPolicy, '--include-unreviewed', '--allow-possible-faces', '--reason', 'test fixture: model boxes as they are']);
+      await assert.rejects(veilCli(['commit', heldBack, '--include-unreviewed', '--allow-possible-faces', '--reason', 'test fixture: model boxes as they are']), /recipient/);
     });
   });
 }
