@@ -10,7 +10,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { BackupCreateResult, ImageRecord } from '../daemon/protocol';
 import { CancellationToken, type CallContext } from '../daemon/core/callContext';
 import { appendAudit, appendAuditBatch } from '../daemon/audit/log';
@@ -23,6 +23,7 @@ import { veilPath } from '../daemon/dataset/layout';
 import { createBackup } from '../daemon/backup/backup';
 import { restoreBackup } from '../daemon/backup/restore';
 import { ORIGINAL_BYTES, makeVault, newKey } from './lib/vaultFixture';
+import { writeResults } from './lib/results';
 
 const REPO = resolve(__dirname, '..', '..');
 const ASTRONAUT = join(REPO, 'test', 'fixtures', 'astronaut.png');
@@ -177,11 +178,7 @@ async function main(): Promise<void> {
     };
     const table = markdownTable(result);
     console.log(table);
-    const out = join(REPO, 'bench', 'results', 'backup.json');
-    mkdirSync(dirname(out), { recursive: true });
-    writeFileSync(join(dirname(out), 'backup.md'), table);
-    writeFileSync(out, JSON.stringify(result, null, 1) + '\n');
-    console.log(`wrote ${out}`);
+    console.log(`wrote ${writeResults('backup', result, table)}`);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

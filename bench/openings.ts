@@ -11,7 +11,7 @@
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import sharp from 'sharp';
 import type { Box, ImageRecord } from '../daemon/protocol';
 import { CancellationToken, type CallContext } from '../daemon/core/callContext';
@@ -28,9 +28,9 @@ import { restoreOriginals } from '../daemon/services/restore';
 import { DEFAULT_MAX_PIXELS } from '../daemon/image/decode';
 import { veilPath } from '../daemon/dataset/layout';
 import { newKey } from './lib/vaultFixture';
+import { writeResults } from './lib/results';
 import { addRecipient } from '../daemon/vault/recipients';
 
-const REPO = resolve(__dirname, '..', '..');
 const ACTOR = { osUser: 'bench', reviewer: 'bench' };
 const OPENINGS = 50;
 const ONE_SHOT_OPENINGS = 20;
@@ -178,11 +178,7 @@ async function main(): Promise<void> {
     const table = markdownTable(result);
     console.log(table);
     const name = result.label === 'after' ? 'openings' : `openings-${result.label}`;
-    const out = join(REPO, 'bench', 'results', `${name}.json`);
-    mkdirSync(dirname(out), { recursive: true });
-    writeFileSync(join(dirname(out), `${name}.md`), table);
-    writeFileSync(out, JSON.stringify(result, null, 1) + '\n');
-    console.log(`wrote ${out}`);
+    console.log(`wrote ${writeResults(name, result, table)}`);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

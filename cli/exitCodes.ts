@@ -14,4 +14,9 @@ export const EXIT = {
   leftAsIs: 3,
   /** `audit` read the log and flagged something (each flag listed): for cron and CI, apart from a failed run (1). */
   flagged: 4,
+  /**
+   * `status --require reviewed|committed`: the dataset falls short (images unreviewed, not committed, or failing to be
+   * read; each counted and listed): for a pre-commit hook or a CI job, apart from a failed run (1).
+   */
+  requirementUnmet: 5,
 } as const;

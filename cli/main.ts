@@ -19,6 +19,8 @@ import { hold, release } from './commands/hold';
 import * as restore from './commands/restore';
 import * as backup from './commands/backup';
 import * as restoreBackup from './commands/restoreBackup';
+import { exportAnnotations, importAnnotations } from './commands/annotations';
+import * as status from './commands/status';
 import { EXIT } from './exitCodes';
 
 type Command = { run(argv: string[], io: CliIO): Promise<number> };
@@ -44,6 +46,9 @@ const COMMANDS: Record<string, { command: Command; summary: string }> = {
   restore: { command: restore, summary: 'put originals back in place of their anonymized images for re-review (audited)' },
   backup: { command: backup, summary: "copy the dataset's protected state to a backup folder, incrementally, encrypted (audited); `backup prune` removes old generations" },
   'restore-backup': { command: restoreBackup, summary: "rebuild a dataset's .veil/ from a backup folder onto an empty machine" },
+  export: { command: exportAnnotations, summary: 'write the face boxes as COCO, YOLO, Pascal VOC or Label Studio labels' },
+  import: { command: importAnnotations, summary: 'load face boxes from COCO, YOLO, Pascal VOC or Label Studio labels, all or nothing (audited)' },
+  status: { command: status, summary: 'count the images by status; --require reviewed|committed exits 5 while any falls short (for hooks and CI)' },
 };
 
 function help(io: CliIO): void {

@@ -1,6 +1,8 @@
 /** Every RPC method: validate params, call the service. The one place methods are bound to services. */
 import {
+  ANNOTATION_FORMATS,
   AUDIT_ACTIONS,
+  BOX_STATES,
   EDITABLE_STATUSES,
   MAX_AUDIT_PAGE,
   MAX_PURPOSE_CHARS,
@@ -10,6 +12,7 @@ import {
   NOTIFY_REVIEW_CHANGED,
   PROTOCOL_VERSION,
   REDACTION_MODES,
+  type AnnotationFormat,
   type AuditTrailFilter,
   type MethodName,
   type ReviewChangedParams,
@@ -62,6 +65,8 @@ import { commitSigningKey, createSigner, signCheckpoint } from './services/signe
 import { holdFiles, releaseFiles } from './services/retentionHold';
 import { purgeVault } from './services/purge';
 import { restoreOriginals } from './services/restore';
+import { exportAnnotations } from './services/annotationsExport';
+import { importAnnotations } from './services/annotationsImport';
 
 export const DAEMON_VERSION = '0.1.0';
 
@@ -97,6 +102,12 @@ function trailFilter(p: Record<string, unknown>): AuditTrailFilter {
     since: optionalTime(p, 'since'),
     until: optionalTime(p, 'until'),
   };
+}
+
+function annotationFormat(p: Record<string, unknown>): AnnotationFormat {
+  const format = optionalEnum(p, 'format', ANNOTATION_FORMATS);
+  if (!format) throw new VeilError(ErrorCode.InvalidParams, `format: expected one of ${ANNOTATION_FORMATS.join(', ')}`);
+  return format;
 }
 
 /** What every change of recipients takes: the dataset and an identity (with its passphrase) that opens the originals. */
@@ -139,7 +150,8 @@ export function createHandlers(state: DaemonState): Handlers {
       return openDataset(requiredPath(paramsObject(raw), 'root'), ctx.actor, datasets, state.limits);
     },
     async 'dataset/status'(raw) {
-      return datasetStatus(requiredPath(paramsObject(raw), 'root'), datasets, state.limits);
+      const p = paramsObject(raw);
+      return datasetStatus(requiredPath(p, 'root'), datasets, state.limits, { versionControl: optionalBoolean(p, 'versionControl') });
     },
     async 'dataset/detect'(raw, ctx) {
       const p = paramsObject(raw);
@@ -385,6 +397,22 @@ export function createHandlers(state: DaemonState): Handlers {
         purpose: optionalText(p, 'purpose', MAX_PURPOSE_CHARS),
       };
       return restoreOriginals(params, ctx, deps);
+    },
+    async 'annotations/export'(raw) {
+      const p = paramsObject(raw);
+      return exportAnnotations({ root: requiredPath(p, 'root'), format: annotationFormat(p), out: optionalPath(p, 'out'), states: optionalEnumArray(p, 'states', BOX_STATES) }, datasets);
+    },
+    async 'annotations/import'(raw, ctx) {
+      const p = paramsObject(raw);
+      const params = {
+        root: requiredPath(p, 'root'),
+        format: annotationFormat(p),
+        file: requiredPath(p, 'file'),
+        labels: optionalStringArray(p, 'labels', MAX_NAME_CHARS),
+        trust: optionalBoolean(p, 'trust'),
+        reason: optionalText(p, 'reason', MAX_PURPOSE_CHARS),
+      };
+      return importAnnotations(params, ctx.actor, datasets, state.limits);
     },
   };
   return guardInitialized(handlers, state);

@@ -295,7 +295,10 @@ export interface DatasetOpenResult {
  * (no reconcile, unlike `dataset/open`) and its answer is an eighth of `dataset/open`'s (10,000 images: 0.8 vs 6.1 MB);
  * the daemon watches the dataset from then on, as after `dataset/open`.
  */
-export type DatasetStatusParams = DatasetOpenParams;
+export interface DatasetStatusParams extends DatasetOpenParams {
+  /** Also ask git which committed images it still holds an unanonymized version of (`gitWarnings`; `veil status` does). */
+  versionControl?: boolean;
+}
 export interface ImageStatusEntry {
   file: string;
   status: ImageStatus;
@@ -312,6 +315,8 @@ export interface DatasetStatusResult {
   images: ImageStatusEntry[];
   failures: FileFailure[];
   excluded: ExcludedFile[];
+  /** With `versionControl`, in a git work tree: committed images whose original git's index or history holds (daemon/dataset/gitHistory.ts). */
+  gitWarnings?: FileWarning[];
 }
 /** The faces on an image, as the Veil view counts them: its boxes (a video: its tracks) neither rejected nor only possible. */
 export function faceCount(boxes: readonly Pick<Box, 'state'>[]): number {
@@ -1008,6 +1013,7 @@ export const AUDIT_ACTIONS = [
   'backup-restore',
   'backup-prune',
   'audit-repair',
+  'annotations-import',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -1464,6 +1470,75 @@ export interface BackupPruneResult {
   cancelled: boolean;
 }
 
+// ---- Annotations in and out (README "Annotations in and out") --------------------------------------------
+
+/** The label formats Veil writes and reads face boxes in (daemon/annotations/formats.ts). */
+export const ANNOTATION_FORMATS = ['coco', 'yolo', 'voc', 'labelstudio'] as const;
+export type AnnotationFormat = (typeof ANNOTATION_FORMATS)[number];
+/** The boxes an export holds unless told otherwise: those a commit would redact. */
+export const DEFAULT_EXPORT_STATES = ['accepted', 'proposed'] as const satisfies readonly BoxState[];
+
+/**
+ * Writes the dataset's face boxes (displayed pixels) in a label format: one file (coco, labelstudio) or a folder
+ * (yolo, voc). Every image with a review record is written, those without a box in `states` too (an image with no
+ * face is a label as well); images never detected and videos are skipped, each named with why.
+ */
+export interface AnnotationsExportParams {
+  root: string;
+  format: AnnotationFormat;
+  /** The file or folder to write; default `<root>/annotations/faces.coco.json`, `faces.labelstudio.json`, `yolo/`, `voc/`. Never inside `.veil/`. */
+  out?: string;
+  /** The box states written; default DEFAULT_EXPORT_STATES. */
+  states?: BoxState[];
+}
+export interface AnnotationsExportResult {
+  root: string;
+  format: AnnotationFormat;
+  /** What was written (real path): a file, or a folder replaced whole. */
+  out: string;
+  images: number;
+  boxes: number;
+  /** Files of the folder left out, each with why (a video, an image never detected). */
+  skipped: FileWarning[];
+  /** What the format cannot hold of a Veil box, in words (empty when it holds everything). */
+  lost: string[];
+}
+/**
+ * Loads boxes from a label file (or a YOLO/VOC folder) into the review state, all or nothing: the whole file is checked
+ * first against the dataset (each name a file of it, its size the image's displayed size, every box inside it) and any
+ * problem is reported per file with nothing written. Imported boxes are proposals, or with `trust` the decisions the file
+ * holds (accepted unless it says otherwise); a box a person handled in Veil wins over an imported box on the same face.
+ * One `annotations-import` audit entry, then each changed image's `review-change` entry, are written before the state.
+ */
+export interface AnnotationsImportParams {
+  root: string;
+  format: AnnotationFormat;
+  /** The label file (coco, labelstudio, a voc .xml) or folder (yolo, voc). */
+  file: string;
+  /** The file's labels that are faces; default: its only label, else "face". */
+  labels?: string[];
+  /** Take the file's decisions: boxes become accepted (or what the file's Veil attributes say). Needs `reason`. */
+  trust?: boolean;
+  /** Why the file is trusted (recorded in the audit log); optional without `trust`. */
+  reason?: string;
+}
+export interface AnnotationsImportResult {
+  root: string;
+  format: AnnotationFormat;
+  /** False when any problem was found: nothing was written. */
+  imported: boolean;
+  /** Images whose review record changed, and boxes added to them. */
+  images: number;
+  boxes: number;
+  /** Imported boxes left out: a box a person handled in Veil lies on the same face. */
+  sameFace: number;
+  /** Boxes of the file under labels that are not faces. */
+  otherLabels: number;
+  /** Each file that keeps the import from being applied (unknown, another size, a box outside it, committed…). */
+  problems: FileFailure[];
+  checkpoint: Checkpoint;
+}
+
 /** Every RPC method: name → (params) => result. Used with json-rpc-2.0's typed server and client. */
 export type VeilMethods = {
   initialize(params: InitializeParams): InitializeResult;
@@ -1509,6 +1584,8 @@ export type VeilMethods = {
   'backup/create'(params: BackupCreateParams): BackupCreateResult;
   'backup/restore'(params: BackupRestoreParams): BackupRestoreResult;
   'backup/prune'(params: BackupPruneParams): BackupPruneResult;
+  'annotations/export'(params: AnnotationsExportParams): AnnotationsExportResult;
+  'annotations/import'(params: AnnotationsImportParams): AnnotationsImportResult;
 };
 export type MethodName = keyof VeilMethods;
 

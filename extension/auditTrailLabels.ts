@@ -27,6 +27,7 @@ export const ACTION_LOOKS: Record<AuditAction, { label: string; icon: vscode.The
   'backup-restore': { label: 'Rebuilt from a backup', icon: new vscode.ThemeIcon('history') },
   'backup-prune': { label: 'Old backups removed', icon: new vscode.ThemeIcon('trash') },
   'audit-repair': { label: 'Log repaired', icon: new vscode.ThemeIcon('tools') },
+  'annotations-import': { label: 'Annotations imported', icon: new vscode.ThemeIcon('cloud-download') },
 };
 
 function twoDigits(n: number): string {

@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import type { DatasetIndex } from './datasetIndex';
 import { resolveDatasetFolder } from './datasetFolder';
+import { facesDescription } from './datasetLabels';
 
 export interface CommittedPick {
   root: string;
@@ -19,7 +20,7 @@ export async function pickCommittedImages(index: DatasetIndex, target: unknown, 
   const root = index.rootOf(folder) ?? folder;
   const committed = index.get(root)?.snapshot?.list('committed') ?? [];
   if (committed.length === 0) throw new Error(`${root} has no committed image whose original the vault keeps`);
-  const items = committed.map(({ file }) => ({ label: file }));
+  const items = committed.map((image) => ({ label: image.file, description: 'faces' in image ? facesDescription(image) : undefined }));
   const picked = pick.many
     ? await vscode.window.showQuickPick(items, { title: pick.title, canPickMany: true, ignoreFocusOut: true })
     : await vscode.window.showQuickPick(items, { title: pick.title, ignoreFocusOut: true }).then((item) => (item ? [item] : undefined));

@@ -48,13 +48,14 @@ export function imageDescription(image: ListedImage): string {
   const where = folder === '.' ? [] : [folder];
   if ('failure' in image) return [...where, image.failure].join(' · ');
   if ('excluded' in image) return [...where, `excluded by ${image.excluded.by}: ${image.excluded.reason}`].join(' · ');
-  if (image.durationS !== undefined) {
-    // A video: its length, and its faces as tracks (what its review goes by).
-    const tracks = image.faces === undefined ? 'not detected yet' : image.faces === 0 ? 'no face' : plural(image.faces, 'track', 'tracks');
-    return [...where, duration(image.durationS), tracks].join(' · ');
-  }
-  const faces = image.faces === undefined ? 'not detected yet' : image.faces === 0 ? 'no face' : plural(image.faces, 'face', 'faces');
-  return [...where, faces].join(' · ');
+  return [...where, facesDescription(image)].join(' · ');
+}
+
+/** An image's faces ("2 faces", "not detected yet"); a video's length and tracks ("0:04 · 3 tracks"): the view's rows and the palette's picks. */
+export function facesDescription(image: { faces: number | undefined; durationS?: number }): string {
+  const [one, many] = image.durationS === undefined ? ['face', 'faces'] : ['track', 'tracks'];
+  const faces = image.faces === undefined ? 'not detected yet' : image.faces === 0 ? 'no face' : plural(image.faces, one, many);
+  return image.durationS === undefined ? faces : `${duration(image.durationS)} · ${faces}`;
 }
 
 /** `m:ss`, or `h:mm:ss` from an hour. */

@@ -195,7 +195,7 @@ function imageItem(node: ImageNode): vscode.TreeItem {
     item.iconPath = new vscode.ThemeIcon('circle-slash');
     item.tooltip = `${image.file}: excluded from commits by ${image.excluded.by} on ${image.excluded.at.slice(0, 10)}: ${image.excluded.reason}`;
   } else {
-    item.iconPath = new vscode.ThemeIcon('file-media');
+    item.iconPath = new vscode.ThemeIcon(image.durationS === undefined ? 'file-media' : 'device-camera-video');
     item.command = { command: 'veil.reviewImage', title: 'Review Image', arguments: [node] };
   }
   return item;

@@ -1,8 +1,8 @@
 /**
  * The editor's paths to what the CLI does beyond a review: create a key, manage models, reveal an original, read the
- * audit trail, exclude files from commits, manage recipients, the policy and signing keys, back up and restore. Each
- * goes through the daemon's methods (`keys/*`, `models/*`, `vault/read`, `audit/list`, `dataset/exclude|include`,
- * `recipients/*`, `policy/*`, `signer/create`, `checkpoint/sign`, `backup/*`).
+ * audit trail, exclude files from commits, manage recipients, the policy and signing keys, back up and restore, export and
+ * import annotations. Each goes through the daemon's methods (`keys/*`, `models/*`, `vault/read`, `audit/list`,
+ * `dataset/exclude|include`, `recipients/*`, `policy/*`, `signer/create`, `checkpoint/sign`, `backup/*`, `annotations/*`).
  */
 import type * as vscode from 'vscode';
 import { registerAuditTrailCommands } from './auditTrailCommands';
@@ -21,6 +21,7 @@ import { registerModelCommands } from './modelCommands';
 import { OriginalDocuments } from './originalDocuments';
 import { registerRevealOriginal } from './revealOriginal';
 import { registerReportCommands } from './reportCommands';
+import { registerAnnotationCommands } from './annotationCommands';
 
 interface EditorPathDeps extends CommandHost {
   supervisor: DaemonSupervisor;
@@ -45,5 +46,6 @@ export function registerEditorPaths(deps: EditorPathDeps): { trail: AuditTrailVi
   registerSigningCommands({ scope, log, supervisor, index, policies, onAudited });
   registerRetentionCommands({ ...deps, onAudited });
   registerBackupCommands({ ...deps, onAudited });
+  registerAnnotationCommands({ ...deps, onAudited });
   return { trail, originals };
 }

@@ -172,6 +172,8 @@ export class Filmstrip {
     row.lock.hidden = record.status !== 'committed';
     row.video.hidden = !record.video;
     row.badge.textContent = `${STATUS_MARK[record.status]}${counts.join(' · ')}`;
+    // The whole of it on hover: a narrow list cuts a video's "0:02 · 2 tracks · 2 to decide" after the tracks.
+    row.badge.title = counts.join(' · ');
   }
 
   /** Once the list has not scrolled for a moment: show the thumbnails in view, ask for the missing ones. */

@@ -18,6 +18,13 @@ const SAVE_STATE_TEXT: Record<SaveState, string> = {
 };
 
 export class StatusBar {
+  private saveState: SaveState = 'saved';
+  /**
+   * The error shown came while an edit was being saved: that edit's confirmation is older news and leaves it. (An Enter
+   * refused right after an A, before the A was stored, was wiped out within milliseconds: seen in the video journey.)
+   */
+  private errorOutlivesSave = false;
+
   constructor(
     private readonly elements: StatusBarElements,
     private readonly store: ReviewStore,
@@ -52,14 +59,19 @@ export class StatusBar {
 
   /** Whether every edit is stored by the daemon (the panel never pretends an unsaved edit is saved). */
   showSaveState(state: SaveState): void {
+    this.saveState = state;
     this.elements.saveState.dataset.state = state;
     this.elements.saveState.textContent = SAVE_STATE_TEXT[state];
-    // An error is news until the next success (every edit stored, or the dataset loaded again), not forever.
-    if (state === 'saved') this.showError(null);
+    // An error is news until the next success (every edit stored, or the dataset loaded again), not forever; the
+    // success of an edit made before the error is not that.
+    if (state !== 'saved') return;
+    if (this.errorOutlivesSave) this.errorOutlivesSave = false;
+    else this.showError(null);
   }
 
   /** A refusal or failure, in full: the footer wraps it rather than cut it off. */
   showError(message: string | null): void {
     this.elements.error.textContent = message ?? '';
+    this.errorOutlivesSave = message !== null && this.saveState === 'saving';
   }
 }

@@ -91,5 +91,10 @@ export function describeEntry(entry: AuditEntry): string {
       return `original put back in place of its anonymized image for "${event.purpose}" (output ${short(event.replacedSha256)} replaced)`;
     case 'audit-repair':
       return `a torn last line (${plural(event.droppedBytes, 'byte')}) was cut off after entry ${event.previous.entries - 1}`;
+    case 'annotations-import':
+      return (
+        `${plural(event.boxes, 'box', 'boxes')} on ${plural(event.images, 'image')} imported from ${event.format} ${event.source} (sha256 ${short(event.sha256)})` +
+        `${event.trust ? `, trusted as decisions: ${event.reason}` : ' as proposals'}`
+      );
   }
 }

@@ -1,5 +1,6 @@
 /** What the audit log records: one typed event per line, and the check each type's fields pass when read back. */
 import {
+  ANNOTATION_FORMATS,
   AUDIT_ACTIONS,
   BOX_SOURCES,
   BOX_STATES,
@@ -11,6 +12,7 @@ import {
   REDACTION_MODES,
   RETENTION_STATES,
   isRecord,
+  type AnnotationFormat,
   type AuditAction,
   type Box,
   type BoxSource,
@@ -393,6 +395,27 @@ export interface BackupPruneEvent {
   bytes: number;
 }
 
+/**
+ * Boxes loaded from a label file (`annotations/import`), logged before the review state changes, in one append with the
+ * `review-change` entry of each image it changes (those are what a commit's decision check reads).
+ */
+export interface AnnotationsImportEvent {
+  type: 'annotations-import';
+  actor: Actor;
+  format: AnnotationFormat;
+  /** The label file or folder, as given. */
+  source: string;
+  /** sha256 of the file's bytes; of a folder, of its listing (`<path>\0<sha256 of its bytes>\n` per file, sorted by path). */
+  sha256: string;
+  /** Images whose review record the import changes, and boxes it adds to them. */
+  images: number;
+  boxes: number;
+  /** The file's decisions taken (accepted boxes), not only its places (proposals). */
+  trust: boolean;
+  /** Why (required with `trust`). */
+  reason?: string;
+}
+
 /** A partial last line (a power loss mid-append) was cut off before this entry. */
 export interface AuditRepairEvent {
   type: 'audit-repair';
@@ -422,7 +445,8 @@ export type AuditEvent =
   | BackupEvent
   | BackupRestoreEvent
   | BackupPruneEvent
-  | AuditRepairEvent;
+  | AuditRepairEvent
+  | AnnotationsImportEvent;
 
 /** Every entry as stored: the event plus its place in the chain. */
 export type AuditEntry = AuditEvent & { seq: number; prev: string; at: string };
@@ -549,6 +573,7 @@ const EVENT_FIELDS: { [T in AuditAction]: Record<string, Check> } = {
   'backup-restore': { actor, source: text, backupId: text, datasetId: text, generation: count, manifestSha256: sha256, covers: checkpoint },
   'backup-prune': { actor, destination: text, backupId: text, datasetId: text, removed: arrayOf(count), kept: arrayOf(count), blobs: count, bytes: count },
   'audit-repair': { droppedBytes: count, previous: checkpoint },
+  'annotations-import': { actor, format: oneOf(ANNOTATION_FORMATS), source: text, sha256, images: count, boxes: count, trust: flag, reason: optional(text) },
   'detect-image': { actor, file: text, model: text, threshold: between(0, 1), thorough: flag, faces: count, status: oneOf(IMAGE_STATUSES), boxes: boxCounts, tracks: optional(boxCounts), boxesSha256: sha256, revision: count },
   'review-reconcile': {
     actor,
@@ -569,6 +594,7 @@ const EVENT_RULES: Partial<Record<AuditAction, Check>> = {
   'vault-purge': (value) => (isRecord(value) && (value.state === 'expired' || value.reason !== undefined) ? undefined : '.reason: expected one for a purge of an original that had not expired'),
   'open-original': oneDestination,
   'open-refused': oneDestination,
+  'annotations-import': (value) => (isRecord(value) && (value.trust !== true || value.reason !== undefined) ? undefined : '.reason: expected one for a trusted import'),
 };
 export const AUDIT_EVENT_TYPES: readonly AuditAction[] = AUDIT_ACTIONS;
 const eventChecks = new Map(

@@ -51,7 +51,8 @@ export interface Anonymization {
 function countFaces(records: readonly ImageRecord[], latest: ReadonlyMap<string, CommitImageEvent>): FaceCounts {
   const faces: FaceCounts = { proposedByModel: 0, acceptedAsDetected: 0, adjusted: 0, drawn: 0, rejected: 0, unreviewed: 0, redactedPerLog: 0 };
   for (const record of records) {
-    for (const box of record.boxes) {
+    // A video's faces are its tracks, counted as boxes are (a track has the same source, state and edited flag).
+    for (const box of [...record.boxes, ...(record.tracks ?? [])]) {
       // A possible face nobody promoted was never proposed (bench/results/possibleFaces.md: most are not faces).
       if (box.state === 'possible') continue;
       if (box.source === 'model') faces.proposedByModel++;

@@ -10,6 +10,7 @@ import { Reconciler } from './reconcile';
 import { AuditFollower } from '../audit/follower';
 import { locateDataset } from '../dataset/locate';
 import { LAYOUT, veilDir } from '../dataset/layout';
+import { writeIgnoreFiles } from '../dataset/versionControl';
 
 /** Debounce of file-system events (a detect batch appends hundreds of lines a second). */
 const WATCH_DEBOUNCE_MS = 100;
@@ -42,7 +43,10 @@ export class OpenDatasets {
     const { root: real, scope } = locateDataset(folder);
     let opening = this.opened.get(real);
     if (!opening) {
-      opening = ReviewStore.open(real).then((store) => ({ root: real, store, reconciler: new Reconciler(real, store, this.audit(real)) }));
+      // The ignore files first: before anything transient (a rendition, a journal) is written into .veil/.
+      opening = writeIgnoreFiles(real)
+        .then(() => ReviewStore.open(real))
+        .then((store) => ({ root: real, store, reconciler: new Reconciler(real, store, this.audit(real)) }));
       this.opened.set(real, opening);
       opening.catch(() => this.opened.delete(real));
     }

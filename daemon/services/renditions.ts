@@ -13,6 +13,7 @@ import { displayedPipeline, IMAGE_FILE, probeImage, readImageBytes, type DecodeL
 import { statRegularFile } from '../storage/regularFile';
 import { resolveInside, resolveRoot, toDatasetPath } from '../dataset/paths';
 import { RENDITION_DIRS, veilPath } from '../dataset/layout';
+import { writeIgnoreFiles } from '../dataset/versionControl';
 import { publish, tempPathFor } from '../storage/durable';
 
 interface RenditionSpec {
@@ -34,6 +35,8 @@ async function cachedRendition(rootParam: string, fileParam: string, spec: Rendi
   if (await stat(path).then(() => true, () => false)) return path;
   const bytes = await readImageBytes(absolute, file);
   await probeImage(bytes, file, limits);
+  // A rendition shows faces: never written before the .gitignore that keeps it out of version control.
+  await writeIgnoreFiles(root);
   await mkdir(dir, { recursive: true });
   // Unique per call: two requests for the same rendition may run at once.
   const temp = tempPathFor(path);

@@ -4,12 +4,13 @@ import { fileFailure, VeilError } from '../errors';
 import { probeDisplayedSize, type DecodeLimits } from '../image/decode';
 import type { Actor } from '../core/callContext';
 import { appendAudit } from '../audit/log';
-import { countDecision, decisionSha256 } from '../audit/events';
+import { countDecision, decisionSha256, type ReviewChangeEvent } from '../audit/events';
 import { resolveInside, toDatasetPath } from '../dataset/paths';
 import { scanDatasetReporting } from '../dataset/scan';
 import { isVideoName } from '../image/formats';
 import { probeVideo } from '../video/probe';
 import { filesInCommit } from '../commit/journal';
+import { gitWarnings } from '../dataset/gitHistory';
 import type { ReviewStore } from '../review/store';
 import type { OpenDatasets } from './datasets';
 
@@ -42,7 +43,7 @@ export async function openDataset(rootParam: string, actor: Actor, datasets: Ope
 }
 
 /** Each image's review status, for the Veil view: `dataset/open` without the boxes and without the reconcile. */
-export async function datasetStatus(rootParam: string, datasets: OpenDatasets, limits: DecodeLimits): Promise<DatasetStatusResult> {
+export async function datasetStatus(rootParam: string, datasets: OpenDatasets, limits: DecodeLimits, options: { versionControl?: boolean } = {}): Promise<DatasetStatusResult> {
   const { root, scope, store } = await datasets.open(rootParam, { watch: true });
   const [, { files, failures, excluded }] = await Promise.all([store.refresh(), readImages(root, scope, store, limits)]);
   const images = files.map(({ file, durationS }): ImageStatusEntry => {
@@ -50,7 +51,9 @@ export async function datasetStatus(rootParam: string, datasets: OpenDatasets, l
     const video = durationS === undefined ? {} : { durationS };
     return record ? { file, status: record.status, revision: record.revision ?? 0, faces: faceCount(record.tracks ?? record.boxes), ...video } : { file, status: 'unreviewed', ...video };
   });
-  return { root, scope, images, failures, excluded };
+  if (!options.versionControl) return { root, scope, images, failures, excluded };
+  const committed = images.filter((image) => image.status === 'committed').map((image) => image.file);
+  return { root, scope, images, failures, excluded, gitWarnings: await gitWarnings(root, committed) };
 }
 
 /**
@@ -98,9 +101,15 @@ async function locate(params: ReviewGetParams, datasets: OpenDatasets) {
  * edit — never committed on boxes nobody decided — and the next reconcile records what the state still holds.
  */
 async function auditIfDecisionChanged(root: string, actor: Actor, before: ImageRecord, after: ImageRecord, revision: number): Promise<void> {
+  const event = reviewChangeEvent(actor, before, after, revision);
+  if (event) await appendAudit(root, event);
+}
+
+/** The `review-change` entry of an edit from `before` (undefined: a new record) to `after`; undefined when it decides nothing new. */
+export function reviewChangeEvent(actor: Actor, before: ImageRecord | undefined, after: ImageRecord, revision: number): ReviewChangeEvent | undefined {
   const hash = decisionSha256(after);
-  if (before.status === after.status && decisionSha256(before) === hash) return;
-  await appendAudit(root, { type: 'review-change', actor, file: after.file, status: after.status, ...countDecision(after), boxesSha256: hash, revision });
+  if (before && before.status === after.status && decisionSha256(before) === hash) return undefined;
+  return { type: 'review-change', actor, file: after.file, status: after.status, ...countDecision(after), boxesSha256: hash, revision };
 }
 
 export async function getReview(params: ReviewGetParams, datasets: OpenDatasets): Promise<ImageRecord> {
@@ -113,16 +122,24 @@ export async function getReview(params: ReviewGetParams, datasets: OpenDatasets)
 
 /** The edit is refused when it was made on another state than the one stored now, or the image is (being) committed. */
 async function refuseConflicts(root: string, file: string, stored: ImageRecord, baseRevision: number | undefined): Promise<void> {
-  if (stored.status === 'committed') throw new VeilError(ErrorCode.Conflict, 'is committed (anonymized); its boxes can no longer change', file);
-  if ((await filesInCommit(root)).has(file)) {
-    throw new VeilError(ErrorCode.Conflict, 'is part of a commit that is running or was interrupted; its boxes cannot change until that commit finishes (run commit again to finish it)', file);
-  }
+  const conflict = commitConflict(file, stored, await filesInCommit(root));
+  if (conflict) throw conflict;
   if (baseRevision !== undefined && baseRevision !== (stored.revision ?? 0)) {
     throw new VeilError(ErrorCode.Conflict, `was changed elsewhere (revision ${stored.revision ?? 0}, the edit was made on ${baseRevision}); the edit was not saved, the current state is shown`, file);
   }
 }
 
-function outside(rect: Rect, record: ImageRecord): boolean {
+/** Why the boxes of `file` cannot change now: it is committed, or held by a commit (`inCommit`: filesInCommit). */
+export function commitConflict(file: string, stored: ImageRecord | undefined, inCommit: ReadonlySet<string>): VeilError | undefined {
+  if (stored?.status === 'committed') return new VeilError(ErrorCode.Conflict, 'is committed (anonymized); its boxes can no longer change', file);
+  if (inCommit.has(file)) {
+    return new VeilError(ErrorCode.Conflict, 'is part of a commit that is running or was interrupted; its boxes cannot change until that commit finishes (run commit again to finish it)', file);
+  }
+  return undefined;
+}
+
+/** Whether a box leaves the image (half a pixel of rounding allowed). */
+export function outside(rect: Rect, record: { width: number; height: number }): boolean {
   return rect.x < 0 || rect.y < 0 || rect.x + rect.w > record.width + 0.5 || rect.y + rect.h > record.height + 0.5;
 }
 

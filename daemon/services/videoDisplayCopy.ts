@@ -12,6 +12,7 @@ import type { VideoDisplayCopyParams, VideoDisplayCopyResult, VideoInfo } from '
 import { VeilError } from '../errors';
 import type { CallContext } from '../core/callContext';
 import { resolveInside, resolveRoot, toDatasetPath } from '../dataset/paths';
+import { writeIgnoreFiles } from '../dataset/versionControl';
 import { veilPath } from '../dataset/layout';
 import { publish, tempPathFor } from '../storage/durable';
 import { statRegularFile } from '../storage/regularFile';
@@ -35,6 +36,7 @@ export async function videoDisplayCopy(params: VideoDisplayCopyParams, limits: V
   const key = createHash('sha256').update(`${file}\0${info.ino}\0${info.size}\0${info.mtimeMs}\0proxy-${PROXY_VERSION}`).digest('hex').slice(0, 32);
   const dir = veilPath(root, 'display');
   const path = join(dir, `${key}.mp4`);
+  await writeIgnoreFiles(root);
   if (!(await stat(path).then(() => true, () => false))) {
     let running = encoding.get(path);
     if (!running) {

@@ -25,7 +25,7 @@ const METHOD_KEYS: Record<MethodName, readonly string[] | 'not fuzzed'> = {
   'session/configure': ['reviewer'],
   'image/detect': ['path', 'model', 'threshold', 'thorough'],
   'dataset/open': ['root'],
-  'dataset/status': ['root'],
+  'dataset/status': ['root', 'versionControl'],
   'dataset/detect': ['root', 'files', 'force', 'model', 'threshold', 'thorough'],
   'review/get': ['root', 'file'],
   'review/update': ['root', 'file', 'boxes', 'status', 'baseRevision'],
@@ -63,6 +63,8 @@ const METHOD_KEYS: Record<MethodName, readonly string[] | 'not fuzzed'> = {
   'backup/create': ['root', 'destination', 'withOutputs'],
   'backup/restore': ['backup', 'root', 'identity', 'passphrase', 'generation', 'dataset'],
   'backup/prune': ['backup', 'keep', 'identity', 'passphrase', 'dataset', 'dryRun'],
+  'annotations/export': ['root', 'format', 'out', 'states'],
+  'annotations/import': ['root', 'format', 'file', 'labels', 'trust', 'reason'],
 };
 
 const REQUESTS_PER_METHOD = 40;
@@ -198,6 +200,10 @@ const PLAUSIBLE: Record<string, (box: Sandbox) => unknown[]> = {
   generation: () => [1, 2],
   keep: () => [1, 3],
   dataset: () => ['0123456789abcdef'],
+  format: () => ['coco', 'yolo', 'voc', 'labelstudio'],
+  states: () => [['accepted'], ['accepted', 'proposed', 'rejected', 'possible']],
+  labels: () => [['face'], ['person', 'face']],
+  trust: () => [true, false],
 };
 
 function randomParams(random: Random, box: Sandbox, keys: readonly string[]): unknown {

@@ -11,15 +11,14 @@ import { copyFileSync, readdirSync, readFileSync, statSync, truncateSync, writeF
 import { join } from 'node:path';
 import type { ImageRecord, Track } from '../../daemon/protocol';
 import { ErrorCode } from '../../daemon/protocol';
-import { readFrames } from '../../daemon/video/frameReader';
-import { probeVideo } from '../../daemon/video/probe';
 import { isTempName } from '../../daemon/storage/durable';
 import { addKey, auditEntries } from '../support/commitFixtures';
 import { startDaemon, type TestDaemon } from '../support/daemon';
 import { ASTRONAUT, tempDir } from '../support/images';
 import { requireShared } from '../support/paths';
-import { makeClip, renderFrame, SpriteCache, type ClipSpec, type SyntheticClip } from '../support/syntheticClips';
+import { makeClip, type ClipSpec, type SyntheticClip } from '../support/syntheticClips';
 import { allTags, inspectVideo } from '../support/videoInspect';
+import { assertEveryFaceHidden } from '../support/videoTruth';
 
 /** Two faces: one panning right the whole clip, one entering from the right at frame 12 and leaving at 40. */
 const SPEC: ClipSpec = {
@@ -34,11 +33,6 @@ const SPEC: ClipSpec = {
   audio: true,
   metadata: { title: 'patient 0042 consultation', location: '+52.3676+004.9041/', creation_time: '2026-01-02T03:04:05Z' },
 };
-
-/** A truth face counts as hidden when at least this share of its box differs strongly from the original frame. */
-const HIDDEN_SHARE = 0.9;
-/** Per-pixel difference (sum over channels) that counts as changed: a fill or a heavy re-encode error, never noise. */
-const CHANGED = 60;
 
 const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
 
@@ -55,23 +49,6 @@ async function reviewAll(daemon: TestDaemon, root: string, file: string): Promis
   const tracks = (record.tracks ?? []).map((track): Track => ({ ...track, state: track.state === 'possible' ? 'rejected' : 'accepted' }));
   await daemon.client.request('review/update', { root, file, boxes: [], tracks, status: 'reviewed', baseRevision: record.revision });
   return tracks;
-}
-
-/** The share of `box`'s pixels that differ strongly between two frames. */
-function changedShare(a: Buffer, b: Buffer, width: number, height: number, box: { x: number; y: number; w: number; h: number }): number {
-  const x0 = Math.max(0, Math.floor(box.x));
-  const y0 = Math.max(0, Math.floor(box.y));
-  const x1 = Math.min(width, Math.ceil(box.x + box.w));
-  const y1 = Math.min(height, Math.ceil(box.y + box.h));
-  let changed = 0;
-  for (let y = y0; y < y1; y++) {
-    for (let x = x0; x < x1; x++) {
-      const i = (y * width + x) * 3;
-      if (Math.abs(a[i]! - b[i]!) + Math.abs(a[i + 1]! - b[i + 1]!) + Math.abs(a[i + 2]! - b[i + 2]!) >= CHANGED) changed++;
-    }
-  }
-  const area = Math.max(1, (x1 - x0) * (y1 - y0));
-  return changed / area;
 }
 
 describe('video through the daemon: detect, review tracks, commit, verify', function () {
@@ -106,20 +83,7 @@ describe('video through the daemon: detect, review tracks, commit, verify', func
     assert.deepEqual(committed.committed, [file], JSON.stringify(committed.leftAsIs));
 
     // Every frame, every face of the truth: hidden.
-    const info = await probeVideo(clip.path);
-    assert.equal(info.frames, SPEC.frames);
-    const sprites = new SpriteCache();
-    let checked = 0;
-    for await (const frame of readFrames(clip.path, info)) {
-      const { rgb: original, faces } = await renderFrame(SPEC, frame.index, sprites);
-      for (const face of faces) {
-        const share = changedShare(original, frame.rgb, info.width, info.height, face.box);
-        assert.ok(share >= HIDDEN_SHARE, `frame ${frame.index}: face ${face.face} at ${JSON.stringify(face.box)} only ${(share * 100).toFixed(1)} % hidden`);
-        checked++;
-      }
-    }
-    const faceFrames = clip.truth.reduce((sum, faces) => sum + faces.length, 0);
-    assert.equal(checked, faceFrames);
+    const faceFrames = await assertEveryFaceHidden(clip);
     assert.ok(faceFrames >= 70, `the clip holds ${faceFrames} face-frames`);
 
     // Nothing of the container's or streams' metadata, no audio, no rotation.

@@ -12,19 +12,10 @@ import { probeVideo } from '../../daemon/video/probe';
 import { tempDir } from '../support/images';
 import { MANIFEST } from '../support/models';
 import { requireShared } from '../support/paths';
-import { makeClip, type ClipSpec, type SyntheticClip } from '../support/syntheticClips';
-import { frameRecall, identitySwitches, type Scene, type TrueFace } from '../support/videoTrackerScenes';
+import { clipScene, makeClip, type ClipSpec } from '../support/syntheticClips';
+import { frameRecall, identitySwitches } from '../support/videoTrackerScenes';
 
 const HD = { width: 1280, height: 720, fps: 25 };
-
-/** The clip's truth as the tracker tests' scene. */
-function sceneOf(clip: SyntheticClip): Scene {
-  const faces: TrueFace[] = clip.spec.faces.map((_, index) => {
-    const frames = clip.truth.flatMap((faces, frame) => (faces.some((face) => face.face === index) ? [frame] : []));
-    return { id: `face${index}`, from: frames[0]!, to: frames[frames.length - 1]!, boxAt: (frame) => clip.truth[frame]!.find((face) => face.face === index)!.box };
-  });
-  return { video: { ...HD, frames: clip.spec.frames }, faces, cuts: clip.spec.cuts ?? [] };
-}
 
 describe('video tracking with YuNet on generated clips', function () {
   this.timeout(300_000);
@@ -41,7 +32,7 @@ describe('video tracking with YuNet on generated clips', function () {
     const info = await probeVideo(clip.path);
     const threshold = detector.defaultThreshold;
     const { tracks } = await detectVideoTracks(clip.path, info, { detector, threshold, floor: detectionFloor(threshold), thorough: false, stride });
-    return { scene: sceneOf(clip), tracks: tracks.filter((t) => t.state === 'proposed') };
+    return { scene: clipScene(clip), tracks: tracks.filter((t) => t.state === 'proposed') };
   }
 
   it('keeps two crossing faces apart (one hides the other for 4 frames) and covers every face-frame, on every frame and every second', async () => {

@@ -13,6 +13,7 @@ import { openFrameWriter } from '../../daemon/video/frameWriter';
 import { startTool } from '../../daemon/video/toolProcess';
 import { ASTRONAUT, tempDir } from './images';
 import { ASTRONAUT_FACE_LABEL } from './models';
+import type { Scene, TrueFace } from './videoTrackerScenes';
 
 /**
  * The rectangle of astronaut.png (512 × 512) pasted as "a face": the face with hair and a margin. Found once with
@@ -258,4 +259,13 @@ async function remux(source: string, dest: string, spec: ClipSpec, rotation: num
   const run = await startTool('ffmpeg', args);
   const exit = await run.exited;
   if (exit.code !== 0) throw new Error(`remuxing the synthetic clip failed: ${exit.stderr}`);
+}
+
+/** The clip's truth as the tracker's scenes (test/support/videoTrackerScenes.ts): one true face per face of the spec, on screen where the truth lists it. */
+export function clipScene(clip: SyntheticClip): Scene {
+  const faces: TrueFace[] = clip.spec.faces.map((_, index) => {
+    const frames = clip.truth.flatMap((faces, frame) => (faces.some((face) => face.face === index) ? [frame] : []));
+    return { id: `face${index}`, from: frames[0]!, to: frames[frames.length - 1]!, boxAt: (frame) => clip.truth[frame]!.find((face) => face.face === index)!.box };
+  });
+  return { video: { width: clip.spec.width, height: clip.spec.height, frames: clip.spec.frames, fps: clip.spec.fps }, faces, cuts: clip.spec.cuts ?? [] };
 }

@@ -13,6 +13,7 @@ import { reviewPanelsSuite } from './suite/reviewPanels.suite';
 import { retentionSuite } from './suite/retention.suite';
 import { complianceSuite } from './suite/compliance.suite';
 import { backupSuite } from './suite/backup.suite';
+import { annotationsSuite } from './suite/annotations.suite';
 import { REPORT_PREFIX, RESULTS_ENV, type HostResults } from './suite/hostContract';
 
 export function run(): Promise<void> {
@@ -28,6 +29,7 @@ export function run(): Promise<void> {
   retentionSuite();
   complianceSuite();
   backupSuite();
+  annotationsSuite();
   const results: HostResults = { passed: [], failed: [] };
   return new Promise((resolve, reject) => {
     const runner = mocha.run((failures) => {

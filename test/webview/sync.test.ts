@@ -93,6 +93,24 @@ describe('review webview: in step with the daemon', function () {
     assert.equal(await webview.page.isVisible('#error'), false);
   });
 
+  it('a refusal made while an earlier edit is being saved outlives that edit being stored; the next success clears it', async () => {
+    await webview.page.click('.box[data-id="a1"]');
+    // A, then Enter before the daemon stored the A: a2 is still undecided, so marking reviewed is refused.
+    await webview.press('a', 'Enter');
+    const refusal = /Not marked reviewed: 1 face is still undecided/;
+    assert.match((await webview.page.textContent('#error')) ?? '', refusal);
+    const [accepted] = await webview.sentOfType('review/update');
+    await webview.post(RecordUpdated.create({ record: { ...astronaut, boxes: accepted!.boxes, revision: 5 }, seq: accepted!.seq }));
+    await webview.page.waitForSelector('#save-state[data-state="saved"]');
+    assert.match((await webview.page.textContent('#error')) ?? '', refusal, 'the refusal was wiped out when the A before it was stored');
+    await webview.page.click('.box[data-id="a2"]');
+    await webview.press('r');
+    const [, rejected] = await webview.sentOfType('review/update');
+    await webview.post(RecordUpdated.create({ record: { ...astronaut, boxes: rejected!.boxes, revision: 6 }, seq: rejected!.seq }));
+    await webview.page.waitForSelector('#save-state[data-state="saved"]');
+    assert.equal(await webview.page.textContent('#error'), '');
+  });
+
   it('a change made elsewhere is shown at once, keeping the image, zoom and selection the annotator had', async () => {
     await webview.page.click('.box[data-id="a2"]');
     await webview.press('+');

@@ -45,6 +45,8 @@ export const HOST_TESTS = {
     'retention from the editor: an original held and released from the Veil view (each audited), originals past retention purged after a dry run and a confirmation (the held one kept), and one restored for re-review (purpose and key asked), listed as unreviewed, verify passing',
   backupFromEditor:
     'backup from the editor: a committed dataset backed up with its images to a folder picked (the generation audited), then restored into an empty folder with a custodian key, and verify passes there',
+  annotationsFromEditor:
+    'annotations from the editor: a dataset exported as COCO (format picked, file saved), imported into a copy of its images as trusted decisions (the reason asked and audited); a file naming an image the dataset lacks is refused with nothing imported',
 } as const;
 
 /** What the host suite writes to the file named by VEIL_VSCODE_RESULTS. */

@@ -1,0 +1,64 @@
+/**
+ * `veil status <dir> [--require reviewed|committed] [--json]`: the dataset's images counted by status, for a person,
+ * a pre-commit hook or a CI job (README "Git and DVC"). It only reads (`dataset/status`, with git's view of the committed
+ * images); `--require` turns a shortfall into exit code 5, each image that falls short listed.
+ */
+import { resolve } from 'node:path';
+import type { DatasetStatusResult } from '../../daemon/protocol';
+import { enumOption, onePositional, parseCommandArgs } from '../args';
+import { withDaemon } from '../daemonSession';
+import type { CliIO } from '../io';
+import { EXIT } from '../exitCodes';
+
+const REQUIREMENTS = ['reviewed', 'committed'] as const;
+type Requirement = (typeof REQUIREMENTS)[number];
+const USAGE = `veil status <dir> [--require ${REQUIREMENTS.join('|')}] [--json]`;
+/** Images listed per kind of shortfall before the rest are counted. */
+const LISTED = 20;
+
+export interface StatusCounts {
+  images: number;
+  unreviewed: number;
+  reviewed: number;
+  committed: number;
+  failed: number;
+  excluded: number;
+}
+
+export function countStatus(result: DatasetStatusResult): StatusCounts {
+  const count = (status: string) => result.images.filter((image) => image.status === status).length;
+  return { images: result.images.length, unreviewed: count('unreviewed'), reviewed: count('reviewed'), committed: count('committed'), failed: result.failures.length, excluded: result.excluded.length };
+}
+
+/** The files that keep the dataset from meeting `requirement`, each with why. */
+export function shortfall(result: DatasetStatusResult, requirement: Requirement | undefined): Array<{ file: string; message: string }> {
+  if (!requirement) return [];
+  const below = requirement === 'reviewed' ? ['unreviewed'] : ['unreviewed', 'reviewed'];
+  return [
+    ...result.images.filter((image) => below.includes(image.status)).map((image) => ({ file: image.file, message: image.status === 'unreviewed' ? 'not reviewed' : 'reviewed, not committed' })),
+    ...result.failures.map((failure) => ({ file: failure.file, message: `cannot be read: ${failure.message}` })),
+  ];
+}
+
+function printStatus(io: CliIO, result: DatasetStatusResult, counts: StatusCounts, short: Array<{ file: string; message: string }>, requirement: Requirement | undefined): void {
+  io.stdout(`${result.root}${result.scope ? ` (folder ${result.scope})` : ''}`);
+  io.stdout(`${counts.images} images: ${counts.unreviewed} unreviewed, ${counts.reviewed} reviewed, ${counts.committed} committed; ${counts.failed} failed, ${counts.excluded} excluded`);
+  for (const warning of result.gitWarnings ?? []) io.stderr(`warning: ${warning.file}: ${warning.message}`);
+  if (!requirement) return;
+  if (short.length === 0) return io.stdout(`every image is ${requirement}`);
+  io.stderr(`${short.length} file(s) keep the dataset from being ${requirement}:`);
+  for (const item of short.slice(0, LISTED)) io.stderr(`  ${item.file}: ${item.message}`);
+  if (short.length > LISTED) io.stderr(`  … and ${short.length - LISTED} more`);
+}
+
+export async function run(argv: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parseCommandArgs(argv, { require: { type: 'string' }, json: { type: 'boolean' } }, USAGE);
+  const root = resolve(io.cwd, onePositional(positionals, 'dataset folder', USAGE));
+  const requirement = enumOption(values.require, REQUIREMENTS, 'require');
+  const result = await withDaemon(io, (client) => client.request('dataset/status', { root, versionControl: true }));
+  const counts = countStatus(result);
+  const short = shortfall(result, requirement);
+  if (values.json) io.stdout(JSON.stringify({ root: result.root, scope: result.scope, counts, ...(requirement ? { require: requirement, met: short.length === 0, shortfall: short } : {}), gitWarnings: result.gitWarnings ?? [] }));
+  else printStatus(io, result, counts, short, requirement);
+  return short.length > 0 ? EXIT.requirementUnmet : EXIT.ok;
+}
