@@ -51,6 +51,9 @@ export class DatasetSnapshot {
    * is ignored, as answers may arrive out of order. Returns whether anything changed.
    */
   apply(record: ImageRecord): boolean {
+    // An excluded file is out of the review whatever record of it arrives (one heard while the status was being read
+    // would list it twice, excluded and unreviewed): only a new status answer, after "Include in Commit Again", brings it back.
+    if (this.excluded.some((excluded) => excluded.file === record.file)) return false;
     const known = this.images.get(record.file);
     const state = stateOf(record);
     if (known && known.revision >= state.revision) return false;

@@ -54,6 +54,13 @@ describe('the Veil view: a dataset as the daemon answered', () => {
     assert.deepEqual(snapshot.list('unreviewed'), [{ file: 'v.mp4', faces: 2, durationS: 3 }]);
   });
 
+  it('ignores a record of an excluded file: it stays listed once, as excluded, until a new status answer', () => {
+    const snapshot = DatasetSnapshot.fromStatus(answer());
+    assert.equal(snapshot.apply(record('consented.jpg', 'unreviewed', 9)), false);
+    assert.deepEqual(snapshot.list('unreviewed').map((image) => image.file), ['b/b.jpg', 'c.jpg']);
+    assert.deepEqual(snapshot.counts(), { images: 5, unreviewed: 2, reviewed: 1, committed: 0, excluded: 1, failed: 1 });
+  });
+
   it('takes a later record of an image and ignores one older than what it knows (answers arrive out of order)', () => {
     const snapshot = DatasetSnapshot.fromStatus(answer());
     assert.equal(snapshot.apply(record('b/b.jpg', 'committed', 5)), true);
