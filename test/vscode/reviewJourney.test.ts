@@ -86,8 +86,11 @@ describe('a review journey through the VS Code workbench (code-server, headless 
     const selected = await review.locator('#boxes .box[aria-pressed="true"]').getAttribute('data-id');
     assert.ok(selected && expected.includes(selected), `no box of the terminal run selected (${selected})`);
     await review.locator('#stage').press('a');
-    await review.locator('#save-state[data-state="saved"]').waitFor({ timeout: 10_000 });
-    assert.equal(await review.locator('#save-state').textContent(), 'All changes saved');
+    // Read from the saved state itself: a save that starts right after (the panel storing what it heard) must not
+    // be mistaken for this edit's (fresh-clone CI: "Saving…" read between the wait and the read).
+    const saved = review.locator('#save-state[data-state="saved"]');
+    await saved.waitFor({ timeout: 10_000 });
+    assert.equal(await saved.textContent({ timeout: 10_000 }), 'All changes saved');
     const after = readReviewImages(samples.workspace());
     assert.equal(after['group/collage.jpg'].detection?.threshold, 0.3);
     assert.deepEqual(after['group/collage.jpg'].boxes.map((box) => box.id).sort(), written);
