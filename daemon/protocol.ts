@@ -1477,6 +1477,14 @@ export const ANNOTATION_FORMATS = ['coco', 'yolo', 'voc', 'labelstudio'] as cons
 export type AnnotationFormat = (typeof ANNOTATION_FORMATS)[number];
 /** The boxes an export holds unless told otherwise: those a commit would redact. */
 export const DEFAULT_EXPORT_STATES = ['accepted', 'proposed'] as const satisfies readonly BoxState[];
+/** Where an export goes unless told (`<folder asked>/annotations/<defaultName>`), and whether it is one file or a folder: the daemon's default and the editor's save dialog. */
+export const ANNOTATIONS_FOLDER = 'annotations';
+export const ANNOTATION_OUTPUTS: Record<AnnotationFormat, { folder: boolean; defaultName: string }> = {
+  coco: { folder: false, defaultName: 'faces.coco.json' },
+  yolo: { folder: true, defaultName: 'yolo' },
+  voc: { folder: true, defaultName: 'voc' },
+  labelstudio: { folder: false, defaultName: 'faces.labelstudio.json' },
+};
 
 /**
  * Writes the dataset's face boxes (displayed pixels) in a label format: one file (coco, labelstudio) or a folder
@@ -1486,7 +1494,7 @@ export const DEFAULT_EXPORT_STATES = ['accepted', 'proposed'] as const satisfies
 export interface AnnotationsExportParams {
   root: string;
   format: AnnotationFormat;
-  /** The file or folder to write; default `<root>/annotations/faces.coco.json`, `faces.labelstudio.json`, `yolo/`, `voc/`. Never inside `.veil/`. */
+  /** The file or folder to write; default ANNOTATION_OUTPUTS. Never inside `.veil/`. */
   out?: string;
   /** The box states written; default DEFAULT_EXPORT_STATES. */
   states?: BoxState[];

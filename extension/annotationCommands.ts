@@ -7,7 +7,7 @@
  */
 import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
-import { ANNOTATION_FORMATS, type AnnotationFormat, type AnnotationsExportResult, type AnnotationsImportResult } from '../daemon/protocol';
+import { ANNOTATION_FORMATS, ANNOTATION_OUTPUTS, ANNOTATIONS_FOLDER, type AnnotationFormat, type AnnotationsExportResult, type AnnotationsImportResult } from '../daemon/protocol';
 import { registerVeilCommand, type CommandHost } from './commandRegistration';
 import type { DatasetIndex } from './datasetIndex';
 import { resolveDatasetFolder } from './datasetFolder';
@@ -20,11 +20,11 @@ interface AnnotationDeps extends CommandHost {
   onAudited: (root: string) => void;
 }
 
-const FORMAT_LOOKS: Record<AnnotationFormat, { label: string; detail: string; folder: boolean; defaultName: string }> = {
-  coco: { label: 'COCO', detail: 'one JSON file; source, state, score and reviewer as each annotation’s attributes', folder: false, defaultName: 'faces.coco.json' },
-  yolo: { label: 'YOLO', detail: 'a folder: classes.txt and a .txt per image (normalized centres); holds no attributes', folder: true, defaultName: 'yolo' },
-  voc: { label: 'Pascal VOC', detail: 'a folder: an .xml per image; attributes as extra elements', folder: true, defaultName: 'voc' },
-  labelstudio: { label: 'Label Studio', detail: 'one JSON file of tasks: decided boxes as annotations, undecided as predictions', folder: false, defaultName: 'faces.labelstudio.json' },
+const FORMAT_LOOKS: Record<AnnotationFormat, { label: string; detail: string }> = {
+  coco: { label: 'COCO', detail: 'one JSON file; source, state, score and reviewer as each annotation’s attributes' },
+  yolo: { label: 'YOLO', detail: 'a folder: classes.txt and a .txt per image (normalized centres); holds no attributes' },
+  voc: { label: 'Pascal VOC', detail: 'a folder: an .xml per image; attributes as extra elements' },
+  labelstudio: { label: 'Label Studio', detail: 'one JSON file of tasks: decided boxes as annotations, undecided as predictions' },
 };
 /** Files that do not fit, shown in the message before the rest are counted (all of them go to the log). */
 const SHOWN_PROBLEMS = 3;
@@ -47,10 +47,10 @@ async function exportAnnotations(deps: AnnotationDeps, target: unknown): Promise
   if (!root) return undefined;
   const format = await pickFormat('Export');
   if (!format) return undefined;
-  const looks = FORMAT_LOOKS[format];
+  const looks = { ...FORMAT_LOOKS[format], ...ANNOTATION_OUTPUTS[format] };
   const out = await vscode.window.showSaveDialog({
     title: `Veil: where to write the ${looks.label} ${looks.folder ? 'folder (new, or an earlier export)' : 'file'}`,
-    defaultUri: vscode.Uri.file(join(root, 'annotations', looks.defaultName)),
+    defaultUri: vscode.Uri.file(join(root, ANNOTATIONS_FOLDER, looks.defaultName)),
     saveLabel: 'Export',
     ...(looks.folder ? {} : { filters: { JSON: ['json'] } }),
   });
@@ -89,7 +89,7 @@ async function importAnnotations(deps: AnnotationDeps, target: unknown): Promise
   if (!root) return undefined;
   const format = await pickFormat('Import');
   if (!format) return undefined;
-  const looks = FORMAT_LOOKS[format];
+  const looks = { ...FORMAT_LOOKS[format], ...ANNOTATION_OUTPUTS[format] };
   const [file] =
     (await vscode.window.showOpenDialog({
       title: `Veil: the ${looks.label} ${looks.folder ? 'folder' : 'file'} to import`,

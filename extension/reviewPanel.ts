@@ -6,7 +6,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { basename, join, relative, sep } from 'node:path';
-import { isVideoName } from '../daemon/image/formats';
 import * as vscode from 'vscode';
 import type { DaemonClient } from '../client/daemonClient';
 import type { ReviewChangedParams } from '../daemon/protocol';
@@ -168,8 +167,9 @@ export class ReviewPanel implements vscode.Disposable {
     this.follow(client, opened.root);
     const entries = opened.files.map((entry) => {
       const version = `${entry.bytes}-${Math.round(entry.mtimeMs)}`;
-      // A video is played from its playable copy (`video/proxyRequest`), never loaded whole as an image.
-      const imageUri = browserDecodes(entry.file) && !isVideoName(entry.file) ? this.fileUri(join(opened.root, entry.file), version) : null;
+      // A video (the entry has a duration) is played from its playable copy (`video/proxyRequest`), never loaded whole as an image.
+      const isVideo = entry.durationS !== undefined;
+      const imageUri = browserDecodes(entry.file) && !isVideo ? this.fileUri(join(opened.root, entry.file), version) : null;
       return { file: entry.file, imageUri, version, width: entry.width, height: entry.height };
     });
     this.post(DatasetLoad.create({ root: opened.root, folder: this.root, entries, records: opened.records, settings: redactionSettings() }));
@@ -286,8 +286,9 @@ export class ReviewPanel implements vscode.Disposable {
   }
 
   private async sendDisplayCopy(file: string): Promise<void> {
-    const client = await this.daemon();
+    // A daemon that cannot start is this copy's failure too: the webview stops waiting for it, and asks again later.
     try {
+      const client = await this.daemon();
       const { path } = await client.request('image/displayCopy', { root: this.root, file });
       this.post(DisplayCopy.create({ file, uri: this.fileUri(path) }));
     } catch (error) {
@@ -297,7 +298,6 @@ export class ReviewPanel implements vscode.Disposable {
 
   /** A video's playable copy (the daemon makes it once, under `.veil/display`, inside the folder the webview may read). */
   private async sendVideoProxy(file: string): Promise<void> {
-    const client = await this.daemon();
     let percent = -1;
     // Said once per percent: the webview shows how far the copy of a long video is.
     const onProgress = ({ done, total }: { done: number; total: number }) => {
@@ -307,6 +307,7 @@ export class ReviewPanel implements vscode.Disposable {
       this.post(VideoProxyProgress.create({ file, done, total }));
     };
     try {
+      const client = await this.daemon();
       const { path, width, height, fps, frames } = await client.request('video/displayCopy', { root: this.root, file }, { onProgress });
       this.post(VideoProxy.create({ file, uri: this.fileUri(path), width, height, fps, frames }));
     } catch (error) {

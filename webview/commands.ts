@@ -69,7 +69,7 @@ export function createCommands({ store, view, toggleHelp, closeHelp, focusList, 
   };
   /** Marks the image reviewed; false (refused, as the daemon would) while a proposal is neither accepted nor rejected. */
   const markReviewed = (): boolean => {
-    const undecided = store.currentVideo() ? undecidedBoxes(store.currentTracks()) : undecidedBoxes(store.currentBoxes());
+    const undecided = undecidedBoxes(store.currentFaces());
     if (undecided.length > 0) {
       refuseReviewed(undecided);
       return false;

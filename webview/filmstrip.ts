@@ -5,6 +5,7 @@
  * scroll through thousands of rows loads and decodes none of the images it flies past.
  */
 import { faceCount, type ImageRecord, type ImageStatus } from '../daemon/protocol';
+import { facesOf } from './boxEdits';
 import { clockText } from './video/frameClock';
 import type { ListKey } from './focusPlaces';
 import type { ReviewStore } from './store';
@@ -210,7 +211,7 @@ export class Filmstrip {
 
 /** A row's counts: an image's faces, a video's duration and tracks; then what is left to decide. */
 function rowCounts(record: ImageRecord): string[] {
-  const items = record.video ? (record.tracks ?? []) : record.boxes;
+  const items = facesOf(record);
   const proposed = items.filter((item) => item.state === 'proposed').length;
   const possible = items.filter((item) => item.state === 'possible').length;
   // Faces (tracks) a commit redacts, as for an image: rejected and possible ones are not counted.

@@ -1,5 +1,6 @@
 /** Which images the filmstrip lists, in which order, and the dataset's progress. */
 import { faceCount, type Box, type ImageRecord } from '../daemon/protocol';
+import { facesOf } from './boxEdits';
 
 export type Filter = 'all' | 'unreviewed' | 'faces' | 'lowConfidence' | 'manual' | 'possible';
 export type Order = 'name' | 'confidence';
@@ -99,8 +100,7 @@ export function computeProgress(records: Iterable<ImageRecord>): Progress {
   for (const record of records) {
     progress.images++;
     if (record.status !== 'unreviewed') progress.reviewed++;
-    // A video's faces are its tracks.
-    for (const face of record.video ? (record.tracks ?? []) : record.boxes) {
+    for (const face of facesOf(record)) {
       if (face.state === 'accepted') progress.accepted++;
       else if (face.state === 'proposed') progress.proposed++;
     }

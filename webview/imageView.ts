@@ -68,7 +68,7 @@ export class ImageView {
     const token = ++this.loading;
     this.stage.dataset.ready = 'false';
     this.stage.dataset.file = entry?.file ?? '';
-    const isVideo = entry !== undefined && this.store.record(entry.file).video !== undefined;
+    const isVideo = this.store.currentVideo() !== undefined;
     if (entry?.file !== this.shownFile) {
       // Until the new image is decoded, show neither the old image nor any boxes (a cached image is
       // decoded already: it replaces the old one before the next paint).

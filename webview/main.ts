@@ -29,7 +29,6 @@ import { StatusBar } from './statusBar';
 import { ReviewStore, type Change } from './store';
 import { Toolbar } from './toolbar';
 import { Timeline } from './video/timeline';
-import { describeTrack, laneOrder } from './video/trackBoxes';
 import { TrackEditing } from './video/trackEditing';
 import { createVideoCommands } from './video/videoCommands';
 import { VideoPlayer } from './video/videoPlayer';
@@ -99,8 +98,9 @@ const commands = createCommands({
     if (store.ui.preview) store.setPreview(false);
     if (store.ui.boxesHidden) store.setBoxesHidden(false);
     const ids = undecided.map((item) => item.id);
-    const noun = store.currentVideo() ? 'track' : 'face';
-    if (store.currentVideo()) timeline.flash(ids);
+    const isVideo = store.currentVideo() !== undefined;
+    const noun = isVideo ? 'track' : 'face';
+    if (isVideo) timeline.flash(ids);
     else view.flash(ids);
     const faces = undecided.length === 1 ? `1 ${noun} is` : `${undecided.length} ${noun}s are`;
     statusBar.showError(`Not marked reviewed: ${faces} still undecided (flashing). Accept or reject each first.`);
@@ -144,7 +144,7 @@ function onChange(change: Change): void {
       if (change.file === store.ui.file) {
         view.render();
         timeline.update();
-        announceSelection();
+        statusBar.announceSelection();
       }
       toolbar.updateProgress();
       filmstrip.scheduleRender();
@@ -152,7 +152,7 @@ function onChange(change: Change): void {
     case 'selection':
       view.render();
       timeline.update();
-      announceSelection();
+      statusBar.announceSelection();
       break;
     case 'frame':
       // Every frame while a video plays: its boxes and the playhead only (no state worth saving changed).
@@ -187,15 +187,6 @@ function showCurrentImage(): void {
   timeline.update();
   filmstrip.revealCurrent();
   if (store.ui.file !== null) host.post(ImageOpen.create({ file: store.ui.file, video: store.currentVideo() !== undefined }));
-}
-
-/** Says what is selected: a face of an image, a track of a video. */
-function announceSelection(): void {
-  const video = store.currentVideo();
-  if (!video) return statusBar.announceSelection();
-  const lanes = laneOrder(store.currentTracks());
-  const index = lanes.findIndex((track) => track.id === store.ui.selectedId);
-  statusBar.announce(index < 0 ? 'No track selected' : describeTrack(lanes[index]!, index, lanes.length, video.frames));
 }
 
 let firstLoad = true;

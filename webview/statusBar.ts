@@ -2,6 +2,7 @@
 import { describeBox } from './boxEdits';
 import type { ReviewStore } from './store';
 import type { SaveState } from './saveQueue';
+import { describeTrack, laneOrder } from './video/trackBoxes';
 
 export interface StatusBarElements {
   name: HTMLElement;
@@ -46,7 +47,14 @@ export class StatusBar {
     this.elements.status.textContent = `${status} · ${record.width}×${record.height} · ${Math.round(scale * 100)}%`;
   }
 
+  /** Says what is selected: a face of an image, a track of a video. */
   announceSelection(): void {
+    const video = this.store.currentVideo();
+    if (video) {
+      const lanes = laneOrder(this.store.currentTracks());
+      const index = lanes.findIndex((track) => track.id === this.store.ui.selectedId);
+      return this.announce(index < 0 ? 'No track selected' : describeTrack(lanes[index]!, index, lanes.length, video.frames));
+    }
     const boxes = this.store.currentBoxes();
     const index = boxes.findIndex((box) => box.id === this.store.ui.selectedId);
     this.announce(index < 0 ? 'No face selected' : describeBox(boxes[index]!, index, boxes.length));

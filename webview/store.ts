@@ -8,7 +8,7 @@ import type { Viewport } from './geometry';
 import { buildImageList, computeProgress, DEFAULT_LOW_CONFIDENCE, type Filter, type Order, type Progress } from './imageList';
 import type { DatasetLoadParams, RedactionSettings, WebviewEntry } from './protocol';
 import { UndoStack } from './undoStack';
-import { visibleBoxes } from './boxEdits';
+import { facesOf, visibleBoxes } from './boxEdits';
 import { boxesAtFrame } from './video/trackBoxes';
 
 export type ReviewedStatus = Exclude<ImageStatus, 'committed'>;
@@ -162,9 +162,14 @@ export class ReviewStore {
     return this.ui.file === null ? [] : (this.record(this.ui.file).tracks ?? []);
   }
 
-  /** What can be selected: an image's boxes, a video's tracks (also where they have no box at this frame). */
+  /** The current image's faces to decide on: its boxes; a video's tracks (also where they have no box at this frame). */
+  currentFaces(): readonly (Box | Track)[] {
+    return this.ui.file === null ? [] : facesOf(this.record(this.ui.file));
+  }
+
+  /** What can be selected: the current faces. */
   private selectableIds(): string[] {
-    return (this.currentVideo() ? this.currentTracks() : this.currentBoxes()).map((item) => item.id);
+    return this.currentFaces().map((face) => face.id);
   }
 
   /** The current video's playhead is on `frame` (its frame on screen). */

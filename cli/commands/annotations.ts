@@ -10,12 +10,11 @@ import { withDaemon } from '../daemonSession';
 import { UsageError, type CliIO } from '../io';
 import { printCheckpoint } from '../checkpoint';
 import { EXIT } from '../exitCodes';
+import { printFileList } from '../table';
 
 const FORMATS = ANNOTATION_FORMATS.join('|');
 const EXPORT_USAGE = `veil export <dir> --format ${FORMATS} [--out PATH] [--states ${DEFAULT_EXPORT_STATES.join(',')}] [--json]`;
 const IMPORT_USAGE = `veil import <dir> --format ${FORMATS} <file or folder> [--labels face,…] [--trust --reason TEXT] [--json]`;
-/** Files named per list (skipped files, problems) before the rest are counted. */
-const LISTED = 20;
 
 function format(value: string | undefined, usage: string): AnnotationFormat {
   const chosen = enumOption(value, ANNOTATION_FORMATS, 'format');
@@ -27,17 +26,10 @@ function list(value: string | undefined): string[] | undefined {
   return value?.split(',').map((item) => item.trim()).filter((item) => item !== '');
 }
 
-function printListed(print: (line: string) => void, title: string, items: ReadonlyArray<{ file: string; message: string }>): void {
-  if (items.length === 0) return;
-  print(title);
-  for (const item of items.slice(0, LISTED)) print(`  ${item.file}: ${item.message}`);
-  if (items.length > LISTED) print(`  … and ${items.length - LISTED} more`);
-}
-
 function printExport(io: CliIO, result: AnnotationsExportResult): void {
   io.stdout(`${result.format}: ${result.boxes} box(es) of ${result.images} image(s) written to ${result.out}`);
   for (const lost of result.lost) io.stdout(`not in this format: ${lost}`);
-  printListed(io.stdout, `${result.skipped.length} file(s) not exported:`, result.skipped);
+  printFileList(io.stdout, `${result.skipped.length} file(s) not exported:`, result.skipped);
 }
 
 export const exportAnnotations = {
@@ -55,7 +47,7 @@ export const exportAnnotations = {
 
 function printImport(io: CliIO, result: AnnotationsImportResult): void {
   if (!result.imported) {
-    printListed(io.stderr, `nothing imported: ${result.problems.length} file(s) do not fit the dataset:`, result.problems);
+    printFileList(io.stderr, `nothing imported: ${result.problems.length} file(s) do not fit the dataset:`, result.problems);
     return;
   }
   io.stdout(`${result.boxes} box(es) imported on ${result.images} image(s); ${result.sameFace} left out (a decided box, drawn or decided by a person or imported before, lies on the same face)`);

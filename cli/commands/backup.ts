@@ -5,7 +5,7 @@
  */
 import { resolve } from 'node:path';
 import type { BackupBlobCount, BackupCreateResult, BackupPruneResult } from '../../daemon/protocol';
-import { numberOption, parseCommandArgs } from '../args';
+import { numberOption, onePositional, parseCommandArgs } from '../args';
 import { interruptSignal, withDaemon } from '../daemonSession';
 import { UsageError, type CliIO } from '../io';
 import { identityPassphrase } from '../passphrase';
@@ -55,7 +55,7 @@ function printResult(io: CliIO, result: BackupCreateResult): number {
 async function prune(argv: string[], io: CliIO): Promise<number> {
   const options = { keep: { type: 'string' }, identity: { type: 'string' }, dataset: { type: 'string' }, 'dry-run': { type: 'boolean' } } as const;
   const { values, positionals } = parseCommandArgs(argv, options, USAGE);
-  if (positionals.length !== 1) throw new UsageError(`expected a backup folder\nusage: ${USAGE}`);
+  const backup = resolve(io.cwd, onePositional(positionals, 'backup folder', USAGE));
   const keep = numberOption(values.keep, 'keep', 1, Number.MAX_SAFE_INTEGER);
   if (keep === undefined || !Number.isInteger(keep)) throw new UsageError(`--keep N is required, a whole number of at least 1: the generations of each dataset to keep\nusage: ${USAGE}`);
   if (!values.identity) throw new UsageError(`--identity is required: only the (encrypted) manifests say which blobs the generations kept need\nusage: ${USAGE}`);
@@ -64,7 +64,7 @@ async function prune(argv: string[], io: CliIO): Promise<number> {
   try {
     const result = await withDaemon(io, async (client) => {
       const passphrase = await identityPassphrase(io, client, identity);
-      const params = { backup: resolve(io.cwd, positionals[0]!), keep, identity, passphrase, dataset: values.dataset, dryRun: values['dry-run'] };
+      const params = { backup, keep, identity, passphrase, dataset: values.dataset, dryRun: values['dry-run'] };
       return client.request('backup/prune', params, { onProgress: progressPrinter(io, 'pruning'), signal: interrupt.signal });
     });
     return printPruned(io, result);

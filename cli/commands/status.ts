@@ -9,12 +9,11 @@ import { enumOption, onePositional, parseCommandArgs } from '../args';
 import { withDaemon } from '../daemonSession';
 import type { CliIO } from '../io';
 import { EXIT } from '../exitCodes';
+import { printFileList } from '../table';
 
 const REQUIREMENTS = ['reviewed', 'committed'] as const;
 type Requirement = (typeof REQUIREMENTS)[number];
 const USAGE = `veil status <dir> [--require ${REQUIREMENTS.join('|')}] [--json]`;
-/** Images listed per kind of shortfall before the rest are counted. */
-const LISTED = 20;
 
 export interface StatusCounts {
   images: number;
@@ -46,9 +45,7 @@ function printStatus(io: CliIO, result: DatasetStatusResult, counts: StatusCount
   for (const warning of result.gitWarnings ?? []) io.stderr(`warning: ${warning.file}: ${warning.message}`);
   if (!requirement) return;
   if (short.length === 0) return io.stdout(`every image is ${requirement}`);
-  io.stderr(`${short.length} file(s) keep the dataset from being ${requirement}:`);
-  for (const item of short.slice(0, LISTED)) io.stderr(`  ${item.file}: ${item.message}`);
-  if (short.length > LISTED) io.stderr(`  … and ${short.length - LISTED} more`);
+  printFileList(io.stderr, `${short.length} file(s) keep the dataset from being ${requirement}:`, short);
 }
 
 export async function run(argv: string[], io: CliIO): Promise<number> {

@@ -13,6 +13,7 @@ import { faceFileKind } from '../image/formats';
 import { publish, syncDir, tempPathFor, writeAtomic } from '../storage/durable';
 import { readRegularFile, type FileRule } from '../storage/regularFile';
 import { sha256Hex } from '../storage/hash';
+import { eachInFlight } from '../core/inFlight';
 import type { AnnotationInput } from './codec';
 
 /** A COCO or Label Studio file of 100,000 images with 3 boxes each is ~60 MB; a JSON text must stay well under V8's 512 MB string limit. */
@@ -20,8 +21,8 @@ const ANNOTATION_FILE: FileRule = { what: 'an annotation file', maxBytes: 256 * 
 /** One image's YOLO or VOC file. */
 const LABEL_FILE: FileRule = { what: 'a label file', maxBytes: 16 * 1024 * 1024 };
 const LABEL_EXTENSIONS = ['.txt', '.xml'];
-/** Label files written at once (each holds a file descriptor while written: thousands at once would run out of them). */
-const WRITE_BATCH = 32;
+/** Label files read or written at once (each holds a file descriptor meanwhile: thousands at once run out of them). */
+const FILES_IN_FLIGHT = 32;
 /** Marks a folder as a Veil export: only such a folder (or an empty one) is replaced by the next export. */
 export const EXPORT_MARKER = '.veil-export.json';
 
@@ -49,7 +50,11 @@ export async function readAnnotationInput(path: string): Promise<{ input: Annota
     return { input: { kind: 'file', name: path, text: bytes.toString('utf8') }, sha256: sha256Hex(bytes) };
   }
   const paths = (await filesUnder(path)).sort();
-  const files = await Promise.all(paths.map(async (file) => ({ path: file, bytes: await readRegularFile(join(path, ...file.split('/')), file, LABEL_FILE) })));
+  // A few at a time: read all at once, 5,000 label files ran out of file descriptors (EMFILE) under `ulimit -n 1024`.
+  const files = paths.map((file): { path: string; bytes: Buffer } => ({ path: file, bytes: Buffer.alloc(0) }));
+  await eachInFlight(files, FILES_IN_FLIGHT, async (file) => {
+    file.bytes = await readRegularFile(join(path, ...file.path.split('/')), file.path, LABEL_FILE);
+  });
   const listing = files.map((file) => `${file.path}\0${sha256Hex(file.bytes)}\n`).join('');
   return { input: { kind: 'folder', files: files.map((file) => ({ path: file.path, text: file.bytes.toString('utf8') })) }, sha256: sha256Hex(listing) };
 }
@@ -84,10 +89,7 @@ export async function writeExport(out: string, format: AnnotationFormat, content
     // Folders first, then the files (one label file per image: 10,000 images write 10,000 files; not fsync'd one by
     // one: an export is derived, run it again after a power loss).
     for (const folder of new Set([...content.keys()].map((path) => dirname(path)).filter((folder) => folder !== '.'))) await mkdir(join(fresh, folder), { recursive: true });
-    const files = [...content];
-    for (let at = 0; at < files.length; at += WRITE_BATCH) {
-      await Promise.all(files.slice(at, at + WRITE_BATCH).map(([path, text]) => writeFile(join(fresh, ...path.split('/')), text)));
-    }
+    await eachInFlight([...content], FILES_IN_FLIGHT, ([path, text]) => writeFile(join(fresh, ...path.split('/')), text));
     if (existing) {
       const old = tempPathFor(out);
       await rename(out, old);

@@ -5,7 +5,7 @@
  */
 import { ErrorCode, isFiniteNumber, isRecord } from '../protocol';
 import { VeilError } from '../errors';
-import { veilAttributes, veilAttributesOf, type AnnotationCodec, type AnnotationInput } from './codec';
+import { parseJsonInput, veilAttributes, veilAttributesOf, type AnnotationCodec, type AnnotationInput } from './codec';
 import { FACE_LABEL, type ReadAnnotations, type ReadEntry } from './model';
 
 const CATEGORY_ID = 1;
@@ -38,17 +38,8 @@ function notCoco(name: string, why: string): VeilError {
   return new VeilError(ErrorCode.InvalidParams, `is not a COCO file: ${why}`, name);
 }
 
-function parsed(input: AnnotationInput): { name: string; data: unknown } {
-  if (input.kind !== 'file') throw new VeilError(ErrorCode.InvalidParams, 'COCO is one JSON file, not a folder');
-  try {
-    return { name: input.name, data: JSON.parse(input.text) };
-  } catch (error) {
-    throw notCoco(input.name, `not valid JSON (${(error as Error).message})`);
-  }
-}
-
 function read(input: AnnotationInput): ReadAnnotations {
-  const { name, data } = parsed(input);
+  const { name, data } = parseJsonInput(input, 'COCO');
   if (!isRecord(data)) throw notCoco(name, 'expected an object with "images", "annotations" and "categories"');
   for (const key of ['images', 'annotations', 'categories']) if (!Array.isArray(data[key])) throw notCoco(name, `"${key}" is not an array`);
   const categories = new Map<unknown, string>();
@@ -93,8 +84,6 @@ function read(input: AnnotationInput): ReadAnnotations {
 }
 
 export const coco: AnnotationCodec = {
-  layout: 'file',
-  defaultName: 'faces.coco.json',
   lost: [],
   write,
   read,

@@ -7,16 +7,22 @@ import type { ExportBox, ExportImage, ReadAnnotations, ReadBox } from './model';
 export type AnnotationInput = { kind: 'file'; name: string; text: string } | { kind: 'folder'; files: Array<{ path: string; text: string }> };
 
 export interface AnnotationCodec {
-  /** One file, or a folder of files (one per image). */
-  layout: 'file' | 'folder';
-  /** The default output's name under `<dir>/annotations/`. */
-  defaultName: string;
   /** What a Veil box loses in this format, in words (README "Annotations in and out"). */
   lost: string[];
-  /** The bytes to write: one file's text (layout 'file'), or each file's text by its path in the folder. */
+  /** The bytes to write: one file's text, or each file's text by its path in the folder (ANNOTATION_OUTPUTS says which). */
   write(images: readonly ExportImage[], exportedAt: string): string | Map<string, string>;
   /** What the input says; throws a VeilError (InvalidParams) for an input that is not in the format at all. */
   read(input: AnnotationInput): ReadAnnotations;
+}
+
+/** The data of a one-JSON-file format (COCO, Label Studio); `format` names it in what is wrong. */
+export function parseJsonInput(input: AnnotationInput, format: string): { name: string; data: unknown } {
+  if (input.kind !== 'file') throw new VeilError(ErrorCode.InvalidParams, `${format} is one JSON file, not a folder`);
+  try {
+    return { name: input.name, data: JSON.parse(input.text) };
+  } catch (error) {
+    throw new VeilError(ErrorCode.InvalidParams, `is not a ${format} file: not valid JSON (${(error as Error).message})`, input.name);
+  }
 }
 
 /** A number cut to `decimals` places (what a text format stores), as a number. */

@@ -13,13 +13,17 @@ function baseOf(path: string): string {
   return path.slice(path.lastIndexOf('/') + 1);
 }
 
-/** A name as a file gives it, as a relative path with forward slashes: a URL's path, no `./`, no leading slash. */
+/**
+ * A name as a file gives it, as a relative path with forward slashes, no `./`, no leading slash: a URL's path decoded
+ * once; any other name as it is (a COCO or VOC file name is no URL: `100%25.jpg` is that file, not `100%.jpg`).
+ */
 function normalized(name: string): string {
-  const path = /^[a-z][a-z0-9+.-]*:\/\//i.test(name) ? new URL(name).pathname : name.split(/[?#]/)[0];
-  return decodeURIComponentSafe(path).replace(/\\/g, '/').replace(/^(\.\/)+/, '').replace(/^\/+/, '');
+  const path = /^[a-z][a-z0-9+.-]*:\/\//i.test(name) ? decodeURIComponentSafe(new URL(name).pathname) : name;
+  return path.replace(/\\/g, '/').replace(/^(\.\/)+/, '').replace(/^\/+/, '');
 }
 
-function decodeURIComponentSafe(text: string): string {
+/** `text` URL-decoded, or as it is when it is no valid encoding (`%zz`): a name never throws. */
+export function decodeURIComponentSafe(text: string): string {
   try {
     return decodeURIComponent(text);
   } catch {

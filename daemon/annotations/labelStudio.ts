@@ -6,10 +6,10 @@
  * rounding, ~1e-13 of the side), with Veil's attributes in its `meta.veil`. On import, a result of a prediction is a
  * box still to decide: a trusted import keeps it proposed unless its `meta.veil.state` says otherwise.
  */
-import { ErrorCode, isFiniteNumber, isRecord } from '../protocol';
-import { VeilError } from '../errors';
-import { veilAttributes, veilAttributesOf, type AnnotationCodec, type AnnotationInput } from './codec';
+import { isFiniteNumber, isRecord } from '../protocol';
+import { parseJsonInput, veilAttributes, veilAttributesOf, type AnnotationCodec, type AnnotationInput } from './codec';
 import { FACE_LABEL, type ExportBox, type ExportImage, type ReadAnnotations, type ReadEntry } from './model';
+import { decodeURIComponentSafe } from './datasetNames';
 
 const UNDECIDED = new Set(['proposed', 'possible']);
 
@@ -48,7 +48,8 @@ function imageOf(task: Record<string, unknown>): string | undefined {
   const value = typeof data.image === 'string' ? data.image : Object.values(data).find((candidate): candidate is string => typeof candidate === 'string');
   if (value === undefined) return undefined;
   const local = value.indexOf('?d=');
-  return local >= 0 ? decodeURIComponent(value.slice(local + 3)) : value;
+  // Decoded here, once: datasetNames.ts takes a plain name as it is.
+  return local >= 0 ? decodeURIComponentSafe(value.slice(local + 3)) : value;
 }
 
 function addResults(entry: ReadEntry, results: unknown, decided: boolean, labels: Set<string>): void {
@@ -78,13 +79,7 @@ function addResults(entry: ReadEntry, results: unknown, decided: boolean, labels
 }
 
 function read(input: AnnotationInput): ReadAnnotations {
-  if (input.kind !== 'file') throw new VeilError(ErrorCode.InvalidParams, 'Label Studio tasks are one JSON file, not a folder');
-  let data: unknown;
-  try {
-    data = JSON.parse(input.text);
-  } catch (error) {
-    throw new VeilError(ErrorCode.InvalidParams, `is not a Label Studio file: not valid JSON (${(error as Error).message})`, input.name);
-  }
+  const { data } = parseJsonInput(input, 'Label Studio');
   const tasks = Array.isArray(data) ? data : [data];
   const labels = new Set<string>();
   const entries = tasks.map((task, index): ReadEntry => {
@@ -103,8 +98,6 @@ function read(input: AnnotationInput): ReadAnnotations {
 }
 
 export const labelStudio: AnnotationCodec = {
-  layout: 'file',
-  defaultName: 'faces.labelstudio.json',
   lost: [],
   write,
   read,

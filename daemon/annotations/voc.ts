@@ -101,8 +101,6 @@ function read(input: AnnotationInput): ReadAnnotations {
 }
 
 export const voc: AnnotationCodec = {
-  layout: 'folder',
-  defaultName: 'voc',
   lost: ['coordinates beyond 2 decimals of a pixel'],
   write,
   read,

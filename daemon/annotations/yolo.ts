@@ -60,8 +60,6 @@ function read(input: AnnotationInput): ReadAnnotations {
 }
 
 export const yolo: AnnotationCodec = {
-  layout: 'folder',
-  defaultName: 'yolo',
   lost: ['source, state, score, reviewer and the edited flag (YOLO holds a class and a box only)', 'coordinates beyond 6 decimals of the image side'],
   write,
   read,

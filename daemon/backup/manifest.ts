@@ -22,6 +22,7 @@
 import { ErrorCode, type Checkpoint } from '../protocol';
 import { VeilError } from '../errors';
 import { isSha256Hex } from '../storage/hash';
+import { lineHash } from '../audit/chain';
 
 export const MANIFEST_FORMAT = 'veil-backup-manifest 1';
 
@@ -85,6 +86,11 @@ function malformed(file: string, line: number, problem: string): VeilError {
 }
 
 const DATASET_ID = /^[0-9a-f]{16}$/;
+
+/** A dataset's id (its folder in a backup): the first 16 hex digits of the hash of its audit log's first line. */
+export function datasetIdOf(firstLogLine: string): string {
+  return lineHash(firstLogLine).slice(0, 16);
+}
 
 function wholeNumber(text: string | undefined): number | undefined {
   return text !== undefined && /^\d{1,15}$/.test(text) ? Number(text) : undefined;

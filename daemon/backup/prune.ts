@@ -25,10 +25,10 @@ import { syncDir } from '../storage/durable';
 import { isSha256Hex } from '../storage/hash';
 import { appendAudit } from '../audit/log';
 import { auditLines } from '../audit/reader';
-import { lineHash } from '../audit/chain';
 import { loadIdentities, passphraseFromEnv } from '../vault/identity';
 import { headerOpener, type HeaderOpener } from '../vault/reseal';
 import { blobPath, blobsDir, generationPath, generationsDir, listDatasets, listGenerations, lockBackupFolder, openForRestore, removeStrayTemps, type BackupFolder } from './destination';
+import { datasetIdOf } from './manifest';
 import { readManifest } from './manifestFile';
 
 interface DatasetPlan {
@@ -48,7 +48,7 @@ interface Blob {
 async function holdsDataset(root: string, datasetId: string): Promise<boolean> {
   if (!isDatasetRoot(root)) return false;
   try {
-    for await (const line of auditLines(root)) return lineHash(line.text).slice(0, 16) === datasetId;
+    for await (const line of auditLines(root)) return datasetIdOf(line.text) === datasetId;
   } catch {
     // An unreadable log is no dataset this prune can vouch for.
   }

@@ -17,6 +17,7 @@ import { describeChange, finishCommand, loadRotationPlan } from '../vault/rotate
 import { encryptionRecipients, recipientsSha256 } from '../vault/recipients';
 import { listVaultObjects } from '../vault/vault';
 import { SEALED_FILES } from './stateFiles';
+import { datasetIdOf } from './manifest';
 
 export interface StateFile {
   name: LayoutName;
@@ -80,7 +81,7 @@ function readLog(log: Buffer): Pick<Snapshot, 'log' | 'covers' | 'entries' | 'un
     covers: { entries: lines.length, head: lineHash(lines.at(-1)!) },
     entries,
     unparsed,
-    datasetId: lineHash(lines[0]!).slice(0, 16),
+    datasetId: datasetIdOf(lines[0]!),
   };
 }
 

@@ -9,6 +9,7 @@
  * media a dataset of faces is made of; `.ts`/`.mts` (MPEG transport streams share them with TypeScript sources).
  */
 import { extname } from 'node:path';
+import { WRITTEN_EXTENSIONS } from '../video/outputContainers';
 
 /** What Veil does with a file, by its name: reads it as an image or as a video, or refuses it (the cause, for the user). */
 export type FaceFileKind = { reads: 'image' | 'video' } | { refused: string };
@@ -38,10 +39,10 @@ const REFUSED_IMAGES: ReadonlyArray<{ what: string; names: readonly string[] }> 
 ];
 
 /**
- * Video containers Veil reads and writes back in the same container (README "Video"): the ones of the issue's
- * datasets (phones, consultation recorders, screen captures), holding H.264, H.265, VP9 or AV1.
+ * Video containers Veil reads: those it writes back in the same container (daemon/video/outputContainers.ts, README
+ * "Video"), holding H.264, H.265, VP9 or AV1.
  */
-const READABLE_VIDEOS = ['.mp4', '.m4v', '.mov', '.mkv', '.webm'];
+const READABLE_VIDEOS = WRITTEN_EXTENSIONS;
 
 /** Other video containers: refused, with the way out (a remux or re-encode to one of the above keeps every frame). */
 const REFUSED_VIDEOS = ['.qt', '.avi', '.wmv', '.asf', '.flv', '.f4v', '.mpg', '.mpeg', '.m2v', '.m2ts', '.vob', '.3gp', '.3g2', '.ogv', '.mxf'];

@@ -5,7 +5,7 @@
  * (no format here holds a track) are skipped, each named with why.
  */
 import { join } from 'node:path';
-import { DEFAULT_EXPORT_STATES, type AnnotationsExportParams, type AnnotationsExportResult, type FileWarning } from '../protocol';
+import { ANNOTATION_OUTPUTS, ANNOTATIONS_FOLDER, DEFAULT_EXPORT_STATES, type AnnotationsExportParams, type AnnotationsExportResult, type FileWarning } from '../protocol';
 import { scanDataset } from '../dataset/scan';
 import { realWriteTarget } from '../dataset/paths';
 import { CODECS } from '../annotations/formats';
@@ -13,13 +13,10 @@ import { checkOutput, writeExport } from '../annotations/annotationFiles';
 import type { ExportImage } from '../annotations/model';
 import type { OpenDatasets } from './datasets';
 
-/** Where an export goes unless told: `<folder asked>/annotations/<the format's name>`. */
-export const EXPORT_FOLDER = 'annotations';
-
 export async function exportAnnotations(params: AnnotationsExportParams, datasets: OpenDatasets): Promise<AnnotationsExportResult> {
   const { root, scope, store } = await datasets.open(params.root);
   const codec = CODECS[params.format];
-  const out = realWriteTarget(params.out ?? join(root, scope, EXPORT_FOLDER, codec.defaultName));
+  const out = realWriteTarget(params.out ?? join(root, scope, ANNOTATIONS_FOLDER, ANNOTATION_OUTPUTS[params.format].defaultName));
   checkOutput(root, out);
   const states = new Set(params.states ?? DEFAULT_EXPORT_STATES);
   const [entries] = await Promise.all([scanDataset(root, scope), store.refresh()]);

@@ -13,6 +13,7 @@ import { basename } from 'node:path';
 import { ErrorCode, type AnnotationsImportParams, type AnnotationsImportResult, type Box, type FileFailure, type ImageRecord } from '../protocol';
 import { fileFailure, VeilError } from '../errors';
 import type { Actor } from '../core/callContext';
+import { eachInFlight } from '../core/inFlight';
 import { appendAuditBatch, auditCheckpoint } from '../audit/log';
 import type { AuditEvent } from '../audit/events';
 import { scanDataset } from '../dataset/scan';
@@ -117,10 +118,7 @@ export async function importAnnotations(params: AnnotationsImportParams, actor: 
   const faces = faceLabels(read.labels, params.labels, basename(params.file));
   const [entries] = await Promise.all([scanDataset(root), store.refresh()]);
   const check = new ImportCheck(params, root, faces, new DatasetNames(entries.map((entry) => entry.file), scope), (file) => store.get(file), limits);
-  let next = 0;
-  await Promise.all(Array.from({ length: CHECK_CONCURRENCY }, async () => {
-    while (next < read.entries.length) await check.entry(read.entries[next++]);
-  }));
+  await eachInFlight(read.entries, CHECK_CONCURRENCY, (entry) => check.entry(entry));
   const outcome = { root, format: params.format, imported: false, images: 0, boxes: 0, sameFace: 0, otherLabels: check.otherLabels };
   if (check.problems.length > 0) return { ...outcome, problems: sortedProblems(check.problems), checkpoint: await auditCheckpoint(root) };
 

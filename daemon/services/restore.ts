@@ -7,8 +7,9 @@
  *    restore an earlier run began, the output or the original);
  * 2. decrypted through the audited opening (vault/openOriginal.ts: the purpose checked, the original there and not
  *    purged, an `open-original` entry naming the file it is restored to, or the refusal logged), into memory; the
- *    image's commit is found through the daemon's follower of the log (OpenDatasets.audit), which reads only the lines
- *    appended since the image before (bench/openings.ts: 90 → 26 ms per image at 10,000 entries, now six fsyncs);
+ *    opening takes the image's commit from the log read once at the start of the run (the lock shuts commits out),
+ *    the same entry step 1 checked, not from a read of the log per image (bench/openings.ts: 90 ms per image at
+ *    10,000 entries when each opening read the log whole);
  * 3. written to a temp file beside the image (fsync'd);
  * 4. its `restore-original` entry appended (fsync'd), then the temp renamed over the output (folder fsync'd);
  * 5. under the review lock, a `review-change` entry (status "unreviewed", the boxes kept), then the record written.
@@ -32,18 +33,16 @@ import { acquireLock } from '../storage/lock';
 import { publish, tempPathFor, writeSynced } from '../storage/durable';
 import { removeTempsBeside } from '../storage/tempsBeside';
 import { sha256OfRegularFile } from '../storage/regularFile';
+import type { DatasetOpener } from '../commit/commit';
 import { Journal } from '../commit/journal';
 import type { ReviewStore } from '../review/store';
 import { loadIdentities, passphraseFromEnv } from '../vault/identity';
 import { readOriginalToRestore } from '../vault/openOriginal';
 import { loggedFileName, readAuditEntries, retentionFacts, type RetentionFacts } from '../vault/retention';
 import { removeOwnTemps } from './retentionTemps';
-import type { OpenDatasets } from './datasets';
-import type { AuditedFiles } from '../audit/committed';
 
 export interface RestoreDeps {
-  /** The daemon's review stores, and its follower of each log (an image's opening reads only the lines appended since). */
-  datasets: OpenDatasets;
+  datasets: DatasetOpener;
 }
 
 type Outcome = 'restored' | 'already';
@@ -55,7 +54,6 @@ interface RestoreRun {
   purpose: string | undefined;
   keys: () => Promise<readonly string[]>;
   actor: Actor;
-  audited: () => Promise<AuditedFiles>;
 }
 
 /** The identity file's keys, loaded once for the whole run (the opening logs a file that does not load). */
@@ -92,7 +90,7 @@ async function restoreOne(run: RestoreRun, file: string): Promise<Outcome> {
   if (holdsOriginal && run.store.get(file)?.status !== 'committed') return 'already';
 
   if (!holdsOriginal) {
-    const opened = await readOriginalToRestore({ root, file, purpose: run.purpose, keys: run.keys, actor: run.actor, audited: run.audited });
+    const opened = await readOriginalToRestore({ root, file, purpose: run.purpose, keys: run.keys, actor: run.actor, audited: async () => run.facts });
     const temp = tempPathFor(path);
     try {
       await writeSynced(temp, opened.original, { exclusive: true, mode: stats.mode & 0o777 });
@@ -131,8 +129,7 @@ export async function restoreOriginals(params: VaultRestoreParams, ctx: CallCont
     const files = params.files
       ? [...new Set(params.files.map((file) => loggedFileName(root, file)))]
       : [...facts.commits.keys()].filter((file) => inScope(file, scope)).sort((a, b) => a.localeCompare(b));
-    const audit = deps.datasets.audit(root);
-    const run: RestoreRun = { root, store, facts, purpose: params.purpose, keys, actor: ctx.actor, audited: () => audit.latest() };
+    const run: RestoreRun = { root, store, facts, purpose: params.purpose, keys, actor: ctx.actor };
     const restored: string[] = [];
     const alreadyRestored: string[] = [];
     const failures: FileFailure[] = [];

@@ -3,6 +3,7 @@ import { ErrorCode, faceCount, type Box, type Rect, type Track, type DatasetOpen
 import { fileFailure, VeilError } from '../errors';
 import { probeDisplayedSize, type DecodeLimits } from '../image/decode';
 import type { Actor } from '../core/callContext';
+import { eachInFlight } from '../core/inFlight';
 import { appendAudit } from '../audit/log';
 import { countDecision, decisionSha256, type ReviewChangeEvent } from '../audit/events';
 import { resolveInside, toDatasetPath } from '../dataset/paths';
@@ -64,7 +65,7 @@ async function readImages(root: string, scope: string, store: ReviewStore, limit
   const { entries: scanned, refused, excluded } = await scanDatasetReporting(root, scope);
   const files: SizedEntry[] = [];
   const failures: FileFailure[] = [...refused];
-  await forEachLimited(scanned, PROBE_CONCURRENCY, async (entry) => {
+  await eachInFlight(scanned, PROBE_CONCURRENCY, async (entry) => {
     const record = store.get(entry.file);
     try {
       const path = resolveInside(root, entry.file);
@@ -77,14 +78,6 @@ async function readImages(root: string, scope: string, store: ReviewStore, limit
   });
   files.sort((a, b) => a.file.localeCompare(b.file));
   return { files, failures, excluded };
-}
-
-async function forEachLimited<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await work(items[next++]);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 async function locate(params: ReviewGetParams, datasets: OpenDatasets) {

@@ -5,14 +5,14 @@
  */
 import { readdir, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { TEMP_MARKER } from './durable';
+import { TEMP_MARKER, isTempName } from './durable';
 
 export async function removeTempsBeside(paths: readonly string[]): Promise<void> {
   const byFolder = new Map<string, Set<string>>();
   for (const path of paths) byFolder.set(dirname(path), (byFolder.get(dirname(path)) ?? new Set()).add(basename(path)));
   for (const [folder, names] of byFolder) {
     const found = await readdir(folder).catch(() => [] as string[]);
-    const temps = found.filter((name) => name.startsWith('.') && name.includes(TEMP_MARKER) && names.has(name.slice(1, name.lastIndexOf(TEMP_MARKER))));
+    const temps = found.filter((name) => isTempName(name) && names.has(name.slice(1, name.lastIndexOf(TEMP_MARKER))));
     await Promise.all(temps.map((name) => rm(join(folder, name), { force: true })));
   }
 }

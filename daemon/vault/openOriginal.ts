@@ -34,11 +34,11 @@ export interface OriginalRequest {
   keys: () => Promise<readonly string[]>;
   actor: Actor;
   /**
-   * What the log says of each file, where the file's latest commit is found: a daemon's follower of the log
-   * (OpenDatasets.audit), which reads only the lines appended since its last read. Absent: the log is read whole, 74 ms
-   * at 10,000 entries, which every opening and every image of a restore used to pay (bench/openings.ts).
+   * Where the file's latest commit is found: a daemon's follower of the log (OpenDatasets.audit), which reads only the
+   * lines appended since its last read, or the log a restore read once under the dataset lock. Absent: the log is read
+   * whole, 74 ms at 10,000 entries, which every opening and every image of a restore used to pay (bench/openings.ts).
    */
-  audited?: () => Promise<AuditedFiles>;
+  audited?: () => Promise<Pick<AuditedFiles, 'commits'>>;
 }
 
 export interface OpenOriginalParams extends OriginalRequest {

@@ -92,8 +92,8 @@ export async function storeOriginalFile(root: string, path: string, file: string
   }
 }
 
-/** What a streamed check of a vault object found: its sha256, a structure problem, and with keys the plaintext's sha256 or why it does not open. */
-export interface StreamedObjectCheck {
+/** What a check of a vault object found: its sha256, a structure problem, and with keys the plaintext's sha256 or why it does not open. */
+export interface ObjectCheck {
   sha256: string;
   problem?: string;
   plaintextSha256?: string;
@@ -105,7 +105,7 @@ export interface StreamedObjectCheck {
  * small one in memory: its ciphertext's sha256, its age structure (header, chunk lengths), and with `identities`
  * the sha256 of what it decrypts to.
  */
-export async function checkObjectStreamed(path: string, id: string, identities: readonly string[]): Promise<StreamedObjectCheck> {
+export async function checkObjectStreamed(path: string, id: string, identities: readonly string[]): Promise<ObjectCheck> {
   const name: AgeFileName = { file: vaultObjectRelative(id), what: 'vault object' };
   const { sha256 } = await sha256OfFile(path, name.file);
   const handle = await openStateFile(path, name.file, 'r');

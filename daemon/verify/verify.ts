@@ -32,7 +32,7 @@ import { Journal, filesInCommit } from '../commit/journal';
 import { latestDecisions, reviewUnauditedFinding, unexplainedRecords } from '../audit/explained';
 import type { DatasetOpener } from '../commit/commit';
 import { redetectFaces } from './redetect';
-import { checkObjectStreamed, sha256OfFile } from '../vault/storeStreamed';
+import { checkObjectStreamed, sha256OfFile, type ObjectCheck } from '../vault/storeStreamed';
 import { ciphertextHistories, vaultAlteredReason, type CiphertextHistory } from '../audit/ciphertexts';
 import { describeChange, finishCommand, loadRotationPlan } from '../vault/rotatePlan';
 import { locateDataset } from '../dataset/locate';
@@ -167,47 +167,14 @@ async function checkImages(
  */
 async function checkVaultObject(root: string, id: string, history: CiphertextHistory | undefined, identities: readonly string[], findings: VerifyFinding[]): Promise<void> {
   const file = vaultObjectRelative(id);
-  if (await largerThanMemoryCheck(vaultObjectPath(root, id))) return checkLargeVaultObject(root, id, history, identities, findings);
-  const bytes = await readChecked(vaultObjectPath(root, id));
-  if ('missing' in bytes) {
+  const path = vaultObjectPath(root, id);
+  const checked = (await largerThanMemoryCheck(path)) ? await checkStreamed(path, id, identities) : await checkInMemory(path, id, identities);
+  if ('missing' in checked) {
     findings.push({ kind: 'vault-missing', file, message: 'the original of a committed image is missing from the vault' });
     return;
   }
-  if ('unreadable' in bytes) {
-    findings.push({ kind: 'vault-unreadable', file, message: `the encrypted original ${bytes.unreadable}` });
-    return;
-  }
-  const sha = sha256Hex(bytes);
-  const altered = history && vaultAlteredReason(history, sha);
-  if (altered) findings.push({ kind: 'vault-altered', file, message: altered });
-  const problem = ageStructureProblem(bytes);
-  if (problem) findings.push({ kind: 'vault-malformed', file, message: problem });
-  if (identities.length > 0) {
-    try {
-      const plaintext = sha256Hex(await decryptUnchecked(bytes, id, identities));
-      if (plaintext !== id) findings.push({ kind: 'vault-wrong-original', file, message: `decrypts to content with sha256 ${short(plaintext)}, not the original its name says` });
-    } catch (error) {
-      findings.push({ kind: 'vault-undecryptable', file, message: causeFor(file, error) });
-    }
-  }
-}
-
-/** Whether the file at `path` is above what verify reads into memory (a video's original). */
-async function largerThanMemoryCheck(path: string): Promise<boolean> {
-  return stat(path).then(
-    (info) => info.size > MAX_IMAGE_FILE_BYTES,
-    () => false,
-  );
-}
-
-/** `checkVaultObject` for an object above the in-memory limit: the same findings, read a block at a time. */
-async function checkLargeVaultObject(root: string, id: string, history: CiphertextHistory | undefined, identities: readonly string[], findings: VerifyFinding[]): Promise<void> {
-  const file = vaultObjectRelative(id);
-  let checked;
-  try {
-    checked = await checkObjectStreamed(vaultObjectPath(root, id), id, identities);
-  } catch (error) {
-    findings.push({ kind: 'vault-unreadable', file, message: `the encrypted original cannot be read (${VeilError.is(error) ? error.message : String(error)})` });
+  if ('unreadable' in checked) {
+    findings.push({ kind: 'vault-unreadable', file, message: `the encrypted original ${checked.unreadable}` });
     return;
   }
   const altered = history && vaultAlteredReason(history, checked.sha256);
@@ -217,6 +184,38 @@ async function checkLargeVaultObject(root: string, id: string, history: Cipherte
   if (checked.plaintextSha256 !== undefined && checked.plaintextSha256 !== id) {
     findings.push({ kind: 'vault-wrong-original', file, message: `decrypts to content with sha256 ${short(checked.plaintextSha256)}, not the original its name says` });
   }
+}
+
+type ObjectRead = ObjectCheck | { missing: true } | { unreadable: string };
+
+/** An object up to the in-memory limit, read whole: the full age structure check (every stanza) and a decrypt. */
+async function checkInMemory(path: string, id: string, identities: readonly string[]): Promise<ObjectRead> {
+  const bytes = await readChecked(path);
+  if (!Buffer.isBuffer(bytes)) return bytes;
+  const checked: ObjectCheck = { sha256: sha256Hex(bytes), problem: ageStructureProblem(bytes) };
+  if (identities.length === 0) return checked;
+  try {
+    return { ...checked, plaintextSha256: sha256Hex(await decryptUnchecked(bytes, id, identities)) };
+  } catch (error) {
+    return { ...checked, openError: error };
+  }
+}
+
+/** An object above it (a video's original), a block at a time (vault/storeStreamed.ts). */
+async function checkStreamed(path: string, id: string, identities: readonly string[]): Promise<ObjectRead> {
+  try {
+    return await checkObjectStreamed(path, id, identities);
+  } catch (error) {
+    return { unreadable: `cannot be read (${VeilError.is(error) ? error.message : String(error)})` };
+  }
+}
+
+/** Whether the file at `path` is above what verify reads into memory (a video's original). */
+async function largerThanMemoryCheck(path: string): Promise<boolean> {
+  return stat(path).then(
+    (info) => info.size > MAX_IMAGE_FILE_BYTES,
+    () => false,
+  );
 }
 
 /**

@@ -11,7 +11,7 @@
  */
 import type { Rect, Track, TrackKeyframe } from '../protocol';
 
-/** The first frame the track covers (its padding included; may be negative before clamping to the video). */
+/** The first frame the track covers, its padding included (never before frame 0). */
 export function trackFirstFrame(track: Pick<Track, 'keyframes' | 'padBefore'>): number {
   return Math.max(0, track.keyframes[0]!.frame - track.padBefore);
 }

@@ -1,6 +1,6 @@
 /**
  * Openings in a daemon kept running (the editor's) find an image's commit by following the audit log, reading only the
- * lines appended since the last opening (bench/openings.ts: 79 → 16 ms per opening at 10,000 entries). Following must
+ * lines appended since the last opening (bench/openings.ts: 79 → 38 ms per opening at 10,000 entries). Following must
  * never answer from a stale picture: a commit another process made since is seen, and a log cut back (or replaced)
  * is read again from the start, so an opening never trusts a commit the log no longer holds.
  */

@@ -10,7 +10,7 @@ import type { Track, UncertainStretch } from '../../daemon/protocol';
 import { boxKind } from '../boxEdits';
 import type { ReviewStore } from '../store';
 import { clockText, timecodeOf } from './frameClock';
-import { laneOrder, trackSpan } from './trackBoxes';
+import { describeTrack, laneOrder, trackSpan } from './trackBoxes';
 import { stretchesOf } from './uncertainQueue';
 
 export interface TimelineElements {
@@ -142,7 +142,7 @@ export class Timeline {
     keys.setAttribute('aria-hidden', 'true');
     area.append(keys);
     const uncertain = stretches.length > 0 ? `, ${stretches.length} uncertain stretch${stretches.length === 1 ? '' : 'es'}` : '';
-    element.setAttribute('aria-label', `Track ${index + 1} of ${count}, ${track.state}, frames ${first}–${last}, ${track.keyframes.length} keyframes${uncertain}`);
+    element.setAttribute('aria-label', `${describeTrack(track, index, count, this.frames)}, ${track.keyframes.length} keyframes${uncertain}`);
     return { element, keys, track };
   }
 

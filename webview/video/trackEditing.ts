@@ -38,6 +38,13 @@ export class TrackEditing {
     return this.store.currentTracks().find((track) => track.id === this.store.ui.selectedId);
   }
 
+  /** The selected track; none selected: says to select one (the edit then does nothing). */
+  private selectedOrRefuse(): Track | undefined {
+    const track = this.selected();
+    if (!track) this.host.refuse('Select a track first ([ ] or a click on its box or lane).');
+    return track;
+  }
+
   /** Replaces `old` tracks with `replacements` (in place of the first), as one undoable edit. */
   private replace(old: readonly Track[], replacements: readonly Track[], selectedId: string | null): void {
     const ids = new Set(old.map((track) => track.id));
@@ -59,8 +66,8 @@ export class TrackEditing {
 
   /** Accepts or rejects the selected track: every frame of it. */
   decide(state: Extract<BoxState, 'accepted' | 'rejected'>): void {
-    const track = this.selected();
-    if (!track) return this.host.refuse('Select a track first ([ ] or a click on its box or lane).');
+    const track = this.selectedOrRefuse();
+    if (!track) return;
     if (track.state !== state) this.replace([track], [{ ...track, state }], track.id);
   }
 
@@ -95,15 +102,15 @@ export class TrackEditing {
 
   /** Delete: removes the selected track's keyframe at the frame on screen. */
   removeKeyframe(): void {
-    const track = this.selected();
-    if (!track) return this.host.refuse('Select a track first ([ ] or a click on its box or lane).');
+    const track = this.selectedOrRefuse();
+    if (!track) return;
     this.attempt('Keyframe not removed', () => this.replace([track], [removeKeyframe(track, this.store.frame)], track.id));
   }
 
   /** S: splits the selected track at the frame on screen; the part from there on is selected. */
   split(): void {
-    const track = this.selected();
-    if (!track) return this.host.refuse('Select a track first ([ ] or a click on its box or lane).');
+    const track = this.selectedOrRefuse();
+    if (!track) return;
     this.attempt('Not split', () => {
       const [before, after] = splitTrack(track, this.store.frame, newTrackId());
       this.replace([track], [before, after], after.id);
@@ -113,8 +120,8 @@ export class TrackEditing {
 
   /** M: merges the selected track with the next lane's (one face, two tracks). */
   mergeWithNext(): void {
-    const track = this.selected();
-    if (!track) return this.host.refuse('Select a track first ([ ] or a click on its box or lane).');
+    const track = this.selectedOrRefuse();
+    if (!track) return;
     const lanes = laneOrder(this.store.currentTracks());
     const next = lanes[lanes.findIndex((lane) => lane.id === track.id) + 1];
     if (!next) return this.host.refuse('Not merged: the selected track is the last one; select the earlier of the two tracks to merge.');

@@ -81,6 +81,10 @@ describe('label formats (COCO, YOLO, Pascal VOC, Label Studio)', () => {
     const read = CODECS.labelstudio.read({ kind: 'file', name: 'ls.json', text: JSON.stringify([{ data: { image: '/data/local-files/?d=street%2Fa.jpg' }, predictions: [{ result: [{ type: 'rectanglelabels', value: { x: 1, y: 2, width: 3, height: 4, rectanglelabels: ['Face'] } }] }] }]) });
     assert.equal(read.entries[0].name, 'street/a.jpg');
     assert.equal(read.entries[0].boxes[0].decided, false);
+    // Decoded once (`%25` is a percent sign), and a malformed escape is a name, not a crash.
+    const named = (image: string) => CODECS.labelstudio.read({ kind: 'file', name: 'ls.json', text: JSON.stringify([{ data: { image }, predictions: [] }]) }).entries[0].name;
+    assert.equal(named('/data/local-files/?d=street%2F100%25.jpg'), 'street/100%.jpg');
+    assert.equal(named('/data/local-files/?d=bad%zz.jpg'), 'bad%zz.jpg');
   });
 
   it('refuses an input that is not in the format at all, naming it', () => {
