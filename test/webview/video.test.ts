@@ -118,10 +118,13 @@ describe('review webview: a video at its playhead, with its timeline', function 
     near(sample.x, expected.x, 1.5, `box while playing, frame ${sample.frame}`);
     await review.webview.press(' ');
     await review.page.waitForFunction(() => (document.getElementById('video') as HTMLVideoElement).paused);
+    // Paused between two frames, the player seeks to the frame on screen (videoPlayer.ts onPlayingChange): the frame
+    // is read once that seek is done (read at once, a frame presented just after the pause moved it under load).
+    await review.page.waitForTimeout(200);
+    await review.page.waitForFunction(() => (document.getElementById('video') as HTMLVideoElement).dataset.seeking === undefined);
     const paused = await review.frame();
     assert.ok(paused >= 10, `paused at ${paused}`);
     assert.ok((await playheadAt()) > start, 'the playhead did not move');
-    await review.page.waitForTimeout(200);
     await review.waitForFrame(paused);
     near(frameOfSquareCentre(await review.squareCentreShown()), paused, 0.5, 'paused frame on screen');
   });
