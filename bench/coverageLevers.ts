@@ -18,8 +18,8 @@ import { openSession } from '../daemon/detection/session';
 import { YuNetDetector, type YuNetOptions } from '../daemon/detection/yuNetDetector';
 import { ModelRegistry } from '../daemon/models/registry';
 import type { Face, ModelInfo } from '../daemon/protocol';
-import { DEFAULT_MARGIN } from '../daemon/redact/geometry';
-import { COVERAGE_BANDS, scorePredictions, type Coverage, type PredictedImage } from './lib/faceEval';
+import { DEFAULT_DOUBT_MARGIN, DEFAULT_MARGIN } from '../daemon/protocol';
+import { COVERAGE_BANDS, commitMarginOf, grownBy, scorePredictions, type Coverage, type PredictedImage } from './lib/faceEval';
 import { decodeSetImage, FACE_SETS, groundTruthImages, groundTruthPath, type FaceSetName } from './lib/faceSets';
 import { neural, type BenchDetector } from './lib/modes';
 import { detectSet, EVAL_TOOL, FACES, REPO, YUNET_FILE } from './lib/sharedData';
@@ -27,16 +27,17 @@ import { msPerImage, resizedToMegapixels } from './lib/speed';
 
 const SWEEP_THRESHOLD = 0.1;
 
-/** A margin as a function of a box's score (a commit grows every box by DEFAULT_MARGIN today). */
+/** A margin as a function of a box's score. */
 interface MarginRule {
   name: string;
   marginOf(face: Face): number;
 }
 
+/** The commit's rule first (what every row is scored with), then the flat margins it replaced. */
 const MARGIN_RULES: MarginRule[] = [
-  { name: `${DEFAULT_MARGIN} (today)`, marginOf: () => DEFAULT_MARGIN },
-  { name: '0.4', marginOf: () => 0.4 },
-  { name: `${DEFAULT_MARGIN} + (1 - score)`, marginOf: (face) => DEFAULT_MARGIN + (1 - face.score) },
+  { name: `${DEFAULT_MARGIN} + ${DEFAULT_DOUBT_MARGIN} x (1 - score) (commit default)`, marginOf: commitMarginOf },
+  { name: `${DEFAULT_MARGIN} flat (before)`, marginOf: () => DEFAULT_MARGIN },
+  { name: '0.4 flat', marginOf: () => 0.4 },
 ];
 
 interface Lever {
@@ -86,17 +87,6 @@ async function openDetector(lever: Lever, model: ModelInfo): Promise<Detector> {
   return lever.model === 'blazeface' ? new BlazeFaceDetector(model, session, lever.options) : new YuNetDetector(model, session, lever.options);
 }
 
-/** Every box grown by its margin: face-eval then scores coverage with --margin 0. */
-function grownBy(images: PredictedImage[], rule: MarginRule): PredictedImage[] {
-  return images.map((image) => ({
-    ...image,
-    faces: image.faces.map((face) => {
-      const m = rule.marginOf(face);
-      return { x: face.x - m * face.w, y: face.y - m * face.h, w: face.w * (1 + 2 * m), h: face.h * (1 + 2 * m), score: face.score };
-    }),
-  }));
-}
-
 /** Mean share of each image's pixels inside at least one of its (already grown) boxes, sampled every 2 px. */
 function redactedArea(images: PredictedImage[], threshold: number): number {
   let sum = 0;
@@ -117,7 +107,7 @@ function redactedArea(images: PredictedImage[], threshold: number): number {
 
 async function scoreRow(set: FaceSetName, sweep: PredictedImage[], atThreshold: PredictedImage[], threshold: number, rule: MarginRule): Promise<SetRow> {
   const gt = groundTruthPath(FACES, set);
-  const grown = grownBy(atThreshold, rule);
+  const grown = grownBy(atThreshold, rule.marginOf);
   const [ranked, covered] = await Promise.all([
     scorePredictions(EVAL_TOOL, gt, sweep),
     scorePredictions(EVAL_TOOL, gt, grown, { threshold, margin: 0 }),

@@ -13,9 +13,10 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ModelRegistry } from '../daemon/models/registry';
-import { DEFAULT_MARGIN } from '../daemon/redact/geometry';
 import { POSSIBLE_FACE_FLOOR } from '../daemon/review/possibleFaces';
-import { COVERAGE_BANDS, scorePredictions, type Coverage, type CoverageBand } from './lib/faceEval';
+import { reachesOperatingPoint } from '../daemon/detection/detector';
+import type { Face } from '../daemon/protocol';
+import { COMMIT_MARGIN_RULE, COVERAGE_BANDS, scoreCommitCoverage, type Coverage, type CoverageBand } from './lib/faceEval';
 import { groundTruthPath } from './lib/faceSets';
 import { createBenchDetector, type ModeName } from './lib/modes';
 import { detectSet, EVAL_TOOL, FACES, REPO, YUNET_FILE } from './lib/sharedData';
@@ -79,11 +80,12 @@ async function measure(mode: ModeName, registry: ModelRegistry): Promise<ModeRes
     const floors = FLOORS.filter((floor) => floor < threshold);
     const predictions = await detectSet(detector, SET, Math.min(...floors));
     const groundTruth = groundTruthPath(FACES, SET);
-    const atThreshold = (await scorePredictions(EVAL_TOOL, groundTruth, predictions, { threshold, margin: DEFAULT_MARGIN })).coverage!;
+    const from = (keep: (face: Face) => boolean) => predictions.map((image) => ({ ...image, faces: image.faces.filter(keep) }));
+    const atThreshold = await scoreCommitCoverage(EVAL_TOOL, groundTruth, from((face) => reachesOperatingPoint(face, detector.point)));
     const results: ModeResult[] = [];
     for (const floor of floors) {
-      const atFloor = (await scorePredictions(EVAL_TOOL, groundTruth, predictions, { threshold: floor, margin: DEFAULT_MARGIN })).coverage!;
-      const possibleFaces = predictions.reduce((sum, image) => sum + image.faces.filter((face) => face.score >= floor && face.score < threshold).length, 0);
+      const atFloor = await scoreCommitCoverage(EVAL_TOOL, groundTruth, from((face) => face.score >= floor));
+      const possibleFaces = predictions.reduce((sum, image) => sum + image.faces.filter((face) => face.score >= floor && !reachesOperatingPoint(face, detector.point)).length, 0);
       results.push({ mode, threshold, floor, images: predictions.length, possibleFaces, bands: bandsOf(atThreshold, atFloor) });
     }
     return results;
@@ -102,11 +104,11 @@ async function main(): Promise<void> {
       console.error(`bench: ${mode} on ${SET} ...`);
       results.push(...(await measure(mode, registry)));
     }
-    const markdown = `Possible faces on ${SET} (margin ${DEFAULT_MARGIN}, a face is visible unless 90% of it is covered; face-eval --coverage)\n\n${table(results)}\n`;
+    const markdown = `Possible faces on ${SET} (margin ${COMMIT_MARGIN_RULE.margin} + ${COMMIT_MARGIN_RULE.doubtMargin} x (1 - score), a face is visible unless 90% of it is covered; face-eval --coverage)\n\n${table(results)}\n`;
     console.log(markdown);
     const outDir = join(REPO, 'bench', 'results');
     await mkdir(outDir, { recursive: true });
-    await writeFile(join(outDir, 'possibleFaces.json'), JSON.stringify({ set: SET, margin: DEFAULT_MARGIN, machine: { node: process.version, cpus: cpus().length }, results }, null, 2) + '\n');
+    await writeFile(join(outDir, 'possibleFaces.json'), JSON.stringify({ set: SET, margin: COMMIT_MARGIN_RULE, machine: { node: process.version, cpus: cpus().length }, results }, null, 2) + '\n');
     await writeFile(join(outDir, 'possibleFaces.md'), markdown);
   } finally {
     await rm(home, { recursive: true, force: true });

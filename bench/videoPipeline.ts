@@ -22,7 +22,7 @@ import { ModelRegistry } from '../daemon/models/registry';
 import type { Detector } from '../daemon/detection/detector';
 import type { Track, VideoInfo } from '../daemon/protocol';
 import { PhaseTimes } from '../daemon/core/phaseTimes';
-import { DEFAULT_MARGIN } from '../daemon/redact/geometry';
+import { DEFAULT_DOUBT_MARGIN, DEFAULT_MARGIN } from '../daemon/protocol';
 import { detectionFloor } from '../daemon/review/possibleFaces';
 import { detectVideoTracks, DEFAULT_VIDEO_STRIDE } from '../daemon/video/detectVideo';
 import { readFrames } from '../daemon/video/frameReader';
@@ -134,7 +134,7 @@ async function main(): Promise<void> {
     for (let round_ = 0; round_ < 2; round_++) {
       const plainMs = await plainReencode(speedClip.path, join(dir, `plain-${round_}.mp4`), speedInfo);
       const start = performance.now();
-      await redactVideo(speedClip.path, join(dir, `redacted-${round_}.mp4`), 'speed.mp4', speedInfo, tracks, { mode: 'fill', margin: DEFAULT_MARGIN, shape: 'rect', keepAudio: false }, new PhaseTimes());
+      await redactVideo(speedClip.path, join(dir, `redacted-${round_}.mp4`), 'speed.mp4', speedInfo, tracks, { mode: 'fill', margin: DEFAULT_MARGIN, doubtMargin: DEFAULT_DOUBT_MARGIN, shape: 'rect', keepAudio: false }, new PhaseTimes());
       const commitMs = performance.now() - start;
       commit.push({ plainS: round(plainMs / 1000, 2), commitS: round(commitMs / 1000, 2), ratio: round(commitMs / plainMs, 2), peakRssMiB: round(peakRssMiB()) });
     }
@@ -148,7 +148,7 @@ async function main(): Promise<void> {
       const sampler = setInterval(() => samples.push(round(rssMiB())), 10_000);
       const start = performance.now();
       const longTracks = (await detect(detectors.yunet!, long, info, 5)).tracks;
-      await redactVideo(long.path, join(dir, 'long-out.mp4'), 'long.mp4', info, longTracks, { mode: 'fill', margin: DEFAULT_MARGIN, shape: 'rect', keepAudio: false }, new PhaseTimes());
+      await redactVideo(long.path, join(dir, 'long-out.mp4'), 'long.mp4', info, longTracks, { mode: 'fill', margin: DEFAULT_MARGIN, doubtMargin: DEFAULT_DOUBT_MARGIN, shape: 'rect', keepAudio: false }, new PhaseTimes());
       clearInterval(sampler);
       result.long = { minutes: 10, seconds: round((performance.now() - start) / 1000), rssMiBEvery10s: samples, peakRssMiB: round(peakRssMiB()) };
     }

@@ -153,7 +153,7 @@ async function main(): Promise<void> {
     const record: ImageRecord = { file: FILE, width: info.width, height: info.height, boxes: [], status: 'unreviewed', video: info, tracks: syntheticTracks(info) };
     const webview = await WebviewPage.open(browser, server, { theme: 'dark' });
     const page = webview.page;
-    await webview.post(DatasetLoad.create({ root: '/bench', entries: [{ file: FILE, imageUri: null, version: '1', width: info.width, height: info.height }], records: [record], settings: { mode: 'pixelate', margin: 0.25, shape: 'rect' } }));
+    await webview.post(DatasetLoad.create({ root: '/bench', entries: [{ file: FILE, imageUri: null, version: '1', width: info.width, height: info.height }], records: [record], settings: { mode: 'pixelate', margin: 0.25, doubtMargin: 1, shape: 'rect' } }));
     await webview.post(ImageShow.create({ file: FILE }));
     await webview.waitForMessage('video/proxyRequest');
     const copySize = proxySize(info);

@@ -22,7 +22,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { ModelRegistry } from '../daemon/models/registry';
 import type { Face, Track } from '../daemon/protocol';
-import { DEFAULT_MARGIN } from '../daemon/redact/geometry';
+import { DEFAULT_MARGIN } from '../daemon/protocol';
 import { iou } from '../daemon/review/merge';
 import { grayThumbnail, sceneDifference, SCENE_CUT_THRESHOLD, type GrayThumbnail } from '../daemon/video/sceneCut';
 import { DEFAULT_KEYFRAME_TOLERANCE, FaceTracker, type FrameDetections } from '../daemon/video/tracker';

@@ -194,7 +194,7 @@ async function main(): Promise<void> {
       const real = folder.images.get(`real-${index % REAL_IMAGES}.jpg`)!;
       return { file: fileName(index), imageUri: `${server.origin}/images/${fileName(index)}?v=1`, version: '1', width: real.width, height: real.height };
     });
-    const load = DatasetLoad.create({ root: folder.dir, entries, records: datasetRecords(entries), settings: { mode: 'fill', margin: 0.25, shape: 'rect' } });
+    const load = DatasetLoad.create({ root: folder.dir, entries, records: datasetRecords(entries), settings: { mode: 'fill', margin: 0.25, doubtMargin: 1, shape: 'rect' } });
     const webview = await WebviewPage.open(browser, server, { theme: 'dark' });
     const page = webview.page;
 

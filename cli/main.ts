@@ -1,6 +1,9 @@
-/** The `veil` command line: each subcommand is a module; errors become one clear line and an exit code. */
-import { DaemonError } from '../client/daemonClient';
+/**
+ * The `veil` command line: each subcommand is a module; errors become one clear line and an exit code. `--json`, on any
+ * command, is taken off here: the command then runs with cli/jsonOutput.ts's output (one JSON document on stdout).
+ */
 import { HelpRequested, processIO, UsageError, type CliIO } from './io';
+import { failureLine, failureOf, JsonOutput, takeJsonFlag, type CliFailure } from './jsonOutput';
 import * as commit from './commands/commit';
 import * as detect from './commands/detect';
 import { exclude, include } from './commands/exclusions';
@@ -25,7 +28,7 @@ import { EXIT } from './exitCodes';
 
 type Command = { run(argv: string[], io: CliIO): Promise<number> };
 
-const COMMANDS: Record<string, { command: Command; summary: string }> = {
+const COMMANDS = {
   detect: { command: detect, summary: 'propose face boxes for every image in a folder' },
   models: { command: models, summary: 'list, install or add face detection models' },
   keygen: { command: keygen, summary: 'create an identity (private key file) and print its recipient' },
@@ -46,48 +49,58 @@ const COMMANDS: Record<string, { command: Command; summary: string }> = {
   restore: { command: restore, summary: 'put originals back in place of their anonymized images for re-review (audited)' },
   backup: { command: backup, summary: "copy the dataset's protected state to a backup folder, incrementally, encrypted (audited); `backup prune` removes old generations" },
   'restore-backup': { command: restoreBackup, summary: "rebuild a dataset's .veil/ from a backup folder onto an empty machine" },
-  export: { command: exportAnnotations, summary: 'write the face boxes as COCO, YOLO, Pascal VOC or Label Studio labels' },
+  export: { command: exportAnnotations, summary: 'write the face boxes as COCO, YOLO, Pascal VOC or Label Studio labels, or (--redactions) the redacted regions as COCO ignore regions' },
   import: { command: importAnnotations, summary: 'load face boxes from COCO, YOLO, Pascal VOC or Label Studio labels, all or nothing (audited)' },
-  status: { command: status, summary: 'count the images by status; --require reviewed|committed exits 5 while any falls short (for hooks and CI)' },
-};
+  status: { command: status, summary: 'count the images by status; --require reviewed|committed|verified exits 5 while any falls short (for hooks and CI)' },
+} satisfies Record<string, { command: Command; summary: string }>;
+
+/** The names of the commands (test/daemon/cliJson.test.ts runs each with `--json`: a new one does not compile there until it has cases). */
+export type CommandName = keyof typeof COMMANDS;
+
+const EXIT_CODES = Object.entries(EXIT).map(([meaning, code]) => `${code} ${meaning}`).join(', ');
 
 function help(io: CliIO): void {
-  io.stdout('usage: veil <command> [options]\n');
+  io.result({ commands: Object.entries(COMMANDS).map(([name, { summary }]) => ({ name, summary })), exitCodes: EXIT });
+  io.stdout('usage: veil <command> [options] [--json]\n');
   for (const [name, { summary }] of Object.entries(COMMANDS)) io.stdout(`  ${name.padEnd(14)} ${summary}`);
   io.stdout('\nRun `veil <command> --help` for the options of one command.');
+  io.stdout('--json (every command): stdout holds one JSON document, progress goes to stderr as NDJSON (README "CI gate and scripting").');
+  io.stdout(`Exit codes: ${EXIT_CODES} (README "Exit codes").`);
 }
 
-export async function runCli(argv: string[], io: CliIO): Promise<number> {
-  const [name, ...rest] = argv;
+/** Runs one command; a thrown error becomes its failure (the exit code it documents, and what to say). */
+async function dispatch(name: string | undefined, rest: string[], io: CliIO): Promise<{ exitCode: number; failure?: CliFailure }> {
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     help(io);
-    return name ? EXIT.ok : EXIT.usage;
+    return name ? { exitCode: EXIT.ok } : { exitCode: EXIT.usage, failure: failureOf(new UsageError('no command given')) };
   }
-  const entry = COMMANDS[name];
-  if (!entry) {
-    io.stderr(`veil: unknown command "${name}"`);
+  if (!Object.hasOwn(COMMANDS, name)) {
     help(io);
-    return EXIT.usage;
+    return { exitCode: EXIT.usage, failure: failureOf(new UsageError(`unknown command "${name}"`)) };
   }
   try {
-    return await entry.command.run(rest, io);
+    return { exitCode: await COMMANDS[name as CommandName].command.run(rest, io) };
   } catch (error) {
     if (error instanceof HelpRequested) {
+      io.result({ usage: error.usage });
       io.stdout(`usage: ${error.usage}`);
-      return EXIT.ok;
+      return { exitCode: EXIT.ok };
     }
-    if (error instanceof UsageError) {
-      io.stderr(`veil ${name}: ${error.message}`);
-      return EXIT.usage;
-    }
-    if (DaemonError.is(error)) {
-      io.stderr(`veil ${name}: ${error.file ? `${error.file}: ` : ''}${error.message}`);
-      return EXIT.failed;
-    }
-    io.stderr(`veil ${name}: ${(error as Error).message ?? String(error)}`);
-    if (io.env.VEIL_DEBUG) io.stderr((error as Error).stack ?? '');
-    return EXIT.failed;
+    if (io.env.VEIL_DEBUG && !(error instanceof UsageError)) io.stderr((error as Error).stack ?? '');
+    const failure = failureOf(error);
+    return { exitCode: failure.exitCode, failure };
   }
+}
+
+export async function runCli(argv: string[], processIo: CliIO): Promise<number> {
+  const { json, argv: args } = takeJsonFlag(argv);
+  const output = json ? new JsonOutput(processIo) : undefined;
+  const [name, ...rest] = args;
+  const { exitCode, failure } = await dispatch(name, rest, output?.io ?? processIo);
+  const command = name !== undefined && Object.hasOwn(COMMANDS, name) ? name : undefined;
+  if (output) output.finish(command ?? name ?? '', exitCode, failure);
+  else if (failure) processIo.stderr(failureLine(command, failure));
+  return exitCode;
 }
 
 runCli(process.argv.slice(2), processIO()).then((code) => {

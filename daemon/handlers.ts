@@ -67,6 +67,7 @@ import { purgeVault } from './services/purge';
 import { restoreOriginals } from './services/restore';
 import { exportAnnotations } from './services/annotationsExport';
 import { importAnnotations } from './services/annotationsImport';
+import { exportRedactions } from './services/redactionsExport';
 
 export const DAEMON_VERSION = '0.1.0';
 
@@ -194,6 +195,7 @@ export function createHandlers(state: DaemonState): Handlers {
         root: requiredPath(p, 'root'),
         mode: optionalEnum(p, 'mode', REDACTION_MODES),
         margin: optionalNumber(p, 'margin', 0, 2),
+        doubtMargin: optionalNumber(p, 'doubtMargin', 0, 2),
         shape: optionalEnum(p, 'shape', MASK_SHAPES),
         includeUnreviewed: optionalBoolean(p, 'includeUnreviewed'),
         keepAudio: optionalBoolean(p, 'keepAudio'),
@@ -413,6 +415,10 @@ export function createHandlers(state: DaemonState): Handlers {
         reason: optionalText(p, 'reason', MAX_PURPOSE_CHARS),
       };
       return importAnnotations(params, ctx.actor, datasets, state.limits);
+    },
+    async 'redactions/export'(raw) {
+      const p = paramsObject(raw);
+      return exportRedactions({ root: requiredPath(p, 'root'), out: optionalPath(p, 'out'), merge: optionalPath(p, 'merge') }, datasets);
     },
   };
   return guardInitialized(handlers, state);

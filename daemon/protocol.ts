@@ -394,10 +394,41 @@ export function blurSigma(faceSize: number): number {
   return Math.max(MIN_BLUR_SIGMA, faceSize);
 }
 
+/*
+ * How far a redaction region reaches past its box: `margin` of the box's size on every side, plus `doubtMargin` times
+ * how far the detector's score fell short of 1, for a box (or track) the model placed and no person moved. A doubted
+ * box is more often a loose fit or a face turned, blurred or half hidden, whose visible part spills past the box.
+ * Measured with YuNet --thorough on wider-dev (bench/coverageLevers.ts, README "Coverage levers"): 0.25 + 1 x (1 - score)
+ * leaves 5 of the faces of 32 px and more visible instead of 7 and 24 of 16-32 px instead of 34 (widerfull >= 32 px:
+ * 10 -> 8), for 14.0 % of each image redacted instead of 10.4 %; a flat 0.4 costs as much and buys less above 32 px.
+ * Commits record both numbers, and `verify --redetect` judges each commit by the rule it was made with.
+ */
+export const DEFAULT_MARGIN = 0.25;
+export const DEFAULT_DOUBT_MARGIN = 1;
+
+/** What a region's margin depends on: the detector's confidence, unless a person drew or moved the box. */
+export interface MarginBasis {
+  score: number | null;
+  edited: boolean;
+}
+
+export interface MarginRule {
+  margin: number;
+  doubtMargin: number;
+}
+
+/** The margin of one box or track, as a fraction of its size on every side. */
+export function marginFor(basis: MarginBasis, rule: MarginRule): number {
+  if (basis.score === null || basis.edited) return rule.margin;
+  return rule.margin + rule.doubtMargin * (1 - Math.min(1, Math.max(0, basis.score)));
+}
+
 export interface RedactionOptions {
   mode?: RedactionMode;
-  /** Extra margin around each box, as a fraction of its size; default 0.25. */
+  /** Extra margin around each box, as a fraction of its size; default DEFAULT_MARGIN (0.25). */
   margin?: number;
+  /** More margin for doubted model boxes: times (1 - score); default DEFAULT_DOUBT_MARGIN (1); 0 turns it off. */
+  doubtMargin?: number;
   shape?: MaskShape;
 }
 
@@ -593,6 +624,11 @@ export const VERIFY_FINDING_KINDS = [
   'purge-unfinished',
   /** An image whose restore the audit log records still holds its anonymized output, or its review state still says committed: run `veil restore` again. */
   'restore-unfinished',
+  /**
+   * `.veil/redactions.json` is missing, unreadable, or does not list exactly what the audit log and the review state say
+   * each committed file had redacted (edited by hand, or written before the latest commit or restore).
+   */
+  'redactions-stale',
 ] as const;
 export type VerifyFindingKind = (typeof VERIFY_FINDING_KINDS)[number];
 /**
@@ -1546,6 +1582,35 @@ export interface AnnotationsImportResult {
   problems: FileFailure[];
   checkpoint: Checkpoint;
 }
+/** Where a redactions export goes unless told: `<folder asked>/annotations/<this>`, or with `merge` beside the label file (`mergedLabelsPath`). */
+export const REDACTIONS_COCO_NAME = 'redactions.coco.json';
+/** Where a merge of the redacted regions into a label file goes unless told: `labels.json` → `labels.with-redactions.json`, beside it. */
+export function mergedLabelsPath(labelFile: string): string {
+  return labelFile.replace(/(\.[^./\\]*)?$/, '.with-redactions.json');
+}
+/**
+ * Writes the regions every committed image had redacted (`.veil/redactions.json`, derived afresh from the audit log
+ * and the review state) as COCO ignore regions (`iscrowd` 1, `ignore` 1, category `redacted-face`, the painted pixels
+ * as RLE): a file of its own, or added to an existing COCO label file (`merge`) whose images, ids, categories and
+ * annotations are kept as they are. Only reads the dataset (no audit entry). README "Redaction sidecar for training".
+ */
+export interface RedactionsExportParams {
+  root: string;
+  /** The COCO file to write; never inside `.veil/`. */
+  out?: string;
+  /** An existing COCO label file to add the regions to (read only; the result goes to `out`). */
+  merge?: string;
+}
+export interface RedactionsExportResult {
+  root: string;
+  /** What was written (real path). */
+  out: string;
+  /** Images given ignore regions, and the regions. */
+  images: number;
+  regions: number;
+  /** Files left out, each with why: videos (COCO holds no frames; the sidecar lists their tracks), committed files whose regions are unknown, label images not committed or not in the dataset. */
+  skipped: FileWarning[];
+}
 
 /** Every RPC method: name → (params) => result. Used with json-rpc-2.0's typed server and client. */
 export type VeilMethods = {
@@ -1594,6 +1659,7 @@ export type VeilMethods = {
   'backup/prune'(params: BackupPruneParams): BackupPruneResult;
   'annotations/export'(params: AnnotationsExportParams): AnnotationsExportResult;
   'annotations/import'(params: AnnotationsImportParams): AnnotationsImportResult;
+  'redactions/export'(params: RedactionsExportParams): RedactionsExportResult;
 };
 export type MethodName = keyof VeilMethods;
 

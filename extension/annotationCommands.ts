@@ -3,11 +3,12 @@
  * "Annotations in and out"): the format picked, then where to write (a save dialog) or what to read (an open dialog),
  * through `annotations/export` and `annotations/import`. An import asks whether to take the file's boxes as proposals
  * or, trusted, as decisions (then why: the reason goes into the audit log); any file that does not fit the dataset is
- * shown with its cause, and nothing is imported.
+ * shown with its cause, and nothing is imported. "Veil: Export Redacted Regions (COCO)…" writes what committed images had
+ * redacted as COCO ignore regions (`redactions/export`), in a file of their own or added to a COCO label file.
  */
 import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
-import { ANNOTATION_FORMATS, ANNOTATION_OUTPUTS, ANNOTATIONS_FOLDER, type AnnotationFormat, type AnnotationsExportResult, type AnnotationsImportResult } from '../daemon/protocol';
+import { ANNOTATION_FORMATS, ANNOTATION_OUTPUTS, ANNOTATIONS_FOLDER, REDACTIONS_COCO_NAME, mergedLabelsPath, type AnnotationFormat, type AnnotationsExportResult, type AnnotationsImportResult, type RedactionsExportResult } from '../daemon/protocol';
 import { registerVeilCommand, type CommandHost } from './commandRegistration';
 import type { DatasetIndex } from './datasetIndex';
 import { resolveDatasetFolder } from './datasetFolder';
@@ -117,7 +118,41 @@ async function importAnnotations(deps: AnnotationDeps, target: unknown): Promise
   return result;
 }
 
+/** The COCO label file to add the regions to, undefined for a file of their own, null when the person cancelled. */
+async function labelFileToMerge(root: string): Promise<vscode.Uri | undefined | null> {
+  const picked = await vscode.window.showQuickPick(
+    [
+      { label: 'A File of Their Own', description: `${ANNOTATIONS_FOLDER}/${REDACTIONS_COCO_NAME}: every committed image`, merge: false },
+      { label: 'Added to a COCO Label File…', description: 'its images, ids, categories and annotations kept as they are', merge: true },
+    ],
+    { title: 'Veil: export the redacted regions as COCO ignore regions, where?', ignoreFocusOut: true },
+  );
+  if (!picked) return null;
+  if (!picked.merge) return undefined;
+  const [file] = (await vscode.window.showOpenDialog({ title: 'Veil: the COCO label file to add the redacted regions to', defaultUri: vscode.Uri.file(root), canSelectMany: false, filters: { JSON: ['json'] }, openLabel: 'Add Regions' })) ?? [];
+  return file ?? null;
+}
+
+/** "Veil: Export Redacted Regions (COCO)…", the editor's `veil export --format coco --redactions [--merge]`. */
+async function exportRedactions(deps: AnnotationDeps, target: unknown): Promise<RedactionsExportResult | undefined> {
+  const root = await datasetRoot(target, deps.index, 'Export');
+  if (!root) return undefined;
+  const merge = await labelFileToMerge(root);
+  if (merge === null) return undefined;
+  const defaultUri = vscode.Uri.file(merge ? mergedLabelsPath(merge.fsPath) : join(root, ANNOTATIONS_FOLDER, REDACTIONS_COCO_NAME));
+  const out = await vscode.window.showSaveDialog({ title: 'Veil: where to write the COCO file', defaultUri, saveLabel: 'Export', filters: { JSON: ['json'] } });
+  if (!out) return undefined;
+  const result = await (await deps.supervisor.client()).request('redactions/export', { root, out: out.fsPath, ...(merge ? { merge: merge.fsPath } : {}) });
+  for (const file of result.skipped) deps.log.info(`export redacted regions: ${file.file}: ${file.message}`);
+  const skipped = result.skipped.length > 0 ? ` ${result.skipped.length} file(s) without regions (videos, label images not committed; see the log).` : '';
+  void vscode.window.showInformationMessage(`Veil: ${result.regions} redacted region(s) of ${result.images} image(s) written as COCO ignore regions to ${result.out}.${skipped}`, 'Reveal').then((choice) => {
+    if (choice === 'Reveal') void vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(result.out));
+  });
+  return result;
+}
+
 export function registerAnnotationCommands(deps: AnnotationDeps): void {
   registerVeilCommand(deps, 'veil.exportAnnotations', (target) => exportAnnotations(deps, target));
   registerVeilCommand(deps, 'veil.importAnnotations', (target) => importAnnotations(deps, target));
+  registerVeilCommand(deps, 'veil.exportRedactions', (target) => exportRedactions(deps, target));
 }

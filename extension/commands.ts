@@ -109,14 +109,14 @@ export function registerCommands(deps: CommandDeps): void {
       includeUnreviewed,
     );
     if (!choice) return;
-    const { mode, margin, shape } = redactionSettings();
+    const { mode, margin, doubtMargin, shape } = redactionSettings();
     // Read before the commit starts: a malformed setting is refused before anything is written.
     const signingKey = signingKeyFile();
     const commit = (allowPossibleFaces?: string) =>
       withProgress(
         deps,
         'Veil: committing',
-        (client, options) => client.request('dataset/commit', { root, mode, margin, shape, keepAudio: keepAudio(), includeUnreviewed: choice === includeUnreviewed, allowPossibleFaces, signingKey }, options),
+        (client, options) => client.request('dataset/commit', { root, mode, margin, doubtMargin, shape, keepAudio: keepAudio(), includeUnreviewed: choice === includeUnreviewed, allowPossibleFaces, signingKey }, options),
         root,
       );
     let result;

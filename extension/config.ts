@@ -2,7 +2,7 @@
 import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import * as vscode from 'vscode';
-import { MASK_SHAPES, REDACTION_MODES, isOneOf, type SessionConfigureParams } from '../daemon/protocol';
+import { DEFAULT_DOUBT_MARGIN, DEFAULT_MARGIN, MASK_SHAPES, REDACTION_MODES, isOneOf, type SessionConfigureParams } from '../daemon/protocol';
 import type { RedactionSettings } from '../webview/protocol';
 
 export interface DetectionSettings {
@@ -26,7 +26,8 @@ export function redactionSettings(): RedactionSettings {
   const config = section();
   return {
     mode: oneOf(REDACTION_MODES, config.get('redaction.mode'), 'fill'),
-    margin: config.get<number>('redaction.margin', 0.25),
+    margin: config.get<number>('redaction.margin', DEFAULT_MARGIN),
+    doubtMargin: config.get<number>('redaction.doubtMargin', DEFAULT_DOUBT_MARGIN),
     shape: oneOf(MASK_SHAPES, config.get('redaction.shape'), 'rect'),
     lowConfidence: config.get<number>('review.lowConfidence', 0.6),
   };

@@ -2,7 +2,7 @@
 import type { Viewport } from './geometry';
 import { isFilter, isOrder } from './imageList';
 import { isRedactionMode, type SavedReviewState, type WebviewToExtensionMessage } from './protocol';
-import type { UiState } from './store';
+import type { SavedUi, UiState } from './store';
 
 interface VsCodeApi {
   postMessage(message: unknown): void;
@@ -20,17 +20,22 @@ export class Host {
     this.api.postMessage(message);
   }
 
-  /** The UI state saved before the panel was last hidden, if it is still valid. */
-  savedUiState(): UiState | null {
-    return uiStateFrom(this.api.getState());
+  /** The UI state saved before the panel was last hidden, if it is still valid, and the video's playhead then. */
+  savedUiState(): SavedUi | null {
+    const state = this.api.getState();
+    const ui = uiStateFrom(state);
+    if (!ui) return null;
+    const { frame } = state as Record<string, unknown>;
+    return { ui, frame: typeof frame === 'number' && Number.isInteger(frame) && frame >= 0 ? frame : 0 };
   }
 
   reviews(folder: string): void {
     this.folder = folder;
   }
 
-  saveUiState(state: UiState): void {
-    const saved: UiState & SavedReviewState = { ...state, folder: this.folder };
+  /** `frame`: the current video's playhead (0 for an image), shown again when the panel is. */
+  saveUiState(state: UiState, frame: number): void {
+    const saved: UiState & SavedReviewState & { frame: number } = { ...state, frame, folder: this.folder };
     this.api.setState(saved);
   }
 }

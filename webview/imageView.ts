@@ -22,8 +22,8 @@ import type { VideoProxies } from './video/videoProxies';
  * reviewer is judging.
  */
 const SMALL_BOX = 40;
-/** How long refused boxes flash (matches the `veil-flash` animation in styles.css). */
-const FLASH_MS = 1200;
+/** How long refused boxes (a video's lanes) flash: the `veil-flash` and `veil-flash-lane` animations in styles.css. */
+export const FLASH_MS = 1200;
 
 export class ImageView {
   private readonly cache = new ImageCache();
@@ -116,12 +116,15 @@ export class ImageView {
     this.shownFile = entry.file;
   }
 
-  /** Loads the video's playable copy at its first frame (unless another image was asked for meanwhile). */
+  /**
+   * Loads the video's playable copy at the store's frame: its first, or the one it was on when the panel was hidden
+   * (unless another image was asked for meanwhile).
+   */
   private async showVideo(entry: WebviewEntry, token: number): Promise<void> {
     const proxy = await this.video.proxies.proxyOf(entry.file);
     if (token !== this.loading) return;
     const { player } = this.video;
-    await player.open(proxy.uri, proxy);
+    await player.open(proxy.uri, proxy, this.store.frame);
     if (token !== this.loading) return;
     player.element.style.width = `${entry.width}px`;
     player.element.style.height = `${entry.height}px`;

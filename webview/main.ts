@@ -55,9 +55,14 @@ const store = new ReviewStore((record) => saves.edited(record));
 const stage = element('stage');
 const displayCopies = new DisplayCopies((file) => host.post(DisplayCopyRequest.create({ file })));
 const videoProxies = new VideoProxies((file) => host.post(VideoProxyRequest.create({ file })));
+/** The playhead as last saved with the UI state. */
+let savedFrame = 0;
 const player = new VideoPlayer(element<HTMLVideoElement>('video'), {
   frame: (frame) => store.setFrame(frame),
-  playing: (playing) => timeline.showPlaying(playing),
+  playing: (playing) => {
+    timeline.showPlaying(playing);
+    if (!playing) saveUiState();
+  },
 });
 const view = new ImageView(store, stage, element('boxes'), element('draft'), element('stage-message'), element<HTMLCanvasElement>('preview'), displayCopies, {
   player,
@@ -155,10 +160,12 @@ function onChange(change: Change): void {
       statusBar.announceSelection();
       break;
     case 'frame':
-      // Every frame while a video plays: its boxes and the playhead only (no state worth saving changed).
+      // Every frame while a video plays: its boxes and the playhead only; the playhead is saved at each frame
+      // stepped or sought to, and once a second while playing (a panel hidden meanwhile shows it again there).
       stage.dataset.frame = String(store.frame);
       view.render();
       timeline.updatePlayhead();
+      if (!player.playing || Math.abs(store.frame - savedFrame) >= player.fps) saveUiState();
       return;
     case 'viewport':
     case 'preview':
@@ -178,7 +185,13 @@ function onChange(change: Change): void {
       assertNever(change);
   }
   statusBar.update(view.viewport().scale);
-  host.saveUiState(store.ui);
+  saveUiState();
+}
+
+/** Saves the UI state and the video's playhead: VS Code gives them back when the hidden panel is shown again. */
+function saveUiState(): void {
+  savedFrame = store.frame;
+  host.saveUiState(store.ui, store.frame);
 }
 
 function showCurrentImage(): void {

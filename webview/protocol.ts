@@ -80,8 +80,9 @@ export interface WebviewEntry {
 
 export interface RedactionSettings {
   mode: RedactionMode;
-  /** Extra margin on every side of each box, as a fraction of its size (default 0.25). */
+  /** Extra margin on every side of each box, as a fraction of its size, and more for doubted model boxes (`marginFor`). */
   margin: number;
+  doubtMargin: number;
   shape: MaskShape;
   /** Model scores below this count as low confidence (filter "low-confidence"); default 0.6. */
   lowConfidence?: number;
@@ -332,6 +333,8 @@ function isRedactionSettings(value: unknown): value is RedactionSettings {
     isRedactionMode(value.mode) &&
     isFiniteNumber(value.margin) &&
     value.margin >= 0 &&
+    isFiniteNumber(value.doubtMargin) &&
+    value.doubtMargin >= 0 &&
     isMaskShape(value.shape) &&
     (value.lowConfidence === undefined || isFiniteNumber(value.lowConfidence))
   );

@@ -1,10 +1,10 @@
 /**
- * Draws how the committed image will look: each box not rejected, grown by the margin, filled, pixelated
+ * Draws how the committed image will look: each box not rejected, grown by its margin (marginFor), filled, pixelated
  * or blurred in the chosen shape, with the strengths the daemon's redaction uses (pixelateCell and blurSigma
  * of the contract: they follow the face box, not the margin). Drawn in screen space over the image, on a canvas
  * the size of the stage.
  */
-import { blurSigma, pixelateCell, type Box, type MaskShape, type Rect } from '../daemon/protocol';
+import { blurSigma, marginFor, pixelateCell, type Box, type MaskShape, type Rect } from '../daemon/protocol';
 import { boxesToRedact } from './boxEdits';
 import { expandByMargin, toScreenRect, type Size, type Viewport } from './geometry';
 import { assertNever } from './imageList';
@@ -47,7 +47,7 @@ export class RedactionPreview {
     this.context.setTransform(ratio, 0, 0, ratio, 0, 0);
     this.context.clearRect(0, 0, stage.width, stage.height);
     for (const box of boxesToRedact(scene.boxes)) {
-      const mask = expandByMargin(box, scene.settings.margin, scene.imageSize);
+      const mask = expandByMargin(box, marginFor(box, scene.settings), scene.imageSize);
       if (mask.w <= 0 || mask.h <= 0) continue;
       const screen = toScreenRect(scene.viewport, mask);
       const faceSize = Math.max(box.w, box.h);

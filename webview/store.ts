@@ -3,7 +3,7 @@
  * history of review edits. Views subscribe and re-render what a change touches; every review edit is
  * handed to `onReviewEdit` at once (main.ts posts it to the extension).
  */
-import type { Box, ImageRecord, ImageStatus, RedactionMode, Track, VideoInfo } from '../daemon/protocol';
+import { DEFAULT_DOUBT_MARGIN, DEFAULT_MARGIN, type Box, type ImageRecord, type ImageStatus, type RedactionMode, type Track, type VideoInfo } from '../daemon/protocol';
 import type { Viewport } from './geometry';
 import { buildImageList, computeProgress, DEFAULT_LOW_CONFIDENCE, type Filter, type Order, type Progress } from './imageList';
 import type { DatasetLoadParams, RedactionSettings, WebviewEntry } from './protocol';
@@ -47,6 +47,12 @@ export interface UiState {
   previewMode: RedactionMode | null;
 }
 
+/** What the panel saved before it was hidden: its UI state and the video's playhead then. */
+export interface SavedUi {
+  ui: UiState;
+  frame: number;
+}
+
 interface ReviewSnapshot {
   boxes: Box[];
   /** A video's tracks (undefined for an image). */
@@ -65,7 +71,7 @@ export type ReviewEditListener = (record: ImageRecord) => void;
 
 export class ReviewStore {
   entries: WebviewEntry[] = [];
-  settings: RedactionSettings = { mode: 'fill', margin: 0.25, shape: 'rect' };
+  settings: RedactionSettings = { mode: 'fill', margin: DEFAULT_MARGIN, doubtMargin: DEFAULT_DOUBT_MARGIN, shape: 'rect' };
   ui: UiState = { file: null, selectedId: null, filter: 'all', order: 'name', viewport: null, preview: false, boxesHidden: false, possibleShown: false, previewMode: null };
   /** The filmstrip's files: filtered and ordered. */
   list: string[] = [];
@@ -95,7 +101,8 @@ export class ReviewStore {
   // ---- Dataset ---------------------------------------------------------------------------------------
 
   /** Replaces the dataset; keeps the UI state where it still applies (the panel was hidden and re-created). */
-  load(dataset: DatasetLoadParams, restored: UiState | null): void {
+  load(dataset: DatasetLoadParams, saved: SavedUi | null): void {
+    const restored = saved?.ui ?? null;
     this.entries = [...dataset.entries].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
     this.files = this.entries.map((entry) => entry.file);
     const previous = this.entryByFile;
@@ -112,8 +119,10 @@ export class ReviewStore {
     this.ui = { ...ui, file, selectedId: file === ui.file ? ui.selectedId : null, viewport: file === ui.file ? ui.viewport : null };
     this.rebuildList();
     if (this.ui.file === null) this.ui.file = this.list[0] ?? this.entries[0]?.file ?? null;
-    // A video still shown keeps its playhead (its player keeps playing the same copy); another starts at frame 0.
-    if (this.ui.file !== shown) this.frame = 0;
+    // A video still shown keeps its playhead (its player keeps playing the same copy); the one shown when the panel
+    // was hidden is shown again at the frame it was on; another starts at frame 0.
+    if (saved && this.ui.file === saved.ui.file && this.currentVideo()) this.frame = Math.min(saved.frame, Math.max(0, this.currentVideo()!.frames - 1));
+    else if (this.ui.file !== shown) this.frame = 0;
     if (this.ui.selectedId !== null && !this.selectableIds().includes(this.ui.selectedId)) this.ui.selectedId = null;
     this.emit({ kind: 'dataset' });
   }

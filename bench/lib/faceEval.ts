@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { Face } from '../../daemon/protocol';
+import { DEFAULT_DOUBT_MARGIN, DEFAULT_MARGIN, marginFor, type Face } from '../../daemon/protocol';
 
 const run = promisify(execFile);
 
@@ -55,4 +55,30 @@ export async function scorePredictions(evalTool: string, groundTruth: string, im
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** The margin a commit gives each detection (`marginFor`: model boxes nobody moved), with today's defaults. */
+export const COMMIT_MARGIN_RULE = { margin: DEFAULT_MARGIN, doubtMargin: DEFAULT_DOUBT_MARGIN };
+
+/** Every box grown by its own margin, as a commit grows it: face-eval then scores coverage with --margin 0. */
+export function grownBy(images: PredictedImage[], marginOf: (face: Face) => number): PredictedImage[] {
+  return images.map((image) => ({
+    ...image,
+    faces: image.faces.map((face) => {
+      const m = marginOf(face);
+      return { x: face.x - m * face.w, y: face.y - m * face.h, w: face.w * (1 + 2 * m), h: face.h * (1 + 2 * m), score: face.score };
+    }),
+  }));
+}
+
+/** The margin a commit with today's defaults gives a detection. */
+export function commitMarginOf(face: Face): number {
+  return marginFor({ score: face.score, edited: false }, COMMIT_MARGIN_RULE);
+}
+
+/** Coverage as a commit redacts with today's defaults: every detection given (already cut at the operating point), each grown by its own margin. */
+export async function scoreCommitCoverage(evalTool: string, groundTruth: string, images: PredictedImage[]): Promise<Coverage> {
+  const { coverage } = await scorePredictions(evalTool, groundTruth, grownBy(images, commitMarginOf), { threshold: 0, margin: 0 });
+  if (!coverage) throw new Error(`face-eval reported no coverage for ${groundTruth}`);
+  return coverage;
 }

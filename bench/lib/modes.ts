@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import type { Face, ModelInfo } from '../../daemon/protocol';
 import type { DisplayedImage } from '../../daemon/image/decode';
 import { BlazeFaceDetector, WHOLE_IMAGE_ONLY } from '../../daemon/detection/blazeFaceDetector';
-import { operatingThreshold, type Detector } from '../../daemon/detection/detector';
+import { operatingPoint, type Detector, type OperatingPoint } from '../../daemon/detection/detector';
 import { openSession } from '../../daemon/detection/session';
 import type { ModelRegistry } from '../../daemon/models/registry';
 
@@ -15,9 +15,12 @@ export const FACEDETECT = '/usr/bin/facedetect';
 /** One way of finding faces: pixels (and the file they came from) in, displayed-pixel faces out. */
 export interface BenchDetector {
   readonly name: string;
-  /** The threshold the product runs this mode at (operatingThreshold in daemon/detection/detector.ts). */
+  /** The threshold the product runs this mode at (operatingPoint in daemon/detection/detector.ts)… */
   readonly defaultThreshold: number;
-  detect(image: DisplayedImage, path: string, threshold: number): Promise<Face[]>;
+  /** …and its whole operating point (a lower bar for large faces in YuNet --thorough). */
+  readonly point: OperatingPoint;
+  /** Faces scoring at least `threshold`; without one, the faces the product proposes (at the operating point). */
+  detect(image: DisplayedImage, path: string, threshold?: number): Promise<Face[]>;
   dispose(): Promise<void>;
 }
 
@@ -28,8 +31,9 @@ export type ModeName = (typeof MODE_NAMES)[number];
 export function neural(name: string, detector: Detector, thorough: boolean): BenchDetector {
   return {
     name,
-    defaultThreshold: operatingThreshold(detector, { thorough }),
-    detect: (image, _path, threshold) => detector.detect(image, { threshold, thorough }),
+    defaultThreshold: operatingPoint(detector, { thorough }).threshold,
+    point: operatingPoint(detector, { thorough }),
+    detect: (image, _path, threshold) => detector.detect(image, { ...(threshold === undefined ? {} : { threshold }), thorough }),
     dispose: () => detector.dispose(),
   };
 }
@@ -44,6 +48,7 @@ async function blazeFaceWholeImage(model: ModelInfo): Promise<Detector> {
 const facedetectPeer: BenchDetector = {
   name: 'facedetect',
   defaultThreshold: 0,
+  point: { threshold: 0, largeFaceThreshold: 0 },
   async detect(_image, path) {
     const { stdout } = await run(FACEDETECT, [path]);
     return stdout

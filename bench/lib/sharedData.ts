@@ -12,7 +12,8 @@ export const EVAL_TOOL = join(SHARED, 'tools', 'face-eval.mjs');
 export const YUNET_FILE = join(SHARED, 'models', 'yunet_n_dynamic.onnx');
 
 /** Every image of `set` through `detector` at `threshold`, as face-eval reads predictions. */
-export async function detectSet(detector: BenchDetector, set: FaceSetName, threshold: number): Promise<PredictedImage[]> {
+/** Every image of the set through the detector: faces from `threshold`, or (without one) at the mode's operating point. */
+export async function detectSet(detector: BenchDetector, set: FaceSetName, threshold?: number): Promise<PredictedImage[]> {
   const predictions: PredictedImage[] = [];
   for (const { file } of await groundTruthImages(FACES, set)) {
     const image = await decodeSetImage(FACES, file);

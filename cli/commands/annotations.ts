@@ -13,8 +13,9 @@ import { EXIT } from '../exitCodes';
 import { printFileList } from '../table';
 
 const FORMATS = ANNOTATION_FORMATS.join('|');
-const EXPORT_USAGE = `veil export <dir> --format ${FORMATS} [--out PATH] [--states ${DEFAULT_EXPORT_STATES.join(',')}] [--json]`;
-const IMPORT_USAGE = `veil import <dir> --format ${FORMATS} <file or folder> [--labels face,…] [--trust --reason TEXT] [--json]`;
+const EXPORT_USAGE = `veil export <dir> --format ${FORMATS} [--out PATH] [--states ${DEFAULT_EXPORT_STATES.join(',')}]`;
+const REDACTIONS_USAGE = 'veil export <dir> --format coco --redactions [--merge LABELS.json] [--out PATH]';
+const IMPORT_USAGE = `veil import <dir> --format ${FORMATS} <file or folder> [--labels face,…] [--trust --reason TEXT]`;
 
 function format(value: string | undefined, usage: string): AnnotationFormat {
   const chosen = enumOption(value, ANNOTATION_FORMATS, 'format');
@@ -32,15 +33,29 @@ function printExport(io: CliIO, result: AnnotationsExportResult): void {
   printFileList(io.stdout, `${result.skipped.length} file(s) not exported:`, result.skipped);
 }
 
+/** `--redactions`: the regions committed images had redacted, as COCO ignore regions (`redactions/export`; README "Redaction sidecar for training"). */
+async function exportRedactions(root: string, values: { format?: string; out?: string; states?: string; redactions?: boolean; merge?: string }, io: CliIO): Promise<number> {
+  if (!values.redactions) throw new UsageError(`--merge goes with --redactions\nusage: ${REDACTIONS_USAGE}`);
+  if (format(values.format, REDACTIONS_USAGE) !== 'coco' || values.states !== undefined) throw new UsageError(`--redactions writes COCO ignore regions: --format coco, without --states\nusage: ${REDACTIONS_USAGE}`);
+  const params = { root, out: values.out === undefined ? undefined : resolve(io.cwd, values.out), merge: values.merge === undefined ? undefined : resolve(io.cwd, values.merge) };
+  const result = await withDaemon(io, (client) => client.request('redactions/export', params));
+  io.result(result);
+  io.stdout(`coco: ${result.regions} redacted region(s) of ${result.images} image(s) written to ${result.out} as ignore regions (iscrowd 1, ignore 1)`);
+  printFileList(io.stdout, `${result.skipped.length} file(s) without regions:`, result.skipped);
+  return EXIT.ok;
+}
+
 export const exportAnnotations = {
   async run(argv: string[], io: CliIO): Promise<number> {
-    const { values, positionals } = parseCommandArgs(argv, { format: { type: 'string' }, out: { type: 'string' }, states: { type: 'string' }, json: { type: 'boolean' } }, EXPORT_USAGE);
+    const options = { format: { type: 'string' }, out: { type: 'string' }, states: { type: 'string' }, redactions: { type: 'boolean' }, merge: { type: 'string' } } as const;
+    const { values, positionals } = parseCommandArgs(argv, options, `${EXPORT_USAGE}\n       ${REDACTIONS_USAGE}`);
     const root = resolve(io.cwd, onePositional(positionals, 'dataset folder', EXPORT_USAGE));
+    if (values.redactions || values.merge !== undefined) return exportRedactions(root, values, io);
     const states = list(values.states)?.map((state) => enumOption(state, BOX_STATES, 'states') as BoxState);
     const params = { root, format: format(values.format, EXPORT_USAGE), out: values.out === undefined ? undefined : resolve(io.cwd, values.out), states };
     const result = await withDaemon(io, (client) => client.request('annotations/export', params));
-    if (values.json) io.stdout(JSON.stringify(result));
-    else printExport(io, result);
+    io.result(result);
+    printExport(io, result);
     return EXIT.ok;
   },
 };
@@ -59,7 +74,7 @@ export const importAnnotations = {
   async run(argv: string[], io: CliIO): Promise<number> {
     const { values, positionals } = parseCommandArgs(
       argv,
-      { format: { type: 'string' }, labels: { type: 'string' }, trust: { type: 'boolean' }, reason: { type: 'string' }, json: { type: 'boolean' } },
+      { format: { type: 'string' }, labels: { type: 'string' }, trust: { type: 'boolean' }, reason: { type: 'string' } },
       IMPORT_USAGE,
     );
     const [dir, file, ...rest] = positionals;
@@ -67,8 +82,8 @@ export const importAnnotations = {
     if (values.trust && !values.reason?.trim()) throw new UsageError(`--trust needs --reason: say why the file's decisions are taken as they are\nusage: ${IMPORT_USAGE}`);
     const params = { root: resolve(io.cwd, dir), format: format(values.format, IMPORT_USAGE), file: resolve(io.cwd, file), labels: list(values.labels), trust: values.trust, reason: values.reason };
     const result = await withDaemon(io, (client) => client.request('annotations/import', params));
-    if (values.json) io.stdout(JSON.stringify(result));
-    else printImport(io, result);
+    io.result(result);
+    printImport(io, result);
     return result.imported ? EXIT.ok : EXIT.failed;
   },
 };

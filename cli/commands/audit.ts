@@ -1,7 +1,7 @@
 /**
  * `veil audit <dir>`: the audit trail a person reads (who did what, to which image, why, when), filtered, and the
- * monitor's flags (README "Monitoring"). Exits 4 when anything is flagged, so it can run from cron or CI; `--json`
- * prints one document instead of the tables.
+ * monitor's flags (README "Monitoring"). Exits 4 when anything is flagged, so it can run from cron or CI; under `--json`
+ * the result is one document instead of the tables.
  */
 import { resolve } from 'node:path';
 import { AUDIT_ACTIONS, type AuditAction, type AuditMonitorResult, type AuditTrailFilter } from '../../daemon/protocol';
@@ -12,7 +12,7 @@ import { formatTable } from '../table';
 import { EXIT } from '../exitCodes';
 
 const USAGE =
-  'veil audit <dir> [--json] [--actor NAME] [--action ACTION …] [--file FILE] [--since WHEN] [--until WHEN] [--signer veil-ed25519:… …]\n' +
+  'veil audit <dir> [--actor NAME] [--action ACTION …] [--file FILE] [--since WHEN] [--until WHEN] [--signer veil-ed25519:… …]\n' +
   '  WHEN: 2026-11-29 (that day, local time), 2026-11-29T14:00 (local), 2026-11-29T14:00:00Z or +01:00, or 24h / 7d / 30m ago';
 
 const UNITS_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -52,7 +52,6 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseCommandArgs(
     argv,
     {
-      json: { type: 'boolean' },
       actor: { type: 'string' },
       action: { type: 'string', multiple: true },
       file: { type: 'string' },
@@ -74,12 +73,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   // One reading of the log for the trail and the flags (a line that does not parse is left out of the trail and flagged).
   const monitor = await withDaemon(io, (client) => client.request('audit/monitor', { root, signers: values.signer, trail: true, ...filter }));
   const trail = monitor.trail ?? { entries: [], total: 0, matched: 0 };
-  if (values.json) {
-    const document = { root: monitor.root, ok: monitor.ok, checked: monitor.checked, rules: monitor.rules, flags: monitor.flags, filter, trail };
-    io.stdout(JSON.stringify(document, null, 2));
-  } else {
-    printTrail(io, trail);
-    printFlags(io, monitor);
-  }
+  io.result({ root: monitor.root, ok: monitor.ok, checked: monitor.checked, rules: monitor.rules, flags: monitor.flags, filter, trail });
+  printTrail(io, trail);
+  printFlags(io, monitor);
   return monitor.ok ? EXIT.ok : EXIT.flagged;
 }

@@ -36,6 +36,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
 }
 
 function printResult(io: CliIO, result: BackupCreateResult): number {
+  io.result(result);
   for (const { file, message } of result.warnings) io.stderr(`  ${file}: ${message}`);
   if (result.cancelled) {
     io.stdout(`cancelled: no generation was written; the ${blobCount(result.written)} copied so far are reused by the next run`);
@@ -74,6 +75,7 @@ async function prune(argv: string[], io: CliIO): Promise<number> {
 }
 
 function printPruned(io: CliIO, result: BackupPruneResult): number {
+  io.result(result);
   const would = result.dryRun ? 'would remove' : 'removed';
   for (const dataset of result.datasets) {
     const removed = dataset.removed.length > 0 ? `${would} generation(s) ${dataset.removed.join(', ')}` : 'nothing to remove';

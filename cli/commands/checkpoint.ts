@@ -17,6 +17,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const key = signingKeyPath(values.key, io);
   if (!key) throw new UsageError(`--key is required (or set VEIL_SIGNING_KEY): the signing key file\nusage: ${USAGE}`);
   const result = await withDaemon(io, (client) => client.request('checkpoint/sign', { root, key }));
+  io.result(result);
   printSignature(io, result);
   printCheckpoint(io, result.checkpoint);
   return EXIT.ok;

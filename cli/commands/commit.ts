@@ -9,12 +9,12 @@ import { printCheckpoint } from '../checkpoint';
 import { printSignature, signingKeyPath } from '../signingKey';
 import { EXIT } from '../exitCodes';
 
-const USAGE = `veil commit <dir> [--mode ${REDACTION_MODES.join('|')}] [--margin 0.25] [--shape ${MASK_SHAPES.join('|')}] [--include-unreviewed [--allow-possible-faces --reason TEXT]] [--keep-audio] [--sign KEYFILE (default: VEIL_SIGNING_KEY)]`;
+const USAGE = `veil commit <dir> [--mode ${REDACTION_MODES.join('|')}] [--margin 0.25] [--doubt-margin 1] [--shape ${MASK_SHAPES.join('|')}] [--include-unreviewed [--allow-possible-faces --reason TEXT]] [--keep-audio] [--sign KEYFILE (default: VEIL_SIGNING_KEY)]`;
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseCommandArgs(
     argv,
-    { mode: { type: 'string' }, margin: { type: 'string' }, shape: { type: 'string' }, 'include-unreviewed': { type: 'boolean' }, 'keep-audio': { type: 'boolean' }, 'allow-possible-faces': { type: 'boolean' }, reason: { type: 'string' }, sign: { type: 'string' } },
+    { mode: { type: 'string' }, margin: { type: 'string' }, 'doubt-margin': { type: 'string' }, shape: { type: 'string' }, 'include-unreviewed': { type: 'boolean' }, 'keep-audio': { type: 'boolean' }, 'allow-possible-faces': { type: 'boolean' }, reason: { type: 'string' }, sign: { type: 'string' } },
     USAGE,
   );
   const root = resolve(io.cwd, onePositional(positionals, 'dataset folder', USAGE));
@@ -25,6 +25,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     mode: enumOption(values.mode, REDACTION_MODES, 'mode'),
     shape: enumOption(values.shape, MASK_SHAPES, 'shape'),
     margin: numberOption(values.margin, 'margin', 0, 2),
+    doubtMargin: numberOption(values['doubt-margin'], 'doubt-margin', 0, 2),
     includeUnreviewed: values['include-unreviewed'],
     keepAudio: values['keep-audio'],
     allowPossibleFaces: values['allow-possible-faces'] ? values.reason : undefined,
@@ -35,6 +36,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     const result = await withDaemon(io, (client) =>
       client.request('dataset/commit', params, { onProgress: progressPrinter(io, 'committing'), signal: interrupt.signal }),
     );
+    io.result(result);
     printSummary(io, result);
     return result.leftAsIs.length > 0 ? EXIT.leftAsIs : EXIT.ok;
   } finally {

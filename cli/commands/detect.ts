@@ -10,13 +10,13 @@ import { formatTable } from '../table';
 import { printCheckpoint } from '../checkpoint';
 import { EXIT } from '../exitCodes';
 
-const USAGE = 'veil detect <dir> [--json out.json] [--model NAME|PATH] [--threshold T] [--thorough] [--video-stride N] [--force] [--max-pixels N]';
+const USAGE = 'veil detect <dir> [--predictions out.json] [--model NAME|PATH] [--threshold T] [--thorough] [--video-stride N] [--force] [--max-pixels N]';
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseCommandArgs(
     argv,
     {
-      json: { type: 'string' },
+      predictions: { type: 'string' },
       model: { type: 'string' },
       threshold: { type: 'string' },
       thorough: { type: 'boolean' },
@@ -42,15 +42,16 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
         ),
       { maxPixels },
     );
-    if (values.json) await writeFile(resolve(io.cwd, values.json), JSON.stringify({ images: result.images }, null, 1) + '\n');
-    printSummary(io, root, result, values.json);
+    if (values.predictions) await writeFile(resolve(io.cwd, values.predictions), JSON.stringify({ images: result.images }, null, 1) + '\n');
+    io.result(result);
+    printSummary(io, root, result, values.predictions);
     return result.failures.length > 0 || result.cancelled ? EXIT.failed : EXIT.ok;
   } finally {
     interrupt.dispose();
   }
 }
 
-function printSummary(io: CliIO, root: string, result: DatasetDetectResult, jsonPath: string | undefined): void {
+function printSummary(io: CliIO, root: string, result: DatasetDetectResult, predictionsPath: string | undefined): void {
   // A video's row counts its tracks (`tracks`), its faces' places are in the review.
   const rows = result.images.map((image) => [
     image.file,
@@ -67,7 +68,7 @@ function printSummary(io: CliIO, root: string, result: DatasetDetectResult, json
   );
   if (result.cancelled) io.stdout('cancelled: the remaining images were not processed (run again to continue)');
   io.stdout(`review state: ${resolve(root, result.reviewPath)}`);
-  if (jsonPath) io.stdout(`detections:   ${resolve(io.cwd, jsonPath)}`);
+  if (predictionsPath) io.stdout(`detections:   ${resolve(io.cwd, predictionsPath)}`);
   printCheckpoint(io, result.checkpoint);
   if (result.failures.length > 0) {
     io.stderr(`\n${result.failures.length} file(s) failed:`);

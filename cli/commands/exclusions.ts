@@ -21,6 +21,7 @@ function datasetAndFiles(positionals: string[], io: CliIO, usage: string): { roo
 }
 
 function printDecision(io: CliIO, what: string, result: ExclusionResult): void {
+  io.result(result);
   io.stdout(`${what} ${result.files.length} file(s); each decision is in the audit log:`);
   for (const file of result.files) io.stdout(`  ${file}`);
   printCheckpoint(io, result.checkpoint);

@@ -24,6 +24,7 @@ function decision(argv: string[], io: CliIO, usage: string, takesUntil: boolean)
 }
 
 function printDecision(io: CliIO, what: string, result: RetentionHoldResult): void {
+  io.result(result);
   io.stdout(`${what} ${result.files.length} image(s); each decision is in the audit log:`);
   for (const file of result.files) io.stdout(`  ${file}`);
   printCheckpoint(io, result.checkpoint);

@@ -17,6 +17,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   if (passphrase === '') throw new UsageError('the passphrase is empty');
   const addTo = values['add-to'] ? resolve(io.cwd, values['add-to']) : undefined;
   const created = await withDaemon(io, (client) => client.request('keys/create', { out, passphrase, addTo }));
+  io.result(created);
   io.stdout(created.recipient);
   io.stderr(`identity written to ${created.identity} (mode 0600${passphrase ? ', passphrase-protected' : ''}); keep it away from the dataset`);
   if (created.addedTo) {

@@ -17,6 +17,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     case 'list':
       return withDaemon(io, async (client, init) => {
         const models = await client.request('models/list', {});
+        io.result({ defaultModel: init.defaultModel, models });
         const rows = models.map((m) => [m.name + (m.name === init.defaultModel ? ' (default)' : ''), m.decoder, m.source, m.hashStatus, m.sha256.slice(0, 12), m.licence, m.path]);
         for (const line of formatTable(['model', 'decoder', 'source', 'hash', 'sha256', 'licence', 'file'], rows)) io.stdout(line);
         return models.some((m) => m.hashStatus === 'mismatch') ? EXIT.failed : EXIT.ok;
@@ -26,6 +27,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       const model = await withDaemon(io, (client) =>
         client.request('models/install', { name: positionals[0], url: values.url }, { onProgress: progressPrinter(io, 'downloading') }),
       );
+      io.result(model);
       io.stdout(`installed ${model.name} (${model.decoder}, sha256 ${model.sha256} verified) at ${model.path}`);
       return EXIT.ok;
     }
@@ -36,6 +38,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       const model = await withDaemon(io, (client) =>
         client.request('models/add', { file: resolve(io.cwd, positionals[0]), decoder, name: values.name }),
       );
+      io.result(model);
       io.stdout(`added ${model.name} (${model.decoder}, sha256 ${model.sha256}) at ${model.path}`);
       return EXIT.ok;
     }

@@ -23,6 +23,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     const passphrase = await identityPassphrase(io, client, identity);
     return client.request('vault/open', { root: resolve(io.cwd, dir), file, identity, passphrase, out, purpose: values.purpose });
   });
+  io.result(opened);
   io.stdout(`wrote the original of ${file} (${opened.bytes} bytes, vault object ${opened.vaultObject.slice(0, 12)}…) to ${opened.out}`);
   io.stdout(`the opening is in the audit log: purpose "${opened.purpose}", key of ${opened.recipient}`);
   printCheckpoint(io, opened.checkpoint);

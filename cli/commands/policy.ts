@@ -16,6 +16,7 @@ const USAGE = 'veil policy show <dir> | veil policy init <dir> | veil policy app
 const ARGUMENTS: Record<string, string[]> = { show: [], init: [], apply: ['policy file'] };
 
 function printChange(io: CliIO, what: string, result: PolicyChangeResult): void {
+  io.result(result);
   io.stdout(`${what} ${result.root}/.veil/policy.json (sha256 ${result.sha256}); the change is in the audit log`);
   const rotation = result.rotationNeeded;
   if (rotation) {
@@ -37,6 +38,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   return withDaemon(io, async (client) => {
     if (verb === 'show') {
       const shown = await client.request('policy/show', { root });
+      io.result(shown);
       io.stdout(JSON.stringify(shown.policy, null, 2));
       io.stderr(shown.present ? `effective policy of ${shown.root}/.veil/policy.json (sha256 ${shown.sha256}), defaults filled in` : `${shown.root} has no .veil/policy.json: these are the defaults`);
     } else if (verb === 'init') {

@@ -25,6 +25,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const interrupt = interruptSignal(io);
   try {
     const result = await withDaemon(io, (client) => client.request('vault/purge', params, { onProgress: progressPrinter(io, 'purging'), signal: interrupt.signal }));
+    io.result(result);
     printResult(io, result, files.length === 0);
     return result.refused.length > 0 || result.cancelled ? EXIT.failed : EXIT.ok;
   } finally {

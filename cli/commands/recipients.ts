@@ -46,6 +46,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
 }
 
 function printList(io: CliIO, result: RecipientsListResult): void {
+  io.result(result);
   // Not listed but named by roles: the policy names it only in roles that may not open originals.
   const status = ({ listed, roles }: RecipientsListResult['recipients'][number]) => (listed ? 'listed' : roles.length > 0 ? 'held back: its roles may not open originals' : 'not listed (former)');
   const rows = result.recipients.map((entry) => [entry.recipient, status(entry), `${entry.opens} of ${result.objects}`, entry.roles.join(', ') || '-']);
@@ -56,6 +57,7 @@ function printList(io: CliIO, result: RecipientsListResult): void {
 }
 
 function printChange(io: CliIO, result: RecipientsChangeResult, asked: string): number {
+  io.result(result);
   if (result.changes.length === 0) io.stdout(`${asked}: nothing to do, every original is already encrypted to the listed recipients as asked`);
   for (const outcome of result.changes) {
     const what = outcome.change === 'rotate' ? 'new file keys for every original' : `${outcome.change === 'add' ? 'added' : 'removed'} ${outcome.recipient}`;

@@ -18,6 +18,7 @@ const USAGE =
   '       veil report --check EVIDENCE.json [<dir>] [--signer veil-ed25519:… …]';
 
 function printCreated(io: CliIO, result: ReportCreateResult): void {
+  io.result(result);
   io.stdout(`report:   ${result.html}`);
   io.stdout(`evidence: ${result.evidence}`);
   if (result.signed) {
@@ -31,6 +32,7 @@ function printCreated(io: CliIO, result: ReportCreateResult): void {
 }
 
 function printChecked(io: CliIO, result: ReportCheckResult): void {
+  io.result(result);
   const { signature } = result;
   io.stdout(`evidence of ${result.generatedAt}, audit log at ${result.checkpoint.entries} entries, head ${result.checkpoint.head}`);
   if (signature) io.stdout(`signed by ${signature.signer} at ${signature.signedAt} (${signature.publicKey}): ${signature.valid ? 'valid' : 'INVALID'}, ${signature.trusted ? 'trusted' : 'not trusted'}`);

@@ -36,6 +36,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
 }
 
 function printResult(io: CliIO, result: VaultRestoreResult): void {
+  io.result(result);
   io.stdout(`restored ${result.restored.length} original(s) in place of their anonymized images${result.alreadyRestored.length > 0 ? `, ${result.alreadyRestored.length} restored before` : ''}:`);
   for (const file of result.restored) io.stdout(`  ${file}`);
   if (result.restored.length > 0) {

@@ -32,6 +32,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
 }
 
 function printResult(io: CliIO, result: BackupRestoreResult): void {
+  io.result(result);
   if (result.alreadyRestored) {
     io.stdout(`${result.root} was restored from generation ${result.generation} of ${result.backup} already (a run that did not see its end): nothing was written`);
   } else {

@@ -15,6 +15,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   if (!values.out) throw new UsageError(`--out is required: where to write the private key\nusage: ${USAGE}`);
   const out = resolve(io.cwd, values.out);
   const created = await withDaemon(io, (client) => client.request('signer/create', { out }));
+  io.result(created);
   io.stdout(created.publicKey);
   io.stderr(`signing key written to ${created.keyFile} (mode 0600): keep it away from the dataset, ideally off the machine that holds it`);
   io.stderr('to trust its signatures, add {"name": "<who holds it>", "publicKey": "<the line above>"} to "signers" in the policy, then `veil policy apply <dir> <file>`');

@@ -44,6 +44,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const interrupt = interruptSignal(io);
   try {
     const result = await withDaemon(io, (client) => client.request('dataset/verify', params, { onProgress: progressPrinter(io, 'verifying'), signal: interrupt.signal }));
+    io.result(result);
     printReport(io, result, params.identity !== undefined);
     return result.ok ? EXIT.ok : EXIT.failed;
   } finally {

@@ -45,7 +45,7 @@ export function describeEntry(entry: AuditEntry): string {
       return `${RECONCILE_WORDS[event.reason]}; recorded as ${event.status}, ${boxes(event.boxes)}`;
     case 'commit-image':
       return (
-        `${event.redaction.mode} (${event.redaction.shape}, margin ${event.redaction.margin}): ${plural(event.redacted, 'box', 'boxes')} redacted` +
+        `${event.redaction.mode} (${event.redaction.shape}, margin ${event.redaction.margin}${event.redaction.doubtMargin ? ` + ${event.redaction.doubtMargin} × (1 − score)` : ''}): ${plural(event.redacted, 'box', 'boxes')} redacted` +
         `${event.modelOnly ? ', model boxes nobody reviewed' : ''}; original kept as vault object ${short(event.vaultObject)}`
       );
     case 'commit':

@@ -20,6 +20,7 @@ import {
   type Checkpoint,
   type ImageRecord,
   type ImageStatus,
+  type MarginRule,
   type MaskShape,
   type OpenRefusal,
   type RecipientChange,
@@ -112,7 +113,8 @@ export interface CommitImageEvent {
   file: string;
   model: string | null;
   threshold: number | null;
-  redaction: { mode: RedactionMode; margin: number; shape: MaskShape };
+  /** `doubtMargin`: see `marginFor` in protocol.ts; absent in commits made before it existed (they grew every box by `margin`). */
+  redaction: { mode: RedactionMode; margin: number; doubtMargin?: number; shape: MaskShape };
   boxes: BoxCounts;
   /** A video's tracks, counted like boxes (absent for an image). */
   tracks?: BoxCounts;
@@ -452,6 +454,11 @@ export type AuditEvent =
 export type AuditEntry = AuditEvent & { seq: number; prev: string; at: string };
 
 /** Per source and state; `possible` only where there are any (entries of images without them read as before). A video's tracks are counted the same way. */
+/** The margin rule a commit redacted with (entries from before `doubtMargin` existed grew every box by `margin` alone). */
+export function committedMarginRule(event: Pick<CommitImageEvent, 'redaction'>): MarginRule {
+  return { margin: event.redaction.margin, doubtMargin: event.redaction.doubtMargin ?? 0 };
+}
+
 export function countBoxes(boxes: readonly Pick<Box, 'source' | 'state'>[]): BoxCounts {
   const counts: BoxCounts = {
     model: { proposed: 0, accepted: 0, rejected: 0 },
@@ -507,7 +514,7 @@ const EVENT_FIELDS: { [T in AuditAction]: Record<string, Check> } = {
     file: text,
     model: nullable(text),
     threshold: nullable(finite),
-    redaction: object({ mode: oneOf(REDACTION_MODES), margin: finite, shape: oneOf(MASK_SHAPES) }),
+    redaction: object({ mode: oneOf(REDACTION_MODES), margin: finite, doubtMargin: optional(finite), shape: oneOf(MASK_SHAPES) }),
     boxes: boxCounts,
     tracks: optional(boxCounts),
     redacted: count,

@@ -32,7 +32,7 @@ import { sha256OfRegularFile } from '../storage/regularFile';
 import { appendAudit } from '../audit/log';
 import { ciphertextHistories } from '../audit/ciphertexts';
 import type { CommitImageEvent } from '../audit/events';
-import { MAX_IMAGE_FILE_BYTES } from '../image/decode';
+import { datasetFileRule } from '../dataset/fileRule';
 import { bufferSource, fileSource, sealStreamed, type ByteSource } from '../vault/ageStream';
 import { BlobStore, type StoredBlob } from './blobStore';
 import { readFolderCache, writeFolderCache, type FolderCache, type HashedFile, type SealedBlob, type StoredLog } from './cache';
@@ -215,10 +215,9 @@ class BackupRun {
         this.warnings.push({ file, message: `committed image is not there (${VeilError.is(error) ? error.message : String(error)}): not in this backup` });
         continue;
       }
-      const rule = { what: 'an image', maxBytes: MAX_IMAGE_FILE_BYTES };
       const info = await stat(path);
       const known = this.prior?.outputs[file];
-      const sha256 = known && known.size === info.size && known.mtimeMs === info.mtimeMs ? known.sha256 : (await sha256OfRegularFile(path, file, rule)).sha256;
+      const sha256 = known && known.size === info.size && known.mtimeMs === info.mtimeMs ? known.sha256 : (await sha256OfRegularFile(path, file, datasetFileRule(file))).sha256;
       if (sha256 !== event.outputSha256) {
         this.warnings.push({ file, message: `is not the output its commit recorded (sha256 ${short(sha256)}, audited ${short(event.outputSha256)}): backed up as found; run \`veil verify\`` });
       }

@@ -30,6 +30,8 @@ export const BACKUP_ROLES: Record<LayoutName, BackupRole> = {
   vault: 'vault',
   // Which recipients each ciphertext was written for: `recipients list` counts from it, and age cannot tell it from the objects.
   vaultRecipients: 'sealed',
+  // Derived from the log and the review state, yet sealed: a restored dataset verifies without a commit to write it again.
+  redactions: 'sealed',
   rotationPlan: 'in-flight',
   journal: 'in-flight',
   // `veil report` writes a report again from the state; one handed to an auditor is kept where it was handed.

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
-import { ErrorCode, MASK_SHAPES, REDACTION_MODES, isOneOf, type CommitParams, type CommitResult, type FileWarning, type ImageRecord, type LeftAsIs } from '../protocol';
+import { DEFAULT_DOUBT_MARGIN, DEFAULT_MARGIN, ErrorCode, MASK_SHAPES, REDACTION_MODES, isOneOf, type CommitParams, type CommitResult, type FileWarning, type ImageRecord, type LeftAsIs } from '../protocol';
 import { VeilError, fileFailure } from '../errors';
 import type { CallContext } from '../core/callContext';
 import { probeDisplayedSize, type DecodeLimits } from '../image/decode';
@@ -19,7 +19,6 @@ import { inScope } from '../dataset/locate';
 import { appendAudit, auditCheckpoint } from '../audit/log';
 import { auditedFiles, catchUpAudited, type AuditedFiles } from '../audit/committed';
 import { readRecipients } from '../vault/recipients';
-import { DEFAULT_MARGIN } from '../redact/geometry';
 import { acquireLock } from '../storage/lock';
 import { Journal, type CommitPlan, type JournalState } from './journal';
 import { removeStrayTemps } from './cleanup';
@@ -29,6 +28,7 @@ import { commitImage } from './commitImage';
 import { commitVideo } from './commitVideo';
 import { isVideoName } from '../image/formats';
 import { PhaseTimes } from '../core/phaseTimes';
+import { sidecarWriteFailure } from '../redactions/sidecarFile';
 
 export interface DatasetOpener {
   /** The dataset a folder belongs to, the folder's place in it (scope), and the daemon's one review store for it. */
@@ -59,10 +59,12 @@ function planOptions(params: CommitParams): CommitPlan['options'] {
   const mode = params.mode ?? 'fill';
   const shape = params.shape ?? 'rect';
   const margin = params.margin ?? DEFAULT_MARGIN;
+  const doubtMargin = params.doubtMargin ?? DEFAULT_DOUBT_MARGIN;
   if (!isOneOf(REDACTION_MODES, mode)) throw new VeilError(ErrorCode.InvalidParams, `mode must be one of ${REDACTION_MODES.join(', ')}`);
   if (!isOneOf(MASK_SHAPES, shape)) throw new VeilError(ErrorCode.InvalidParams, `shape must be one of ${MASK_SHAPES.join(', ')}`);
   if (!Number.isFinite(margin) || margin < 0 || margin > 2) throw new VeilError(ErrorCode.InvalidParams, 'margin must be between 0 and 2 (a fraction of the box size)');
-  return { mode, margin, shape, includeUnreviewed: params.includeUnreviewed ?? false, ...(params.keepAudio ? { keepAudio: true } : {}) };
+  if (!Number.isFinite(doubtMargin) || doubtMargin < 0 || doubtMargin > 2) throw new VeilError(ErrorCode.InvalidParams, 'doubtMargin must be between 0 and 2 (a fraction of the box size per unit of score below 1)');
+  return { mode, margin, doubtMargin, shape, includeUnreviewed: params.includeUnreviewed ?? false, ...(params.keepAudio ? { keepAudio: true } : {}) };
 }
 
 interface Outcome {
@@ -230,6 +232,9 @@ export async function commitDataset(params: CommitParams, ctx: CallContext, deps
     for (const [index, entry] of result.leftAsIs.entries()) result.leftAsIs[index] = await explainUndetected(root, entry, deps.limits);
     result.leftAsIs.sort((a, b) => a.file.localeCompare(b.file));
     result.failures = failuresOf(result.leftAsIs);
+    // Every commit writes the sidecar again from the log and the state: one missing or stale is mended here.
+    const sidecarFailure = await sidecarWriteFailure(root, (file) => store.get(file));
+    if (sidecarFailure) result.warnings.push({ file: sidecarFailure.file, message: sidecarFailure.message });
     // Signed last, when this commit wrote anything: the signature covers every entry it wrote.
     if (signer && (await auditCheckpoint(root)).entries > result.checkpoint.entries) result.signed = await signAuditLog(root, signer, ctx.actor);
     result.checkpoint = await auditCheckpoint(root);

@@ -36,7 +36,7 @@ export async function finish(c: ImageCommitContext, record: ImageRecord, event: 
 }
 
 export function commitEvent(c: ImageCommitContext, record: ImageRecord, redacted: number, originalSha256: string, outputSha256: string, vault: { id: string; sha256: string }): CommitImageEvent {
-  const { mode, margin, shape } = c.plan.options;
+  const { mode, margin, doubtMargin, shape } = c.plan.options;
   return {
     type: 'commit-image',
     commitId: c.plan.commitId,
@@ -44,7 +44,7 @@ export function commitEvent(c: ImageCommitContext, record: ImageRecord, redacted
     file: record.file,
     model: record.detection?.model ?? null,
     threshold: record.detection?.threshold ?? null,
-    redaction: { mode, margin, shape },
+    redaction: { mode, margin, doubtMargin, shape },
     ...countDecision(record),
     redacted,
     boxesSha256: decisionSha256(record),

@@ -56,10 +56,10 @@ export async function commitVideo(c: ImageCommitContext, file: string, signal?: 
 
   const vault = await c.times.time('encrypt', () => storeOriginalFile(c.root, path, file, sha, c.recipients));
   const tracks = boxesToRedact(record.tracks);
-  const { mode, margin, shape, keepAudio } = c.plan.options;
+  const { mode, margin, doubtMargin, shape, keepAudio } = c.plan.options;
   const temp = tempPathFor(path);
   try {
-    await redactVideo(path, temp, file, info, tracks, { mode, margin, shape, keepAudio: keepAudio ?? false }, c.times, signal);
+    await redactVideo(path, temp, file, info, tracks, { mode, margin, doubtMargin, shape, keepAudio: keepAudio ?? false }, c.times, signal);
     await chmod(temp, (await stat(path)).mode & 0o777);
     await c.times.time('fsync', () => fsyncFile(temp));
     const output = await c.times.time('read', () => sha256OfFile(temp, file));

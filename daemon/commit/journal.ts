@@ -24,7 +24,8 @@ export interface CommitPlan {
   startedAt: string;
   actor: Actor;
   /** `keepAudio`: videos keep their audio streams (absent in plans written before video: false). */
-  options: { mode: RedactionMode; margin: number; shape: MaskShape; includeUnreviewed: boolean; keepAudio?: boolean };
+  /** `doubtMargin` is absent in journals written before it existed: such a commit resumes with 0, as it began. */
+  options: { mode: RedactionMode; margin: number; doubtMargin: number; shape: MaskShape; includeUnreviewed: boolean; keepAudio?: boolean };
   files: string[];
   /** The override of the possible-faces guard, when this plan needed one (for the commit's audit entry). */
   possibleFacesAllowed?: PossibleFacesAllowed;
@@ -34,7 +35,7 @@ const planProblem = object({
   commitId: text,
   startedAt: text,
   actor,
-  options: object({ mode: oneOf(REDACTION_MODES), margin: between(0, 2), shape: oneOf(MASK_SHAPES), includeUnreviewed: flag, keepAudio: optional(flag) }),
+  options: object({ mode: oneOf(REDACTION_MODES), margin: between(0, 2), doubtMargin: optional(between(0, 2)), shape: oneOf(MASK_SHAPES), includeUnreviewed: flag, keepAudio: optional(flag) }),
   files: arrayOf(text),
   possibleFacesAllowed: optional(object({ reason: text, images: count, possible: count })),
 });
@@ -116,7 +117,8 @@ export class Journal {
     const dir = journalDir(root);
     const planText = await readJournalFile(dir, PLAN_FILE);
     if (planText === undefined) return undefined;
-    const plan = parseChecked<CommitPlan>(planText, planProblem, 'commit plan', journalRelative(PLAN_FILE));
+    const read = parseChecked<Omit<CommitPlan, 'options'> & { options: Omit<CommitPlan['options'], 'doubtMargin'> & { doubtMargin?: number } }>(planText, planProblem, 'commit plan', journalRelative(PLAN_FILE));
+    const plan: CommitPlan = { ...read, options: { ...read.options, doubtMargin: read.options.doubtMargin ?? 0 } };
     const publishing = parseProgress((await readJournalFile(dir, PROGRESS_FILE)) ?? '');
     return { journal: new Journal(dir), state: { plan, publishing } };
   }

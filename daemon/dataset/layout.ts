@@ -12,6 +12,7 @@
  *   policy.json      governance policy: roles, purposes, retention, trusted signers, monitoring (replaced under policy.lock)
  *   vault/<id>.age   encrypted originals, named by the sha256 of the original
  *   vault-recipients.jsonl   which recipients each ciphertext Veil wrote is encrypted to (what `recipients list` counts)
+ *   redactions.json  every committed file's redacted regions, for training pipelines (rewritten by each commit and restore)
  *   rotation.json    the in-flight change of recipients (add, remove, rotate): its plan
  *   journal/         the in-flight commit
  *   reports/         compliance reports (`veil report`): report-<time>.html and its evidence, report-<time>.json
@@ -35,6 +36,7 @@ export const LAYOUT = {
   policy: 'policy.json',
   vault: 'vault',
   vaultRecipients: 'vault-recipients.jsonl',
+  redactions: 'redactions.json',
   rotationPlan: 'rotation.json',
   journal: 'journal',
   reports: 'reports',

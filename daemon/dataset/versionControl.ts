@@ -28,6 +28,8 @@ export const VERSIONING: Record<LayoutName, Versioning> = {
   policy: 'versioned',
   vault: 'ciphertext',
   vaultRecipients: 'versioned',
+  // Derived from the audit log and the review state, and versioned with the images it describes: a training job reads it.
+  redactions: 'versioned',
   rotationPlan: 'ignored',
   journal: 'ignored',
   reports: 'ignored',

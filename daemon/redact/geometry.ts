@@ -3,9 +3,7 @@
  * it came from, because how strongly it is redacted (pixelateCell, blurSigma in ../protocol) follows the face, not
  * the margin or the clipping: a fixed kernel leaves large faces recognizable, a fine one leaves small faces findable.
  */
-import type { MaskShape, Rect } from '../protocol';
-
-export const DEFAULT_MARGIN = 0.25;
+import { marginFor, type MarginBasis, type MarginRule, type MaskShape, type Rect } from '../protocol';
 
 /** An integer pixel rectangle inside the image. */
 export interface Region {
@@ -27,6 +25,11 @@ export function redactionRegion(box: Rect, margin: number, width: number, height
   const right = Math.min(width, Math.ceil(box.x + box.w * (1 + margin)));
   const bottom = Math.min(height, Math.ceil(box.y + box.h * (1 + margin)));
   return { x: left, y: top, w: Math.max(0, right - left), h: Math.max(0, bottom - top), faceSize: Math.max(box.w, box.h) };
+}
+
+/** Where a commit redacts a box or a track's box: grown by its own margin (`marginFor`: doubted model boxes reach further). */
+export function faceRegion(box: Rect & MarginBasis, rule: MarginRule, width: number, height: number): FaceRegion {
+  return redactionRegion(box, marginFor(box, rule), width, height);
 }
 
 /** The pixels of row `y` the mask covers: columns [start, end) (empty when start >= end). */

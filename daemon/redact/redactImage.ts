@@ -3,18 +3,17 @@
  * regions, encode in the same format without metadata, decode the result and refuse it (VerifyFailed)
  * unless every region visibly changed.
  */
-import { ErrorCode, type MaskShape, type Rect, type RedactionMode } from '../protocol';
+import { ErrorCode, type MarginBasis, type MarginRule, type MaskShape, type Rect, type RedactionMode } from '../protocol';
 import { VeilError } from '../errors';
 import { decodeDisplayed, displayedPipeline, probeImage, type DecodeLimits, type ImageFormat } from '../image/decode';
 import { PhaseTimes } from '../core/phaseTimes';
 import { encodeAs } from './encode';
-import { copyRegion, redactionRegion } from './geometry';
+import { copyRegion, faceRegion } from './geometry';
 import { renderRedacted } from './render';
 import { unchangedRegions, verifyShrink, type Rendered } from './verifyRegions';
 
-export interface Redaction {
+export interface Redaction extends MarginRule {
   mode: RedactionMode;
-  margin: number;
   shape: MaskShape;
 }
 
@@ -45,9 +44,9 @@ async function verifyOutput(bytes: Buffer, file: string, image: Rendered, format
   }
 }
 
-export async function redactImage(original: Buffer, file: string, boxes: readonly Rect[], redaction: Redaction, limits: DecodeLimits, times = new PhaseTimes()): Promise<RedactedImage> {
+export async function redactImage(original: Buffer, file: string, boxes: readonly (Rect & MarginBasis)[], redaction: Redaction, limits: DecodeLimits, times = new PhaseTimes()): Promise<RedactedImage> {
   const source = await times.time('decode', () => decodeDisplayed(original, file, limits));
-  const regions = boxes.map((box) => redactionRegion(box, redaction.margin, source.width, source.height));
+  const regions = boxes.map((box) => faceRegion(box, redaction, source.width, source.height));
   const before = regions.map((region) => copyRegion(source.rgb, source.width, region));
   await times.time('render', () => renderRedacted(source, regions, redaction));
   const bytes = await times.time('encode', () => encodeAs(source.rgb, source.width, source.height, source.format));

@@ -40,7 +40,7 @@ export interface Anonymization {
   };
   faces: FaceCounts;
   /** Committed images by the redaction their latest commit used. */
-  redaction: Array<{ mode: RedactionMode; shape: MaskShape; margin: number; images: number }>;
+  redaction: Array<{ mode: RedactionMode; shape: MaskShape; margin: number; doubtMargin?: number; images: number }>;
   /** Committed images by the model and threshold their boxes came from (null: boxes drawn with no detection). */
   models: Array<{ name: string | null; threshold: number | null; images: number; sha256: string | null; hashStatus: HashStatus | 'unknown' }>;
   /** Images committed with model boxes nobody reviewed. */

@@ -100,7 +100,7 @@ ${table(
   'No committed image.',
 )}
 <h3>Redaction</h3>
-${table(['mode', 'shape', 'margin', 'images'], redaction.map((used) => [used.mode, used.shape, `${Math.round(used.margin * 100)} %`, used.images]), 'No committed image.')}
+${table(['mode', 'shape', 'margin', 'more for doubted model boxes', 'images'], redaction.map((used) => [used.mode, used.shape, `${Math.round(used.margin * 100)} %`, used.doubtMargin ? `${Math.round(used.doubtMargin * 100)} % × (1 − score)` : 'none', used.images]), 'No committed image.')}
 <h3>Models</h3>
 ${table(
   ['model', 'threshold', 'images', 'sha256 (installed now)'],

@@ -4,6 +4,7 @@
  * walks images by them first, and a commit of unreviewed images refuses while any is unresolved.
  */
 import type { Box, Face, ImageRecord } from '../protocol';
+import { reachesOperatingPoint, type OperatingPoint } from '../detection/detector';
 
 /**
  * The score from which a detection is kept as a possible face. On wider-dev (bench/results/possibleFaces.md) 0.2 holds
@@ -17,9 +18,9 @@ export function detectionFloor(threshold: number): number {
   return Math.min(POSSIBLE_FACE_FLOOR, threshold);
 }
 
-/** A run's faces split at the operating threshold: those proposed, and those below it kept as possible faces. */
-export function partitionFaces(faces: readonly Face[], threshold: number): { faces: Face[]; possible: Face[] } {
-  return { faces: faces.filter((face) => face.score >= threshold), possible: faces.filter((face) => face.score < threshold) };
+/** A run's faces split at the operating point: those proposed, and those below it kept as possible faces. */
+export function partitionFaces(faces: readonly Face[], point: OperatingPoint): { faces: Face[]; possible: Face[] } {
+  return { faces: faces.filter((face) => reachesOperatingPoint(face, point)), possible: faces.filter((face) => !reachesOperatingPoint(face, point)) };
 }
 
 /** The possible faces nobody has resolved yet (promoted to a proposal, or rejected). */

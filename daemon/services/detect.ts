@@ -23,7 +23,7 @@ import { filesInCommit } from '../commit/journal';
 import { appendAudit, auditCheckpoint } from '../audit/log';
 import { countDecision, decisionSha256 } from '../audit/events';
 import type { ModelRegistry } from '../models/registry';
-import { operatingThreshold, type Detector } from '../detection/detector';
+import { lowestThreshold, operatingPoint, type Detector, type OperatingPoint } from '../detection/detector';
 import { isVideoName } from '../image/formats';
 import { probeVideo } from '../video/probe';
 import { DEFAULT_VIDEO_STRIDE, detectVideoTracks } from '../video/detectVideo';
@@ -39,7 +39,10 @@ export interface DetectDeps {
 
 interface ResolvedSettings {
   detector: Detector;
+  /** The operating threshold (what the record says; a video's tracks are proposed from it)… */
   threshold: number;
+  /** …and the size-dependent point images are proposed at. */
+  point: OperatingPoint;
   thorough: boolean;
   /** Videos: the detector runs on every `videoStride`-th frame. */
   videoStride: number;
@@ -50,11 +53,12 @@ async function resolveSettings(deps: DetectDeps, options: DetectOptions): Promis
   if (!Number.isInteger(videoStride) || videoStride < 1 || videoStride > 30) throw new VeilError(ErrorCode.InvalidParams, 'videoStride must be a whole number of frames from 1 to 30');
   const detector = await deps.registry.load(options.model);
   const thorough = options.thorough ?? false;
-  return { detector, threshold: operatingThreshold(detector, { threshold: options.threshold, thorough }), thorough, videoStride };
+  const point = operatingPoint(detector, { threshold: options.threshold, thorough });
+  return { detector, threshold: point.threshold, point, thorough, videoStride };
 }
 
 /** Decodes and detects one file with the detector asked down to `minScore`. */
-async function detectFile(absolutePath: string, file: string, settings: ResolvedSettings, limits: DecodeLimits, minScore = settings.threshold) {
+async function detectFile(absolutePath: string, file: string, settings: ResolvedSettings, limits: DecodeLimits, minScore = lowestThreshold(settings.point)) {
   const bytes = await readImageBytes(absolutePath, file);
   const image = await decodeDisplayed(bytes, file, limits);
   const faces = await settings.detector.detect(image, { threshold: minScore, thorough: settings.thorough });
@@ -63,16 +67,16 @@ async function detectFile(absolutePath: string, file: string, settings: Resolved
 
 /** One file for the review: the faces at the threshold, and those between the possible-face floor and it. */
 async function detectForReview(absolutePath: string, file: string, settings: ResolvedSettings, limits: DecodeLimits) {
-  const { width, height, faces } = await detectFile(absolutePath, file, settings, limits, detectionFloor(settings.threshold));
-  return { width, height, ...partitionFaces(faces, settings.threshold) };
+  const { width, height, faces } = await detectFile(absolutePath, file, settings, limits, detectionFloor(lowestThreshold(settings.point)));
+  return { width, height, ...partitionFaces(faces, settings.point) };
 }
 
 export async function detectImage(params: ImageDetectParams, deps: DetectDeps): Promise<ImageDetectResult> {
   const settings = await resolveSettings(deps, params);
   const absolute = resolve(params.path);
   const started = performance.now();
-  const result = await detectFile(absolute, params.path, settings, deps.limits);
-  return { path: absolute, model: settings.detector.model.name, ...result, ms: performance.now() - started };
+  const { width, height, faces } = await detectFile(absolute, params.path, settings, deps.limits);
+  return { path: absolute, model: settings.detector.model.name, width, height, faces: partitionFaces(faces, settings.point).faces, ms: performance.now() - started };
 }
 
 function alreadyDetected(record: ImageRecord | undefined, model: string, settings: ResolvedSettings): boolean {

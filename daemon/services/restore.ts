@@ -6,16 +6,16 @@
  * 1. checked before anything is logged: the image has a commit, and the file holds that commit's output (or, for a
  *    restore an earlier run began, the output or the original);
  * 2. decrypted through the audited opening (vault/openOriginal.ts: the purpose checked, the original there and not
- *    purged, an `open-original` entry naming the file it is restored to, or the refusal logged), into memory; the
- *    opening takes the image's commit from the log read once at the start of the run (the lock shuts commits out),
- *    the same entry step 1 checked, not from a read of the log per image (bench/openings.ts: 90 ms per image at
- *    10,000 entries when each opening read the log whole);
- * 3. written to a temp file beside the image (fsync'd);
- * 4. its `restore-original` entry appended (fsync'd), then the temp renamed over the output (folder fsync'd);
- * 5. under the review lock, a `review-change` entry (status "unreviewed", the boxes kept), then the record written.
+ *    purged, an `open-original` entry naming the file it is restored to, or the refusal logged), a block at a time
+ *    into a temp file beside the image (fsync'd; a video's original is gigabytes); the opening takes the image's
+ *    commit from the log read once at the start of the run (the lock shuts commits out), the same entry step 1
+ *    checked, not from a read of the log per image (bench/openings.ts: 90 ms per image at 10,000 entries when each
+ *    opening read the log whole);
+ * 3. its `restore-original` entry appended (fsync'd), then the temp renamed over the output (folder fsync'd);
+ * 4. under the review lock, a `review-change` entry (status "unreviewed", the boxes kept), then the record written.
  *
  * A kill anywhere leaves the output or the original in place, never a mix; the same command run again finishes (step
- * 2 again when the output is still there, step 5 when the record still says committed) and verify reports the image
+ * 2 again when the output is still there, step 4 when the record still says committed) and verify reports the image
  * as `restore-unfinished` until then. A later commit takes the image like any other, reusing its vault object.
  */
 import { rm } from 'node:fs/promises';
@@ -28,18 +28,19 @@ import { inScope } from '../dataset/locate';
 import { veilRelative } from '../dataset/layout';
 import { appendAudit, auditCheckpoint } from '../audit/log';
 import { countDecision, decisionSha256 } from '../audit/events';
-import { IMAGE_FILE } from '../image/decode';
+import { datasetFileRule } from '../dataset/fileRule';
 import { acquireLock } from '../storage/lock';
-import { publish, tempPathFor, writeSynced } from '../storage/durable';
+import { publish, tempPathFor } from '../storage/durable';
 import { removeTempsBeside } from '../storage/tempsBeside';
 import { sha256OfRegularFile } from '../storage/regularFile';
 import type { DatasetOpener } from '../commit/commit';
 import { Journal } from '../commit/journal';
 import type { ReviewStore } from '../review/store';
 import { loadIdentities, passphraseFromEnv } from '../vault/identity';
-import { readOriginalToRestore } from '../vault/openOriginal';
+import { writeOriginalToRestore } from '../vault/openOriginal';
 import { loggedFileName, readAuditEntries, retentionFacts, type RetentionFacts } from '../vault/retention';
 import { removeOwnTemps } from './retentionTemps';
+import { sidecarWriteFailure } from '../redactions/sidecarFile';
 
 export interface RestoreDeps {
   datasets: DatasetOpener;
@@ -81,7 +82,7 @@ async function restoreOne(run: RestoreRun, file: string): Promise<Outcome> {
   const begun = facts.restored.get(file);
   const path = resolveInside(root, file);
   await removeTempsBeside([path]);
-  const { sha256, stats } = await sha256OfRegularFile(path, file, IMAGE_FILE);
+  const { sha256, stats } = await sha256OfRegularFile(path, file, datasetFileRule(file));
   const holdsOriginal = sha256 === commit.originalSha256;
   if (holdsOriginal && !begun) throw new VeilError(ErrorCode.Corrupt, 'holds its original already, yet no restore of it is logged (verify reports it); not restored', file);
   if (!holdsOriginal && sha256 !== commit.outputSha256) {
@@ -90,10 +91,9 @@ async function restoreOne(run: RestoreRun, file: string): Promise<Outcome> {
   if (holdsOriginal && run.store.get(file)?.status !== 'committed') return 'already';
 
   if (!holdsOriginal) {
-    const opened = await readOriginalToRestore({ root, file, purpose: run.purpose, keys: run.keys, actor: run.actor, audited: async () => run.facts });
     const temp = tempPathFor(path);
     try {
-      await writeSynced(temp, opened.original, { exclusive: true, mode: stats.mode & 0o777 });
+      const opened = await writeOriginalToRestore({ root, file, purpose: run.purpose, keys: run.keys, actor: run.actor, audited: async () => run.facts, temp, mode: stats.mode & 0o777 });
       if (!begun) {
         await appendAudit(root, { type: 'restore-original', actor: run.actor, file, vaultObject: commit.vaultObject, purpose: opened.purpose, replacedSha256: commit.outputSha256 });
       }
@@ -148,6 +148,9 @@ export async function restoreOriginals(params: VaultRestoreParams, ctx: CallCont
       }
     }
     ctx.progress({ done: restored.length + alreadyRestored.length + failures.length, total: files.length, message: cancelled ? 'cancelled' : 'restored' });
+    // A restored image is no longer committed: the redaction sidecar drops it.
+    const sidecarFailure = await sidecarWriteFailure(root, (file) => store.get(file));
+    if (sidecarFailure) failures.push(sidecarFailure);
     return { root, restored, alreadyRestored, failures, cancelled, checkpoint: await auditCheckpoint(root) };
   } finally {
     await lock.release();

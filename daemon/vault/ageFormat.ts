@@ -24,11 +24,20 @@ function payloadProblem(payloadBytes: number): string | undefined {
   return undefined;
 }
 
+/** The most of a file the header is looked for in: 64 KiB holds ~600 X25519 stanzas; a larger header is no file of Veil's. */
+export const MAX_HEADER_BYTES = 64 * 1024;
+
 /** Returns why `bytes` is not a well-formed age file, or undefined when its structure is sound. */
 export function ageStructureProblem(bytes: Uint8Array): string | undefined {
-  const headerEnd = Math.min(bytes.length, 64 * 1024);
-  const head = Buffer.from(bytes.buffer, bytes.byteOffset, headerEnd).toString('latin1');
-  const lines = head.split('\n');
+  return ageHeadProblem(bytes.subarray(0, MAX_HEADER_BYTES), bytes.length);
+}
+
+/**
+ * The same check from the file's first MAX_HEADER_BYTES (`head`) and its size alone: what a file too large to read
+ * whole (a video's original) is checked with before it is opened a block at a time.
+ */
+export function ageHeadProblem(head: Uint8Array, size: number): string | undefined {
+  const lines = Buffer.from(head.buffer, head.byteOffset, Math.min(head.byteLength, MAX_HEADER_BYTES)).toString('latin1').split('\n');
   if (lines[0] !== VERSION_LINE) return 'not an age v1 file (bad version line)';
   let offset = VERSION_LINE.length + 1;
   let stanzas = 0;
@@ -60,6 +69,6 @@ export function ageStructureProblem(bytes: Uint8Array): string | undefined {
     return 'header MAC line is missing or malformed';
   }
   offset += macLine.length + 1;
-  if (offset > bytes.length) return 'header is incomplete';
-  return payloadProblem(bytes.length - offset);
+  if (offset > size) return 'header is incomplete';
+  return payloadProblem(size - offset);
 }

@@ -11,9 +11,8 @@ import type { Decrypter } from 'age-encryption';
 import { ErrorCode } from '../protocol';
 import { VeilError } from '../errors';
 import { CHUNK, NONCE, TAG, headerAndFileKey, newPayload, openChunk, payloadKey, sealChunk } from './encrypt';
+import { MAX_HEADER_BYTES } from './ageFormat';
 
-/** The most header read: 64 KiB holds ~600 X25519 stanzas; a header larger than that is no file of Veil's. */
-const MAX_HEADER_BYTES = 64 * 1024;
 export const SEALED_CHUNK = CHUNK + TAG;
 /** Chunks read, sealed or opened, and written per step: 1 MiB, few enough syscalls that the cipher and fsync dominate. */
 export const BLOCK_CHUNKS = 16;
@@ -44,18 +43,29 @@ export interface AgeHeader {
   size: number;
 }
 
-/** Reads the age header (through its MAC line) from the start of an open file. */
-export async function readAgeHeader(handle: FileHandle, name: AgeFileName): Promise<AgeHeader> {
+/** The first bytes of an open file, as far as a header can reach (ageFormat.ts's MAX_HEADER_BYTES), and its size. */
+export async function readAgeHead(handle: FileHandle, name: AgeFileName): Promise<{ head: Buffer; size: number }> {
   const { size } = await handle.stat();
   const head = Buffer.alloc(Math.min(size, MAX_HEADER_BYTES));
   await readFully(handle, head, 0, name);
+  return { head, size };
+}
+
+/** The age header (through its MAC line) at the start of `head`. */
+export function headerIn(head: Buffer, name: AgeFileName): Buffer {
   // Stanza lines start with "-> " and bodies are base64: the first line starting with "---" is the MAC line.
   const macLine = head.indexOf('\n---');
   const end = macLine < 0 ? -1 : head.indexOf(0x0a, macLine + 1);
   if (!head.subarray(0, 22).equals(Buffer.from('age-encryption.org/v1\n')) || end < 0) {
     throw ageFileError(name, 'is malformed (no complete age v1 header in its first 64 KiB)');
   }
-  return { header: head.subarray(0, end + 1), size };
+  return head.subarray(0, end + 1);
+}
+
+/** Reads the age header (through its MAC line) from the start of an open file. */
+export async function readAgeHeader(handle: FileHandle, name: AgeFileName): Promise<AgeHeader> {
+  const { head, size } = await readAgeHead(handle, name);
+  return { header: headerIn(head, name), size };
 }
 
 /** The sealed length of every chunk of a payload of `payloadBytes` (nonce included); refuses a truncated or padded one. */
@@ -66,6 +76,12 @@ export function sealedChunkLengths(payloadBytes: number, name: AgeFileName): num
   // Only an empty plaintext has an empty last chunk (a tag alone); any other short last chunk was cut or padded.
   if (last < TAG || (last === TAG && chunks > 1)) throw ageFileError(name, 'is malformed (its payload ends with a partial chunk: truncated or padded)');
   return Array.from({ length: chunks }, (_, index) => (index === chunks - 1 ? last : SEALED_CHUNK));
+}
+
+/** The size of what an age file of `size` bytes, whose header is `headerBytes` long, decrypts to. */
+export function plaintextBytes(size: number, headerBytes: number, name: AgeFileName): number {
+  const lengths = sealedChunkLengths(size - headerBytes, name);
+  return lengths.reduce((sum, length) => sum + length, 0) - lengths.length * TAG;
 }
 
 /** The file key of a header; a KeyError when the opener's identities do not open it. */
@@ -138,9 +154,12 @@ export async function openStreamed(input: FileHandle, name: AgeFileName, opener:
   const plaintext = createHash('sha256');
   let bytes = 0;
   let position = header.length + NONCE;
+  // One read buffer for every block (the sink is done with a block before the next is read): a new one per block left
+  // tens of MB of garbage to the collector on a 200 MB object (test/daemon/videoOriginalsStreamed.test.ts).
+  const buffer = Buffer.allocUnsafe(Math.min(BLOCK_CHUNKS, lengths.length) * SEALED_CHUNK);
   for (let first = 0; first < lengths.length; first += BLOCK_CHUNKS) {
     const block = lengths.slice(first, first + BLOCK_CHUNKS);
-    const sealed = Buffer.allocUnsafe(block.reduce((sum, length) => sum + length, 0));
+    const sealed = buffer.subarray(0, block.reduce((sum, length) => sum + length, 0));
     await readFully(input, sealed, position, name);
     position += sealed.length;
     const opened: Buffer[] = [];

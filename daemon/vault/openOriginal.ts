@@ -5,9 +5,13 @@
  * before the error returns. Then the opening is logged (durably) with the purpose and the opening key's recipient,
  * BEFORE the decrypt, and the original checked to be the audited one. It goes to exactly one place: a new file outside
  * the dataset (0600, `openOriginal`), back to the client in memory (`readOriginal`), or to `vault/restore`
- * (`readOriginalToRestore`), which puts it back in place of the anonymized image.
+ * (`writeOriginalToRestore`), which puts it back in place of the anonymized image.
+ *
+ * The object is never read whole (a video's original is gigabytes): its first 64 KiB and its size are enough to check
+ * its structure and find the opening key; then it is decrypted a block (1 MiB) at a time straight into where it goes,
+ * and what it decrypted to is checked against its name at the end. A file written before a check failed is removed.
  */
-import { stat } from 'node:fs/promises';
+import { rm, stat, type FileHandle } from 'node:fs/promises';
 import { identityToRecipient } from 'age-encryption';
 import { ErrorCode, MAX_READ_ORIGINAL_BYTES, type Checkpoint } from '../protocol';
 import { VeilError } from '../errors';
@@ -17,12 +21,14 @@ import { vaultObjectPath, vaultObjectRelative } from '../dataset/layout';
 import { appendAudit } from '../audit/log';
 import { auditedFiles, type AuditedFiles } from '../audit/committed';
 import type { CommitImageEvent, OpenRefusedEvent, OpeningDestination } from '../audit/events';
-import { writeSynced } from '../storage/durable';
+import { openStateFile } from '../storage/stateFile';
 import { readPolicy } from '../policy/policy';
 import { checkPurpose } from '../policy/purpose';
-import { ageStructureProblem } from './ageFormat';
+import { ageHeadProblem } from './ageFormat';
+import { headerIn, openStreamed, plaintextBytes, readAgeHead, type AgeFileName, type ByteSink } from './ageStream';
 import { vaultObjectState } from './objectState';
-import { decryptObject, openingKey, readVaultObject } from './vault';
+import { headerOpener } from './reseal';
+import { openingKey } from './vault';
 
 export interface OriginalRequest {
   root: string;
@@ -51,6 +57,12 @@ export interface ReadOriginalParams extends OriginalRequest {
   shownIn: string;
 }
 
+export interface RestoreOriginalParams extends OriginalRequest {
+  /** The new file (a temp beside the image) the original is written to, and its permissions. */
+  temp: string;
+  mode: number;
+}
+
 interface Opened {
   vaultObject: string;
   /** As logged: a listed purpose in the policy's spelling, or the words given. */
@@ -60,33 +72,65 @@ interface Opened {
   checkpoint: Checkpoint;
 }
 
+/** The original, decrypted a block at a time into `sink`; throws (KeyError) once it is not the audited original. */
+type Decrypt = (sink: ByteSink) => Promise<void>;
+
 export async function openOriginal(params: OpenOriginalParams): Promise<Opened & { bytes: number }> {
   const root = resolveRoot(params.root);
   const out = realWriteTarget(params.out);
   if (isInside(root, out)) throw new VeilError(ErrorCode.BadPath, 'refusing to write an original inside the dataset; choose a path outside it', params.out);
-  return openAudited(root, params, { out }, async () => undefined, async (original) => {
-    try {
-      await writeSynced(out, original, { mode: 0o600, exclusive: true });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new VeilError(ErrorCode.BadPath, 'already exists; refusing to overwrite', params.out);
-      throw error;
-    }
-    return { bytes: original.length };
+  return openAudited(root, params, { out }, async () => undefined, async (decrypt, bytes) => {
+    await decryptToNewFile(decrypt, out, 0o600, params.out);
+    return { bytes };
   });
 }
 
 /** The original in memory, for a client to show; refused before anything is logged when it is too large to return. */
 export async function readOriginal(params: ReadOriginalParams): Promise<Opened & { original: Uint8Array }> {
   const root = resolveRoot(params.root);
-  return openAudited(root, params, { shownIn: params.shownIn }, (commit) => refuseTooLarge(root, commit), async (original) => ({ original }));
+  return openAudited(root, params, { shownIn: params.shownIn }, (commit) => refuseTooLarge(root, commit), async (decrypt, bytes) => {
+    // One buffer of the original's size, filled as it decrypts: never the ciphertext and the original at once.
+    const original = Buffer.allocUnsafe(bytes);
+    let filled = 0;
+    await decrypt(async (parts) => {
+      for (const part of parts) filled += part.copy(original, filled);
+    });
+    return { original };
+  });
 }
 
 /**
- * The original in memory for `vault/restore` (restore.ts), which puts it back in the dataset in place of the image's
- * anonymized output: the opening's entry (or its refusal) names the image it is restored to.
+ * The original written to `temp` (a new file beside the image) for `vault/restore` (restore.ts), which puts it back in
+ * the dataset in place of the image's anonymized output: the opening's entry (or its refusal) names the image it is
+ * restored to.
  */
-export async function readOriginalToRestore(params: OriginalRequest): Promise<Opened & { original: Uint8Array }> {
-  return openAudited(resolveRoot(params.root), params, { restoredTo: params.file.split('\\').join('/') }, async () => undefined, async (original) => ({ original }));
+export async function writeOriginalToRestore(params: RestoreOriginalParams): Promise<Opened> {
+  return openAudited(resolveRoot(params.root), params, { restoredTo: params.file.split('\\').join('/') }, async () => undefined, async (decrypt) => {
+    await decryptToNewFile(decrypt, params.temp, params.mode, params.file);
+    return {};
+  });
+}
+
+/** Decrypts into a new file at `path` (refused when there is one: never overwritten), fsync'd; removed when the decrypt fails. */
+async function decryptToNewFile(decrypt: Decrypt, path: string, mode: number, named: string): Promise<void> {
+  let handle: FileHandle;
+  try {
+    handle = await openStateFile(path, named, 'wx', mode);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new VeilError(ErrorCode.BadPath, 'already exists; refusing to overwrite', named);
+    throw error;
+  }
+  try {
+    try {
+      await decrypt(async (parts) => void (await handle.writev(parts)));
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } catch (error) {
+    await rm(path, { force: true });
+    throw error;
+  }
 }
 
 /** The encrypted object is the original plus a few hundred bytes of age framing: its size bounds the original's. */
@@ -118,6 +162,16 @@ const MISSING_WORDS: Record<'missing' | 'purged', string> = {
   purged: 'vault object was purged (crypto-shredded, see the audit log): the original no longer exists',
 };
 
+/** The vault object `id` open for reading, undefined when there is none. */
+async function openObject(root: string, id: string): Promise<FileHandle | undefined> {
+  try {
+    return await openStateFile(vaultObjectPath(root, id), vaultObjectRelative(id), 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
 /**
  * The checks of an opening, each refusal logged; then the opening's entry, the decrypt, and `deliver`. `precheck`
  * refuses, unlogged, what cannot be delivered whatever the key (an original too large to return).
@@ -127,7 +181,7 @@ async function openAudited<T>(
   request: OriginalRequest,
   destination: OpeningDestination,
   precheck: (commit: CommitImageEvent) => Promise<void>,
-  deliver: (original: Uint8Array) => Promise<T>,
+  deliver: (decrypt: Decrypt, bytes: number) => Promise<T>,
 ): Promise<Opened & T> {
   const file = request.file.split('\\').join('/');
   const refuse = (refusal: Refusal) => logged(root, request, file, destination, refusal);
@@ -151,25 +205,35 @@ async function openAudited<T>(
     const cause = VeilError.is(error) ? error : keyError(`the identity does not load (${String(error)})`, file);
     throw await refuse({ reason: 'key-unusable', purpose, vaultObject, error: cause });
   }
-  const ciphertext = await readVaultObject(root, vaultObject);
-  if (!ciphertext) throw await gone('missing');
-  const malformed = ageStructureProblem(ciphertext);
-  if (malformed) throw await refuse({ reason: 'damaged', purpose, vaultObject, error: keyError(`vault object is malformed (${malformed})`, objectFile) });
-  const opener = await openingKey(ciphertext, keys);
-  if (!opener) {
-    const recipients = await Promise.all(keys.map((key) => identityToRecipient(key)));
-    const error = keyError(`vault object does not decrypt with the identity given: it is not encrypted to ${recipients.join(', ')}`, objectFile);
-    throw await refuse({ reason: 'wrong-key', purpose, vaultObject, recipients, error });
-  }
-
-  const { recipient } = opener;
-  const { checkpoint } = await appendAudit(root, { type: 'open-original', actor: request.actor, file, vaultObject, purpose, recipient, ...destination });
+  const object = await openObject(root, vaultObject);
+  if (!object) throw await gone('missing');
   try {
-    const original = await decryptObject(ciphertext, vaultObject, [opener.identity]);
-    return { vaultObject, purpose, recipient, checkpoint, ...(await deliver(original)) };
-  } catch (error) {
-    // The opening is in the audit log all the same: say so, with the checkpoint that covers its entry.
-    if (VeilError.is(error)) throw new VeilError(error.code, `${error.message}; the attempt is in the audit log, checkpoint: ${JSON.stringify(checkpoint)}`, error.file);
-    throw error;
+    const name: AgeFileName = { file: objectFile, what: 'vault object' };
+    const { head, size } = await readAgeHead(object, name);
+    const malformed = ageHeadProblem(head, size);
+    if (malformed) throw await refuse({ reason: 'damaged', purpose, vaultObject, error: keyError(`vault object is malformed (${malformed})`, objectFile) });
+    const header = headerIn(head, name);
+    const opener = await openingKey(header, keys);
+    if (!opener) {
+      const recipients = await Promise.all(keys.map((key) => identityToRecipient(key)));
+      const error = keyError(`vault object does not decrypt with the identity given: it is not encrypted to ${recipients.join(', ')}`, objectFile);
+      throw await refuse({ reason: 'wrong-key', purpose, vaultObject, recipients, error });
+    }
+
+    const { recipient } = opener;
+    const { checkpoint } = await appendAudit(root, { type: 'open-original', actor: request.actor, file, vaultObject, purpose, recipient, ...destination });
+    const decrypt: Decrypt = async (sink) => {
+      const opened = await openStreamed(object, name, headerOpener([opener.identity]), sink);
+      if (opened.sha256 !== vaultObject) throw keyError('vault object decrypts to different content than its name says', objectFile);
+    };
+    try {
+      return { vaultObject, purpose, recipient, checkpoint, ...(await deliver(decrypt, plaintextBytes(size, header.length, name))) };
+    } catch (error) {
+      // The opening is in the audit log all the same: say so, with the checkpoint that covers its entry.
+      if (VeilError.is(error)) throw new VeilError(error.code, `${error.message}; the attempt is in the audit log, checkpoint: ${JSON.stringify(checkpoint)}`, error.file);
+      throw error;
+    }
+  } finally {
+    await object.close();
   }
 }

@@ -14,7 +14,8 @@ import { VeilError } from '../errors';
 import { vaultObjectPath, vaultObjectRelative, veilPath } from '../dataset/layout';
 import { publish, tempPathFor } from '../storage/durable';
 import { openStateFile } from '../storage/stateFile';
-import { BLOCK_CHUNKS, fileSource, openStreamed, readAgeHeader, sealStreamed, sealedChunkLengths, type AgeFileName } from './ageStream';
+import { BLOCK_CHUNKS, fileSource, openStreamed, readAgeHead, readAgeHeader, sealStreamed, sealedChunkLengths, type AgeFileName } from './ageStream';
+import { ageHeadProblem } from './ageFormat';
 import { headerOpener } from './reseal';
 import { CHUNK } from './encrypt';
 import { recordCiphertext } from './vaultIndex';
@@ -110,12 +111,10 @@ export async function checkObjectStreamed(path: string, id: string, identities: 
   const { sha256 } = await sha256OfFile(path, name.file);
   const handle = await openStateFile(path, name.file, 'r');
   try {
-    try {
-      const { header, size } = await readAgeHeader(handle, name);
-      sealedChunkLengths(size - header.length, name);
-    } catch (error) {
-      return { sha256, problem: VeilError.is(error) ? error.message : String(error) };
-    }
+    // The whole header's grammar and the payload's length, as ageStructureProblem checks an object read whole.
+    const { head, size } = await readAgeHead(handle, name);
+    const problem = ageHeadProblem(head, size);
+    if (problem) return { sha256, problem };
     if (identities.length === 0) return { sha256 };
     try {
       const opened = await openStreamed(handle, name, headerOpener(identities), async () => undefined);

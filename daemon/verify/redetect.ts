@@ -3,14 +3,14 @@
  * regions. A face at least half inside them was found through the redaction (face-inside-redaction: too weak to
  * hide it, or the file no longer holds it); any other face was left bare (face-unredacted).
  */
-import type { CommitImageEvent } from '../audit/events';
+import { committedMarginRule, type CommitImageEvent } from '../audit/events';
 import type { Detector } from '../detection/detector';
 import type { CallContext } from '../core/callContext';
 import type { ImageRecord, VerifyFinding } from '../protocol';
 import { decodeDisplayed, readImageBytes, type DecodeLimits } from '../image/decode';
 import { resolveInside } from '../dataset/paths';
 import { causeFor } from '../errors';
-import { redactionRegion } from '../redact/geometry';
+import { faceRegion } from '../redact/geometry';
 import { boxesToRedact } from '../commit/select';
 import { isVideoName } from '../image/formats';
 import { redetectVideo } from './redetectVideo';
@@ -36,7 +36,7 @@ export async function redetectFaces(
       }
       const image = await decodeDisplayed(await readImageBytes(resolveInside(root, file), file), file, limits);
       const boxes = boxesToRedact(recordOf(file)?.boxes ?? []);
-      const regions = boxes.map((box) => redactionRegion(box, event.redaction.margin, image.width, image.height));
+      const regions = boxes.map((box) => faceRegion(box, committedMarginRule(event), image.width, image.height));
       for (const face of await detector.detect(image, {})) findings.push(redetectFinding(file, detector.model.name, face, regions, event.redaction.mode));
     } catch (error) {
       findings.push({ kind: 'redetect-failed', file, message: causeFor(file, error) });

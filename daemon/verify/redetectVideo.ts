@@ -4,11 +4,11 @@
  * placed against that frame's redacted regions as on an image (redetect.ts), the finding naming the time code.
  * The output is decoded once, front to back (cheaper than a seek per sample when samples are a second apart).
  */
-import type { CommitImageEvent } from '../audit/events';
+import { committedMarginRule, type CommitImageEvent } from '../audit/events';
 import type { Detector } from '../detection/detector';
 import type { ImageRecord, VerifyFinding } from '../protocol';
 import { boxesToRedact } from '../commit/select';
-import { redactionRegion } from '../redact/geometry';
+import { faceRegion } from '../redact/geometry';
 import { probeVideo } from '../video/probe';
 import { readFrames } from '../video/frameReader';
 import { boxesAtFrame } from '../video/redactVideo';
@@ -40,7 +40,7 @@ export async function redetectVideo(
   const findings: VerifyFinding[] = [];
   for await (const frame of readFrames(path, info, { signal })) {
     if (frame.index % step !== 0 && !edges.has(frame.index)) continue;
-    const regions = boxesAtFrame(tracks, frame.index, info.frames - 1).map((box) => redactionRegion(box, event.redaction.margin, info.width, info.height));
+    const regions = boxesAtFrame(tracks, frame.index, info.frames - 1).map((box) => faceRegion(box, committedMarginRule(event), info.width, info.height));
     for (const face of await detector.detect({ rgb: frame.rgb, width: info.width, height: info.height }, {})) {
       const finding = redetectFinding(file, detector.model.name, face, regions, event.redaction.mode);
       findings.push({ ...finding, message: `at ${timeCode(frame.index, info.fps)}: ${finding.message}` });

@@ -9,7 +9,7 @@ import { lstat } from 'node:fs/promises';
 import type { ImageRecord, VerifyFinding } from '../protocol';
 import { vaultObjectPath, vaultObjectRelative } from '../dataset/layout';
 import { resolveInside } from '../dataset/paths';
-import { IMAGE_FILE } from '../image/decode';
+import { datasetFileRule } from '../dataset/fileRule';
 import { sha256OfRegularFile } from '../storage/regularFile';
 import type { LoggedPurge, RetentionFacts } from '../vault/retention';
 
@@ -30,7 +30,7 @@ export async function purgedObjectFinding(root: string, id: string, purge: Logge
 /** The sha256 of the image `file`, undefined when it cannot be read (a restored image is the person's again: no finding). */
 async function imageSha256(root: string, file: string): Promise<string | undefined> {
   try {
-    return (await sha256OfRegularFile(resolveInside(root, file), file, IMAGE_FILE)).sha256;
+    return (await sha256OfRegularFile(resolveInside(root, file), file, datasetFileRule(file))).sha256;
   } catch {
     return undefined;
   }

@@ -6,7 +6,8 @@
  * is the audited output and none of its audited originals, and a reviewed image's redacted boxes are those of
  * its last review decision; no commit is left half done; optionally, the detector finds no face, neither outside
  * the redacted boxes nor through them. Every checkpoint signature against the trusted signers (see
- * audit/verifySignatures.ts), the policy against its last policy-change entry; with `full`, every file of the vault
+ * audit/verifySignatures.ts), the policy against its last policy-change entry, the redaction sidecar against the log and
+ * the review state (redactions/sidecarFile.ts); with `full`, every file of the vault
  * and the exclusions too (see full.ts). What it cannot prove without a checkpoint, an identity or a trusted signature
  * is said in `limits`.
  */
@@ -42,6 +43,7 @@ import { checkExclusions, checkRecipientsFile, checkUnauditedVault } from './ful
 import { purgedObjects, retentionFacts, type LoggedPurge } from '../vault/retention';
 import { purgedObjectFinding, restoreFindings } from './retention';
 import { readOrFinding } from './stateFinding';
+import { checkRedactionSidecar } from '../redactions/sidecarFile';
 
 export interface VerifyDeps {
   datasets: DatasetOpener;
@@ -210,10 +212,17 @@ async function checkStreamed(path: string, id: string, identities: readonly stri
   }
 }
 
+/**
+ * The largest vault object checked in memory: a whole read holds the ciphertext and what it decrypts to (2× the object,
+ * 64 MiB here). Above it (a video's original, a huge TIFF) the object is checked a block at a time, with the same
+ * findings (vault/storeStreamed.ts), in two reads of the file instead of one.
+ */
+const IN_MEMORY_OBJECT_BYTES = 32 * 1024 * 1024;
+
 /** Whether the file at `path` is above what verify reads into memory (a video's original). */
 async function largerThanMemoryCheck(path: string): Promise<boolean> {
   return stat(path).then(
-    (info) => info.size > MAX_IMAGE_FILE_BYTES,
+    (info) => info.size > IN_MEMORY_OBJECT_BYTES,
     () => false,
   );
 }
@@ -322,6 +331,8 @@ export async function verifyDataset(params: VerifyParams, ctx: CallContext, deps
     }
     const held = await filesInCommit(root);
     findings.push(...unexplainedRecords(review.value.records(), latestDecisions(audit.entries), held).map(reviewUnauditedFinding));
+    const sidecar = await checkRedactionSidecar(root, audit.entries, (file) => review.value.get(file));
+    if (sidecar) findings.push(sidecar);
   }
   const recordOf = (file: string) => ('value' in review ? review.value.get(file) : undefined);
   findings.push(...(await restoreFindings(root, retention, recordOf)));

@@ -7,11 +7,11 @@
  * (each redacted track's first and last frame, up to MAX_CHECKED_FRAMES in all) each region decoded back from the
  * output must differ from what the original had there far more than the encoder's noise elsewhere.
  */
-import type { MaskShape, RedactionMode, Rect, Track, VideoInfo } from '../protocol';
+import type { MarginBasis, MarginRule, MaskShape, RedactionMode, Rect, Track, VideoInfo } from '../protocol';
 import { ErrorCode } from '../protocol';
 import { VeilError } from '../errors';
 import type { PhaseTimes } from '../core/phaseTimes';
-import { copyRegion, redactionRegion, type FaceRegion } from '../redact/geometry';
+import { copyRegion, faceRegion, type FaceRegion } from '../redact/geometry';
 import { renderRedacted } from '../redact/render';
 import { unchangedRegions, type Rendered } from '../redact/verifyRegions';
 import { readFrames } from './frameReader';
@@ -26,20 +26,19 @@ import { trackBoxAt, trackFirstFrame, trackLastFrame } from './trackGeometry';
  */
 const MAX_CHECKED_FRAMES = 8;
 
-export interface VideoRedaction {
+export interface VideoRedaction extends MarginRule {
   mode: RedactionMode;
-  margin: number;
   shape: MaskShape;
   /** Copy the original's audio streams into the output (default: dropped). */
   keepAudio: boolean;
 }
 
-/** The boxes to paint on `frame`: each track's that covers it. */
-export function boxesAtFrame(tracks: readonly Track[], frame: number, lastFrame: number): Rect[] {
+/** The boxes to paint on `frame`: each track's that covers it, with the track's score (its margin follows it). */
+export function boxesAtFrame(tracks: readonly Track[], frame: number, lastFrame: number): (Rect & MarginBasis)[] {
   return tracks.flatMap((track) => {
     if (frame > Math.min(lastFrame, trackLastFrame(track))) return [];
     const box = trackBoxAt(track, frame);
-    return box ? [box] : [];
+    return box ? [{ ...box, score: track.score, edited: track.edited }] : [];
   });
 }
 
@@ -72,7 +71,7 @@ export async function redactVideo(
   try {
     let frames = 0;
     for await (const frame of readFrames(source, info, { signal })) {
-      const regions: FaceRegion[] = boxesAtFrame(tracks, frame.index, info.frames - 1).map((box) => redactionRegion(box, redaction.margin, info.width, info.height));
+      const regions: FaceRegion[] = boxesAtFrame(tracks, frame.index, info.frames - 1).map((box) => faceRegion(box, redaction, info.width, info.height));
       const before = checked.has(frame.index) ? regions.map((region) => copyRegion(frame.rgb, info.width, region)) : [];
       renderRedacted({ rgb: frame.rgb, width: info.width, height: info.height }, regions, redaction);
       if (checked.has(frame.index)) samples.push({ frame: frame.index, rgb: Buffer.from(frame.rgb), width: info.width, height: info.height, regions, before, shape: redaction.shape });

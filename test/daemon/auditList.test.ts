@@ -28,7 +28,7 @@ describe('audit/list: the audit log read for a person (real daemon over stdio)',
     assert.deepEqual(opened.actor?.reviewer, 'Second Reviewer');
     assert.equal(opened.file, 'a.png');
     assert.match(opened.details, /for "audit" with the key of age1[0-9a-z]+ and shown in test, from memory \(never written to disk\)/);
-    assert.match(committedImage.details, /^fill \(rect, margin 0\.25\): 1 box redacted, model boxes nobody reviewed; original kept as vault object [0-9a-f]{12}…$/);
+    assert.match(committedImage.details, /^fill \(rect, margin 0\.25 \+ 1 × \(1 − score\)\): 1 box redacted, model boxes nobody reviewed; original kept as vault object [0-9a-f]{12}…$/);
     assert.deepEqual(all.actors, ['Second Reviewer', 'Test Reviewer']);
     assert.deepEqual(all.actions, ['detect-run', 'detect-image', 'commit-image', 'commit', 'open-original']);
 

@@ -95,7 +95,7 @@ describe('audit/monitor and `veil audit`: suspicious activity flagged (real daem
     assert.match(cli.stderr, /12 flag\(s\)/);
     const json = await runCli(['audit', root, '--json', '--action', 'open-original', '--action', 'open-refused']);
     assert.equal(json.code, 4, json.stderr);
-    const document = JSON.parse(json.stdout);
+    const { result: document } = JSON.parse(json.stdout);
     assert.deepEqual(Object.keys(document).sort(), ['checked', 'filter', 'flags', 'ok', 'root', 'rules', 'trail']);
     assert.deepEqual(document.filter, { actions: ['open-original', 'open-refused'] });
     assert.deepEqual(document.trail.entries.map((entry: { seq: number }) => entry.seq), [5, 6, 7, 8, 9], 'the trail in log order');
@@ -107,7 +107,7 @@ describe('audit/monitor and `veil audit`: suspicious activity flagged (real daem
     appendFileSync(auditPath(root), '{"seq":13}\n');
     const damaged = await runCli(['audit', root, '--json']);
     assert.equal(damaged.code, 4);
-    const { trail, flags } = JSON.parse(damaged.stdout);
+    const { trail, flags } = JSON.parse(damaged.stdout).result;
     assert.deepEqual([trail.total, trail.matched, trail.entries.at(-1).seq], [13, 13, 12]);
     assert.ok(flags.some((flag: AuditFlag) => flag.kind === 'audit-chain' && /^audit-chain: line 14: no valid "prev" hash/.test(flag.message)), JSON.stringify(flags));
   });
@@ -132,7 +132,7 @@ describe('audit/monitor and `veil audit`: suspicious activity flagged (real daem
     const cli = await runCli(['audit', root]);
     assert.equal(cli.code, 0, cli.stdout + cli.stderr);
     assert.match(cli.stdout, /ok: nothing flagged \(8 entries, 2 openings, 1 checkpoint signatures\)/);
-    const json = JSON.parse((await runCli(['audit', root, '--json', '--since', '1h', '--actor', 'Test Reviewer'])).stdout);
+    const json = JSON.parse((await runCli(['audit', root, '--json', '--since', '1h', '--actor', 'Test Reviewer'])).stdout).result;
     assert.deepEqual([json.ok, json.flags, json.trail.matched], [true, [], 8]);
   });
 

@@ -11,12 +11,12 @@ import { sha256Hex } from '../../daemon/storage/hash';
 describe('veil CLI', function () {
   this.timeout(120_000);
 
-  it('detect writes exactly the face-eval JSON shape, a summary table and the review state', async () => {
+  it('detect --predictions writes exactly the face-eval JSON shape, a summary table and the review state', async () => {
     const root = tempDir();
     place(ASTRONAUT, root, 'people/astronaut.png');
     place(NO_FACE, root, 'coffee.png');
     const out = join(tempDir(), 'out.json');
-    const run = await runCli(['detect', root, '--json', out, '--threshold', '0.1']);
+    const run = await runCli(['detect', root, '--predictions', out, '--threshold', '0.1']);
     assert.equal(run.code, 0, run.stderr);
     const json = JSON.parse(readFileSync(out, 'utf8'));
     assert.deepEqual(Object.keys(json), ['images']);

@@ -32,7 +32,7 @@ const METHOD_KEYS: Record<MethodName, readonly string[] | 'not fuzzed'> = {
   'image/thumbnail': ['root', 'file', 'size'],
   'image/displayCopy': ['root', 'file'],
   'video/displayCopy': ['root', 'file'],
-  'dataset/commit': ['root', 'mode', 'margin', 'shape', 'includeUnreviewed', 'allowPossibleFaces', 'signingKey'],
+  'dataset/commit': ['root', 'mode', 'margin', 'doubtMargin', 'shape', 'includeUnreviewed', 'allowPossibleFaces', 'signingKey'],
   'dataset/exclude': ['root', 'files', 'reason'],
   'dataset/include': ['root', 'files'],
   'dataset/verify': ['root', 'identity', 'passphrase', 'redetect', 'checkpoint', 'full', 'signers'],
@@ -65,6 +65,7 @@ const METHOD_KEYS: Record<MethodName, readonly string[] | 'not fuzzed'> = {
   'backup/prune': ['backup', 'keep', 'identity', 'passphrase', 'dataset', 'dryRun'],
   'annotations/export': ['root', 'format', 'out', 'states'],
   'annotations/import': ['root', 'format', 'file', 'labels', 'trust', 'reason'],
+  'redactions/export': ['root', 'out', 'merge'],
 };
 
 const REQUESTS_PER_METHOD = 40;

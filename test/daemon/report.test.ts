@@ -107,7 +107,7 @@ describe('the compliance report: HTML and signed evidence (real daemon over stdi
     const { unreviewed, redactedPerLog, ...bySource } = faces;
     assert.deepEqual(bySource, prepared.expectedFaces);
     assert.deepEqual([unreviewed, redactedPerLog], [0, faces.acceptedAsDetected + faces.adjusted + faces.drawn]);
-    assert.deepEqual(redaction, [{ mode: 'fill', shape: 'rect', margin: 0.25, images: 3 }]);
+    assert.deepEqual(redaction, [{ mode: 'fill', shape: 'rect', margin: 0.25, doubtMargin: 1, images: 3 }]);
     assert.equal(models.length, 1);
     assert.match(models[0].sha256, /^[0-9a-f]{64}$/);
     assert.deepEqual([models[0].name, models[0].images, models[0].hashStatus], ['blazeface', 3, 'ok']);

@@ -45,7 +45,7 @@ describe('veil status: counts, --require for hooks and CI, and git holding origi
     assert.match(reviewed.stderr, /2 file\(s\) keep the dataset from being reviewed:\n {2}b\.png: not reviewed\n {2}broken\.jpg: cannot be read: /);
     const json = await runCli(['status', root, '--require', 'committed', '--json']);
     assert.equal(json.code, EXIT.requirementUnmet);
-    const document = JSON.parse(json.stdout) as { counts: Record<string, number>; met: boolean; shortfall: Array<{ file: string }> };
+    const document = (JSON.parse(json.stdout) as { result: { counts: Record<string, number>; met: boolean; shortfall: Array<{ file: string }> } }).result;
     assert.deepEqual(document.counts, { images: 2, unreviewed: 1, reviewed: 1, committed: 0, failed: 1, excluded: 0 });
     assert.deepEqual([document.met, document.shortfall.map((item) => item.file)], [false, ['a.png', 'b.png', 'broken.jpg']]);
 

@@ -4,7 +4,8 @@
  * (bench/videoTracker.ts) measure tracks against this truth.
  */
 import type { Face, Rect, Track, VideoInfo } from '../../daemon/protocol';
-import { redactionRegion, DEFAULT_MARGIN } from '../../daemon/redact/geometry';
+import { redactionRegion } from '../../daemon/redact/geometry';
+import { DEFAULT_MARGIN } from '../../daemon/protocol';
 import { iou } from '../../daemon/review/merge';
 import type { FrameDetections } from '../../daemon/video/tracker';
 import { trackBoxAt } from '../../daemon/video/trackGeometry';

@@ -104,7 +104,7 @@ export async function standardDataset(folder: ImageFolder, origin: string): Prom
     root: folder.dir,
     entries: [...folder.images.keys()].sort().map((file) => folder.entry(file, origin)),
     records,
-    settings: { mode: 'fill', margin: 0.25, shape: 'rect' },
+    settings: { mode: 'fill', margin: 0.25, doubtMargin: 1, shape: 'rect' },
   };
 }
 

@@ -208,7 +208,7 @@ describe('review webview: navigating a dataset', function () {
     await webview.page.selectOption('#mode', 'blur');
     assert.equal(await webview.page.$eval('#mode', (select) => (select as HTMLSelectElement).value), 'blur');
     await webview.page.selectOption('#mode', 'fill');
-    await webview.post(SettingsChanged.create({ settings: { mode: 'fill', margin: 0, shape: 'ellipse' } }));
+    await webview.post(SettingsChanged.create({ settings: { mode: 'fill', margin: 0, doubtMargin: 0, shape: 'ellipse' } }));
     assert.deepEqual(await pixel(220, 125), [0, 0, 0, 255], 'the face is not filled with an ellipse mask');
     assert.equal((await pixel(168, 58))[3], 0, 'an ellipse mask filled the corner of the box');
     assert.equal((await pixel(150, 60))[3], 0, 'a margin of 0 still grew the mask');
@@ -226,7 +226,7 @@ describe('review webview: navigating a dataset', function () {
     const sent = (await webview.sent()).map((message) => message.type);
     assert.deepEqual([...new Set(sent)].sort(), ['image/open', 'ready', 'thumbnails/request'], 'the panel told the extension something (a setting to write?)');
     // The panel keeps its mode when the setting changes to another one, and says so; hidden and shown again too.
-    await webview.post(SettingsChanged.create({ settings: { mode: 'blur', margin: 0.25, shape: 'rect' } }));
+    await webview.post(SettingsChanged.create({ settings: { mode: 'blur', margin: 0.25, doubtMargin: 1, shape: 'rect' } }));
     assert.equal(await webview.page.textContent('#preview-note'), 'Preview: Pixelate (this panel) · commits use Blur (setting)');
     assert.equal(((await webview.savedState()) as { previewMode: string }).previewMode, 'pixelate');
   });
@@ -372,7 +372,7 @@ describe('review webview: navigating a dataset', function () {
     assert.equal((await webview.shownBoxes()).length, 2);
     await webview.post(ErrorMessage.create({ message: 'The daemon stopped' }));
     assert.equal(await webview.page.textContent('#error'), 'The daemon stopped');
-    await webview.post(SettingsChanged.create({ settings: { mode: 'pixelate', margin: 0.25, shape: 'ellipse' } }));
+    await webview.post(SettingsChanged.create({ settings: { mode: 'pixelate', margin: 0.25, doubtMargin: 1, shape: 'ellipse' } }));
     assert.equal(await webview.page.$eval('#mode', (select) => (select as HTMLSelectElement).value), 'pixelate');
   });
 

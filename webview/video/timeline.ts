@@ -4,10 +4,12 @@
  * drag on the ruler or a lane moves the playhead (a lane's also selects its track); a click on a lane's name selects.
  *
  * Lanes are rebuilt only when the tracks change; the playhead moves by one style change per frame, so playing and
- * scrubbing cost no layout of the lanes. For tests, the root carries `data-frame` (the frame the playhead is on).
+ * scrubbing cost no layout of the lanes. A lane rebuilt while it flashes (a save confirmed meanwhile brings new tracks)
+ * flashes on from where it was, and the flash ends after FLASH_MS whatever the motion setting. For tests, the root carries `data-frame` (the frame the playhead is on).
  */
 import type { Track, UncertainStretch } from '../../daemon/protocol';
 import { boxKind } from '../boxEdits';
+import { FLASH_MS } from '../imageView';
 import type { ReviewStore } from '../store';
 import { clockText, timecodeOf } from './frameClock';
 import { describeTrack, laneOrder, trackSpan } from './trackBoxes';
@@ -45,6 +47,9 @@ export class Timeline {
   private shownTracks: readonly Track[] | null = null;
   private frames = 1;
   private fps = 1;
+  /** Tracks whose lanes flash, and when the flash began. */
+  private flashing: { ids: ReadonlySet<string>; since: number } | null = null;
+  private flashTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly elements: TimelineElements,
@@ -97,18 +102,30 @@ export class Timeline {
 
   /** Flashes these lanes (tracks still undecided when marking reviewed was refused). */
   flash(ids: readonly string[]): void {
-    for (const lane of this.lanes) {
-      lane.element.classList.remove('is-flashing');
-      if (ids.includes(lane.track.id)) {
-        void lane.element.offsetWidth;
-        lane.element.classList.add('is-flashing');
-      }
-    }
+    clearTimeout(this.flashTimer);
+    this.flashing = null;
+    for (const lane of this.lanes) this.showFlash(lane);
+    // A style read between removing and adding the class restarts the animation.
+    void this.elements.lanes.offsetWidth;
+    this.flashing = { ids: new Set(ids), since: performance.now() };
+    for (const lane of this.lanes) this.showFlash(lane);
+    this.flashTimer = setTimeout(() => {
+      this.flashing = null;
+      for (const lane of this.lanes) this.showFlash(lane);
+    }, FLASH_MS);
+  }
+
+  /** A lane flashes while its track's flash lasts, its animation as far along as the flash is. */
+  private showFlash(lane: Lane): void {
+    const flashing = this.flashing?.ids.has(lane.track.id) === true;
+    lane.element.classList.toggle('is-flashing', flashing);
+    lane.element.style.animationDelay = flashing ? `${-(performance.now() - this.flashing!.since)}ms` : '';
   }
 
   private buildLanes(tracks: readonly Track[], stretches: readonly UncertainStretch[]): void {
     const ordered = laneOrder(tracks);
     this.lanes = ordered.map((track, index) => this.createLane(track, index, ordered.length, stretches.filter((stretch) => stretch.trackId === track.id)));
+    for (const lane of this.lanes) this.showFlash(lane);
     this.elements.lanes.replaceChildren(...this.lanes.map((lane) => lane.element));
     this.elements.lanes.setAttribute('aria-label', `Tracks (${ordered.length})`);
     this.redrawCanvases();

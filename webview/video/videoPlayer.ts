@@ -71,21 +71,24 @@ export class VideoPlayer {
     return this.seekUnderWay ? this.target : this.shown;
   }
 
-  /** Loads `uri` (resolves once its first frame can be shown); the same copy, loaded or loading, is kept as it is. */
-  open(uri: string, timing: Timing): Promise<void> {
+  /**
+   * Loads `uri` and shows frame `from` (resolves once a frame can be shown); the same copy, loaded or loading, is kept
+   * as it is, at its playhead.
+   */
+  open(uri: string, timing: Timing, from = 0): Promise<void> {
     if (uri === this.uri && this.opening) return this.opening;
     this.close();
     this.uri = uri;
     this.timing = timing;
     // A copy that failed to load is tried again the next time it is shown.
-    this.opening = this.load(uri).catch((error: unknown) => {
+    this.opening = this.load(uri, from).catch((error: unknown) => {
       if (this.uri === uri) this.close();
       throw error;
     });
     return this.opening;
   }
 
-  private async load(uri: string): Promise<void> {
+  private async load(uri: string, from: number): Promise<void> {
     const video = this.element;
     await new Promise<void>((resolve, reject) => {
       const done = () => {
@@ -105,7 +108,7 @@ export class VideoPlayer {
     if (this.uri !== uri) return;
     this.shown = -1;
     this.watchFrames();
-    this.seek(0);
+    this.seek(from);
   }
 
   /** Stops and unloads the video (another image is shown). */

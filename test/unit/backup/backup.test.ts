@@ -49,7 +49,7 @@ describe('backup', function () {
       assert.deepEqual(blobs.get(part.blob), readFileSync(vaultObjectPath(root, id)), 'stored as it is');
     }
     const sealedPaths = parts.filter((p) => p.kind === 'sealed').map((p) => p.path).sort();
-    assert.deepEqual(sealedPaths, ['.veil/audit.jsonl', '.veil/recipients.txt', '.veil/review.json', '.veil/review.jsonl', '.veil/vault-recipients.jsonl']);
+    assert.deepEqual(sealedPaths, ['.veil/audit.jsonl', '.veil/recipients.txt', '.veil/redactions.json', '.veil/review.json', '.veil/review.jsonl', '.veil/vault-recipients.jsonl']);
     for (const part of parts.filter((p) => p.kind === 'sealed')) {
       const opened = ageOpen(join(dest, 'blobs', part.blob), alice);
       assert.ok(opened, `the stock age opens ${part.path} with a custodian's key`);
@@ -103,7 +103,7 @@ describe('backup', function () {
     console.log(`      after one commit: wrote ${afterCommit.written.blobs} blob(s), ${afterCommit.written.bytes} bytes: ${writtenParts.map((p) => p.path).join(', ')}`);
     assert.deepEqual(
       writtenParts.map((p) => p.path).sort(),
-      ['.veil/audit.jsonl', '.veil/review.jsonl', '.veil/vault-recipients.jsonl', `.veil/vault/${newObject}.age`].sort(),
+      ['.veil/audit.jsonl', '.veil/redactions.json', '.veil/review.jsonl', '.veil/vault-recipients.jsonl', `.veil/vault/${newObject}.age`].sort(),
     );
     assert.equal(afterCommit.written.blobs, writtenParts.length);
   });
@@ -121,7 +121,7 @@ describe('backup', function () {
     const restored = await restore(dest, fresh, alice, { generation: 1 });
     assert.equal(restored.outputs, 0);
     assert.equal(existsSync(join(fresh, 'astronaut.png')), false);
-    assert.deepEqual(readdirSync(join(fresh, '.veil')).sort(), ['audit.jsonl', 'recipients.txt', 'review.json', 'review.jsonl', 'vault', 'vault-recipients.jsonl']);
+    assert.deepEqual(readdirSync(join(fresh, '.veil')).sort(), ['audit.jsonl', 'recipients.txt', 'redactions.json', 'review.json', 'review.jsonl', 'vault', 'vault-recipients.jsonl']);
     for (const name of readdirSync(root)) if (!name.startsWith('.')) cpSync(join(root, name), join(fresh, name));
     const verified = await verifyDataset({ root: fresh, identity: alice.identityFile, checkpoint: restored.covers }, testContext(), commitDeps());
     assert.deepEqual(verified.findings, []);
@@ -228,7 +228,7 @@ describe('backup', function () {
     const outsider = await newKey();
     assert.equal((await refusal(restore(dest, tempDir('veil-restored-'), outsider))).code, ErrorCode.KeyError, 'the manifest opens with a custodian key only');
 
-    await Journal.begin(root, { commitId: 'c1', startedAt: new Date().toISOString(), actor: TEST_ACTOR, files: ['astronaut.png'], options: { mode: 'fill', margin: 0.25, shape: 'rect', includeUnreviewed: false } });
+    await Journal.begin(root, { commitId: 'c1', startedAt: new Date().toISOString(), actor: TEST_ACTOR, files: ['astronaut.png'], options: { mode: 'fill', margin: 0.25, doubtMargin: 1, shape: 'rect', includeUnreviewed: false } });
     assert.equal((await refusal(backUp(root, dest))).code, ErrorCode.Conflict);
   });
 

@@ -52,7 +52,7 @@ describe('veil detect / commit / exclude / include account for every file (CLI)'
 
     // Detection reads the face of the truncated JPEG and of the GIF, and refuses to look at frame 1 only.
     const detectionsPath = join(tempDir(), 'detections.json');
-    const detect = veil(['detect', root, '--json', detectionsPath], home);
+    const detect = veil(['detect', root, '--predictions', detectionsPath], home);
     assert.equal(detect.code, 1, detect.stdout + detect.stderr);
     assert.match(detect.stderr, /anim\.webp: animated WEBP \(3 frames\): images of several frames are not supported yet/);
     assert.match(detect.stderr, /pages\.tif: multi-page TIFF \(3 pages\)/);

@@ -12,7 +12,7 @@ import { verifyDataset } from '../../../daemon/verify/verify';
 import { openOriginal } from '../../../daemon/vault/openOriginal';
 import { verifyAuditLog } from '../../../daemon/audit/verifyLog';
 import { auditPath } from '../../../daemon/audit/log';
-import { boxesSha256, type CommitImageEvent } from '../../../daemon/audit/events';
+import { boxesSha256, committedMarginRule, type CommitImageEvent } from '../../../daemon/audit/events';
 import { ReviewStore } from '../../../daemon/review/store';
 import { sha256Hex } from '../../../daemon/storage/hash';
 import { vaultObjectPath } from '../../../daemon/dataset/layout';
@@ -77,7 +77,7 @@ describe('commit', () => {
       assert.deepEqual(a.actor, TEST_ACTOR);
       assert.equal(a.model, 'test-model');
       assert.equal(a.threshold, 0.6);
-      assert.deepEqual(a.redaction, { mode, margin: 0.25, shape: 'rect' });
+      assert.deepEqual(a.redaction, { mode, margin: 0.25, doubtMargin: 1, shape: 'rect' });
       assert.deepEqual((a.boxes as Record<string, unknown>).model, { proposed: 0, accepted: 1, rejected: 1 });
       assert.equal(a.redacted, 1);
       assert.equal(a.originalSha256, sha256Hex(seeded[0].bytes));
@@ -101,6 +101,30 @@ describe('commit', () => {
       assert.deepEqual(readdirSync(join(root, '.veil', 'journal')), []);
     });
   }
+
+  it('grows a doubted model box by its own margin, records the rule in the audit, and a margin of doubt of 0 grows it by the margin alone', async () => {
+    const flatImage = await sharp({ create: { width: 400, height: 400, channels: 3, background: '#808080' } }).png().toBuffer();
+    const doubted = { id: 'd1', x: 150, y: 150, w: 100, h: 100, score: 0.4, source: 'model' as const, state: 'accepted' as const, edited: false };
+    // 0.25 + 1 x (1 - 0.4) = 0.85 of 100 px: the fill reaches x = 65; at a margin of doubt of 0 it stops at x = 125.
+    const strip = { x: 70, y: 190, w: 50, h: 20 };
+    const filledShare = async (doubtMargin: number | undefined) => {
+      const root = tempDir('veil-doubt-');
+      seedDataset(root, [{ file: 'a.png', bytes: flatImage, width: 400, height: 400, boxes: [doubted] }]);
+      await addKey(root);
+      const result = await commitDataset({ root, ...(doubtMargin === undefined ? {} : { doubtMargin }) }, testContext(), commitDeps());
+      assert.deepEqual(result.committed, ['a.png']);
+      const entry = auditEntries(root).find((e) => e.type === 'commit-image')!;
+      const out = await decodeDisplayed(readFileSync(join(root, 'a.png')), 'a.png', LIMITS);
+      return { redaction: entry.redaction, change: meanDiffIn(Buffer.alloc(out.rgb.length, 128), out.rgb, 400, strip) };
+    };
+    const byDefault = await filledShare(undefined);
+    assert.deepEqual(byDefault.redaction, { mode: 'fill', margin: 0.25, doubtMargin: 1, shape: 'rect' });
+    assert.ok(byDefault.change > 100, 'the doubted box was not grown over the strip');
+    const off = await filledShare(0);
+    assert.deepEqual(off.redaction, { mode: 'fill', margin: 0.25, doubtMargin: 0, shape: 'rect' });
+    assert.equal(off.change, 0);
+    assert.deepEqual(committedMarginRule({ redaction: { mode: 'fill', margin: 0.25, shape: 'rect' } }), { margin: 0.25, doubtMargin: 0 }, 'a commit from before the margin of doubt is judged by its margin alone');
+  });
 
   it('commits unreviewed images only when asked, and says in the audit that their boxes were model-only', async () => {
     const { root } = await readyDataset();
@@ -328,7 +352,7 @@ describe('verify', () => {
   });
 
   describe('a forged, correctly chained commit entry appended after the original was put back', () => {
-    /** The original of a.png put back, and one forged entry appended, chained with formatEntry; verify with everything it has. */
+    /** The original of a.png put back, and one forged entry appended, chained with formatEntry; verify with everything it has (the redaction sidecar names the real entry: stale). */
     async function forge(change: (real: CommitImageEvent, original: string) => Partial<CommitImageEvent>, copyVault?: (real: CommitImageEvent) => string) {
       const { root, key, seeded, result } = await committed();
       writeFileSync(join(root, 'a.png'), seeded[0].bytes);
@@ -347,19 +371,19 @@ describe('verify', () => {
 
     it('output and original swapped: the output is its own vault object, the vault name is not the original, the image is an audited original', async () => {
       const { kindsOf, identity } = await forge((real, original) => ({ originalSha256: real.outputSha256, outputSha256: original }));
-      assert.deepEqual(await kindsOf(identity), ['commit-output-is-original a.png', 'commit-vault-mismatch a.png', 'face-inside-redaction a.png', 'image-not-anonymized a.png']);
+      assert.deepEqual(await kindsOf(identity), ['commit-output-is-original a.png', 'commit-vault-mismatch a.png', 'face-inside-redaction a.png', 'image-not-anonymized a.png', 'redactions-stale .veil/redactions.json']);
     });
 
     it('output equal to the original it names', async () => {
       const { kindsOf, identity } = await forge((_real, original) => ({ outputSha256: original }));
-      assert.deepEqual(await kindsOf(identity), ['commit-output-is-original a.png', 'face-inside-redaction a.png', 'image-not-anonymized a.png']);
+      assert.deepEqual(await kindsOf(identity), ['commit-output-is-original a.png', 'face-inside-redaction a.png', 'image-not-anonymized a.png', 'redactions-stale .veil/redactions.json']);
     });
 
     it('a consistent made-up original whose vault object is a renamed copy: the image is an earlier audited original; decrypted, the object is not what its name says', async () => {
       const fake = sha256Hex('no such original');
       const { kindsOf, identity } = await forge((_real, original) => ({ originalSha256: fake, vaultObject: fake, outputSha256: original }), () => fake);
-      assert.deepEqual(await kindsOf(), ['face-inside-redaction a.png', 'image-not-anonymized a.png']);
-      assert.deepEqual(await kindsOf(identity), ['face-inside-redaction a.png', 'image-not-anonymized a.png', `vault-wrong-original .veil/vault/${fake}.age`]);
+      assert.deepEqual(await kindsOf(), ['face-inside-redaction a.png', 'image-not-anonymized a.png', 'redactions-stale .veil/redactions.json']);
+      assert.deepEqual(await kindsOf(identity), ['face-inside-redaction a.png', 'image-not-anonymized a.png', 'redactions-stale .veil/redactions.json', `vault-wrong-original .veil/vault/${fake}.age`]);
     });
   });
 
@@ -373,7 +397,8 @@ describe('verify', () => {
     assert.match(found.findings[0].message, /audit entry \d+ commits a reviewed image but its boxes \(sha256 [0-9a-f]{12}…\) differ from the last reviewed decision before it/);
     // sub/b.jpg's decision dropped altogether.
     rechainLog(root, entries.filter((e) => !(e.type === 'review-change' && e.file === 'sub/b.jpg')));
-    assert.deepEqual(await kinds(root), ['commit-boxes-unreviewed sub/b.jpg']);
+    // One entry fewer: the sidecar names commit entries by a seq the log no longer gives them.
+    assert.deepEqual(await kinds(root), ['commit-boxes-unreviewed sub/b.jpg', 'redactions-stale .veil/redactions.json']);
     assert.match((await verifyDataset({ root }, testContext(), commitDeps())).findings[0].message, /no review decision for it comes before it/);
   });
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import { BlazeFaceDetector, WHOLE_IMAGE_ONLY } from '../../../daemon/detection/blazeFaceDetector';
-import type { Detector } from '../../../daemon/detection/detector';
+import { operatingPoint, reachesOperatingPoint, type Detector } from '../../../daemon/detection/detector';
 import { iou } from '../../../daemon/detection/nms';
 import { openSession } from '../../../daemon/detection/session';
 import type { ModelRegistry } from '../../../daemon/models/registry';
@@ -135,13 +135,16 @@ describe('face detectors on real pixels', function () {
       assert.ok(yunet.thoroughThreshold < yunet.defaultThreshold);
       const mirrored = await decodeForDetection(await sharp(ASTRONAUT).flop().png().toBuffer());
       const faces = await yunet.detect(mirrored, { thorough: true });
-      assert.ok(faces.every((f) => f.score >= yunet.thoroughThreshold));
+      const point = operatingPoint(yunet, { thorough: true });
+      assert.deepEqual(point, { threshold: yunet.thoroughThreshold, largeFaceThreshold: yunet.thoroughLargeFaceThreshold });
+      assert.ok(faces.every((f) => reachesOperatingPoint(f, point)));
       const label = { ...ASTRONAUT_FACE_LABEL, x: 512 - ASTRONAUT_FACE_LABEL.x - ASTRONAUT_FACE_LABEL.w };
       assert.equal(found(faces, [label], 0.5), 1, JSON.stringify(faces));
     });
 
-    it('finds no face in a picture of a coffee cup at the default threshold', async () => {
+    it('finds no face in a picture of a coffee cup at the default threshold, nor thorough with its lower bar for large faces', async () => {
       assert.deepEqual(await yunet.detect(await decodeForDetection(NO_FACE), {}), []);
+      assert.deepEqual(await yunet.detect(await decodeForDetection(NO_FACE), { thorough: true }), []);
     });
 
     it('handles sizes that are not multiples of 32 and keeps boxes inside the image', async () => {

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import sharp, { type Sharp } from 'sharp';
-import { ErrorCode, REDACTION_MODES, blurSigma, pixelateCell, type MaskShape } from '../../../daemon/protocol';
+import { ErrorCode, REDACTION_MODES, blurSigma, marginFor, pixelateCell, type MaskShape, type Rect } from '../../../daemon/protocol';
 import { VeilError } from '../../../daemon/errors';
 import { decodeDisplayed, DEFAULT_MAX_PIXELS, type ImageFormat } from '../../../daemon/image/decode';
 import { redactImage } from '../../../daemon/redact/redactImage';
@@ -10,6 +10,11 @@ import { ASTRONAUT, meanDiffIn } from '../../support/images';
 import { BACKGROUND, FACE_BOX } from '../../support/commitFixtures';
 
 const LIMITS = { maxPixels: DEFAULT_MAX_PIXELS };
+
+/** A box a person drew: grown by the margin alone. */
+function drawn(box: Rect) {
+  return { ...box, score: null, edited: false };
+}
 
 async function displayed(bytes: Buffer) {
   return decodeDisplayed(bytes, 'test', LIMITS);
@@ -51,7 +56,7 @@ describe('redaction', () => {
   for (const mode of REDACTION_MODES) {
     it(`${mode}: hides the face and leaves the background untouched`, async () => {
       const source = await displayed(astronaut);
-      const out = await redactImage(astronaut, 'astronaut.png', [FACE_BOX], { mode, margin: 0.25, shape: 'rect' }, LIMITS);
+      const out = await redactImage(astronaut, 'astronaut.png', [drawn(FACE_BOX)], { mode, margin: 0.25, doubtMargin: 1, shape: 'rect' }, LIMITS);
       assert.equal(out.format, 'png');
       const result = await displayed(out.bytes);
       assert.ok(meanDiffIn(source.rgb, result.rgb, 512, FACE_BOX) > 15, `${mode}: face barely changed`);
@@ -77,17 +82,35 @@ describe('redaction', () => {
 
   it('an ellipse mask keeps the corners of the face region', async () => {
     const source = await displayed(astronaut);
-    const out = await displayed((await redactImage(astronaut, 'a.png', [FACE_BOX], { mode: 'fill', margin: 0, shape: 'ellipse' as MaskShape }, LIMITS)).bytes);
+    const out = await displayed((await redactImage(astronaut, 'a.png', [drawn(FACE_BOX)], { mode: 'fill', margin: 0, doubtMargin: 1, shape: 'ellipse' as MaskShape }, LIMITS)).bytes);
     const corner = { x: FACE_BOX.x, y: FACE_BOX.y, w: 8, h: 8 };
     const centre = { x: FACE_BOX.x + 30, y: FACE_BOX.y + 40, w: 30, h: 30 };
     assert.equal(meanDiffIn(source.rgb, out.rgb, 512, corner), 0);
     assert.ok(meanDiffIn(source.rgb, out.rgb, 512, centre) > 50);
   });
 
+  it('grows a doubted model box further than a confident or hand-placed one, and paints what it grows', async () => {
+    const rule = { margin: 0.25, doubtMargin: 1 };
+    assert.equal(marginFor({ score: 0.5, edited: false }, rule), 0.75);
+    assert.equal(marginFor({ score: 1, edited: false }, rule), 0.25);
+    assert.equal(marginFor({ score: 0.5, edited: true }, rule), 0.25, 'a person moved it: their fit');
+    assert.equal(marginFor({ score: null, edited: false }, rule), 0.25, 'drawn by hand');
+    assert.equal(marginFor({ score: 0.5, edited: false }, { margin: 0.25, doubtMargin: 0 }), 0.25);
+    const flat = await sharp({ create: { width: 400, height: 400, channels: 3, background: '#808080' } }).png().toBuffer();
+    const box = { x: 150, y: 150, w: 100, h: 100 };
+    // 0.25 + 1 x (1 - 0.4) = 0.85 of 100 px on every side: the fill reaches x = 65, where a drawn box stops at 125.
+    const doubted = await displayed((await redactImage(flat, 'd.png', [{ ...box, score: 0.4, edited: false }], { mode: 'fill', ...rule, shape: 'rect' }, LIMITS)).bytes);
+    const plain = await displayed((await redactImage(flat, 'p.png', [drawn(box)], { mode: 'fill', ...rule, shape: 'rect' }, LIMITS)).bytes);
+    const strip = { x: 70, y: 190, w: 50, h: 20 };
+    assert.ok(meanDiffIn(Buffer.alloc(doubted.rgb.length, 128), doubted.rgb, 400, strip) > 100, 'the doubted box is grown over the strip');
+    assert.equal(meanDiffIn(Buffer.alloc(plain.rgb.length, 128), plain.rgb, 400, strip), 0, 'the drawn box is not');
+    assert.equal(meanDiffIn(Buffer.alloc(doubted.rgb.length, 128), doubted.rgb, 400, { x: 0, y: 0, w: 60, h: 60 }), 0);
+  });
+
   it('refuses to publish when a region did not change (VerifyFailed)', async () => {
     const flat = await sharp({ create: { width: 200, height: 200, channels: 3, background: '#808080' } }).png().toBuffer();
     await assert.rejects(
-      redactImage(flat, 'flat.png', [{ x: 50, y: 50, w: 60, h: 60 }], { mode: 'pixelate', margin: 0.25, shape: 'rect' }, LIMITS),
+      redactImage(flat, 'flat.png', [drawn({ x: 50, y: 50, w: 60, h: 60 })], { mode: 'pixelate', margin: 0.25, doubtMargin: 1, shape: 'rect' }, LIMITS),
       (error: unknown) => VeilError.is(error) && error.code === ErrorCode.VerifyFailed && /did not change 1 region/.test(error.message),
     );
   });
@@ -105,10 +128,10 @@ describe('redaction', () => {
     const flat = await sharp({ create: { width: 1600, height: 1200, channels: 3, background: '#808080' } }).jpeg().toBuffer();
     const big = { x: 400, y: 300, w: 400, h: 400 };
     await assert.rejects(
-      redactImage(flat, 'flat.jpg', [big], { mode: 'pixelate', margin: 0.25, shape: 'rect' }, LIMITS),
+      redactImage(flat, 'flat.jpg', [drawn(big)], { mode: 'pixelate', margin: 0.25, doubtMargin: 1, shape: 'rect' }, LIMITS),
       (error: unknown) => VeilError.is(error) && error.code === ErrorCode.VerifyFailed,
     );
-    const filled = await redactImage(flat, 'flat.jpg', [big], { mode: 'fill', margin: 0.25, shape: 'ellipse' }, LIMITS);
+    const filled = await redactImage(flat, 'flat.jpg', [drawn(big)], { mode: 'fill', margin: 0.25, doubtMargin: 1, shape: 'ellipse' }, LIMITS);
     const out = await displayed(filled.bytes);
     assert.ok(meanDiffIn(Buffer.alloc(out.rgb.length, 128), out.rgb, 1600, { x: 550, y: 450, w: 100, h: 100 }) > 100);
   });
@@ -121,7 +144,7 @@ describe('redaction', () => {
     const region = redactionRegion(face, 0.25, source.width, source.height);
     for (const mode of ['pixelate', 'blur'] as const) {
       assert.ok(verifyShrink('jpeg', mode, [region]) > 1, `${mode}: the face region should be checked at reduced scale`);
-      const out = await displayed((await redactImage(large, 'large.jpg', [face], { mode, margin: 0.25, shape: 'rect' }, LIMITS)).bytes);
+      const out = await displayed((await redactImage(large, 'large.jpg', [drawn(face)], { mode, margin: 0.25, doubtMargin: 1, shape: 'rect' }, LIMITS)).bytes);
       assert.ok(meanDiffIn(source.rgb, out.rgb, source.width, face) > 15, `${mode}: face barely changed`);
     }
   });
@@ -141,7 +164,7 @@ describe('redaction', () => {
       // sharp writes no EXIF into TIFF; every other format carries the record number and the GPS block.
       if (format !== 'tiff') assert.ok(planted.exif?.includes(sentinels[0]) && planted.exif.includes(sentinels[2]), `${format}: EXIF/GPS sentinels were not planted`);
       for (const mode of REDACTION_MODES) {
-        const out = await redactImage(input, `in.${format}`, [FACE_BOX], { mode, margin: 0.25, shape: 'rect' }, LIMITS);
+        const out = await redactImage(input, `in.${format}`, [drawn(FACE_BOX)], { mode, margin: 0.25, doubtMargin: 1, shape: 'rect' }, LIMITS);
         assert.equal(out.format, format);
         for (const sentinel of sentinels) assert.equal(out.bytes.includes(sentinel), false, `${format}/${mode}: ${sentinel} survived`);
         const meta = await sharp(out.bytes).metadata();
@@ -160,7 +183,7 @@ describe('redaction', () => {
       const bytes = await astronautStoredWithOrientation(orientation, upright.rgb, upright.width);
       assert.equal((await sharp(bytes).metadata()).orientation, orientation);
       const source = await displayed(bytes);
-      const out = await redactImage(bytes, `o${orientation}.jpg`, [FACE_BOX], { mode: 'fill', margin: 0.25, shape: 'rect' }, LIMITS);
+      const out = await redactImage(bytes, `o${orientation}.jpg`, [drawn(FACE_BOX)], { mode: 'fill', margin: 0.25, doubtMargin: 1, shape: 'rect' }, LIMITS);
       const meta = await sharp(out.bytes).metadata();
       assert.equal(meta.orientation, undefined, 'the output must carry no orientation tag: its pixels are upright');
       const result = await displayed(out.bytes);

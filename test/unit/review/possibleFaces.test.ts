@@ -13,8 +13,16 @@ describe('possible faces', () => {
   it('asks the detector down to the floor, never above the threshold, and splits its faces at the threshold', () => {
     assert.equal(detectionFloor(0.5), POSSIBLE_FACE_FLOOR);
     assert.equal(detectionFloor(0.1), 0.1);
-    const { faces, possible } = partitionFaces([face(0, 0.9), face(50, 0.5), face(100, 0.3)], 0.5);
+    const { faces, possible } = partitionFaces([face(0, 0.9), face(50, 0.5), face(100, 0.3)], { threshold: 0.5, largeFaceThreshold: 0.5 });
     assert.deepEqual([faces.map((f) => f.score), possible.map((f) => f.score)], [[0.9, 0.5], [0.3]]);
+  });
+
+  it('proposes faces of 32 px and more from the large-face threshold, smaller ones only from the threshold', () => {
+    const point = { threshold: 0.45, largeFaceThreshold: 0.25 };
+    const large = { x: 0, y: 0, w: 24, h: 32, score: 0.3 };
+    const small = { x: 40, y: 0, w: 31, h: 31, score: 0.4 };
+    const { faces, possible } = partitionFaces([large, small, { ...large, x: 80, score: 0.2 }], point);
+    assert.deepEqual([faces.map((f) => f.x), possible.map((f) => f.x)], [[0], [40, 80]]);
   });
 
   it('a re-detect replaces possible faces nobody touched, keeps a promoted one and drops the new possible face on it', () => {

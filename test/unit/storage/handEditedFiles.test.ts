@@ -32,7 +32,7 @@ const PLAN: CommitPlan = {
   commitId: 'c1',
   startedAt: new Date(0).toISOString(),
   actor: TEST_ACTOR,
-  options: { mode: 'fill', margin: 0.25, shape: 'rect', includeUnreviewed: false },
+  options: { mode: 'fill', margin: 0.25, doubtMargin: 1, shape: 'rect', includeUnreviewed: false },
   files: ['a.png'],
 };
 

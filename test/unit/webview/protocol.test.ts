@@ -22,7 +22,7 @@ const load = {
   root: '/data',
   entries: [{ file: 'a.jpg', imageUri: 'https://x/a.jpg?v=1', version: '1', width: 10, height: 10 }],
   records: [record],
-  settings: { mode: 'fill', margin: 0.25, shape: 'rect' },
+  settings: { mode: 'fill', margin: 0.25, doubtMargin: 1, shape: 'rect' },
 };
 
 describe('webview message guards', () => {
@@ -53,7 +53,9 @@ describe('webview message guards', () => {
       null,
       'dataset/load',
       { type: 'dataset/load' },
-      { ...load, settings: { mode: 'smudge', margin: 0.25, shape: 'rect' } },
+      { ...load, settings: { mode: 'smudge', margin: 0.25, doubtMargin: 1, shape: 'rect' } },
+      { ...load, settings: { mode: 'fill', margin: 0.25, shape: 'rect' } },
+      { ...load, settings: { mode: 'fill', margin: 0.25, doubtMargin: -1, shape: 'rect' } },
       { ...load, entries: [{ file: 'a.jpg', imageUri: 'x', version: '1', width: 0, height: 10 }] },
       { ...load, records: [{ ...record, boxes: [{ ...box, w: -1 }] }] },
       { ...load, records: [{ ...record, boxes: [{ ...box, state: 'maybe' }] }] },

@@ -12,7 +12,7 @@ function loadedStore(sent: ImageRecord[]): ReviewStore {
       root: '/d',
       entries: ['b.jpg', 'a.jpg'].map((file) => ({ file, imageUri: `u/${file}`, version: '1', width: 100, height: 100 })),
       records: [{ file: 'a.jpg', width: 100, height: 100, boxes: [face], status: 'unreviewed' }],
-      settings: { mode: 'fill', margin: 0.25, shape: 'rect' },
+      settings: { mode: 'fill', margin: 0.25, doubtMargin: 1, shape: 'rect' },
     },
     null,
   );
@@ -68,12 +68,12 @@ describe('review store', () => {
       root: '/d',
       entries: [{ file: 'a.jpg', imageUri: 'u', version: '1', width: 100, height: 100 }],
       records: [{ file: 'a.jpg', width: 100, height: 100, boxes: [face], status: 'unreviewed' as const }],
-      settings: { mode: 'fill' as const, margin: 0.25, shape: 'rect' as const },
+      settings: { mode: 'fill' as const, margin: 0.25, doubtMargin: 1, shape: 'rect' as const },
     };
     const saved = { file: 'a.jpg', selectedId: 'f', filter: 'faces', order: 'confidence', viewport: { scale: 2, x: 1, y: 2 }, preview: true, boxesHidden: true, possibleShown: true, previewMode: 'blur' } as const;
-    store.load(dataset, saved);
+    store.load(dataset, { ui: saved, frame: 0 });
     assert.deepEqual(store.ui, saved);
-    store.load(dataset, { ...saved, file: 'gone.jpg', filter: 'all', order: 'name', preview: false });
+    store.load(dataset, { ui: { ...saved, file: 'gone.jpg', filter: 'all', order: 'name', preview: false }, frame: 0 });
     assert.deepEqual([store.ui.file, store.ui.selectedId, store.ui.viewport], ['a.jpg', null, null]);
   });
 });

@@ -1,0 +1,93 @@
+/**
+ * `.veil/redactions.json` on disk: written at the end of every commit and restore (under the dataset lock, from the
+ * audit log and the review state: a missing or stale file is written again by the next one), and held against what
+ * those say by verify (`redactions-stale`).
+ */
+import { isDeepStrictEqual } from 'node:util';
+import { isRecord, type FileFailure, type ImageRecord, type VerifyFinding } from '../protocol';
+import { VeilError, fileFailure } from '../errors';
+import { veilPath, veilRelative } from '../dataset/layout';
+import { writeAtomic } from '../storage/durable';
+import { readStateTextIfPresent } from '../storage/stateFile';
+import type { AuditEntry } from '../audit/events';
+import { readAuditEntries } from '../vault/retention';
+import { describeRedactions, sidecarText, SIDECAR_FORMAT, SIDECAR_VERSION, type RedactionSidecar } from './sidecar';
+
+const WHAT = 'the redaction sidecar';
+/** Files named in a `redactions-stale` finding before the rest are counted. */
+const NAMED_FILES = 5;
+
+function readSidecarText(root: string): Promise<string | undefined> {
+  return readStateTextIfPresent(veilPath(root, 'redactions'), veilRelative('redactions'), WHAT);
+}
+
+/** Writes the sidecar of the dataset at `root` as its log and `recordOf`'s records say (only when its text changes). */
+export async function writeRedactionSidecar(root: string, recordOf: (file: string) => ImageRecord | undefined): Promise<RedactionSidecar> {
+  const sidecar = describeRedactions(await readAuditEntries(root), recordOf);
+  const text = sidecarText(sidecar);
+  // A file that cannot be read is replaced: it is derived, and the write below says whether the folder takes it.
+  const current = await readSidecarText(root).catch(() => undefined);
+  if (current !== text) await writeAtomic(veilPath(root, 'redactions'), Buffer.from(text));
+  return sidecar;
+}
+
+/**
+ * `writeRedactionSidecar` at the end of a commit or restore: a failure to write it (a full disk) is reported, never
+ * taken for a failure of the files the commit or restore already finished; the next one writes it again.
+ */
+export async function sidecarWriteFailure(root: string, recordOf: (file: string) => ImageRecord | undefined): Promise<FileFailure | undefined> {
+  try {
+    await writeRedactionSidecar(root, recordOf);
+    return undefined;
+  } catch (error) {
+    const failure = fileFailure(veilRelative('redactions'), error);
+    return { ...failure, message: `not written (${failure.message}); the next commit writes it again` };
+  }
+}
+
+function stale(message: string): VerifyFinding {
+  return { kind: 'redactions-stale', file: veilRelative('redactions'), message: `${message}: run \`veil commit\` to write it again` };
+}
+
+/** The files whose entries differ between the two lists (by `file`), each with how. */
+function differences(expected: ReadonlyArray<{ file: string }>, found: readonly unknown[]): string[] {
+  const listed = new Map<unknown, unknown>(found.map((entry) => [isRecord(entry) ? entry.file : undefined, entry]));
+  const named = new Set(expected.map((entry) => entry.file));
+  return [
+    ...expected.flatMap((entry) => (!listed.has(entry.file) ? [`${entry.file} not listed`] : isDeepStrictEqual(listed.get(entry.file), entry) ? [] : [`${entry.file} listed otherwise`])),
+    ...[...listed.keys()].filter((file) => !named.has(file as string)).map((file) => `${String(file)} listed but not committed`),
+  ];
+}
+
+/** Verify's check: the sidecar lists exactly what the log (`entries`) and the review state (`recordOf`) say was redacted. */
+export async function checkRedactionSidecar(root: string, entries: readonly AuditEntry[], recordOf: (file: string) => ImageRecord | undefined): Promise<VerifyFinding | undefined> {
+  const expected = describeRedactions(entries, recordOf);
+  let text: string | undefined;
+  try {
+    text = await readSidecarText(root);
+  } catch (error) {
+    return stale(`cannot be read (${VeilError.is(error) ? error.message : String(error)})`);
+  }
+  if (text === undefined) return expected.files.length + expected.undescribed.length === 0 ? undefined : stale(`is missing, and ${expected.files.length + expected.undescribed.length} committed file(s) are not listed`);
+  let found: unknown;
+  try {
+    found = JSON.parse(text);
+  } catch {
+    return stale('does not parse as JSON');
+  }
+  if (!isRecord(found) || found.format !== SIDECAR_FORMAT || found.version !== SIDECAR_VERSION || !Array.isArray(found.files) || !Array.isArray(found.undescribed)) {
+    return stale(`is not a ${SIDECAR_FORMAT} document of version ${SIDECAR_VERSION}`);
+  }
+  // A file whose record no longer holds its committed boxes cannot be checked (verify names that record itself:
+  // review-unaudited): the sidecar may still list it as its commit painted it.
+  const unknown = new Set(expected.undescribed.map((entry) => entry.file));
+  const known = (entry: unknown) => !(isRecord(entry) && unknown.has(entry.file as string));
+  const committed = new Set([...unknown, ...expected.files.map((entry) => entry.file)]);
+  const problems = [
+    ...differences(expected.files, found.files.filter(known)),
+    ...found.undescribed.filter((entry) => !(isRecord(entry) && committed.has(entry.file as string))).map((entry) => `${String(isRecord(entry) ? entry.file : entry)} listed but not committed`),
+  ];
+  if (problems.length === 0) return undefined;
+  const more = problems.length > NAMED_FILES ? `, and ${problems.length - NAMED_FILES} more` : '';
+  return stale(`does not list what the audit log and the review state say was redacted (${problems.slice(0, NAMED_FILES).join('; ')}${more})`);
+}
