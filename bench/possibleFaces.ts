@@ -84,7 +84,7 @@ async function measure(mode: ModeName, registry: ModelRegistry): Promise<ModeRes
     const atThreshold = await scoreCommitCoverage(EVAL_TOOL, groundTruth, from((face) => reachesOperatingPoint(face, detector.point)));
     const results: ModeResult[] = [];
     for (const floor of floors) {
-      const atFloor = await scoreCommitCoverage(EVAL_TOOL, groundTruth, from((face) => face.score >= floor));
+      const atFloor = await scoreCommitCoverage(EVAL_TOOL, groundTruth, from((face) => face.score >= floor || reachesOperatingPoint(face, detector.point)));
       const possibleFaces = predictions.reduce((sum, image) => sum + image.faces.filter((face) => face.score >= floor && !reachesOperatingPoint(face, detector.point)).length, 0);
       results.push({ mode, threshold, floor, images: predictions.length, possibleFaces, bands: bandsOf(atThreshold, atFloor) });
     }

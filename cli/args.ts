@@ -1,6 +1,7 @@
 /** Argument parsing shared by the subcommands (node:util parseArgs with friendly errors). */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { HelpRequested, UsageError } from './io';
+import type { Shard } from '../daemon/protocol';
 
 export function parseCommandArgs<T extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: T, usage: string) {
   if (argv.includes('--help') || argv.includes('-h')) throw new HelpRequested(usage);
@@ -28,4 +29,14 @@ export function enumOption<T extends string>(value: string | undefined, allowed:
 export function onePositional(positionals: string[], what: string, usage: string): string {
   if (positionals.length !== 1) throw new UsageError(`expected one ${what}\nusage: ${usage}`);
   return positionals[0];
+}
+
+/** `--shard i/n` (0-based, as Kubernetes' JOB_COMPLETION_INDEX and Slurm array ids run); the daemon checks the bounds. */
+export function shardOption(value: string | undefined): Shard | undefined {
+  if (value === undefined) return undefined;
+  const match = /^(\d{1,6})\/(\d{1,6})$/.exec(value.trim());
+  if (!match) throw new UsageError(`--shard must be i/n, a 0-based index and a count: 0/4 to 3/4 (got "${value}")`);
+  const shard = { index: Number(match[1]), count: Number(match[2]) };
+  if (shard.count < 1 || shard.index >= shard.count) throw new UsageError(`--shard ${value}: the index is 0-based, from 0 to n-1 (0/4 to 3/4 for four shards)`);
+  return shard;
 }

@@ -24,6 +24,7 @@ import {
   optionalBoolean,
   optionalNumber,
   optionalString,
+  optionalShard,
   optionalStringArray,
   optionalText,
   requiredStringArray,
@@ -156,7 +157,7 @@ export function createHandlers(state: DaemonState): Handlers {
     },
     async 'dataset/detect'(raw, ctx) {
       const p = paramsObject(raw);
-      const params = { root: requiredPath(p, 'root'), files: optionalStringArray(p, 'files'), force: optionalBoolean(p, 'force'), ...detectOptions(p) };
+      const params = { root: requiredPath(p, 'root'), files: optionalStringArray(p, 'files'), force: optionalBoolean(p, 'force'), shard: optionalShard(p, 'shard'), ...detectOptions(p) };
       return detectDataset(params, ctx, deps);
     },
     async 'review/get'(raw) {
@@ -193,6 +194,7 @@ export function createHandlers(state: DaemonState): Handlers {
       const p = paramsObject(raw);
       const params = {
         root: requiredPath(p, 'root'),
+        shard: optionalShard(p, 'shard'),
         mode: optionalEnum(p, 'mode', REDACTION_MODES),
         margin: optionalNumber(p, 'margin', 0, 2),
         doubtMargin: optionalNumber(p, 'doubtMargin', 0, 2),

@@ -323,8 +323,16 @@ export function faceCount(boxes: readonly Pick<Box, 'state'>[]): number {
   return boxes.filter((box) => box.state !== 'rejected' && box.state !== 'possible').length;
 }
 
+/** One part of a dataset split for a scheduler (daemon/dataset/shard.ts): 0 <= index < count. */
+export interface Shard {
+  index: number;
+  count: number;
+}
+
 export interface DatasetDetectParams extends DetectOptions {
   root: string;
+  /** Only the files of this shard (with `files`: those of them in it). */
+  shard?: Shard;
   /** Only these files (relative); default: every image in the dataset. */
   files?: string[];
   /** Re-detect images that already have a detection with the same model and settings. */
@@ -434,6 +442,8 @@ export interface RedactionOptions {
 
 export interface CommitParams extends RedactionOptions {
   root: string;
+  /** Only the files of this shard; shards of one split commit side by side, each with its own lock and journal. */
+  shard?: Shard;
   /** Commit images nobody reviewed, using model boxes as they are (recorded in the audit log). */
   includeUnreviewed?: boolean;
   /** Videos keep their audio streams (copied as they are, without their tags); default: dropped (a voice identifies too). */

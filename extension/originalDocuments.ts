@@ -3,11 +3,15 @@
  * bytes held in memory. A revealed original gets a URI of its own ending with the image's name, so VS Code opens it
  * in its built-in image preview, which reads it through this provider; nothing is ever written. The bytes are dropped
  * as soon as no tab shows the URI any more.
+ *
+ * An original too large for memory (a long video) is a file instead, a private temp copy (privateTempCopies.ts) that
+ * the editor opens from disk; it is deleted the same way, as soon as no tab shows it, and with the session.
  */
 import { randomBytes } from 'node:crypto';
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import { DisposableScope } from './disposables';
+import { PrivateTempCopies } from './privateTempCopies';
 
 export const ORIGINAL_SCHEME = 'veil-original';
 
@@ -37,11 +41,17 @@ function readOnly(): vscode.FileSystemError {
 export class OriginalDocuments implements vscode.FileSystemProvider, vscode.Disposable {
   private readonly scope = new DisposableScope();
   private readonly held = new Map<string, HeldOriginal>();
+  /** Originals written to disk because they are too large to hold: deleted when no tab shows them. */
+  readonly tempCopies = new PrivateTempCopies();
+  /** The temp copies given to the editor (one still being written is not: closing another tab must not delete it). */
+  private readonly shownCopies = new Set<string>();
   private readonly changes = this.scope.add(new vscode.EventEmitter<vscode.FileChangeEvent[]>());
   readonly onDidChangeFile = this.changes.event;
 
   constructor() {
     this.scope.add(vscode.workspace.registerFileSystemProvider(ORIGINAL_SCHEME, this, { isReadonly: true, isCaseSensitive: true }));
+    // Copies left by a session that crashed (one that ends deletes its own).
+    void this.tempCopies.sweepLeftovers();
     this.scope.add(
       vscode.window.tabGroups.onDidChangeTabs(({ closed }) => {
         if (closed.length > 0) this.dropUnshown();
@@ -59,6 +69,12 @@ export class OriginalDocuments implements vscode.FileSystemProvider, vscode.Disp
     return uri;
   }
 
+  /** The temp copy at `path` is shown in a tab: from here on it is deleted when no tab shows it. */
+  copyShown(path: string): void {
+    this.shownCopies.add(path);
+    this.dropUnshown();
+  }
+
   /** How many originals are held in memory now. */
   get count(): number {
     return this.held.size;
@@ -68,6 +84,12 @@ export class OriginalDocuments implements vscode.FileSystemProvider, vscode.Disp
     const uris = vscode.window.tabGroups.all.flatMap((group) => group.tabs.map(tabUri));
     const shown = new Set(uris.filter((uri) => uri?.scheme === ORIGINAL_SCHEME).map((uri) => keyOf(uri as vscode.Uri)));
     for (const key of [...this.held.keys()]) if (!shown.has(key)) this.held.delete(key);
+    const shownFiles = new Set(uris.filter((uri) => uri?.scheme === 'file').map((uri) => (uri as vscode.Uri).fsPath));
+    for (const path of [...this.shownCopies]) {
+      if (shownFiles.has(path)) continue;
+      this.shownCopies.delete(path);
+      void this.tempCopies.remove(path);
+    }
   }
 
   private original(uri: vscode.Uri): HeldOriginal | undefined {
@@ -117,5 +139,6 @@ export class OriginalDocuments implements vscode.FileSystemProvider, vscode.Disp
   dispose(): void {
     this.held.clear();
     this.scope.dispose();
+    void this.tempCopies.dispose();
   }
 }

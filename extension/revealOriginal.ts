@@ -5,6 +5,11 @@
  * `vault/read` (audited with the purpose before it decrypts, like `veil open`; a refusal is audited too) returns the
  * bytes, which OriginalDocuments shows in the image preview without writing them anywhere. Cancelling any question
  * opens and logs nothing.
+ *
+ * An original above MAX_READ_ORIGINAL_BYTES (a long video; `vault/read` refuses it, before any audit entry) goes
+ * through `vault/open` instead, streamed into a private temp copy (privateTempCopies.ts: 0600 in a 0700 folder under
+ * the OS temp folder, never the dataset) that the editor opens from disk with its built-in player or preview, and
+ * that is deleted when its tab closes or the session ends. The opening is audited with its purpose either way.
  */
 import { dirname, relative, sep } from 'node:path';
 import * as vscode from 'vscode';
@@ -17,6 +22,8 @@ import type { OriginalDocuments } from './originalDocuments';
 import { askIdentity } from './identityPrompt';
 import { askPurpose } from './purposePrompt';
 import { realPath } from './realPath';
+import { DaemonError, type DaemonClient } from '../client/daemonClient';
+import { ErrorCode } from '../daemon/protocol';
 
 interface RevealDeps extends CommandHost {
   supervisor: DaemonSupervisor;
@@ -56,12 +63,38 @@ export function registerRevealOriginal(deps: RevealDeps): void {
     const { policy } = await client.request('policy/show', { root: image.root });
     const purpose = await askPurpose(image.file, policy.purposes);
     if (purpose === undefined) return undefined;
+    const request = { root: image.root, file: image.file, identity, passphrase, purpose };
     // A refusal is in the audit log too: the trail is read again either way.
-    const read = await client.request('vault/read', { root: image.root, file: image.file, identity, passphrase, purpose }).finally(() => deps.onOpened(image.root));
-    deps.log.info(`original of ${image.file} (${read.bytes} bytes) shown from memory for "${read.purpose}" with the key of ${read.recipient}; audit checkpoint ${JSON.stringify(read.checkpoint)}`);
-    const uri = deps.documents.hold(image.root, image.file, Buffer.from(read.base64, 'base64'));
-    await vscode.commands.executeCommand('vscode.open', uri, { preview: false });
-    vscode.window.setStatusBarMessage(`Veil: original of ${image.file}, from memory (audited)`, 15_000);
-    return uri;
+    const shown = await showOriginal(client, request, deps).finally(() => deps.onOpened(image.root));
+    try {
+      await vscode.commands.executeCommand('vscode.open', shown.uri, { preview: false });
+    } finally {
+      if (shown.copy) deps.documents.copyShown(shown.copy);
+    }
+    vscode.window.setStatusBarMessage(`Veil: original of ${image.file}, ${shown.from} (audited)`, 15_000);
+    return shown.uri;
   });
+}
+
+type OpeningRequest = { root: string; file: string; identity: string; passphrase?: string; purpose: string };
+
+/** The original from memory (`vault/read`), or, when it is too large for that, from a private temp copy (`vault/open`). */
+async function showOriginal(client: DaemonClient, request: OpeningRequest, deps: RevealDeps): Promise<{ uri: vscode.Uri; from: string; copy?: string }> {
+  try {
+    const read = await client.request('vault/read', request);
+    deps.log.info(`original of ${request.file} (${read.bytes} bytes) shown from memory for "${read.purpose}" with the key of ${read.recipient}; audit checkpoint ${JSON.stringify(read.checkpoint)}`);
+    return { uri: deps.documents.hold(request.root, request.file, Buffer.from(read.base64, 'base64')), from: 'from memory' };
+  } catch (error) {
+    if (!DaemonError.is(error) || error.code !== ErrorCode.TooLarge) throw error;
+  }
+  const copies = deps.documents.tempCopies;
+  const out = await copies.pathFor(request.file);
+  try {
+    const opened = await client.request('vault/open', { ...request, out });
+    deps.log.info(`original of ${request.file} (${opened.bytes} bytes) written to the private temp copy ${out} for "${opened.purpose}" with the key of ${opened.recipient}, deleted when its tab closes; audit checkpoint ${JSON.stringify(opened.checkpoint)}`);
+  } catch (error) {
+    await copies.remove(out);
+    throw error;
+  }
+  return { uri: vscode.Uri.file(out), from: 'from a private temp copy', copy: out };
 }

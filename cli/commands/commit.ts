@@ -1,7 +1,7 @@
 /** `veil commit <dir>`: anonymize the reviewed images, keep the originals encrypted, account for every file, print the audit checkpoint. */
 import { resolve } from 'node:path';
 import { MASK_SHAPES, REDACTION_MODES, type CommitResult } from '../../daemon/protocol';
-import { enumOption, numberOption, onePositional, parseCommandArgs } from '../args';
+import { enumOption, numberOption, onePositional, parseCommandArgs, shardOption } from '../args';
 import { interruptSignal, withDaemon } from '../daemonSession';
 import { UsageError, type CliIO } from '../io';
 import { progressPrinter } from '../progress';
@@ -9,12 +9,12 @@ import { printCheckpoint } from '../checkpoint';
 import { printSignature, signingKeyPath } from '../signingKey';
 import { EXIT } from '../exitCodes';
 
-const USAGE = `veil commit <dir> [--mode ${REDACTION_MODES.join('|')}] [--margin 0.25] [--doubt-margin 1] [--shape ${MASK_SHAPES.join('|')}] [--include-unreviewed [--allow-possible-faces --reason TEXT]] [--keep-audio] [--sign KEYFILE (default: VEIL_SIGNING_KEY)]`;
+const USAGE = `veil commit <dir> [--mode ${REDACTION_MODES.join('|')}] [--margin 0.25] [--doubt-margin 1] [--shape ${MASK_SHAPES.join('|')}] [--include-unreviewed [--allow-possible-faces --reason TEXT]] [--keep-audio] [--shard i/n] [--sign KEYFILE (default: VEIL_SIGNING_KEY)]`;
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseCommandArgs(
     argv,
-    { mode: { type: 'string' }, margin: { type: 'string' }, 'doubt-margin': { type: 'string' }, shape: { type: 'string' }, 'include-unreviewed': { type: 'boolean' }, 'keep-audio': { type: 'boolean' }, 'allow-possible-faces': { type: 'boolean' }, reason: { type: 'string' }, sign: { type: 'string' } },
+    { mode: { type: 'string' }, margin: { type: 'string' }, 'doubt-margin': { type: 'string' }, shard: { type: 'string' }, shape: { type: 'string' }, 'include-unreviewed': { type: 'boolean' }, 'keep-audio': { type: 'boolean' }, 'allow-possible-faces': { type: 'boolean' }, reason: { type: 'string' }, sign: { type: 'string' } },
     USAGE,
   );
   const root = resolve(io.cwd, onePositional(positionals, 'dataset folder', USAGE));
@@ -25,6 +25,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     mode: enumOption(values.mode, REDACTION_MODES, 'mode'),
     shape: enumOption(values.shape, MASK_SHAPES, 'shape'),
     margin: numberOption(values.margin, 'margin', 0, 2),
+    shard: shardOption(values.shard),
     doubtMargin: numberOption(values['doubt-margin'], 'doubt-margin', 0, 2),
     includeUnreviewed: values['include-unreviewed'],
     keepAudio: values['keep-audio'],

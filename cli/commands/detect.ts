@@ -2,7 +2,7 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { DatasetDetectResult } from '../../daemon/protocol';
-import { numberOption, onePositional, parseCommandArgs } from '../args';
+import { numberOption, onePositional, parseCommandArgs, shardOption } from '../args';
 import { interruptSignal, withDaemon } from '../daemonSession';
 import type { CliIO } from '../io';
 import { progressPrinter } from '../progress';
@@ -10,7 +10,7 @@ import { formatTable } from '../table';
 import { printCheckpoint } from '../checkpoint';
 import { EXIT } from '../exitCodes';
 
-const USAGE = 'veil detect <dir> [--predictions out.json] [--model NAME|PATH] [--threshold T] [--thorough] [--video-stride N] [--force] [--max-pixels N]';
+const USAGE = 'veil detect <dir> [--predictions out.json] [--model NAME|PATH] [--threshold T] [--thorough] [--video-stride N] [--force] [--max-pixels N] [--shard i/n]';
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseCommandArgs(
@@ -23,6 +23,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       force: { type: 'boolean' },
       'video-stride': { type: 'string' },
       'max-pixels': { type: 'string' },
+      shard: { type: 'string' },
     },
     USAGE,
   );
@@ -30,6 +31,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const threshold = numberOption(values.threshold, 'threshold', 0, 1);
   const maxPixels = numberOption(values['max-pixels'], 'max-pixels', 1, 1e10);
   const videoStride = numberOption(values['video-stride'], 'video-stride', 1, 30);
+  const shard = shardOption(values.shard);
   const interrupt = interruptSignal(io);
   try {
     const result = await withDaemon(
@@ -37,7 +39,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       (client) =>
         client.request(
           'dataset/detect',
-          { root, model: values.model, threshold, thorough: values.thorough, videoStride, force: values.force },
+          { root, model: values.model, threshold, thorough: values.thorough, videoStride, force: values.force, shard },
           { onProgress: progressPrinter(io, 'detecting'), signal: interrupt.signal },
         ),
       { maxPixels },

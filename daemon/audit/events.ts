@@ -27,6 +27,7 @@ import {
   type ReconcileReason,
   type RedactionMode,
   type RetentionState,
+  type Shard,
 } from '../protocol';
 import { actor, arrayOf, between, count, exactly, flag, finite, nullable, object, oneOf, optional, sha256, str, text, type Check } from '../storage/checks';
 import { sha256Hex } from '../storage/hash';
@@ -43,6 +44,8 @@ export interface DetectRunEvent {
   thorough: boolean;
   images: number;
   faces: number;
+  /** The shard detected (`veil detect --shard i/n`); absent for the whole dataset. */
+  shard?: Shard;
 }
 
 /**
@@ -147,6 +150,8 @@ export interface CommitSummaryEvent {
   includeUnreviewed: boolean;
   /** Present when unreviewed images were committed while possible faces on them were unresolved (`allowPossibleFaces`). */
   possibleFacesAllowed?: PossibleFacesAllowed;
+  /** The shard committed (`veil commit --shard i/n`); absent for the whole dataset. */
+  shard?: Shard;
 }
 
 /** An override of the commit guard on possible faces: why, and what it let through. */
@@ -506,7 +511,7 @@ const checkpoint = object({ entries: count, head: sha256 });
 
 /** The fields of each event type, besides `type`. */
 const EVENT_FIELDS: { [T in AuditAction]: Record<string, Check> } = {
-  'detect-run': { actor, model: text, threshold: between(0, 1), thorough: flag, images: count, faces: count },
+  'detect-run': { actor, model: text, threshold: between(0, 1), thorough: flag, images: count, faces: count, shard: optional(object({ index: count, count: count })) },
   'review-change': { actor, file: text, status: oneOf(IMAGE_STATUSES), boxes: boxCounts, tracks: optional(boxCounts), boxesSha256: sha256, revision: optional(count) },
   'commit-image': {
     commitId: text,
@@ -525,7 +530,7 @@ const EVENT_FIELDS: { [T in AuditAction]: Record<string, Check> } = {
     vaultSha256: sha256,
     modelOnly: optional(exactly(true)),
   },
-  commit: { commitId: text, actor, committed: count, notStarted: count, failed: count, cancelled: flag, includeUnreviewed: flag, possibleFacesAllowed: optional(object({ reason: text, images: count, possible: count })) },
+  commit: { commitId: text, actor, committed: count, notStarted: count, failed: count, cancelled: flag, includeUnreviewed: flag, possibleFacesAllowed: optional(object({ reason: text, images: count, possible: count })), shard: optional(object({ index: count, count: count })) },
   'open-original': { actor, file: text, vaultObject: sha256, purpose: optional(text), recipient: optional(text), out: optional(str), shownIn: optional(text), restoredTo: optional(text) },
   'open-refused': {
     actor,

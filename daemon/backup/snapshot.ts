@@ -57,7 +57,7 @@ async function bytesIfPresent(root: string, name: LayoutName): Promise<Buffer | 
 
 /** Refuses a dataset whose commit or change of recipients is unfinished: its picture would not be one Veil can restore whole. */
 async function refuseWorkUnderWay(root: string): Promise<void> {
-  if (await Journal.load(root)) throw new VeilError(ErrorCode.Conflict, 'a commit was interrupted; run `veil commit` to finish it before backing up', veilRelative('journal'));
+  if ((await Journal.unfinished(root)).length > 0) throw new VeilError(ErrorCode.Conflict, 'a commit was interrupted; run `veil commit` to finish it before backing up', veilRelative('journal'));
   const rotation = await loadRotationPlan(root);
   if (rotation) {
     throw new VeilError(ErrorCode.Conflict, `a change of recipients (${describeChange(rotation)}) was interrupted; run \`${finishCommand(rotation)}\` to finish it before backing up`, veilRelative('rotationPlan'));

@@ -44,6 +44,8 @@ export const BACKUP_ROLES: Record<LayoutName, BackupRole> = {
   auditLock: 'lock',
   policyLock: 'lock',
   retentionLock: 'lock',
+  redactionsLock: 'lock',
+  shardLocks: 'lock',
   gitignore: 'derived',
 };
 

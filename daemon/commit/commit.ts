@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
-import { DEFAULT_DOUBT_MARGIN, DEFAULT_MARGIN, ErrorCode, MASK_SHAPES, REDACTION_MODES, isOneOf, type CommitParams, type CommitResult, type FileWarning, type ImageRecord, type LeftAsIs } from '../protocol';
+import { DEFAULT_DOUBT_MARGIN, DEFAULT_MARGIN, ErrorCode, MASK_SHAPES, REDACTION_MODES, isOneOf, type Shard, type CommitParams, type CommitResult, type FileWarning, type ImageRecord, type LeftAsIs } from '../protocol';
 import { VeilError, fileFailure } from '../errors';
 import type { CallContext } from '../core/callContext';
 import { probeDisplayedSize, type DecodeLimits } from '../image/decode';
@@ -19,7 +19,9 @@ import { inScope } from '../dataset/locate';
 import { appendAudit, auditCheckpoint } from '../audit/log';
 import { auditedFiles, catchUpAudited, type AuditedFiles } from '../audit/committed';
 import { readRecipients } from '../vault/recipients';
-import { acquireLock } from '../storage/lock';
+import { acquireLock, acquireShardLock } from '../storage/lock';
+import { removeTempsBeside } from '../storage/tempsBeside';
+import { checkShard, inShard, shardName } from '../dataset/shard';
 import { Journal, type CommitPlan, type JournalState } from './journal';
 import { removeStrayTemps } from './cleanup';
 import { guardPossibleFaces, selectImages, type Selection } from './select';
@@ -146,6 +148,7 @@ async function runPlan({ root, store, recipients, ctx, deps }: CommitSession, jo
     cancelled: outcome.cancelled,
     includeUnreviewed: plan.options.includeUnreviewed,
     ...(plan.possibleFacesAllowed && { possibleFacesAllowed: plan.possibleFacesAllowed }),
+    ...(plan.shard && { shard: plan.shard }),
   });
   // Cached thumbnails and display copies show the faces just anonymized. They go before the journal does: a kill
   // after this point finds them gone, a kill before it resumes this plan and comes here again.
@@ -160,9 +163,9 @@ interface Selected {
   planned?: { plan: CommitPlan; journal: Journal };
 }
 
-/** The part of `scan` under `scope` that `handled` does not name. */
-function remaining(scan: DatasetScan, scope: string, handled: ReadonlySet<string>): DatasetScan {
-  const keep = (file: string) => inScope(file, scope) && !handled.has(file);
+/** The part of `scan` under `scope` and in `shard` that `handled` does not name. */
+function remaining(scan: DatasetScan, scope: string, shard: Shard | undefined, handled: ReadonlySet<string>): DatasetScan {
+  const keep = (file: string) => inScope(file, scope) && inShard(file, shard) && !handled.has(file);
   return { entries: scan.entries.filter((entry) => keep(entry.file)), refused: scan.refused.filter((failure) => keep(failure.file)) };
 }
 
@@ -186,11 +189,16 @@ export async function commitDataset(params: CommitParams, ctx: CallContext, deps
   const recipients = await readRecipients(root);
   // The key is loaded before anything is committed: a wrong key refuses the commit instead of leaving it unsigned.
   const signer = params.signingKey === undefined ? undefined : await datasetSigner(root, params.signingKey, ctx.actor);
-  const lock = await acquireLock(root, 'commit');
+  const shard = params.shard === undefined ? undefined : checkShard(params.shard);
+  // A shard commits beside the other shards of its split, under its own lock; without --shard, the whole dataset's.
+  const lock = shard ? await acquireShardLock(root, `commit ${shardName(shard)}`, shard) : await acquireLock(root, 'commit');
   const session: CommitSession = { root, store, recipients, ctx, deps };
   try {
     const scan = await scanFaceFiles(root);
-    await removeStrayTemps(root, scan.entries.map((entry) => entry.file));
+    // Other shards write their temp files at this moment: a shard sweeps only those beside its own images (the vault's
+    // are swept by the next commit of the whole dataset, which shuts every shard out).
+    if (shard) await removeTempsBeside(scan.entries.filter((entry) => inShard(entry.file, shard)).map((entry) => resolveInside(root, entry.file)));
+    else await removeStrayTemps(root, scan.entries.map((entry) => entry.file));
     const result: CommitResult = { committed: [], alreadyCommitted: [], excluded: [], leftAsIs: [], failures: [], warnings: [], cancelled: false, checkpoint: await auditCheckpoint(root) };
     const absorb = (outcome: Outcome) => {
       result.committed.push(...outcome.committed);
@@ -200,11 +208,12 @@ export async function commitDataset(params: CommitParams, ctx: CallContext, deps
     };
 
     await store.refresh();
-    const unfinished = await Journal.load(root);
-    if (unfinished) absorb(await runPlan(session, unfinished.journal, unfinished.state, await auditedFiles(root)));
+    // A shard finishes its own interrupted commit; the whole dataset's commit finishes every one (no shard runs now).
+    const unfinished = shard ? [await Journal.load(root, shard)].filter((found) => found !== undefined) : await Journal.unfinished(root);
+    for (const { journal, state } of unfinished) absorb(await runPlan(session, journal, state, await auditedFiles(root)));
 
-    // Files the resumed plan just handled are accounted for already (a failure is reported once per call).
-    const rest = remaining(scan, scope, new Set([...result.committed, ...result.leftAsIs.map((entry) => entry.file)]));
+    // Files the resumed plans just handled are accounted for already (a failure is reported once per call).
+    const rest = remaining(scan, scope, shard, new Set([...result.committed, ...result.leftAsIs.map((entry) => entry.file)]));
     const audited = await auditedFiles(root);
     // Select and journal under the review lock: from then on no edit, detection or exclusion can change a planned image.
     // Exclusions are audited under that lock too: the log's tail read there holds every exclusion the state holds.
@@ -217,8 +226,8 @@ export async function commitDataset(params: CommitParams, ctx: CallContext, deps
       });
       if (selection.files.length === 0 || result.cancelled) return { write: [], result: { selection } };
       const possibleFacesAllowed = guardPossibleFaces(selection.files, get, params.allowPossibleFaces);
-      const plan: CommitPlan = { commitId: randomUUID(), startedAt: new Date().toISOString(), actor: ctx.actor, options, files: selection.files, ...(possibleFacesAllowed && { possibleFacesAllowed }) };
-      return { write: [], result: { selection, planned: { plan, journal: await Journal.begin(root, plan) } } };
+      const plan: CommitPlan = { commitId: randomUUID(), startedAt: new Date().toISOString(), actor: ctx.actor, options, files: selection.files, ...(possibleFacesAllowed && { possibleFacesAllowed }), ...(shard && { shard }) };
+      return { write: [], result: { selection, planned: { plan, journal: await Journal.begin(root, plan, shard) } } };
     });
     const { selection, planned } = selected;
     result.alreadyCommitted.push(...selection.alreadyCommitted);
@@ -233,6 +242,7 @@ export async function commitDataset(params: CommitParams, ctx: CallContext, deps
     result.leftAsIs.sort((a, b) => a.file.localeCompare(b.file));
     result.failures = failuresOf(result.leftAsIs);
     // Every commit writes the sidecar again from the log and the state: one missing or stale is mended here.
+    await store.refresh(); // the records other shards committed meanwhile
     const sidecarFailure = await sidecarWriteFailure(root, (file) => store.get(file));
     if (sidecarFailure) result.warnings.push({ file: sidecarFailure.file, message: sidecarFailure.message });
     // Signed last, when this commit wrote anything: the signature covers every entry it wrote.

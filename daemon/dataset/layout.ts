@@ -18,7 +18,9 @@
  *   reports/         compliance reports (`veil report`): report-<time>.html and its evidence, report-<time>.json
  *   backup-cache.json   what the last backup to each backup folder sealed (a cache: lost, the next backup seals the state again)
  *   thumbs/ display/ renditions for the review panel (they show faces: never versioned, purged on commit)
- *   lock review.lock audit.lock policy.lock retention.lock   cross-process locks (retention.lock: holds vs purges)
+ *   journal/shard-<i>-of-<n>/   the in-flight commit of one shard (`veil commit --shard i/n`)
+ *   shard-locks/<i>-of-<n>.lock   the commit lock of one shard; `lock` shuts every shard out while a whole-dataset holder has it
+ *   lock review.lock audit.lock policy.lock retention.lock redactions.lock   cross-process locks (retention.lock: holds vs purges)
  *   .gitignore       keeps renditions, journals and locks out of version control
  * ```
  */
@@ -48,13 +50,15 @@ export const LAYOUT = {
   auditLock: 'audit.lock',
   policyLock: 'policy.lock',
   retentionLock: 'retention.lock',
+  redactionsLock: 'redactions.lock',
+  shardLocks: 'shard-locks',
   gitignore: '.gitignore',
 } as const;
 
 export type LayoutName = keyof typeof LAYOUT;
 
 /** Lock files under `.veil/`. */
-export type LockName = 'commitLock' | 'reviewLock' | 'auditLock' | 'policyLock' | 'retentionLock';
+export type LockName = 'commitLock' | 'reviewLock' | 'auditLock' | 'policyLock' | 'retentionLock' | 'redactionsLock';
 
 /** Renditions: derived images that show faces; deleted after every commit, never versioned. */
 export const RENDITION_DIRS = ['thumbs', 'display'] as const satisfies readonly LayoutName[];
@@ -79,4 +83,14 @@ export function vaultObjectPath(root: string, id: string): string {
 /** The dataset-relative name of a vault object. */
 export function vaultObjectRelative(id: string): string {
   return `${veilRelative('vault')}/${id}.age`;
+}
+
+/** The folder of one shard's commit journal, under the journal folder. */
+export function shardJournalName(shard: { index: number; count: number }): string {
+  return `shard-${shard.index}-of-${shard.count}`;
+}
+
+/** The commit lock file of one shard. */
+export function shardLockPath(root: string, shard: { index: number; count: number }): string {
+  return join(veilPath(root, 'shardLocks'), `${shard.index}-of-${shard.count}.lock`);
 }

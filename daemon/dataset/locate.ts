@@ -15,8 +15,11 @@ export interface DatasetLocation {
   scope: string;
 }
 
-/** Files whose presence marks `.veil/` as a dataset's, not e.g. the model home `~/.veil`. */
-const DATASET_MARKERS = [LAYOUT.reviewLog, LAYOUT.reviewSnapshot, LAYOUT.auditLog];
+/**
+ * Files whose presence marks `.veil/` as a dataset's, not e.g. the Veil home `~/.veil` (models, identities): a review
+ * state or audit log, or the recipients or policy a person gives a dataset before its first detection.
+ */
+const DATASET_MARKERS = [LAYOUT.reviewLog, LAYOUT.reviewSnapshot, LAYOUT.auditLog, LAYOUT.recipients, LAYOUT.policy];
 
 export function isDatasetRoot(dir: string): boolean {
   return DATASET_MARKERS.some((name) => existsSync(join(dir, VEIL_DIR, name)));

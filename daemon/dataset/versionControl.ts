@@ -41,6 +41,8 @@ export const VERSIONING: Record<LayoutName, Versioning> = {
   auditLock: 'ignored',
   policyLock: 'ignored',
   retentionLock: 'ignored',
+  redactionsLock: 'ignored',
+  shardLocks: 'ignored',
   // Versioned, so that every clone ignores the same.
   gitignore: 'versioned',
 };

@@ -5,7 +5,8 @@
  * request line itself (MAX_REQUEST_LINE_BYTES in daemon/ndjson.ts).
  */
 import { isAbsolute } from 'node:path';
-import { ErrorCode, isBox, isCheckpoint, isFiniteNumber, isRecord, trackProblem, type Box, type Checkpoint, type Track } from '../protocol';
+import { ErrorCode, isBox, isCheckpoint, isFiniteNumber, isRecord, trackProblem, type Box, type Checkpoint, type Shard, type Track } from '../protocol';
+import { checkShard } from '../dataset/shard';
 import { VeilError } from '../errors';
 
 /** The longest path: Linux's PATH_MAX is 4096 bytes, so no longer path names a file. Also URLs, passphrases. */
@@ -153,4 +154,12 @@ export function optionalCheckpoint(params: Record<string, unknown>, key: string)
   if (value === undefined) return undefined;
   if (!isCheckpoint(value)) throw invalid(`"${key}" must be {"entries": N, "head": "<64 hex digits>"}`);
   return { entries: value.entries, head: value.head };
+}
+
+/** `{"index": i, "count": n}`, 0 <= i < n (daemon/dataset/shard.ts). */
+export function optionalShard(params: Record<string, unknown>, key: string): Shard | undefined {
+  const value = params[key];
+  if (value === undefined) return undefined;
+  if (!isRecord(value) || !isFiniteNumber(value.index) || !isFiniteNumber(value.count) || Object.keys(value).length !== 2) throw invalid(`"${key}" must be {"index": i, "count": n}`);
+  return checkShard({ index: value.index, count: value.count });
 }

@@ -12,7 +12,8 @@ import type {
   ImageRecord,
 } from '../protocol';
 import { fileFailure, VeilError } from '../errors';
-import { ErrorCode, faceCount } from '../protocol';
+import { ErrorCode, faceCount, type Shard } from '../protocol';
+import { inShard } from '../dataset/shard';
 import type { CallContext } from '../core/callContext';
 import { decodeDisplayed, readImageBytes, type DecodeLimits } from '../image/decode';
 import { resolveInside } from '../dataset/paths';
@@ -110,7 +111,8 @@ export async function detectDataset(params: DatasetDetectParams, ctx: CallContex
   const model = settings.detector.model.name;
   // Named files are each checked when read; a scan reports what is named like an image but is no file at once.
   const scanned = params.files === undefined ? await scanDatasetReporting(root, scope) : { entries: [], refused: [] };
-  const files = params.files ?? scanned.entries.map((entry) => entry.file);
+  // A shard takes its files only: the split depends on each file's dataset-relative path (daemon/dataset/shard.ts).
+  const files = (params.files ?? scanned.entries.map((entry) => entry.file)).filter((file) => inRequestedShard(root, file, params.shard));
   const result: Omit<DatasetDetectResult, 'checkpoint'> = {
     model,
     threshold: settings.threshold,
@@ -145,9 +147,24 @@ export async function detectDataset(params: DatasetDetectParams, ctx: CallContex
   // The checkpoint after the run's entry (printed by `veil detect`), or the current one when nothing was detected.
   const checkpoint =
     result.processed > 0
-      ? (await appendAudit(root, { type: 'detect-run', actor: ctx.actor, model, threshold: settings.threshold, thorough: settings.thorough, images: result.processed, faces: result.faces })).checkpoint
+      ? (await appendAudit(root, { type: 'detect-run', actor: ctx.actor, model, threshold: settings.threshold, thorough: settings.thorough, images: result.processed, faces: result.faces, ...(params.shard && { shard: params.shard }) })).checkpoint
       : await auditCheckpoint(root);
   return { ...result, checkpoint };
+}
+
+/** Whether a requested file is in the shard; one the dataset cannot name is kept, for `detectOne` to report. */
+function inRequestedShard(root: string, requested: string, shard: Shard | undefined): boolean {
+  if (shard === undefined) return true;
+  try {
+    return inShard(datasetRelative(root, requested), shard);
+  } catch {
+    return true;
+  }
+}
+
+/** A requested file as the dataset names it (relative, forward slashes); refused (BadPath) outside the dataset. */
+function datasetRelative(root: string, requested: string): string {
+  return relative(root, resolveInside(root, requested)).split('\\').join('/');
 }
 
 /** A video's frames are reported at most this often (a 10-minute video has 18,000). */
@@ -174,8 +191,8 @@ async function detectOne(
   const actor = ctx.actor;
   let file = requested;
   try {
-    const absolute = resolveInside(root, requested);
-    file = relative(root, absolute).split('\\').join('/');
+    file = datasetRelative(root, requested);
+    const absolute = resolveInside(root, file);
     const model = settings.detector.model.name;
     // Committed images are anonymized already (`verify --redetect` checks them); finished ones are not redone.
     const leaveAlone = (record: ImageRecord | undefined): record is ImageRecord =>

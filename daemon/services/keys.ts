@@ -1,11 +1,10 @@
 /** Identities (private keys) and the recipients of a dataset: `keys/create`, `keys/inspect`. */
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { dirname, resolve, sep } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { KeysCreateParams, KeysCreateResult, KeysInspectParams, KeysInspectResult } from '../protocol';
 import { isInside, realWriteTarget, resolveRoot } from '../dataset/paths';
 import { isDatasetRoot, locateDataset } from '../dataset/locate';
-import { VEIL_DIR } from '../dataset/layout';
 import { VeilError } from '../errors';
 import { ErrorCode } from '../protocol';
 import { createIdentity, identityNeedsPassphrase, writeIdentityFile } from '../vault/identity';
@@ -28,16 +27,16 @@ export async function createKey(params: KeysCreateParams): Promise<KeysCreateRes
 /**
  * A private key never lives inside a dataset: datasets are shared, copied and versioned, and whoever holds the key
  * opens every original (an identity) or signs the dataset's history (a signing key: `why` says which). Inside means
- * under the dataset given with --add-to, or under any folder that is a dataset (its `.veil/` holds a review state or
- * audit log), or in any `.veil/` folder.
+ * under the dataset given with --add-to, or under any folder that is a dataset (its `.veil/` holds a review state, an
+ * audit log, recipients or a policy: `isDatasetRoot`), which includes that dataset's `.veil/`. The Veil home
+ * (`~/.veil`, where `veil keygen` writes by default) is no dataset's `.veil/`.
  */
 export function refuseKeyInDataset(out: string, addTo: string | undefined, asTyped: string, why = 'anyone with the dataset could open every original'): void {
-  const inVeilDir = out.split(sep).includes(VEIL_DIR);
   let existing = dirname(out);
   while (!existsSync(existing)) existing = dirname(existing);
   const dataset = locateDataset(existing);
   const inDataset = dataset.scope !== '' || isDatasetRoot(dataset.root);
-  if (inVeilDir || inDataset || (addTo !== undefined && isInside(addTo, out))) {
+  if (inDataset || (addTo !== undefined && isInside(addTo, out))) {
     throw new VeilError(ErrorCode.BadPath, `refusing to write a private key inside a dataset (${why}); choose a path outside it`, asTyped);
   }
 }

@@ -58,7 +58,7 @@ function checkParams(params: VaultPurgeParams): string | undefined {
 
 /** Refuses while a commit or a change of recipients is unfinished: either may rely on an object a purge would remove. */
 async function refuseUnfinished(root: string): Promise<void> {
-  if (await Journal.load(root)) throw new VeilError(ErrorCode.Conflict, 'a commit was interrupted; run `veil commit` to finish it before purging', veilRelative('journal'));
+  if ((await Journal.unfinished(root)).length > 0) throw new VeilError(ErrorCode.Conflict, 'a commit was interrupted; run `veil commit` to finish it before purging', veilRelative('journal'));
   const rotation = await loadRotationPlan(root);
   if (rotation) {
     throw new VeilError(ErrorCode.Conflict, `a change of recipients (${describeChange(rotation)}) was interrupted; run \`${finishCommand(rotation)}\` to finish it before purging`, veilRelative('rotationPlan'));

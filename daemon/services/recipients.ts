@@ -146,7 +146,7 @@ export async function changeRecipients(request: RecipientsChangeRequest, ctx: Ca
   const identities = await loadIdentities(resolve(request.identity), passphrase !== undefined ? async () => passphrase : passphraseFromEnv());
   const lock = await acquireLock(root, `recipients ${request.change}`);
   try {
-    if (await Journal.load(root)) {
+    if ((await Journal.unfinished(root)).length > 0) {
       throw new VeilError(ErrorCode.Conflict, 'a commit was interrupted; run `veil commit` to finish it before changing the recipients', veilRelative('journal'));
     }
     await removeOwnStrayTemps(root);

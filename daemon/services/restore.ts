@@ -123,7 +123,7 @@ export async function restoreOriginals(params: VaultRestoreParams, ctx: CallCont
   const lock = await acquireLock(root, 'restore');
   try {
     await removeOwnTemps(root, ['commitLock', 'reviewLock', 'auditLock', 'reviewSnapshot']);
-    if (await Journal.load(root)) throw new VeilError(ErrorCode.Conflict, 'a commit was interrupted; run `veil commit` to finish it before restoring', veilRelative('journal'));
+    if ((await Journal.unfinished(root)).length > 0) throw new VeilError(ErrorCode.Conflict, 'a commit was interrupted; run `veil commit` to finish it before restoring', veilRelative('journal'));
     await store.refresh();
     const facts = retentionFacts(await readAuditEntries(root));
     const files = params.files

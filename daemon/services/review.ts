@@ -59,7 +59,8 @@ export async function datasetStatus(rootParam: string, datasets: OpenDatasets, l
 
 /**
  * The images under `scope` with their displayed size (their review record's, else read from the file's header), and
- * those that cannot be reviewed: refused by the scan or with a header that cannot be read.
+ * those that cannot be reviewed: refused by the scan (a link leading outside the dataset among them) or with a header
+ * that cannot be read.
  */
 async function readImages(root: string, scope: string, store: ReviewStore, limits: DecodeLimits): Promise<{ files: SizedEntry[]; failures: FileFailure[]; excluded: ExcludedFile[] }> {
   const { entries: scanned, refused, excluded } = await scanDatasetReporting(root, scope);
@@ -68,9 +69,9 @@ async function readImages(root: string, scope: string, store: ReviewStore, limit
   await eachInFlight(scanned, PROBE_CONCURRENCY, async (entry) => {
     const record = store.get(entry.file);
     try {
-      const path = resolveInside(root, entry.file);
+      const path = () => resolveInside(root, entry.file);
       const size: { width: number; height: number; durationS?: number } =
-        record?.video ?? record ?? (isVideoName(entry.file) ? await probeVideo(path) : await probeDisplayedSize(path, entry.file, limits));
+        record?.video ?? record ?? (isVideoName(entry.file) ? await probeVideo(path()) : await probeDisplayedSize(path(), entry.file, limits));
       files.push({ ...entry, width: size.width, height: size.height, ...(size.durationS === undefined ? {} : { durationS: size.durationS }) });
     } catch (error) {
       failures.push(fileFailure(entry.file, error));

@@ -3,7 +3,7 @@
  * fsync the folder. After a `kill -9` at any instant the target holds the old bytes or the new ones.
  */
 import { randomBytes } from 'node:crypto';
-import { open, rename, rm } from 'node:fs/promises';
+import { link, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 /** Marker in every temp name, so leftovers of a killed writer can be found and removed. */
@@ -54,5 +54,34 @@ export async function writeAtomic(target: string, bytes: Uint8Array, mode?: numb
   } catch (error) {
     await rm(temp, { force: true });
     throw error;
+  }
+}
+
+/**
+ * Lands an already-synced temp file at `target` only if nothing is there (hard link, which fails on an existing name),
+ * and makes it durable; false when `target` exists (the temp is left to the caller). For content-addressed files two
+ * processes may store at once: the same original committed by two shards must land once, or the second rename would
+ * replace the ciphertext the first one's audit entry records.
+ */
+export async function publishNew(temp: string, target: string): Promise<boolean> {
+  try {
+    await link(temp, target);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  }
+  await rm(temp, { force: true });
+  await syncDir(dirname(target));
+  return true;
+}
+
+/** `writeAtomic` for a file that must not replace one already there: false (nothing written) when `target` exists. */
+export async function writeAtomicNew(target: string, bytes: Uint8Array, mode?: number): Promise<boolean> {
+  const temp = tempPathFor(target);
+  try {
+    await writeSynced(temp, bytes, { mode, exclusive: true });
+    return await publishNew(temp, target);
+  } finally {
+    await rm(temp, { force: true });
   }
 }

@@ -13,7 +13,8 @@ import { basename, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ErrorCode } from '../protocol';
 import { VeilError } from '../errors';
-import { veilDir, veilPath, veilRelative, type LockName } from '../dataset/layout';
+import { shardLockPath, veilDir, veilPath, veilRelative, type LockName } from '../dataset/layout';
+import type { Shard } from '../protocol';
 import { TEMP_MARKER, tempPathFor } from './durable';
 import { readStateText } from './stateFile';
 import { object, parseChecked, text, type Check } from './checks';
@@ -109,11 +110,66 @@ async function isStale(path: string, holder: LockOwner | VeilError): Promise<boo
   return info !== undefined && Date.now() - info.mtimeMs > UNREADABLE_STALE_MS;
 }
 
-/** Takes a dataset lock for `purpose`, or throws ErrorCode.Locked naming the holder. */
+/**
+ * Takes a dataset lock for `purpose`, or throws ErrorCode.Locked naming the holder. The commit lock (the default) is
+ * the whole dataset's: it is held only while no shard's commit runs (`acquireShardLock`), and keeps new ones out.
+ */
 export async function acquireLock(root: string, purpose: string, options: LockOptions = {}): Promise<DatasetLock> {
   const name = options.file ?? 'commitLock';
   await mkdir(veilDir(root), { recursive: true });
-  return acquireLockFile(veilPath(root, name), { label: veilRelative(name), subject: 'the dataset', purpose, waitMs: options.waitMs });
+  const use = { label: veilRelative(name), subject: 'the dataset', purpose, waitMs: options.waitMs };
+  if (name !== 'commitLock') return acquireLockFile(veilPath(root, name), use);
+  const deadline = Date.now() + (options.waitMs ?? 0);
+  for (;;) {
+    const lock = await acquireLockFile(veilPath(root, name), { ...use, waitMs: Math.max(0, deadline - Date.now()) });
+    const shard = await liveShardHolder(root);
+    if (shard === undefined) return lock;
+    await lock.release();
+    if (Date.now() >= deadline) throw new VeilError(ErrorCode.Locked, `the dataset is locked by the commit of shard ${shard.name} (${shard.who}). Wait for it to finish; if that process is gone, delete ${shard.label}`);
+    await sleep(RETRY_MS * 20);
+  }
+}
+
+/** How long a shard waits for the whole-dataset lock, which another shard holds for a moment only. */
+const SHARD_GATE_WAIT_MS = 15_000;
+
+/**
+ * The commit lock of one shard: shards of a split commit side by side, each under its own lock file, while a
+ * whole-dataset holder of `.veil/lock` (a commit without --shard, a purge, a restore, a change of recipients, a backup)
+ * shuts them all out. The shard's lock is created while holding `.veil/lock` for a moment, so a whole-dataset holder
+ * either sees it or keeps it from being made.
+ */
+export async function acquireShardLock(root: string, purpose: string, shard: Shard): Promise<DatasetLock> {
+  await mkdir(veilPath(root, 'shardLocks'), { recursive: true });
+  const gate = await acquireLockFile(veilPath(root, 'commitLock'), { label: veilRelative('commitLock'), subject: 'the dataset', purpose, waitMs: SHARD_GATE_WAIT_MS });
+  try {
+    return await acquireLockFile(shardLockPath(root, shard), { label: shardLockLabel(shard), subject: `shard ${shard.index}/${shard.count}`, purpose });
+  } finally {
+    await gate.release();
+  }
+}
+
+function shardLockLabel(shard: Shard): string {
+  return `${veilRelative('shardLocks')}/${shard.index}-of-${shard.count}.lock`;
+}
+
+/** A shard whose commit runs now (its lock held by a live process); dead holders' locks are removed. */
+async function liveShardHolder(root: string): Promise<{ name: string; who: string; label: string } | undefined> {
+  const folder = veilPath(root, 'shardLocks');
+  const names = await readdir(folder).catch(() => [] as string[]);
+  for (const name of names.filter((n) => /^\d+-of-\d+\.lock$/.test(n))) {
+    const path = join(folder, name);
+    const label = `${veilRelative('shardLocks')}/${name}`;
+    const holder = await readOwner(path, label);
+    if (holder === 'gone') continue;
+    if (await isStale(path, holder)) {
+      await rm(path, { force: true });
+      continue;
+    }
+    const who = VeilError.is(holder) ? holder.message : `process ${holder.pid} on ${holder.host}, since ${holder.since}`;
+    return { name: name.replace(/\.lock$/, '').replace('-of-', '/'), who, label };
+  }
+  return undefined;
 }
 
 /** How a lock file is named in messages, and what it is taken for. */

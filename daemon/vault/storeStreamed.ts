@@ -12,7 +12,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { ErrorCode } from '../protocol';
 import { VeilError } from '../errors';
 import { vaultObjectPath, vaultObjectRelative, veilPath } from '../dataset/layout';
-import { publish, tempPathFor } from '../storage/durable';
+import { publishNew, tempPathFor } from '../storage/durable';
 import { openStateFile } from '../storage/stateFile';
 import { BLOCK_CHUNKS, fileSource, openStreamed, readAgeHead, readAgeHeader, sealStreamed, sealedChunkLengths, type AgeFileName } from './ageStream';
 import { ageHeadProblem } from './ageFormat';
@@ -84,7 +84,12 @@ export async function storeOriginalFile(root: string, path: string, file: string
     const written = ciphertext.digest('hex');
     // Recorded before the object lands, so no object Veil wrote lacks its recipients (`recipients list`).
     await recordCiphertext(root, { vaultObject: id, vaultSha256: written, recipients: [...recipients] });
-    await publish(temp, target);
+    if (!(await publishNew(temp, target))) {
+      // Another process (a shard of the same split) stored the same original meanwhile: its object is the one kept.
+      const raced = await soundObjectSha256(root, id);
+      if (!raced) throw new VeilError(ErrorCode.KeyError, 'vault object stored meanwhile by another process is malformed', vaultObjectRelative(id));
+      return { id, sha256: raced };
+    }
     const readBack = await sha256OfFile(target, vaultObjectRelative(id));
     if (readBack.sha256 !== written) throw new VeilError(ErrorCode.KeyError, 'vault object read back differs from what was written', vaultObjectRelative(id));
     return { id, sha256: written };

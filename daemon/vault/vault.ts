@@ -9,7 +9,7 @@ import { Decrypter, identityToRecipient } from 'age-encryption';
 import { ErrorCode } from '../protocol';
 import { VeilError } from '../errors';
 import { vaultObjectPath, vaultObjectRelative, veilPath } from '../dataset/layout';
-import { writeAtomic } from '../storage/durable';
+import { writeAtomic, writeAtomicNew } from '../storage/durable';
 import { sha256Hex } from '../storage/hash';
 import { readStateFile } from '../storage/stateFile';
 import { ageStructureProblem } from './ageFormat';
@@ -90,9 +90,16 @@ async function storeNow(root: string, original: Uint8Array, id: string, recipien
     await mkdir(veilPath(root, 'vault'), { recursive: true });
     // Recorded before the object lands, so no object Veil wrote lacks its recipients (`recipients list`).
     await recordCiphertext(root, { vaultObject: id, vaultSha256: written, recipients: [...recipients] });
-    await writeAtomic(path, expected, 0o644);
+    if (existing) await writeAtomic(path, expected, 0o644);
+    else if (!(await writeAtomicNew(path, expected, 0o644))) {
+      // Another process (a shard of the same split) stored the same original meanwhile: its object is the one kept.
+      const raced = await readVaultObject(root, id);
+      if (!raced) throw new VeilError(ErrorCode.KeyError, 'vault object vanished while it was being stored', vaultObjectRelative(id));
+      expected = raced;
+      written = undefined;
+    }
   }
-  const stored = existing === expected ? existing : await readVaultObject(root, id);
+  const stored = written === undefined ? expected : await readVaultObject(root, id);
   if (!stored || !Buffer.from(expected).equals(stored)) throw new VeilError(ErrorCode.KeyError, 'vault object read back differs from what was written', vaultObjectRelative(id));
   const problem = ageStructureProblem(stored);
   if (problem) throw new VeilError(ErrorCode.KeyError, `vault object is malformed (${problem})`, vaultObjectRelative(id));

@@ -329,14 +329,18 @@ export async function verifyDataset(params: VerifyParams, ctx: CallContext, deps
         findings.push({ kind: 'commit-unaudited', file: record.file, message: 'review state says committed but the audit log has no commit for it' });
       }
     }
-    const held = await filesInCommit(root);
-    findings.push(...unexplainedRecords(review.value.records(), latestDecisions(audit.entries), held).map(reviewUnauditedFinding));
-    const sidecar = await checkRedactionSidecar(root, audit.entries, (file) => review.value.get(file));
-    if (sidecar) findings.push(sidecar);
+    findings.push(...unexplainedRecords(review.value.records(), latestDecisions(audit.entries), await filesInCommit(root)).map(reviewUnauditedFinding));
   }
   const recordOf = (file: string) => ('value' in review ? review.value.get(file) : undefined);
-  findings.push(...(await restoreFindings(root, retention, recordOf)));
-  if (await Journal.load(root)) findings.push({ kind: 'commit-unfinished', file: veilRelative('journal'), message: 'a commit was interrupted; run `veil commit` again to finish it' });
+  const unfinishedRestores = await restoreFindings(root, retention, recordOf);
+  findings.push(...unfinishedRestores);
+  if ('value' in review) {
+    // Files an interrupted commit or restore holds are the sidecar's to catch up with when it is run again (named above).
+    const settling = new Set([...(await filesInCommit(root)), ...unfinishedRestores.flatMap((finding) => (finding.file === undefined ? [] : [finding.file]))]);
+    const sidecar = await checkRedactionSidecar(root, audit.entries, recordOf, settling);
+    if (sidecar) findings.push(sidecar);
+  }
+  for (const { journal } of await Journal.unfinished(root)) findings.push({ kind: 'commit-unfinished', file: journal.label, message: 'a commit was interrupted; run `veil commit` again (with its --shard, for a shard\'s) to finish it' });
   const rotation = await loadRotationPlan(root);
   if (rotation) {
     const message = `a change of recipients (${describeChange(rotation)}) was interrupted: some originals may still be encrypted to the recipients before it; run \`${finishCommand(rotation)}\` again to finish it`;

@@ -3,7 +3,7 @@
  * without the boxes and without writing anything; the daemon watches the dataset from then on.
  */
 import assert from 'node:assert/strict';
-import { readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { faceCount, type Box, type ImageRecord, type ImageStatusEntry, type ReviewChangedParams } from '../../daemon/protocol';
 import { auditPath } from '../../daemon/audit/log';
@@ -69,6 +69,24 @@ describe('dataset/status: the Veil view’s read of a dataset', function () {
     const status = await daemon.client.request('dataset/status', { root: join(root, 'people') });
     assert.equal(status.scope, 'people');
     assert.deepEqual(status.images.map((image) => image.file), ['people/b.png']);
+  });
+
+  it('a link leading outside the dataset is a failure, also when a review record gives its size; a link inside is an image', async () => {
+    const outside = tempDir();
+    place(ASTRONAUT, outside, 'secret.png');
+    // Detected as an image of its own, then swapped for a link to a file outside: its record must not vouch for it.
+    place(ASTRONAUT, root, 'swapped.png');
+    await daemon.client.request('dataset/detect', { root, files: ['swapped.png'] });
+    rmSync(join(root, 'swapped.png'));
+    symlinkSync(join(outside, 'secret.png'), join(root, 'swapped.png'));
+    symlinkSync(join(root, 'a.png'), join(root, 'inner.png'));
+    for (const method of ['dataset/status', 'dataset/open'] as const) {
+      const answer = await daemon.client.request(method, { root });
+      const listed = 'images' in answer ? answer.images : answer.files;
+      assert.deepEqual(listed.map((image) => image.file), ['a.png', 'coffee.png', 'inner.png', 'late.png', 'people/b.png'], method);
+      const swapped = answer.failures.find((failure) => failure.file === 'swapped.png');
+      assert.match(swapped?.message ?? '', /leads outside the dataset/, method);
+    }
   });
 
   it('the daemon watches the dataset from then on: another process’s edit arrives as review/changed', async () => {

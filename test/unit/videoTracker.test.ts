@@ -62,6 +62,27 @@ describe('video tracker', () => {
     }
   });
 
+  it('two faces crossing slowly keep two tracks while the one behind narrows to its visible side and vanishes for 11 frames', () => {
+    // The generated clip YuNet split into three tracks: 10 s at 25 fps, 7.4 px a frame apart, b in front of a.
+    const video = { ...VIDEO_720P, fps: 25, frames: 250 };
+    const a = movingFace('a', 0, 249, { x: 100, y: 260, w: 82, h: 105 }, { x: 1020, y: 270, w: 82, h: 105 });
+    const b = movingFace('b', 0, 249, { x: 1020, y: 265, w: 73, h: 93 }, { x: 100, y: 260, w: 73, h: 93 });
+    const scene: Scene = { video, faces: [a, b], cuts: [] };
+    for (const stride of [1, 2, 3]) {
+      for (let seed = 1; seed <= 5; seed++) {
+        const detections = detectionsOf(scene, { stride, noise: 0.02, random: seededRandom(seed), inFront: ['b'] });
+        const narrowed = detections.some(({ faces }) => faces.some((face) => face.w < 0.6 * 82));
+        assert.ok(narrowed, `stride ${stride}: a is seen at under 60% of its width before it vanishes`);
+        const tracker = new FaceTracker({ video, stride, threshold: THRESHOLD });
+        for (const frame of detections) tracker.push(frame);
+        const tracks = tracker.finish();
+        const ids = trackIdsPerFace(scene, tracks);
+        assert.deepEqual([tracks.length, ids.get('a')!.length, ids.get('b')!.length], [2, 1, 1], `stride ${stride}, seed ${seed}: ${tracks.map((t) => `${t.id} ${t.keyframes[0]!.frame}-${t.keyframes.at(-1)!.frame}`)}`);
+        assert.deepEqual(frameRecall(scene, tracks).missed, [], `stride ${stride}, seed ${seed}`);
+      }
+    }
+  });
+
   it('a face occluded for 10 frames stays one track, the gap covered by interpolation', () => {
     const face = movingFace('a', 0, 149, square(100, 200, 120), square(900, 260, 120));
     const scene: Scene = { video: { ...VIDEO_720P, frames: 150 }, faces: [face], cuts: [] };

@@ -64,6 +64,15 @@ describe('where keys, originals and renditions land', () => {
     const made = await createKey({ out: allowed, addTo: root });
     assert.match(made.recipient, /^age1/);
     assert.ok(existsSync(allowed));
+    // A dataset given its recipients before any detection is a dataset too.
+    const recipientsOnly = tempDir();
+    mkdirSync(join(recipientsOnly, '.veil'));
+    writeFileSync(join(recipientsOnly, '.veil', 'recipients.txt'), `${made.recipient}\n`);
+    await assert.rejects(createKey({ out: join(recipientsOnly, 'identity.txt') }), isBadPath(/private key inside a dataset/));
+    // The Veil home (`~/.veil`, keygen's default) is no dataset's .veil/.
+    const home = join(tempDir(), '.veil', 'identity.txt');
+    await createKey({ out: home });
+    assert.ok(existsSync(home));
   });
 
   it('a commit removes cached renditions before it clears its journal, so no kill leaves pre-commit thumbnails', async () => {

@@ -1,0 +1,293 @@
+/**
+ * Issue #14 item 6 (README "Beyond one machine: shards"): `veil detect|commit --shard i/n`, run as separate processes at
+ * once on one dataset, give exactly the result of one process; a shard's commit lock keeps a second run of the same
+ * shard, and a whole-dataset commit, out; and the samples of docs/shards/ (Kubernetes Indexed Jobs, a Slurm array,
+ * GNU parallel) run as written. Every run is the real CLI (dist/cli.js, which starts its own daemon), as a scheduler
+ * would start it.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { cpSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { EXIT } from '../../cli/exitCodes';
+import { shardOf } from '../../daemon/dataset/shard';
+import type { ImageRecord } from '../../daemon/protocol';
+import { runCli, type CliRun } from '../support/cli';
+import { writeFaceImages } from '../support/faceDataset';
+import { NO_FACE, place, tempDir } from '../support/images';
+import { DIST, REPO_ROOT } from '../support/paths';
+import { auditLines, type AuditLine } from '../support/reviewAudit';
+import { readReviewImages } from '../support/reviewFiles';
+
+const SHARDS = 4;
+/** Twelve faces in three folder depths and a photo without one: every shard of 4 holds at least one (asserted). */
+const FACES = Array.from({ length: 12 }, (_, i) => `${['', 'street/', 'street/market/', 'park/'][i % 4]}person-${String(i).padStart(2, '0')}.${i % 2 === 0 ? 'png' : 'jpg'}`);
+const NO_FACE_NAME = 'coffee.png';
+const ALL = [...FACES, NO_FACE_NAME];
+const CLI = [process.execPath, join(DIST, 'cli.js')];
+
+async function makeDataset(size: number): Promise<string> {
+  const root = tempDir('veil-shards-');
+  await writeFaceImages(root, FACES, size);
+  place(NO_FACE, root, NO_FACE_NAME);
+  return root;
+}
+
+async function addRecipient(root: string): Promise<void> {
+  const keygen = await runCli(['keygen', '--out', join(tempDir('veil-shards-key-'), 'id.txt'), '--add-to', root]);
+  assert.equal(keygen.code, EXIT.ok, keygen.stderr);
+}
+
+/** Every shard's command at once, as a scheduler starts them; each must exit 0. */
+async function allShardsAtOnce(args: (shard: string) => string[]): Promise<CliRun[]> {
+  const runs = await Promise.all(Array.from({ length: SHARDS }, (_, index) => runCli(args(`${index}/${SHARDS}`))));
+  for (const [index, run] of runs.entries()) assert.equal(run.code, EXIT.ok, `shard ${index}/${SHARDS}: ${run.stdout}${run.stderr}`);
+  return runs;
+}
+
+/** The files of a dataset outside .veil/, relative, with their bytes. */
+function datasetFiles(root: string): Map<string, Buffer> {
+  const files = new Map<string, Buffer>();
+  for (const entry of readdirSync(root, { recursive: true, withFileTypes: true })) {
+    const path = join(entry.parentPath, entry.name);
+    const file = relative(root, path).split('\\').join('/');
+    if (entry.isFile() && !file.startsWith('.veil/')) files.set(file, readFileSync(path));
+  }
+  return files;
+}
+
+/**
+ * A review record less what legitimately differs between one process and four: `revision` (the review log's sequence
+ * number at the write: four writers interleave their writes differently), `detection.at` and `committedAt` (wall-clock
+ * times) and each box's `id` (a random UUID given to each proposal, daemon/review/merge.ts). Everything else (size,
+ * status, every box's place, size, score, source, state and edited flag, the model and its settings) must be equal.
+ */
+function comparable(record: ImageRecord): unknown {
+  const { revision: _revision, committedAt: _committedAt, detection, boxes, ...rest } = record;
+  const { at: _at, ...settings } = detection ?? { at: '' };
+  return { ...rest, detection: settings, boxes: boxes.map(({ id: _id, ...box }) => box) };
+}
+
+function entriesOf(lines: AuditLine[], type: string): AuditLine[] {
+  return lines.filter((line) => line.type === type);
+}
+
+/** A command line spawned in `cwd` with `env` added; resolves with its exit code and output. */
+function shell(command: string[], env: NodeJS.ProcessEnv, cwd = REPO_ROOT): Promise<CliRun> {
+  return new Promise((resolve) => {
+    const child = spawn(command[0]!, command.slice(1), { cwd, env: { ...process.env, VEIL_HOME: tempDir('veil-shards-home-'), ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/**
+ * The shell script of a Job's container in docs/shards/kubernetes-indexed-job.yaml, found line by line (no YAML
+ * library): the block scalar (`- |`) under the `args:` that follows `name: <job>`.
+ */
+function jobScript(yaml: string, job: string): string {
+  const lines = yaml.split('\n');
+  const named = lines.findIndex((line) => line.trim() === `name: ${job}`);
+  assert.ok(named >= 0, `no Job named ${job}`);
+  const args = lines.findIndex((line, i) => i > named && line.trim() === 'args:');
+  assert.equal(lines[args + 1]?.trim(), '- |', `${job}: args is not one block scalar`);
+  const indent = lines[args + 2]!.search(/\S/);
+  const body: string[] = [];
+  for (const line of lines.slice(args + 2)) {
+    if (line.trim() !== '' && line.search(/\S/) < indent) break;
+    body.push(line.slice(indent));
+  }
+  return body.join('\n');
+}
+
+/**
+ * Waits for `lockPath` to appear while `run` goes on, then stops (SIGSTOP) the process the lock names, so it holds the
+ * lock for as long as the test needs; `resume` continues it and resolves with the run's end.
+ */
+async function pausedWhileHolding(run: Promise<CliRun>, lockPath: string): Promise<{ pid: number; resume(): Promise<CliRun> }> {
+  let ended = false;
+  void run.then(() => (ended = true));
+  for (;;) {
+    assert.ok(!ended, `${lockPath} never appeared while the run went on`);
+    const owner = readLockOwner(lockPath);
+    if (owner !== undefined) {
+      process.kill(owner, 'SIGSTOP');
+      // Stopped inside a moment's write (the review or audit lock, ~1 ms): let it finish that write and stop it again.
+      const veil = join(lockPath.slice(0, lockPath.lastIndexOf('/.veil/')), '.veil');
+      while ([join(veil, 'review.lock'), join(veil, 'audit.lock')].some((moment) => readLockOwner(moment) === owner)) {
+        process.kill(owner, 'SIGCONT');
+        await sleep(1);
+        process.kill(owner, 'SIGSTOP');
+      }
+      assert.equal(readLockOwner(lockPath), owner, 'the lock was still held when its holder was stopped');
+      return {
+        pid: owner,
+        resume: () => {
+          process.kill(owner, 'SIGCONT');
+          return run;
+        },
+      };
+    }
+    await sleep(2);
+  }
+}
+
+function readLockOwner(path: string): number | undefined {
+  try {
+    return (JSON.parse(readFileSync(path, 'utf8')) as { pid: number }).pid;
+  } catch {
+    return undefined; // not there yet, or written this instant
+  }
+}
+
+describe('shards: veil detect|commit --shard i/n in separate processes on one dataset', function () {
+  this.timeout(600_000);
+
+  it('4 shard processes at once give exactly what one process gives: the same committed bytes and review state, each image committed once, a merged audit trail that verifies', async () => {
+    const one = await makeDataset(256);
+    const four = tempDir('veil-shards-four-');
+    cpSync(one, four, { recursive: true });
+    const perShard = Array.from({ length: SHARDS }, (_, index) => ALL.filter((file) => shardOf(file, SHARDS) === index));
+    assert.ok(perShard.every((files) => files.length > 0), `every shard holds an image: ${perShard.map((files) => files.length).join(', ')}`);
+    await addRecipient(one);
+    await addRecipient(four);
+
+    const detected = await runCli(['detect', one]);
+    assert.equal(detected.code, EXIT.ok, detected.stderr);
+    const committed = await runCli(['commit', one, '--include-unreviewed']);
+    assert.equal(committed.code, EXIT.ok, committed.stdout + committed.stderr);
+
+    const detects = await allShardsAtOnce((shard) => ['detect', four, '--shard', shard, '--json']);
+    detects.forEach((run, index) => {
+      const images = (JSON.parse(run.stdout) as { result: { images: Array<{ file: string }> } }).result.images.map((image) => image.file).sort();
+      assert.deepEqual(images, [...perShard[index]!].sort(), `detect --shard ${index}/${SHARDS} worked on its own files`);
+    });
+    const commits = await allShardsAtOnce((shard) => ['commit', four, '--include-unreviewed', '--shard', shard, '--json']);
+    commits.forEach((run, index) => {
+      const files = (JSON.parse(run.stdout) as { result: { committed: string[] } }).result.committed;
+      assert.deepEqual([...files].sort(), [...perShard[index]!].sort(), `commit --shard ${index}/${SHARDS} committed its own files`);
+    });
+
+    // The same outputs, byte for byte (the images' places and names too), and the same originals in the vault.
+    const outputsOne = datasetFiles(one);
+    const outputsFour = datasetFiles(four);
+    assert.deepEqual([...outputsFour.keys()].sort(), [...outputsOne.keys()].sort());
+    for (const [file, bytes] of outputsOne) assert.ok(bytes.equals(outputsFour.get(file)!), `${file}: the same bytes from 4 shards as from one process`);
+    assert.deepEqual(readdirSync(join(four, '.veil', 'vault')).sort(), readdirSync(join(one, '.veil', 'vault')).sort(), 'the same vault objects (named by the originals\' sha256)');
+
+    // The same review state, less what legitimately differs (see `comparable`).
+    const reviewOne = readReviewImages(one);
+    const reviewFour = readReviewImages(four);
+    assert.deepEqual(Object.keys(reviewFour).sort(), [...ALL].sort());
+    for (const file of ALL) assert.deepEqual(comparable(reviewFour[file]!), comparable(reviewOne[file]!), `${file}: the same review record`);
+    assert.ok(FACES.every((file) => reviewFour[file]!.status === 'committed' && reviewFour[file]!.boxes.length > 0), 'every face was found and committed');
+
+    // One merged audit trail: each image detected once and committed once, with the same output hash as one process's.
+    const trailOne = auditLines(one);
+    const trailFour = auditLines(four);
+    assert.deepEqual(trailFour.map((line) => line.seq), trailFour.map((_, i) => i + 1), 'one chain, numbered without a gap');
+    for (const type of ['detect-image', 'commit-image']) {
+      const files = entriesOf(trailFour, type).map((line) => line.file!).sort();
+      assert.deepEqual(files, [...ALL].sort(), `one ${type} entry per image`);
+    }
+    const outputHash = (lines: AuditLine[]) => new Map(entriesOf(lines, 'commit-image').map((line) => [line.file, (line as unknown as { outputSha256: string }).outputSha256]));
+    assert.deepEqual(outputHash(trailFour), outputHash(trailOne));
+    assert.equal(entriesOf(trailFour, 'commit').length, SHARDS, 'one commit summary per shard');
+    assert.equal(entriesOf(trailFour, 'detect-run').length, SHARDS, 'one detect-run per shard');
+
+    const verified = await runCli(['verify', four, '--json']);
+    assert.equal(verified.code, EXIT.ok, verified.stdout + verified.stderr);
+    const verify = (JSON.parse(verified.stdout) as { result: { ok: boolean; findings: unknown[]; checked: { auditEntries: number; images: number } } }).result;
+    assert.deepEqual(verify.findings, []);
+    assert.equal(verify.checked.auditEntries, trailFour.length, 'verify read the whole merged audit log');
+    assert.equal(verify.checked.images, ALL.length);
+    const status = await runCli(['status', four, '--require', 'committed']);
+    assert.equal(status.code, EXIT.ok, status.stdout + status.stderr);
+  });
+
+  it('a shard given twice at once refuses the second, a whole-dataset commit refuses while a shard commit runs, and a shard commit while a whole-dataset commit runs', async () => {
+    const root = await makeDataset(512);
+    await addRecipient(root);
+    assert.equal((await runCli(['detect', root])).code, EXIT.ok);
+    const shard = '1/2';
+    const shardLock = join(root, '.veil', 'shard-locks', '1-of-2.lock');
+
+    // A real shard commit, paused (SIGSTOP to its daemon, the lock's holder) while it holds its lock.
+    const held = await pausedWhileHolding(runCli(['commit', root, '--include-unreviewed', '--shard', shard]), shardLock);
+    const again = await runCli(['commit', root, '--include-unreviewed', '--shard', shard]);
+    assert.equal(again.code, EXIT.failed, again.stdout + again.stderr);
+    assert.match(again.stderr, new RegExp(`shard 1/2 is locked by process ${held.pid} on .*Wait for it to finish`));
+    const whole = await runCli(['commit', root, '--include-unreviewed']);
+    assert.equal(whole.code, EXIT.failed, whole.stdout + whole.stderr);
+    assert.match(whole.stderr, new RegExp(`the dataset is locked by the commit of shard 1/2 \\(process ${held.pid} on `));
+    const other = await runCli(['commit', root, '--include-unreviewed', '--shard', '0/2']);
+    assert.equal(other.code, EXIT.ok, `another shard commits beside it: ${other.stdout}${other.stderr}`);
+    const first = await held.resume();
+    assert.equal(first.code, EXIT.ok, first.stdout + first.stderr);
+
+    // A whole-dataset commit, paused while it holds .veil/lock: a shard's commit waits for it, then refuses.
+    place(NO_FACE, root, 'later/coffee-2.png');
+    assert.equal((await runCli(['detect', root])).code, EXIT.ok);
+    const wholeHeld = await pausedWhileHolding(runCli(['commit', root, '--include-unreviewed']), join(root, '.veil', 'lock'));
+    const shut = await runCli(['commit', root, '--include-unreviewed', '--shard', '0/2']);
+    assert.equal(shut.code, EXIT.failed, shut.stdout + shut.stderr);
+    assert.match(shut.stderr, new RegExp(`the dataset is locked by process ${wholeHeld.pid} on `));
+    assert.equal((await wholeHeld.resume()).code, EXIT.ok);
+    const verified = await runCli(['verify', root]);
+    assert.equal(verified.code, EXIT.ok, verified.stdout + verified.stderr);
+  });
+
+  it('the samples of docs/shards/ run as written: the Kubernetes Jobs\' scripts, the Slurm array\'s stages and the GNU parallel script', async () => {
+    // Kubernetes: each Job's container script, run by sh in the Veil checkout (the image's /opt/veil) with what the
+    // Job gives it: DATASET, JOB_COMPLETION_INDEX, the Secret's recipients file.
+    const yaml = readFileSync(join(REPO_ROOT, 'docs', 'shards', 'kubernetes-indexed-job.yaml'), 'utf8');
+    const k8s = await makeDataset(128);
+    const secret = join(tempDir('veil-shards-secret-'), 'recipients.txt');
+    const recipient = await runCli(['keygen', '--out', join(tempDir('veil-shards-key-'), 'id.txt')]);
+    writeFileSync(secret, `# the custodians\n${recipient.stdout.trim()}\n`);
+    for (const job of ['veil-detect', 'veil-commit']) {
+      const script = jobScript(yaml, job);
+      const runs = await Promise.all(
+        Array.from({ length: SHARDS }, (_, index) => shell(['sh', '-c', script], { DATASET: k8s, JOB_COMPLETION_INDEX: String(index), VEIL_RECIPIENTS_FILE: secret })),
+      );
+      for (const [index, run] of runs.entries()) assert.equal(run.code, 0, `${job} pod ${index}: ${run.stdout}${run.stderr}`);
+    }
+    assert.equal(readFileSync(join(k8s, '.veil', 'recipients.txt'), 'utf8'), readFileSync(secret, 'utf8'), 'one pod put the Secret\'s recipients in place');
+    assert.deepEqual(readdirSync(join(k8s, '.veil')).filter((name) => name.includes('recipients.txt.')), [], 'no staged copy left');
+    const check = await shell(['sh', '-c', jobScript(yaml, 'veil-check')], { DATASET: k8s });
+    assert.equal(check.code, 0, check.stdout + check.stderr);
+    assert.equal((JSON.parse(check.stdout.trim().split('\n').at(-1)!) as { result: { met: boolean } }).result.met, true);
+
+    // Slurm: the script as each array task runs it (the submit stage needs sbatch; the stages are what it submits).
+    const slurm = await makeDataset(128);
+    await addRecipient(slurm);
+    const script = join(REPO_ROOT, 'docs', 'shards', 'slurm-array.sh');
+    const slurmEnv = (stage: string, index: number, count: number) => ({ DATASET: slurm, VEIL_STAGE: stage, VEIL_CLI: CLI.join(' '), SLURM_ARRAY_TASK_ID: String(index), SLURM_ARRAY_TASK_COUNT: String(count) });
+    for (const stage of ['detect', 'commit']) {
+      const runs = await Promise.all(Array.from({ length: SHARDS }, (_, index) => shell(['bash', script], slurmEnv(stage, index, SHARDS))));
+      for (const [index, run] of runs.entries()) assert.equal(run.code, 0, `slurm ${stage} task ${index}: ${run.stdout}${run.stderr}`);
+    }
+    const out = tempDir('veil-shards-slurm-out-');
+    const slurmCheck = await shell(['bash', script], slurmEnv('check', 0, 1), out);
+    assert.equal(slurmCheck.code, 0, slurmCheck.stdout + slurmCheck.stderr);
+    assert.equal((JSON.parse(readFileSync(join(out, 'veil-status-local.json'), 'utf8')) as { result: { met: boolean } }).result.met, true);
+    assert.equal((await shell(['bash', script], { ...slurmEnv('everything', 0, 1) })).code, 2, 'an unknown stage is refused');
+
+    // GNU parallel: the script itself, when GNU parallel is installed (`apt-get install parallel`).
+    const hasParallel = (await shell(['sh', '-c', 'command -v parallel'], {})).code === 0;
+    if (!hasParallel) {
+      console.warn('  (GNU parallel is not installed: docs/shards/gnu-parallel.sh not run)');
+      return;
+    }
+    const gnu = await makeDataset(128);
+    await addRecipient(gnu);
+    const parallel = await shell(['bash', join(REPO_ROOT, 'docs', 'shards', 'gnu-parallel.sh'), gnu, String(SHARDS)], { VEIL_CLI: CLI.join(' ') });
+    assert.equal(parallel.code, 0, parallel.stdout + parallel.stderr);
+    assert.equal(entriesOf(auditLines(gnu), 'commit').length, SHARDS, 'one commit per shard');
+    assert.match(parallel.stdout, /every image is committed/);
+  });
+});
