@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
-const ALL = ['detect', 'coverageLevers', 'possibleFaces', 'commit', 'webview', 'reviewEdit', 'viewCounts', 'redactionStrength', 'rotate', 'backup', 'videoTracker', 'videoIo', 'openings', 'videoScrub', 'videoPipeline', 'annotations', 'largeDataset', 'shards'];
+const ALL = ['detect', 'coverageLevers', 'possibleFaces', 'commit', 'webview', 'reviewEdit', 'viewCounts', 'redactionStrength', 'rotate', 'backup', 'videoTracker', 'videoIo', 'openings', 'videoScrub', 'videoPipeline', 'videoDetectLevers', 'annotations', 'largeDataset', 'shards'];
 const separator = process.argv.indexOf('--');
 const names = (separator === -1 ? process.argv.slice(2) : process.argv.slice(2, separator)).filter(Boolean);
 const extra = separator === -1 ? [] : process.argv.slice(separator + 1);

@@ -30,7 +30,8 @@ import { openFrameWriter } from '../daemon/video/frameWriter';
 import { outputContainerFor } from '../daemon/video/outputContainers';
 import { probeVideo } from '../daemon/video/probe';
 import { redactVideo } from '../daemon/video/redactVideo';
-import { clipScene, makeClip, type ClipSpec, type SyntheticClip } from '../test/support/syntheticClips';
+import { clipScene, makeClip, type SyntheticClip } from '../test/support/syntheticClips';
+import { RECALL_CLIPS } from '../test/support/videoRecallClips';
 import { frameRecall, identitySwitches } from '../test/support/videoTrackerScenes';
 import { REPO, YUNET_FILE } from './lib/sharedData';
 import { peakRssMiB, rssMiB } from './lib/speed';
@@ -46,37 +47,6 @@ const FPS = 25;
 const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
 
 const HD = { width: 1280, height: 720, fps: FPS };
-
-/** The clips of the recall table: each exercises one thing a tracker gets wrong. */
-function recallClips(): Array<{ name: string; spec: ClipSpec }> {
-  const frames = 100;
-  return [
-    {
-      name: 'crossing',
-      spec: {
-        ...HD,
-        frames,
-        faces: [
-          { keys: [{ frame: 0, x: 80, y: 200, scale: 0.9 }, { frame: frames - 1, x: 1000, y: 260, scale: 0.9 }] },
-          { keys: [{ frame: 0, x: 1000, y: 240, scale: 0.8 }, { frame: frames - 1, x: 100, y: 220, scale: 0.8 }] },
-        ],
-      },
-    },
-    {
-      name: 'occlusion',
-      spec: { ...HD, frames, faces: [{ keys: [{ frame: 0, x: 100, y: 200, scale: 0.7 }, { frame: frames - 1, x: 900, y: 300, scale: 0.7 }] }], occlusions: [{ face: 0, from: 40, to: 50 }] },
-    },
-    {
-      name: 'scene cut',
-      spec: {
-        ...HD,
-        frames,
-        cuts: [50],
-        faces: [{ keys: [{ frame: 0, x: 100, y: 200, scale: 0.7 }, { frame: 49, x: 400, y: 250, scale: 0.7 }, { frame: 50, x: 900, y: 100, scale: 0.5 }, { frame: frames - 1, x: 700, y: 300, scale: 0.6 }] }],
-      },
-    },
-  ];
-}
 
 async function detect(detector: Detector, clip: SyntheticClip, info: VideoInfo, stride: number): Promise<{ tracks: Track[]; fps: number }> {
   const threshold = detector.defaultThreshold;
@@ -102,7 +72,7 @@ async function main(): Promise<void> {
   const result: Record<string, unknown> = { machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}`, fps: FPS };
   try {
     // 1. Detection + tracking speed on a clip of SECONDS with two faces crossing.
-    const speedClip = await makeClip({ ...HD, frames: SECONDS * FPS, faces: recallClips()[0]!.spec.faces.map((face) => ({ keys: face.keys.map((key) => ({ ...key, frame: Math.round((key.frame * (SECONDS * FPS - 1)) / 99) })) })), name: 'speed' }, dir);
+    const speedClip = await makeClip({ ...HD, frames: SECONDS * FPS, faces: RECALL_CLIPS[0]!.spec.faces.map((face) => ({ keys: face.keys.map((key) => ({ ...key, frame: Math.round((key.frame * (SECONDS * FPS - 1)) / 99) })) })), name: 'speed' }, dir);
     const speedInfo = await probeVideo(speedClip.path);
     const speed: Array<Record<string, unknown>> = [];
     for (const [model, detector] of Object.entries(detectors)) {
@@ -116,7 +86,7 @@ async function main(): Promise<void> {
 
     // 2. Frame recall and identity switches with YuNet at the default stride.
     const recall: Array<Record<string, unknown>> = [];
-    for (const { name, spec } of recallClips()) {
+    for (const { name, spec } of RECALL_CLIPS) {
       const clip = await makeClip({ ...spec, name: name.replace(' ', '-') }, dir);
       const info = await probeVideo(clip.path);
       for (const stride of [1, DEFAULT_VIDEO_STRIDE, 3]) {

@@ -7,6 +7,8 @@
  * level and about 90 % at coarser ones (wider-dev and widerfull alike); averaging every level lost a 99 px frontal
  * face of widerfull (0.52 and 0.39) and 10 points of its coverage of faces >= 32 px.
  * Thorough adds a second pyramid half an octave above the first (faces between two levels' sweet spots).
+ * A video frame (DetectRequest.video) is shown in one view, up to VIDEO_MAX_SCALE, and with the tracks' predicted
+ * boxes only the tiles around them at the tile levels (README "Video pipeline": the numbers of each lever).
  */
 import type { InferenceSession } from 'onnxruntime-node';
 import { ErrorCode, type Face, type ModelInfo } from '../protocol';
@@ -17,7 +19,7 @@ import { averageViews, unmirror } from './fusion';
 import { clipAllToImage, unscale } from './geometry';
 import { weightedNms } from './nms';
 import { fillNhwcSignedTile, resizeRgb, type RgbImage } from './pixels';
-import { HALF_OCTAVE, pyramidLevels, levelKeeps, type PyramidLevel, type Tile } from './pyramid';
+import { HALF_OCTAVE, MIN_FACE_BELOW_FINEST, pyramidLevels, levelAround, levelKeeps, type PyramidLevel, type Tile } from './pyramid';
 import { ScratchBuffers } from './scratch';
 import { runFloat } from './session';
 
@@ -33,11 +35,22 @@ const MERGE_IOU = 0.3;
  */
 export const BLAZEFACE_VIEW_FLOOR = 0.2;
 
+/** Faces of a video frame smaller than this (px, longer side) are not looked for: too small to be reviewed or recognised. */
+export const VIDEO_MIN_FACE = 24;
+/**
+ * A video frame's pyramid stops at the first level where a VIDEO_MIN_FACE face reaches the MIN_FACE_BELOW_FINEST
+ * model pixels BlazeFace localises (0.8 at 720p: 22 tiles instead of 88).
+ */
+export const VIDEO_MAX_SCALE = MIN_FACE_BELOW_FINEST / VIDEO_MIN_FACE;
+
 export interface BlazeFaceOptions {
   /** Top of the pyramid in level pixels per image pixel (NATIVE_RESOLUTION, or WHOLE_IMAGE_ONLY). */
   maxScale?: number;
   /** Show every tile mirrored too, fused per level as above (default true; false only to measure the lever). */
   mirroredView?: boolean;
+  /** The same two for a video frame (defaults VIDEO_MAX_SCALE and false; set only to measure the levers). */
+  videoMaxScale?: number;
+  videoMirroredView?: boolean;
 }
 
 export class BlazeFaceDetector implements Detector {
@@ -48,6 +61,8 @@ export class BlazeFaceDetector implements Detector {
   private readonly scratch = new ScratchBuffers();
   private readonly maxScale: number;
   private readonly views: readonly boolean[];
+  private readonly videoMaxScale: number;
+  private readonly videoViews: readonly boolean[];
 
   constructor(
     readonly model: ModelInfo,
@@ -56,16 +71,22 @@ export class BlazeFaceDetector implements Detector {
   ) {
     this.maxScale = options.maxScale ?? NATIVE_RESOLUTION;
     this.views = options.mirroredView === false ? [false] : [false, true];
+    this.videoMaxScale = options.videoMaxScale ?? VIDEO_MAX_SCALE;
+    this.videoViews = options.videoMirroredView === true ? [false, true] : [false];
   }
 
   async detect(image: RgbImage, options: DetectRequest): Promise<Face[]> {
     const threshold = operatingThreshold(this, options);
-    const floor = this.views.length > 1 ? Math.min(threshold, BLAZEFACE_VIEW_FLOOR) : threshold;
+    const video = options.video !== undefined;
+    const shown = video ? this.videoViews : this.views;
+    const floor = shown.length > 1 ? Math.min(threshold, BLAZEFACE_VIEW_FLOOR) : threshold;
     const starts = options.thorough ? [1, HALF_OCTAVE] : [1];
-    const levels = starts.flatMap((start) => pyramidLevels(image.width, image.height, this.maxScale, start));
+    const pyramid = starts.flatMap((start) => pyramidLevels(image.width, image.height, video ? this.videoMaxScale : this.maxScale, start));
+    const around = options.video?.around;
+    const levels = around ? pyramid.map((level) => levelAround(level, around)).filter((level) => level.tiles.length > 0) : pyramid;
     const candidates: Face[] = [];
     for (const level of levels) {
-      const views = await this.detectLevel(image, level, level.isFinest ? floor : threshold);
+      const views = await this.detectLevel(image, level, shown, level.isFinest ? floor : threshold);
       const fused = level.isFinest ? averageViews(views, MERGE_IOU) : weightedNms(views.flat(), MERGE_IOU);
       candidates.push(...fused.filter((face) => face.score >= threshold));
     }
@@ -78,10 +99,10 @@ export class BlazeFaceDetector implements Detector {
    * for Node runs an inference on the calling thread, so concurrent runs do not overlap (measured: two in flight took
    * as long as one after the other); the intra-op threads are what spreads one inference over the cores.
    */
-  private async detectLevel(image: RgbImage, level: PyramidLevel, floor: number): Promise<Face[][]> {
+  private async detectLevel(image: RgbImage, level: PyramidLevel, shown: readonly boolean[], floor: number): Promise<Face[][]> {
     const pixels = await resizeRgb(image, level.width, level.height);
     const views: Face[][] = [];
-    for (const mirrored of this.views) {
+    for (const mirrored of shown) {
       const faces: Face[] = [];
       for (const tile of level.tiles) {
         const found = await this.detectInTile(pixels, tile, mirrored, floor);

@@ -7,6 +7,18 @@ export interface DetectRequest {
   threshold?: number;
   /** Slower, finds smaller faces. */
   thorough?: boolean;
+  /** The image is a frame of a video (detectVideo.ts): a detector may trade views and tiles for speed (see VideoFrameRequest). */
+  video?: VideoFrameRequest;
+}
+
+/**
+ * A video frame's request. The tracker averages a face over the frames it is seen on, what a still image's extra views
+ * buy, and predicts where each tracked face is: a detector may look only there at its fine scales. A detector without
+ * a cheaper video path ignores it (YuNet: one pass over the frame is already its cheapest).
+ */
+export interface VideoFrameRequest {
+  /** Where the live tracks predict faces at this frame; absent: the whole frame at every scale (a full pass). */
+  around?: readonly Rect[];
 }
 
 export interface Detector {

@@ -83,3 +83,34 @@ export function levelKeeps(box: Rect, tile: Tile, level: PyramidLevel): boolean 
   if (tile.top + TILE_SIZE < level.height && box.y + box.h > far) return false;
   return true;
 }
+
+/**
+ * How far beyond a predicted face (in its sides, each way) a tile still counts as holding it, and by what factor its
+ * size may be off the levels' kept range: the prediction errs by a fraction of a face per detection frame (kalman.ts)
+ * and a face found beyond this is found at the next full pass (detectVideo.ts).
+ */
+export const AROUND_REACH = 1;
+export const AROUND_SIZE_SLACK = 2;
+
+/**
+ * `level` cut down to the tiles that can hold one of the faces predicted at `around` (image pixels): a tile level
+ * keeps a predicted face when its size in level pixels is in the level's kept range (levelKeeps, with
+ * AROUND_SIZE_SLACK) and a tile overlaps the face grown by AROUND_REACH. A level that fits in one tile is kept whole:
+ * it is the frame's one look for a new face anywhere.
+ */
+export function levelAround(level: PyramidLevel, around: readonly Rect[]): PyramidLevel {
+  if (!level.isTileLevel) return level;
+  const reach = around
+    .filter((box) => {
+      const side = Math.max(box.w * level.scaleX, box.h * level.scaleY);
+      return side <= TILE_MAX_FACE * AROUND_SIZE_SLACK && (level.isFinest || side * AROUND_SIZE_SLACK >= MIN_FACE_BELOW_FINEST);
+    })
+    .map((box) => ({
+      left: (box.x - AROUND_REACH * box.w) * level.scaleX,
+      top: (box.y - AROUND_REACH * box.h) * level.scaleY,
+      right: (box.x + (1 + AROUND_REACH) * box.w) * level.scaleX,
+      bottom: (box.y + (1 + AROUND_REACH) * box.h) * level.scaleY,
+    }));
+  const tiles = level.tiles.filter((tile) => reach.some((r) => r.left < tile.left + TILE_SIZE && r.right > tile.left && r.top < tile.top + TILE_SIZE && r.bottom > tile.top));
+  return { ...level, tiles };
+}

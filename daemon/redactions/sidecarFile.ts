@@ -81,7 +81,10 @@ export async function checkRedactionSidecar(root: string, entries: readonly Audi
   } catch (error) {
     return stale(`cannot be read (${VeilError.is(error) ? error.message : String(error)})`);
   }
-  if (text === undefined) return expected.files.length + expected.undescribed.length === 0 ? undefined : stale(`is missing, and ${expected.files.length + expected.undescribed.length} committed file(s) are not listed`);
+  if (text === undefined) {
+    const unlisted = [...expected.files, ...expected.undescribed].filter((entry) => !settling.has(entry.file)).length;
+    return unlisted === 0 ? undefined : stale(`is missing, and ${unlisted} committed file(s) are not listed`);
+  }
   let found: unknown;
   try {
     found = JSON.parse(text);

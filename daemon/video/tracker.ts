@@ -142,6 +142,11 @@ export class FaceTracker {
     });
   }
 
+  /** Where the live tracks predict their faces at `frame` (after the last frame pushed): where a detector may look first. */
+  predictedBoxes(frame: number): Rect[] {
+    return this.live.map((track) => track.filter.predict(frame).estimate().box);
+  }
+
   /** Every track, in order of birth, its padding clamped to its scene. The tracker takes no more frames after. */
   finish(): Track[] {
     if (!this.finished) {

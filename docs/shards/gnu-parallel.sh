@@ -8,10 +8,12 @@
 #   docs/shards/gnu-parallel.sh /shared/photos 4
 # Settings, from the environment:
 #   VEIL_CLI  how to run veil (default: `veil` when it is on PATH, else `npx --no-install veil`: never a download)
+#   VEIL_BATCH_REASON  why the commit may leave possible faces unreviewed (recorded in the audit log)
 set -euo pipefail
 
 dataset=${1:?usage: gnu-parallel.sh <dataset> [shards, default 4]}
 shards=${2:-4}
+: "${VEIL_BATCH_REASON:=batch without review: gnu-parallel.sh run by ${USER:-$(id -un)}}"
 if [ -n "${VEIL_CLI:-}" ]; then
   veil=$VEIL_CLI
 elif command -v veil >/dev/null 2>&1; then
@@ -28,9 +30,12 @@ export VEIL_ORT_THREADS
 # with spaces too) to the shard as one argument.
 # shellcheck disable=SC2086
 seq 0 $((shards - 1)) | parallel -q --halt now,fail=1 --line-buffer --tag $veil detect "$dataset" --shard {}/"$shards"
-# --include-unreviewed commits the model's boxes on images nobody reviewed; drop it to commit only reviewed images.
+# --include-unreviewed commits the model's boxes on images nobody reviewed, and --allow-possible-faces leaves the
+# detections the model doubted unpainted, for the reason given (both in the audit log); drop them to commit only
+# reviewed images.
 # shellcheck disable=SC2086
-seq 0 $((shards - 1)) | parallel -q --halt now,fail=1 --line-buffer --tag $veil commit "$dataset" --include-unreviewed --shard {}/"$shards"
+seq 0 $((shards - 1)) | parallel -q --halt now,fail=1 --line-buffer --tag $veil commit "$dataset" --include-unreviewed \
+  --allow-possible-faces --reason "$VEIL_BATCH_REASON" --shard {}/"$shards"
 # shellcheck disable=SC2086
 $veil verify "$dataset"
 # shellcheck disable=SC2086

@@ -14,6 +14,7 @@
 # Settings, from the environment:
 #   DATASET   the dataset folder (required)
 #   VEIL_CLI  how to run veil (default: `veil` when it is on PATH, else `npx --no-install veil`: never a download)
+#   VEIL_BATCH_REASON  why the commit may leave possible faces unreviewed (recorded in the audit log)
 #
 #SBATCH --job-name=veil
 #SBATCH --array=0-3
@@ -31,6 +32,7 @@ elif command -v veil >/dev/null 2>&1; then
 else
   veil='npx --no-install veil'
 fi
+: "${VEIL_BATCH_REASON:=batch without review: Slurm job ${SLURM_ARRAY_JOB_ID:-submitted by ${USER:-$(id -un)}}}"
 # ONNX Runtime threads = the cores Slurm gave the task: no oversubscription of a shared node.
 export VEIL_ORT_THREADS=${SLURM_CPUS_PER_TASK:-2}
 
@@ -47,10 +49,12 @@ case "${VEIL_STAGE:-submit}" in
     $veil detect "$DATASET" --shard "${SLURM_ARRAY_TASK_ID}/${SLURM_ARRAY_TASK_COUNT}"
     ;;
   commit)
-    # --include-unreviewed commits the model's boxes on images nobody reviewed (a batch without review); drop it to
-    # commit only what people reviewed between the two arrays (submit the stages by hand then). Exit 3: files left as
-    # they were, each listed: the check stage does not start.
-    $veil commit "$DATASET" --include-unreviewed --shard "${SLURM_ARRAY_TASK_ID}/${SLURM_ARRAY_TASK_COUNT}"
+    # --include-unreviewed commits the model's boxes on images nobody reviewed (a batch without review), and
+    # --allow-possible-faces leaves the detections the model doubted unpainted, for the reason given (both in the audit
+    # log); drop them to commit only what people reviewed between the two arrays (submit the stages by hand then).
+    # Exit 3: files left as they were, each listed: the check stage does not start.
+    $veil commit "$DATASET" --include-unreviewed --allow-possible-faces --reason "$VEIL_BATCH_REASON" \
+      --shard "${SLURM_ARRAY_TASK_ID}/${SLURM_ARRAY_TASK_COUNT}"
     ;;
   check)
     # The merged audit trail and every committed image, as one process sees them; then the gate (exit 5 while any

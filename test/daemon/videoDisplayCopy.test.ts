@@ -14,7 +14,7 @@ import { ErrorCode, type VideoInfo } from '../../daemon/protocol';
 import { probeVideo } from '../../daemon/video/probe';
 import { readFrames } from '../../daemon/video/frameReader';
 import { rpcError, startDaemon, type TestDaemon } from '../support/daemon';
-import { tempDir } from '../support/images';
+import { tempDir, meanDiff } from '../support/images';
 import { launchChromium } from '../support/webviewHarness';
 import { makeClip, type ClipSpec, type SyntheticClip } from '../support/syntheticClips';
 import { allTags, inspectVideo, keyframeIndexes } from '../support/videoInspect';
@@ -37,11 +37,6 @@ async function frames(path: string, info: VideoInfo): Promise<Buffer[]> {
   return out;
 }
 
-function meanDiff(a: Buffer | Uint8Array, b: Buffer | Uint8Array): number {
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) sum += Math.abs(a[i]! - b[i]!);
-  return sum / a.length;
-}
 
 describe('video/displayCopy', function () {
   this.timeout(120_000);

@@ -11,7 +11,7 @@ import type { VideoInfo } from '../../daemon/protocol';
 import { probeVideo } from '../../daemon/video/probe';
 import { readFrames } from '../../daemon/video/frameReader';
 import { startDaemon, type TestDaemon } from '../support/daemon';
-import { tempDir } from '../support/images';
+import { tempDir, meanDiff } from '../support/images';
 import { makeClip, type ClipSpec } from '../support/syntheticClips';
 
 /** Displayed 320 × 240 (stored turned), the face crossing from left to right: frame 0 and frame 4 (10%) differ. */
@@ -32,12 +32,6 @@ async function frameFitted(path: string, info: VideoInfo, n: number): Promise<Bu
   throw new Error(`no frame ${n}`);
 }
 
-function meanDiff(a: Buffer, b: Buffer): number {
-  assert.equal(a.length, b.length);
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) sum += Math.abs(a[i]! - b[i]!);
-  return sum / a.length;
-}
 
 describe('a video thumbnail is its poster frame (real daemon)', function () {
   this.timeout(120_000);

@@ -1,4 +1,5 @@
 /** Real images for tests, derived at run time from the committed public-domain fixtures. */
+import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -31,6 +32,14 @@ export async function makeDataset(count: number, size = 512): Promise<string> {
 }
 
 /** Mean absolute difference per channel between two RGB buffers of `width` pixels per row, inside `rect`. */
+/** Mean absolute difference per byte of two buffers of the same length (whole frames, whole images). */
+export function meanDiff(a: Buffer | Uint8Array, b: Buffer | Uint8Array): number {
+  assert.equal(a.length, b.length, 'the buffers differ in length');
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += Math.abs(a[i]! - b[i]!);
+  return sum / a.length;
+}
+
 export function meanDiffIn(a: Buffer, b: Buffer, width: number, rect: { x: number; y: number; w: number; h: number }): number {
   let sum = 0;
   for (let y = rect.y; y < rect.y + rect.h; y++) {

@@ -12,7 +12,7 @@ import { VeilError } from '../../daemon/errors';
 import { probeVideo } from '../../daemon/video/probe';
 import { readFrames, type VideoFrame } from '../../daemon/video/frameReader';
 import { startTool } from '../../daemon/video/toolProcess';
-import { tempDir } from '../support/images';
+import { tempDir, meanDiff } from '../support/images';
 import { freshRegistry } from '../support/models';
 import { makeClip, renderFrame, type ClipSpec, type SyntheticClip } from '../support/syntheticClips';
 
@@ -48,11 +48,6 @@ function childFfmpegs(): string[] {
   return found;
 }
 
-function meanDiff(a: Buffer, b: Buffer): number {
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) sum += Math.abs(a[i]! - b[i]!);
-  return sum / a.length;
-}
 
 function iou(a: Rect, b: Rect): number {
   const w = Math.max(0, Math.min(a.x + a.w, b.x + b.w) - Math.max(a.x, b.x));

@@ -11,7 +11,7 @@ import { probeVideo } from '../../daemon/video/probe';
 import { readFrames } from '../../daemon/video/frameReader';
 import { openFrameWriter } from '../../daemon/video/frameWriter';
 import { outputContainerFor } from '../../daemon/video/outputContainers';
-import { tempDir } from '../support/images';
+import { tempDir, meanDiff } from '../support/images';
 import { makeClip, type ClipSpec, type SyntheticClip } from '../support/syntheticClips';
 import { allTags, inspectVideo } from '../support/videoInspect';
 
@@ -46,11 +46,6 @@ async function frameBuffers(frames: AsyncIterable<{ rgb: Buffer }>): Promise<Buf
   return out;
 }
 
-function meanDiff(a: Buffer, b: Buffer): number {
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) sum += Math.abs(a[i]! - b[i]!);
-  return sum / a.length;
-}
 
 describe('video writer', function () {
   this.timeout(120_000);
