@@ -22,7 +22,7 @@ import { readRecipients } from '../vault/recipients';
 import { acquireLock, acquireShardLock } from '../storage/lock';
 import { removeTempsBeside } from '../storage/tempsBeside';
 import { checkShard, inShard, shardName } from '../dataset/shard';
-import { Journal, type CommitPlan, type JournalState } from './journal';
+import { Journal, filesInCommit, type CommitPlan, type JournalState } from './journal';
 import { removeStrayTemps } from './cleanup';
 import { guardPossibleFaces, selectImages, type Selection } from './select';
 import { damageWarning, failuresOf, leftAsIsOf, notStarted } from './accounting';
@@ -218,7 +218,13 @@ export async function commitDataset(params: CommitParams, ctx: CallContext, deps
     // Select and journal under the review lock: from then on no edit, detection or exclusion can change a planned image.
     // Exclusions are audited under that lock too: the log's tail read there holds every exclusion the state holds.
     const { result: selected } = await store.update(async (get): Promise<ReviewDecision<Selected>> => {
-      const selection = selectImages(rest, {
+      // Plans are journaled under this lock: a file another running commit planned (a shard of an overlapping split,
+      // `1/2` beside `1/4`) is seen here and left to it, never committed twice at once.
+      const held = shard ? await filesInCommit(root) : new Set<string>();
+      for (const entry of rest.entries.filter((entry) => held.has(entry.file))) {
+        result.leftAsIs.push(leftAsIsOf(fileFailure(entry.file, new VeilError(ErrorCode.Conflict, 'is being committed by another running commit (a shard of an overlapping split); left to it'))));
+      }
+      const selection = selectImages(held.size === 0 ? rest : { ...rest, entries: rest.entries.filter((entry) => !held.has(entry.file)) }, {
         recordOf: get,
         exclusions: await readExclusions(root),
         audited: (await catchUpAudited(root, audited)).exclusions,

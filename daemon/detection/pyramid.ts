@@ -85,32 +85,33 @@ export function levelKeeps(box: Rect, tile: Tile, level: PyramidLevel): boolean 
 }
 
 /**
- * How far beyond a predicted face (in its sides, each way) a tile still counts as holding it, and by what factor its
- * size may be off the levels' kept range: the prediction errs by a fraction of a face per detection frame (kalman.ts)
- * and a face found beyond this is found at the next full pass (detectVideo.ts).
+ * How far beyond a predicted face (in its sides, each way) a tile around it must reach, and by what factor its size
+ * may be off the levels' kept range: the prediction errs by a fraction of a face per detection frame (kalman.ts), and
+ * a face beyond this is found at the next full pass (detectVideo.ts).
  */
 export const AROUND_REACH = 1;
 export const AROUND_SIZE_SLACK = 2;
 
 /**
- * `level` cut down to the tiles that can hold one of the faces predicted at `around` (image pixels): a tile level
- * keeps a predicted face when its size in level pixels is in the level's kept range (levelKeeps, with
- * AROUND_SIZE_SLACK) and a tile overlaps the face grown by AROUND_REACH. A level that fits in one tile is kept whole:
- * it is the frame's one look for a new face anywhere.
+ * `level` cut down to tiles around the faces predicted at `around` (image pixels): at a tile level, for each predicted
+ * face whose size in level pixels is in the level's kept range (levelKeeps, with AROUND_SIZE_SLACK), one tile centred
+ * on it (moved inside the level at its borders), unless a tile already taken holds it grown by AROUND_REACH. Grid
+ * tiles overlapping a face would be 2 to 6 per face and level; a centred one holds it whole with a face and more of
+ * room on each side. A level that fits in one tile is kept whole: it is the frame's look for a new face anywhere.
  */
 export function levelAround(level: PyramidLevel, around: readonly Rect[]): PyramidLevel {
   if (!level.isTileLevel) return level;
-  const reach = around
-    .filter((box) => {
-      const side = Math.max(box.w * level.scaleX, box.h * level.scaleY);
-      return side <= TILE_MAX_FACE * AROUND_SIZE_SLACK && (level.isFinest || side * AROUND_SIZE_SLACK >= MIN_FACE_BELOW_FINEST);
-    })
-    .map((box) => ({
-      left: (box.x - AROUND_REACH * box.w) * level.scaleX,
-      top: (box.y - AROUND_REACH * box.h) * level.scaleY,
-      right: (box.x + (1 + AROUND_REACH) * box.w) * level.scaleX,
-      bottom: (box.y + (1 + AROUND_REACH) * box.h) * level.scaleY,
-    }));
-  const tiles = level.tiles.filter((tile) => reach.some((r) => r.left < tile.left + TILE_SIZE && r.right > tile.left && r.top < tile.top + TILE_SIZE && r.bottom > tile.top));
+  const tiles: Tile[] = [];
+  const clamp = (value: number, length: number) => Math.round(Math.max(0, Math.min(length - TILE_SIZE, value)));
+  for (const box of around) {
+    const side = Math.max(box.w * level.scaleX, box.h * level.scaleY);
+    if (side > TILE_MAX_FACE * AROUND_SIZE_SLACK || (!level.isFinest && side * AROUND_SIZE_SLACK < MIN_FACE_BELOW_FINEST)) continue;
+    const left = (box.x - AROUND_REACH * box.w) * level.scaleX;
+    const top = (box.y - AROUND_REACH * box.h) * level.scaleY;
+    const right = (box.x + (1 + AROUND_REACH) * box.w) * level.scaleX;
+    const bottom = (box.y + (1 + AROUND_REACH) * box.h) * level.scaleY;
+    if (tiles.some((tile) => tile.left <= left && tile.top <= top && tile.left + TILE_SIZE >= right && tile.top + TILE_SIZE >= bottom)) continue;
+    tiles.push({ left: clamp((left + right) / 2 - TILE_SIZE / 2, level.width), top: clamp((top + bottom) / 2 - TILE_SIZE / 2, level.height) });
+  }
   return { ...level, tiles };
 }

@@ -11,10 +11,11 @@ import { cpSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EXIT } from '../../cli/exitCodes';
+import { shardLockPath, veilPath } from '../../daemon/dataset/layout';
 import { shardOf } from '../../daemon/dataset/shard';
 import type { ImageRecord } from '../../daemon/protocol';
 import { runCli, type CliRun } from '../support/cli';
-import { writeFaceImages } from '../support/faceDataset';
+import { faceImage, writeFaceImages } from '../support/faceDataset';
 import { NO_FACE, place, tempDir } from '../support/images';
 import { DIST, REPO_ROOT } from '../support/paths';
 import { auditLines, type AuditLine } from '../support/reviewAudit';
@@ -29,7 +30,9 @@ const CLI = [process.execPath, join(DIST, 'cli.js')];
 /** A commit of images nobody reviewed, with the model's doubted detections left as they are (both audited). */
 const BATCH = ['--include-unreviewed', '--allow-possible-faces', '--reason', 'shard test batch'];
 
-async function makeDataset(size: number): Promise<string> {
+const SIZE = 256;
+
+async function makeDataset(size = SIZE): Promise<string> {
   const root = tempDir('veil-shards-');
   await writeFaceImages(root, FACES, size);
   place(NO_FACE, root, NO_FACE_NAME);
@@ -169,7 +172,7 @@ describe('shards: veil detect|commit --shard i/n in separate processes on one da
   this.timeout(600_000);
 
   it('4 shard processes at once give exactly what one process gives: the same committed bytes and review state, each image committed once, a merged audit trail that verifies', async () => {
-    const one = await makeDataset(256);
+    const one = await makeDataset();
     const four = tempDir('veil-shards-four-');
     cpSync(one, four, { recursive: true });
     const perShard = Array.from({ length: SHARDS }, (_, index) => ALL.filter((file) => shardOf(file, SHARDS) === index));
@@ -198,6 +201,7 @@ describe('shards: veil detect|commit --shard i/n in separate processes on one da
     const outputsFour = datasetFiles(four);
     assert.deepEqual([...outputsFour.keys()].sort(), [...outputsOne.keys()].sort());
     for (const [file, bytes] of outputsOne) assert.ok(bytes.equals(outputsFour.get(file)!), `${file}: the same bytes from 4 shards as from one process`);
+    for (const [index, file] of FACES.entries()) assert.ok(!outputsFour.get(file)!.equals(await faceImage(index, SIZE)), `${file}: anonymized, not the original`);
     assert.deepEqual(readdirSync(join(four, '.veil', 'vault')).sort(), readdirSync(join(one, '.veil', 'vault')).sort(), 'the same vault objects (named by the originals\' sha256)');
 
     // The same review state, less what legitimately differs (see `comparable`).
@@ -235,7 +239,7 @@ describe('shards: veil detect|commit --shard i/n in separate processes on one da
     await addRecipient(root);
     assert.equal((await runCli(['detect', root])).code, EXIT.ok);
     const shard = '1/2';
-    const shardLock = join(root, '.veil', 'shard-locks', '1-of-2.lock');
+    const shardLock = shardLockPath(root, { index: 1, count: 2 });
 
     // A real shard commit, paused (SIGSTOP to its daemon, the lock's holder) while it holds its lock.
     const held = await pausedWhileHolding(runCli(['commit', root, ...BATCH, '--shard', shard]), shardLock);
@@ -253,7 +257,7 @@ describe('shards: veil detect|commit --shard i/n in separate processes on one da
     // A whole-dataset commit, paused while it holds .veil/lock: a shard's commit waits for it, then refuses.
     place(NO_FACE, root, 'later/coffee-2.png');
     assert.equal((await runCli(['detect', root])).code, EXIT.ok);
-    const wholeHeld = await pausedWhileHolding(runCli(['commit', root, ...BATCH]), join(root, '.veil', 'lock'));
+    const wholeHeld = await pausedWhileHolding(runCli(['commit', root, ...BATCH]), veilPath(root, 'commitLock'));
     const shut = await runCli(['commit', root, ...BATCH, '--shard', '0/2']);
     assert.equal(shut.code, EXIT.failed, shut.stdout + shut.stderr);
     assert.match(shut.stderr, new RegExp(`the dataset is locked by process ${wholeHeld.pid} on `));

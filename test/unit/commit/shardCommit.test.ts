@@ -34,13 +34,19 @@ describe('a commit of one shard', function () {
     assert.deepEqual(zero.committed, ofShard(0));
     assert.ok(existsSync(join(interrupted, 'plan.json')), "shard 0 touched shard 1's journal");
 
+    // A shard of an overlapping split (all files: 0/1) leaves the files shard 1's plan holds to it.
+    const overlapping = await commitDataset({ root, shard: { index: 0, count: 1 } }, testContext(), commitDeps());
+    assert.deepEqual(overlapping.committed, []);
+    assert.deepEqual(overlapping.leftAsIs.map((entry) => [entry.file, entry.cause]), ofShard(1).map((file) => [file, 'failed']));
+    assert.match(overlapping.leftAsIs[0]!.message, /being committed by another running commit/);
+
     const one = await commitDataset({ root, shard: { index: 1, count: 2 } }, testContext(), commitDeps());
     assert.deepEqual(one.committed, ofShard(1), 'the rerun of shard 1 finishes its plan');
     assert.equal(existsSync(interrupted), false, "the shard's journal folder is removed with its last commit");
 
     const entries = auditEntries(root);
     assert.deepEqual(entries.filter((e) => e.type === 'commit-image').map((e) => e.file).sort(), [...FILES].sort(), 'each file committed once');
-    assert.deepEqual(entries.filter((e) => e.type === 'commit').map((e) => e.shard), [{ index: 0, count: 2 }, { index: 1, count: 2 }]);
+    assert.deepEqual(entries.filter((e) => e.type === 'commit').map((e) => e.shard), [{ index: 0, count: 2 }, { index: 1, count: 2 }], 'the overlapping shard planned nothing');
     assert.deepEqual((await verifyDataset({ root }, testContext(), commitDeps())).findings, []);
   });
 });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { HALF_OCTAVE, MIN_FACE_BELOW_FINEST, pyramidLevels, levelKeeps, tileStarts, TILE_MAX_FACE, TILE_OVERLAP, TILE_SIZE } from '../../../daemon/detection/pyramid';
+import { HALF_OCTAVE, MIN_FACE_BELOW_FINEST, pyramidLevels, levelAround, levelKeeps, tileStarts, TILE_MAX_FACE, TILE_OVERLAP, TILE_SIZE } from '../../../daemon/detection/pyramid';
 
 describe('BlazeFace tiling pyramid', () => {
   it('covers a length with 256 tiles overlapping by at least 64 px, the last one flush with the end', () => {
@@ -80,5 +80,20 @@ describe('BlazeFace tiling pyramid', () => {
         assert.ok(seen, `a 60 px face at ${x},${y} is kept by some tile`);
       }
     }
+  });
+
+  it('around predicted faces keeps the whole-image level, and at a tile level only tiles near a face of the size it keeps', () => {
+    const [whole, middle, finest] = pyramidLevels(1280, 720, 2 / 3);
+    assert.equal(finest!.scaleX, 0.8);
+    const face = { x: 600, y: 300, w: 30, h: 40 };
+    assert.deepEqual(levelAround(whole!, []), whole, 'the one-tile level is the look for a new face anywhere');
+    const near = levelAround(finest!, [face]);
+    assert.ok(near.tiles.length > 0 && near.tiles.length < finest!.tiles.length / 2, `${near.tiles.length} of ${finest!.tiles.length} tiles`);
+    const holds = near.tiles.some((tile) => tile.left <= face.x * 0.8 && tile.top <= face.y * 0.8 && tile.left + TILE_SIZE >= (face.x + face.w) * 0.8 && tile.top + TILE_SIZE >= (face.y + face.h) * 0.8);
+    assert.ok(holds, 'a kept tile holds the face whole');
+    assert.ok(levelAround(middle!, [face]).tiles.length > 0, 'a 40 px face is 16 px at 0.4: kept there too');
+    assert.equal(levelAround(middle!, [{ x: 600, y: 300, w: 12, h: 16 }]).tiles.length, 0, 'a 16 px face is 6 px at 0.4: only the finest level keeps it');
+    assert.equal(levelAround(finest!, [{ x: 400, y: 100, w: 150, h: 200 }]).tiles.length, 0, 'a 200 px face is 160 px at 0.8: coarser levels keep it');
+    assert.equal(levelAround(finest!, []).tiles.length, 0);
   });
 });
