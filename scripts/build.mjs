@@ -1,6 +1,6 @@
 // Builds the bundles into dist/ and the tests into out/test (esbuild). Type-checking is `npm run typecheck`.
 import { build } from 'esbuild';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const external = ['vscode', 'onnxruntime-node', 'sharp', 'playwright-core', 'mocha', '@vscode/test-electron'];
@@ -28,3 +28,6 @@ const bundles = [
 // Every bundle whose entry exists in this checkout (the extension and webview land after the daemon).
 const present = bundles.filter((b) => Object.values(b.entryPoints).every((entry) => existsSync(entry)));
 await Promise.all(present.map((options) => build(options)));
+// The CLI is the package's bin: runnable as `npx --no-install veil` from a checkout (a fresh clone's build wrote it 0644,
+// and a Kubernetes sample's `npx --no-install veil` failed with "Permission denied").
+if (existsSync('dist/cli.js')) chmodSync('dist/cli.js', 0o755);

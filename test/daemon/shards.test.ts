@@ -121,9 +121,11 @@ async function pausedWhileHolding(run: Promise<CliRun>, lockPath: string): Promi
     const owner = readLockOwner(lockPath);
     if (owner !== undefined) {
       process.kill(owner, 'SIGSTOP');
-      // Stopped inside a moment's write (the review or audit lock, ~1 ms): let it finish that write and stop it again.
+      // Stopped inside a moment (the review, audit or sidecar lock, ~1 ms, or a shard's brief hold of `.veil/lock` while
+      // it makes its own lock): let it finish that and stop it again.
       const veil = join(lockPath.slice(0, lockPath.lastIndexOf('/.veil/')), '.veil');
-      while ([join(veil, 'review.lock'), join(veil, 'audit.lock')].some((moment) => readLockOwner(moment) === owner)) {
+      const moments = ['review.lock', 'audit.lock', 'redactions.lock', 'lock'].map((name) => join(veil, name)).filter((moment) => moment !== lockPath);
+      while (moments.some((moment) => readLockOwner(moment) === owner)) {
         process.kill(owner, 'SIGCONT');
         await sleep(1);
         process.kill(owner, 'SIGSTOP');
