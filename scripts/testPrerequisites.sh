@@ -2,17 +2,17 @@
 # What `npm test` needs besides npm packages, installed when missing, so that the README's test command passes on
 # a fresh Debian machine (issue #10): the stock `age` CLI (the vault must open with it), `chromium` (webview and
 # workbench tests, headless), `libkrb5-dev` (a native addon of code-server, the VS Code test host, builds against
-# it), then the VS Code test host itself (scripts/setupVscodeHost.sh, cached outside the checkout).
+# it), GNU `parallel` (the shards' sample script is run as written), then the VS Code test host itself (scripts/setupVscodeHost.sh, cached outside the checkout).
 # As root with apt-get it installs them; otherwise it prints the one command to run and fails. Idempotent: with
 # everything present it only checks (well under a second, plus the host's own check).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian package → the command that shows it is installed.
-declare -A PROVIDES=([age]=age [chromium]=chromium [libkrb5-dev]=krb5-config)
+declare -A PROVIDES=([age]=age [chromium]=chromium [libkrb5-dev]=krb5-config [parallel]=parallel)
 
 missing=()
-for package in age chromium libkrb5-dev; do
+for package in age chromium libkrb5-dev parallel; do
   command -v "${PROVIDES[$package]}" >/dev/null || missing+=("$package")
 done
 

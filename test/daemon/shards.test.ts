@@ -305,12 +305,8 @@ describe('shards: veil detect|commit --shard i/n in separate processes on one da
     assert.equal((JSON.parse(readFileSync(join(out, 'veil-status-local.json'), 'utf8')) as { result: { met: boolean } }).result.met, true);
     assert.equal((await shell(['bash', script], { ...slurmEnv('everything', 0, 1) })).code, 2, 'an unknown stage is refused');
 
-    // GNU parallel: the script itself, when GNU parallel is installed (`apt-get install parallel`).
-    const hasParallel = (await shell(['sh', '-c', 'command -v parallel'], {})).code === 0;
-    if (!hasParallel) {
-      console.warn('  (GNU parallel is not installed: docs/shards/gnu-parallel.sh not run)');
-      return;
-    }
+    // GNU parallel: the script itself (scripts/testPrerequisites.sh installs GNU parallel, as `npm test` runs it).
+    assert.equal((await shell(['sh', '-c', 'command -v parallel'], {})).code, 0, 'GNU parallel is not installed: run scripts/testPrerequisites.sh');
     const gnu = await makeDataset(128);
     await addRecipient(gnu);
     const parallel = await shell(['bash', join(REPO_ROOT, 'docs', 'shards', 'gnu-parallel.sh'), gnu, String(SHARDS)], { VEIL_CLI: CLI.join(' ') });
