@@ -9,6 +9,7 @@ import { VeilError, fileFailure } from '../errors';
 import { veilPath, veilRelative } from '../dataset/layout';
 import { writeAtomic } from '../storage/durable';
 import { acquireLock } from '../storage/lock';
+import { removeTempsBeside } from '../storage/tempsBeside';
 import { readStateTextIfPresent } from '../storage/stateFile';
 import type { AuditEntry } from '../audit/events';
 import { readAuditEntries } from '../vault/retention';
@@ -30,6 +31,9 @@ export async function writeRedactionSidecar(root: string, recordOf: (file: strin
   // so the last writer's view holds every commit finished before it (a few ms per write at 1,000 files).
   const lock = await acquireLock(root, 'redactions sidecar', { file: 'redactionsLock', waitMs: SIDECAR_WAIT_MS });
   try {
+    // A writer killed mid-write left its temp file (the restore kill drill found one, reported by verify as stray-temp):
+    // under this lock no other writer of the sidecar is at work.
+    await removeTempsBeside([veilPath(root, 'redactions')]);
     const sidecar = describeRedactions(await readAuditEntries(root), recordOf);
     const text = sidecarText(sidecar);
     // A file that cannot be read is replaced: it is derived, and the write below says whether the folder takes it.
