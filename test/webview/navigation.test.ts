@@ -224,7 +224,9 @@ describe('review webview: navigating a dataset', function () {
     assert.equal(await webview.page.textContent('#preview-note'), 'Preview: Pixelate (this panel) · commits use Solid fill (setting)');
     assert.deepEqual(await webview.page.$$eval('#mode option', (options) => options.map((option) => option.textContent)), ['Solid fill (setting)', 'Pixelate', 'Blur']);
     const sent = (await webview.sent()).map((message) => message.type);
-    assert.deepEqual([...new Set(sent)].sort(), ['image/open', 'ready', 'thumbnails/request'], 'the panel told the extension something (a setting to write?)');
+    // Only what any panel sends on its own (thumbnails are asked for as rows come into view: not yet, under load).
+    const told = [...new Set(sent)].filter((type) => type !== 'thumbnails/request').sort();
+    assert.deepEqual(told, ['image/open', 'ready'], 'the panel told the extension something (a setting to write?)');
     // The panel keeps its mode when the setting changes to another one, and says so; hidden and shown again too.
     await webview.post(SettingsChanged.create({ settings: { mode: 'blur', margin: 0.25, doubtMargin: 1, shape: 'rect' } }));
     assert.equal(await webview.page.textContent('#preview-note'), 'Preview: Pixelate (this panel) · commits use Blur (setting)');
