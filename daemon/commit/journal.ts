@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { ErrorCode, MASK_SHAPES, REDACTION_MODES, type MaskShape, type RedactionMode, type Shard } from '../protocol';
 import { VeilError } from '../errors';
 import type { Actor } from '../core/callContext';
-import { shardJournalName, veilPath, veilRelative } from '../dataset/layout';
+import { shardJournalName, shardOfJournalName, veilPath, veilRelative } from '../dataset/layout';
 import { commitImageEventProblem, type CommitImageEvent, type PossibleFacesAllowed } from '../audit/events';
 import { syncDir, writeAtomic } from '../storage/durable';
 import { openStateFile, readStateTextIfPresent } from '../storage/stateFile';
@@ -68,7 +68,7 @@ function readJournalFile(slot: Slot, name: string): Promise<string | undefined> 
 /** The shards' journal folders that exist (`shard-<i>-of-<n>`). */
 async function shardSlotNames(root: string): Promise<string[]> {
   const names = await readdir(journalDir(root)).catch(() => [] as string[]);
-  return names.filter((name) => /^shard-\d+-of-\d+$/.test(name)).sort();
+  return names.filter((name) => shardOfJournalName(name) !== undefined).sort();
 }
 
 /**

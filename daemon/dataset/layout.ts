@@ -85,12 +85,39 @@ export function vaultObjectRelative(id: string): string {
   return `${veilRelative('vault')}/${id}.age`;
 }
 
+/** A shard's name in file names: `<i>-of-<n>`, and back (undefined for any other name). */
+function shardTag(shard: { index: number; count: number }): string {
+  return `${shard.index}-of-${shard.count}`;
+}
+function parseShardTag(tag: string): { index: number; count: number } | undefined {
+  const match = /^(\d+)-of-(\d+)$/.exec(tag);
+  return match ? { index: Number(match[1]), count: Number(match[2]) } : undefined;
+}
+
+const SHARD_JOURNAL_PREFIX = 'shard-';
+const SHARD_LOCK_SUFFIX = '.lock';
+
 /** The folder of one shard's commit journal, under the journal folder. */
 export function shardJournalName(shard: { index: number; count: number }): string {
-  return `shard-${shard.index}-of-${shard.count}`;
+  return `${SHARD_JOURNAL_PREFIX}${shardTag(shard)}`;
+}
+
+/** The shard a journal folder's name is of, if it is one. */
+export function shardOfJournalName(name: string): { index: number; count: number } | undefined {
+  return name.startsWith(SHARD_JOURNAL_PREFIX) ? parseShardTag(name.slice(SHARD_JOURNAL_PREFIX.length)) : undefined;
+}
+
+/** A shard's commit lock file's name under `shard-locks/`. */
+export function shardLockName(shard: { index: number; count: number }): string {
+  return `${shardTag(shard)}${SHARD_LOCK_SUFFIX}`;
+}
+
+/** The shard a lock file's name is of, if it is one. */
+export function shardOfLockName(name: string): { index: number; count: number } | undefined {
+  return name.endsWith(SHARD_LOCK_SUFFIX) ? parseShardTag(name.slice(0, -SHARD_LOCK_SUFFIX.length)) : undefined;
 }
 
 /** The commit lock file of one shard. */
 export function shardLockPath(root: string, shard: { index: number; count: number }): string {
-  return join(veilPath(root, 'shardLocks'), `${shard.index}-of-${shard.count}.lock`);
+  return join(veilPath(root, 'shardLocks'), shardLockName(shard));
 }

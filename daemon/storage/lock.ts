@@ -13,8 +13,9 @@ import { basename, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ErrorCode } from '../protocol';
 import { VeilError } from '../errors';
-import { shardLockPath, veilDir, veilPath, veilRelative, type LockName } from '../dataset/layout';
+import { shardLockName, shardLockPath, shardOfLockName, veilDir, veilPath, veilRelative, type LockName } from '../dataset/layout';
 import type { Shard } from '../protocol';
+import { shardName } from '../dataset/shard';
 import { TEMP_MARKER, tempPathFor } from './durable';
 import { readStateText } from './stateFile';
 import { object, parseChecked, text, type Check } from './checks';
@@ -143,23 +144,25 @@ export async function acquireShardLock(root: string, purpose: string, shard: Sha
   await mkdir(veilPath(root, 'shardLocks'), { recursive: true });
   const gate = await acquireLockFile(veilPath(root, 'commitLock'), { label: veilRelative('commitLock'), subject: 'the dataset', purpose, waitMs: SHARD_GATE_WAIT_MS });
   try {
-    return await acquireLockFile(shardLockPath(root, shard), { label: shardLockLabel(shard), subject: `shard ${shard.index}/${shard.count}`, purpose });
+    return await acquireLockFile(shardLockPath(root, shard), { label: shardLockLabel(shard), subject: `shard ${shardName(shard)}`, purpose });
   } finally {
     await gate.release();
   }
 }
 
 function shardLockLabel(shard: Shard): string {
-  return `${veilRelative('shardLocks')}/${shard.index}-of-${shard.count}.lock`;
+  return `${veilRelative('shardLocks')}/${shardLockName(shard)}`;
 }
 
 /** A shard whose commit runs now (its lock held by a live process); dead holders' locks are removed. */
 async function liveShardHolder(root: string): Promise<{ name: string; who: string; label: string } | undefined> {
   const folder = veilPath(root, 'shardLocks');
   const names = await readdir(folder).catch(() => [] as string[]);
-  for (const name of names.filter((n) => /^\d+-of-\d+\.lock$/.test(n))) {
+  for (const name of names) {
+    const shard = shardOfLockName(name);
+    if (!shard) continue;
     const path = join(folder, name);
-    const label = `${veilRelative('shardLocks')}/${name}`;
+    const label = shardLockLabel(shard);
     const holder = await readOwner(path, label);
     if (holder === 'gone') continue;
     if (await isStale(path, holder)) {
@@ -167,7 +170,7 @@ async function liveShardHolder(root: string): Promise<{ name: string; who: strin
       continue;
     }
     const who = VeilError.is(holder) ? holder.message : `process ${holder.pid} on ${holder.host}, since ${holder.since}`;
-    return { name: name.replace(/\.lock$/, '').replace('-of-', '/'), who, label };
+    return { name: shardName(shard), who, label };
   }
   return undefined;
 }

@@ -321,6 +321,8 @@ export async function verifyDataset(params: VerifyParams, ctx: CallContext, deps
   }
 
   findings.push(...(await staleRenditions(root, commits)));
+  // Files an interrupted or running commit holds: read once, for the review-state and the sidecar checks.
+  const held = await filesInCommit(root);
   const review = 'finding' in opened ? opened : await readOrFinding(async () => (await opened.value.refresh(), opened.value));
   if ('finding' in review) findings.push(review.finding);
   else {
@@ -329,14 +331,14 @@ export async function verifyDataset(params: VerifyParams, ctx: CallContext, deps
         findings.push({ kind: 'commit-unaudited', file: record.file, message: 'review state says committed but the audit log has no commit for it' });
       }
     }
-    findings.push(...unexplainedRecords(review.value.records(), latestDecisions(audit.entries), await filesInCommit(root)).map(reviewUnauditedFinding));
+    findings.push(...unexplainedRecords(review.value.records(), latestDecisions(audit.entries), held).map(reviewUnauditedFinding));
   }
   const recordOf = (file: string) => ('value' in review ? review.value.get(file) : undefined);
   const unfinishedRestores = await restoreFindings(root, retention, recordOf);
   findings.push(...unfinishedRestores);
   if ('value' in review) {
     // Files an interrupted commit or restore holds are the sidecar's to catch up with when it is run again (named above).
-    const settling = new Set([...(await filesInCommit(root)), ...unfinishedRestores.flatMap((finding) => (finding.file === undefined ? [] : [finding.file]))]);
+    const settling = new Set([...held, ...unfinishedRestores.flatMap((finding) => (finding.file === undefined ? [] : [finding.file]))]);
     const sidecar = await checkRedactionSidecar(root, audit.entries, recordOf, settling);
     if (sidecar) findings.push(sidecar);
   }
