@@ -75,6 +75,11 @@ export interface UndescribedFile {
 export interface RedactionSidecar {
   format: typeof SIDECAR_FORMAT;
   version: typeof SIDECAR_VERSION;
+  /**
+   * The `seq` of the latest audit entry that shaped it (a commit-image, or a restore of an original), -1 for none: the
+   * log only grows, so of two sidecars the one with the higher `auditSeq` was read from more of it (sidecarFile.ts).
+   */
+  auditSeq: number;
   /** Sorted by file. */
   files: SidecarFile[];
   undescribed: UndescribedFile[];
@@ -123,7 +128,9 @@ function committedRecord(event: LoggedCommit, record: ImageRecord | undefined): 
 /** The sidecar of a dataset whose audit log holds `entries` and whose review state holds `recordOf`'s records. */
 export function describeRedactions(entries: Iterable<AuditEntry>, recordOf: (file: string) => ImageRecord | undefined): RedactionSidecar {
   const facts = retentionFacts(entries);
-  const sidecar: RedactionSidecar = { format: SIDECAR_FORMAT, version: SIDECAR_VERSION, files: [], undescribed: [] };
+  const shaping = [...facts.commits.values(), ...facts.restored.values()];
+  const auditSeq = shaping.reduce((latest, event) => Math.max(latest, event.seq), -1);
+  const sidecar: RedactionSidecar = { format: SIDECAR_FORMAT, version: SIDECAR_VERSION, auditSeq, files: [], undescribed: [] };
   const committed = [...facts.commits.values()].filter((event) => !facts.restored.has(event.file)).sort((a, b) => a.file.localeCompare(b.file));
   for (const event of committed) {
     const record = committedRecord(event, recordOf(event.file));
@@ -137,5 +144,11 @@ export function describeRedactions(entries: Iterable<AuditEntry>, recordOf: (fil
 /** The file's text: plain JSON, one file per line (a commit changes a few lines: version control diffs stay small). */
 export function sidecarText(sidecar: RedactionSidecar): string {
   const lines = (items: readonly unknown[]) => (items.length === 0 ? '' : `\n${items.map((item) => JSON.stringify(item)).join(',\n')}\n`);
-  return `{"format":${JSON.stringify(sidecar.format)},"version":${sidecar.version},\n"files":[${lines(sidecar.files)}],\n"undescribed":[${lines(sidecar.undescribed)}]}\n`;
+  return `{"format":${JSON.stringify(sidecar.format)},"version":${sidecar.version},"auditSeq":${sidecar.auditSeq},\n"files":[${lines(sidecar.files)}],\n"undescribed":[${lines(sidecar.undescribed)}]}\n`;
+}
+
+/** The `auditSeq` a sidecar's text states; -1 for none (no file, or one written before the field, or unreadable). */
+export function sidecarSeq(text: string | undefined): number {
+  const stated = text === undefined ? undefined : /^\{"format":"[^"]*","version":\d+,"auditSeq":(-?\d+),/.exec(text);
+  return stated ? Number(stated[1]) : -1;
 }

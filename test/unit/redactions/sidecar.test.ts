@@ -8,7 +8,11 @@ import * as assert from 'node:assert/strict';
 import type { Box, ImageRecord, Track } from '../../../daemon/protocol';
 import { boxesSha256, decisionSha256, type AuditEntry, type CommitImageEvent } from '../../../daemon/audit/events';
 import { maskSpan } from '../../../daemon/redact/geometry';
-import { describeRedactions, sidecarText } from '../../../daemon/redactions/sidecar';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describeRedactions, sidecarSeq, sidecarText } from '../../../daemon/redactions/sidecar';
+import { writeRedactionSidecar } from '../../../daemon/redactions/sidecarFile';
+import { tempDir } from '../../support/images';
 import { mergeRedactions, redactionsCoco, regionRle } from '../../../daemon/redactions/cocoRegions';
 import { DatasetNames } from '../../../daemon/annotations/datasetNames';
 import { TEST_ACTOR } from '../../support/commitFixtures';
@@ -101,6 +105,33 @@ describe('redaction sidecar: derived from the audit log and the review state', (
     const full = describeRedactions([commitOf(record)], () => record);
     for (const document of [sidecar, full, describeRedactions([], () => undefined)]) assert.deepEqual(JSON.parse(sidecarText(document)), document);
     assert.equal(sidecarText(sidecar).split('\n').filter((line) => line.startsWith('{"file"')).length, 2);
+  });
+
+  it('states the latest commit or restore entry it reflects, which the text gives back', () => {
+    const record = image('a.png', [box('b', { x: 1, y: 1, w: 10, h: 10 })]);
+    const first = commitOf(record);
+    const second = commitOf(image('b.png', []));
+    const sidecar = describeRedactions([second, first], () => record);
+    assert.equal(sidecar.auditSeq, Math.max(first.seq, second.seq));
+    assert.equal(sidecarSeq(sidecarText(sidecar)), sidecar.auditSeq);
+    assert.equal(describeRedactions([], () => undefined).auditSeq, -1);
+    assert.equal(sidecarSeq(undefined), -1);
+    assert.equal(sidecarSeq('{"format":"veil-redactions","version":1,\n"files":[],\n"undescribed":[]}\n'), -1, 'a sidecar written before the field');
+  });
+
+  it('is not replaced by a writer that read less of the log than the file reflects, and is by one that read more', async () => {
+    const root = tempDir('veil-sidecar-');
+    mkdirSync(join(root, '.veil'));
+    const path = join(root, '.veil', 'redactions.json');
+    // Another commit's view, read from a later point of a log this writer (an empty log: auditSeq -1) has not seen.
+    const later = '{"format":"veil-redactions","version":1,"auditSeq":7,\n"files":[],\n"undescribed":[]}\n';
+    writeFileSync(path, later);
+    await writeRedactionSidecar(root, () => undefined);
+    assert.equal(readFileSync(path, 'utf8'), later);
+    // A file from before the field (or damaged) counts as -1: the writer's own view replaces it.
+    writeFileSync(path, '{"format":"veil-redactions","version":1,\n"files":[{"file":"gone.png"}],\n"undescribed":[]}\n');
+    await writeRedactionSidecar(root, () => undefined);
+    assert.equal(readFileSync(path, 'utf8'), sidecarText(describeRedactions([], () => undefined)));
   });
 });
 
