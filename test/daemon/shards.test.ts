@@ -6,43 +6,18 @@
  * would start it.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { cpSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { join } from 'node:path';
 import { EXIT } from '../../cli/exitCodes';
 import { shardLockPath, veilPath } from '../../daemon/dataset/layout';
-import { shardOf } from '../../daemon/dataset/shard';
-import type { ImageRecord } from '../../daemon/protocol';
-import { runCli, type CliRun } from '../support/cli';
-import { faceImage, writeFaceImages } from '../support/faceDataset';
+import { CLI_COMMAND, runCli, runProcess, type CliRun } from '../support/cli';
 import { NO_FACE, place, tempDir } from '../support/images';
-import { DIST, REPO_ROOT } from '../support/paths';
-import { auditLines, type AuditLine } from '../support/reviewAudit';
-import { readReviewImages } from '../support/reviewFiles';
+import { REPO_ROOT } from '../support/paths';
+import { auditLines } from '../support/reviewAudit';
+import { ALL, BATCH, addRecipient, assertSameAsOneProcess, assertShardRan, entriesOf, makeShardDataset, pausedWhileHolding, verifiedClean } from '../support/shardRuns';
 
 const SHARDS = 4;
-/** Twelve faces in three folder depths and a photo without one: every shard of 4 holds at least one (asserted). */
-const FACES = Array.from({ length: 12 }, (_, i) => `${['', 'street/', 'street/market/', 'park/'][i % 4]}person-${String(i).padStart(2, '0')}.${i % 2 === 0 ? 'png' : 'jpg'}`);
-const NO_FACE_NAME = 'coffee.png';
-const ALL = [...FACES, NO_FACE_NAME];
-const CLI = [process.execPath, join(DIST, 'cli.js')];
-/** A commit of images nobody reviewed, with the model's doubted detections left as they are (both audited). */
-const BATCH = ['--include-unreviewed', '--allow-possible-faces', '--reason', 'shard test batch'];
-
 const SIZE = 256;
-
-async function makeDataset(size = SIZE): Promise<string> {
-  const root = tempDir('veil-shards-');
-  await writeFaceImages(root, FACES, size);
-  place(NO_FACE, root, NO_FACE_NAME);
-  return root;
-}
-
-async function addRecipient(root: string): Promise<void> {
-  const keygen = await runCli(['keygen', '--out', join(tempDir('veil-shards-key-'), 'id.txt'), '--add-to', root]);
-  assert.equal(keygen.code, EXIT.ok, keygen.stderr);
-}
 
 /** Every shard's command at once, as a scheduler starts them; each must exit 0. */
 async function allShardsAtOnce(args: (shard: string) => string[]): Promise<CliRun[]> {
@@ -51,43 +26,9 @@ async function allShardsAtOnce(args: (shard: string) => string[]): Promise<CliRu
   return runs;
 }
 
-/** The files of a dataset outside .veil/, relative, with their bytes. */
-function datasetFiles(root: string): Map<string, Buffer> {
-  const files = new Map<string, Buffer>();
-  for (const entry of readdirSync(root, { recursive: true, withFileTypes: true })) {
-    const path = join(entry.parentPath, entry.name);
-    const file = relative(root, path).split('\\').join('/');
-    if (entry.isFile() && !file.startsWith('.veil/')) files.set(file, readFileSync(path));
-  }
-  return files;
-}
-
-/**
- * A review record less what legitimately differs between one process and four: `revision` (the review log's sequence
- * number at the write: four writers interleave their writes differently), `detection.at` and `committedAt` (wall-clock
- * times) and each box's `id` (a random UUID given to each proposal, daemon/review/merge.ts). Everything else (size,
- * status, every box's place, size, score, source, state and edited flag, the model and its settings) must be equal.
- */
-function comparable(record: ImageRecord): unknown {
-  const { revision: _revision, committedAt: _committedAt, detection, boxes, ...rest } = record;
-  const { at: _at, ...settings } = detection ?? { at: '' };
-  return { ...rest, detection: settings, boxes: boxes.map(({ id: _id, ...box }) => box) };
-}
-
-function entriesOf(lines: AuditLine[], type: string): AuditLine[] {
-  return lines.filter((line) => line.type === type);
-}
-
-/** A command line spawned in `cwd` with `env` added; resolves with its exit code and output. */
+/** A command line run in the checkout (as the samples are), with `env` added. */
 function shell(command: string[], env: NodeJS.ProcessEnv, cwd = REPO_ROOT): Promise<CliRun> {
-  return new Promise((resolve) => {
-    const child = spawn(command[0]!, command.slice(1), { cwd, env: { ...process.env, VEIL_HOME: tempDir('veil-shards-home-'), ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runProcess(command, env, cwd);
 }
 
 /**
@@ -107,48 +48,6 @@ function jobScript(yaml: string, job: string): string {
     body.push(line.slice(indent));
   }
   return body.join('\n');
-}
-
-/**
- * Waits for `lockPath` to appear while `run` goes on, then stops (SIGSTOP) the process the lock names, so it holds the
- * lock for as long as the test needs; `resume` continues it and resolves with the run's end.
- */
-async function pausedWhileHolding(run: Promise<CliRun>, lockPath: string): Promise<{ pid: number; resume(): Promise<CliRun> }> {
-  let ended = false;
-  void run.then(() => (ended = true));
-  for (;;) {
-    assert.ok(!ended, `${lockPath} never appeared while the run went on`);
-    const owner = readLockOwner(lockPath);
-    if (owner !== undefined) {
-      process.kill(owner, 'SIGSTOP');
-      // Stopped inside a moment (the review, audit or sidecar lock, ~1 ms, or a shard's brief hold of `.veil/lock` while
-      // it makes its own lock): let it finish that and stop it again.
-      const veil = join(lockPath.slice(0, lockPath.lastIndexOf('/.veil/')), '.veil');
-      const moments = ['review.lock', 'audit.lock', 'redactions.lock', 'lock'].map((name) => join(veil, name)).filter((moment) => moment !== lockPath);
-      while (moments.some((moment) => readLockOwner(moment) === owner)) {
-        process.kill(owner, 'SIGCONT');
-        await sleep(1);
-        process.kill(owner, 'SIGSTOP');
-      }
-      assert.equal(readLockOwner(lockPath), owner, 'the lock was still held when its holder was stopped');
-      return {
-        pid: owner,
-        resume: () => {
-          process.kill(owner, 'SIGCONT');
-          return run;
-        },
-      };
-    }
-    await sleep(2);
-  }
-}
-
-function readLockOwner(path: string): number | undefined {
-  try {
-    return (JSON.parse(readFileSync(path, 'utf8')) as { pid: number }).pid;
-  } catch {
-    return undefined; // not there yet, or written this instant
-  }
 }
 
 /**
@@ -174,11 +73,9 @@ describe('shards: veil detect|commit --shard i/n in separate processes on one da
   this.timeout(600_000);
 
   it('4 shard processes at once give exactly what one process gives: the same committed bytes and review state, each image committed once, a merged audit trail that verifies', async () => {
-    const one = await makeDataset();
+    const one = await makeShardDataset(SIZE);
     const four = tempDir('veil-shards-four-');
     cpSync(one, four, { recursive: true });
-    const perShard = Array.from({ length: SHARDS }, (_, index) => ALL.filter((file) => shardOf(file, SHARDS) === index));
-    assert.ok(perShard.every((files) => files.length > 0), `every shard holds an image: ${perShard.map((files) => files.length).join(', ')}`);
     await addRecipient(one);
     await addRecipient(four);
 
@@ -188,56 +85,20 @@ describe('shards: veil detect|commit --shard i/n in separate processes on one da
     assert.equal(committed.code, EXIT.ok, committed.stdout + committed.stderr);
 
     const detects = await allShardsAtOnce((shard) => ['detect', four, '--shard', shard, '--json']);
-    detects.forEach((run, index) => {
-      const images = (JSON.parse(run.stdout) as { result: { images: Array<{ file: string }> } }).result.images.map((image) => image.file).sort();
-      assert.deepEqual(images, [...perShard[index]!].sort(), `detect --shard ${index}/${SHARDS} worked on its own files`);
-    });
+    detects.forEach((run, index) => assertShardRan('detect', run, index, SHARDS));
     const commits = await allShardsAtOnce((shard) => ['commit', four, ...BATCH, '--shard', shard, '--json']);
-    commits.forEach((run, index) => {
-      const files = (JSON.parse(run.stdout) as { result: { committed: string[] } }).result.committed;
-      assert.deepEqual([...files].sort(), [...perShard[index]!].sort(), `commit --shard ${index}/${SHARDS} committed its own files`);
-    });
+    commits.forEach((run, index) => assertShardRan('commit', run, index, SHARDS));
 
-    // The same outputs, byte for byte (the images' places and names too), and the same originals in the vault.
-    const outputsOne = datasetFiles(one);
-    const outputsFour = datasetFiles(four);
-    assert.deepEqual([...outputsFour.keys()].sort(), [...outputsOne.keys()].sort());
-    for (const [file, bytes] of outputsOne) assert.ok(bytes.equals(outputsFour.get(file)!), `${file}: the same bytes from 4 shards as from one process`);
-    for (const [index, file] of FACES.entries()) assert.ok(!outputsFour.get(file)!.equals(await faceImage(index, SIZE)), `${file}: anonymized, not the original`);
-    assert.deepEqual(readdirSync(join(four, '.veil', 'vault')).sort(), readdirSync(join(one, '.veil', 'vault')).sort(), 'the same vault objects (named by the originals\' sha256)');
-
-    // The same review state, less what legitimately differs (see `comparable`).
-    const reviewOne = readReviewImages(one);
-    const reviewFour = readReviewImages(four);
-    assert.deepEqual(Object.keys(reviewFour).sort(), [...ALL].sort());
-    for (const file of ALL) assert.deepEqual(comparable(reviewFour[file]!), comparable(reviewOne[file]!), `${file}: the same review record`);
-    assert.ok(FACES.every((file) => reviewFour[file]!.status === 'committed' && reviewFour[file]!.boxes.length > 0), 'every face was found and committed');
-
-    // One merged audit trail: each image detected once and committed once, with the same output hash as one process's.
-    const trailOne = auditLines(one);
-    const trailFour = auditLines(four);
-    assert.deepEqual(trailFour.map((line) => line.seq), trailFour.map((_, i) => i), 'one chain, numbered without a gap');
-    for (const type of ['detect-image', 'commit-image']) {
-      const files = entriesOf(trailFour, type).map((line) => line.file!).sort();
-      assert.deepEqual(files, [...ALL].sort(), `one ${type} entry per image`);
-    }
-    const outputHash = (lines: AuditLine[]) => new Map(entriesOf(lines, 'commit-image').map((line) => [line.file, (line as unknown as { outputSha256: string }).outputSha256]));
-    assert.deepEqual(outputHash(trailFour), outputHash(trailOne));
-    assert.equal(entriesOf(trailFour, 'commit').length, SHARDS, 'one commit summary per shard');
-    assert.equal(entriesOf(trailFour, 'detect-run').length, SHARDS, 'one detect-run per shard');
-
-    const verified = await runCli(['verify', four, '--json']);
-    assert.equal(verified.code, EXIT.ok, verified.stdout + verified.stderr);
-    const verify = (JSON.parse(verified.stdout) as { result: { ok: boolean; findings: unknown[]; checked: { auditEntries: number; images: number } } }).result;
-    assert.deepEqual(verify.findings, []);
-    assert.equal(verify.checked.auditEntries, trailFour.length, 'verify read the whole merged audit log');
+    await assertSameAsOneProcess(one, four, SHARDS, SIZE);
+    const verify = await verifiedClean(runCli(['verify', four, '--json']));
+    assert.equal(verify.checked.auditEntries, auditLines(four).length, 'verify read the whole merged audit log');
     assert.equal(verify.checked.images, ALL.length);
     const status = await runCli(['status', four, '--require', 'committed']);
     assert.equal(status.code, EXIT.ok, status.stdout + status.stderr);
   });
 
   it('a shard given twice at once refuses the second, a whole-dataset commit refuses while a shard commit runs, and a shard commit while a whole-dataset commit runs', async () => {
-    const root = await makeDataset(512);
+    const root = await makeShardDataset(512);
     await addRecipient(root);
     assert.equal((await runCli(['detect', root])).code, EXIT.ok);
     const shard = '1/2';
@@ -272,7 +133,7 @@ describe('shards: veil detect|commit --shard i/n in separate processes on one da
     // Kubernetes: each Job's container script, run by sh in the Veil checkout (the image's /opt/veil) with what the
     // Job gives it: DATASET, JOB_COMPLETION_INDEX, the Secret's recipients file.
     const yaml = readFileSync(join(REPO_ROOT, 'docs', 'shards', 'kubernetes-indexed-job.yaml'), 'utf8');
-    const k8s = await makeDataset(128);
+    const k8s = await makeShardDataset(128);
     const secret = join(tempDir('veil-shards-secret-'), 'recipients.txt');
     const recipient = await runCli(['keygen', '--out', join(tempDir('veil-shards-key-'), 'id.txt')]);
     writeFileSync(secret, `# the custodians\n${recipient.stdout.trim()}\n`);
@@ -291,10 +152,10 @@ describe('shards: veil detect|commit --shard i/n in separate processes on one da
     assert.equal((JSON.parse(check.stdout.trim().split('\n').at(-1)!) as { result: { met: boolean } }).result.met, true);
 
     // Slurm: the script as each array task runs it (the submit stage needs sbatch; the stages are what it submits).
-    const slurm = await makeDataset(128);
+    const slurm = await makeShardDataset(128);
     await addRecipient(slurm);
     const script = join(REPO_ROOT, 'docs', 'shards', 'slurm-array.sh');
-    const slurmEnv = (stage: string, index: number, count: number) => ({ DATASET: slurm, VEIL_STAGE: stage, VEIL_CLI: CLI.join(' '), SLURM_ARRAY_TASK_ID: String(index), SLURM_ARRAY_TASK_COUNT: String(count) });
+    const slurmEnv = (stage: string, index: number, count: number) => ({ DATASET: slurm, VEIL_STAGE: stage, VEIL_CLI: CLI_COMMAND.join(' '), SLURM_ARRAY_TASK_ID: String(index), SLURM_ARRAY_TASK_COUNT: String(count) });
     for (const stage of ['detect', 'commit']) {
       const runs = await Promise.all(Array.from({ length: SHARDS }, (_, index) => shell(['bash', script], slurmEnv(stage, index, SHARDS))));
       for (const [index, run] of runs.entries()) assert.equal(run.code, 0, `slurm ${stage} task ${index}: ${run.stdout}${run.stderr}`);
@@ -307,9 +168,9 @@ describe('shards: veil detect|commit --shard i/n in separate processes on one da
 
     // GNU parallel: the script itself (scripts/testPrerequisites.sh installs GNU parallel, as `npm test` runs it).
     assert.equal((await shell(['sh', '-c', 'command -v parallel'], {})).code, 0, 'GNU parallel is not installed: run scripts/testPrerequisites.sh');
-    const gnu = await makeDataset(128);
+    const gnu = await makeShardDataset(128);
     await addRecipient(gnu);
-    const parallel = await shell(['bash', join(REPO_ROOT, 'docs', 'shards', 'gnu-parallel.sh'), gnu, String(SHARDS)], { VEIL_CLI: CLI.join(' ') });
+    const parallel = await shell(['bash', join(REPO_ROOT, 'docs', 'shards', 'gnu-parallel.sh'), gnu, String(SHARDS)], { VEIL_CLI: CLI_COMMAND.join(' ') });
     assert.equal(parallel.code, 0, parallel.stdout + parallel.stderr);
     assert.equal(entriesOf(auditLines(gnu), 'commit').length, SHARDS, 'one commit per shard');
     assert.match(parallel.stdout, /every image is committed/);

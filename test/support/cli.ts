@@ -10,9 +10,17 @@ export interface CliRun {
   stderr: string;
 }
 
+/** The command line that starts the CLI: node and the bundle. */
+export const CLI_COMMAND: readonly string[] = [process.execPath, join(DIST, 'cli.js')];
+
 export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, cwd = process.cwd()): Promise<CliRun> {
+  return runProcess([...CLI_COMMAND, ...args], env, cwd);
+}
+
+/** Runs `command` (with its own VEIL_HOME, `env` added) to its end; resolves with its exit code and output. */
+export function runProcess(command: readonly string[], env: NodeJS.ProcessEnv = {}, cwd = process.cwd()): Promise<CliRun> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(DIST, 'cli.js'), ...args], { cwd, env: { ...process.env, VEIL_HOME: tempDir(), ...env } });
+    const child = spawn(command[0]!, command.slice(1), { cwd, env: { ...process.env, VEIL_HOME: tempDir(), ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

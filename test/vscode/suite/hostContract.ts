@@ -47,6 +47,8 @@ export const HOST_TESTS = {
     'backup from the editor: a committed dataset backed up with its images to a folder picked (the generation audited), then restored into an empty folder with a custodian key, and verify passes there',
   annotationsFromEditor:
     'annotations from the editor: a dataset exported as COCO (format picked, file saved), imported into a copy of its images as trusted decisions (the reason asked and audited); a file naming an image the dataset lacks is refused with nothing imported',
+  redactionsFromEditor:
+    'redacted regions from the editor: a committed dataset\'s regions written as COCO ignore regions in a file of their own and added to a COCO label file (its labels kept), each as `veil export --redactions` writes them and as .veil/redactions.json lists them',
 } as const;
 
 /** What the host suite writes to the file named by VEIL_VSCODE_RESULTS. */
