@@ -68,7 +68,7 @@ async function openOverDaemon(root: string, home: string, images: number): Promi
     const asked = performance.now();
     const answer = await client.request('dataset/open', { root });
     const answered = performance.now();
-    if (answer.files.length !== images || answer.records.length !== images) throw new Error(`dataset/open listed ${answer.files.length} files, ${answer.records.length} records`);
+    if (answer.files.length !== images || answer.rows.length !== images) throw new Error(`dataset/open listed ${answer.files.length} files, ${answer.rows.length} rows`);
     const cold = { ms: answered - asked, peakKiB: vmHwmKiB(client.pid!) };
     const again = performance.now();
     await client.request('dataset/open', { root });

@@ -23,7 +23,7 @@ import type { ImageRecord, Track, VideoInfo } from '../daemon/protocol';
 import { videoToolPath } from '../daemon/video/ffmpegBinaries';
 import { probeVideo } from '../daemon/video/probe';
 import { encodeReviewProxy, proxySize, PROXY_KEYFRAME_INTERVAL } from '../daemon/video/reviewProxy';
-import { DatasetLoad, ImageShow, VideoProxy } from '../webview/protocol';
+import { ImageShow, VideoProxy } from '../webview/protocol';
 import { seededRandom } from '../test/support/seededRandom';
 import { launchBrowser, WebviewPage, WebviewServer } from '../test/support/webviewHarness';
 
@@ -153,7 +153,7 @@ async function main(): Promise<void> {
     const record: ImageRecord = { file: FILE, width: info.width, height: info.height, boxes: [], status: 'unreviewed', video: info, tracks: syntheticTracks(info) };
     const webview = await WebviewPage.open(browser, server, { theme: 'dark' });
     const page = webview.page;
-    await webview.post(DatasetLoad.create({ root: '/bench', entries: [{ file: FILE, imageUri: null, version: '1', width: info.width, height: info.height }], records: [record], settings: { mode: 'pixelate', margin: 0.25, doubtMargin: 1, shape: 'rect' } }));
+    await webview.load({ root: '/bench', entries: [{ file: FILE, imageUri: null, version: '1', width: info.width, height: info.height }], records: [record], settings: { mode: 'pixelate', margin: 0.25, doubtMargin: 1, shape: 'rect' } });
     await webview.post(ImageShow.create({ file: FILE }));
     await webview.waitForMessage('video/proxyRequest');
     const copySize = proxySize(info);

@@ -67,7 +67,7 @@ async function timed(work: () => Promise<unknown>): Promise<number> {
 
 /** The counts the view showed from a `dataset/open` answer before `dataset/status` (its DatasetSnapshot.fromOpened). */
 function countsOfOpened(opened: DatasetOpenResult): DatasetCounts {
-  const status = new Map(opened.records.map((record) => [record.file, record.status]));
+  const status = new Map(opened.rows.map((row) => [row.file, row.status]));
   const excluded = opened.excluded?.length ?? 0;
   const counts: DatasetCounts = { images: opened.files.length + opened.failures.length + excluded, unreviewed: 0, reviewed: 0, committed: 0, excluded, failed: opened.failures.length };
   for (const { file } of opened.files) counts[status.get(file) ?? 'unreviewed']++;

@@ -12,8 +12,8 @@ import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import sharp from 'sharp';
 import type { Box, ImageRecord } from '../daemon/protocol';
-import { DatasetLoad, Thumbnails, type WebviewEntry } from '../webview/protocol';
-import { ImageFolder } from '../test/support/webviewDataset';
+import { Thumbnails, type WebviewEntry } from '../webview/protocol';
+import { datasetLoad, ImageFolder } from '../test/support/webviewDataset';
 import { launchBrowser, WebviewPage, WebviewServer } from '../test/support/webviewHarness';
 
 /** This file runs as out/bench/webview.js. */
@@ -81,7 +81,7 @@ function timeUntilShown([action, json]: readonly ['dataset' | 'next', string]): 
     window.addEventListener('message', () => (arrived = performance.now() - started), { capture: true, once: true });
     const done = () => requestAnimationFrame(() => resolve({ total: performance.now() - started, arrived }));
     const observer = new MutationObserver(() => {
-      if (stage.dataset.ready === 'true' && stage.dataset.file !== previous) {
+      if (stage.dataset.ready === 'true' && stage.dataset.record === 'true' && stage.dataset.file !== previous) {
         observer.disconnect();
         done();
       }
@@ -194,9 +194,11 @@ async function main(): Promise<void> {
       const real = folder.images.get(`real-${index % REAL_IMAGES}.jpg`)!;
       return { file: fileName(index), imageUri: `${server.origin}/images/${fileName(index)}?v=1`, version: '1', width: real.width, height: real.height };
     });
-    const load = DatasetLoad.create({ root: folder.dir, entries, records: datasetRecords(entries), settings: { mode: 'fill', margin: 0.25, doubtMargin: 1, shape: 'rect' } });
+    const records = datasetRecords(entries);
+    const load = datasetLoad({ root: folder.dir, entries, records, settings: { mode: 'fill', margin: 0.25, doubtMargin: 1, shape: 'rect' } });
     const webview = await WebviewPage.open(browser, server, { theme: 'dark' });
     const page = webview.page;
+    await webview.serveRecords(records);
 
     const first = await page.evaluate(timeUntilShown, ['dataset', JSON.stringify(load)] as const);
     const firstImageMs = first.total;

@@ -17,6 +17,7 @@ import {
   DisplayCopy,
   ErrorMessage,
   ImageShow,
+  RecordLoaded,
   RecordUpdated,
   ReviewAction,
   ReviewRefused,
@@ -159,7 +160,7 @@ export class ReviewPanel implements vscode.Disposable {
     });
   }
 
-  /** Sends the whole dataset (entries, review records, settings) to the webview. */
+  /** Sends the whole dataset (entries, their rows, settings) to the webview; it asks for the records it shows (`record/request`). */
   async reload(): Promise<void> {
     const client = await this.daemon();
     const opened = await client.request('dataset/open', { root: this.root });
@@ -172,7 +173,7 @@ export class ReviewPanel implements vscode.Disposable {
       const imageUri = browserDecodes(entry.file) && !isVideo ? this.fileUri(join(opened.root, entry.file), version) : null;
       return { file: entry.file, imageUri, version, width: entry.width, height: entry.height };
     });
-    this.post(DatasetLoad.create({ root: opened.root, folder: this.root, entries, records: opened.records, settings: redactionSettings() }));
+    this.post(DatasetLoad.create({ root: opened.root, folder: this.root, entries, rows: opened.rows, settings: redactionSettings() }));
     this.loaded = this.ready;
     this.postRequestedImage();
     if (opened.failures.length > 0) {
@@ -223,6 +224,8 @@ export class ReviewPanel implements vscode.Disposable {
         return this.sendThumbnails(message.files);
       case 'displayCopy/request':
         return this.sendDisplayCopy(message.file);
+      case 'record/request':
+        return this.sendRecord(message.file);
       case 'image/open':
         this.currentFile = message.file;
         return setReviewItem(this, message.video === true ? 'video' : 'image');
@@ -271,6 +274,12 @@ export class ReviewPanel implements vscode.Disposable {
       this.post(ReviewRefused.create({ file, seq, message: userMessage(error), ...(current ? { record: current } : {}) }));
       return undefined;
     }
+  }
+
+  /** The boxes of an image the webview shows (it was sent the dataset's rows only). A failure is said by `receive`. */
+  private async sendRecord(file: string): Promise<void> {
+    const client = await this.daemon();
+    this.post(RecordLoaded.create({ record: await client.request('review/get', { root: this.root, file }) }));
   }
 
   private async sendThumbnails(files: string[]): Promise<void> {

@@ -1,5 +1,5 @@
 /** Pure operations on an image's box list; each returns a new list (the store keeps the old one for undo). */
-import type { Box, BoxState, ImageRecord, Rect, Track } from '../daemon/protocol';
+import type { Box, BoxState, Rect } from '../daemon/protocol';
 
 /** How a box is drawn and announced. */
 export type BoxKind = 'proposed' | 'accepted' | 'rejected' | 'manual' | 'possible';
@@ -22,11 +22,6 @@ export function boxesToRedact(boxes: readonly Box[]): Box[] {
 
 /** (These decisions apply to a video's tracks as to an image's boxes: both have an id and a state.) */
 type Decided = Pick<Box, 'id' | 'state'>;
-
-/** The faces a person decides on: an image's boxes, a video's tracks (its boxes stay empty). */
-export function facesOf(record: ImageRecord): readonly (Box | Track)[] {
-  return record.video ? (record.tracks ?? []) : record.boxes;
-}
 
 export function withState<Item extends Decided>(boxes: readonly Item[], ids: ReadonlySet<string>, state: BoxState): Item[] {
   return boxes.map((box) => (ids.has(box.id) && box.state !== state ? { ...box, state } : box));

@@ -4,8 +4,8 @@
  * rows that come into view. Thumbnails are asked for, and shown, once the list stops scrolling: a fast
  * scroll through thousands of rows loads and decodes none of the images it flies past.
  */
-import { faceCount, type ImageRecord, type ImageStatus } from '../daemon/protocol';
-import { facesOf } from './boxEdits';
+import type { ImageStatus, ReviewRow } from '../daemon/protocol';
+import { rowFaceCount } from '../daemon/review/rows';
 import { clockText } from './video/frameClock';
 import type { ListKey } from './focusPlaces';
 import type { ReviewStore } from './store';
@@ -15,10 +15,10 @@ const OVERSCAN = 4;
 /** The list counts as settled this long after its last scroll. */
 const SETTLE_MS = 120;
 
-/** What a row shows; records are replaced, never changed in place, so identity tells a change. */
+/** What a row shows; rows are replaced, never changed in place, so identity tells a change. */
 interface RowContent {
   index: number;
-  record: ImageRecord;
+  record: ReviewRow;
   thumbnail: string;
   current: boolean;
   listLength: number;
@@ -143,7 +143,7 @@ export class Filmstrip {
   }
 
   private fillRow(row: Row, index: number, file: string): void {
-    const record = this.store.record(file);
+    const record = this.store.row(file);
     const sameFile = row.shown?.record.file === file;
     const thumbnail = this.settled ? (this.store.thumbnail(file) ?? '') : sameFile ? row.shown!.thumbnail : '';
     const current = file === this.store.ui.file;
@@ -210,12 +210,10 @@ export class Filmstrip {
 }
 
 /** A row's counts: an image's faces, a video's duration and tracks; then what is left to decide. */
-function rowCounts(record: ImageRecord): string[] {
-  const items = facesOf(record);
-  const proposed = items.filter((item) => item.state === 'proposed').length;
-  const possible = items.filter((item) => item.state === 'possible').length;
+function rowCounts(row: ReviewRow): string[] {
+  const { proposed, possible } = row.faces;
   // Faces (tracks) a commit redacts, as for an image: rejected and possible ones are not counted.
-  const found = record.video ? [clockText(record.video.durationS), plural(faceCount(items), 'track')] : [plural(faceCount(items), 'face')];
+  const found = row.video ? [clockText(row.video.durationS), plural(rowFaceCount(row), 'track')] : [plural(rowFaceCount(row), 'face')];
   return [...found, ...(proposed ? [`${proposed} to decide`] : []), ...(possible ? [`${possible} possible`] : [])];
 }
 

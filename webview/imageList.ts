@@ -1,6 +1,6 @@
 /** Which images the filmstrip lists, in which order, and the dataset's progress. */
-import { faceCount, type Box, type ImageRecord } from '../daemon/protocol';
-import { facesOf } from './boxEdits';
+import type { ReviewRow } from '../daemon/protocol';
+import { rowFaceCount } from '../daemon/review/rows';
 
 export type Filter = 'all' | 'unreviewed' | 'faces' | 'lowConfidence' | 'manual' | 'possible';
 export type Order = 'name' | 'confidence';
@@ -27,27 +27,20 @@ export function isOrder(value: unknown): value is Order {
   return ORDERS.some((order) => order.value === value);
 }
 
-/** Lowest model score on the image, whatever the box's state (so the queue does not reshuffle while reviewing). */
-function lowestModelScore(boxes: readonly Box[]): number {
-  let lowest = Infinity;
-  for (const box of boxes) if (box.source === 'model' && box.score !== null && box.score < lowest) lowest = box.score;
-  return lowest;
-}
-
-function matchesFilter(record: ImageRecord, filter: Filter, lowConfidence: number): boolean {
+function matchesFilter(row: ReviewRow, filter: Filter, lowConfidence: number): boolean {
   switch (filter) {
     case 'all':
       return true;
     case 'unreviewed':
-      return record.status === 'unreviewed';
+      return row.status === 'unreviewed';
     case 'faces':
-      return faceCount(record.boxes) > 0;
+      return rowFaceCount(row) > 0;
     case 'lowConfidence':
-      return lowestModelScore(record.boxes) < lowConfidence;
+      return row.lowestScore !== null && row.lowestScore < lowConfidence;
     case 'manual':
-      return record.boxes.some((box) => box.source === 'manual');
+      return row.manual > 0;
     case 'possible':
-      return record.boxes.some((box) => box.state === 'possible');
+      return row.faces.possible > 0;
     default:
       return assertNever(filter);
   }
@@ -59,31 +52,26 @@ function matchesFilter(record: ImageRecord, filter: Filter, lowConfidence: numbe
  */
 export function buildImageList(
   files: readonly string[],
-  recordOf: (file: string) => ImageRecord,
+  rowOf: (file: string) => ReviewRow,
   filter: Filter,
   order: Order,
   lowConfidence: number,
   keep: string | null,
 ): string[] {
-  const listed = files.filter((file) => file === keep || matchesFilter(recordOf(file), filter, lowConfidence));
+  const listed = files.filter((file) => file === keep || matchesFilter(rowOf(file), filter, lowConfidence));
   if (order === 'name') return listed;
-  const key = new Map(listed.map((file) => [file, { possible: detectedPossible(recordOf(file)), score: lowestModelScore(recordOf(file).boxes) }]));
-  // Array.prototype.sort is stable: equal keys keep name order.
-  return listed.sort((a, b) => key.get(b)!.possible - key.get(a)!.possible || compareScores(key.get(a)!.score, key.get(b)!.score));
+  // Likely misses first (the possible faces detection left, whatever became of them: the queue does not reshuffle
+  // while they are resolved), then the lowest model score, whatever the box's state. Array.prototype.sort is stable:
+  // equal keys keep name order.
+  return listed.sort((a, b) => rowOf(b).detectedPossible - rowOf(a).detectedPossible || compareScores(rowOf(a).lowestScore, rowOf(b).lowestScore));
 }
 
-/**
- * The possible faces detection left on an image, whatever became of them since (promoted boxes and dismissed ones
- * keep their `p-` id, daemon/review/merge.ts): likely misses first, and the queue does not reshuffle while they are
- * resolved (as the lowest score, it ignores the boxes' states).
- */
-function detectedPossible(record: ImageRecord): number {
-  return record.boxes.filter((box) => box.source === 'model' && (box.state === 'possible' || box.id.startsWith('p-'))).length;
-}
-
-function compareScores(a: number, b: number): number {
-  if (a === b) return 0;
-  return a < b ? -1 : 1;
+/** Lower scores first; an image without a model score last. */
+function compareScores(a: number | null, b: number | null): number {
+  const left = a ?? Infinity;
+  const right = b ?? Infinity;
+  if (left === right) return 0;
+  return left < right ? -1 : 1;
 }
 
 export interface Progress {
@@ -95,15 +83,13 @@ export interface Progress {
   proposed: number;
 }
 
-export function computeProgress(records: Iterable<ImageRecord>): Progress {
+export function computeProgress(rows: Iterable<ReviewRow>): Progress {
   const progress: Progress = { images: 0, reviewed: 0, accepted: 0, proposed: 0 };
-  for (const record of records) {
+  for (const row of rows) {
     progress.images++;
-    if (record.status !== 'unreviewed') progress.reviewed++;
-    for (const face of facesOf(record)) {
-      if (face.state === 'accepted') progress.accepted++;
-      else if (face.state === 'proposed') progress.proposed++;
-    }
+    if (row.status !== 'unreviewed') progress.reviewed++;
+    progress.accepted += row.faces.accepted;
+    progress.proposed += row.faces.proposed;
   }
   return progress;
 }

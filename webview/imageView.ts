@@ -4,7 +4,7 @@
  * space (so outlines and handles keep their size at any zoom), the box being drawn, and the redaction preview.
  *
  * For tests and the benchmark, the stage carries `data-file` (image shown) and `data-ready="true"` once
- * that image is decoded and its boxes are drawn.
+ * that image is decoded and its boxes are drawn, and `data-record="true"` once the panel holds its record (boxes).
  */
 import type { Box, Rect } from '../daemon/protocol';
 import { boxKind, describeBox } from './boxEdits';
@@ -166,6 +166,8 @@ export class ImageView {
     const media = this.media();
     if (shown) media.style.transform = `translate(${viewport.x}px, ${viewport.y}px) scale(${viewport.scale})`;
     media.classList.toggle('is-pixelated', viewport.scale > PIXELATED_ABOVE);
+    // Until its record comes (`record/request`), an image shows no boxes and takes no edit; tests wait for both.
+    this.stage.dataset.record = String(entry !== undefined && this.store.hasRecord(entry.file));
     this.renderBoxes(shown ? this.store.shownBoxes() : [], viewport);
     this.renderPreview(shown, viewport);
   }

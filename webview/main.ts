@@ -18,6 +18,7 @@ import {
   ImageOpen,
   isExtensionToWebviewMessage,
   Ready,
+  RecordRequest,
   ReviewUpdate,
   ThumbnailsRequest,
   VideoProxyRequest,
@@ -185,6 +186,7 @@ function onChange(change: Change): void {
       assertNever(change);
   }
   statusBar.update(view.viewport().scale);
+  for (const file of store.recordsToRequest()) host.post(RecordRequest.create({ file }));
   saveUiState();
 }
 
@@ -207,7 +209,7 @@ function onMessage(message: ExtensionToWebviewMessage): void {
   switch (message.type) {
     case 'dataset/load':
       host.reviews(message.folder ?? message.root);
-      saves.reset(message.records);
+      saves.reset(message.rows);
       displayCopies.clear();
       videoProxies.clear();
       store.load(message, firstLoad ? host.savedUiState() : null);
@@ -224,6 +226,9 @@ function onMessage(message: ExtensionToWebviewMessage): void {
       break;
     case 'video/proxyProgress':
       view.showPreparing(message.file, message.done / message.total);
+      break;
+    case 'record/loaded':
+      store.loadRecord(message.record);
       break;
     case 'record/updated': {
       const elsewhere = message.seq === undefined;

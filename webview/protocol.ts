@@ -19,12 +19,14 @@ import {
   isImageRecord,
   isOneOf,
   isRecord,
+  isReviewRow,
   isTrack,
   type Box,
   type EditableStatus,
   type ImageRecord,
   type MaskShape,
   type RedactionMode,
+  type ReviewRow,
   type Track,
 } from '../daemon/protocol';
 import { isCommandId, type CommandId } from './commandCatalog';
@@ -140,6 +142,9 @@ export const ImageOpen = defineMessage<'image/open', { file: string; video?: boo
   (m) => isString(m.file) && (m.video === undefined || typeof m.video === 'boolean'),
 );
 
+/** The image to show (or one next to it in the list) has only its row in the panel: answer with `record/loaded`. */
+export const RecordRequest = defineMessage<'record/request', { file: string }>('record/request', (m) => isString(m.file));
+
 /** The video to show needs its playable copy (the daemon's `video/displayCopy`): answer with `video/proxy`. */
 export const VideoProxyRequest = defineMessage<'video/proxyRequest', { file: string }>('video/proxyRequest', (m) => isString(m.file));
 
@@ -157,12 +162,13 @@ export type WebviewToExtensionMessage =
   | MessageOf<typeof ReviewUpdate>
   | MessageOf<typeof ThumbnailsRequest>
   | MessageOf<typeof DisplayCopyRequest>
+  | MessageOf<typeof RecordRequest>
   | MessageOf<typeof ImageOpen>
   | MessageOf<typeof VideoProxyRequest>
   | MessageOf<typeof FocusChanged>
   | MessageOf<typeof ErrorReport>;
 
-const webviewToExtension = [Ready, ReviewUpdate, ThumbnailsRequest, DisplayCopyRequest, ImageOpen, VideoProxyRequest, FocusChanged, ErrorReport];
+const webviewToExtension = [Ready, ReviewUpdate, ThumbnailsRequest, DisplayCopyRequest, RecordRequest, ImageOpen, VideoProxyRequest, FocusChanged, ErrorReport];
 export function isWebviewToExtensionMessage(value: unknown): value is WebviewToExtensionMessage {
   return webviewToExtension.some((definition) => definition.is(value));
 }
@@ -177,13 +183,13 @@ export interface DatasetLoadParams {
    */
   folder?: string;
   entries: WebviewEntry[];
-  /** Review state from the daemon; an entry without a record has no boxes and is unreviewed. */
-  records: ImageRecord[];
+  /** The rows of the entries with a review record (their boxes come with `record/loaded`); an entry without has no boxes and is unreviewed. */
+  rows: ReviewRow[];
   settings: RedactionSettings;
 }
 export const DatasetLoad = defineMessage<'dataset/load', DatasetLoadParams>(
   'dataset/load',
-  (m) => isString(m.root) && (m.folder === undefined || isString(m.folder)) && isArrayOf(m.entries, isWebviewEntry) && isArrayOf(m.records, isImageRecord) && isRedactionSettings(m.settings),
+  (m) => isString(m.root) && (m.folder === undefined || isString(m.folder)) && isArrayOf(m.entries, isWebviewEntry) && isArrayOf(m.rows, isReviewRow) && isRedactionSettings(m.settings),
 );
 
 /** Thumbnail URIs (`asWebviewUri` of the daemon's cached JPEGs), by file. */
@@ -225,6 +231,9 @@ export const VideoProxyProgress = defineMessage<'video/proxyProgress', { file: s
   'video/proxyProgress',
   (m) => isString(m.file) && isFiniteNumber(m.done) && isPositive(m.total),
 );
+
+/** The review record `record/request` asked for (the daemon's state of the image when the extension read it). */
+export const RecordLoaded = defineMessage<'record/loaded', { record: ImageRecord }>('record/loaded', (m) => isImageRecord(m.record));
 
 /**
  * The daemon's review state of one image: a confirmation of the webview's `review/update` number `seq`,
@@ -270,6 +279,7 @@ export type ExtensionToWebviewMessage =
   | MessageOf<typeof DisplayCopy>
   | MessageOf<typeof VideoProxy>
   | MessageOf<typeof VideoProxyProgress>
+  | MessageOf<typeof RecordLoaded>
   | MessageOf<typeof RecordUpdated>
   | MessageOf<typeof ReviewRefused>
   | MessageOf<typeof SettingsChanged>
@@ -277,7 +287,7 @@ export type ExtensionToWebviewMessage =
   | MessageOf<typeof ErrorMessage>
   | MessageOf<typeof ReviewAction>;
 
-const extensionToWebview = [DatasetLoad, Thumbnails, DisplayCopy, VideoProxy, VideoProxyProgress, RecordUpdated, ReviewRefused, SettingsChanged, ImageShow, ErrorMessage, ReviewAction];
+const extensionToWebview = [DatasetLoad, Thumbnails, DisplayCopy, VideoProxy, VideoProxyProgress, RecordLoaded, RecordUpdated, ReviewRefused, SettingsChanged, ImageShow, ErrorMessage, ReviewAction];
 export function isExtensionToWebviewMessage(value: unknown): value is ExtensionToWebviewMessage {
   return extensionToWebview.some((definition) => definition.is(value));
 }

@@ -41,12 +41,12 @@ export class SaveQueue {
   }
 
   /** A new dataset from the daemon: everything it holds is saved. */
-  reset(records: readonly ImageRecord[]): void {
+  reset(rows: ReadonlyArray<{ file: string; revision: number }>): void {
     this.known.clear();
     this.inFlight.clear();
     this.deferred.clear();
     this.refused = false;
-    for (const record of records) this.known.set(record.file, record.revision ?? 0);
+    for (const row of rows) this.known.set(row.file, row.revision);
     this.onStateChange(this.state);
   }
 

@@ -1,14 +1,15 @@
 /**
- * The webview's state: the dataset (entries, review records, settings), the UI state, and the undo
- * history of review edits. Views subscribe and re-render what a change touches; every review edit is
+ * The webview's state: the dataset (entries, their rows, the review records asked for, settings), the UI state, and the
+ * undo history of review edits. Views subscribe and re-render what a change touches; every review edit is
  * handed to `onReviewEdit` at once (main.ts posts it to the extension).
  */
-import { DEFAULT_DOUBT_MARGIN, DEFAULT_MARGIN, type Box, type ImageRecord, type ImageStatus, type RedactionMode, type Track, type VideoInfo } from '../daemon/protocol';
+import { DEFAULT_DOUBT_MARGIN, DEFAULT_MARGIN, type Box, type ImageRecord, type ImageStatus, type RedactionMode, type ReviewRow, type Track, type VideoInfo } from '../daemon/protocol';
+import { facesOf, reviewRow } from '../daemon/review/rows';
 import type { Viewport } from './geometry';
 import { buildImageList, computeProgress, DEFAULT_LOW_CONFIDENCE, type Filter, type Order, type Progress } from './imageList';
 import type { DatasetLoadParams, RedactionSettings, WebviewEntry } from './protocol';
 import { UndoStack } from './undoStack';
-import { facesOf, visibleBoxes } from './boxEdits';
+import { visibleBoxes } from './boxEdits';
 import { boxesAtFrame } from './video/trackBoxes';
 
 export type ReviewedStatus = Exclude<ImageStatus, 'committed'>;
@@ -80,7 +81,15 @@ export class ReviewStore {
 
   private files: string[] = [];
   private entryByFile = new Map<string, WebviewEntry>();
+  /** Every entry's row: what the filmstrip lists, filters, orders and counts. */
+  private rows = new Map<string, ReviewRow>();
+  /**
+   * The records this panel holds: those it asked for (`record/request`, for the image shown and its neighbours in the
+   * list) or heard of since the load, and those of the entries without one (unreviewed, no boxes).
+   */
   private records = new Map<string, ImageRecord>();
+  /** Records asked for and not here yet. */
+  private readonly requested = new Set<string>();
   private readonly thumbnails = new Map<string, string>();
   private readonly history = new UndoStack<ReviewEdit>();
   /** currentBoxes() of a video, kept while neither its record nor the frame changes (drawn at every frame played). */
@@ -109,8 +118,19 @@ export class ReviewStore {
     this.entryByFile = new Map(this.entries.map((entry) => [entry.file, entry]));
     // A thumbnail of another version of the file (e.g. before a commit) shows pixels that are gone.
     for (const file of [...this.thumbnails.keys()]) if (this.entryByFile.get(file)?.version !== previous.get(file)?.version) this.thumbnails.delete(file);
-    const given = new Map(dataset.records.map((record) => [record.file, record]));
-    this.records = new Map(this.entries.map((entry) => [entry.file, given.get(entry.file) ?? unreviewedRecord(entry)]));
+    const given = new Map(dataset.rows.map((row) => [row.file, row]));
+    const held = this.records;
+    this.rows = new Map(this.entries.map((entry) => [entry.file, given.get(entry.file) ?? reviewRow(unreviewedRecord(entry))]));
+    // A record held still is the one its row describes when their revisions agree (a revision names one write).
+    this.records = new Map(
+      this.entries.flatMap((entry): Array<[string, ImageRecord]> => {
+        const row = given.get(entry.file);
+        const kept = held.get(entry.file);
+        if (!row) return [[entry.file, unreviewedRecord(entry)]];
+        return kept && (kept.revision ?? 0) === row.revision ? [[entry.file, kept]] : [];
+      }),
+    );
+    this.requested.clear();
     this.settings = dataset.settings;
     this.history.clear();
     const ui = restored ?? this.ui;
@@ -123,7 +143,8 @@ export class ReviewStore {
     // was hidden is shown again at the frame it was on; another starts at frame 0.
     if (saved && this.ui.file === saved.ui.file && this.currentVideo()) this.frame = Math.min(saved.frame, Math.max(0, this.currentVideo()!.frames - 1));
     else if (this.ui.file !== shown) this.frame = 0;
-    if (this.ui.selectedId !== null && !this.selectableIds().includes(this.ui.selectedId)) this.ui.selectedId = null;
+    // A selection is kept until the record it names comes (`loadRecord` checks it then).
+    if (this.ui.selectedId !== null && this.ui.file !== null && this.records.has(this.ui.file) && !this.selectableIds().includes(this.ui.selectedId)) this.ui.selectedId = null;
     this.emit({ kind: 'dataset' });
   }
 
@@ -131,15 +152,54 @@ export class ReviewStore {
     return this.entryByFile.get(file);
   }
 
-  /** The review record of a file of the dataset (one without a record from the daemon has none yet: no boxes, unreviewed). */
+  /**
+   * The review record of a file of the dataset (one without a record from the daemon has none yet: no boxes,
+   * unreviewed). One whose record is on its way (`hasRecord` false) reads as its row says, without boxes or tracks.
+   */
   record(file: string): ImageRecord {
     const record = this.records.get(file);
-    if (!record) throw new Error(`${file} is not in the dataset`);
-    return record;
+    if (record) return record;
+    const entry = this.entryByFile.get(file);
+    const row = this.rows.get(file);
+    if (!entry || !row) throw new Error(`${file} is not in the dataset`);
+    return { file, width: entry.width, height: entry.height, boxes: [], status: row.status, revision: row.revision, ...(row.video ? { video: row.video, tracks: [] } : {}) };
+  }
+
+  /** Whether the panel holds the file's review record (boxes and tracks): only then can it be edited. */
+  hasRecord(file: string): boolean {
+    return this.records.has(file);
+  }
+
+  row(file: string): ReviewRow {
+    const row = this.rows.get(file);
+    if (!row) throw new Error(`${file} is not in the dataset`);
+    return row;
+  }
+
+  /**
+   * The records to ask for now: the image shown and its neighbours in the list (so that stepping through shows boxes at
+   * once), those not held nor asked for already. Each is counted as asked for.
+   */
+  recordsToRequest(): string[] {
+    const at = this.ui.file === null ? -1 : this.list.indexOf(this.ui.file);
+    const wanted = [this.ui.file, this.list[at - 1], this.list[at + 1]].filter((file): file is string => file !== null && file !== undefined);
+    const missing = wanted.filter((file) => this.entryByFile.has(file) && !this.records.has(file) && !this.requested.has(file));
+    for (const file of missing) this.requested.add(file);
+    return missing;
+  }
+
+  /** A record asked for has come; taken unless the panel heard of the image since (`replaceRecord`). */
+  loadRecord(record: ImageRecord): void {
+    this.requested.delete(record.file);
+    if (!this.entryByFile.has(record.file) || this.records.has(record.file)) return;
+    this.hold(record);
+    if (record.file === this.ui.file && this.ui.selectedId !== null && !this.selectableIds().includes(this.ui.selectedId)) this.ui = { ...this.ui, selectedId: null };
+    this.rebuildList();
+    this.emit({ kind: 'record', file: record.file });
   }
 
   progress(): Progress {
-    return computeProgress(this.records.values());
+    return computeProgress(this.rows.values());
   }
 
   get lowConfidence(): number {
@@ -278,7 +338,8 @@ export class ReviewStore {
    */
   edit(change: { boxes?: Box[]; tracks?: Track[]; status?: ReviewedStatus; selectedId?: string | null }): void {
     const file = this.ui.file;
-    if (file === null) return;
+    // An image whose record is on its way takes no edit: it would be made on boxes the panel does not hold.
+    if (file === null || !this.records.has(file)) return;
     const record = this.record(file);
     if (record.status === 'committed') return;
     const before: ReviewSnapshot = { boxes: record.boxes, tracks: record.tracks, status: record.status };
@@ -305,7 +366,7 @@ export class ReviewStore {
 
   private applyEdit(file: string, snapshot: ReviewSnapshot, selectedId: string | null): void {
     const record: ImageRecord = { ...this.record(file), boxes: snapshot.boxes, status: snapshot.status, ...(snapshot.tracks ? { tracks: snapshot.tracks } : {}) };
-    this.records.set(file, record);
+    this.hold(record);
     if (file !== this.ui.file) {
       this.ui = { ...this.ui, file, viewport: null };
       this.frame = 0;
@@ -325,16 +386,22 @@ export class ReviewStore {
   replaceRecord(record: ImageRecord, fromElsewhere = false): void {
     if (!this.entryByFile.has(record.file)) return;
     if (fromElsewhere) this.history.forget((step) => step.file === record.file);
-    this.records.set(record.file, record);
+    this.hold(record);
     if (record.file === this.ui.file && this.ui.selectedId !== null && !this.selectableIds().includes(this.ui.selectedId)) this.ui = { ...this.ui, selectedId: null };
     this.rebuildList();
     this.emit({ kind: 'record', file: record.file });
   }
 
+  /** Holds `record` and makes its row. */
+  private hold(record: ImageRecord): void {
+    this.records.set(record.file, record);
+    this.rows.set(record.file, reviewRow(record));
+  }
+
   private rebuildList(): void {
     this.list = buildImageList(
       this.files,
-      (file) => this.record(file),
+      (file) => this.row(file),
       this.ui.filter,
       this.ui.order,
       this.lowConfidence,

@@ -13,6 +13,7 @@ import { probeVideo } from '../video/probe';
 import { filesInCommit } from '../commit/journal';
 import { gitWarnings } from '../dataset/gitHistory';
 import type { ReviewStore } from '../review/store';
+import { reviewRow } from '../review/rows';
 import type { OpenDatasets } from './datasets';
 
 export function summarize(records: ImageRecord[], images: number): DatasetSummary {
@@ -38,9 +39,8 @@ const PROBE_CONCURRENCY = 8;
 export async function openDataset(rootParam: string, actor: Actor, datasets: OpenDatasets, limits: DecodeLimits): Promise<DatasetOpenResult> {
   const { root, scope, store, reconciler } = await datasets.open(rootParam, { watch: true });
   const [, { files, failures, excluded }] = await Promise.all([reconciler.run(actor), readImages(root, scope, store, limits)]);
-  const present = new Set(files.map((entry) => entry.file));
-  const records = store.records().filter((record) => present.has(record.file));
-  return { root, scope, files, records, summary: summarize(records, files.length), failures, excluded };
+  const records = files.flatMap(({ file }) => store.get(file) ?? []);
+  return { root, scope, files, rows: records.map(reviewRow), summary: summarize(records, files.length), failures, excluded };
 }
 
 /** Each image's review status, for the Veil view: `dataset/open` without the boxes and without the reconcile. */

@@ -54,7 +54,7 @@ describe('dataset/status: the Veil view’s read of a dataset', function () {
 
     assert.equal(status.root, opened.root);
     assert.equal(status.scope, '');
-    const records = new Map(opened.records.map((r) => [r.file, r]));
+    const records = new Map(await Promise.all(opened.rows.map(async (row) => [row.file, await daemon.client.request('review/get', { root, file: row.file })] as const)));
     assert.deepEqual(status.images, opened.files.map(({ file }) => expectedStatus(file, records.get(file))));
     assert.deepEqual(status.images.map((image) => image.file), ['a.png', 'late.png', 'people/b.png']);
     assert.deepEqual(status.images[0], { file: 'a.png', status: 'reviewed', revision: records.get('a.png')!.revision, faces: 1 });

@@ -48,7 +48,8 @@ describe('one dataset, many writers', function () {
 
   it('a terminal `veil detect` is not undone by the editor’s next box edit (the lost update of issue #8)', async () => {
     const opened = await editor.client.request('dataset/open', { root });
-    const seenA = opened.records.find((r) => r.file === 'a.png')!;
+    assert.ok(opened.rows.some((row) => row.file === 'a.png'));
+    const seenA = await editor.client.request('review/get', { root, file: 'a.png' });
     const terminal = await runCli(['detect', root, '--force', '--threshold', '0.3']);
     assert.equal(terminal.code, 0, terminal.stderr);
     const detectedByTerminal = readReviewImages(root);
@@ -123,7 +124,8 @@ describe('one dataset, many writers', function () {
     assert.equal(opened.root, realpathSync(root));
     assert.equal(opened.scope, 'sub');
     assert.deepEqual(opened.files.map((entry) => entry.file), ['sub/c.png']);
-    const c = opened.records.find((record) => record.file === 'sub/c.png')!;
+    assert.deepEqual(opened.rows.map((row) => row.file), ['sub/c.png']);
+    const c = await editor.client.request('review/get', { root: sub, file: 'sub/c.png' });
     const accepted = c.boxes.map((box) => ({ ...box, state: 'accepted' as const }));
     await editor.client.request('review/update', { root: sub, file: 'sub/c.png', boxes: accepted, status: 'reviewed', baseRevision: c.revision });
     const a = await editor.client.request('review/get', { root, file: 'a.png' });

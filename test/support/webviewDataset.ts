@@ -7,7 +7,8 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import type { Box, ImageRecord } from '../../daemon/protocol';
-import type { DatasetLoadParams, WebviewEntry } from '../../webview/protocol';
+import { reviewRow } from '../../daemon/review/rows';
+import { DatasetLoad, type DatasetLoadParams, type MessageOf, type WebviewEntry } from '../../webview/protocol';
 import { ASTRONAUT, ASTRONAUT_FACE, NO_FACE, tempDir } from './images';
 
 export interface TestImage {
@@ -57,6 +58,14 @@ function scaled(rect: { x: number; y: number; w: number; h: number }, factor: nu
   return { x: Math.round(rect.x * factor), y: Math.round(rect.y * factor), w: Math.round(rect.w * factor), h: Math.round(rect.h * factor) };
 }
 
+/** A dataset as a test holds it: what `dataset/load` carries, with the records the webview asks for (`record/request`) in place of their rows. */
+export type ReviewFixture = Omit<DatasetLoadParams, 'rows'> & { records: ImageRecord[] };
+
+/** The `dataset/load` the extension sends for the fixture: its records' rows. */
+export function datasetLoad({ records, ...dataset }: ReviewFixture): MessageOf<typeof DatasetLoad> {
+  return DatasetLoad.create({ ...dataset, rows: records.map(reviewRow) });
+}
+
 /**
  * Six images, in name order:
  * - a-astronaut.png  512×512, one proposed face (0.93) and one low-score proposal (0.41)
@@ -66,7 +75,7 @@ function scaled(rect: { x: number; y: number; w: number; h: number }, factor: nu
  * - e-coffee.png     no face, no boxes
  * - f-small.png      96×64, one rejected proposal
  */
-export async function standardDataset(folder: ImageFolder, origin: string): Promise<DatasetLoadParams> {
+export async function standardDataset(folder: ImageFolder, origin: string): Promise<ReviewFixture> {
   await Promise.all([
     folder.add('a-astronaut.png', sharp(ASTRONAUT).png()),
     folder.add('b-wide.jpg', sharp(ASTRONAUT).resize(900, 900).extend({ left: 350, right: 350, background: '#203040' }).jpeg({ quality: 88 })),
@@ -126,12 +135,12 @@ export async function crowd(folder: ImageFolder, origin: string, file: string, c
 }
 
 /** The dataset with these images added. */
-export function withImages(dataset: DatasetLoadParams, ...added: Array<{ entry: WebviewEntry; record: ImageRecord }>): DatasetLoadParams {
+export function withImages(dataset: ReviewFixture, ...added: Array<{ entry: WebviewEntry; record: ImageRecord }>): ReviewFixture {
   return { ...dataset, entries: [...dataset.entries, ...added.map(({ entry }) => entry)], records: [...dataset.records, ...added.map(({ record }) => record)] };
 }
 
 /** The dataset with a possible face (scored under the threshold, 0.31) added to d-rotated.jpg as `d-possible`, after its proposal. */
-export function withPossibleFace(dataset: DatasetLoadParams): DatasetLoadParams {
+export function withPossibleFace(dataset: ReviewFixture): ReviewFixture {
   const possible = box('d-possible', { x: 110, y: 250, w: 60, h: 70 }, { score: 0.31, state: 'possible' });
   return { ...dataset, records: dataset.records.map((record) => (record.file === 'd-rotated.jpg' ? { ...record, boxes: [...record.boxes, possible] } : record)) };
 }

@@ -10,7 +10,9 @@ import type { AddressInfo } from 'node:net';
 import { extname, join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { renderWebviewHtml, type ShortcutHandler } from '../../webview/html';
+import type { ImageRecord } from '../../daemon/protocol';
 import type { ExtensionToWebviewMessage, WebviewToExtensionMessage } from '../../webview/protocol';
+import { datasetLoad, type ReviewFixture } from './webviewDataset';
 import { DIST } from './paths';
 
 export const CHROMIUM = process.env.VEIL_CHROMIUM ?? '/usr/bin/chromium';
@@ -229,15 +231,26 @@ const THEME_VARIABLES: Record<Theme, Record<string, string>> = {
 const BODY_CLASS: Record<Theme, string> = { light: 'vscode-light', dark: 'vscode-dark', 'high-contrast': 'vscode-high-contrast' };
 
 interface StubWindow {
-  __veil: { sent: WebviewToExtensionMessage[]; state: unknown; violations: string[] };
+  __veil: { sent: WebviewToExtensionMessage[]; state: unknown; violations: string[]; records: Record<string, ImageRecord> };
 }
 
-/** Installed before the page's own script: the `acquireVsCodeApi` VS Code provides, recording everything. */
+/**
+ * Installed before the page's own script: the `acquireVsCodeApi` VS Code provides, recording everything, and answering
+ * `record/request` as the extension does, from the records of the dataset last loaded (`WebviewPage.load`).
+ */
 function installStub(initialState: unknown): void {
-  const record = { sent: [] as unknown[], state: initialState, violations: [] as string[] };
+  const record = { sent: [] as unknown[], state: initialState, violations: [] as string[], records: {} as Record<string, unknown> };
   (window as unknown as { __veil: typeof record }).__veil = record;
+  const answer = (message: unknown) => {
+    const asked = message as { type?: unknown; file?: unknown };
+    const held = asked.type === 'record/request' && typeof asked.file === 'string' ? record.records[asked.file] : undefined;
+    if (held) setTimeout(() => window.postMessage({ type: 'record/loaded', record: held }, '*'));
+  };
   (window as unknown as { acquireVsCodeApi: () => unknown }).acquireVsCodeApi = () => ({
-    postMessage: (message: unknown) => record.sent.push(JSON.parse(JSON.stringify(message))),
+    postMessage: (message: unknown) => {
+      record.sent.push(JSON.parse(JSON.stringify(message)));
+      answer(message);
+    },
     getState: () => record.state,
     setState: (state: unknown) => {
       record.state = JSON.parse(JSON.stringify(state));
@@ -289,6 +302,19 @@ export class WebviewPage {
     );
   }
 
+  /** Loads `fixture` as the extension does: its rows in `dataset/load`, each record when the webview asks for it. */
+  async load(fixture: ReviewFixture): Promise<void> {
+    await this.serveRecords(fixture.records);
+    await this.post(datasetLoad(fixture));
+  }
+
+  /** The records the stub answers `record/request` with from now on. */
+  async serveRecords(records: readonly ImageRecord[]): Promise<void> {
+    await this.page.evaluate((served) => {
+      (window as unknown as StubWindow).__veil.records = Object.fromEntries(served.map((held) => [held.file, held]));
+    }, records);
+  }
+
   /** Posts a message as the extension would (it arrives as a `message` event). */
   async post(message: ExtensionToWebviewMessage | Record<string, unknown>): Promise<void> {
     await this.page.evaluate((data) => window.postMessage(data, '*'), message);
@@ -323,9 +349,9 @@ export class WebviewPage {
     );
   }
 
-  /** Waits until `file` is on screen: image decoded, boxes drawn. */
+  /** Waits until `file` is on screen: image decoded, its record here, boxes drawn. */
   async waitForImage(file: string): Promise<void> {
-    await this.page.waitForSelector(`#stage[data-ready="true"][data-file="${file}"]`, { state: 'attached' });
+    await this.page.waitForSelector(`#stage[data-ready="true"][data-record="true"][data-file="${file}"]`, { state: 'attached' });
   }
 
   /** The boxes drawn over the image, in page coordinates. */

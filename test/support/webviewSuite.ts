@@ -1,14 +1,13 @@
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
-import type { DatasetLoadParams } from '../../webview/protocol';
-import { ImageFolder, standardDataset } from './webviewDataset';
+import { ImageFolder, standardDataset, type ReviewFixture } from './webviewDataset';
 import { launchChromium, WebviewPage, WebviewServer } from './webviewHarness';
 
 /** What a webview suite shares: one Chromium, one file server and the standard six-image dataset. */
 export interface WebviewSuite {
   browser: Browser;
   server: WebviewServer;
-  dataset: DatasetLoadParams;
+  dataset: ReviewFixture;
   /** The images the server serves: a test may add its own. */
   folder: ImageFolder;
 }

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { REDACTION_MODES } from '../../daemon/protocol';
-import { DatasetLoad, ErrorMessage, Thumbnails, type DatasetLoadParams } from '../../webview/protocol';
+import { ErrorMessage, Thumbnails } from '../../webview/protocol';
 import { REPO_ROOT } from '../support/paths';
-import { committedImages, crowd, withImages } from '../support/webviewDataset';
+import { committedImages, crowd, withImages, type ReviewFixture } from '../support/webviewDataset';
 import { WebviewPage, type Theme } from '../support/webviewHarness';
 import { useWebviewSuite } from '../support/webviewSuite';
 
@@ -17,9 +17,9 @@ describe('review webview: appearance in VS Code themes', function () {
     mkdirSync(RESULTS, { recursive: true });
   });
 
-  async function openThemed(theme: Theme, dataset: DatasetLoadParams = suite.dataset, savedState?: unknown): Promise<WebviewPage> {
+  async function openThemed(theme: Theme, dataset: ReviewFixture = suite.dataset, savedState?: unknown): Promise<WebviewPage> {
     const webview = await WebviewPage.open(suite.browser, suite.server, { theme, savedState });
-    await webview.post(DatasetLoad.create(dataset));
+    await webview.load(dataset);
     await webview.page.waitForSelector('#stage[data-ready="true"]', { state: 'attached' });
     const thumbs = Object.fromEntries(dataset.entries.flatMap((entry) => (entry.imageUri ? [[entry.file, entry.imageUri]] : [])));
     await webview.post(Thumbnails.create({ thumbs }));
@@ -88,7 +88,7 @@ describe('review webview: appearance in VS Code themes', function () {
   });
 
   /** The standard dataset with a busy crowd photo, a small crowd shot and two committed images in a deep folder. */
-  async function newcomerDataset(): Promise<DatasetLoadParams> {
+  async function newcomerDataset(): Promise<ReviewFixture> {
     const parade = await committedImages(suite.folder, suite.server.origin, ['wider-dev/0--Parade/0_Parade_marchingband_1_20.jpg', 'wider-dev/0--Parade/0_Parade_marchingband_1_45.jpg']);
     const busy = await crowd(suite.folder, suite.server.origin, 'g-crowd.png', 128);
     const small = await crowd(suite.folder, suite.server.origin, 'h-small-crowd.png', 32);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { Box } from '../../daemon/protocol';
-import { DatasetLoad, RecordUpdated, WEBVIEW_PROTOCOL_VERSION } from '../../webview/protocol';
+import { RecordUpdated, WEBVIEW_PROTOCOL_VERSION } from '../../webview/protocol';
 import { REPO_ROOT } from '../support/paths';
 import { WebviewPage } from '../support/webviewHarness';
 import { closeCleanPage, useWebviewSuite } from '../support/webviewSuite';
@@ -12,7 +12,7 @@ describe('review webview: editing boxes', function () {
 
   beforeEach(async () => {
     webview = await WebviewPage.open(suite.browser, suite.server);
-    await webview.post(DatasetLoad.create(suite.dataset));
+    await webview.load(suite.dataset);
     await webview.waitForImage('a-astronaut.png');
   });
 

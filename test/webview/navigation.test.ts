@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import {
-  DatasetLoad,
   DisplayCopy,
   ErrorMessage,
   RecordUpdated,
@@ -17,7 +16,7 @@ describe('review webview: navigating a dataset', function () {
 
   async function openLoaded(savedState?: unknown): Promise<WebviewPage> {
     const page = await WebviewPage.open(suite.browser, suite.server, { savedState });
-    await page.post(DatasetLoad.create(suite.dataset));
+    await page.load(suite.dataset);
     return page;
   }
 
@@ -226,7 +225,7 @@ describe('review webview: navigating a dataset', function () {
     const sent = (await webview.sent()).map((message) => message.type);
     // Only what any panel sends on its own (thumbnails are asked for as rows come into view: not yet, under load).
     const told = [...new Set(sent)].filter((type) => type !== 'thumbnails/request').sort();
-    assert.deepEqual(told, ['image/open', 'ready'], 'the panel told the extension something (a setting to write?)');
+    assert.deepEqual(told, ['image/open', 'ready', 'record/request'], 'the panel told the extension something (a setting to write?)');
     // The panel keeps its mode when the setting changes to another one, and says so; hidden and shown again too.
     await webview.post(SettingsChanged.create({ settings: { mode: 'blur', margin: 0.25, doubtMargin: 1, shape: 'rect' } }));
     assert.equal(await webview.page.textContent('#preview-note'), 'Preview: Pixelate (this panel) · commits use Blur (setting)');
@@ -235,7 +234,7 @@ describe('review webview: navigating a dataset', function () {
 
   it('Fit (0) fills the stage: a small crowd image is enlarged to it, not left at 100 % with 8 px faces', async () => {
     const small = await crowd(suite.folder, suite.server.origin, 'g-small-crowd.png', 32);
-    await webview.post(DatasetLoad.create(withImages(suite.dataset, small)));
+    await webview.load(withImages(suite.dataset, small));
     await webview.page.click('.filmstrip__row[data-file="g-small-crowd.png"]');
     await webview.waitForImage('g-small-crowd.png');
     const fitted = await webview.page.evaluate(() => {
@@ -265,7 +264,7 @@ describe('review webview: navigating a dataset', function () {
 
   it('Z zooms to the selected face; ] selects the next face and pans the view to it', async () => {
     const busy = await crowd(suite.folder, suite.server.origin, 'g-crowd.png', 128);
-    await webview.post(DatasetLoad.create(withImages(suite.dataset, busy)));
+    await webview.load(withImages(suite.dataset, busy));
     await webview.page.click('.filmstrip__row[data-file="g-crowd.png"]');
     await webview.waitForImage('g-crowd.png');
     const stage = await webview.page.$eval('#stage', (element) => element.getBoundingClientRect().toJSON() as DOMRect);
@@ -288,7 +287,7 @@ describe('review webview: navigating a dataset', function () {
   it('the filmstrip shows each file name first, its end whole, the folder dimmed after it, and a lock on committed images', async () => {
     const names = ['wider-dev/0--Parade/0_Parade_marchingband_1_20.jpg', 'wider-dev/0--Parade/0_Parade_marchingband_1_45.jpg'];
     const parade = await committedImages(suite.folder, suite.server.origin, names);
-    await webview.post(DatasetLoad.create(withImages(suite.dataset, ...parade)));
+    await webview.load(withImages(suite.dataset, ...parade));
     await webview.page.waitForSelector(`.filmstrip__row[data-file="${names[1]}"]`);
     const rows = await webview.page.$$eval('.filmstrip__row:not([hidden])', (elements) =>
       elements.map((row) => {
@@ -383,7 +382,7 @@ describe('review webview: navigating a dataset', function () {
       { file: 'g-scan.tif', imageUri: null, version: '1', width: 512, height: 512 },
       { file: 'h-broken.tif', imageUri: null, version: '1', width: 300, height: 200 },
     ];
-    await webview.post(DatasetLoad.create({ ...suite.dataset, entries: [...suite.dataset.entries, ...tiffs] }));
+    await webview.load({ ...suite.dataset, entries: [...suite.dataset.entries, ...tiffs] });
     await webview.waitForImage('a-astronaut.png');
     assert.deepEqual(await webview.sentOfType('displayCopy/request'), [], 'display copies are made on demand only');
 

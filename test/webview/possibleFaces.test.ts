@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { DatasetLoad } from '../../webview/protocol';
 import { REPO_ROOT } from '../support/paths';
 import { withPossibleFace } from '../support/webviewDataset';
 import { WebviewPage } from '../support/webviewHarness';
@@ -17,7 +16,7 @@ describe('review webview: possible faces', function () {
 
   beforeEach(async () => {
     webview = await WebviewPage.open(suite.browser, suite.server, { theme: 'light' });
-    await webview.post(DatasetLoad.create(withPossibleFace(suite.dataset)));
+    await webview.load(withPossibleFace(suite.dataset));
     await webview.waitForImage('a-astronaut.png');
     await webview.page.click('.filmstrip__row[data-file="d-rotated.jpg"]');
     await webview.waitForImage('d-rotated.jpg');

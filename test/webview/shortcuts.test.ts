@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { COMMANDS, keyLabel, type CommandId, type KeySpec } from '../../webview/commandCatalog';
-import { DatasetLoad, ReviewAction } from '../../webview/protocol';
+import { ReviewAction } from '../../webview/protocol';
 import { WebviewPage } from '../support/webviewHarness';
 import { closeCleanPage, useWebviewSuite } from '../support/webviewSuite';
 import { withPossibleFace } from '../support/webviewDataset';
@@ -39,7 +39,7 @@ describe('review webview: every shortcut does what the help says', function () {
     await webview.page.reload();
     await webview.applyTheme('dark');
     await webview.waitForMessage('ready');
-    await webview.post(DatasetLoad.create(withPossibleFace(suite.dataset)));
+    await webview.load(withPossibleFace(suite.dataset));
     await webview.waitForImage('a-astronaut.png');
     await webview.page.click('.filmstrip__row[data-file="d-rotated.jpg"]');
     await webview.waitForImage('d-rotated.jpg');
@@ -83,7 +83,7 @@ describe('review webview in VS Code: its keybindings run the shortcuts', functio
 
   beforeEach(async () => {
     webview = await WebviewPage.open(suite.browser, suite.server, { shortcuts: 'vscode' });
-    await webview.post(DatasetLoad.create(suite.dataset));
+    await webview.load(suite.dataset);
     await webview.waitForImage('a-astronaut.png');
   });
 

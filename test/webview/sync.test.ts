@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { ImageRecord } from '../../daemon/protocol';
-import { DatasetLoad, ErrorMessage, RecordUpdated, ReviewRefused, Thumbnails } from '../../webview/protocol';
+import { ErrorMessage, RecordUpdated, ReviewRefused, Thumbnails } from '../../webview/protocol';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../support/paths';
 import { WebviewPage } from '../support/webviewHarness';
@@ -16,7 +16,7 @@ describe('review webview: in step with the daemon', function () {
   beforeEach(async () => {
     astronaut = { ...suite.dataset.records[0]!, revision: 4 };
     webview = await WebviewPage.open(suite.browser, suite.server);
-    await webview.post(DatasetLoad.create({ ...suite.dataset, records: [astronaut, ...suite.dataset.records.slice(1)] }));
+    await webview.load({ ...suite.dataset, records: [astronaut, ...suite.dataset.records.slice(1)] });
     await webview.waitForImage('a-astronaut.png');
   });
 
@@ -146,7 +146,7 @@ describe('review webview: in step with the daemon', function () {
     await webview.page.waitForFunction((src) => document.querySelector('.filmstrip__row[data-file="b-wide.jpg"] img')?.getAttribute('src') === src, old);
     const entries = suite.dataset.entries.map((entry) => (entry.file === 'b-wide.jpg' ? { ...entry, version: 'after-commit' } : entry));
     await webview.clearSent();
-    await webview.post(DatasetLoad.create({ ...suite.dataset, entries }));
+    await webview.load({ ...suite.dataset, entries });
     await webview.waitForMessage('thumbnails/request');
     assert.notEqual(await webview.page.getAttribute('.filmstrip__row[data-file="b-wide.jpg"] img', 'src'), old, 'the filmstrip still shows the pre-commit thumbnail');
     assert.equal(await webview.page.getAttribute('.filmstrip__row[data-file="c-tall.jpg"] img', 'src'), `${suite.server.origin}/images/c-tall.jpg?thumb`);

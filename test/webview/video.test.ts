@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { trackBoxAt } from '../../daemon/video/trackGeometry';
 import { COMMANDS, keyLabel, type VideoCommandId } from '../../webview/commandCatalog';
-import { DatasetLoad, ImageShow, ReviewAction, VideoProxy, VideoProxyProgress } from '../../webview/protocol';
+import { ImageShow, ReviewAction, VideoProxy, VideoProxyProgress } from '../../webview/protocol';
 import { WebviewPage } from '../support/webviewHarness';
 import { closeCleanPage, useWebviewSuite } from '../support/webviewSuite';
 import { CLIP_FILE, CLIP_INFO, clipProxy, clipTracks, frameOfSquareCentre } from './videoClip';
@@ -27,7 +27,7 @@ describe('review webview: a video at its playhead, with its timeline', function 
   it('while the playable copy is made, the stage says how far it is; a copy that cannot be made is said, and asked for again later', async () => {
     const webview = await WebviewPage.open(suite.browser, suite.server);
     review = VideoReview.attach(webview);
-    await webview.post(DatasetLoad.create(suite.dataset));
+    await webview.load(suite.dataset);
     await webview.waitForImage('a-astronaut.png');
     await webview.post(ImageShow.create({ file: CLIP_FILE }));
     await webview.waitForMessage('video/proxyRequest');

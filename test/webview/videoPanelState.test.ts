@@ -4,7 +4,7 @@
  * flash (marking reviewed refused) lets them flash to the end.
  */
 import assert from 'node:assert/strict';
-import { DatasetLoad, RecordUpdated } from '../../webview/protocol';
+import { RecordUpdated } from '../../webview/protocol';
 import { WebviewPage } from '../support/webviewHarness';
 import { closeCleanPage, useWebviewSuite, type WebviewSuite } from '../support/webviewSuite';
 import { CLIP_FILE, clipProxy, clipRecord, frameOfSquareCentre } from './videoClip';
@@ -83,7 +83,7 @@ describe('review webview: a video hidden and shown again, and a save during a fl
 /** A new page started from `saved` (VS Code re-creating a hidden panel), given the dataset and the clip's copy. */
 async function reopened(suite: WebviewSuite, saved: Saved): Promise<VideoReview> {
   const webview = await WebviewPage.open(suite.browser, suite.server, { savedState: saved });
-  await webview.post(DatasetLoad.create(suite.dataset));
+  await webview.load(suite.dataset);
   await webview.waitForMessage('video/proxyRequest');
   await webview.post(clipProxy(suite.server.origin));
   await webview.waitForImage(CLIP_FILE);

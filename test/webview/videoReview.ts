@@ -1,7 +1,7 @@
 /** The review webview showing the test clip (videoClip.ts), and what the video tests read from it. */
 import assert from 'node:assert/strict';
 import type { Rect, Track } from '../../daemon/protocol';
-import { DatasetLoad, ImageShow, type ReviewUpdateParams } from '../../webview/protocol';
+import { ImageShow, type ReviewUpdateParams } from '../../webview/protocol';
 import { withImages } from '../support/webviewDataset';
 import { WebviewPage, type OpenOptions } from '../support/webviewHarness';
 import type { WebviewSuite } from '../support/webviewSuite';
@@ -42,7 +42,7 @@ export class VideoReview {
 
   private async showClip(suite: WebviewSuite): Promise<void> {
     const webview = this.webview;
-    await webview.post(DatasetLoad.create(suite.dataset));
+    await webview.load(suite.dataset);
     await webview.waitForImage('a-astronaut.png');
     await webview.post(ImageShow.create({ file: CLIP_FILE }));
     await webview.waitForMessage('video/proxyRequest');

@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { thumbnail } from '../../daemon/services/renditions';
 import { DEFAULT_MAX_PIXELS } from '../../daemon/image/decode';
-import { DatasetLoad, Thumbnails } from '../../webview/protocol';
+import { Thumbnails } from '../../webview/protocol';
 import { REPO_ROOT } from '../support/paths';
 import { WebviewPage } from '../support/webviewHarness';
 import { closeCleanPage, useWebviewSuite } from '../support/webviewSuite';
@@ -34,7 +34,7 @@ describe('review webview: a video row shows its poster frame as its thumbnail', 
     it(`shows the clip's frame at 10% in its row, beside the images' thumbnails, in the ${theme} theme`, async () => {
       const webview = await WebviewPage.open(suite.browser, suite.server, { theme });
       try {
-        await webview.post(DatasetLoad.create(suite.dataset));
+        await webview.load(suite.dataset);
         await webview.waitForImage('a-astronaut.png');
         await webview.waitForMessage('thumbnails/request');
         const thumbs = Object.fromEntries(suite.dataset.entries.map((entry) => [entry.file, `${suite.server.origin}/images/${encodeURIComponent(entry.file === CLIP_FILE ? POSTER : entry.file)}?thumb`]));

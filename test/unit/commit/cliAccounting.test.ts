@@ -26,8 +26,9 @@ function veil(args: string[], home: string) {
 async function reviewEverything(root: string, home: string): Promise<void> {
   const daemon = await startDaemon({ VEIL_HOME: home });
   try {
-    const { records } = await daemon.client.request('dataset/open', { root });
-    for (const record of records) {
+    const { rows } = await daemon.client.request('dataset/open', { root });
+    for (const { file } of rows) {
+      const record = await daemon.client.request('review/get', { root, file });
       const boxes = record.boxes.map((b) => ({ ...b, state: 'accepted' as const }));
       await daemon.client.request('review/update', { root, file: record.file, boxes, status: 'reviewed', baseRevision: record.revision });
     }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Box, ImageRecord } from '../../../daemon/protocol';
+import { reviewRow } from '../../../daemon/review/rows';
 import { buildImageList, computeProgress } from '../../../webview/imageList';
 
 function model(score: number, state: Box['state'] = 'proposed'): Box {
@@ -15,7 +16,7 @@ const records: Record<string, ImageRecord> = {
 };
 const files = Object.keys(records);
 const list = (filter: Parameters<typeof buildImageList>[2], order: Parameters<typeof buildImageList>[3] = 'name', keep: string | null = null) =>
-  buildImageList(files, (file) => records[file]!, filter, order, 0.6, keep);
+  buildImageList(files, (file) => reviewRow(records[file]!), filter, order, 0.6, keep);
 
 describe('image list', () => {
   it('each filter lists exactly the images it names', () => {
@@ -42,12 +43,12 @@ describe('image list', () => {
       'c.jpg': { file: 'c.jpg', width: 9, height: 9, status: 'unreviewed', boxes: [possible('p-2'), possible('p-3')] },
       'd.jpg': { file: 'd.jpg', width: 9, height: 9, status: 'unreviewed', boxes: [possible('p-4', 'proposed'), possible('p-5', 'rejected')] },
     };
-    const queue = () => buildImageList(Object.keys(queued), (file) => queued[file]!, 'all', 'confidence', 0.6, null);
+    const queue = () => buildImageList(Object.keys(queued), (file) => reviewRow(queued[file]!), 'all', 'confidence', 0.6, null);
     assert.deepEqual(queue(), ['c.jpg', 'd.jpg', 'b.jpg', 'a.jpg']);
-    assert.deepEqual(buildImageList(Object.keys(queued), (file) => queued[file]!, 'possible', 'name', 0.6, null), ['b.jpg', 'c.jpg']);
+    assert.deepEqual(buildImageList(Object.keys(queued), (file) => reviewRow(queued[file]!), 'possible', 'name', 0.6, null), ['b.jpg', 'c.jpg']);
   });
 
   it('progress counts reviewed images and accepted versus proposed faces', () => {
-    assert.deepEqual(computeProgress(Object.values(records)), { images: 5, reviewed: 2, accepted: 2, proposed: 2 });
+    assert.deepEqual(computeProgress(Object.values(records).map(reviewRow)), { images: 5, reviewed: 2, accepted: 2, proposed: 2 });
   });
 });

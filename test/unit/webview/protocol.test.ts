@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import type { Box } from '../../../daemon/protocol';
+import type { Box, ImageRecord } from '../../../daemon/protocol';
+import { reviewRow } from '../../../daemon/review/rows';
 import {
   browserDecodes,
   DatasetLoad,
@@ -9,6 +10,8 @@ import {
   isExtensionToWebviewMessage,
   isWebviewToExtensionMessage,
   Ready,
+  RecordLoaded,
+  RecordRequest,
   RecordUpdated,
   ReviewAction,
   ReviewUpdate,
@@ -16,12 +19,13 @@ import {
 } from '../../../webview/protocol';
 
 const box: Box = { id: 'b1', x: 1, y: 2, w: 3, h: 4, score: 0.8, source: 'model', state: 'proposed', edited: false };
-const record = { file: 'a.jpg', width: 10, height: 10, boxes: [box], status: 'unreviewed' };
+const record: ImageRecord = { file: 'a.jpg', width: 10, height: 10, boxes: [box], status: 'unreviewed' };
+const row = reviewRow(record);
 const load = {
   type: 'dataset/load',
   root: '/data',
   entries: [{ file: 'a.jpg', imageUri: 'https://x/a.jpg?v=1', version: '1', width: 10, height: 10 }],
-  records: [record],
+  rows: [row],
   settings: { mode: 'fill', margin: 0.25, doubtMargin: 1, shape: 'rect' },
 };
 
@@ -34,6 +38,10 @@ describe('webview message guards', () => {
     assert.ok(Ready.is({ type: 'ready', version: 1 }));
     assert.ok(Thumbnails.is({ type: 'thumbnails', thumbs: { 'a.jpg': 'https://x/t.jpg' } }));
     assert.ok(RecordUpdated.is({ type: 'record/updated', record, seq: 4 }) && RecordUpdated.is({ type: 'record/updated', record }));
+    const asked = RecordRequest.create({ file: 'a.jpg' });
+    assert.ok(isWebviewToExtensionMessage(asked) && !isExtensionToWebviewMessage(asked));
+    const loaded = RecordLoaded.create({ record });
+    assert.ok(isExtensionToWebviewMessage(loaded) && !isWebviewToExtensionMessage(loaded));
     assert.ok(DatasetLoad.is({ ...load, entries: [{ file: 'scan.tif', imageUri: null, version: '1', width: 10, height: 10 }] }));
     assert.ok(DisplayCopyRequest.is({ type: 'displayCopy/request', file: 'scan.tif' }));
     assert.ok(DisplayCopy.is({ type: 'displayCopy', file: 'scan.tif', uri: 'https://x/c.jpg' }));
@@ -57,8 +65,12 @@ describe('webview message guards', () => {
       { ...load, settings: { mode: 'fill', margin: 0.25, shape: 'rect' } },
       { ...load, settings: { mode: 'fill', margin: 0.25, doubtMargin: -1, shape: 'rect' } },
       { ...load, entries: [{ file: 'a.jpg', imageUri: 'x', version: '1', width: 0, height: 10 }] },
-      { ...load, records: [{ ...record, boxes: [{ ...box, w: -1 }] }] },
-      { ...load, records: [{ ...record, boxes: [{ ...box, state: 'maybe' }] }] },
+      { ...load, rows: [{ ...row, faces: { ...row.faces, accepted: -1 } }] },
+      { ...load, rows: [{ ...row, status: 'done' }] },
+      { ...load, rows: [{ ...row, lowestScore: 'low' }] },
+      { ...load, rows: undefined },
+      { type: 'record/loaded', record: { ...record, boxes: [{ ...box, w: -1 }] } },
+      { type: 'record/request' },
       { type: 'record/updated', record: { ...record, status: 'done' } },
       { type: 'thumbnails', thumbs: { 'a.jpg': 42 } },
       { type: 'displayCopy', file: 'scan.tif' },
