@@ -8,10 +8,13 @@ import {
   ErrorCode,
   NOTIFY_CANCEL,
   NOTIFY_PROGRESS,
+  NOTIFY_DATASET_RECONCILED,
   NOTIFY_REVIEW_CHANGED,
   isProgressParams,
   isRecord,
+  isDatasetReconciledParams,
   isReviewChangedParams,
+  type DatasetReconciledParams,
   type ReviewChangedParams,
   type MethodName,
   type ProgressParams,
@@ -68,6 +71,7 @@ export class DaemonClient {
   private nextId = 1;
   private readonly progressListeners = new Map<string, (progress: ProgressParams) => void>();
   private readonly reviewListeners = new Set<(params: ReviewChangedParams) => void>();
+  private readonly reconciledListeners = new Set<(params: DatasetReconciledParams) => void>();
   private readonly rpc: JSONRPCClient;
   private exitReason: string | undefined;
   private readonly stderrTail: string[] = [];
@@ -121,6 +125,10 @@ export class DaemonClient {
       if (isReviewChangedParams(message.params)) for (const listener of this.reviewListeners) listener(message.params);
       return;
     }
+    if (isRecord(message) && message.method === NOTIFY_DATASET_RECONCILED) {
+      if (isDatasetReconciledParams(message.params)) for (const listener of this.reconciledListeners) listener(message.params);
+      return;
+    }
     this.rpc.receive(message as JSONRPCResponse);
   }
 
@@ -130,6 +138,12 @@ export class DaemonClient {
     if (id === undefined) return;
     const message = `the daemon's answer is larger than ${megabytes(MAX_ANSWER_LINE_BYTES)}, the most a client reads; it was discarded`;
     this.rpc.receive({ jsonrpc: '2.0', id: Number(id), error: { code: ErrorCode.Internal, message } });
+  }
+
+  /** The reconcile a `dataset/open` started has ended (`dataset/reconciled`). */
+  onReconciled(listener: (params: DatasetReconciledParams) => void): () => void {
+    this.reconciledListeners.add(listener);
+    return () => this.reconciledListeners.delete(listener);
   }
 
   /** Review records that other processes changed in a dataset this daemon opened (`review/changed`). */

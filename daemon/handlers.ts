@@ -9,6 +9,7 @@ import {
   ErrorCode,
   MASK_SHAPES,
   MODEL_DECODERS,
+  NOTIFY_DATASET_RECONCILED,
   NOTIFY_REVIEW_CHANGED,
   PROTOCOL_VERSION,
   REDACTION_MODES,
@@ -149,7 +150,7 @@ export function createHandlers(state: DaemonState): Handlers {
       return detectImage({ path: requiredPath(p, 'path'), ...detectOptions(p) }, deps);
     },
     async 'dataset/open'(raw, ctx) {
-      return openDataset(requiredPath(paramsObject(raw), 'root'), ctx.actor, datasets, state.limits);
+      return openDataset(requiredPath(paramsObject(raw), 'root'), ctx.actor, datasets, state.limits, (params) => state.notify(NOTIFY_DATASET_RECONCILED, params));
     },
     async 'dataset/status'(raw) {
       const p = paramsObject(raw);

@@ -1715,6 +1715,16 @@ export const NOTIFY_LOG = '$/log';
  * listed with `dataset/status`.
  */
 export const NOTIFY_REVIEW_CHANGED = 'review/changed';
+/**
+ * `dataset/open`'s reconcile (daemon/services/reconcile.ts) has ended: it runs once the answer is out, since it changes
+ * nothing the answer holds. `recorded`: the `review-reconcile` entries it appended; `error`: why it could not run.
+ */
+export const NOTIFY_DATASET_RECONCILED = 'dataset/reconciled';
+export interface DatasetReconciledParams {
+  root: string;
+  recorded: number;
+  error?: string;
+}
 export interface ReviewChangedParams {
   root: string;
   records: ImageRecord[];
@@ -1812,6 +1822,9 @@ export function isReviewRow(value: unknown): value is ReviewRow {
     (value.lowestScore === null || isFiniteNumber(value.lowestScore)) &&
     isCount(value.detectedPossible)
   );
+}
+export function isDatasetReconciledParams(value: unknown): value is DatasetReconciledParams {
+  return isRecord(value) && typeof value.root === 'string' && isCount(value.recorded) && (value.error === undefined || typeof value.error === 'string');
 }
 export function isReviewChangedParams(value: unknown): value is ReviewChangedParams {
   return isRecord(value) && typeof value.root === 'string' && Array.isArray(value.records) && value.records.every(isImageRecord);

@@ -9,26 +9,24 @@ export function facesOf(record: ImageRecord): readonly (Box | Track)[] {
   return record.video ? (record.tracks ?? []) : record.boxes;
 }
 
-/** Lowest model score on the boxes, whatever the box's state (so the queue does not reshuffle while reviewing). */
-function lowestModelScore(boxes: readonly Box[]): number | null {
-  let lowest: number | null = null;
-  for (const box of boxes) if (box.source === 'model' && box.score !== null && (lowest === null || box.score < lowest)) lowest = box.score;
-  return lowest;
-}
-
+/** One pass over the boxes (100,000 rows are made per dataset/open of 100,000 images; four passes took 190–200 ms). */
 export function reviewRow(record: ImageRecord): ReviewRow {
   const faces: Record<BoxState, number> = { proposed: 0, accepted: 0, rejected: 0, possible: 0 };
   for (const face of facesOf(record)) faces[face.state]++;
-  return {
-    file: record.file,
-    status: record.status,
-    revision: record.revision ?? 0,
-    ...(record.video ? { video: record.video } : {}),
-    faces,
-    manual: record.boxes.filter((box) => box.source === 'manual').length,
-    lowestScore: lowestModelScore(record.boxes),
-    detectedPossible: record.boxes.filter((box) => box.source === 'model' && (box.state === 'possible' || box.id.startsWith('p-'))).length,
-  };
+  let manual = 0;
+  let lowestScore: number | null = null;
+  let detectedPossible = 0;
+  for (const box of record.boxes) {
+    if (box.source === 'manual') {
+      manual++;
+      continue;
+    }
+    // The lowest model score whatever the box's state (so the queue does not reshuffle while reviewing); the possible
+    // faces detection left, whatever became of them (promoted and dismissed ones keep their `p-` id).
+    if (box.score !== null && (lowestScore === null || box.score < lowestScore)) lowestScore = box.score;
+    if (box.state === 'possible' || box.id.startsWith('p-')) detectedPossible++;
+  }
+  return { file: record.file, status: record.status, revision: record.revision ?? 0, ...(record.video ? { video: record.video } : {}), faces, manual, lowestScore, detectedPossible };
 }
 
 /** The faces a commit redacts: neither rejected nor only possible (`faceCount` of the record). */

@@ -7,7 +7,7 @@ import { readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from '
 import { join } from 'node:path';
 import { faceCount, type Box, type ImageRecord, type ImageStatusEntry, type ReviewChangedParams } from '../../daemon/protocol';
 import { auditPath } from '../../daemon/audit/log';
-import { startDaemon, type TestDaemon } from '../support/daemon';
+import { openReconciled, startDaemon, type TestDaemon } from '../support/daemon';
 import { ASTRONAUT, NO_FACE, place, tempDir } from '../support/images';
 import { auditLines } from '../support/reviewAudit';
 
@@ -49,7 +49,8 @@ describe('dataset/status: the Veil view’s read of a dataset', function () {
 
     const status = await daemon.client.request('dataset/status', { root });
     assert.deepEqual(readFileSync(auditPath(root)), audit, 'dataset/status wrote to the audit log');
-    const opened = await daemon.client.request('dataset/open', { root });
+    const { opened, recorded } = await openReconciled(daemon.client, root);
+    assert.equal(recorded, 1);
     assert.equal(auditLines(root).filter((line) => line.type === 'review-reconcile').length, 1, 'dataset/open reconciles');
 
     assert.equal(status.root, opened.root);

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, truncateSync } from 'node:fs';
 import type { Box } from '../../daemon/protocol';
 import { auditPath } from '../../daemon/audit/log';
-import { startDaemon, type TestDaemon } from '../support/daemon';
+import { openReconciled, startDaemon, type TestDaemon } from '../support/daemon';
 import { runCli } from '../support/cli';
 import { ASTRONAUT, place, tempDir } from '../support/images';
 import { auditLines, unexplainedFiles } from '../support/reviewAudit';
@@ -25,7 +25,7 @@ describe('reconcile with the audit log followed, several daemons on one dataset'
     for (const name of ['a.png', 'b.png', 'c.png']) place(ASTRONAUT, root, name);
     [editor, other] = [await startDaemon(), await startDaemon()];
     await editor.client.request('dataset/detect', { root });
-    await editor.client.request('dataset/open', { root });
+    await openReconciled(editor.client, root);
   });
   afterEach(async () => Promise.all([editor.client.close(), other.client.close()]));
 
@@ -40,7 +40,7 @@ describe('reconcile with the audit log followed, several daemons on one dataset'
     const terminal = await runCli(['detect', root, '--force', '--threshold', '0.3']);
     assert.equal(terminal.code, 0, terminal.stderr);
     await otherAccepts('b.png');
-    await editor.client.request('dataset/open', { root });
+    await openReconciled(editor.client, root);
     await editor.client.request('dataset/detect', { root, files: ['c.png'], force: true });
     assert.deepEqual(reconciled(root), []);
     assert.deepEqual(unexplainedFiles(root), []);
@@ -50,14 +50,14 @@ describe('reconcile with the audit log followed, several daemons on one dataset'
 
   it('after the log was cut back behind its back, the editor’s daemon records what the log no longer explains, as a new daemon would', async () => {
     await otherAccepts('a.png');
-    await Promise.all([editor.client.request('dataset/open', { root }), other.client.request('dataset/open', { root })]);
+    await Promise.all([openReconciled(editor.client, root), openReconciled(other.client, root)]);
     await otherAccepts('b.png');
     // Cut back to before the two decisions: both records are unexplained now, whatever either daemon read before.
     const lines = readFileSync(auditPath(root), 'utf8').split('\n');
     const first = lines.findIndex((line) => line.includes('"review-change"'));
     truncateSync(auditPath(root), Buffer.byteLength(lines.slice(0, first).join('\n') + '\n'));
     assert.deepEqual(unexplainedFiles(root), ['a.png', 'b.png']);
-    await editor.client.request('dataset/open', { root });
+    await openReconciled(editor.client, root);
     assert.deepEqual(reconciled(root).map((line) => [line.file, line.reason]), [
       ['a.png', 'change-not-audited'],
       ['b.png', 'change-not-audited'],
@@ -65,7 +65,7 @@ describe('reconcile with the audit log followed, several daemons on one dataset'
     assert.deepEqual(unexplainedFiles(root), []);
     assert.ok(editor.stderr.some((line) => /audit\.jsonl of .* was replaced, cut or rewritten since it was last read/.test(line)), editor.stderr.join('\n'));
     // The other daemon, which had read the log before it was cut, finds nothing left to record.
-    await other.client.request('dataset/open', { root });
+    assert.equal((await openReconciled(other.client, root)).recorded, 0);
     assert.equal(reconciled(root).length, 2);
     assert.ok(other.stderr.some((line) => /was replaced, cut or rewritten since it was last read/.test(line)), other.stderr.join('\n'));
   });

@@ -14,7 +14,7 @@ import sharp from 'sharp';
 import { DaemonError } from '../../client/daemonClient';
 import { ErrorCode, type Box, type EditableStatus, type ImageRecord, type VerifyFinding } from '../../daemon/protocol';
 import { verifyAuditLog } from '../../daemon/audit/verifyLog';
-import { startDaemon, type TestDaemon } from '../support/daemon';
+import { openReconciled, startDaemon, type TestDaemon } from '../support/daemon';
 import { ASTRONAUT, tempDir } from '../support/images';
 import { seededRandom, type Random } from '../support/seededRandom';
 import { auditLines, unexplainedFiles } from '../support/reviewAudit';
@@ -168,7 +168,7 @@ describe('audit kill drill', () => {
       assert.deepEqual(reported.map((finding) => finding.file).sort(), before, 'verify did not report exactly the unexplained records');
 
       const reconciledBefore = auditLines(root).filter((line) => line.type === 'review-reconcile').length;
-      await checker.client.request('dataset/open', { root });
+      await openReconciled(checker.client, root);
       const reconciles = auditLines(root).filter((line) => line.type === 'review-reconcile');
       assert.equal(reconciles.length - reconciledBefore, before.length, 'the reconcile step recorded other records than the unexplained ones');
       assert.deepEqual(unexplainedFiles(root), []);

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import type { Box } from '../../daemon/protocol';
 import { boxesSha256 } from '../../daemon/audit/events';
-import { startDaemon, type TestDaemon } from '../support/daemon';
+import { openReconciled, startDaemon, type TestDaemon } from '../support/daemon';
 import { runCli } from '../support/cli';
 import { addKey } from '../support/commitFixtures';
 import { ASTRONAUT, place, tempDir } from '../support/images';
@@ -77,8 +77,8 @@ describe('review state explained by the audit log, after a kill in the write-ahe
     const { findings } = await checker.client.request('dataset/verify', { root });
     assert.match(findings[0].message, /holds "reviewed" .* last says "reviewed" .*review-change.*never written/);
 
-    // Opening the dataset for review records what the state holds, once.
-    await checker.client.request('dataset/open', { root });
+    // Opening the dataset for review records what the state holds, once (once its answer is out).
+    await openReconciled(checker.client, root);
     const reconcile = auditLines(root).at(-1)!;
     assert.deepEqual(
       { type: reconcile.type, file: reconcile.file, reason: reconcile.reason, status: reconcile.status, boxesSha256: reconcile.boxesSha256, revision: reconcile.revision, lastDecision: reconcile.lastDecision },
@@ -87,7 +87,7 @@ describe('review state explained by the audit log, after a kill in the write-ahe
     assert.deepEqual(unexplainedFiles(root), []);
     assert.deepEqual(await verifyFindings(checker, root), []);
     const lines = auditLines(root).length;
-    await checker.client.request('dataset/open', { root });
+    assert.equal((await openReconciled(checker.client, root)).recorded, 0);
     assert.equal(auditLines(root).length, lines, 'a second reconcile found something to record');
 
     // The reconciled boxes are not a decision: the person's latest decision was the move, so commit refuses the image.
@@ -104,40 +104,52 @@ describe('review state explained by the audit log, after a kill in the write-ahe
     assert.deepEqual(await verifyFindings(checker, root), []);
   });
 
-  it('a detection run killed mid-batch leaves a detect-image line for every record it wrote; the next run reconciles the one in flight', async () => {
+  it('a detection run killed mid-batch leaves a detect-image line for every record it wrote; the next run reconciles the group in flight', async () => {
     const root = tempDir();
     const jpeg = await sharp(ASTRONAUT).resize(256, 256).jpeg({ quality: 85 }).toBuffer();
-    const files = Array.from({ length: 5 }, (_, i) => `img-${i}.jpg`);
+    // More images than one group holds (32), so that the run writes a group and is killed writing the next.
+    const files = Array.from({ length: 40 }, (_, i) => `img-${String(i).padStart(2, '0')}.jpg`);
     for (const file of files) writeFileSync(join(root, file), jpeg);
     const first = await start(startDaemon());
     await first.client.request('dataset/detect', { root, threshold: 0.5 });
     assert.deepEqual(unexplainedFiles(root), []);
 
-    // Killed while writing its third image: two records written, the third image's line logged but not its record.
-    const killed = await start(stallingDaemon(3));
+    // Killed while writing its second group: the first group's records written, the second's lines logged but not its records.
+    const killed = await start(stallingDaemon(2));
     void killed.client.request('dataset/detect', { root, force: true, threshold: 0.45 }).catch(() => undefined);
     await killWhenStalled(killed);
     const records = readReviewImages(root);
     const written = files.filter((file) => records[file].detection?.threshold === 0.45);
-    assert.deepEqual(written, ['img-0.jpg', 'img-1.jpg']);
     const lines = auditLines(root);
     const runLines = lines.filter((line) => line.type === 'detect-image' && (line as { threshold?: number }).threshold === 0.45);
-    assert.deepEqual(runLines.map((line) => line.file), ['img-0.jpg', 'img-1.jpg', 'img-2.jpg']);
+    const inFlight = runLines.slice(written.length);
+    assert.ok(written.length > 0 && inFlight.length > 0, `${written.length} records written, ${inFlight.length} lines without a record`);
+    assert.deepEqual(
+      runLines.map((line) => line.file),
+      files.slice(0, runLines.length),
+    );
     for (const [i, file] of written.entries()) {
+      assert.equal(runLines[i].file, file);
       assert.equal(runLines[i].boxesSha256, boxesSha256(records[file].boxes), `${file}: its line does not say what was written`);
       assert.equal(runLines[i].status, records[file].status);
       assert.equal(runLines[i].revision, records[file].revision);
     }
+    // The lines of the group in flight name the revision its write would have had: one more than the last one written.
+    assert.deepEqual(new Set(inFlight.map((line) => line.revision)), new Set([records[written.at(-1)!].revision! + 1]));
     assert.notEqual(lines.at(-1)!.type, 'detect-run', 'a killed run wrote its summary');
-    assert.deepEqual(unexplainedFiles(root), ['img-2.jpg']);
+    const unwritten = inFlight.map((line) => line.file!);
+    assert.deepEqual(unexplainedFiles(root), unwritten);
     const checker = await start(startDaemon());
-    assert.deepEqual(await verifyFindings(checker, root), [['review-unaudited', 'img-2.jpg']]);
+    assert.deepEqual(await verifyFindings(checker, root), unwritten.map((file) => ['review-unaudited', file]));
 
     // `veil detect` reconciles before it runs, then finishes the images the killed run did not reach.
     const rerun = await runCli(['detect', root, '--threshold', '0.45']);
     assert.equal(rerun.code, 0, rerun.stderr);
     const reconciled = auditLines(root).filter((line) => line.type === 'review-reconcile');
-    assert.deepEqual(reconciled.map((line) => [line.file, line.reason, line.lastDecision]), [['img-2.jpg', 'audited-change-not-written', runLines[2].seq]]);
+    assert.deepEqual(
+      reconciled.map((line) => [line.file, line.reason, line.lastDecision]),
+      inFlight.map((line) => [line.file, 'audited-change-not-written', line.seq]),
+    );
     assert.deepEqual(unexplainedFiles(root), []);
     assert.deepEqual(await verifyFindings(checker, root), []);
   });

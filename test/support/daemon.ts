@@ -4,6 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DaemonClient, DaemonError } from '../../client/daemonClient';
+import type { DatasetOpenResult, DatasetReconciledParams } from '../../daemon/protocol';
 import { DIST } from './paths';
 
 export interface TestDaemon {
@@ -29,4 +30,27 @@ export async function rpcError(promise: Promise<unknown>): Promise<DaemonError> 
     return error;
   }
   assert.fail('expected the request to fail');
+}
+
+/**
+ * `dataset/open`, then the end of the reconcile it starts once its answer is out (`dataset/reconciled`): what a test
+ * that reads the audit log right after an open waits for. Returns the answer and the entries the reconcile recorded.
+ */
+export async function openReconciled(client: DaemonClient, root: string): Promise<{ opened: DatasetOpenResult; recorded: number }> {
+  const heard: DatasetReconciledParams[] = [];
+  let hear: () => void = () => undefined;
+  const stop = client.onReconciled((params) => {
+    heard.push(params);
+    hear();
+  });
+  try {
+    const opened = await client.request('dataset/open', { root });
+    const mine = () => heard.find((params) => params.root === opened.root);
+    while (!mine()) await new Promise<void>((resolve) => (hear = resolve));
+    const { recorded, error } = mine()!;
+    assert.equal(error, undefined, `the reconcile after dataset/open of ${root} failed`);
+    return { opened, recorded };
+  } finally {
+    stop();
+  }
 }

@@ -8,7 +8,7 @@
 import { linkSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Box, ImageRecord, ImageStatus } from '../../../daemon/protocol';
-import { startDaemon } from '../../support/daemon';
+import { openReconciled, startDaemon } from '../../support/daemon';
 
 /** An encoded image every file of the dataset shares, with its displayed size. */
 export interface SharedImage {
@@ -55,7 +55,7 @@ export async function fabricateLargeDataset(root: string, images: number, shared
   writeFileSync(join(root, '.veil', 'review.json'), JSON.stringify({ version: 2, seq: 0, images: records }));
   const daemon = await startDaemon();
   try {
-    await daemon.client.request('dataset/open', { root });
+    await openReconciled(daemon.client, root);
   } finally {
     await daemon.client.close();
   }
