@@ -1,5 +1,5 @@
 /** Reading and writing one image's review state: what a person accepted, rejected, moved or drew. */
-import { ErrorCode, faceCount, type DatasetReconciledParams, type Box, type Rect, type Track, type DatasetOpenResult, type DatasetStatusResult, type DatasetEntry, type DatasetSummary, type ExcludedFile, type FileFailure, type ImageRecord, type ImageStatusEntry, type ReviewGetParams, type ReviewUpdateParams, type SizedEntry } from '../protocol';
+import { ErrorCode, faceCount, type DatasetReconciledParams, type Box, type Rect, type Track, type DatasetOpenResult, type DatasetStatusResult, type DatasetEntry, type DatasetSummary, type ExcludedFile, type FileFailure, type ImageRecord, type ImageStatusEntry, type ReviewGetParams, type ReviewRow, type ReviewUpdateParams, type SizedEntry } from '../protocol';
 import { fileFailure, VeilError } from '../errors';
 import { probeDisplayedSize, type DecodeLimits } from '../image/decode';
 import type { Actor } from '../core/callContext';
@@ -16,16 +16,14 @@ import type { ReviewStore } from '../review/store';
 import { reviewRow } from '../review/rows';
 import type { OpenDatasets } from './datasets';
 
-export function summarize(records: ImageRecord[], images: number): DatasetSummary {
+function summarize(rows: readonly ReviewRow[], images: number): DatasetSummary {
   const summary: DatasetSummary = { images, reviewed: 0, committed: 0, boxes: 0, accepted: 0, proposed: 0 };
-  for (const record of records) {
-    if (record.status === 'reviewed') summary.reviewed++;
-    if (record.status === 'committed') summary.committed++;
-    // A video's faces are its tracks (its `boxes` stay empty).
-    const faces = [...record.boxes, ...(record.tracks ?? [])];
-    summary.boxes += faces.filter((face) => face.state !== 'possible').length;
-    summary.accepted += faces.filter((face) => face.state === 'accepted').length;
-    summary.proposed += faces.filter((face) => face.state === 'proposed').length;
+  for (const { status, faces } of rows) {
+    if (status === 'reviewed') summary.reviewed++;
+    if (status === 'committed') summary.committed++;
+    summary.boxes += faces.proposed + faces.accepted + faces.rejected;
+    summary.accepted += faces.accepted;
+    summary.proposed += faces.proposed;
   }
   return summary;
 }
@@ -40,8 +38,9 @@ const PROBE_CONCURRENCY = 8;
  */
 export async function openDataset(rootParam: string, actor: Actor, datasets: OpenDatasets, limits: DecodeLimits, reconciled: (params: DatasetReconciledParams) => void): Promise<DatasetOpenResult> {
   const { root, scope, store, reconciler } = await datasets.open(rootParam, { watch: true });
-  const [, { files, failures, excluded }] = await Promise.all([store.refresh(), readImages(root, scope, store, limits)]);
-  const records = files.flatMap(({ file }) => store.get(file) ?? []);
+  await store.refresh();
+  const { files, records, failures, excluded } = await readImages(root, scope, store, limits);
+  const rows = records.map(reviewRow);
   // setImmediate: after the answer, which is written in the promise jobs that follow this function's return.
   setImmediate(() => {
     reconciler.run(actor).then(
@@ -49,7 +48,7 @@ export async function openDataset(rootParam: string, actor: Actor, datasets: Ope
       (error: Error) => reconciled({ root, recorded: 0, error: error.message }),
     );
   });
-  return { root, scope, files, rows: records.map(reviewRow), summary: summarize(records, files.length), failures, excluded };
+  return { root, scope, files, rows, summary: summarize(rows, files.length), failures, excluded };
 }
 
 /** Each image's review status, for the Veil view: `dataset/open` without the boxes and without the reconcile. */
@@ -71,17 +70,21 @@ export async function datasetStatus(rootParam: string, datasets: OpenDatasets, l
  * those that cannot be reviewed: refused by the scan (a link leading outside the dataset among them) or with a header
  * that cannot be read.
  */
-async function readImages(root: string, scope: string, store: ReviewStore, limits: DecodeLimits): Promise<{ files: SizedEntry[]; failures: FileFailure[]; excluded: ExcludedFile[] }> {
+async function readImages(root: string, scope: string, store: ReviewStore, limits: DecodeLimits): Promise<{ files: SizedEntry[]; records: ImageRecord[]; failures: FileFailure[]; excluded: ExcludedFile[] }> {
   const { entries: scanned, refused, excluded } = await scanDatasetReporting(root, scope);
   const files: SizedEntry[] = [];
+  const records: ImageRecord[] = [];
   const failures: FileFailure[] = [...refused];
   // The images with a record are sized from it at once; only the others wait for their header (a promise each for all
   // of them cost 150–250 ms of CPU and garbage per dataset/open of 100,000 images).
   const unsized: DatasetEntry[] = [];
   for (const entry of scanned) {
     const record = store.get(entry.file);
-    if (record) files.push(sized(entry, record.video ?? record));
-    else unsized.push(entry);
+    if (!record) unsized.push(entry);
+    else {
+      records.push(record);
+      files.push(sized(entry, record.video ?? record));
+    }
   }
   await eachInFlight(unsized, PROBE_CONCURRENCY, async (entry) => {
     try {
@@ -92,11 +95,11 @@ async function readImages(root: string, scope: string, store: ReviewStore, limit
     }
   });
   files.sort((a, b) => a.file.localeCompare(b.file));
-  return { files, failures, excluded };
+  return { files, records, failures, excluded };
 }
 
-function sized(entry: DatasetEntry, size: { width: number; height: number; durationS?: number }): SizedEntry {
-  return { ...entry, width: size.width, height: size.height, ...(size.durationS === undefined ? {} : { durationS: size.durationS }) };
+function sized({ file, bytes, mtimeMs }: DatasetEntry, { width, height, durationS }: { width: number; height: number; durationS?: number }): SizedEntry {
+  return durationS === undefined ? { file, bytes, mtimeMs, width, height } : { file, bytes, mtimeMs, width, height, durationS };
 }
 
 async function locate(params: ReviewGetParams, datasets: OpenDatasets) {
