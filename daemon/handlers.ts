@@ -16,6 +16,7 @@ import {
   type AnnotationFormat,
   type AuditTrailFilter,
   type MethodName,
+  type DatasetReconciledParams,
   type ReviewChangedParams,
 } from './protocol';
 import { VeilError } from './errors';
@@ -85,6 +86,8 @@ export interface DaemonState {
   onShutdown: () => void;
   /** Sends a notification to the client (set once the transport is up). */
   notify: Notify;
+  /** Resolves once every message written so far has left for the client (`outputDrained`). */
+  drained: () => Promise<void>;
 }
 
 function detectOptions(p: Record<string, unknown>) {
@@ -150,7 +153,8 @@ export function createHandlers(state: DaemonState): Handlers {
       return detectImage({ path: requiredPath(p, 'path'), ...detectOptions(p) }, deps);
     },
     async 'dataset/open'(raw, ctx) {
-      return openDataset(requiredPath(paramsObject(raw), 'root'), ctx.actor, datasets, state.limits, (params) => state.notify(NOTIFY_DATASET_RECONCILED, params));
+      const afterAnswer = { sent: state.drained, reconciled: (params: DatasetReconciledParams) => state.notify(NOTIFY_DATASET_RECONCILED, params) };
+      return openDataset(requiredPath(paramsObject(raw), 'root'), ctx.actor, datasets, state.limits, afterAnswer);
     },
     async 'dataset/status'(raw) {
       const p = paramsObject(raw);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { ModelRegistry } from './models/registry';
 import { DEFAULT_MAX_PIXELS } from './image/decode';
 import { createHandlers, type DaemonState } from './handlers';
-import { serveRpc } from './rpc/server';
+import { outputDrained, serveRpc } from './rpc/server';
 
 const PARENT_CHECK_MS = 2000;
 
@@ -54,6 +54,7 @@ function main(): void {
     initialized: false,
     onShutdown: exit,
     notify: () => undefined,
+    drained: () => outputDrained(process.stdout),
   };
   // Ctrl-C in a terminal signals the whole process group, this daemon included: the CLI cancels the batch
   // between images (`$/cancelRequest`) and closes stdin; dying here at once would leave the journal and lock.

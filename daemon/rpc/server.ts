@@ -57,6 +57,16 @@ function progressTokenProblem(params: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * Resolves once `output` holds nothing unwritten. A long answer leaves for a pipe 64 KB per turn of the event loop
+ * (28 MB for `dataset/open` of 100,000 images): work started beside it that blocks the loop stretches it (the reconcile
+ * begun right after that answer made it 2.4–3.5 s instead of 2.4 s on the quiet machine).
+ */
+export async function outputDrained(output: Writable): Promise<void> {
+  while (output.writableLength > 0) await new Promise((resolve) => setTimeout(resolve, DRAIN_POLL_MS));
+}
+const DRAIN_POLL_MS = 5;
+
 export function serveRpc(input: Readable, output: Writable, handlers: Handlers, options: ServerOptions): Notify {
   const server = new JSONRPCServer<CallContext>();
   const inFlight = new Map<string | number, CancellationToken>();

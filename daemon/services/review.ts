@@ -36,17 +36,27 @@ const PROBE_CONCURRENCY = 8;
  * it runs once the answer is out: on a new daemon at 100,000 records it took 0.6 s (quiet machine) to 1.8 s (loaded),
  * the largest part of `dataset/open` after the records themselves left the answer (ReviewRow).
  */
-export async function openDataset(rootParam: string, actor: Actor, datasets: OpenDatasets, limits: DecodeLimits, reconciled: (params: DatasetReconciledParams) => void): Promise<DatasetOpenResult> {
+export async function openDataset(
+  rootParam: string,
+  actor: Actor,
+  datasets: OpenDatasets,
+  limits: DecodeLimits,
+  afterAnswer: { sent: () => Promise<void>; reconciled: (params: DatasetReconciledParams) => void },
+): Promise<DatasetOpenResult> {
   const { root, scope, store, reconciler } = await datasets.open(rootParam, { watch: true });
   await store.refresh();
   const { files, records, failures, excluded } = await readImages(root, scope, store, limits);
   const rows = records.map(reviewRow);
-  // setImmediate: after the answer, which is written in the promise jobs that follow this function's return.
+  // setImmediate: the answer is written in the promise jobs that follow this function's return; then wait until it has
+  // left (`sent`), since the reconcile's long synchronous steps would hold up the pipe.
   setImmediate(() => {
-    reconciler.run(actor).then(
-      (recorded) => reconciled({ root, recorded: recorded.length }),
-      (error: Error) => reconciled({ root, recorded: 0, error: error.message }),
-    );
+    afterAnswer
+      .sent()
+      .then(() => reconciler.run(actor))
+      .then(
+        (recorded) => afterAnswer.reconciled({ root, recorded: recorded.length }),
+        (error: Error) => afterAnswer.reconciled({ root, recorded: 0, error: error.message }),
+      );
   });
   return { root, scope, files, rows, summary: summarize(rows, files.length), failures, excluded };
 }
