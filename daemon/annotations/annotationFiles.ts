@@ -1,7 +1,8 @@
 /**
  * Reading an annotation file (or folder) to import, and writing an export: where an export may go (never inside
  * `.veil/`), and how it lands: a file replaced atomically; a folder written aside and swapped in whole by two renames, so
- * no label file of an image since removed survives, and a run killed while writing leaves the previous export as it was.
+ * no label file of an image since removed survives, and a run killed while writing leaves the previous export as it was
+ * (a previous export already holding the same labels is left as it is, but for its marker).
  */
 import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -11,6 +12,7 @@ import { isInside, realWriteTarget } from '../dataset/paths';
 import { veilDir } from '../dataset/layout';
 import { faceFileKind } from '../image/formats';
 import { publish, syncDir, tempPathFor, writeAtomic } from '../storage/durable';
+import { holdsTree, removeTree, writeFileTree } from '../storage/fileTree';
 import { readRegularFile, type FileRule } from '../storage/regularFile';
 import { sha256Hex } from '../storage/hash';
 import { eachInFlight } from '../core/inFlight';
@@ -82,19 +84,25 @@ export async function writeExport(out: string, format: AnnotationFormat, content
   }
   if (existing && !existing.isDirectory()) throw new VeilError(ErrorCode.BadPath, `is a file: ${format} is written to a folder`, out);
   if (existing && !(await isVeilExportOrEmpty(out))) throw new VeilError(ErrorCode.BadPath, `holds files no Veil export wrote: give an empty or new folder`, out);
+  const marker = Buffer.from(JSON.stringify({ format, exportedAt }) + '\n');
+  // The earlier export holds these very labels: only its marker is written again, nothing is swapped.
+  if (existing && (await holdsTree(out, content, [EXPORT_MARKER]))) {
+    await writeAtomic(join(out, EXPORT_MARKER), marker);
+    return;
+  }
   const fresh = tempPathFor(out);
   try {
     await mkdir(fresh);
-    await writeFile(join(fresh, EXPORT_MARKER), JSON.stringify({ format, exportedAt }) + '\n');
-    // Folders first, then the files (one label file per image: 10,000 images write 10,000 files; not fsync'd one by
-    // one: an export is derived, run it again after a power loss).
+    await writeFile(join(fresh, EXPORT_MARKER), marker);
+    // Folders first, then the files (one label file per image: 100,000 images write 100,000 files; not fsync'd: an
+    // export is derived, run it again after a power loss). A file the previous export holds unchanged is linked from it.
     for (const folder of new Set([...content.keys()].map((path) => dirname(path)).filter((folder) => folder !== '.'))) await mkdir(join(fresh, folder), { recursive: true });
-    await eachInFlight([...content], FILES_IN_FLIGHT, ([path, text]) => writeFile(join(fresh, ...path.split('/')), text));
+    await writeFileTree(fresh, content, existing ? out : undefined);
     if (existing) {
       const old = tempPathFor(out);
       await rename(out, old);
       await publish(fresh, out);
-      await rm(old, { recursive: true, force: true });
+      await removeTree(old);
     } else await publish(fresh, out);
     await syncDir(dirname(out));
   } catch (error) {

@@ -5,9 +5,9 @@
  * its images then commit like any reviewed image.
  */
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import sharp from 'sharp';
 import { ANNOTATION_FORMATS, ErrorCode, type AnnotationFormat, type Box, type ImageRecord } from '../../daemon/protocol';
 import { startDaemon, rpcError, type TestDaemon } from '../support/daemon';
@@ -107,6 +107,54 @@ describe('annotations in and out (COCO, YOLO, Pascal VOC, Label Studio)', functi
     const byDefault = await daemon.client.request('annotations/export', { root, format: 'yolo' });
     assert.equal(byDefault.out, join(root, 'annotations', 'yolo'));
     assert.equal(readFileSync(join(byDefault.out, 'classes.txt'), 'utf8'), 'face\n');
+  });
+
+  it("exporting again into the same folder swaps it whole: an unchanged label file is kept (linked, not rewritten), a changed one written anew, a removed image's gone, a link planted in it not followed; with nothing changed only the marker is written", async () => {
+    const dataset = tempDir('veil-reexport-');
+    place(ASTRONAUT, dataset, 'a.png');
+    place(ASTRONAUT, dataset, 'people/b.png');
+    place(NO_FACE, dataset, 'coffee.png');
+    place(NO_FACE, dataset, 'gone.png');
+    await daemon.client.request('dataset/detect', { root: dataset });
+    const out = join(tempDir('veil-export-'), 'yolo');
+    await daemon.client.request('annotations/export', { root: dataset, format: 'yolo', out });
+    const label = (file: string) => join(out, file);
+    const first = { a: readFileSync(label('a.txt'), 'utf8'), aInode: statSync(label('a.txt')).ino, coffeeInode: statSync(label('coffee.txt')).ino, b: readFileSync(label('people/b.txt'), 'utf8') };
+    assert.equal(existsSync(label('gone.txt')), true);
+
+    const record = await daemon.client.request('review/get', { root: dataset, file: 'a.png' });
+    const moved = record.boxes.findIndex((box) => box.state === 'proposed');
+    const boxes = record.boxes.map((box, index) => (index === moved ? { ...box, x: box.x + 8, edited: true } : box));
+    await daemon.client.request('review/update', { root: dataset, file: 'a.png', boxes, baseRevision: record.revision });
+    rmSync(join(dataset, 'gone.png'));
+    const outside = join(tempDir('veil-outside-'), 'b.txt');
+    writeFileSync(outside, first.b);
+    rmSync(label('people/b.txt'));
+    symlinkSync(outside, label('people/b.txt'));
+
+    const again = await daemon.client.request('annotations/export', { root: dataset, format: 'yolo', out });
+    assert.equal(again.images, 3);
+    assert.equal(statSync(label('coffee.txt')).ino, first.coffeeInode, 'an unchanged file is the previous one, linked');
+    assert.equal(statSync(label('coffee.txt')).nlink, 1, 'the previous export is removed');
+    assert.notEqual(readFileSync(label('a.txt'), 'utf8'), first.a);
+    assert.notEqual(statSync(label('a.txt')).ino, first.aInode, 'a changed file is written anew, the previous one left as it was');
+    assert.equal(existsSync(label('gone.txt')), false);
+    assert.ok(lstatSync(label('people/b.txt')).isFile(), 'a link in the previous export is not carried over');
+    assert.equal(readFileSync(label('people/b.txt'), 'utf8'), first.b);
+    assert.deepEqual(readdirSync(dirname(out)), ['yolo'], 'nothing left beside the export');
+
+    const files = ['classes.txt', 'a.txt', 'people/b.txt', 'coffee.txt'];
+    const inodes = files.map((file) => statSync(label(file)).ino);
+    const folderInode = statSync(out).ino;
+    const marker = () => JSON.parse(readFileSync(label('.veil-export.json'), 'utf8')) as { exportedAt: string };
+    const markedBefore = marker().exportedAt;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const unchanged = await daemon.client.request('annotations/export', { root: dataset, format: 'yolo', out });
+    assert.equal(unchanged.images, 3);
+    assert.deepEqual(files.map((file) => statSync(label(file)).ino), inodes, 'nothing changed: no label file written');
+    assert.equal(statSync(out).ino, folderInode, 'nothing changed: no folder swapped in');
+    assert.notEqual(marker().exportedAt, markedBefore, 'the marker says when it was exported');
+    assert.deepEqual(readdirSync(out).sort(), ['.veil-export.json', 'a.txt', 'classes.txt', 'coffee.txt', 'people']);
   });
 
   it('an import with any problem writes nothing and names each file: unknown, another size, EXIF-stored size, a box outside, a committed image', async () => {
