@@ -32,15 +32,15 @@ module.exports = {
       name: 'webview-only-webview-and-contract',
       severity: 'error',
       comment:
-        'webview/ runs in a browser: it imports itself, the contract file daemon/protocol.ts and the pure track rules a video review shares with the daemon (where a track is at a frame, the track edits, the queue of uncertain stretches), nothing else.',
+        'webview/ runs in a browser: it imports itself, the contract file daemon/protocol.ts, the rule of an image\'s row (daemon/review/rows.ts) and the pure track rules a video review shares with the daemon (where a track is at a frame, the track edits, the queue of uncertain stretches), nothing else.',
       from: { path: '^webview/' },
-      to: { pathNot: '^webview/|^daemon/protocol\\.ts$|^daemon/video/(trackGeometry|trackEdits|uncertainStretches)\\.ts$' },
+      to: { pathNot: '^webview/|^daemon/protocol\\.ts$|^daemon/review/rows\\.ts$|^daemon/video/(trackGeometry|trackEdits|uncertainStretches)\\.ts$' },
     },
     {
       name: 'track-rules-run-in-a-browser',
       severity: 'error',
-      comment: 'The track rules the review webview imports run in a browser too: they import the contract, its error class and each other, nothing else.',
-      from: { path: '^daemon/video/(trackGeometry|trackEdits|uncertainStretches|trackTiming)\\.ts$' },
+      comment: 'The row and track rules the review webview imports run in a browser too: they import the contract, its error class and each other, nothing else.',
+      from: { path: '^daemon/review/rows\\.ts$|^daemon/video/(trackGeometry|trackEdits|uncertainStretches|trackTiming)\\.ts$' },
       to: { pathNot: '^daemon/(protocol|errors)\\.ts$|^daemon/video/(trackGeometry|trackTiming)\\.ts$' },
     },
     {
