@@ -339,9 +339,11 @@ export interface DatasetStatusResult {
   /** With `versionControl`, in a git work tree: committed images whose original git's index or history holds (daemon/dataset/gitHistory.ts). */
   gitWarnings?: FileWarning[];
 }
-/** The faces on an image, as the Veil view counts them: its boxes (a video: its tracks) neither rejected nor only possible. */
+/** The states of the faces the Veil view and the review count: neither rejected nor only possible. */
+export const COUNTED_FACE_STATES: readonly BoxState[] = ['proposed', 'accepted'];
+/** The faces on an image, as the Veil view counts them: its boxes (a video: its tracks) in COUNTED_FACE_STATES. */
 export function faceCount(boxes: readonly Pick<Box, 'state'>[]): number {
-  return boxes.filter((box) => box.state !== 'rejected' && box.state !== 'possible').length;
+  return boxes.filter((box) => COUNTED_FACE_STATES.includes(box.state)).length;
 }
 
 /** One part of a dataset split for a scheduler (daemon/dataset/shard.ts): 0 <= index < count. */

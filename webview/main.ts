@@ -186,7 +186,8 @@ function onChange(change: Change): void {
       assertNever(change);
   }
   statusBar.update(view.viewport().scale);
-  for (const file of store.recordsToRequest()) host.post(RecordRequest.create({ file }));
+  // The image shown or the list changed: its record, or a neighbour's, may be missing (not on every pan or selection).
+  if (change.kind === 'dataset' || change.kind === 'current' || change.kind === 'list') for (const file of store.recordsToRequest()) host.post(RecordRequest.create({ file }));
   saveUiState();
 }
 

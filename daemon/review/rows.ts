@@ -2,7 +2,7 @@
  * An image's row (`ReviewRow`): what the review panel lists, filters, orders and counts of it, derived from its record
  * here only, by the daemon for `dataset/open` and by the panel for every record it hears of later.
  */
-import type { Box, BoxState, ImageRecord, ReviewRow, Track } from '../protocol';
+import { COUNTED_FACE_STATES, type Box, type BoxState, type ImageRecord, type ReviewRow, type Track } from '../protocol';
 
 /** The faces a person decides on: an image's boxes, a video's tracks (its boxes stay empty). */
 export function facesOf(record: ImageRecord): readonly (Box | Track)[] {
@@ -29,7 +29,7 @@ export function reviewRow(record: ImageRecord): ReviewRow {
   return { file: record.file, status: record.status, revision: record.revision ?? 0, ...(record.video ? { video: record.video } : {}), faces, manual, lowestScore, detectedPossible };
 }
 
-/** The faces a commit redacts: neither rejected nor only possible (`faceCount` of the record). */
+/** `faceCount` of the row's record. */
 export function rowFaceCount(row: ReviewRow): number {
-  return row.faces.proposed + row.faces.accepted;
+  return COUNTED_FACE_STATES.reduce((sum, state) => sum + row.faces[state], 0);
 }
