@@ -82,10 +82,15 @@ describe('a review journey through the VS Code workbench (code-server, headless 
     // The box edit is made on what the terminal wrote: nothing it wrote is undone. (Selected with "]", the next-face
     // key: with 27 boxes on the collage, a click at a box's centre may land on a smaller box over it.)
     await review.locator('#stage').focus();
+    // In VS Code a key reaches the webview through its keybinding and the extension (an `action` message): the press
+    // returns before the webview acts, so each step waits for what it shows (CI read the file before the accept).
     await review.locator('#stage').press(']');
-    const selected = await review.locator('#boxes .box[aria-pressed="true"]').getAttribute('data-id');
+    const selectedBox = review.locator('#boxes .box[aria-pressed="true"]');
+    await selectedBox.waitFor({ timeout: 10_000 });
+    const selected = await selectedBox.getAttribute('data-id');
     assert.ok(selected && expected.includes(selected), `no box of the terminal run selected (${selected})`);
     await review.locator('#stage').press('a');
+    await review.locator(`#boxes .box[data-id="${selected}"][data-kind="accepted"]`).waitFor({ timeout: 10_000 });
     // Read from the saved state itself: a save that starts right after (the panel storing what it heard) must not
     // be mistaken for this edit's (fresh-clone CI: "Saving…" read between the wait and the read).
     const saved = review.locator('#save-state[data-state="saved"]');
