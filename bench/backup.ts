@@ -36,7 +36,7 @@ function objectCount(): number {
 }
 
 function context(): CallContext {
-  return { token: new CancellationToken(), progress: () => undefined, actor: ACTOR };
+  return { token: new CancellationToken(), progress: () => undefined, actor: ACTOR, answered: Promise.resolve() };
 }
 
 /** The commit-image entry a commit writes for each object (the backup looks objects up by the ciphertext it records). */

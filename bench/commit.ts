@@ -105,7 +105,7 @@ async function commitRun(jpegs: Buffer[], mode: RedactionMode, imagesInFlight?: 
     }
     await addRecipient(root, (await createIdentity()).recipient);
     const times = new PhaseTimes();
-    const ctx = { token: new CancellationToken(), progress: () => undefined, actor: ACTOR };
+    const ctx = { token: new CancellationToken(), progress: () => undefined, actor: ACTOR, answered: Promise.resolve() };
     const start = performance.now();
     const result = await commitDataset({ root, mode }, ctx, { datasets: new OpenDatasets(), limits: LIMITS, times, imagesInFlight });
     const wall = performance.now() - start;

@@ -47,7 +47,7 @@ function label(): string {
 }
 
 function context(onProgress: CallContext['progress'] = () => undefined): CallContext {
-  return { token: new CancellationToken(), progress: onProgress, actor: ACTOR };
+  return { token: new CancellationToken(), progress: onProgress, actor: ACTOR, answered: Promise.resolve() };
 }
 
 function median(values: readonly number[]): number {

@@ -57,7 +57,7 @@ async function ageRun(root: string, objects: string[], key: Key, recipients: str
 async function veilRun(root: string, objects: string[], key: Key, inFlight: number) {
   let peakRss = process.memoryUsage().rss;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
-  const ctx = { token: new CancellationToken(), progress: () => undefined, actor: ACTOR };
+  const ctx = { token: new CancellationToken(), progress: () => undefined, actor: ACTOR, answered: Promise.resolve() };
   const start = performance.now();
   const result = await changeRecipients({ root, change: 'rotate', identity: key.identityFile }, ctx, { objectsInFlight: inFlight });
   const wall = performance.now() - start;

@@ -86,8 +86,6 @@ export interface DaemonState {
   onShutdown: () => void;
   /** Sends a notification to the client (set once the transport is up). */
   notify: Notify;
-  /** Resolves once every message written so far has left for the client (`outputDrained`). */
-  drained: () => Promise<void>;
 }
 
 function detectOptions(p: Record<string, unknown>) {
@@ -153,7 +151,7 @@ export function createHandlers(state: DaemonState): Handlers {
       return detectImage({ path: requiredPath(p, 'path'), ...detectOptions(p) }, deps);
     },
     async 'dataset/open'(raw, ctx) {
-      const afterAnswer = { sent: state.drained, reconciled: (params: DatasetReconciledParams) => state.notify(NOTIFY_DATASET_RECONCILED, params) };
+      const afterAnswer = { sent: ctx.answered, reconciled: (params: DatasetReconciledParams) => state.notify(NOTIFY_DATASET_RECONCILED, params) };
       return openDataset(requiredPath(paramsObject(raw), 'root'), ctx.actor, datasets, state.limits, afterAnswer);
     },
     async 'dataset/status'(raw) {

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { ModelRegistry } from './models/registry';
 import { DEFAULT_MAX_PIXELS } from './image/decode';
 import { createHandlers, type DaemonState } from './handlers';
-import { outputDrained, serveRpc } from './rpc/server';
+import { serveRpc } from './rpc/server';
+import { scanInWorkerFrom } from './dataset/scanThread';
 
 const PARENT_CHECK_MS = 2000;
 
@@ -44,6 +45,7 @@ function main(): void {
   // Anything a library prints must not corrupt the protocol stream.
   console.log = console.info = console.warn = console.debug = console.trace = (...args: unknown[]) => log(args.map(String).join(' '));
   const exit = () => process.exit(0);
+  scanInWorkerFrom(join(__dirname, 'scanWorker.js'));
   const osUser = userInfo().username;
   const defaultReviewer = process.env.VEIL_REVIEWER || osUser;
   const state: DaemonState = {
@@ -54,7 +56,6 @@ function main(): void {
     initialized: false,
     onShutdown: exit,
     notify: () => undefined,
-    drained: () => outputDrained(process.stdout),
   };
   // Ctrl-C in a terminal signals the whole process group, this daemon included: the CLI cancels the batch
   // between images (`$/cancelRequest`) and closes stdin; dying here at once would leave the journal and lock.

@@ -102,6 +102,7 @@ function headOf(parts: Buffer[]): string {
   return Buffer.concat(head, length).toString('utf8');
 }
 
-export function writeMessage(output: Writable, message: unknown): void {
-  output.write(JSON.stringify(message) + '\n');
+/** Writes one message as a line; `written` is called once the stream has handed it on (or failed to). */
+export function writeMessage(output: Writable, message: unknown, written?: () => void): void {
+  output.write(JSON.stringify(message) + '\n', written && (() => written()));
 }

@@ -18,7 +18,7 @@ function testEntries(dir) {
 
 const bundles = [
   { ...node, entryPoints: { extension: 'extension/main.ts' }, outdir: 'dist' },
-  { ...node, entryPoints: { daemon: 'daemon/main.ts' }, outdir: 'dist' },
+  { ...node, entryPoints: { daemon: 'daemon/main.ts', scanWorker: 'daemon/dataset/scanWorker.ts' }, outdir: 'dist' },
   { ...node, entryPoints: { cli: 'cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
   { bundle: true, platform: 'browser', target: 'es2022', format: 'iife', sourcemap: true, logLevel: 'warning',
     entryPoints: { webview: 'webview/main.ts' }, outdir: 'dist', loader: { '.ttf': 'file' }, assetNames: '[name]' },

@@ -1,6 +1,6 @@
 /** Which images the filmstrip lists, in which order, and the dataset's progress. */
 import type { ReviewRow } from '../daemon/protocol';
-import { rowFaceCount } from '../daemon/review/rows';
+import { rowFaceCount, rowFaces } from '../daemon/review/rows';
 
 export type Filter = 'all' | 'unreviewed' | 'faces' | 'lowConfidence' | 'manual' | 'possible';
 export type Order = 'name' | 'confidence';
@@ -36,11 +36,11 @@ function matchesFilter(row: ReviewRow, filter: Filter, lowConfidence: number): b
     case 'faces':
       return rowFaceCount(row) > 0;
     case 'lowConfidence':
-      return row.lowestScore !== null && row.lowestScore < lowConfidence;
+      return row.lowestScore !== undefined && row.lowestScore < lowConfidence;
     case 'manual':
-      return row.manual > 0;
+      return (row.manual ?? 0) > 0;
     case 'possible':
-      return row.faces.possible > 0;
+      return rowFaces(row, 'possible') > 0;
     default:
       return assertNever(filter);
   }
@@ -63,11 +63,11 @@ export function buildImageList(
   // Likely misses first (the possible faces detection left, whatever became of them: the queue does not reshuffle
   // while they are resolved), then the lowest model score, whatever the box's state. Array.prototype.sort is stable:
   // equal keys keep name order.
-  return listed.sort((a, b) => rowOf(b).detectedPossible - rowOf(a).detectedPossible || compareScores(rowOf(a).lowestScore, rowOf(b).lowestScore));
+  return listed.sort((a, b) => (rowOf(b).detectedPossible ?? 0) - (rowOf(a).detectedPossible ?? 0) || compareScores(rowOf(a).lowestScore, rowOf(b).lowestScore));
 }
 
 /** Lower scores first; an image without a model score last. */
-function compareScores(a: number | null, b: number | null): number {
+function compareScores(a: number | undefined, b: number | undefined): number {
   const left = a ?? Infinity;
   const right = b ?? Infinity;
   if (left === right) return 0;
@@ -88,8 +88,8 @@ export function computeProgress(rows: Iterable<ReviewRow>): Progress {
   for (const row of rows) {
     progress.images++;
     if (row.status !== 'unreviewed') progress.reviewed++;
-    progress.accepted += row.faces.accepted;
-    progress.proposed += row.faces.proposed;
+    progress.accepted += rowFaces(row, 'accepted');
+    progress.proposed += rowFaces(row, 'proposed');
   }
   return progress;
 }

@@ -6,7 +6,7 @@
 import { ErrorCode, type Box, type ExcludedFile, type ImageRecord, type LeftAsIs } from '../protocol';
 import { VeilError, fileFailure } from '../errors';
 import type { ExcludeEvent, IncludeEvent } from '../audit/events';
-import type { DatasetScan } from '../dataset/scan';
+import type { DatasetScan } from '../dataset/listFaceFiles';
 import type { Exclusion } from '../review/exclusions';
 import { leftAsIsOf } from './accounting';
 import { possibleFacesLeft, type PossibleFacesLeft } from '../review/possibleFaces';

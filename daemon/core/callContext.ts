@@ -29,6 +29,12 @@ export interface CallContext {
   progress(update: Omit<ProgressParams, 'token'>): void;
   /** OS user and configured reviewer name of the client, for review state and audit entries. */
   readonly actor: Actor;
+  /**
+   * Resolves once this call's answer has been handed to the OS. A long answer leaves for a pipe 64 KB per turn of the
+   * event loop (28 MB for `dataset/open` of 100,000 images): work started beside it that blocks the loop stretches it
+   * (the reconcile begun right after that answer made it 2.4–3.5 s instead of 2.4 s on the quiet machine).
+   */
+  readonly answered: Promise<void>;
 }
 
 export interface Actor {

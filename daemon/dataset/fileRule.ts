@@ -3,7 +3,7 @@
  * VIDEO_FILE's size limit (hours of footage are gigabytes, always streamed), anything else as an image.
  */
 import { isVideoName } from '../image/formats';
-import { IMAGE_FILE } from '../image/decode';
+import { IMAGE_FILE } from '../image/imageFileRule';
 import { VIDEO_FILE } from '../video/probe';
 import type { FileRule } from '../storage/regularFile';
 

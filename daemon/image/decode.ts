@@ -5,7 +5,8 @@
 import sharp, { type FailOnOptions, type Metadata, type Sharp } from 'sharp';
 import { ErrorCode } from '../protocol';
 import { VeilError } from '../errors';
-import { readRegularFile, statRegularFile, type FileRule } from '../storage/regularFile';
+import { readRegularFile, statRegularFile } from '../storage/regularFile';
+import { IMAGE_FILE } from './imageFileRule';
 
 /** The formats Veil decodes and encodes again (sharp 0.35 does both for each); which file names they go by: formats.ts. */
 export const SUPPORTED_FORMATS = ['jpeg', 'png', 'webp', 'tiff', 'gif'] as const;
@@ -32,17 +33,6 @@ export interface DisplayedImage {
    */
   damage?: string;
 }
-
-/**
- * The largest image file Veil reads: 512 MB. The whole file is held in memory while it is decoded (and, in a
- * commit, again encrypted), so this bounds what one request can make the daemon hold. It is far above any JPEG,
- * PNG or WebP within the default pixel limit (a 100 MP JPEG is 20–60 MB) and above an uncompressed 8-bit RGBA
- * TIFF of 100 MP (400 MB); what is larger is not an image a person reviews (a disk image, /dev/zero).
- */
-export const MAX_IMAGE_FILE_BYTES = 512 * 1024 * 1024;
-
-/** An image file: regular, at most MAX_IMAGE_FILE_BYTES; a folder named like an image is a bad image. */
-export const IMAGE_FILE: FileRule = { what: 'an image', maxBytes: MAX_IMAGE_FILE_BYTES, folderCode: ErrorCode.BadImage };
 
 /**
  * Reads a whole image file, turning OS errors into coded errors that name the file. Only a regular file within

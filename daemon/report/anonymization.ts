@@ -3,7 +3,7 @@
  * where their boxes came from, the redaction settings and the models of their latest commits (with each model's sha256
  * as installed now: the log records a model's name, not its hash).
  */
-import type { DatasetScan } from '../dataset/scan';
+import type { DatasetScan } from '../dataset/listFaceFiles';
 import type { Exclusion } from '../review/exclusions';
 import type { AuditEntry, CommitImageEvent } from '../audit/events';
 import type { HashStatus, ImageRecord, MaskShape, ModelInfo, RedactionMode } from '../protocol';

@@ -25,7 +25,7 @@ import type {
 import { RETENTION_STATES } from '../protocol';
 import type { Actor } from '../core/callContext';
 import type { AuditEntry } from '../audit/events';
-import type { DatasetScan } from '../dataset/scan';
+import type { DatasetScan } from '../dataset/listFaceFiles';
 import type { Exclusion } from '../review/exclusions';
 import type { PolicyFile } from '../policy/policy';
 import { retentionFacts, retentionItem } from '../vault/retention';

@@ -14,12 +14,11 @@ import type { ExportImage } from '../annotations/model';
 import type { OpenDatasets } from './datasets';
 
 export async function exportAnnotations(params: AnnotationsExportParams, datasets: OpenDatasets): Promise<AnnotationsExportResult> {
-  const { root, scope, store } = await datasets.open(params.root);
+  const { root, scope, store, scanned: entries } = await datasets.openScanned(params.root, scanDataset);
   const codec = CODECS[params.format];
   const out = realWriteTarget(params.out ?? join(root, scope, ANNOTATIONS_FOLDER, ANNOTATION_OUTPUTS[params.format].defaultName));
   checkOutput(root, out);
   const states = new Set(params.states ?? DEFAULT_EXPORT_STATES);
-  const [entries] = await Promise.all([scanDataset(root, scope), store.refresh()]);
   const images: ExportImage[] = [];
   const skipped: FileWarning[] = [];
   for (const { file } of entries) {

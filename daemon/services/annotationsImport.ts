@@ -112,11 +112,11 @@ const CHECK_CONCURRENCY = 8;
 
 export async function importAnnotations(params: AnnotationsImportParams, actor: Actor, datasets: OpenDatasets, limits: DecodeLimits): Promise<AnnotationsImportResult> {
   if (params.trust && !params.reason?.trim()) throw new VeilError(ErrorCode.InvalidParams, 'a trusted import needs a reason (recorded in the audit log)');
-  const { root, scope, store } = await datasets.open(params.root);
+  // The whole dataset: a label file names its images from the root.
+  const { root, scope, store, scanned: entries } = await datasets.openScanned(params.root, (root) => scanDataset(root));
   const { input, sha256 } = await readAnnotationInput(params.file);
   const read = CODECS[params.format].read(input);
   const faces = faceLabels(read.labels, params.labels, basename(params.file));
-  const [entries] = await Promise.all([scanDataset(root), store.refresh()]);
   const check = new ImportCheck(params, root, faces, new DatasetNames(entries.map((entry) => entry.file), scope), (file) => store.get(file), limits);
   await eachInFlight(read.entries, CHECK_CONCURRENCY, (entry) => check.entry(entry));
   const outcome = { root, format: params.format, imported: false, images: 0, boxes: 0, sameFace: 0, otherLabels: check.otherLabels };

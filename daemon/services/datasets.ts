@@ -56,6 +56,23 @@ export class OpenDatasets {
   }
 
   /**
+   * `open`, with the store caught up and the dataset scanned by `scan` (scan.ts) at the same time: in the daemon the
+   * walk runs in its scan worker while this thread reads the review state. One after the other, a new daemon's
+   * `dataset/open` of 100,000 images spent 1.0 s reading the state, then 0.58 s waiting for the walk.
+   */
+  async openScanned<T>(folder: string, scan: (root: string, scope: string) => Promise<T>, options: { watch?: boolean } = {}): Promise<OpenDataset & { scanned: T }> {
+    const { root, scope } = locateDataset(folder);
+    const [scanned, opened] = await Promise.all([
+      scan(root, scope),
+      this.open(folder, options).then(async (opened) => {
+        await opened.store.refresh();
+        return opened;
+      }),
+    ]);
+    return { ...opened, scanned };
+  }
+
+  /**
    * The daemon's one follower of the audit log of the dataset at `root` (its real root): its reconcile and every
    * opening of an original read only what was appended since the last read. Opening the review store is not needed
    * (an opening reads no review state).

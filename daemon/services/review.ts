@@ -7,23 +7,23 @@ import { eachInFlight } from '../core/inFlight';
 import { appendAudit } from '../audit/log';
 import { countDecision, decisionSha256, type ReviewChangeEvent } from '../audit/events';
 import { resolveInside, toDatasetPath } from '../dataset/paths';
-import { scanDatasetReporting } from '../dataset/scan';
+import { scanDatasetReporting, type ScanReport } from '../dataset/scan';
 import { isVideoName } from '../image/formats';
 import { probeVideo } from '../video/probe';
 import { filesInCommit } from '../commit/journal';
 import { gitWarnings } from '../dataset/gitHistory';
 import type { ReviewStore } from '../review/store';
-import { reviewRow } from '../review/rows';
+import { reviewRow, rowFaces } from '../review/rows';
 import type { OpenDatasets } from './datasets';
 
 function summarize(rows: readonly ReviewRow[], images: number): DatasetSummary {
   const summary: DatasetSummary = { images, reviewed: 0, committed: 0, boxes: 0, accepted: 0, proposed: 0 };
-  for (const { status, faces } of rows) {
-    if (status === 'reviewed') summary.reviewed++;
-    if (status === 'committed') summary.committed++;
-    summary.boxes += faces.proposed + faces.accepted + faces.rejected;
-    summary.accepted += faces.accepted;
-    summary.proposed += faces.proposed;
+  for (const row of rows) {
+    if (row.status === 'reviewed') summary.reviewed++;
+    if (row.status === 'committed') summary.committed++;
+    summary.boxes += rowFaces(row, 'proposed') + rowFaces(row, 'accepted') + rowFaces(row, 'rejected');
+    summary.accepted += rowFaces(row, 'accepted');
+    summary.proposed += rowFaces(row, 'proposed');
   }
   return summary;
 }
@@ -41,30 +41,25 @@ export async function openDataset(
   actor: Actor,
   datasets: OpenDatasets,
   limits: DecodeLimits,
-  afterAnswer: { sent: () => Promise<void>; reconciled: (params: DatasetReconciledParams) => void },
+  afterAnswer: { sent: Promise<void>; reconciled: (params: DatasetReconciledParams) => void },
 ): Promise<DatasetOpenResult> {
-  const { root, scope, store, reconciler } = await datasets.open(rootParam, { watch: true });
-  await store.refresh();
-  const { files, records, failures, excluded } = await readImages(root, scope, store, limits);
+  const { root, scope, store, reconciler, scanned } = await datasets.openScanned(rootParam, scanDatasetReporting, { watch: true });
+  const { files, records, failures, excluded } = await readImages(root, scanned, store, limits);
   const rows = records.map(reviewRow);
-  // setImmediate: the answer is written in the promise jobs that follow this function's return; then wait until it has
-  // left (`sent`), since the reconcile's long synchronous steps would hold up the pipe.
-  setImmediate(() => {
-    afterAnswer
-      .sent()
-      .then(() => reconciler.run(actor))
-      .then(
-        (recorded) => afterAnswer.reconciled({ root, recorded: recorded.length }),
-        (error: Error) => afterAnswer.reconciled({ root, recorded: 0, error: error.message }),
-      );
-  });
+  // Once the answer has left (`sent`): the reconcile's long synchronous steps would hold up the pipe.
+  afterAnswer.sent
+    .then(() => reconciler.run(actor))
+    .then(
+      (recorded) => afterAnswer.reconciled({ root, recorded: recorded.length }),
+      (error: Error) => afterAnswer.reconciled({ root, recorded: 0, error: error.message }),
+    );
   return { root, scope, files, rows, summary: summarize(rows, files.length), failures, excluded };
 }
 
 /** Each image's review status, for the Veil view: `dataset/open` without the boxes and without the reconcile. */
 export async function datasetStatus(rootParam: string, datasets: OpenDatasets, limits: DecodeLimits, options: { versionControl?: boolean } = {}): Promise<DatasetStatusResult> {
-  const { root, scope, store } = await datasets.open(rootParam, { watch: true });
-  const [, { files, failures, excluded }] = await Promise.all([store.refresh(), readImages(root, scope, store, limits)]);
+  const { root, scope, store, scanned } = await datasets.openScanned(rootParam, scanDatasetReporting, { watch: true });
+  const { files, failures, excluded } = await readImages(root, scanned, store, limits);
   const images = files.map(({ file, durationS }): ImageStatusEntry => {
     const record = store.get(file);
     const video = durationS === undefined ? {} : { durationS };
@@ -80,8 +75,7 @@ export async function datasetStatus(rootParam: string, datasets: OpenDatasets, l
  * those that cannot be reviewed: refused by the scan (a link leading outside the dataset among them) or with a header
  * that cannot be read.
  */
-async function readImages(root: string, scope: string, store: ReviewStore, limits: DecodeLimits): Promise<{ files: SizedEntry[]; records: ImageRecord[]; failures: FileFailure[]; excluded: ExcludedFile[] }> {
-  const { entries: scanned, refused, excluded } = await scanDatasetReporting(root, scope);
+async function readImages(root: string, { entries: scanned, refused, excluded }: ScanReport, store: ReviewStore, limits: DecodeLimits): Promise<{ files: SizedEntry[]; records: ImageRecord[]; failures: FileFailure[]; excluded: ExcludedFile[] }> {
   const files: SizedEntry[] = [];
   const records: ImageRecord[] = [];
   const failures: FileFailure[] = [...refused];

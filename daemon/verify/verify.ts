@@ -18,7 +18,8 @@ import type { AuditEntry, CommitImageEvent, ReviewChangeEvent } from '../audit/e
 import type { Detector } from '../detection/detector';
 import type { CallContext } from '../core/callContext';
 import { ErrorCode, type VerifyFinding, type VerifyParams, type VerifyResult } from '../protocol';
-import { MAX_IMAGE_FILE_BYTES, type DecodeLimits } from '../image/decode';
+import type { DecodeLimits } from '../image/decode';
+import { MAX_IMAGE_FILE_BYTES } from '../image/imageFileRule';
 import { VeilError, causeFor } from '../errors';
 import { resolveInside } from '../dataset/paths';
 import { scanDataset } from '../dataset/scan';
@@ -266,7 +267,7 @@ function phasedProgress(ctx: CallContext, total: number) {
     phase(size: number): CallContext {
       const offset = next;
       next += size;
-      return { token: ctx.token, actor: ctx.actor, progress: (update) => ctx.progress({ ...update, done: offset + update.done, total }) };
+      return { token: ctx.token, actor: ctx.actor, answered: ctx.answered, progress: (update) => ctx.progress({ ...update, done: offset + update.done, total }) };
     },
     finished(): void {
       ctx.progress({ done: total, total, message: 'verified' });

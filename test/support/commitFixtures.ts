@@ -105,7 +105,8 @@ export async function addKey(root: string): Promise<{ identity: string; recipien
 }
 
 export function testContext(token = new CancellationToken(), onProgress: CallContext['progress'] = () => undefined): CallContext {
-  return { token, progress: onProgress, actor: TEST_ACTOR };
+  // Called in this process: no answer to wait for.
+  return { token, progress: onProgress, actor: TEST_ACTOR, answered: Promise.resolve() };
 }
 
 export function commitDeps(): CommitDeps {
