@@ -250,7 +250,7 @@ export async function commitDataset(params: CommitParams, ctx: CallContext, deps
     result.failures = failuresOf(result.leftAsIs);
     // Every commit writes the sidecar again from the log and the state: one missing or stale is mended here.
     await store.refresh(); // the records other shards committed meanwhile
-    const sidecarFailure = await sidecarWriteFailure(root, (file) => store.get(file));
+    const sidecarFailure = await sidecarWriteFailure(root, (file) => store.get(file), audited);
     if (sidecarFailure) result.warnings.push({ file: sidecarFailure.file, message: sidecarFailure.message });
     // Signed last, when this commit wrote anything: the signature covers every entry it wrote.
     if (signer && (await auditCheckpoint(root)).entries > result.checkpoint.entries) result.signed = await signAuditLog(root, signer, ctx.actor);

@@ -8,7 +8,7 @@
  */
 import { marginFor, type MaskShape, type Rect, type RedactionMode, type ImageRecord, type Track } from '../protocol';
 import { committedMarginRule, decisionSha256, type AuditEntry, type CommitImageEvent } from '../audit/events';
-import { retentionFacts } from '../vault/retention';
+import type { CommitsAndRestores } from '../audit/committed';
 import { boxesToRedact } from '../commit/select';
 import { faceRegion, type Region } from '../redact/geometry';
 import { trackFirstFrame, trackLastFrame } from '../video/trackGeometry';
@@ -125,9 +125,11 @@ function committedRecord(event: LoggedCommit, record: ImageRecord | undefined): 
   return record;
 }
 
-/** The sidecar of a dataset whose audit log holds `entries` and whose review state holds `recordOf`'s records. */
-export function describeRedactions(entries: Iterable<AuditEntry>, recordOf: (file: string) => ImageRecord | undefined): RedactionSidecar {
-  const facts = retentionFacts(entries);
+/**
+ * The sidecar of a dataset whose audit log says `facts` (its latest commits and the restores after them: a commit has
+ * them from the log it follows, others read it: `auditedFiles`) and whose review state holds `recordOf`'s records.
+ */
+export function describeRedactions(facts: CommitsAndRestores, recordOf: (file: string) => ImageRecord | undefined): RedactionSidecar {
   const shaping = [...facts.commits.values(), ...facts.restored.values()];
   const auditSeq = shaping.reduce((latest, event) => Math.max(latest, event.seq), -1);
   const sidecar: RedactionSidecar = { format: SIDECAR_FORMAT, version: SIDECAR_VERSION, auditSeq, files: [], undescribed: [] };

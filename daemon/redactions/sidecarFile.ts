@@ -11,8 +11,7 @@ import { writeAtomic } from '../storage/durable';
 import { acquireLock } from '../storage/lock';
 import { removeTempsBeside } from '../storage/tempsBeside';
 import { readStateTextIfPresent } from '../storage/stateFile';
-import type { AuditEntry } from '../audit/events';
-import { readAuditEntries } from '../vault/retention';
+import { catchUpAudited, type AuditedFiles, type CommitsAndRestores } from '../audit/committed';
 import { describeRedactions, sidecarSeq, sidecarText, SIDECAR_FORMAT, SIDECAR_VERSION, type RedactionSidecar } from './sidecar';
 
 const WHAT = 'the redaction sidecar';
@@ -27,14 +26,16 @@ function readSidecarText(root: string): Promise<string | undefined> {
 
 /**
  * Writes the sidecar of the dataset at `root` as its log and `recordOf`'s records say, unless the file holds a view read
- * from more of the log (a higher `auditSeq`: another commit's, finished meanwhile) or the same text already.
+ * from more of the log (a higher `auditSeq`: another commit's, finished meanwhile) or the same text already. `audited`
+ * is what the caller read of the log: only the lines appended since are read here (a commit has read the whole log
+ * already; reading it again took 1.7–2.3 s at 100,000 audit lines on the loaded 2-core machine).
  */
-export async function writeRedactionSidecar(root: string, recordOf: (file: string) => ImageRecord | undefined): Promise<RedactionSidecar> {
-  // The log is read before the lock: at 100,000 audit lines the read took 1.7–2.3 s (loaded 2-core machine), and the
-  // shards of a split commit, each writing the sidecar at its end, took turns on the lock for that long each. Under the
-  // lock a writer only compares `auditSeq` and writes: the log only grows, so the higher one holds every commit the
-  // other holds, and the last commit to finish leaves its view or a later one.
-  const sidecar = describeRedactions(await readAuditEntries(root), recordOf);
+export async function writeRedactionSidecar(root: string, recordOf: (file: string) => ImageRecord | undefined, audited: AuditedFiles): Promise<RedactionSidecar> {
+  // The log is read before the lock: the shards of a split commit, each writing the sidecar at its end, took turns on
+  // the lock for as long as each read took. Under the lock a writer only compares `auditSeq` and writes: the log only
+  // grows, so the higher one holds every commit the other holds, and the last commit to finish leaves its view or a
+  // later one.
+  const sidecar = describeRedactions(await catchUpAudited(root, audited), recordOf);
   const text = sidecarText(sidecar);
   const lock = await acquireLock(root, 'redactions sidecar', { file: 'redactionsLock', waitMs: SIDECAR_WAIT_MS });
   try {
@@ -54,9 +55,9 @@ export async function writeRedactionSidecar(root: string, recordOf: (file: strin
  * `writeRedactionSidecar` at the end of a commit or restore: a failure to write it (a full disk) is reported, never
  * taken for a failure of the files the commit or restore already finished; the next one writes it again.
  */
-export async function sidecarWriteFailure(root: string, recordOf: (file: string) => ImageRecord | undefined): Promise<FileFailure | undefined> {
+export async function sidecarWriteFailure(root: string, recordOf: (file: string) => ImageRecord | undefined, audited: AuditedFiles): Promise<FileFailure | undefined> {
   try {
-    await writeRedactionSidecar(root, recordOf);
+    await writeRedactionSidecar(root, recordOf, audited);
     return undefined;
   } catch (error) {
     const failure = fileFailure(veilRelative('redactions'), error);
@@ -79,11 +80,11 @@ function differences(expected: ReadonlyArray<{ file: string }>, found: readonly 
 }
 
 /**
- * Verify's check: the sidecar lists exactly what the log (`entries`) and the review state (`recordOf`) say was redacted.
+ * Verify's check: the sidecar lists exactly what the log (`facts`) and the review state (`recordOf`) say was redacted.
  * The files of `settling` (an interrupted commit or restore holds them; its rerun writes the sidecar) are not compared.
  */
-export async function checkRedactionSidecar(root: string, entries: readonly AuditEntry[], recordOf: (file: string) => ImageRecord | undefined, settling: ReadonlySet<string> = new Set()): Promise<VerifyFinding | undefined> {
-  const expected = describeRedactions(entries, recordOf);
+export async function checkRedactionSidecar(root: string, facts: CommitsAndRestores, recordOf: (file: string) => ImageRecord | undefined, settling: ReadonlySet<string> = new Set()): Promise<VerifyFinding | undefined> {
+  const expected = describeRedactions(facts, recordOf);
   let text: string | undefined;
   try {
     text = await readSidecarText(root);

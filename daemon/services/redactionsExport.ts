@@ -12,7 +12,7 @@ import { scanDataset } from '../dataset/scan';
 import { checkOutput, readAnnotationInput, writeExport } from '../annotations/annotationFiles';
 import { parseJsonInput } from '../annotations/codec';
 import { DatasetNames } from '../annotations/datasetNames';
-import { readAuditEntries } from '../vault/retention';
+import { auditedFiles } from '../audit/committed';
 import { describeRedactions, type SidecarImage } from '../redactions/sidecar';
 import { mergeRedactions, redactionsCoco, type CocoRegions } from '../redactions/cocoRegions';
 import type { OpenDatasets } from './datasets';
@@ -34,7 +34,7 @@ export async function exportRedactions(params: RedactionsExportParams, datasets:
   const out = realWriteTarget(params.out ?? defaultOut(root, scope, params.merge));
   checkOutput(root, out);
   await store.refresh();
-  const sidecar = describeRedactions(await readAuditEntries(root), (file) => store.get(file));
+  const sidecar = describeRedactions(await auditedFiles(root), (file) => store.get(file));
   const images: SidecarImage[] = [];
   const skipped: FileWarning[] = [];
   for (const file of sidecar.files.filter((entry) => inScope(entry.file, scope))) {

@@ -39,6 +39,7 @@ import type { ReviewStore } from '../review/store';
 import { loadIdentities, passphraseFromEnv } from '../vault/identity';
 import { writeOriginalToRestore } from '../vault/openOriginal';
 import { loggedFileName, readAuditEntries, retentionFacts, type RetentionFacts } from '../vault/retention';
+import { noAuditedFiles } from '../audit/committed';
 import { removeOwnTemps } from './retentionTemps';
 import { sidecarWriteFailure } from '../redactions/sidecarFile';
 
@@ -149,7 +150,8 @@ export async function restoreOriginals(params: VaultRestoreParams, ctx: CallCont
     }
     ctx.progress({ done: restored.length + alreadyRestored.length + failures.length, total: files.length, message: cancelled ? 'cancelled' : 'restored' });
     // A restored image is no longer committed: the redaction sidecar drops it.
-    const sidecarFailure = await sidecarWriteFailure(root, (file) => store.get(file));
+    // The log read whole: the facts read at the start are older than this run's own entries.
+    const sidecarFailure = await sidecarWriteFailure(root, (file) => store.get(file), noAuditedFiles());
     if (sidecarFailure) failures.push(sidecarFailure);
     return { root, restored, alreadyRestored, failures, cancelled, checkpoint: await auditCheckpoint(root) };
   } finally {

@@ -12,7 +12,8 @@ import { ErrorCode, type PolicyRetention, type RetentionHold, type RetentionItem
 import { VeilError } from '../errors';
 import { isInside, toDatasetPath } from '../dataset/paths';
 import { checkedEntries } from '../audit/entries';
-import type { AuditEntry, CommitImageEvent, RestoreOriginalEvent, RetentionHoldEvent, RetentionReleaseEvent, VaultPurgeEvent } from '../audit/events';
+import { noteCommitOrRestore, type CommitsAndRestores } from '../audit/committed';
+import type { AuditEntry, CommitImageEvent, RetentionHoldEvent, RetentionReleaseEvent, VaultPurgeEvent } from '../audit/events';
 
 type Logged<T> = T & AuditEntry;
 export type LoggedPurge = Logged<VaultPurgeEvent>;
@@ -30,20 +31,17 @@ export interface OriginalLife {
   purge?: LoggedPurge;
 }
 
-export interface RetentionFacts {
+export interface RetentionFacts extends CommitsAndRestores {
   /** Every object a commit-image entry names. */
   originals: Map<string, OriginalLife>;
-  /** The latest commit-image entry of each image. */
-  commits: Map<string, Logged<CommitImageEvent>>;
   /** The latest hold or release of each image. */
   holds: Map<string, Logged<RetentionHoldEvent | RetentionReleaseEvent>>;
-  /** Images whose latest commit is followed by a restore of its original (not committed again since). */
-  restored: Map<string, Logged<RestoreOriginalEvent>>;
 }
 
 export function retentionFacts(entries: Iterable<AuditEntry>): RetentionFacts {
   const facts: RetentionFacts = { originals: new Map(), commits: new Map(), holds: new Map(), restored: new Map() };
   for (const entry of entries) {
+    noteCommitOrRestore(facts, entry);
     switch (entry.type) {
       case 'commit-image': {
         const life = facts.originals.get(entry.vaultObject) ?? { id: entry.vaultObject, files: new Set<string>(), lastCommit: entry };
@@ -52,8 +50,6 @@ export function retentionFacts(entries: Iterable<AuditEntry>): RetentionFacts {
         // A commit of a purged original (the same bytes committed again) stores it anew.
         life.purge = undefined;
         facts.originals.set(entry.vaultObject, life);
-        facts.commits.set(entry.file, entry);
-        facts.restored.delete(entry.file);
         break;
       }
       case 'vault-rewrap': {
@@ -69,9 +65,6 @@ export function retentionFacts(entries: Iterable<AuditEntry>): RetentionFacts {
       case 'retention-hold':
       case 'retention-release':
         facts.holds.set(entry.file, entry);
-        break;
-      case 'restore-original':
-        if (facts.commits.get(entry.file)?.vaultObject === entry.vaultObject) facts.restored.set(entry.file, entry);
         break;
       default:
         break;

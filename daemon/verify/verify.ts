@@ -340,7 +340,7 @@ export async function verifyDataset(params: VerifyParams, ctx: CallContext, deps
   if ('value' in review) {
     // Files an interrupted commit or restore holds are the sidecar's to catch up with when it is run again (named above).
     const settling = new Set([...held, ...unfinishedRestores.flatMap((finding) => (finding.file === undefined ? [] : [finding.file]))]);
-    const sidecar = await checkRedactionSidecar(root, audit.entries, recordOf, settling);
+    const sidecar = await checkRedactionSidecar(root, retention, recordOf, settling);
     if (sidecar) findings.push(sidecar);
   }
   for (const { journal } of await Journal.unfinished(root)) findings.push({ kind: 'commit-unfinished', file: journal.label, message: 'a commit was interrupted; run `veil commit` again (with its --shard, for a shard\'s) to finish it' });

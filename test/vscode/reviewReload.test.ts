@@ -32,6 +32,20 @@ async function shownView(review: FrameLocator): Promise<{ name: string; status: 
   }
 }
 
+/**
+ * The view once every key pressed has reached it: in VS Code a key goes through its keybinding and the extension to
+ * the webview after the press returns, so the view is read until two reads 300 ms apart agree.
+ */
+async function settledView(review: FrameLocator): Promise<Awaited<ReturnType<typeof shownView>>> {
+  let last = await shownView(review);
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const now = await shownView(review);
+    if (JSON.stringify(now) === JSON.stringify(last)) return now;
+    last = now;
+  }
+}
+
 /** Waits until the review state on disk gives `file` the status `status` (the daemon saved the panel's edit). */
 async function waitForSavedStatus(workspace: string, file: string, status: string): Promise<void> {
   const deadline = Date.now() + 10_000;
@@ -104,7 +118,7 @@ describe('a first run of Veil, and a review that survives a window reload (code-
     const stage = review.locator('#stage');
     await stage.press('Escape'); // no face selected: the arrows pan
     for (const key of ['+', '+', '+', 'ArrowLeft', 'ArrowLeft', 'ArrowDown']) await stage.press(key);
-    const beforeReload = await shownView(review);
+    const beforeReload = await settledView(review);
     assert.match(beforeReload.name, /^astronaut\.jpg \(2 of \d+\)$/);
     assert.match(beforeReload.status, /^reviewed · \d+×\d+ · \d+%$/);
     assert.equal(beforeReload.current, 'astronaut.jpg');

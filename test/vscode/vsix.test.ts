@@ -68,6 +68,7 @@ describe('the packaged extension (.vsix) installed into a clean VS Code (code-se
     for (const needed of [
       'dist/extension.js',
       'dist/daemon.js',
+      'dist/scanWorker.js',
       'dist/cli.js',
       'dist/webview.js',
       'models/manifest.json',

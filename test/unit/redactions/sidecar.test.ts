@@ -11,7 +11,10 @@ import { maskSpan } from '../../../daemon/redact/geometry';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeRedactions, sidecarSeq, sidecarText } from '../../../daemon/redactions/sidecar';
+import { retentionFacts } from '../../../daemon/vault/retention';
 import { writeRedactionSidecar } from '../../../daemon/redactions/sidecarFile';
+import { auditedFiles, noAuditedFiles } from '../../../daemon/audit/committed';
+import { appendAudit } from '../../../daemon/audit/log';
 import { tempDir } from '../../support/images';
 import { mergeRedactions, redactionsCoco, regionRle } from '../../../daemon/redactions/cocoRegions';
 import { DatasetNames } from '../../../daemon/annotations/datasetNames';
@@ -50,7 +53,7 @@ describe('redaction sidecar: derived from the audit log and the review state', (
       box('possible', { x: 0, y: 0, w: 5, h: 5 }, { source: 'model', score: 0.3, state: 'possible' }),
     ]);
     const entry = commitOf(record);
-    const sidecar = describeRedactions([entry], () => record);
+    const sidecar = describeRedactions(retentionFacts([entry]), () => record);
     assert.deepEqual(sidecar.undescribed, []);
     const [listed] = sidecar.files;
     assert.ok(listed && listed.kind === 'image');
@@ -64,7 +67,7 @@ describe('redaction sidecar: derived from the audit log and the review state', (
 
   it('reads a commit made before doubt margins with its one margin for every box', () => {
     const record = image('a.png', [box('doubted', { x: 40, y: 40, w: 20, h: 20 }, { source: 'model', score: 0.5 })]);
-    const [listed] = describeRedactions([commitOf(record, { mode: 'blur', margin: 0.5, shape: 'ellipse' })], () => record).files;
+    const [listed] = describeRedactions(retentionFacts([commitOf(record, { mode: 'blur', margin: 0.5, shape: 'ellipse' })]), () => record).files;
     assert.ok(listed?.kind === 'image');
     assert.deepEqual(listed.regions.map(({ x, y, w, h, margin }) => [x, y, w, h, margin]), [[30, 30, 40, 40, 0.5]]);
   });
@@ -76,7 +79,7 @@ describe('redaction sidecar: derived from the audit log and the review state', (
     const restoredCommit = commitOf(restored);
     const entries = [commitOf(kept), restoredCommit, commitOf(edited), logged({ type: 'restore-original', actor: TEST_ACTOR, file: 'restored.png', vaultObject: restoredCommit.vaultObject, purpose: 'p', replacedSha256: SHA })];
     const records = new Map([kept, restored, { ...edited, boxes: [box('b', { x: 2, y: 1, w: 10, h: 10 })] }].map((record) => [record.file, record]));
-    const sidecar = describeRedactions(entries as AuditEntry[], (file) => records.get(file));
+    const sidecar = describeRedactions(retentionFacts(entries as AuditEntry[]), (file) => records.get(file));
     assert.deepEqual(sidecar.files.map((file) => file.file), ['kept.png']);
     assert.deepEqual(sidecar.undescribed.map((file) => file.file), ['edited.png']);
     assert.match(sidecar.undescribed[0]!.reason, /no longer holds the boxes its commit hashed/);
@@ -92,7 +95,7 @@ describe('redaction sidecar: derived from the audit log and the review state', (
       file: 'clip.mp4', width: 64, height: 48, boxes: [], status: 'committed', tracks: [track('t1', 'accepted', 0.8), track('t2', 'rejected', null)],
       video: { width: 64, height: 48, fps: 25, frames: 12, durationS: 0.48, codec: 'h264', rotation: 0, hasAudio: false },
     };
-    const [listed] = describeRedactions([commitOf(record)], () => record).files;
+    const [listed] = describeRedactions(retentionFacts([commitOf(record)]), () => record).files;
     assert.ok(listed?.kind === 'video');
     assert.deepEqual([listed.frames, listed.fps], [12, 25]);
     assert.deepEqual(listed.tracks.map(({ id, firstFrame, lastFrame, margin }) => [id, firstFrame, lastFrame, Math.round(margin * 100) / 100]), [['t1', 0, 11, 0.45]]);
@@ -101,9 +104,9 @@ describe('redaction sidecar: derived from the audit log and the review state', (
 
   it('writes plain JSON, one file per line, that reads back as the same document', () => {
     const record = image('a.png', [box('b', { x: 1, y: 1, w: 10, h: 10 })]);
-    const sidecar = describeRedactions([commitOf(record), commitOf(image('b.png', []))], () => undefined);
-    const full = describeRedactions([commitOf(record)], () => record);
-    for (const document of [sidecar, full, describeRedactions([], () => undefined)]) assert.deepEqual(JSON.parse(sidecarText(document)), document);
+    const sidecar = describeRedactions(retentionFacts([commitOf(record), commitOf(image('b.png', []))]), () => undefined);
+    const full = describeRedactions(retentionFacts([commitOf(record)]), () => record);
+    for (const document of [sidecar, full, describeRedactions(retentionFacts([]), () => undefined)]) assert.deepEqual(JSON.parse(sidecarText(document)), document);
     assert.equal(sidecarText(sidecar).split('\n').filter((line) => line.startsWith('{"file"')).length, 2);
   });
 
@@ -111,10 +114,10 @@ describe('redaction sidecar: derived from the audit log and the review state', (
     const record = image('a.png', [box('b', { x: 1, y: 1, w: 10, h: 10 })]);
     const first = commitOf(record);
     const second = commitOf(image('b.png', []));
-    const sidecar = describeRedactions([second, first], () => record);
+    const sidecar = describeRedactions(retentionFacts([second, first]), () => record);
     assert.equal(sidecar.auditSeq, Math.max(first.seq, second.seq));
     assert.equal(sidecarSeq(sidecarText(sidecar)), sidecar.auditSeq);
-    assert.equal(describeRedactions([], () => undefined).auditSeq, -1);
+    assert.equal(describeRedactions(retentionFacts([]), () => undefined).auditSeq, -1);
     assert.equal(sidecarSeq(undefined), -1);
     assert.equal(sidecarSeq('{"format":"veil-redactions","version":1,\n"files":[],\n"undescribed":[]}\n'), -1, 'a sidecar written before the field');
   });
@@ -126,12 +129,30 @@ describe('redaction sidecar: derived from the audit log and the review state', (
     // Another commit's view, read from a later point of a log this writer (an empty log: auditSeq -1) has not seen.
     const later = '{"format":"veil-redactions","version":1,"auditSeq":7,\n"files":[],\n"undescribed":[]}\n';
     writeFileSync(path, later);
-    await writeRedactionSidecar(root, () => undefined);
+    await writeRedactionSidecar(root, () => undefined, noAuditedFiles());
     assert.equal(readFileSync(path, 'utf8'), later);
     // A file from before the field (or damaged) counts as -1: the writer's own view replaces it.
     writeFileSync(path, '{"format":"veil-redactions","version":1,\n"files":[{"file":"gone.png"}],\n"undescribed":[]}\n');
-    await writeRedactionSidecar(root, () => undefined);
-    assert.equal(readFileSync(path, 'utf8'), sidecarText(describeRedactions([], () => undefined)));
+    await writeRedactionSidecar(root, () => undefined, noAuditedFiles());
+    assert.equal(readFileSync(path, 'utf8'), sidecarText(describeRedactions(retentionFacts([]), () => undefined)));
+  });
+
+  it('a writer that read part of the log reads the rest: the file is what the whole log says', async () => {
+    const root = tempDir('veil-sidecar-tail-');
+    mkdirSync(join(root, '.veil'));
+    const records = new Map([image('a.png', [box('a', { x: 10, y: 10, w: 20, h: 20 })]), image('b.png', [box('b', { x: 30, y: 30, w: 20, h: 20 })])].map((record) => [record.file, record]));
+    const event = (file: string): CommitImageEvent => {
+      const { seq: _seq, prev: _prev, at: _at, ...committed } = commitOf(records.get(file)!);
+      return committed;
+    };
+    await appendAudit(root, event('a.png'));
+    const readBefore = await auditedFiles(root);
+    // Appended after the caller's read (its own commit's entries, another shard's).
+    await appendAudit(root, event('b.png'));
+    const written = await writeRedactionSidecar(root, (file) => records.get(file), readBefore);
+    assert.deepEqual(written.files.map((entry) => entry.file), ['a.png', 'b.png']);
+    assert.deepEqual(written, describeRedactions(await auditedFiles(root), (file) => records.get(file)));
+    assert.equal(readFileSync(join(root, '.veil', 'redactions.json'), 'utf8'), sidecarText(written));
   });
 });
 
@@ -158,7 +179,7 @@ describe('redacted regions as COCO ignore regions', () => {
 
   it('adds regions to the label images it matches (string ids kept), and keeps the others as they are, each named', () => {
     const record = image('dir/a.png', [box('b', { x: 10, y: 10, w: 20, h: 20 })]);
-    const [listed] = describeRedactions([commitOf(record)], () => record).files;
+    const [listed] = describeRedactions(retentionFacts([commitOf(record)]), () => record).files;
     assert.ok(listed?.kind === 'image');
     const labels = {
       info: { year: 2020 },
