@@ -113,7 +113,7 @@ const CHECK_CONCURRENCY = 8;
 export async function importAnnotations(params: AnnotationsImportParams, actor: Actor, datasets: OpenDatasets, limits: DecodeLimits): Promise<AnnotationsImportResult> {
   if (params.trust && !params.reason?.trim()) throw new VeilError(ErrorCode.InvalidParams, 'a trusted import needs a reason (recorded in the audit log)');
   // The whole dataset: a label file names its images from the root.
-  const { root, scope, store, scanned: entries } = await datasets.openScanned(params.root, (root) => scanDataset(root));
+  const { root, scope, store, scanned: entries } = await datasets.openScanned(params.root, (root, _scope, place) => scanDataset(root, '', place));
   const { input, sha256 } = await readAnnotationInput(params.file);
   const read = CODECS[params.format].read(input);
   const faces = faceLabels(read.labels, params.labels, basename(params.file));

@@ -9,6 +9,7 @@ import { ReviewStore } from '../review/store';
 import { Reconciler } from './reconcile';
 import { AuditFollower } from '../audit/follower';
 import { locateDataset } from '../dataset/locate';
+import type { ScanPlace } from '../dataset/scan';
 import { LAYOUT, veilDir } from '../dataset/layout';
 import { writeIgnoreFiles } from '../dataset/versionControl';
 
@@ -60,10 +61,10 @@ export class OpenDatasets {
    * walk runs in its scan worker while this thread reads the review state. One after the other, a new daemon's
    * `dataset/open` of 100,000 images spent 1.0 s reading the state, then 0.58 s waiting for the walk.
    */
-  async openScanned<T>(folder: string, scan: (root: string, scope: string) => Promise<T>, options: { watch?: boolean } = {}): Promise<OpenDataset & { scanned: T }> {
+  async openScanned<T>(folder: string, scan: (root: string, scope: string, place: ScanPlace) => Promise<T>, options: { watch?: boolean } = {}): Promise<OpenDataset & { scanned: T }> {
     const { root, scope } = locateDataset(folder);
     const [scanned, opened] = await Promise.all([
-      scan(root, scope),
+      scan(root, scope, 'beside'),
       this.open(folder, options).then(async (opened) => {
         await opened.store.refresh();
         return opened;
