@@ -137,7 +137,8 @@ export async function detectDataset(params: DatasetDetectParams, ctx: CallContex
     processed: 0,
     skipped: 0,
     faces: 0,
-    failures: [...scanned.refused],
+    // Each shard reports the refusals of its own files, as it detects its own: n shards said each one n times.
+    failures: scanned.refused.filter((failure) => inShard(failure.file, shard)),
     cancelled: false,
     images: [],
     reviewPath: relative(root, store.path),

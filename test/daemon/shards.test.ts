@@ -10,6 +10,7 @@ import { cpSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EXIT } from '../../cli/exitCodes';
 import { shardLockPath, veilPath } from '../../daemon/dataset/layout';
+import { shardOf } from '../../daemon/dataset/shard';
 import { CLI_COMMAND, runCli, runProcess, type CliRun } from '../support/cli';
 import { NO_FACE, place, tempDir } from '../support/images';
 import { REPO_ROOT } from '../support/paths';
@@ -127,6 +128,19 @@ describe('shards: veil detect|commit --shard i/n in separate processes on one da
     assert.equal((await wholeHeld.resume()).code, EXIT.ok);
     const verified = await runCli(['verify', root]);
     assert.equal(verified.code, EXIT.ok, verified.stdout + verified.stderr);
+  });
+
+  it('a file detection refuses is reported by the one shard it belongs to, not by every shard', async () => {
+    const root = tempDir('veil-shard-refused-');
+    for (const name of ['a.png', 'b.png', 'c.png']) place(NO_FACE, root, name);
+    writeFileSync(join(root, 'scan.heic'), 'not read: HEIC is refused by its name');
+    const owner = shardOf('scan.heic', 2);
+    const runs = await Promise.all([0, 1].map((index) => runCli(['detect', root, '--shard', `${index}/2`])));
+    for (const [index, run] of runs.entries()) {
+      const reported = run.stderr.includes('scan.heic');
+      assert.equal(reported, index === owner, `shard ${index}/2 (scan.heic is shard ${owner}'s): ${run.stdout}${run.stderr}`);
+      assert.equal(run.code, index === owner ? EXIT.failed : EXIT.ok, `shard ${index}/2: ${run.stdout}${run.stderr}`);
+    }
   });
 
   it('the samples of docs/shards/ run as written: the Kubernetes Jobs\' scripts, the Slurm array\'s stages and the GNU parallel script', async () => {
