@@ -3,8 +3,11 @@
  * fsync the folder. After a `kill -9` at any instant the target holds the old bytes or the new ones.
  */
 import { randomBytes } from 'node:crypto';
-import { link, open, rename, rm } from 'node:fs/promises';
+import { link, lstat, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { ErrorCode } from '../protocol';
+import { VeilError } from '../errors';
+import { specialFileKind } from './regularFile';
 
 /** Marker in every temp name, so leftovers of a killed writer can be found and removed. */
 export const TEMP_MARKER = '.veil-tmp-';
@@ -41,8 +44,20 @@ export async function syncDir(dir: string): Promise<void> {
 
 /** Renames an already-synced temp file over `target` and makes the rename durable. */
 export async function publish(temp: string, target: string): Promise<void> {
+  await refuseSpecialTarget(target);
   await rename(temp, target);
   await syncDir(dirname(target));
+}
+
+/**
+ * A device, pipe or socket where a file is to land is refused, never replaced: a rename swaps the node itself. (The
+ * params fuzzer asked `redactions/export` to write to /dev/zero; the daemon, run as root, replaced the device with the
+ * export, and every later reader of /dev/zero on the machine read JSON.)
+ */
+async function refuseSpecialTarget(target: string): Promise<void> {
+  const info = await lstat(target).catch(() => undefined);
+  const kind = info && specialFileKind(info);
+  if (kind) throw new VeilError(ErrorCode.BadPath, `is ${kind}: Veil writes regular files and never replaces ${kind}`, target);
 }
 
 /** temp + fsync + rename + fsync(dir); the temp file is removed if anything fails before the rename. */

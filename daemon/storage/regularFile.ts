@@ -31,12 +31,17 @@ function size(bytes: number): string {
   return `${(bytes / (1024 * 1024)).toFixed(bytes < 10 * 1024 * 1024 ? 1 : 0)} MB`;
 }
 
-function kindOf(info: Stats): string {
+/** What a file that is neither a regular file, a folder nor a link is, for a message; undefined for those. */
+export function specialFileKind(info: Stats): string | undefined {
   if (info.isFIFO()) return 'a named pipe (FIFO)';
   if (info.isCharacterDevice()) return 'a character device';
   if (info.isBlockDevice()) return 'a block device';
   if (info.isSocket()) return 'a socket';
-  return 'not a regular file';
+  return undefined;
+}
+
+function kindOf(info: Stats): string {
+  return specialFileKind(info) ?? 'not a regular file';
 }
 
 /** Refuses anything but a regular file of at most `rule.maxBytes`, given its stats. */

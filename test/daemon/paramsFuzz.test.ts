@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ErrorCode, type MethodName } from '../../daemon/protocol';
 import { DaemonError } from '../../client/daemonClient';
@@ -82,6 +82,8 @@ function sandbox(): Sandbox {
   place(ASTRONAUT, root, 'sub/b.png');
   execFileSync('mkfifo', [join(root, 'pipe.jpg')]);
   mkdirSync(join(dir, 'out'));
+  // Where an `out` may name a device: a pipe of the sandbox's own. (It was /dev/zero, which a write replaced, as root.)
+  execFileSync('mkfifo', [join(dir, 'out', 'device.json')]);
   return { root, dir };
 }
 
@@ -100,7 +102,7 @@ function strings(box: Sandbox): string[] {
     'sub/b.png',
     'pipe.jpg',
     '../../../etc/passwd',
-    '/dev/zero',
+    join(box.dir, 'out', 'device.json'),
     '',
     ' ',
     'nul\u0000byte',
@@ -267,6 +269,7 @@ describe('every method’s params fuzzed against the real daemon (issue #9)', fu
       assert.match(error.message, /is a file, not a dataset folder/);
     }
     assert.deepEqual(readdirSync(process.cwd()).sort(), workingFolder, 'the fuzzer wrote into the daemon’s working folder');
+    assert.ok(lstatSync(join(box.dir, 'out', 'device.json')).isFIFO(), 'a write replaced the pipe standing where its file was to go');
     const models = await client.request('models/list', {});
     assert.ok(Array.isArray(models) && models.length > 0, 'the daemon still serves');
   });
