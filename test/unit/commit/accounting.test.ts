@@ -105,7 +105,9 @@ describe('commit accounts for every file that can hold a face', () => {
       ['anim.gif', 'anim.webp', 'clip.avi', 'pages.tif', 'photo.heic'].map((file) => [file, ErrorCode.UnsupportedFormat]),
     );
     assert.deepEqual(first.warnings.map((w) => w.file), ['cut.jpg']);
-    assert.match(first.warnings[0].message, /truncated \(VipsJpeg: premature end of JPEG image\)/);
+    // The cause is libvips' own message; its error buffer is one for the whole process, and with other images decoding
+    // at once it can be emptied before sharp reads it (a fresh-clone run read "Unknown error"). The warning stands.
+    assert.match(first.warnings[0].message, /^the original is damaged or truncated \((VipsJpeg: premature end of JPEG image|Unknown error)\): anonymized from the part that could be decoded$/);
     assertUntouched(root, before);
     assert.equal(existsSync(vaultObjectPath(root, sha256Hex(before.get('anim.gif')!))), false, 'a refused animation went into the vault');
 
