@@ -58,6 +58,10 @@ function errorOf({ message, code, file }: PostedError): Error {
   return code === undefined ? new Error(message) : new VeilError(code, message, file);
 }
 
+export function isScanRequest(value: unknown): value is ScanRequest {
+  return isRecord(value) && typeof value.id === 'number' && typeof value.root === 'string' && typeof value.scope === 'string';
+}
+
 function isScanReply(value: unknown): value is ScanReply {
   if (!isRecord(value) || typeof value.id !== 'number') return false;
   if ('error' in value) return isRecord(value.error) && typeof value.error.message === 'string';

@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { ErrorCode } from '../../../daemon/protocol';
 import { VeilError } from '../../../daemon/errors';
 import { listFaceFiles } from '../../../daemon/dataset/listFaceFiles';
@@ -62,6 +63,15 @@ describe('the scan worker', () => {
     const there = await scanInWorker(root, 'gone').then(() => undefined, (error: Error) => error);
     assert.ok(here && there);
     assert.equal(there.message, here.message);
+  });
+
+  it('the worker walks nothing on a malformed request: it fails, naming it', async () => {
+    const thread = new Worker(join(DIST, 'scanWorker.js'));
+    const failed = new Promise<Error>((resolve) => thread.once('error', resolve));
+    thread.on('message', () => assert.fail('the worker answered a malformed request'));
+    thread.postMessage({ id: 1, root: 42 });
+    assert.match((await failed).message, /malformed request: \{"id":1,"root":42\}/);
+    await thread.terminate();
   });
 
   it('a worker that cannot start fails the scan with a coded error; the next scan starts a working one', async () => {
