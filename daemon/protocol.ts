@@ -665,6 +665,13 @@ export const VERIFY_FINDING_KINDS = [
    * each committed file had redacted (edited by hand, or written before the latest commit or restore).
    */
   'redactions-stale',
+  /**
+   * A detection shard's segment (`.veil/segments/<id>.jsonl`) whose lines do not chain or parse: its later lines are
+   * neither merged nor folded; or one the audit log says was opened and never closed, that is gone (deleted before its
+   * detections were folded into the review log).
+   */
+  'segment-broken',
+  'segment-missing',
 ] as const;
 export type VerifyFindingKind = (typeof VERIFY_FINDING_KINDS)[number];
 /**
@@ -1086,6 +1093,8 @@ export const AUDIT_ACTIONS = [
   'backup-prune',
   'audit-repair',
   'annotations-import',
+  'segment-open',
+  'segment-close',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -28,6 +28,8 @@ export const ACTION_LOOKS: Record<AuditAction, { label: string; icon: vscode.The
   'backup-prune': { label: 'Old backups removed', icon: new vscode.ThemeIcon('trash') },
   'audit-repair': { label: 'Log repaired', icon: new vscode.ThemeIcon('tools') },
   'annotations-import': { label: 'Annotations imported', icon: new vscode.ThemeIcon('cloud-download') },
+  'segment-open': { label: 'Shard segment opened', icon: new vscode.ThemeIcon('split-horizontal') },
+  'segment-close': { label: 'Shard segment folded', icon: new vscode.ThemeIcon('merge') },
 };
 
 function twoDigits(n: number): string {

@@ -1,4 +1,5 @@
 /** What an audit entry says, in words, for a person reading the log (`audit/list`): the daemon owns the log's format. */
+import { shardName } from '../dataset/shard';
 import { BOX_STATES, type OpenRefusal } from '../protocol';
 import type { AuditEntry, AuditEvent, BoxCounts } from './events';
 
@@ -96,5 +97,9 @@ export function describeEntry(entry: AuditEntry): string {
         `${plural(event.boxes, 'box', 'boxes')} on ${plural(event.images, 'image')} imported from ${event.format} ${event.source} (sha256 ${short(event.sha256)})` +
         `${event.trust ? `, trusted as decisions: ${event.reason}` : ' as proposals'}`
       );
+    case 'segment-open':
+      return `shard ${shardName(event.shard)} began writing its detections to segment ${event.segment}`;
+    case 'segment-close':
+      return `segment ${event.segment} folded into the review log (${plural(event.lines, 'line')}, head ${short(event.head)}) and removed`;
   }
 }

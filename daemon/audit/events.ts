@@ -49,6 +49,29 @@ export interface DetectRunEvent {
 }
 
 /**
+ * A detection shard began writing its segment (`.veil/segments/<segment>.jsonl`): from here the chain knows the segment
+ * exists, so one deleted before it was folded is a finding (verify), not a silence.
+ */
+export interface SegmentOpenEvent {
+  type: 'segment-open';
+  actor: Actor;
+  segment: string;
+  shard: Shard;
+}
+
+/**
+ * A segment folded whole into the review log (its `detect-image` lines are in this chain) and deleted: `lines` lines,
+ * the last of which hashes to `head`.
+ */
+export interface SegmentCloseEvent {
+  type: 'segment-close';
+  actor: Actor;
+  segment: string;
+  lines: number;
+  head: string;
+}
+
+/**
  * One image's review decision: written for every edit that changes its status or any box's place, size or state.
  * The boxes themselves live in review.json; `boxesSha256` binds them, so a commit can tell a decision made in Veil
  * from a review file edited outside it.
@@ -453,7 +476,9 @@ export type AuditEvent =
   | BackupRestoreEvent
   | BackupPruneEvent
   | AuditRepairEvent
-  | AnnotationsImportEvent;
+  | AnnotationsImportEvent
+  | SegmentOpenEvent
+  | SegmentCloseEvent;
 
 /** Every entry as stored: the event plus its place in the chain. */
 export type AuditEntry = AuditEvent & { seq: number; prev: string; at: string };
@@ -587,6 +612,8 @@ const EVENT_FIELDS: { [T in AuditAction]: Record<string, Check> } = {
   'audit-repair': { droppedBytes: count, previous: checkpoint },
   'annotations-import': { actor, format: oneOf(ANNOTATION_FORMATS), source: text, sha256, images: count, boxes: count, trust: flag, reason: optional(text) },
   'detect-image': { actor, file: text, model: text, threshold: between(0, 1), thorough: flag, faces: count, status: oneOf(IMAGE_STATUSES), boxes: boxCounts, tracks: optional(boxCounts), boxesSha256: sha256, revision: count },
+  'segment-open': { actor, segment: text, shard: object({ index: count, count: count }) },
+  'segment-close': { actor, segment: text, lines: count, head: sha256 },
   'review-reconcile': {
     actor,
     file: text,

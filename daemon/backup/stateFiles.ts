@@ -46,6 +46,8 @@ export const BACKUP_ROLES: Record<LayoutName, BackupRole> = {
   retentionLock: 'lock',
   redactionsLock: 'lock',
   shardLocks: 'lock',
+  // A running shard's detections not folded yet, as the commit journal is a running commit's: work in flight.
+  segments: 'in-flight',
   gitignore: 'derived',
 };
 

@@ -20,6 +20,8 @@
  *   thumbs/ display/ renditions for the review panel (they show faces: never versioned, purged on commit)
  *   journal/shard-<i>-of-<n>/   the in-flight commit of one shard (`veil commit --shard i/n`)
  *   shard-locks/<i>-of-<n>.lock   the commit lock of one shard; `lock` shuts every shard out while a whole-dataset holder has it
+ *   segments/<id>.jsonl   a detection shard's segment: its results not yet folded into review.jsonl (review/segments.ts)
+ *   segments/<id>.lock    held by the shard writing that segment
  *   lock review.lock audit.lock policy.lock retention.lock redactions.lock   cross-process locks (retention.lock: holds vs purges)
  *   .gitignore       keeps renditions, journals and locks out of version control
  * ```
@@ -52,6 +54,7 @@ export const LAYOUT = {
   retentionLock: 'retention.lock',
   redactionsLock: 'redactions.lock',
   shardLocks: 'shard-locks',
+  segments: 'segments',
   gitignore: '.gitignore',
 } as const;
 
@@ -120,4 +123,27 @@ export function shardOfLockName(name: string): { index: number; count: number } 
 /** The commit lock file of one shard. */
 export function shardLockPath(root: string, shard: { index: number; count: number }): string {
   return join(veilPath(root, 'shardLocks'), shardLockName(shard));
+}
+
+const SEGMENT_SUFFIX = '.jsonl';
+const SEGMENT_LOCK_SUFFIX = '.lock';
+
+/** A segment's file, under the segments folder. */
+export function segmentPath(root: string, id: string): string {
+  return join(veilPath(root, 'segments'), `${id}${SEGMENT_SUFFIX}`);
+}
+
+/** The lock its writer holds while it runs. */
+export function segmentLockPath(root: string, id: string): string {
+  return join(veilPath(root, 'segments'), `${id}${SEGMENT_LOCK_SUFFIX}`);
+}
+
+/** A segment's file as messages and findings name it (`.veil/segments/<id>.jsonl`). */
+export function segmentRelative(id: string): string {
+  return `${veilRelative('segments')}/${id}${SEGMENT_SUFFIX}`;
+}
+
+/** The segment a file name under the segments folder is, if it is one. */
+export function segmentOfFileName(name: string): string | undefined {
+  return name.endsWith(SEGMENT_SUFFIX) && !name.startsWith('.') ? name.slice(0, -SEGMENT_SUFFIX.length) : undefined;
 }

@@ -43,6 +43,8 @@ export const VERSIONING: Record<LayoutName, Versioning> = {
   retentionLock: 'ignored',
   redactionsLock: 'ignored',
   shardLocks: 'ignored',
+  // Part of the review state and the audit trail until folded into them (then deleted): versioned like them.
+  segments: 'versioned',
   // Versioned, so that every clone ignores the same.
   gitignore: 'versioned',
 };

@@ -27,18 +27,24 @@ export function isHumanTouched(box: Box): boolean {
 }
 
 /** A model box from a detection: `proposed` at the threshold, `possible` below it (its id tells them apart too). */
-export function proposalFromFace(face: Face, state: 'proposed' | 'possible' = 'proposed'): Box {
+export function proposalFromFace(face: IdentifiedFace, state: 'proposed' | 'possible' = 'proposed'): Box {
   const prefix = state === 'proposed' ? 'm' : 'p';
-  return { id: `${prefix}-${randomUUID()}`, x: face.x, y: face.y, w: face.w, h: face.h, score: face.score, source: 'model', state, edited: false };
+  return { id: face.id ?? `${prefix}-${randomUUID()}`, x: face.x, y: face.y, w: face.w, h: face.h, score: face.score, source: 'model', state, edited: false };
 }
+
+/**
+ * A detected face, perhaps with the id its proposal is to have: a shard's segment names its proposals' ids, so that
+ * every process folding that segment line (and every reader merging it before then) gives each box the same id.
+ */
+export type IdentifiedFace = Face & { id?: string };
 
 export interface DetectionRun {
   file: string;
   width: number;
   height: number;
-  faces: Face[];
+  faces: IdentifiedFace[];
   /** Faces scored between the possible-face floor and the threshold: kept as `possible` boxes. */
-  possible?: Face[];
+  possible?: IdentifiedFace[];
   detection: NonNullable<ImageRecord['detection']>;
 }
 

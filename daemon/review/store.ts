@@ -22,18 +22,37 @@ import { acquireLock } from '../storage/lock';
 import { syncDir, tempPathFor, writeSynced } from '../storage/durable';
 import { DurableJsonFile } from '../storage/durableJsonFile';
 import { openStateFile, readStateTextIfPresent } from '../storage/stateFile';
+import { appendAuditBatch } from '../audit/log';
+import { filesInCommit } from '../commit/journal';
+import { segmentRelative } from '../dataset/layout';
+import { applyDetections } from './detectionWrite';
+import { closeAbandonedSegments, listSegments, readSegment, SEGMENT_START, type SegmentCursor, type SegmentLine } from './segments';
 
 interface Snapshot {
   version: 2;
   /** The last log line folded into this snapshot. */
   seq: number;
   images: Record<string, ImageRecord>;
+  /** Lines of each shard segment the log holds already (review/segments.ts); a segment deleted since is left out. */
+  segments?: Record<string, number>;
 }
 
 interface LogLine {
   seq: number;
   records: ImageRecord[];
+  /** A fold: the segments whose lines this line holds, and how many of each the log holds from here on. */
+  folded?: Record<string, number>;
 }
+
+/** A segment as this process last read it: where it stopped, and its lines the log has not folded yet. */
+interface SegmentState {
+  cursor: SegmentCursor;
+  lines: SegmentLine[];
+  /** Why the lines after `cursor` are not read (verify reports it): they are neither merged nor folded. */
+  problem?: string;
+}
+
+const NO_FILES: ReadonlySet<string> = new Set();
 
 /** Identity of a file as last read: a change of any field means someone replaced or rewrote it. */
 interface FileStamp {
@@ -63,6 +82,16 @@ export class ReviewStore {
   /** In-process queue: one update at a time per process (the file lock orders processes). */
   private queue: Promise<unknown> = Promise.resolve();
   private readonly listeners = new Set<ReviewChangeListener>();
+  /** Lines of each segment the log holds (from the snapshot and the log's folds). */
+  private folded = new Map<string, number>();
+  private segments = new Map<string, SegmentState>();
+  /** The records as the segments' unfolded lines make them, merged on top of the log's with the fold's own rule. */
+  private overlay = new Map<string, ImageRecord>();
+  /**
+   * Files the fold of the current write wrote exactly as this process showed them merged (their revision then): an
+   * edit made on that view is made on what is stored now, though the stored revision is the fold's.
+   */
+  private foldedAsShown = new Map<string, number>();
 
   private constructor(readonly root: string) {}
 
@@ -84,33 +113,73 @@ export class ReviewStore {
     return () => this.listeners.delete(listener);
   }
 
+  /** The record as readers see it: the log's, with any shard segment's detections not folded yet merged in. */
   get(file: string): ImageRecord | undefined {
-    return this.images.get(file);
+    return this.overlay.get(file) ?? this.images.get(file);
   }
 
-  /** Every record, or those of the files `only` keeps (sorting all 2,000 records cost a shard's reconcile 11 ms), by file. */
+  /** Every record as readers see it, or those of the files `only` keeps (sorting all 2,000 records cost a shard's reconcile 11 ms), by file. */
   records(only?: (file: string) => boolean): ImageRecord[] {
-    const records = [...this.images.values()];
-    return (only ? records.filter((record) => only(record.file)) : records).sort((a, b) => a.file.localeCompare(b.file));
+    const merged = this.overlay.size === 0 ? this.images : new Map([...this.images, ...this.overlay]);
+    return sortedRecords(merged, only);
+  }
+
+  /**
+   * The records of the log alone: what the audit chain explains entry by entry (the reconcile and verify check these;
+   * a segment's lines are explained by its own chain until folded).
+   */
+  loggedRecords(only?: (file: string) => boolean): ImageRecord[] {
+    return sortedRecords(this.images, only);
+  }
+
+  /** Whether records not folded yet are merged in (lines of a running or killed shard's segment). */
+  get unfolded(): number {
+    let lines = 0;
+    for (const state of this.segments.values()) lines += state.lines.length;
+    return lines;
   }
 
   /** Catches up with what other processes wrote; returns the records that changed. Cheap when nothing did. */
   async refresh(): Promise<ImageRecord[]> {
     const changed = await this.serialized(() => this.catchUp(false));
     if (changed === 'reload') return this.locked(() => this.reload());
-    return changed;
+    return [...changed, ...(await this.serialized(() => this.readSegments(changed)))];
+  }
+
+  /**
+   * Folds every segment line not folded yet into the log, waiting for the review lock (a shard's last step), or only
+   * if the lock is free now (`wait: false`, between a shard's groups: it never waits on another writer mid-run).
+   * Returns whether it folded (false: the lock was busy).
+   */
+  async fold({ wait = true } = {}): Promise<boolean> {
+    try {
+      await this.locked(async () => {
+        if ((await this.catchUp(true)) === 'reload') await this.reload();
+        await this.foldSegments();
+      }, wait ? LOCK_WAIT_MS : 0);
+      return true;
+    } catch (error) {
+      if (!wait && VeilError.is(error) && error.code === ErrorCode.Locked) return false;
+      throw error;
+    }
   }
 
   /**
    * Read-modify-write under the dataset's review lock: `decide` sees the latest records (`get`) and returns
    * the records to write; they are appended as one line and returned with their new revision, the one `decide` is
-   * told (so that an audit line it appends first can name the revision it explains).
+   * told (so that an audit line it appends first can name the revision it explains). Segment lines not folded yet are
+   * folded first; `shownAs(file)` is the revision a reader of this process was shown for a file that fold wrote exactly
+   * as shown (an edit made on that view is no conflict), undefined otherwise.
    */
-  update<T>(decide: (get: (file: string) => ImageRecord | undefined, revision: number) => ReviewDecision<T> | Promise<ReviewDecision<T>>): Promise<{ written: ImageRecord[]; result: T }> {
+  update<T>(
+    decide: (get: (file: string) => ImageRecord | undefined, revision: number, shownAs: (file: string) => number | undefined) => ReviewDecision<T> | Promise<ReviewDecision<T>>,
+  ): Promise<{ written: ImageRecord[]; result: T }> {
     return this.locked(async () => {
       const changed = await this.catchUp(true);
       if (changed === 'reload') await this.reload();
-      const { write, result } = await decide((file) => this.images.get(file), this.seq + 1);
+      // Segment lines first: every write lands after every segment line it could have seen, in one order for all.
+      await this.foldSegments();
+      const { write, result } = await decide((file) => this.images.get(file), this.seq + 1, (file) => this.foldedAsShown.get(file));
       if (write.length === 0) return { written: [], result };
       const line: LogLine = { seq: this.seq + 1, records: write.map((record) => ({ ...record, revision: this.seq + 1 })) };
       await this.append(line);
@@ -130,9 +199,9 @@ export class ReviewStore {
   }
 
   /** `serialized`, and holding the dataset's review lock (which orders the processes). */
-  private locked<T>(work: () => Promise<T>): Promise<T> {
+  private locked<T>(work: () => Promise<T>, waitMs = LOCK_WAIT_MS): Promise<T> {
     return this.serialized(async () => {
-      const lock = await acquireLock(this.root, 'review write', { file: 'reviewLock', waitMs: LOCK_WAIT_MS });
+      const lock = await acquireLock(this.root, 'review write', { file: 'reviewLock', waitMs });
       try {
         return await work();
       } finally {
@@ -147,6 +216,8 @@ export class ReviewStore {
     const snapshot = await readSnapshot(this.root);
     this.images = new Map(Object.entries(snapshot.images));
     this.seq = snapshot.seq;
+    this.folded = new Map(Object.entries(snapshot.segments ?? {}));
+    this.segments = new Map();
     this.snapshotStamp = await stampOf(veilPath(this.root, 'reviewSnapshot'));
     this.snapshotBytes = this.snapshotStamp?.size ?? 0;
     this.logIno = -1;
@@ -155,7 +226,7 @@ export class ReviewStore {
     if (changed === 'reload') throw new VeilError(ErrorCode.Corrupt, 'review log does not follow its snapshot (a line is missing)', veilRelative('reviewLog'));
     const differs = [...this.images.values()].filter((record) => before.get(record.file)?.revision !== record.revision);
     if (before.size > 0 && differs.length > 0) this.emit(differs);
-    return differs;
+    return [...differs, ...(await this.readSegments(differs))];
   }
 
   /**
@@ -189,6 +260,7 @@ export class ReviewStore {
         if (line.seq <= this.seq) continue;
         if (line.seq !== this.seq + 1) return 'reload';
         for (const record of line.records) this.images.set(record.file, record);
+        for (const [id, lines] of Object.entries(line.folded ?? {})) this.folded.set(id, lines);
         changed.push(...line.records);
         this.seq = line.seq;
       }
@@ -214,14 +286,108 @@ export class ReviewStore {
       await handle.close();
     }
     for (const record of line.records) this.images.set(record.file, record);
+    for (const [id, lines] of Object.entries(line.folded ?? {})) this.folded.set(id, lines);
     this.seq = line.seq;
+  }
+
+  // ---- Shard segments (review/segments.ts) --------------------------------------------------------------
+
+  /**
+   * Reads what the segments gained since the last look (complete lines only), drops the lines the log has folded, and
+   * merges the rest on top of the log's records; emits the records whose merged view changed. Cheap with no segments:
+   * one readdir.
+   */
+  private async readSegments(logChanged: readonly ImageRecord[]): Promise<ImageRecord[]> {
+    const ids = await listSegments(this.root);
+    let linesChanged = false;
+    for (const id of [...this.segments.keys()]) {
+      if (!ids.includes(id)) linesChanged = this.segments.delete(id) || linesChanged;
+    }
+    for (const id of ids) {
+      const state = this.segments.get(id) ?? { cursor: SEGMENT_START, lines: [] };
+      this.segments.set(id, state);
+      if (state.problem === undefined) {
+        const read = await readSegment(this.root, id, state.cursor);
+        state.lines.push(...read.lines);
+        state.cursor = read.cursor;
+        state.problem = read.problem;
+        if (read.problem) process.stderr.write(`[veil] ${segmentRelative(id)}: ${read.problem}; its later lines are not merged (run \`veil verify\`)\n`);
+      }
+      const unfolded = state.lines.filter((line) => line.seq >= (this.folded.get(id) ?? 0));
+      linesChanged = linesChanged || unfolded.length !== state.lines.length || unfolded.length > 0;
+      state.lines = unfolded;
+    }
+    const touched = logChanged.some((record) => this.overlay.has(record.file));
+    if (!linesChanged && !touched) return [];
+    return this.mergeSegments();
+  }
+
+  /** The unfolded lines, in the one order every reader and every fold takes them: by segment id, then line. */
+  private unfoldedLines(): SegmentLine[] {
+    return [...this.segments.keys()].sort().flatMap((id) => this.segments.get(id)!.lines);
+  }
+
+  /** Recomputes the overlay; emits (and returns) the records whose merged view changed. */
+  private mergeSegments(): ImageRecord[] {
+    const before = this.overlay;
+    const next = new Map<string, ImageRecord>();
+    for (const line of this.unfoldedLines()) {
+      const { written } = applyDetections(line.detected, line.asked, { get: (file) => next.get(file) ?? this.images.get(file), held: NO_FILES, actor: line.actor, revision: this.seq });
+      for (const [file, record] of written) next.set(file, record);
+    }
+    this.overlay = next;
+    const changed: ImageRecord[] = [];
+    for (const [file, record] of next) if (JSON.stringify(before.get(file)) !== JSON.stringify(record)) changed.push(record);
+    for (const file of before.keys()) if (!next.has(file) && this.images.has(file)) changed.push(this.images.get(file)!);
+    if (changed.length > 0) this.emit(changed);
+    return changed;
+  }
+
+  /**
+   * Under the lock: writes every unfolded segment line into the log, as a detection run's group is written (their
+   * `detect-image` lines first, then one review line with the records and how far each segment is folded), then closes
+   * the segments whose writers died once they are folded whole.
+   */
+  private async foldSegments(): Promise<void> {
+    const shown = this.overlay;
+    this.foldedAsShown = new Map();
+    await this.readSegments([]);
+    const lines = this.unfoldedLines();
+    if (lines.length > 0) {
+      const revision = this.seq + 1;
+      const held = await filesInCommit(this.root);
+      const written = new Map<string, ImageRecord>();
+      const events = [];
+      const folded: Record<string, number> = {};
+      for (const line of lines) {
+        const write = applyDetections(line.detected, line.asked, { get: (file) => written.get(file) ?? this.images.get(file), held, actor: line.actor, revision });
+        for (const [file, record] of write.written) written.set(file, record);
+        events.push(...write.lines);
+        folded[line.segment] = line.seq + 1;
+      }
+      // Write-ahead, as a detection group: a kill before the review line leaves lines the next fold writes again.
+      if (events.length > 0) await appendAuditBatch(this.root, events);
+      await this.append({ seq: revision, records: [...written.values()].map((record) => ({ ...record, revision })), folded });
+      for (const [file, record] of written) {
+        const seen = shown.get(file);
+        if (seen && sameBesidesRevision(seen, record)) this.foldedAsShown.set(file, seen.revision ?? 0);
+      }
+      for (const state of this.segments.values()) state.lines = [];
+      this.mergeSegments();
+    }
+    if (this.segments.size > 0) {
+      const closed = await closeAbandonedSegments(this.root, (id) => this.folded.get(id) ?? 0);
+      for (const id of closed) this.segments.delete(id);
+    }
   }
 
   /** Folds the log into the snapshot once the log is the larger (amortized O(1) per write). */
   private async compactIfLarge(): Promise<void> {
     if (this.logOffset < Math.max(MIN_COMPACT_BYTES, this.snapshotBytes)) return;
     const snapshotPath = veilPath(this.root, 'reviewSnapshot');
-    const db = new Low<Snapshot>(new DurableJsonFile<Snapshot>(snapshotPath), { version: 2, seq: this.seq, images: Object.fromEntries(this.images) });
+    // A segment deleted (folded whole and closed) is left out: its id is never used again.
+    const segments = Object.fromEntries([...this.folded].filter(([id]) => this.segments.has(id)));
+    const db = new Low<Snapshot>(new DurableJsonFile<Snapshot>(snapshotPath), { version: 2, seq: this.seq, images: Object.fromEntries(this.images), ...(Object.keys(segments).length > 0 && { segments }) });
     await db.write();
     // A new, empty log (a new inode): readers that still hold the old one notice and reload.
     const logPath = veilPath(this.root, 'reviewLog');
@@ -238,6 +404,15 @@ export class ReviewStore {
   private emit(records: ImageRecord[]): void {
     for (const listener of this.listeners) listener(records);
   }
+}
+
+function sameBesidesRevision(a: ImageRecord, b: ImageRecord): boolean {
+  return JSON.stringify({ ...a, revision: 0 }) === JSON.stringify({ ...b, revision: 0 });
+}
+
+function sortedRecords(records: ReadonlyMap<string, ImageRecord>, only?: (file: string) => boolean): ImageRecord[] {
+  const all = [...records.values()];
+  return (only ? all.filter((record) => only(record.file)) : all).sort((a, b) => a.file.localeCompare(b.file));
 }
 
 async function stampOf(path: string): Promise<FileStamp | undefined> {

@@ -5,11 +5,8 @@ import type {
   DatasetDetectParams,
   DatasetDetectResult,
   DetectOptions,
-  Face,
-  FileFailure,
   ImageDetectParams,
   ImageDetectResult,
-  ImageRecord,
 } from '../protocol';
 import { fileFailure, VeilError } from '../errors';
 import { ErrorCode, faceCount, type Shard } from '../protocol';
@@ -19,18 +16,17 @@ import { GroupCommit } from '../core/groupCommit';
 import { decodeDisplayed, readImageBytes, type DecodeLimits } from '../image/decode';
 import { resolveInside } from '../dataset/paths';
 import { scanDatasetReporting } from '../dataset/scan';
-import { mergeDetection } from '../review/merge';
 import { detectionFloor, partitionFaces } from '../review/possibleFaces';
 import { filesInCommit } from '../commit/journal';
 import { appendAudit, appendAuditBatch, auditCheckpoint } from '../audit/log';
-import { countDecision, decisionSha256, type DetectImageEvent } from '../audit/events';
 import type { ModelRegistry } from '../models/registry';
 import { lowestThreshold, operatingPoint, type Detector, type OperatingPoint } from '../detection/detector';
 import { isVideoName } from '../image/formats';
 import { probeVideo } from '../video/probe';
 import { DEFAULT_VIDEO_STRIDE, detectVideoTracks } from '../video/detectVideo';
-import { mergeVideoDetection } from '../video/mergeVideoDetection';
 import type { ReviewDecision, ReviewStore } from '../review/store';
+import { applyDetections, leaveAlone, modelFaces, type DetectionAsked, type Detected, type DetectOutcome } from '../review/detectionWrite';
+import { SegmentWriter, withProposalIds } from '../review/segments';
 import type { OpenDatasets } from './datasets';
 
 export interface DetectDeps {
@@ -79,12 +75,6 @@ export async function detectImage(params: ImageDetectParams, deps: DetectDeps): 
   const started = performance.now();
   const { width, height, faces } = await detectFile(absolute, params.path, settings, deps.limits);
   return { path: absolute, model: settings.detector.model.name, width, height, faces: partitionFaces(faces, settings.point).faces, ms: performance.now() - started };
-}
-
-function alreadyDetected(record: ImageRecord | undefined, model: string, settings: ResolvedSettings): boolean {
-  const last = record?.detection;
-  const sameStride = record?.video === undefined || last?.videoStride === settings.videoStride;
-  return last !== undefined && last.model === model && last.threshold === settings.threshold && last.thorough === settings.thorough && sameStride;
 }
 
 /** A video for the review: its probe, and its tracks (those below the threshold in state `possible`). */
@@ -143,8 +133,13 @@ export async function detectDataset(params: DatasetDetectParams, ctx: CallContex
     images: [],
     reviewPath: relative(root, store.path),
   };
-  const force = params.force ?? false;
-  const groups = new GroupCommit<Detected, DetectOutcome>((detected) => writeDetections(root, store, detected, settings, force, ctx.actor), DETECTION_GROUP);
+  const asked: DetectionAsked = { model, threshold: settings.threshold, thorough: settings.thorough, videoStride: settings.videoStride, force: params.force ?? false };
+  // A shard writes its images into its own segment, under no lock another shard takes (review/segments.ts).
+  const segment = shard && (await SegmentWriter.open(root, shard, ctx.actor));
+  const groups = new GroupCommit<Detected, DetectOutcome>(
+    (detected) => (segment ? writeToSegment(root, store, segment, detected, asked, ctx.actor) : writeDetections(root, store, detected, asked, ctx.actor)),
+    DETECTION_GROUP,
+  );
   const outcomes: Array<Promise<DetectOutcome>> = [];
   // An image is reported done once its record is written (with its group): whoever reads it then (the Veil view reads
   // the images a batch reports, `review/get`) finds it, and a run stopped after "20 done" has 20 records.
@@ -161,7 +156,7 @@ export async function detectDataset(params: DatasetDetectParams, ctx: CallContex
     }
     // A video's detection takes minutes: the images before it are written first.
     if (isVideoName(requested)) await groups.flush();
-    const outcome = await detectOne(root, requested, settings, force, deps, store, ctx, (frame, frames) =>
+    const outcome = await detectOne(root, requested, settings, asked, deps, store, ctx, (frame, frames) =>
       ctx.progress({ done, total: files.length, file: requested, message: `frame ${frame + 1} of ${frames}` }),
     );
     const written = 'detected' in outcome ? groups.add(outcome.detected).catch((error: unknown): DetectOutcome => ({ failure: fileFailure(outcome.detected.file, error) })) : Promise.resolve(outcome);
@@ -170,6 +165,14 @@ export async function detectDataset(params: DatasetDetectParams, ctx: CallContex
   }
   // A cancelled run writes what it detected too.
   await groups.flush();
+  if (segment) {
+    // The segment's last lines go into the log (the one wait on the review lock of a shard's run), then it is closed.
+    await store.fold().catch(async (error: unknown) => {
+      await segment.release();
+      throw error;
+    });
+    await segment.close();
+  }
   for (const outcome of await Promise.all(outcomes)) {
     if ('failure' in outcome) result.failures.push(outcome.failure);
     else {
@@ -206,34 +209,12 @@ function datasetRelative(root: string, requested: string): string {
 /** A video's frames are reported at most this often (a 10-minute video has 18,000). */
 const FRAME_PROGRESS_EVERY = 30;
 
-function modelFaces(record: ImageRecord): Face[] {
-  return record.boxes.flatMap((box) => (box.source === 'model' && box.state !== 'possible' && box.score !== null ? [{ x: box.x, y: box.y, w: box.w, h: box.h, score: box.score }] : []));
-}
-
-type DetectOutcome =
-  | { failure: FileFailure }
-  | { record: ImageRecord; faces: Face[]; skipped: boolean };
-
-type Found = Awaited<ReturnType<typeof detectForReview>> | Awaited<ReturnType<typeof detectVideoForReview>>;
-
-/** One file's inference, waiting for its group's write (writeDetections). */
-interface Detected {
-  file: string;
-  found: Found;
-  detection: NonNullable<ImageRecord['detection']>;
-}
-
-/** Committed images are anonymized already (`verify --redetect` checks them); finished ones are not redone. */
-function leaveAlone(record: ImageRecord | undefined, settings: ResolvedSettings, force: boolean): record is ImageRecord {
-  return record !== undefined && (record.status === 'committed' || (!force && alreadyDetected(record, settings.detector.model.name, settings)));
-}
-
 /** Detects one file: its outcome when there is nothing to write (done already, or failed), else what it found. */
 async function detectOne(
   root: string,
   requested: string,
   settings: ResolvedSettings,
-  force: boolean,
+  asked: DetectionAsked,
   deps: DetectDeps,
   store: ReviewStore,
   ctx: Pick<CallContext, 'token'>,
@@ -244,7 +225,7 @@ async function detectOne(
     file = datasetRelative(root, requested);
     const absolute = resolveInside(root, file);
     const seen = store.get(file);
-    if (leaveAlone(seen, settings, force)) return { record: seen, faces: modelFaces(seen), skipped: true };
+    if (leaveAlone(seen, asked)) return { record: seen, faces: modelFaces(seen), skipped: true };
     const video = isVideoName(file);
     const onFrame = (frame: number, frames: number) => frame % FRAME_PROGRESS_EVERY === 0 && reportFrame(frame, frames);
     const found = video ? await detectVideoForReview(absolute, settings, onFrame, ctx.token.signal) : await detectForReview(absolute, file, settings, deps.limits);
@@ -261,43 +242,32 @@ async function detectOne(
  * fsync, then the records as one review line, whose revision each line names. A file that cannot be written (held by a
  * commit, a merge that fails) is that file's failure; the rest of the group is written.
  */
-async function writeDetections(root: string, store: ReviewStore, group: Detected[], settings: ResolvedSettings, force: boolean, actor: Actor): Promise<DetectOutcome[]> {
+async function writeDetections(root: string, store: ReviewStore, group: Detected[], asked: DetectionAsked, actor: Actor): Promise<DetectOutcome[]> {
   const { result } = await store.update(async (get, revision): Promise<ReviewDecision<DetectOutcome[]>> => {
-    const held = await filesInCommit(root);
-    // The records this group writes: a file named twice in one group folds its second detection into its first.
-    const written = new Map<string, ImageRecord>();
-    const lines: DetectImageEvent[] = [];
-    const outcomes = group.map(({ file, found, detection }): DetectOutcome => {
-      try {
-        const latest = written.get(file) ?? get(file);
-        if (leaveAlone(latest, settings, force)) return { record: latest, faces: modelFaces(latest), skipped: true };
-        if (held.has(file)) throw new VeilError(ErrorCode.Conflict, 'is part of a running or interrupted commit; not re-detected', file);
-        const record =
-          'info' in found
-            ? mergeVideoDetection(latest, { file, info: found.info, tracks: found.tracks, detection })
-            : mergeDetection(latest, { file, width: found.width, height: found.height, faces: found.faces, possible: found.possible, detection });
-        lines.push({
-          type: 'detect-image',
-          actor,
-          file,
-          model: detection.model,
-          threshold: settings.threshold,
-          thorough: settings.thorough,
-          faces: 'info' in found ? found.tracks.filter((track) => track.state === 'proposed').length : found.faces.length,
-          status: record.status,
-          ...countDecision(record),
-          boxesSha256: decisionSha256(record),
-          revision,
-        });
-        written.set(file, record);
-        return { record, faces: 'info' in found ? [] : found.faces, skipped: false };
-      } catch (error) {
-        return { failure: fileFailure(file, error) };
-      }
-    });
+    const { written, lines, outcomes } = applyDetections(group, asked, { get, held: await filesInCommit(root), actor, revision });
     // Write-ahead: the lines say what the records will hold; a kill before the write leaves lines, never a record without one.
     if (lines.length > 0) await appendAuditBatch(root, lines);
     return { write: [...written.values()], result: outcomes };
   });
   return result;
+}
+
+/**
+ * A shard's group: its images are appended to the shard's segment as one line (no lock another shard takes), then
+ * folded into the log if the review lock is free now (never waited for mid-run: a busy lock means another writer, whose
+ * write folds them). A video goes to the log as before: a review write, which folds the segment's earlier lines first.
+ * Each image's outcome is what the merge gives on the records as they stand (what every reader sees from now on).
+ */
+async function writeToSegment(root: string, store: ReviewStore, segment: SegmentWriter, group: Detected[], asked: DetectionAsked, actor: Actor): Promise<DetectOutcome[]> {
+  const outcomes = new Map<Detected, DetectOutcome>();
+  const videos = group.filter((detected) => 'info' in detected.found);
+  if (videos.length > 0) (await writeDetections(root, store, videos, asked, actor)).forEach((outcome, index) => outcomes.set(videos[index]!, outcome));
+  const images = group.filter((detected) => !('info' in detected.found)).map((detected) => ({ detected, identified: withProposalIds(detected) }));
+  if (images.length > 0) {
+    const lines = images.map(({ identified }) => identified);
+    applyDetections(lines, asked, { get: (file) => store.get(file), held: new Set(), actor, revision: 0 }).outcomes.forEach((outcome, index) => outcomes.set(images[index]!.detected, outcome));
+    await segment.append(asked, lines);
+    await store.fold({ wait: false });
+  }
+  return group.map((detected) => outcomes.get(detected)!);
 }

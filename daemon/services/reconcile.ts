@@ -73,7 +73,7 @@ export class Reconciler {
   }
 
   private async recordUnexplained(actor: Actor, only: ((file: string) => boolean) | undefined): Promise<Unexplained[]> {
-    const records = this.store.records(only);
+    const records = this.store.loggedRecords(only);
     // Nothing to check (a new dataset, a shard's first run): the log is not read (12–40 ms of CPU per shard at 2,000 entries).
     if (records.length === 0) return [];
     const suspects = this.unexplained(records, (await this.audit.latest()).decisions).map(({ record }) => record.file);

@@ -140,10 +140,11 @@ export async function getReview(params: ReviewGetParams, datasets: OpenDatasets)
 }
 
 /** The edit is refused when it was made on another state than the one stored now, or the image is (being) committed. */
-async function refuseConflicts(root: string, file: string, stored: ImageRecord, baseRevision: number | undefined): Promise<void> {
+async function refuseConflicts(root: string, file: string, stored: ImageRecord, baseRevision: number | undefined, shownAs: number | undefined): Promise<void> {
   const conflict = commitConflict(file, stored, await filesInCommit(root));
   if (conflict) throw conflict;
-  if (baseRevision !== undefined && baseRevision !== (stored.revision ?? 0)) {
+  // Made on the view a shard's segment merged in, which this write's fold has just stored as shown: no one else's change.
+  if (baseRevision !== undefined && baseRevision !== (stored.revision ?? 0) && baseRevision !== shownAs) {
     throw new VeilError(ErrorCode.Conflict, `was changed elsewhere (revision ${stored.revision ?? 0}, the edit was made on ${baseRevision}); the edit was not saved, the current state is shown`, file);
   }
 }
@@ -190,10 +191,10 @@ function checkEdit(params: ReviewUpdateParams, before: ImageRecord, file: string
 /** Applies one edit to the latest stored state of the image, under the dataset's review lock. */
 export async function updateReview(params: ReviewUpdateParams, actor: Actor, datasets: OpenDatasets): Promise<{ before: ImageRecord; after: ImageRecord }> {
   const { root, store, file } = await locate(params, datasets);
-  const { written, result: before } = await store.update(async (get, revision) => {
+  const { written, result: before } = await store.update(async (get, revision, shownAs) => {
     const stored = get(file);
     if (!stored) throw new VeilError(ErrorCode.BadPath, 'has no review state yet (run detection first)', file);
-    await refuseConflicts(root, file, stored, params.baseRevision);
+    await refuseConflicts(root, file, stored, params.baseRevision, shownAs(file));
     checkEdit(params, stored, file);
     const status = params.status ?? stored.status;
     const after: ImageRecord = {

@@ -11,6 +11,7 @@
  * and the exclusions too (see full.ts). What it cannot prove without a checkpoint, an identity or a trusted signature
  * is said in `limits`.
  */
+import { segmentFindings } from './segments';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readRegularFile } from '../storage/regularFile';
@@ -327,13 +328,14 @@ export async function verifyDataset(params: VerifyParams, ctx: CallContext, deps
   const review = 'finding' in opened ? opened : await readOrFinding(async () => (await opened.value.refresh(), opened.value));
   if ('finding' in review) findings.push(review.finding);
   else {
-    for (const record of review.value.records()) {
+    for (const record of review.value.loggedRecords()) {
       if (record.status === 'committed' && !latestByFile.has(record.file)) {
         findings.push({ kind: 'commit-unaudited', file: record.file, message: 'review state says committed but the audit log has no commit for it' });
       }
     }
-    findings.push(...unexplainedRecords(review.value.records(), latestDecisions(audit.entries), held).map(reviewUnauditedFinding));
+    findings.push(...unexplainedRecords(review.value.loggedRecords(), latestDecisions(audit.entries), held).map(reviewUnauditedFinding));
   }
+  findings.push(...(await segmentFindings(root, audit.entries)));
   const recordOf = (file: string) => ('value' in review ? review.value.get(file) : undefined);
   const unfinishedRestores = await restoreFindings(root, retention, recordOf);
   findings.push(...unfinishedRestores);

@@ -9,13 +9,16 @@ import assert from 'node:assert/strict';
 import { cpSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EXIT } from '../../cli/exitCodes';
-import { shardLockPath, veilPath } from '../../daemon/dataset/layout';
+import { segmentPath, shardLockPath, veilPath } from '../../daemon/dataset/layout';
+import { SegmentWriter, withProposalIds } from '../../daemon/review/segments';
+import { readReviewImages } from '../support/reviewFiles';
+import { openReconciled, startDaemon } from '../support/daemon';
 import { shardOf } from '../../daemon/dataset/shard';
 import { CLI_COMMAND, runCli, runProcess, type CliRun } from '../support/cli';
 import { NO_FACE, place, tempDir } from '../support/images';
 import { REPO_ROOT } from '../support/paths';
 import { auditLines } from '../support/reviewAudit';
-import { ALL, BATCH, addRecipient, assertSameAsOneProcess, assertShardRan, entriesOf, makeShardDataset, pausedWhileHolding, verifiedClean } from '../support/shardRuns';
+import { ALL, BATCH, FACES, addRecipient, assertSameAsOneProcess, assertShardRan, entriesOf, makeShardDataset, pausedWhileHolding, verifiedClean } from '../support/shardRuns';
 
 const SHARDS = 4;
 const SIZE = 256;
@@ -87,6 +90,13 @@ describe('shards: veil detect|commit --shard i/n in separate processes on one da
 
     const detects = await allShardsAtOnce((shard) => ['detect', four, '--shard', shard, '--json']);
     detects.forEach((run, index) => assertShardRan('detect', run, index, SHARDS));
+    // Each shard wrote its own segment, folded whole and closed: the chain names each, nothing is left under segments/.
+    const opened = entriesOf(auditLines(four), 'segment-open') as unknown as Array<{ segment: string; shard: { index: number } }>;
+    const closed = entriesOf(auditLines(four), 'segment-close') as unknown as Array<{ segment: string; lines: number }>;
+    assert.deepEqual(opened.map((entry) => entry.shard.index).sort(), [0, 1, 2, 3]);
+    assert.deepEqual(closed.map((entry) => entry.segment).sort(), opened.map((entry) => entry.segment).sort());
+    assert.ok(closed.every((entry) => entry.lines >= 1));
+    assert.deepEqual(readdirSync(veilPath(four, 'segments')), []);
     const commits = await allShardsAtOnce((shard) => ['commit', four, ...BATCH, '--shard', shard, '--json']);
     commits.forEach((run, index) => assertShardRan('commit', run, index, SHARDS));
 
@@ -96,6 +106,56 @@ describe('shards: veil detect|commit --shard i/n in separate processes on one da
     assert.equal(verify.checked.images, ALL.length);
     const status = await runCli(['status', four, '--require', 'committed']);
     assert.equal(status.code, EXIT.ok, status.stdout + status.stderr);
+  });
+
+  it("a running shard's segment, not folded yet, is merged by status, export and verify as they read (they write nothing), and folded by the next review write", async () => {
+    const root = await makeShardDataset(SIZE);
+    // A shard mid-run: its segment holds two images' detections, its lock is held (by this process), nothing is folded.
+    const running = await SegmentWriter.open(root, { index: 0, count: 2 }, { osUser: 'cluster', reviewer: 'shard 0' });
+    const at = new Date().toISOString();
+    const detections = [FACES[0]!, FACES[1]!].map((file, index) =>
+      withProposalIds({ file, found: { width: SIZE, height: SIZE, faces: [{ x: 40 + index, y: 40, w: 80, h: 80, score: 0.93 }], possible: [] }, detection: { model: 'yunet', threshold: 0.6, thorough: false, at } }),
+    );
+    await running.append({ model: 'yunet', threshold: 0.6, thorough: false, videoStride: 1, force: false }, detections);
+    const segmentBytes = readFileSync(segmentPath(root, running.id));
+
+    // The editor's daemon: the Veil view's counts and the review's rows hold the shard's detections already.
+    const daemon = await startDaemon();
+    const status = await daemon.client.request('dataset/status', { root });
+    const faces = new Map(status.images.map((image) => [image.file, image.faces]));
+    assert.deepEqual([faces.get(FACES[0]!), faces.get(FACES[1]!), faces.get(FACES[2]!)], [1, 1, undefined]);
+    const { opened } = await openReconciled(daemon.client, root);
+    const row = opened.rows.find((candidate) => candidate.file === FACES[0]);
+    assert.equal(row?.faces.proposed, 1);
+    const out = join(tempDir('veil-segment-export-'), 'coco.json');
+    const exported = await runCli(['export', root, '--format', 'coco', '--states', 'proposed', '--out', out]);
+    assert.equal(exported.code, EXIT.ok, exported.stdout + exported.stderr);
+    const coco = JSON.parse(readFileSync(out, 'utf8')) as { images: Array<{ id: number; file_name: string }>; annotations: Array<{ image_id: number; bbox: number[] }> };
+    const boxesOf = (file: string) => coco.annotations.filter((annotation) => annotation.image_id === coco.images.find((image) => image.file_name === file)?.id).map((annotation) => annotation.bbox);
+    assert.deepEqual(boxesOf(FACES[0]!), [[40, 40, 80, 80]]);
+    assert.deepEqual(boxesOf(FACES[1]!), [[41, 40, 80, 80]]);
+    await verifiedClean(runCli(['verify', root, '--json']));
+    assert.deepEqual(readFileSync(segmentPath(root, running.id)), segmentBytes);
+    assert.equal(entriesOf(auditLines(root), 'detect-image').length, 0, 'nothing was folded by reading');
+
+    // A person accepts the shard's box in the editor, on the merged view: the edit's write folds the segment first and
+    // stores the edit on it (no "changed elsewhere": the fold stored what the editor showed).
+    const shown = await daemon.client.request('review/get', { root, file: FACES[0]! });
+    assert.equal(shown.boxes[0]?.id, detections[0]!.found.faces[0]!.id);
+    await daemon.client.request('review/update', { root, file: FACES[0]!, boxes: shown.boxes.map((box) => ({ ...box, state: 'accepted' as const })), status: 'reviewed', baseRevision: row!.revision });
+    const folded = readReviewImages(root);
+    assert.deepEqual(folded[FACES[0]!]?.boxes.map((box) => [box.id, box.state]), [[detections[0]!.found.faces[0]!.id, 'accepted']]);
+    assert.equal(folded[FACES[0]!]?.status, 'reviewed');
+    assert.deepEqual(folded[FACES[1]!]?.boxes.map((box) => box.id), [detections[1]!.found.faces[0]!.id]);
+    assert.deepEqual(auditLines(root).filter((line) => line.type === 'detect-image' || line.type === 'review-change').map((line) => `${line.type} ${line.file}`), [
+      `detect-image ${FACES[0]}`,
+      `detect-image ${FACES[1]}`,
+      `review-change ${FACES[0]}`,
+    ]);
+    await daemon.client.close();
+    await running.close();
+    await verifiedClean(runCli(['verify', root, '--json']));
+    assert.deepEqual(readdirSync(veilPath(root, 'segments')), []);
   });
 
   it('a shard given twice at once refuses the second, a whole-dataset commit refuses while a shard commit runs, and a shard commit while a whole-dataset commit runs', async () => {

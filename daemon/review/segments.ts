@@ -1,0 +1,255 @@
+/**
+ * A detection shard's segment, `.veil/segments/<id>.jsonl`: the shard writes its results there, under no lock any other
+ * process takes, and they are folded into the one review log (and their `detect-image` lines into the one audit chain)
+ * by whoever next holds the review lock: any review write, the shard itself when the lock is free between two groups,
+ * and the shard at its end (review/store.ts). Until then every reader merges them with the same rule the fold uses
+ * (review/detectionWrite.ts), so `status`, `export`, `verify` and the editor see them as if written already.
+ *
+ * Each line is one group of detections, hash-chained like the audit log (`prev` = sha256 of the line before, GENESIS
+ * first), naming its segment, the actor and the settings it ran with; each proposal carries the id its box will have,
+ * so every fold and every merge on read gives the same boxes. The audit chain holds a `segment-open` entry before the
+ * file exists and a `segment-close` once it is folded whole and deleted, so a segment removed before its fold is a
+ * finding (verify/segments.ts).
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { userInfo } from 'node:os';
+import { mkdir, readdir, rm, type FileHandle } from 'node:fs/promises';
+import type { Shard } from '../protocol';
+import { VeilError } from '../errors';
+import type { Actor } from '../core/callContext';
+import { segmentLockPath, segmentOfFileName, segmentPath, segmentRelative, veilPath } from '../dataset/layout';
+import { acquireLockFile, type DatasetLock } from '../storage/lock';
+import { openStateFile } from '../storage/stateFile';
+import { syncDir } from '../storage/durable';
+import { actor as actorCheck, arrayOf, between, count, finite, flag, object, optional, sha256, text, type Check } from '../storage/checks';
+import { isRecord } from '../protocol';
+import { GENESIS, lineHash } from '../audit/chain';
+import { appendAudit } from '../audit/log';
+import { shardName } from '../dataset/shard';
+import type { DetectionAsked, Detected } from './detectionWrite';
+import type { IdentifiedFace } from './merge';
+
+/** An image's faces as a segment holds them: each with the id its proposal is to have. */
+export type SegmentFace = IdentifiedFace & { id: string };
+
+/** One image's detection in a segment (videos are written to the review log directly). */
+export interface SegmentDetected extends Detected {
+  found: { width: number; height: number; faces: SegmentFace[]; possible: SegmentFace[] };
+}
+
+export interface SegmentLine {
+  /** 0-based line number in the segment. */
+  seq: number;
+  prev: string;
+  at: string;
+  segment: string;
+  actor: Actor;
+  asked: DetectionAsked;
+  detected: SegmentDetected[];
+}
+
+/** Where a read of a segment stopped: the byte after the last line read, the next line's number, and its `prev`. */
+export interface SegmentCursor {
+  byte: number;
+  seq: number;
+  head: string;
+}
+
+export const SEGMENT_START: SegmentCursor = { byte: 0, seq: 0, head: GENESIS };
+
+const face: Check = object({ id: text, x: finite, y: finite, w: finite, h: finite, score: between(0, 1) });
+const segmentLineProblem: Check = object({
+  seq: count,
+  prev: sha256,
+  at: text,
+  segment: text,
+  actor: actorCheck,
+  asked: object({ model: text, threshold: between(0, 1), thorough: flag, videoStride: count, force: flag }),
+  detected: arrayOf(
+    object({
+      file: text,
+      found: object({ width: count, height: count, faces: arrayOf(face), possible: arrayOf(face) }),
+      detection: object({ model: text, threshold: between(0, 1), thorough: flag, at: text, videoStride: optional(count) }),
+    }),
+  ),
+});
+
+/** The segments of a dataset now, by id (the order every fold and every reader merges them in). */
+export async function listSegments(root: string): Promise<string[]> {
+  const names = await readdir(veilPath(root, 'segments')).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return [] as string[];
+    throw error;
+  });
+  return names.flatMap((name) => segmentOfFileName(name) ?? []).sort();
+}
+
+export interface SegmentRead {
+  lines: SegmentLine[];
+  cursor: SegmentCursor;
+  /** Why reading stopped before the end: a line that is not what the chain says follows (it and all after it are left unread). */
+  problem?: string;
+}
+
+/**
+ * The complete lines of a segment from `from` on (an incomplete last line is a write in progress or a killed writer's:
+ * left). A segment that is gone reads as nothing more.
+ */
+export async function readSegment(root: string, id: string, from: SegmentCursor = SEGMENT_START): Promise<SegmentRead> {
+  let handle: FileHandle;
+  try {
+    handle = await openStateFile(segmentPath(root, id), segmentRelative(id), 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { lines: [], cursor: from };
+    throw error;
+  }
+  let bytes: Buffer;
+  try {
+    const { size } = await handle.stat();
+    if (size <= from.byte) return { lines: [], cursor: from };
+    bytes = Buffer.alloc(size - from.byte);
+    await handle.read(bytes, 0, bytes.length, from.byte);
+  } finally {
+    await handle.close();
+  }
+  const lines: SegmentLine[] = [];
+  let cursor = from;
+  let start = 0;
+  for (let end = bytes.indexOf(0x0a); end >= 0; end = bytes.indexOf(0x0a, start)) {
+    const textOfLine = bytes.toString('utf8', start, end);
+    const problem = lineProblem(textOfLine, id, cursor);
+    if (problem) return { lines, cursor, problem: `line ${cursor.seq + 1} (byte ${cursor.byte}) ${problem}` };
+    lines.push(JSON.parse(textOfLine) as SegmentLine);
+    cursor = { byte: from.byte + end + 1, seq: cursor.seq + 1, head: lineHash(textOfLine) };
+    start = end + 1;
+  }
+  return { lines, cursor };
+}
+
+function lineProblem(line: string, id: string, at: SegmentCursor): string | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return 'is not valid JSON';
+  }
+  const problem = segmentLineProblem(value);
+  if (problem) return `is not a segment line (${problem.replace(/^: /, '')})`;
+  const entry = value as SegmentLine & Record<string, unknown>;
+  if (!isRecord(entry) || entry.segment !== id) return `names segment "${String(entry.segment)}"`;
+  if (entry.seq !== at.seq) return `has seq ${entry.seq}, expected ${at.seq}`;
+  if (entry.prev !== at.head) return 'does not follow the line before it (its "prev" hash differs)';
+  return undefined;
+}
+
+/** An image's detection with the id each of its boxes will have (`m-` a proposal, `p-` a possible face: review/merge.ts). */
+export function withProposalIds(detected: Detected): SegmentDetected {
+  if ('info' in detected.found) throw new Error('a video is written to the review log, not to a segment');
+  const { width, height, faces, possible } = detected.found;
+  const named = (prefix: string) => (face: IdentifiedFace): SegmentFace => ({ x: face.x, y: face.y, w: face.w, h: face.h, score: face.score, id: `${prefix}-${randomUUID()}` });
+  return { file: detected.file, found: { width, height, faces: faces.map(named('m')), possible: possible.map(named('p')) }, detection: detected.detection };
+}
+
+/** A new segment's id: the shard, when, and 32 random bits (two runs of one shard never share one). */
+function newSegmentId(shard: Shard): string {
+  const when = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '');
+  return `detect-${shard.index}-of-${shard.count}-${when}-${randomBytes(4).toString('hex')}`;
+}
+
+/** The shard's writer of its segment: opened at the start of its run, appended to once per group, closed at its end. */
+export class SegmentWriter {
+  private cursor = SEGMENT_START;
+
+  private constructor(
+    readonly root: string,
+    readonly id: string,
+    private readonly actor: Actor,
+    private readonly lock: DatasetLock,
+  ) {}
+
+  /** Takes the segment's lock and writes its `segment-open` entry (before the file exists: write-ahead). */
+  static async open(root: string, shard: Shard, actor: Actor): Promise<SegmentWriter> {
+    const id = newSegmentId(shard);
+    await mkdir(veilPath(root, 'segments'), { recursive: true });
+    const lock = await acquireLockFile(segmentLockPath(root, id), { label: segmentRelative(id).replace(/\.jsonl$/, '.lock'), subject: `segment ${id}`, purpose: `detect shard ${shardName(shard)}` });
+    try {
+      await appendAudit(root, { type: 'segment-open', actor, segment: id, shard });
+    } catch (error) {
+      await lock.release();
+      throw error;
+    }
+    return new SegmentWriter(root, id, actor, lock);
+  }
+
+  /** Appends one group (fsync'd before it resolves). */
+  async append(asked: DetectionAsked, detected: SegmentDetected[]): Promise<void> {
+    const line: SegmentLine = { seq: this.cursor.seq, prev: this.cursor.head, at: new Date().toISOString(), segment: this.id, actor: this.actor, asked, detected };
+    const textOfLine = JSON.stringify(line);
+    const handle = await openStateFile(segmentPath(this.root, this.id), segmentRelative(this.id), 'a');
+    try {
+      await handle.write(textOfLine + '\n');
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    if (this.cursor.seq === 0) await syncDir(veilPath(this.root, 'segments'));
+    this.cursor = { byte: this.cursor.byte + Buffer.byteLength(textOfLine) + 1, seq: this.cursor.seq + 1, head: lineHash(textOfLine) };
+  }
+
+  /** Lines written so far, and the hash of the last. */
+  get written(): SegmentCursor {
+    return this.cursor;
+  }
+
+  /**
+   * Once the segment is folded whole (the caller folded it, under the review lock): `segment-close` names its length
+   * and head, then the file goes. A kill in between leaves a folded file, which readers skip (they know how far the
+   * log folded it) and `closeAbandonedSegments` removes.
+   */
+  async close(): Promise<void> {
+    try {
+      await closeSegment(this.root, this.id, this.actor, this.cursor);
+    } finally {
+      await this.lock.release();
+    }
+  }
+
+  /** Gives up the lock without closing (a failed run): the segment stays for a later fold and clean-up. */
+  release(): Promise<void> {
+    return this.lock.release();
+  }
+}
+
+async function closeSegment(root: string, id: string, actor: Actor, cursor: SegmentCursor): Promise<void> {
+  await appendAudit(root, { type: 'segment-close', actor, segment: id, lines: cursor.seq, head: cursor.head });
+  await rm(segmentPath(root, id), { force: true });
+  await syncDir(veilPath(root, 'segments')).catch(() => undefined);
+}
+
+/**
+ * Closes the segments whose writers are gone (their lock taken over: a killed shard) and which the review log has
+ * folded whole (`foldedLines`): called under the review lock by the store's fold. Returns the ids closed.
+ */
+export async function closeAbandonedSegments(root: string, foldedLines: (id: string) => number): Promise<string[]> {
+  const closed: string[] = [];
+  for (const id of await listSegments(root)) {
+    let lock: DatasetLock;
+    try {
+      lock = await acquireLockFile(segmentLockPath(root, id), { label: segmentRelative(id), subject: `segment ${id}`, purpose: 'closing an abandoned segment' });
+    } catch (error) {
+      // Held by a live writer (here, or on another host: never taken over), or a lock file that says no holder yet.
+      if (VeilError.is(error)) continue;
+      throw error;
+    }
+    try {
+      const read = await readSegment(root, id);
+      if (read.problem !== undefined || read.cursor.seq !== foldedLines(id)) continue;
+      // Closed in the name of whoever wrote it (its last line's actor), or of this process's user for an empty one.
+      const actor = read.lines.at(-1)?.actor ?? { osUser: userInfo().username, reviewer: '' };
+      await closeSegment(root, id, actor, read.cursor);
+      closed.push(id);
+    } finally {
+      await lock.release();
+    }
+  }
+  return closed;
+}
