@@ -14,7 +14,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { userInfo } from 'node:os';
 import { mkdir, readdir, rm, type FileHandle } from 'node:fs/promises';
-import type { Shard } from '../protocol';
+import { ErrorCode, type Shard } from '../protocol';
 import { VeilError } from '../errors';
 import type { Actor } from '../core/callContext';
 import { segmentLockPath, segmentOfFileName, segmentPath, segmentRelative, veilPath } from '../dataset/layout';
@@ -201,12 +201,16 @@ export class SegmentWriter {
   }
 
   /**
-   * Once the segment is folded whole (the caller folded it, under the review lock): `segment-close` names its length
-   * and head, then the file goes. A kill in between leaves a folded file, which readers skip (they know how far the
-   * log folded it) and `closeAbandonedSegments` removes.
+   * Once the log holds every line (`foldedLines`, after the caller's fold): `segment-close` names its length and head,
+   * then the file goes. A kill in between leaves a folded file, which readers skip (they know how far the log folded
+   * it) and `closeAbandonedSegments` removes. A segment the log does not hold whole (its chain broke: someone changed
+   * it) is kept, for verify to name, and the run fails saying so.
    */
-  async close(): Promise<void> {
+  async close(foldedLines: number): Promise<void> {
     try {
+      if (foldedLines !== this.cursor.seq) {
+        throw new VeilError(ErrorCode.Corrupt, `only ${foldedLines} of its ${this.cursor.seq} lines reached the review log (it was changed while the shard ran); run \`veil verify\` and detect this shard again`, segmentRelative(this.id));
+      }
       await closeSegment(this.root, this.id, this.actor, this.cursor);
     } finally {
       await this.lock.release();

@@ -156,6 +156,9 @@ export class ReviewStore {
       await this.locked(async () => {
         if ((await this.catchUp(true)) === 'reload') await this.reload();
         await this.foldSegments();
+        // A shard's last fold also closes the segments of shards that died: one try of each segment's lock, so not on
+        // every write (on NFS each try is a few round trips to the server).
+        if (wait) for (const id of await closeAbandonedSegments(this.root, (segment) => this.foldedLines(segment))) this.segments.delete(id);
       }, wait ? LOCK_WAIT_MS : 0);
       return true;
     } catch (error) {
@@ -345,8 +348,7 @@ export class ReviewStore {
 
   /**
    * Under the lock: writes every unfolded segment line into the log, as a detection run's group is written (their
-   * `detect-image` lines first, then one review line with the records and how far each segment is folded), then closes
-   * the segments whose writers died once they are folded whole.
+   * `detect-image` lines first, then one review line with the records and how far each segment is folded).
    */
   private async foldSegments(): Promise<void> {
     const shown = this.overlay;
@@ -375,10 +377,11 @@ export class ReviewStore {
       for (const state of this.segments.values()) state.lines = [];
       this.mergeSegments();
     }
-    if (this.segments.size > 0) {
-      const closed = await closeAbandonedSegments(this.root, (id) => this.folded.get(id) ?? 0);
-      for (const id of closed) this.segments.delete(id);
-    }
+  }
+
+  /** How many lines of a segment the log holds. */
+  foldedLines(id: string): number {
+    return this.folded.get(id) ?? 0;
   }
 
   /** Folds the log into the snapshot once the log is the larger (amortized O(1) per write). */

@@ -171,7 +171,7 @@ export async function detectDataset(params: DatasetDetectParams, ctx: CallContex
       await segment.release();
       throw error;
     });
-    await segment.close();
+    await segment.close(store.foldedLines(segment.id));
   }
   for (const outcome of await Promise.all(outcomes)) {
     if ('failure' in outcome) result.failures.push(outcome.failure);
@@ -262,11 +262,17 @@ async function writeToSegment(root: string, store: ReviewStore, segment: Segment
   const outcomes = new Map<Detected, DetectOutcome>();
   const videos = group.filter((detected) => 'info' in detected.found);
   if (videos.length > 0) (await writeDetections(root, store, videos, asked, actor)).forEach((outcome, index) => outcomes.set(videos[index]!, outcome));
-  const images = group.filter((detected) => !('info' in detected.found)).map((detected) => ({ detected, identified: withProposalIds(detected) }));
+  const images = group.filter((detected) => !('info' in detected.found));
   if (images.length > 0) {
-    const lines = images.map(({ identified }) => identified);
-    applyDetections(lines, asked, { get: (file) => store.get(file), held: new Set(), actor, revision: 0 }).outcomes.forEach((outcome, index) => outcomes.set(images[index]!.detected, outcome));
-    await segment.append(asked, lines);
+    const identified = images.map(withProposalIds);
+    const merged = applyDetections(identified, asked, { get: (file) => store.get(file), held: await filesInCommit(root), actor, revision: 0 });
+    merged.outcomes.forEach((outcome, index) => outcomes.set(images[index]!, outcome));
+    // A file left alone or refused (a running commit holds it) is reported so now, and not written.
+    const written = identified.filter((_, index) => {
+      const outcome = merged.outcomes[index]!;
+      return 'record' in outcome && !outcome.skipped;
+    });
+    if (written.length > 0) await segment.append(asked, written);
     await store.fold({ wait: false });
   }
   return group.map((detected) => outcomes.get(detected)!);

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { EXIT } from '../../cli/exitCodes';
 import { segmentPath, shardLockPath, veilPath } from '../../daemon/dataset/layout';
 import { SegmentWriter, withProposalIds } from '../../daemon/review/segments';
+import { ReviewStore } from '../../daemon/review/store';
 import { readReviewImages } from '../support/reviewFiles';
 import { openReconciled, startDaemon } from '../support/daemon';
 import { shardOf } from '../../daemon/dataset/shard';
@@ -153,7 +154,8 @@ describe('shards: veil detect|commit --shard i/n in separate processes on one da
       `review-change ${FACES[0]}`,
     ]);
     await daemon.client.close();
-    await running.close();
+    const store = await ReviewStore.open(root);
+    await running.close(store.foldedLines(running.id));
     await verifiedClean(runCli(['verify', root, '--json']));
     assert.deepEqual(readdirSync(veilPath(root, 'segments')), []);
   });

@@ -9,7 +9,8 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import type { Face, ImageRecord } from '../../../daemon/protocol';
+import { ErrorCode, type Face, type ImageRecord } from '../../../daemon/protocol';
+import type { VeilError } from '../../../daemon/errors';
 import { ReviewStore } from '../../../daemon/review/store';
 import { SegmentWriter, listSegments, readSegment, withProposalIds, type SegmentDetected } from '../../../daemon/review/segments';
 import type { DetectionAsked } from '../../../daemon/review/detectionWrite';
@@ -64,7 +65,7 @@ describe('shard segments: written apart, merged on read, folded into the one log
     assert.equal(reader.unfolded, 0);
     assert.equal(reader.get('a.png')?.revision, 1);
     assert.deepEqual(reader.get('a.png')?.boxes, merged?.boxes, 'folding gave the boxes every reader was shown, ids and all');
-    await writer.close();
+    await writer.close(reader.foldedLines(writer.id));
     assert.equal(existsSync(segmentPath(root, writer.id)), false);
     const close = auditLines(root).at(-1) as unknown as { type: string; segment: string; lines: number; head: string };
     assert.deepEqual([close.type, close.segment, close.lines, close.head], ['segment-close', writer.id, 1, writer.written.head]);
@@ -95,7 +96,7 @@ describe('shard segments: written apart, merged on read, folded into the one log
     assert.deepEqual(written[0]!.boxes.map((box) => box.state), ['accepted', 'accepted']);
     await store.refresh();
     assert.equal(store.get('a.png')?.status, 'reviewed');
-    await writer.close();
+    await writer.close(store.foldedLines(writer.id));
   });
 
   it('a segment is merged and folded only as far as its chain holds, and verify names the break', async () => {
@@ -115,10 +116,13 @@ describe('shard segments: written apart, merged on read, folded into the one log
     assert.deepEqual(Object.keys(readReviewImages(root)).sort(), ['a.png', 'c.png'], 'b.png was not folded');
     const findings = await segmentFindings(root, await readAuditEntries(root));
     assert.deepEqual(findings.map((finding) => [finding.kind, finding.file]), [['segment-broken', `.veil/segments/${writer.id}.jsonl`]]);
-    await writer.release();
+    // The shard's own close refuses to delete a segment the log does not hold whole: the evidence stays for verify.
+    await assert.rejects(writer.close(store.foldedLines(writer.id)), (error: VeilError) => error.code === ErrorCode.Corrupt && /only 1 of its 2 lines reached the review log/.test(error.message));
+    assert.ok(existsSync(path));
+    assert.equal(auditLines(root).filter((entry) => entry.type === 'segment-close').length, 0);
   });
 
-  it('a segment deleted before its fold is a finding; a killed shard\'s segment is folded by the next write and closed by it', async () => {
+  it('a segment deleted before its fold is a finding; a killed shard\'s segment is folded by the next write and closed by the next shard\'s end', async () => {
     const root = tempDir();
     const deleted = await SegmentWriter.open(root, SHARD, ACTOR);
     await deleted.append(ASKED, [found('gone.png', [FACE_A])]);
@@ -136,7 +140,10 @@ describe('shard segments: written apart, merged on read, folded into the one log
     const store = await ReviewStore.open(root);
     await put(store, { file: 'c.png', width: 10, height: 10, status: 'unreviewed', boxes: [] });
     assert.ok(readReviewImages(root)['k.png'], 'folded by the next write');
-    assert.deepEqual(await listSegments(root), [], 'and closed');
+    assert.deepEqual(await listSegments(root), [killed.id], 'a write does not try the segments\' locks');
+    // The next shard's last fold (a fold that waits) closes it.
+    await store.fold();
+    assert.deepEqual(await listSegments(root), [], 'closed');
     const close = auditLines(root).find((entry) => entry.type === 'segment-close') as unknown as { segment: string; lines: number };
     assert.deepEqual([close.segment, close.lines], [killed.id, 1]);
     assert.deepEqual((await segmentFindings(root, await readAuditEntries(root))).map((finding) => finding.kind), ['segment-missing'], 'only the deleted one');
@@ -154,6 +161,6 @@ describe('shard segments: written apart, merged on read, folded into the one log
     rmSync(`${root}/.veil/review.lock`);
     assert.equal(await store.fold({ wait: false }), true);
     assert.ok(readReviewImages(root)['a.png']);
-    await writer.close();
+    await writer.close(store.foldedLines(writer.id));
   });
 });
