@@ -6,8 +6,9 @@
  * would start it.
  */
 import assert from 'node:assert/strict';
-import { cpSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { EXIT } from '../../cli/exitCodes';
 import { segmentPath, shardLockPath, veilPath } from '../../daemon/dataset/layout';
 import { SegmentWriter, withProposalIds } from '../../daemon/review/segments';
@@ -16,6 +17,7 @@ import { readReviewImages } from '../support/reviewFiles';
 import { openReconciled, startDaemon } from '../support/daemon';
 import { shardOf } from '../../daemon/dataset/shard';
 import { CLI_COMMAND, runCli, runProcess, type CliRun } from '../support/cli';
+import { writeFaceImages } from '../support/faceDataset';
 import { NO_FACE, place, tempDir } from '../support/images';
 import { REPO_ROOT } from '../support/paths';
 import { auditLines } from '../support/reviewAudit';
@@ -158,6 +160,45 @@ describe('shards: veil detect|commit --shard i/n in separate processes on one da
     await running.close(store.foldedLines(running.id));
     await verifiedClean(runCli(['verify', root, '--json']));
     assert.deepEqual(readdirSync(veilPath(root, 'segments')), []);
+  });
+
+  it("a shard killed mid-run loses nothing: its segment's lines are merged and folded, the next run detects the rest, and its end closes the dead segment", async () => {
+    const root = tempDir('veil-shard-killed-');
+    const names = Array.from({ length: 120 }, (_, index) => `crowd/face-${String(index).padStart(3, '0')}.png`);
+    await writeFaceImages(root, names, 128);
+    const run = runCli(['detect', root, '--shard', '0/1']);
+    let ended = false;
+    void run.then(() => (ended = true));
+    // Killed once its segment holds a line (a group written), with the lock it holds naming the daemon to kill.
+    let killed: { id: string; pid: number } | undefined;
+    while (!killed) {
+      assert.ok(!ended, 'the run ended before its segment held a line');
+      const segments = existsSync(veilPath(root, 'segments')) ? readdirSync(veilPath(root, 'segments')) : [];
+      for (const name of segments) {
+        if (!name.endsWith('.jsonl') || !readFileSync(join(veilPath(root, 'segments'), name), 'utf8').includes('\n')) continue;
+        const id = name.slice(0, -'.jsonl'.length);
+        killed = { id, pid: (JSON.parse(readFileSync(join(veilPath(root, 'segments'), `${id}.lock`), 'utf8')) as { pid: number }).pid };
+      }
+      await sleep(5);
+    }
+    process.kill(killed.pid, 'SIGKILL');
+    assert.notEqual((await run).code, EXIT.ok);
+    const before = readFileSync(segmentPath(root, killed.id), 'utf8').trim().split('\n').length;
+    assert.ok(before >= 1 && before < names.length);
+
+    const again = await runCli(['detect', root, '--shard', '0/1', '--json']);
+    assert.equal(again.code, EXIT.ok, again.stdout + again.stderr);
+    const records = readReviewImages(root);
+    assert.deepEqual(Object.keys(records).sort(), names, 'every image has its record');
+    const detected = entriesOf(auditLines(root), 'detect-image').map((line) => line.file!);
+    assert.deepEqual([...detected].sort(), names, 'each image detected and audited exactly once, by one run or the other');
+    const opened = entriesOf(auditLines(root), 'segment-open').length;
+    const closed = entriesOf(auditLines(root), 'segment-close') as unknown as Array<{ segment: string; lines: number }>;
+    assert.equal(opened, 2);
+    assert.deepEqual(closed.map((entry) => entry.segment).sort(), [killed.id, closed.find((entry) => entry.segment !== killed!.id)!.segment].sort());
+    assert.equal(closed.find((entry) => entry.segment === killed!.id)?.lines, before, 'closed with every line it held');
+    assert.deepEqual(readdirSync(veilPath(root, 'segments')), []);
+    await verifiedClean(runCli(['verify', root, '--json']));
   });
 
   it('a shard given twice at once refuses the second, a whole-dataset commit refuses while a shard commit runs, and a shard commit while a whole-dataset commit runs', async () => {
