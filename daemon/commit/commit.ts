@@ -32,6 +32,10 @@ import { commitVideo } from './commitVideo';
 import { isVideoName } from '../image/formats';
 import { PhaseTimes } from '../core/phaseTimes';
 import { sidecarWriteFailure } from '../redactions/sidecarFile';
+import { committedRecord } from '../review/committedRecord';
+import { SegmentWriter } from '../review/segments';
+import type { CommitImageEvent } from '../audit/events';
+import type { ImageCommitContext } from './commitSteps';
 
 export interface DatasetOpener {
   /** The dataset a folder belongs to, the folder's place in it (scope), and the daemon's one review store for it. */
@@ -81,9 +85,8 @@ interface Outcome {
 /** Marks one image committed in the review state (its latest record: the journal kept it from changing). */
 async function markCommitted(store: ReviewStore, file: string): Promise<void> {
   await store.update((get) => {
-    const latest = get(file);
-    if (!latest || latest.status === 'committed') return { write: [], result: undefined };
-    return { write: [{ ...latest, status: 'committed', committedAt: new Date().toISOString() }], result: undefined };
+    const record = committedRecord(get(file), new Date().toISOString());
+    return { write: record ? [record] : [], result: undefined };
   });
 }
 
@@ -100,7 +103,13 @@ interface CommitSession {
 async function runPlan({ root, store, recipients, ctx, deps }: CommitSession, journal: Journal, state: JournalState, audited: AuditedFiles): Promise<Outcome> {
   const { plan } = state;
   const outcome: Outcome = { committed: [], leftAsIs: [], warnings: [], cancelled: false };
-  const c = {
+  // A shard's committed images go through its own segment: no lock another shard takes, per image (README "shards").
+  const segment = plan.shard && (await SegmentWriter.open(root, 'commit', plan.shard, ctx.actor));
+  const toSegment = async (writer: SegmentWriter, event: CommitImageEvent) => {
+    await writer.appendCommits([event]);
+    await store.fold({ wait: false });
+  };
+  const c: ImageCommitContext = {
     root,
     plan,
     journal,
@@ -111,6 +120,7 @@ async function runPlan({ root, store, recipients, ctx, deps }: CommitSession, jo
     journaled: state.publishing,
     recordOf: (file: string) => store.get(file),
     markCommitted: (record: ImageRecord) => markCommitted(store, record.file),
+    ...(segment && { toSegment: (event: CommitImageEvent) => toSegment(segment, event) }),
   };
   let done = 0;
   let next = 0;
@@ -133,7 +143,15 @@ async function runPlan({ root, store, recipients, ctx, deps }: CommitSession, jo
       done++;
     }
   };
-  await Promise.all(Array.from({ length: deps.imagesInFlight ?? defaultImagesInFlight() }, worker));
+  try {
+    await Promise.all(Array.from({ length: deps.imagesInFlight ?? defaultImagesInFlight() }, worker));
+    // The segment's last lines go into the log (the shard's one wait on the review lock), then it is closed.
+    if (segment) await store.fold();
+  } catch (error) {
+    await segment?.release();
+    throw error;
+  }
+  if (segment) await segment.close(store.foldedLines(segment.id));
   const order = new Map(plan.files.map((file, index) => [file, index]));
   outcome.committed.sort((a, b) => order.get(a)! - order.get(b)!);
   const failed = outcome.leftAsIs.length;
@@ -208,7 +226,8 @@ export async function commitDataset(params: CommitParams, ctx: CallContext, deps
       result.cancelled ||= outcome.cancelled;
     };
 
-    await store.refresh();
+    // Folded first: a killed shard's committed images reach the chain, so that what its plan finished is read as audited.
+    await store.fold();
     // A shard finishes its own interrupted commit; the whole dataset's commit finishes every one (no shard runs now).
     const unfinished = shard ? [await Journal.load(root, shard)].filter((found) => found !== undefined) : await Journal.unfinished(root);
     for (const { journal, state } of unfinished) absorb(await runPlan(session, journal, state, await auditedFiles(root)));

@@ -26,10 +26,19 @@ export interface ImageCommitContext {
   recordOf(file: string): ImageRecord | undefined;
   /** Sets the review state to committed (batched: the audit log, not review.json, is the proof). */
   markCommitted(record: ImageRecord): Promise<void>;
+  /**
+   * A commit shard's: writes a published file's entry into the shard's segment (review/segments.ts), which carries it
+   * into the audit chain and marks the record committed when folded. Without it the entry goes to the chain directly.
+   */
+  toSegment?(event: CommitImageEvent): Promise<void>;
 }
 
 /** Audits (unless it is already) and marks the commit of `record`; nothing to report (see `commitImage`). */
 export async function finish(c: ImageCommitContext, record: ImageRecord, event: CommitImageEvent, audit: boolean): Promise<undefined> {
+  if (audit && c.toSegment) {
+    await c.toSegment(event);
+    return undefined;
+  }
   if (audit) await appendAudit(c.root, event);
   await c.markCommitted(record);
   return undefined;

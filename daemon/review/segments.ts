@@ -1,13 +1,13 @@
 /**
- * A detection shard's segment, `.veil/segments/<id>.jsonl`: the shard writes its results there, under no lock any other
- * process takes, and they are folded into the one review log (and their `detect-image` lines into the one audit chain)
+ * A shard's segment, `.veil/segments/<id>.jsonl`: a detection shard writes its detections there, a commit shard its
+ * committed images' entries, under no lock any other process takes, and they are folded into the one review log (and their `detect-image` lines into the one audit chain)
  * by whoever next holds the review lock: any review write, the shard itself when the lock is free between two groups,
  * and the shard at its end (review/store.ts). Until then every reader merges them with the same rule the fold uses
  * (review/detectionWrite.ts), so `status`, `export`, `verify` and the editor see them as if written already.
  *
- * Each line is one group of detections, hash-chained like the audit log (`prev` = sha256 of the line before, GENESIS
- * first), naming its segment, the actor and the settings it ran with; each proposal carries the id its box will have,
- * so every fold and every merge on read gives the same boxes. The audit chain holds a `segment-open` entry before the
+ * Each line is one group of detections or one committed image, hash-chained like the audit log (`prev` = sha256 of
+ * the line before, GENESIS first), naming its segment and the actor (and a detection the settings it ran with; each
+ * proposal carries the id its box will have, so every fold and every merge on read gives the same boxes). The audit chain holds a `segment-open` entry before the
  * file exists and a `segment-close` once it is folded whole and deleted, so a segment removed before its fold is a
  * finding (verify/segments.ts).
  */
@@ -21,12 +21,14 @@ import { segmentLockPath, segmentOfFileName, segmentPath, segmentRelative, veilP
 import { acquireLockFile, type DatasetLock } from '../storage/lock';
 import { openStateFile } from '../storage/stateFile';
 import { syncDir } from '../storage/durable';
-import { actor as actorCheck, arrayOf, between, count, finite, flag, object, optional, sha256, text, type Check } from '../storage/checks';
-import { isRecord } from '../protocol';
+import { actor as actorCheck, arrayOf, between, count, exactly, finite, flag, object, oneOf, optional, sha256, text, type Check } from '../storage/checks';
+import { isOneOf, isRecord, type ImageRecord } from '../protocol';
+import { commitImageEventProblem, type AuditEvent, type CommitImageEvent } from '../audit/events';
+import { committedRecord } from './committedRecord';
 import { GENESIS, lineHash } from '../audit/chain';
 import { appendAudit } from '../audit/log';
 import { shardName } from '../dataset/shard';
-import type { DetectionAsked, Detected } from './detectionWrite';
+import { applyDetections, type DetectionAsked, type Detected } from './detectionWrite';
 import type { IdentifiedFace } from './merge';
 
 /** An image's faces as a segment holds them: each with the id its proposal is to have. */
@@ -37,15 +39,56 @@ export interface SegmentDetected extends Detected {
   found: { width: number; height: number; faces: SegmentFace[]; possible: SegmentFace[] };
 }
 
-export interface SegmentLine {
+/** What a segment's shard runs: a detection shard writes groups of detections, a commit shard its committed images. */
+export const SEGMENT_JOBS = ['detect', 'commit'] as const;
+export type SegmentJob = (typeof SEGMENT_JOBS)[number];
+
+interface LineHeader {
   /** 0-based line number in the segment. */
   seq: number;
   prev: string;
   at: string;
   segment: string;
   actor: Actor;
+}
+
+/** A group of detections, each merged into its record as a detection run's group is (review/detectionWrite.ts). */
+export interface DetectionsLine extends LineHeader {
+  job: 'detect';
   asked: DetectionAsked;
   detected: SegmentDetected[];
+}
+
+/** Images a commit shard published: their `commit-image` entries (verbatim into the chain) and their records marked committed at `at`. */
+export interface CommitsLine extends LineHeader {
+  job: 'commit';
+  commits: CommitImageEvent[];
+}
+
+export type SegmentLine = DetectionsLine | CommitsLine;
+
+/** What one line writes: the records (by file), and the audit entries that explain them, appended first. */
+export interface SegmentLineWrite {
+  written: Map<string, ImageRecord>;
+  events: AuditEvent[];
+}
+
+/**
+ * The one rule for a segment line, for the fold and for every reader's merge: detections merged into the records as
+ * they stand (`held`: files a running commit holds, left alone by a fold; readers pass none), commits marking each
+ * file's latest record committed. `get` sees the lines applied before this one.
+ */
+export function applySegmentLine(line: SegmentLine, get: (file: string) => ImageRecord | undefined, held: ReadonlySet<string>, revision: number): SegmentLineWrite {
+  if (line.job === 'detect') {
+    const { written, lines } = applyDetections(line.detected, line.asked, { get, held, actor: line.actor, revision });
+    return { written, events: lines };
+  }
+  const written = new Map<string, ImageRecord>();
+  for (const event of line.commits) {
+    const record = committedRecord(written.get(event.file) ?? get(event.file), line.at);
+    if (record) written.set(event.file, record);
+  }
+  return { written, events: line.commits };
 }
 
 /** Where a read of a segment stopped: the byte after the last line read, the next line's number, and its `prev`. */
@@ -58,21 +101,23 @@ export interface SegmentCursor {
 export const SEGMENT_START: SegmentCursor = { byte: 0, seq: 0, head: GENESIS };
 
 const face: Check = object({ id: text, x: finite, y: finite, w: finite, h: finite, score: between(0, 1) });
-const segmentLineProblem: Check = object({
-  seq: count,
-  prev: sha256,
-  at: text,
-  segment: text,
-  actor: actorCheck,
-  asked: object({ model: text, threshold: between(0, 1), thorough: flag, videoStride: count, force: flag }),
-  detected: arrayOf(
-    object({
-      file: text,
-      found: object({ width: count, height: count, faces: arrayOf(face), possible: arrayOf(face) }),
-      detection: object({ model: text, threshold: between(0, 1), thorough: flag, at: text, videoStride: optional(count) }),
-    }),
-  ),
-});
+const header = { seq: count, prev: sha256, at: text, segment: text, actor: actorCheck };
+const LINE_CHECKS: Record<SegmentJob, Check> = {
+  detect: object({
+    ...header,
+    job: exactly('detect'),
+    asked: object({ model: text, threshold: between(0, 1), thorough: flag, videoStride: count, force: flag }),
+    detected: arrayOf(
+      object({
+        file: text,
+        found: object({ width: count, height: count, faces: arrayOf(face), possible: arrayOf(face) }),
+        detection: object({ model: text, threshold: between(0, 1), thorough: flag, at: text, videoStride: optional(count) }),
+      }),
+    ),
+  }),
+  commit: object({ ...header, job: exactly('commit'), commits: arrayOf(commitImageEventProblem) }),
+};
+const segmentLineProblem: Check = (value) => (isRecord(value) && isOneOf(SEGMENT_JOBS, value.job) ? LINE_CHECKS[value.job](value) : `.job${oneOf(SEGMENT_JOBS)(isRecord(value) ? value.job : value)}`);
 
 /** The segments of a dataset now, by id (the order every fold and every reader merges them in). */
 export async function listSegments(root: string): Promise<string[]> {
@@ -149,15 +194,17 @@ export function withProposalIds(detected: Detected): SegmentDetected {
   return { file: detected.file, found: { width, height, faces: faces.map(named('m')), possible: possible.map(named('p')) }, detection: detected.detection };
 }
 
-/** A new segment's id: the shard, when, and 32 random bits (two runs of one shard never share one). */
-function newSegmentId(shard: Shard): string {
+/** A new segment's id: the job, the shard, when, and 32 random bits (two runs of one shard never share one). */
+function newSegmentId(job: SegmentJob, shard: Shard): string {
   const when = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '');
-  return `detect-${shard.index}-of-${shard.count}-${when}-${randomBytes(4).toString('hex')}`;
+  return `${job}-${shard.index}-of-${shard.count}-${when}-${randomBytes(4).toString('hex')}`;
 }
 
 /** The shard's writer of its segment: opened at the start of its run, appended to once per group, closed at its end. */
 export class SegmentWriter {
   private cursor = SEGMENT_START;
+  /** One append at a time (a commit has several images in flight): the chain is written in order. */
+  private queue: Promise<unknown> = Promise.resolve();
 
   private constructor(
     readonly root: string,
@@ -167,10 +214,10 @@ export class SegmentWriter {
   ) {}
 
   /** Takes the segment's lock and writes its `segment-open` entry (before the file exists: write-ahead). */
-  static async open(root: string, shard: Shard, actor: Actor): Promise<SegmentWriter> {
-    const id = newSegmentId(shard);
+  static async open(root: string, job: SegmentJob, shard: Shard, actor: Actor): Promise<SegmentWriter> {
+    const id = newSegmentId(job, shard);
     await mkdir(veilPath(root, 'segments'), { recursive: true });
-    const lock = await acquireLockFile(segmentLockPath(root, id), { label: segmentRelative(id).replace(/\.jsonl$/, '.lock'), subject: `segment ${id}`, purpose: `detect shard ${shardName(shard)}` });
+    const lock = await acquireLockFile(segmentLockPath(root, id), { label: segmentRelative(id).replace(/\.jsonl$/, '.lock'), subject: `segment ${id}`, purpose: `${job} shard ${shardName(shard)}` });
     try {
       await appendAudit(root, { type: 'segment-open', actor, segment: id, shard });
     } catch (error) {
@@ -180,9 +227,24 @@ export class SegmentWriter {
     return new SegmentWriter(root, id, actor, lock);
   }
 
-  /** Appends one group (fsync'd before it resolves). */
-  async append(asked: DetectionAsked, detected: SegmentDetected[]): Promise<void> {
-    const line: SegmentLine = { seq: this.cursor.seq, prev: this.cursor.head, at: new Date().toISOString(), segment: this.id, actor: this.actor, asked, detected };
+  /** Appends one group of detections (fsync'd before it resolves). */
+  appendDetections(asked: DetectionAsked, detected: SegmentDetected[]): Promise<void> {
+    return this.append({ job: 'detect', asked, detected });
+  }
+
+  /** Appends committed images' entries (fsync'd before it resolves: what an audit append was to a commit). */
+  appendCommits(commits: CommitImageEvent[]): Promise<void> {
+    return this.append({ job: 'commit', commits });
+  }
+
+  private append(body: Omit<DetectionsLine, keyof LineHeader> | Omit<CommitsLine, keyof LineHeader>): Promise<void> {
+    const run = this.queue.then(() => this.appendNow(body));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async appendNow(body: Omit<DetectionsLine, keyof LineHeader> | Omit<CommitsLine, keyof LineHeader>): Promise<void> {
+    const line = { seq: this.cursor.seq, prev: this.cursor.head, at: new Date().toISOString(), segment: this.id, actor: this.actor, ...body };
     const textOfLine = JSON.stringify(line);
     const handle = await openStateFile(segmentPath(this.root, this.id), segmentRelative(this.id), 'a');
     try {

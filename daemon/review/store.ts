@@ -25,8 +25,8 @@ import { openStateFile, readStateTextIfPresent } from '../storage/stateFile';
 import { appendAuditBatch } from '../audit/log';
 import { filesInCommit } from '../commit/journal';
 import { segmentRelative } from '../dataset/layout';
-import { applyDetections } from './detectionWrite';
-import { closeAbandonedSegments, listSegments, readSegment, SEGMENT_START, type SegmentCursor, type SegmentLine } from './segments';
+import type { AuditEvent } from '../audit/events';
+import { applySegmentLine, closeAbandonedSegments, listSegments, readSegment, SEGMENT_START, type SegmentCursor, type SegmentLine } from './segments';
 
 interface Snapshot {
   version: 2;
@@ -335,7 +335,7 @@ export class ReviewStore {
     const before = this.overlay;
     const next = new Map<string, ImageRecord>();
     for (const line of this.unfoldedLines()) {
-      const { written } = applyDetections(line.detected, line.asked, { get: (file) => next.get(file) ?? this.images.get(file), held: NO_FILES, actor: line.actor, revision: this.seq });
+      const { written } = applySegmentLine(line, (file) => next.get(file) ?? this.images.get(file), NO_FILES, this.seq);
       for (const [file, record] of written) next.set(file, record);
     }
     this.overlay = next;
@@ -359,15 +359,16 @@ export class ReviewStore {
       const revision = this.seq + 1;
       const held = await filesInCommit(this.root);
       const written = new Map<string, ImageRecord>();
-      const events = [];
+      const events: AuditEvent[] = [];
       const folded: Record<string, number> = {};
       for (const line of lines) {
-        const write = applyDetections(line.detected, line.asked, { get: (file) => written.get(file) ?? this.images.get(file), held, actor: line.actor, revision });
+        const write = applySegmentLine(line, (file) => written.get(file) ?? this.images.get(file), held, revision);
         for (const [file, record] of write.written) written.set(file, record);
-        events.push(...write.lines);
+        events.push(...write.events);
         folded[line.segment] = line.seq + 1;
       }
-      // Write-ahead, as a detection group: a kill before the review line leaves lines the next fold writes again.
+      // Write-ahead, as a detection group: a fold killed before its review line leaves entries the next fold writes
+      // again (each then twice in the chain, the later one explaining the record; nothing else changes).
       if (events.length > 0) await appendAuditBatch(this.root, events);
       await this.append({ seq: revision, records: [...written.values()].map((record) => ({ ...record, revision })), folded });
       for (const [file, record] of written) {

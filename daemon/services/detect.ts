@@ -135,7 +135,7 @@ export async function detectDataset(params: DatasetDetectParams, ctx: CallContex
   };
   const asked: DetectionAsked = { model, threshold: settings.threshold, thorough: settings.thorough, videoStride: settings.videoStride, force: params.force ?? false };
   // A shard writes its images into its own segment, under no lock another shard takes (review/segments.ts).
-  const segment = shard && (await SegmentWriter.open(root, shard, ctx.actor));
+  const segment = shard && (await SegmentWriter.open(root, 'detect', shard, ctx.actor));
   const groups = new GroupCommit<Detected, DetectOutcome>(
     (detected) => (segment ? writeToSegment(root, store, segment, detected, asked, ctx.actor) : writeDetections(root, store, detected, asked, ctx.actor)),
     DETECTION_GROUP,
@@ -272,7 +272,7 @@ async function writeToSegment(root: string, store: ReviewStore, segment: Segment
       const outcome = merged.outcomes[index]!;
       return 'record' in outcome && !outcome.skipped;
     });
-    if (written.length > 0) await segment.append(asked, written);
+    if (written.length > 0) await segment.appendDetections(asked, written);
     await store.fold({ wait: false });
   }
   return group.map((detected) => outcomes.get(detected)!);

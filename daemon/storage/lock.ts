@@ -90,8 +90,9 @@ async function tryCreate(path: string, owner: LockOwner): Promise<boolean> {
 
 /**
  * A process killed between writing its lock's temp file and removing it leaves `.<lock>.veil-tmp-*` behind (seen in
- * the review/audit kill drill; verify reported each as a stray temp). A live taker removes its temp within
- * milliseconds, so one older than UNREADABLE_STALE_MS is a dead taker's: whoever takes the lock next removes it.
+ * the review/audit kill drill, and a shard killed mid-run: verify reported each as a stray temp). The temp names its
+ * writer: one of a dead process on this host goes at once; otherwise, as a live taker removes its temp within
+ * milliseconds, one older than UNREADABLE_STALE_MS is a dead taker's. Whoever takes the lock next removes them.
  */
 async function sweepDeadTemps(lockPath: string): Promise<void> {
   const dir = dirname(lockPath);
@@ -99,9 +100,16 @@ async function sweepDeadTemps(lockPath: string): Promise<void> {
   const names = await readdir(dir).catch(() => [] as string[]);
   for (const name of names) {
     if (!name.startsWith(prefix)) continue;
-    const info = await stat(join(dir, name)).catch(() => undefined);
-    if (info && Date.now() - info.mtimeMs > UNREADABLE_STALE_MS) await rm(join(dir, name), { force: true });
+    const path = join(dir, name);
+    const info = await stat(path).catch(() => undefined);
+    if (info && (Date.now() - info.mtimeMs > UNREADABLE_STALE_MS || (await writerIsGone(path)))) await rm(path, { force: true });
   }
+}
+
+/** Whether a lock temp names a process of this host that is gone (an empty or half-written one names no one). */
+async function writerIsGone(path: string): Promise<boolean> {
+  const owner = await readOwner(path, path);
+  return owner !== 'gone' && !VeilError.is(owner) && owner.host === hostname() && !isAlive(owner.pid);
 }
 
 async function isStale(path: string, holder: LockOwner | VeilError): Promise<boolean> {

@@ -76,6 +76,36 @@ function jobEnv(yaml: string, job: string, paths: NodeJS.ProcessEnv): NodeJS.Pro
   return { ...env, ...paths };
 }
 
+/**
+ * The segment (its id starting with `prefix`) of a run going on, once it holds a line, and the process its lock names
+ * (the run's daemon): what a test kills to stop a shard mid-run.
+ */
+async function segmentWithLines(root: string, prefix: string, run: Promise<CliRun>): Promise<{ id: string; pid: number }> {
+  let ended = false;
+  void run.then(() => (ended = true));
+  for (;;) {
+    assert.ok(!ended, 'the run ended before its segment held a line');
+    const folder = veilPath(root, 'segments');
+    for (const name of existsSync(folder) ? readdirSync(folder) : []) {
+      if (!name.startsWith(prefix) || !name.endsWith('.jsonl') || !readFileSync(join(folder, name), 'utf8').includes('\n')) continue;
+      const id = name.slice(0, -'.jsonl'.length);
+      return { id, pid: (JSON.parse(readFileSync(join(folder, `${id}.lock`), 'utf8')) as { pid: number }).pid };
+    }
+    await sleep(2);
+  }
+}
+
+/** Each shard of the `job` wrote its own segment, folded whole and closed: the chain names each, nothing is left of them. */
+function assertSegmentsFolded(root: string, job: 'detect' | 'commit'): void {
+  const ofJob = (entry: { segment: string }) => entry.segment.startsWith(`${job}-`);
+  const opened = (entriesOf(auditLines(root), 'segment-open') as unknown as Array<{ segment: string; shard: { index: number } }>).filter(ofJob);
+  const closed = (entriesOf(auditLines(root), 'segment-close') as unknown as Array<{ segment: string; lines: number }>).filter(ofJob);
+  assert.deepEqual(opened.map((entry) => entry.shard.index).sort(), [0, 1, 2, 3], `one ${job} segment per shard`);
+  assert.deepEqual(closed.map((entry) => entry.segment).sort(), opened.map((entry) => entry.segment).sort());
+  assert.ok(closed.every((entry) => entry.lines >= 1));
+  assert.deepEqual(readdirSync(veilPath(root, 'segments')), []);
+}
+
 describe('shards: veil detect|commit --shard i/n in separate processes on one dataset', function () {
   this.timeout(600_000);
 
@@ -93,15 +123,10 @@ describe('shards: veil detect|commit --shard i/n in separate processes on one da
 
     const detects = await allShardsAtOnce((shard) => ['detect', four, '--shard', shard, '--json']);
     detects.forEach((run, index) => assertShardRan('detect', run, index, SHARDS));
-    // Each shard wrote its own segment, folded whole and closed: the chain names each, nothing is left under segments/.
-    const opened = entriesOf(auditLines(four), 'segment-open') as unknown as Array<{ segment: string; shard: { index: number } }>;
-    const closed = entriesOf(auditLines(four), 'segment-close') as unknown as Array<{ segment: string; lines: number }>;
-    assert.deepEqual(opened.map((entry) => entry.shard.index).sort(), [0, 1, 2, 3]);
-    assert.deepEqual(closed.map((entry) => entry.segment).sort(), opened.map((entry) => entry.segment).sort());
-    assert.ok(closed.every((entry) => entry.lines >= 1));
-    assert.deepEqual(readdirSync(veilPath(four, 'segments')), []);
+    assertSegmentsFolded(four, 'detect');
     const commits = await allShardsAtOnce((shard) => ['commit', four, ...BATCH, '--shard', shard, '--json']);
     commits.forEach((run, index) => assertShardRan('commit', run, index, SHARDS));
+    assertSegmentsFolded(four, 'commit');
 
     await assertSameAsOneProcess(one, four, SHARDS, SIZE);
     const verify = await verifiedClean(runCli(['verify', four, '--json']));
@@ -114,12 +139,12 @@ describe('shards: veil detect|commit --shard i/n in separate processes on one da
   it("a running shard's segment, not folded yet, is merged by status, export and verify as they read (they write nothing), and folded by the next review write", async () => {
     const root = await makeShardDataset(SIZE);
     // A shard mid-run: its segment holds two images' detections, its lock is held (by this process), nothing is folded.
-    const running = await SegmentWriter.open(root, { index: 0, count: 2 }, { osUser: 'cluster', reviewer: 'shard 0' });
+    const running = await SegmentWriter.open(root, 'detect', { index: 0, count: 2 }, { osUser: 'cluster', reviewer: 'shard 0' });
     const at = new Date().toISOString();
     const detections = [FACES[0]!, FACES[1]!].map((file, index) =>
       withProposalIds({ file, found: { width: SIZE, height: SIZE, faces: [{ x: 40 + index, y: 40, w: 80, h: 80, score: 0.93 }], possible: [] }, detection: { model: 'yunet', threshold: 0.6, thorough: false, at } }),
     );
-    await running.append({ model: 'yunet', threshold: 0.6, thorough: false, videoStride: 1, force: false }, detections);
+    await running.appendDetections({ model: 'yunet', threshold: 0.6, thorough: false, videoStride: 1, force: false }, detections);
     const segmentBytes = readFileSync(segmentPath(root, running.id));
 
     // The editor's daemon: the Veil view's counts and the review's rows hold the shard's detections already.
@@ -167,20 +192,7 @@ describe('shards: veil detect|commit --shard i/n in separate processes on one da
     const names = Array.from({ length: 120 }, (_, index) => `crowd/face-${String(index).padStart(3, '0')}.png`);
     await writeFaceImages(root, names, 128);
     const run = runCli(['detect', root, '--shard', '0/1']);
-    let ended = false;
-    void run.then(() => (ended = true));
-    // Killed once its segment holds a line (a group written), with the lock it holds naming the daemon to kill.
-    let killed: { id: string; pid: number } | undefined;
-    while (!killed) {
-      assert.ok(!ended, 'the run ended before its segment held a line');
-      const segments = existsSync(veilPath(root, 'segments')) ? readdirSync(veilPath(root, 'segments')) : [];
-      for (const name of segments) {
-        if (!name.endsWith('.jsonl') || !readFileSync(join(veilPath(root, 'segments'), name), 'utf8').includes('\n')) continue;
-        const id = name.slice(0, -'.jsonl'.length);
-        killed = { id, pid: (JSON.parse(readFileSync(join(veilPath(root, 'segments'), `${id}.lock`), 'utf8')) as { pid: number }).pid };
-      }
-      await sleep(5);
-    }
+    const killed = await segmentWithLines(root, 'detect-', run);
     process.kill(killed.pid, 'SIGKILL');
     assert.notEqual((await run).code, EXIT.ok);
     const before = readFileSync(segmentPath(root, killed.id), 'utf8').trim().split('\n').length;
@@ -197,6 +209,30 @@ describe('shards: veil detect|commit --shard i/n in separate processes on one da
     assert.equal(opened, 2);
     assert.deepEqual(closed.map((entry) => entry.segment).sort(), [killed.id, closed.find((entry) => entry.segment !== killed!.id)!.segment].sort());
     assert.equal(closed.find((entry) => entry.segment === killed!.id)?.lines, before, 'closed with every line it held');
+    assert.deepEqual(readdirSync(veilPath(root, 'segments')), []);
+    await verifiedClean(runCli(['verify', root, '--json']));
+  });
+
+  it('a commit shard killed mid-run loses nothing: the next run folds what its segment holds, finishes its plan, and each image is committed once', async () => {
+    const root = tempDir('veil-commit-killed-');
+    const names = Array.from({ length: 60 }, (_, index) => `crowd/face-${String(index).padStart(3, '0')}.png`);
+    await writeFaceImages(root, names, 256);
+    await addRecipient(root);
+    assert.equal((await runCli(['detect', root])).code, EXIT.ok);
+    const run = runCli(['commit', root, ...BATCH, '--shard', '0/1']);
+    const killed = await segmentWithLines(root, 'commit-', run);
+    process.kill(killed.pid, 'SIGKILL');
+    assert.notEqual((await run).code, EXIT.ok);
+    const held = readFileSync(segmentPath(root, killed.id), 'utf8').trim().split('\n').length;
+    assert.ok(held >= 1 && held < names.length, `killed after ${held} of ${names.length} images`);
+
+    const again = await runCli(['commit', root, ...BATCH, '--shard', '0/1', '--json']);
+    assert.equal(again.code, EXIT.ok, again.stdout + again.stderr);
+    const commits = entriesOf(auditLines(root), 'commit-image').map((line) => line.file!);
+    assert.deepEqual([...commits].sort(), names, 'each image committed and audited exactly once, by one run or the other');
+    assert.ok(Object.values(readReviewImages(root)).every((record) => record.status === 'committed'));
+    const closed = entriesOf(auditLines(root), 'segment-close') as unknown as Array<{ segment: string; lines: number }>;
+    assert.equal(closed.find((entry) => entry.segment === killed.id)?.lines, held, 'the dead segment closed with every line it held');
     assert.deepEqual(readdirSync(veilPath(root, 'segments')), []);
     await verifiedClean(runCli(['verify', root, '--json']));
   });

@@ -10,6 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { ErrorCode, type Face, type ImageRecord } from '../../../daemon/protocol';
+import { countDecision, type CommitImageEvent } from '../../../daemon/audit/events';
 import type { VeilError } from '../../../daemon/errors';
 import { ReviewStore } from '../../../daemon/review/store';
 import { SegmentWriter, listSegments, readSegment, withProposalIds, type SegmentDetected } from '../../../daemon/review/segments';
@@ -41,9 +42,9 @@ describe('shard segments: written apart, merged on read, folded into the one log
   it('a segment line is merged into what readers see, not into the log, until the next write folds it with the same boxes', async () => {
     const root = tempDir();
     const reader = await ReviewStore.open(root);
-    const writer = await SegmentWriter.open(root, SHARD, ACTOR);
+    const writer = await SegmentWriter.open(root, 'detect', SHARD, ACTOR);
     const line = found('a.png', [FACE_A], [FACE_B]);
-    await writer.append(ASKED, [line]);
+    await writer.appendDetections(ASKED, [line]);
 
     await reader.refresh();
     const merged = reader.get('a.png');
@@ -78,8 +79,8 @@ describe('shard segments: written apart, merged on read, folded into the one log
     // The person accepted a face before the shard's detection of the image was folded.
     const accepted = { id: 'm-person', x: 10, y: 10, w: 30, h: 30, score: 0.9, source: 'model' as const, state: 'accepted' as const, edited: false };
     await put(store, { file: 'a.png', width: 200, height: 100, status: 'unreviewed', boxes: [accepted] });
-    const writer = await SegmentWriter.open(root, SHARD, ACTOR);
-    await writer.append(ASKED, [found('a.png', [{ ...FACE_A, x: 11 }, FACE_B])]);
+    const writer = await SegmentWriter.open(root, 'detect', SHARD, ACTOR);
+    await writer.appendDetections(ASKED, [found('a.png', [{ ...FACE_A, x: 11 }, FACE_B])]);
     await store.refresh();
     const shown = store.get('a.png')!;
     assert.deepEqual(shown.boxes.map((box) => box.state), ['accepted', 'proposed'], 'the accepted face is kept, its re-detection dropped, the new face proposed');
@@ -101,9 +102,9 @@ describe('shard segments: written apart, merged on read, folded into the one log
 
   it('a segment is merged and folded only as far as its chain holds, and verify names the break', async () => {
     const root = tempDir();
-    const writer = await SegmentWriter.open(root, SHARD, ACTOR);
-    await writer.append(ASKED, [found('a.png', [FACE_A])]);
-    await writer.append(ASKED, [found('b.png', [FACE_B])]);
+    const writer = await SegmentWriter.open(root, 'detect', SHARD, ACTOR);
+    await writer.appendDetections(ASKED, [found('a.png', [FACE_A])]);
+    await writer.appendDetections(ASKED, [found('b.png', [FACE_B])]);
     const path = segmentPath(root, writer.id);
     const [first, second] = readFileSync(path, 'utf8').trim().split('\n');
     // A box moved by hand in the first line: the second line no longer follows it.
@@ -124,16 +125,16 @@ describe('shard segments: written apart, merged on read, folded into the one log
 
   it('a segment deleted before its fold is a finding; a killed shard\'s segment is folded by the next write and closed by the next shard\'s end', async () => {
     const root = tempDir();
-    const deleted = await SegmentWriter.open(root, SHARD, ACTOR);
-    await deleted.append(ASKED, [found('gone.png', [FACE_A])]);
+    const deleted = await SegmentWriter.open(root, 'detect', SHARD, ACTOR);
+    await deleted.appendDetections(ASKED, [found('gone.png', [FACE_A])]);
     rmSync(segmentPath(root, deleted.id));
     const findings = await segmentFindings(root, await readAuditEntries(root));
     assert.deepEqual(findings.map((finding) => [finding.kind, finding.file]), [['segment-missing', `.veil/segments/${deleted.id}.jsonl`]]);
     assert.match(findings[0]!.message, /shard 1\/4 .*veil detect --shard 1\/4/);
     await deleted.release();
 
-    const killed = await SegmentWriter.open(root, { index: 2, count: 4 }, ACTOR);
-    await killed.append(ASKED, [found('k.png', [FACE_A])]);
+    const killed = await SegmentWriter.open(root, 'detect', { index: 2, count: 4 }, ACTOR);
+    await killed.appendDetections(ASKED, [found('k.png', [FACE_A])]);
     // What a killed shard leaves: its lock naming a process of this host that is gone.
     const dead = spawnSync(process.execPath, ['-e', '']).pid;
     writeFileSync(segmentLockPath(root, killed.id), JSON.stringify({ pid: dead, host: hostname(), since: new Date().toISOString(), purpose: 'detect shard 2/4' }));
@@ -149,11 +150,33 @@ describe('shard segments: written apart, merged on read, folded into the one log
     assert.deepEqual((await segmentFindings(root, await readAuditEntries(root))).map((finding) => finding.kind), ['segment-missing'], 'only the deleted one');
   });
 
+  it("a commit shard's line marks its files committed for every reader, and the fold writes its commit-image entries as they were", async () => {
+    const root = tempDir();
+    const store = await ReviewStore.open(root);
+    await put(store, { file: 'a.png', width: 200, height: 100, status: 'reviewed', boxes: [] });
+    const writer = await SegmentWriter.open(root, 'commit', SHARD, ACTOR);
+    const sha = (digit: string) => digit.repeat(64);
+    const event: CommitImageEvent = {
+      type: 'commit-image', commitId: 'c1', actor: ACTOR, file: 'a.png', model: null, threshold: null,
+      redaction: { mode: 'fill', margin: 0.1, shape: 'rect' }, ...countDecision({ boxes: [] }), redacted: 0,
+      boxesSha256: sha('1'), originalSha256: sha('2'), outputSha256: sha('3'), vaultObject: sha('2'), vaultSha256: sha('4'),
+    };
+    await writer.appendCommits([event]);
+    await store.refresh();
+    assert.equal(store.get('a.png')?.status, 'committed');
+    assert.equal(store.loggedRecords()[0]?.status, 'reviewed');
+    assert.equal(await store.fold({ wait: false }), true);
+    assert.equal(readReviewImages(root)['a.png']?.status, 'committed');
+    const { seq: _seq, prev: _prev, at: _at, ...written } = (await readAuditEntries(root)).find((entry) => entry.type === 'commit-image')!;
+    assert.deepEqual(written, event);
+    await writer.close(store.foldedLines(writer.id));
+  });
+
   it('a fold while the lock is busy waits for nothing: it reports that it did not fold', async () => {
     const root = tempDir();
     const store = await ReviewStore.open(root);
-    const writer = await SegmentWriter.open(root, SHARD, ACTOR);
-    await writer.append(ASKED, [found('a.png', [FACE_A])]);
+    const writer = await SegmentWriter.open(root, 'detect', SHARD, ACTOR);
+    await writer.appendDetections(ASKED, [found('a.png', [FACE_A])]);
     writeFileSync(`${root}/.veil/review.lock`, JSON.stringify({ pid: process.ppid, host: hostname(), since: new Date().toISOString(), purpose: 'review write' }));
     const started = Date.now();
     assert.equal(await store.fold({ wait: false }), false);
