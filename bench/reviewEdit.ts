@@ -7,6 +7,7 @@
  * (records the audit log does not explain) costs. Writes bench/results/reviewEdit.json.
  * Usage: node out/bench/reviewEdit.js [--images N]
  */
+import { filesInCommit } from '../daemon/commit/journal';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -88,9 +89,9 @@ async function wholeFileRewrite(dir: string, all: ImageRecord[], edits: number) 
 async function reviewLog(root: string, all: ImageRecord[], edits: number) {
   mkdirSync(join(root, '.veil'), { recursive: true });
   writeFileSync(join(root, '.veil', 'review.json'), JSON.stringify({ version: 2, seq: 0, images: Object.fromEntries(all.map((r) => [r.file, r])) }));
-  const openMs = await timed(() => ReviewStore.open(root));
-  const store = await ReviewStore.open(root);
-  const reader = await ReviewStore.open(root);
+  const openMs = await timed(() => ReviewStore.open(root, filesInCommit));
+  const store = await ReviewStore.open(root, filesInCommit);
+  const reader = await ReviewStore.open(root, filesInCommit);
   const times: number[] = [];
   let compactions = 0;
   for (let k = 0; k < edits; k++) {

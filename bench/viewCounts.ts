@@ -17,6 +17,7 @@
  * Usage: node out/bench/viewCounts.js [--before <dist/daemon.js of an earlier build>] [--rounds N]
  *   → table + bench/results/viewCounts.json
  */
+import { filesInCommit } from '../daemon/commit/journal';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -181,7 +182,7 @@ async function timeToCounts(root: string, beforeDaemon: string | undefined, roun
 
 /** Reconciles as a new daemon does and as a daemon that reconciled before does; the scan; opening the review state. */
 async function inProcess(root: string, rounds: number) {
-  const store = await ReviewStore.open(root);
+  const store = await ReviewStore.open(root, filesInCommit);
   const kept = new Reconciler(root, store);
   await kept.run(ACTOR);
   const openStore: number[] = [];
@@ -193,10 +194,10 @@ async function inProcess(root: string, rounds: number) {
   const tail = { none: [] as number[], oneLine: [] as number[] };
   const follower = new AuditFollower(root);
   await follower.latest();
-  const other = await ReviewStore.open(root);
+  const other = await ReviewStore.open(root, filesInCommit);
   const files = store.records().map((record) => record.file);
   for (let k = 0; k < rounds; k++) {
-    openStore.push(await timed(() => ReviewStore.open(root)));
+    openStore.push(await timed(() => ReviewStore.open(root, filesInCommit)));
     scan.push(await timed(() => scanDatasetReporting(root)));
     wholeLog.push(await timed(() => auditedFiles(root)));
     whole.push(await timed(() => new Reconciler(root, store).run(ACTOR)));

@@ -23,7 +23,6 @@ import { syncDir, tempPathFor, writeSynced } from '../storage/durable';
 import { DurableJsonFile } from '../storage/durableJsonFile';
 import { openStateFile, readStateTextIfPresent } from '../storage/stateFile';
 import { appendAuditBatch } from '../audit/log';
-import { filesInCommit } from '../commit/journal';
 import { segmentRelative } from '../dataset/layout';
 import type { AuditEvent } from '../audit/events';
 import { applySegmentLine, closeAbandonedSegments, listSegments, readSegment, SEGMENT_START, type SegmentCursor, type SegmentLine } from './segments';
@@ -68,6 +67,12 @@ const MIN_COMPACT_BYTES = 1 << 20;
 
 export type ReviewChangeListener = (records: ImageRecord[]) => void;
 
+/**
+ * The files a running or interrupted commit holds (commit/journal.ts `filesInCommit`, given by whoever opens the store:
+ * the commit is a workflow above this module). A fold leaves their detections out, as a detection group's write does.
+ */
+export type HeldFiles = (root: string) => Promise<ReadonlySet<string>>;
+
 /** Whatever a write decided, and the records it wrote (with their new revisions). */
 export type ReviewDecision<T> = { write: ImageRecord[]; result: T };
 
@@ -93,16 +98,19 @@ export class ReviewStore {
    */
   private foldedAsShown = new Map<string, number>();
 
-  private constructor(readonly root: string) {}
+  private constructor(
+    readonly root: string,
+    private readonly heldFiles: HeldFiles,
+  ) {}
 
   /** The review log's path: what a caller shows as "where the review state lives". */
   get path(): string {
     return veilPath(this.root, 'reviewLog');
   }
 
-  static async open(root: string): Promise<ReviewStore> {
+  static async open(root: string, heldFiles: HeldFiles): Promise<ReviewStore> {
     await mkdir(veilDir(root), { recursive: true });
-    const store = new ReviewStore(root);
+    const store = new ReviewStore(root, heldFiles);
     await store.locked(() => store.reload());
     return store;
   }
@@ -357,7 +365,7 @@ export class ReviewStore {
     const lines = this.unfoldedLines();
     if (lines.length > 0) {
       const revision = this.seq + 1;
-      const held = await filesInCommit(this.root);
+      const held = await this.heldFiles(this.root);
       const written = new Map<string, ImageRecord>();
       const events: AuditEvent[] = [];
       const folded: Record<string, number> = {};

@@ -3,6 +3,7 @@
  * opened for review or listed (`watch`) are watched, so that changes other processes make reach the client as
  * `review/changed` within about a second.
  */
+import { filesInCommit } from '../commit/journal';
 import { watch } from 'node:fs';
 import type { ImageRecord } from '../protocol';
 import { ReviewStore } from '../review/store';
@@ -46,7 +47,7 @@ export class OpenDatasets {
     if (!opening) {
       // The ignore files first: before anything transient (a rendition, a journal) is written into .veil/.
       opening = writeIgnoreFiles(real)
-        .then(() => ReviewStore.open(real))
+        .then(() => ReviewStore.open(real, filesInCommit))
         .then((store) => ({ root: real, store, reconciler: new Reconciler(real, store, this.audit(real)) }));
       this.opened.set(real, opening);
       opening.catch(() => this.opened.delete(real));

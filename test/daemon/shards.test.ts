@@ -5,6 +5,7 @@
  * GNU parallel) run as written. Every run is the real CLI (dist/cli.js, which starts its own daemon), as a scheduler
  * would start it.
  */
+import { filesInCommit } from '../../daemon/commit/journal';
 import assert from 'node:assert/strict';
 import { cpSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -181,7 +182,7 @@ describe('shards: veil detect|commit --shard i/n in separate processes on one da
       `review-change ${FACES[0]}`,
     ]);
     await daemon.client.close();
-    const store = await ReviewStore.open(root);
+    const store = await ReviewStore.open(root, filesInCommit);
     await running.close(store.foldedLines(running.id));
     await verifiedClean(runCli(['verify', root, '--json']));
     assert.deepEqual(readdirSync(veilPath(root, 'segments')), []);

@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { filesInCommit } from '../../../daemon/commit/journal';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
@@ -89,7 +90,7 @@ describe('commit', () => {
 
       const original = execFileSync('/usr/bin/age', ['-d', '-i', key.identityFile, vaultObjectPath(root, a.vaultObject as string)]);
       assert.ok(original.equals(seeded[0].bytes), 'the vault does not hold the original');
-      const store = await ReviewStore.open(root);
+      const store = await ReviewStore.open(root, filesInCommit);
       assert.equal(store.get('a.png')?.status, 'committed');
       assert.ok(store.get('a.png')?.committedAt);
       assert.equal(store.get('c.jpg')?.status, 'unreviewed');

@@ -2,6 +2,7 @@
  * The crash drill: commits of 60 images in a child process are killed with SIGKILL at random moments (at
  * least 20 times), each killed state is checked, then every commit is finished by re-running it and verified.
  */
+import { filesInCommit } from '../../../daemon/commit/journal';
 import * as assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -81,7 +82,7 @@ async function checkFinished(dataset: DrillDataset): Promise<void> {
   const perImage = entries.filter((entry) => entry.type === 'commit-image');
   assert.equal(perImage.length, IMAGES, 'an image was committed twice or not at all');
   for (const entry of perImage) assert.equal(entry.originalSha256, dataset.originals.get(entry.file!), `${entry.file}: the vault holds something other than the original`);
-  const store = await ReviewStore.open(dataset.root);
+  const store = await ReviewStore.open(dataset.root, filesInCommit);
   assert.ok(store.records().every((record) => record.status === 'committed'));
   assert.equal(imageFiles(dataset.root).length, IMAGES, 'stray files next to the images');
   assert.equal(existsSync(join(dataset.root, '.veil', 'lock')), false);

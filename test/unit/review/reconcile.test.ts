@@ -1,4 +1,5 @@
 /** Reconcile: recording review records the audit log does not explain, once, without ever blocking a review. */
+import { filesInCommit } from '../../../daemon/commit/journal';
 import * as assert from 'node:assert/strict';
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -28,7 +29,7 @@ describe('reconcile', () => {
   it('records each record no audit line explains, in one batch, and nothing the next time', async () => {
     const root = legacyDataset(3);
     appendAuditSync(root, { type: 'detect-run', actor: TEST_ACTOR, model: 'm', threshold: 0.5, thorough: false, images: 3, faces: 3 });
-    const reconciler = new Reconciler(root, await ReviewStore.open(root));
+    const reconciler = new Reconciler(root, await ReviewStore.open(root, filesInCommit));
     const found = await reconciler.run(TEST_ACTOR);
     assert.deepEqual(found.map(({ record }) => record.file), ['img-0.jpg', 'img-1.jpg', 'img-2.jpg']);
     const lines = auditLines(root).filter((line) => line.type === 'review-reconcile');
@@ -46,7 +47,7 @@ describe('reconcile', () => {
     appendAuditSync(root, { type: 'detect-run', actor: TEST_ACTOR, model: 'm', threshold: 0.5, thorough: false, images: 1, faces: 1 });
     appendFileSync(auditPath(root), '{"seq":1,"prev":"hand-edited"}\n');
     appendAuditSync(root, { type: 'detect-run', actor: TEST_ACTOR, model: 'm', threshold: 0.5, thorough: false, images: 1, faces: 1 });
-    const reconciler = new Reconciler(root, await ReviewStore.open(root));
+    const reconciler = new Reconciler(root, await ReviewStore.open(root, filesInCommit));
     const stderr = process.stderr.write;
     let said = '';
     process.stderr.write = ((chunk: string) => ((said += chunk), true)) as typeof process.stderr.write;

@@ -4,6 +4,7 @@
  * after another writer's audited edits, its unaudited writes, a writer stopped between its line and its write, and
  * the audit log cut back behind its back.
  */
+import { filesInCommit } from '../../../daemon/commit/journal';
 import * as assert from 'node:assert/strict';
 import { cpSync, mkdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -51,7 +52,7 @@ const found = (unexplained: Unexplained[]) => unexplained.map(({ record, reason 
 async function wholeReconcile(root: string): Promise<string[]> {
   const copy = join(tempDir(), 'copy');
   cpSync(root, copy, { recursive: true });
-  return found(await new Reconciler(copy, await ReviewStore.open(copy)).run(TEST_ACTOR));
+  return found(await new Reconciler(copy, await ReviewStore.open(copy, filesInCommit)).run(TEST_ACTOR));
 }
 
 /** The kept reconciler's run, checked against the whole reconcile and against the rule worked out in test/support. */
@@ -68,8 +69,8 @@ async function assertKeptFindsWhatWholeFinds(kept: Reconciler, root: string, exp
 describe('reconcile, followed by a daemon that keeps it', () => {
   it('finds what a reconcile reading everything finds, after another writer’s edits and after the audit log was cut back', async () => {
     const root = await explainedDataset();
-    const kept = new Reconciler(root, await ReviewStore.open(root));
-    const other = await ReviewStore.open(root);
+    const kept = new Reconciler(root, await ReviewStore.open(root, filesInCommit));
+    const other = await ReviewStore.open(root, filesInCommit);
     await assertKeptFindsWhatWholeFinds(kept, root, []);
 
     await otherWrites(other, root, file(1), true);
@@ -98,8 +99,8 @@ describe('reconcile, followed by a daemon that keeps it', () => {
 
   it('checks again a record that was rewritten with the same status and boxes, and one whose decision changed', async () => {
     const root = await explainedDataset();
-    const kept = new Reconciler(root, await ReviewStore.open(root));
-    const other = await ReviewStore.open(root);
+    const kept = new Reconciler(root, await ReviewStore.open(root, filesInCommit));
+    const other = await ReviewStore.open(root, filesInCommit);
     await assertKeptFindsWhatWholeFinds(kept, root, []);
     // A write that changes nothing the log records (a new revision, the same status and boxes) needs no line.
     await other.update((get) => ({ write: [{ ...get(file(4))!, reviewer: 'someone' }], result: undefined }));

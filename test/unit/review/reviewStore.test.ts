@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { filesInCommit } from '../../../daemon/commit/journal';
 import { appendFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ImageRecord } from '../../../daemon/protocol';
@@ -19,8 +20,8 @@ function put(store: ReviewStore, value: ImageRecord) {
 describe('review store (snapshot + log)', () => {
   it('gives every write the next revision and keeps two writers on one dataset in one sequence', async () => {
     const root = tempDir();
-    const a = await ReviewStore.open(root);
-    const b = await ReviewStore.open(root);
+    const a = await ReviewStore.open(root, filesInCommit);
+    const b = await ReviewStore.open(root, filesInCommit);
     const first = await put(a, record('x.jpg'));
     const second = await put(b, record('y.jpg'));
     const third = await put(a, record('x.jpg', 5));
@@ -32,8 +33,8 @@ describe('review store (snapshot + log)', () => {
 
   it('tells a reader what other writers changed, and only that', async () => {
     const root = tempDir();
-    const a = await ReviewStore.open(root);
-    const b = await ReviewStore.open(root);
+    const a = await ReviewStore.open(root, filesInCommit);
+    const b = await ReviewStore.open(root, filesInCommit);
     await put(a, record('x.jpg'));
     await b.refresh();
     const heard: string[] = [];
@@ -46,8 +47,8 @@ describe('review store (snapshot + log)', () => {
 
   it('folds a large log into the snapshot, and a reader holding the old log catches up across it', async () => {
     const root = tempDir();
-    const a = await ReviewStore.open(root);
-    const b = await ReviewStore.open(root);
+    const a = await ReviewStore.open(root, filesInCommit);
+    const b = await ReviewStore.open(root, filesInCommit);
     const big = (file: string, x: number): ImageRecord => ({ ...record(file, x), boxes: Array.from({ length: 200 }, (_, i) => ({ ...record(file, x).boxes[0], id: `b${i}` })) });
     let writes = 0;
     while (statSync(join(root, '.veil', 'review.json'), { throwIfNoEntry: false }) === undefined) {
@@ -61,15 +62,15 @@ describe('review store (snapshot + log)', () => {
     const changed = await b.refresh();
     assert.ok(changed.some((r) => r.file === 'after.jpg'));
     assert.deepEqual(b.records(), a.records());
-    assert.deepEqual((await ReviewStore.open(root)).records(), a.records());
+    assert.deepEqual((await ReviewStore.open(root, filesInCommit)).records(), a.records());
   });
 
   it('cuts a line torn by a killed writer before the next write, and reads nothing from it', async () => {
     const root = tempDir();
-    const a = await ReviewStore.open(root);
+    const a = await ReviewStore.open(root, filesInCommit);
     await put(a, record('x.jpg'));
     appendFileSync(join(root, '.veil', 'review.jsonl'), '{"seq":2,"records":[{"file":"torn');
-    const reader = await ReviewStore.open(root);
+    const reader = await ReviewStore.open(root, filesInCommit);
     assert.equal(reader.records().length, 1);
     await put(a, record('y.jpg'));
     const lines = readFileSync(join(root, '.veil', 'review.jsonl'), 'utf8').trimEnd().split('\n');
@@ -80,7 +81,7 @@ describe('review store (snapshot + log)', () => {
     const root = tempDir();
     mkdirSync(join(root, '.veil'));
     writeFileSync(join(root, '.veil', 'review.json'), JSON.stringify({ version: 1, images: { 'x.jpg': record('x.jpg') } }));
-    const store = await ReviewStore.open(root);
+    const store = await ReviewStore.open(root, filesInCommit);
     assert.deepEqual(store.get('x.jpg')?.boxes, record('x.jpg').boxes);
     const { written } = await put(store, record('x.jpg', 3));
     assert.equal(written[0].revision, 1);
@@ -97,11 +98,11 @@ describe('review store (snapshot + log)', () => {
       const root = tempDir();
       mkdirSync(join(root, '.veil'));
       writeFileSync(join(root, '.veil', 'review.json'), text);
-      await assert.rejects(ReviewStore.open(root), (e: unknown) => VeilError.is(e) && e.file === '.veil/review.json' && message.test(e.message));
+      await assert.rejects(ReviewStore.open(root, filesInCommit), (e: unknown) => VeilError.is(e) && e.file === '.veil/review.json' && message.test(e.message));
     }
     const root = tempDir();
     mkdirSync(join(root, '.veil'));
     writeFileSync(join(root, '.veil', 'review.jsonl'), JSON.stringify({ seq: 1, records: [{ ...record('x.jpg'), width: -3 }] }) + '\n');
-    await assert.rejects(ReviewStore.open(root), (e: unknown) => VeilError.is(e) && e.file === '.veil/review.jsonl' && /records\[0\]\.width/.test(e.message));
+    await assert.rejects(ReviewStore.open(root, filesInCommit), (e: unknown) => VeilError.is(e) && e.file === '.veil/review.jsonl' && /records\[0\]\.width/.test(e.message));
   });
 });

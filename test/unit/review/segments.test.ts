@@ -5,6 +5,7 @@
  * fold, and an edit made on the merged view is no conflict; a tampered segment is merged and folded only up to the
  * break, and verify names it, as it names a segment deleted before its fold; a killed shard's segment is closed by a later write.
  */
+import { filesInCommit } from '../../../daemon/commit/journal';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -41,7 +42,7 @@ function put(store: ReviewStore, value: ImageRecord) {
 describe('shard segments: written apart, merged on read, folded into the one log', () => {
   it('a segment line is merged into what readers see, not into the log, until the next write folds it with the same boxes', async () => {
     const root = tempDir();
-    const reader = await ReviewStore.open(root);
+    const reader = await ReviewStore.open(root, filesInCommit);
     const writer = await SegmentWriter.open(root, 'detect', SHARD, ACTOR);
     const line = found('a.png', [FACE_A], [FACE_B]);
     await writer.appendDetections(ASKED, [line]);
@@ -55,7 +56,7 @@ describe('shard segments: written apart, merged on read, folded into the one log
     assert.deepEqual(auditLines(root).map((entry) => entry.type), ['segment-open']);
 
     // Another process writes something else: its write folds the segment first, in one order for everyone.
-    const other = await ReviewStore.open(root);
+    const other = await ReviewStore.open(root, filesInCommit);
     await put(other, { file: 'b.png', width: 10, height: 10, status: 'unreviewed', boxes: [] });
     const log = readFileSync(`${root}/.veil/review.jsonl`, 'utf8').trim().split('\n').map((text) => JSON.parse(text) as { seq: number; records: ImageRecord[]; folded?: Record<string, number> });
     assert.deepEqual(log.map((entry) => [entry.seq, entry.records.map((record) => record.file), entry.folded]), [[1, ['a.png'], { [writer.id]: 1 }], [2, ['b.png'], undefined]]);
@@ -75,7 +76,7 @@ describe('shard segments: written apart, merged on read, folded into the one log
 
   it("keeps a person's decision through the fold, and an edit made on the merged view is stored as made on it", async () => {
     const root = tempDir();
-    const store = await ReviewStore.open(root);
+    const store = await ReviewStore.open(root, filesInCommit);
     // The person accepted a face before the shard's detection of the image was folded.
     const accepted = { id: 'm-person', x: 10, y: 10, w: 30, h: 30, score: 0.9, source: 'model' as const, state: 'accepted' as const, edited: false };
     await put(store, { file: 'a.png', width: 200, height: 100, status: 'unreviewed', boxes: [accepted] });
@@ -86,7 +87,7 @@ describe('shard segments: written apart, merged on read, folded into the one log
     assert.deepEqual(shown.boxes.map((box) => box.state), ['accepted', 'proposed'], 'the accepted face is kept, its re-detection dropped, the new face proposed');
 
     // An edit made on the merged view (accept the new face): the write folds first, then stores the edit on that view.
-    const editor = await ReviewStore.open(root);
+    const editor = await ReviewStore.open(root, filesInCommit);
     await editor.refresh();
     const { written } = await editor.update((get, _revision, shownAs) => {
       assert.equal(shownAs('a.png'), shown.revision, 'the fold stored exactly what the reader was shown');
@@ -111,7 +112,7 @@ describe('shard segments: written apart, merged on read, folded into the one log
     writeFileSync(path, `${first!.replace('"x":10', '"x":60')}\n${second}\n`);
     assert.match((await readSegment(root, writer.id)).problem ?? '', /line 2 .*does not follow the line before it/);
 
-    const store = await ReviewStore.open(root);
+    const store = await ReviewStore.open(root, filesInCommit);
     assert.deepEqual(store.records().map((record) => record.file), ['a.png'], 'only the line before the break is merged');
     await put(store, { file: 'c.png', width: 10, height: 10, status: 'unreviewed', boxes: [] });
     assert.deepEqual(Object.keys(readReviewImages(root)).sort(), ['a.png', 'c.png'], 'b.png was not folded');
@@ -138,7 +139,7 @@ describe('shard segments: written apart, merged on read, folded into the one log
     // What a killed shard leaves: its lock naming a process of this host that is gone.
     const dead = spawnSync(process.execPath, ['-e', '']).pid;
     writeFileSync(segmentLockPath(root, killed.id), JSON.stringify({ pid: dead, host: hostname(), since: new Date().toISOString(), purpose: 'detect shard 2/4' }));
-    const store = await ReviewStore.open(root);
+    const store = await ReviewStore.open(root, filesInCommit);
     await put(store, { file: 'c.png', width: 10, height: 10, status: 'unreviewed', boxes: [] });
     assert.ok(readReviewImages(root)['k.png'], 'folded by the next write');
     assert.deepEqual(await listSegments(root), [killed.id], 'a write does not try the segments\' locks');
@@ -152,7 +153,7 @@ describe('shard segments: written apart, merged on read, folded into the one log
 
   it("a commit shard's line marks its files committed for every reader, and the fold writes its commit-image entries as they were", async () => {
     const root = tempDir();
-    const store = await ReviewStore.open(root);
+    const store = await ReviewStore.open(root, filesInCommit);
     await put(store, { file: 'a.png', width: 200, height: 100, status: 'reviewed', boxes: [] });
     const writer = await SegmentWriter.open(root, 'commit', SHARD, ACTOR);
     const sha = (digit: string) => digit.repeat(64);
@@ -174,7 +175,7 @@ describe('shard segments: written apart, merged on read, folded into the one log
 
   it('a fold while the lock is busy waits for nothing: it reports that it did not fold', async () => {
     const root = tempDir();
-    const store = await ReviewStore.open(root);
+    const store = await ReviewStore.open(root, filesInCommit);
     const writer = await SegmentWriter.open(root, 'detect', SHARD, ACTOR);
     await writer.appendDetections(ASKED, [found('a.png', [FACE_A])]);
     writeFileSync(`${root}/.veil/review.lock`, JSON.stringify({ pid: process.ppid, host: hostname(), since: new Date().toISOString(), purpose: 'review write' }));

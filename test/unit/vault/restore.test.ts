@@ -5,6 +5,7 @@
  * passes with both commits in the chain; refusals (no purpose, a wrong key, a purged original) change nothing but the
  * log; a restore stopped between its steps is reported by verify and finished by running it again.
  */
+import { filesInCommit } from '../../../daemon/commit/journal';
 import * as assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -25,7 +26,7 @@ import { applyRetention, daysAhead, entriesOf, purge, restore } from '../../supp
 import { refusal } from '../../support/refusal';
 
 async function recordOf(root: string, file: string) {
-  return (await ReviewStore.open(root)).get(file);
+  return (await ReviewStore.open(root, filesInCommit)).get(file);
 }
 
 const PURPOSE = 'model-reevaluation';
