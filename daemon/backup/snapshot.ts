@@ -7,10 +7,11 @@
  */
 import { ErrorCode, type Checkpoint } from '../protocol';
 import { VeilError } from '../errors';
-import { veilPath, veilRelative, type LayoutName } from '../dataset/layout';
+import { segmentRelative, veilPath, veilRelative, type LayoutName } from '../dataset/layout';
 import { acquireLock } from '../storage/lock';
 import { readStateFile } from '../storage/stateFile';
 import { Journal } from '../commit/journal';
+import { listSegments } from '../review/segments';
 import { lineHash, parseEntry } from '../audit/chain';
 import type { AuditEntry } from '../audit/events';
 import { describeChange, finishCommand, loadRotationPlan } from '../vault/rotatePlan';
@@ -58,6 +59,14 @@ async function bytesIfPresent(root: string, name: LayoutName): Promise<Buffer | 
 /** Refuses a dataset whose commit or change of recipients is unfinished: its picture would not be one Veil can restore whole. */
 async function refuseWorkUnderWay(root: string): Promise<void> {
   if ((await Journal.unfinished(root)).length > 0) throw new VeilError(ErrorCode.Conflict, 'a commit was interrupted; run `veil commit` to finish it before backing up', veilRelative('journal'));
+  const [segment] = await listSegments(root);
+  if (segment !== undefined) {
+    throw new VeilError(
+      ErrorCode.Conflict,
+      'a shard is running or was stopped before its end (its segment is not closed); let it finish, or run `veil commit` (which folds and closes a dead shard\'s segment), before backing up',
+      segmentRelative(segment),
+    );
+  }
   const rotation = await loadRotationPlan(root);
   if (rotation) {
     throw new VeilError(ErrorCode.Conflict, `a change of recipients (${describeChange(rotation)}) was interrupted; run \`${finishCommand(rotation)}\` to finish it before backing up`, veilRelative('rotationPlan'));

@@ -20,7 +20,7 @@ import type { Actor } from '../core/callContext';
 import { segmentLockPath, segmentOfFileName, segmentPath, segmentRelative, veilPath } from '../dataset/layout';
 import { acquireLockFile, type DatasetLock } from '../storage/lock';
 import { openStateFile } from '../storage/stateFile';
-import { syncDir } from '../storage/durable';
+import { syncDir, writeSynced } from '../storage/durable';
 import { actor as actorCheck, arrayOf, between, count, exactly, finite, flag, object, oneOf, optional, sha256, text, type Check } from '../storage/checks';
 import { isOneOf, isRecord, type ImageRecord } from '../protocol';
 import { commitImageEventProblem, type AuditEvent, type CommitImageEvent } from '../audit/events';
@@ -213,13 +213,16 @@ export class SegmentWriter {
     private readonly lock: DatasetLock,
   ) {}
 
-  /** Takes the segment's lock and writes its `segment-open` entry (before the file exists: write-ahead). */
+  /** Takes the segment's lock, writes its `segment-open` entry (before the file exists: write-ahead), then the empty file. */
   static async open(root: string, job: SegmentJob, shard: Shard, actor: Actor): Promise<SegmentWriter> {
     const id = newSegmentId(job, shard);
     await mkdir(veilPath(root, 'segments'), { recursive: true });
     const lock = await acquireLockFile(segmentLockPath(root, id), { label: segmentRelative(id).replace(/\.jsonl$/, '.lock'), subject: `segment ${id}`, purpose: `${job} shard ${shardName(shard)}` });
     try {
       await appendAudit(root, { type: 'segment-open', actor, segment: id, shard });
+      // Made at once, empty: from here every reader (and a backup, which refuses while one exists) sees the segment.
+      await writeSynced(segmentPath(root, id), new Uint8Array(0), { exclusive: true });
+      await syncDir(veilPath(root, 'segments'));
     } catch (error) {
       await lock.release();
       throw error;
@@ -253,7 +256,6 @@ export class SegmentWriter {
     } finally {
       await handle.close();
     }
-    if (this.cursor.seq === 0) await syncDir(veilPath(this.root, 'segments'));
     this.cursor = { byte: this.cursor.byte + Buffer.byteLength(textOfLine) + 1, seq: this.cursor.seq + 1, head: lineHash(textOfLine) };
   }
 

@@ -13,6 +13,7 @@ import { sha256Hex } from '../../../daemon/storage/hash';
 import { ErrorCode } from '../../../daemon/protocol';
 import { CancellationToken } from '../../../daemon/core/callContext';
 import { Journal } from '../../../daemon/commit/journal';
+import { SegmentWriter } from '../../../daemon/review/segments';
 import { listVaultObjects } from '../../../daemon/vault/vault';
 import { tempDir } from '../../support/images';
 import { TEST_ACTOR, auditEntries, commitDeps, testContext } from '../../support/commitFixtures';
@@ -230,6 +231,19 @@ describe('backup', function () {
 
     await Journal.begin(root, { commitId: 'c1', startedAt: new Date().toISOString(), actor: TEST_ACTOR, files: ['astronaut.png'], options: { mode: 'fill', margin: 0.25, doubtMargin: 1, shape: 'rect', includeUnreviewed: false } });
     assert.equal((await refusal(backUp(root, dest))).code, ErrorCode.Conflict);
+  });
+
+  it("refuses a backup while a shard's segment is not closed, naming it, and backs up once it is", async () => {
+    const [alice] = [await newKey()];
+    const { root } = await committedVault([alice], 1);
+    const dest = tempDir('veil-backup-');
+    const shard = await SegmentWriter.open(root, 'detect', { index: 0, count: 2 }, TEST_ACTOR);
+    const refused = await refusal(backUp(root, dest));
+    assert.equal(refused.code, ErrorCode.Conflict);
+    assert.equal(refused.file, `.veil/segments/${shard.id}.jsonl`);
+    assert.match(refused.message, /a shard is running or was stopped before its end/);
+    await shard.close(0);
+    await backUp(root, dest);
   });
 
   it('refuses to restore from a damaged blob, and leaves no .veil/ behind', async () => {
