@@ -107,7 +107,7 @@ async function runPlan({ root, store, recipients, ctx, deps }: CommitSession, jo
   const segment = plan.shard && (await SegmentWriter.open(root, 'commit', plan.shard, ctx.actor));
   const toSegment = async (writer: SegmentWriter, event: CommitImageEvent) => {
     await writer.appendCommits([event]);
-    await store.fold({ wait: false });
+    await writer.foldIfDue(store);
   };
   const c: ImageCommitContext = {
     root,

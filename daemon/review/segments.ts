@@ -30,6 +30,7 @@ import { appendAudit } from '../audit/log';
 import { shardName } from '../dataset/shard';
 import { applyDetections, type DetectionAsked, type Detected } from './detectionWrite';
 import type { IdentifiedFace } from './merge';
+import type { ReviewStore } from './store';
 
 /** An image's faces as a segment holds them: each with the id its proposal is to have. */
 export type SegmentFace = IdentifiedFace & { id: string };
@@ -200,9 +201,16 @@ function newSegmentId(job: SegmentJob, shard: Shard): string {
   return `${job}-${shard.index}-of-${shard.count}-${when}-${randomBytes(4).toString('hex')}`;
 }
 
+/**
+ * Mid-run, a shard folds its lines at most this often (and only when the review lock is free): a fold is two more
+ * fsync'd appends (audit, review) besides the segment's own, and readers merge what is not folded yet meanwhile.
+ */
+const FOLD_EVERY_MS = 5_000;
+
 /** The shard's writer of its segment: opened at the start of its run, appended to once per group, closed at its end. */
 export class SegmentWriter {
   private cursor = SEGMENT_START;
+  private lastFold = performance.now();
   /** One append at a time (a commit has several images in flight): the chain is written in order. */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -257,6 +265,13 @@ export class SegmentWriter {
       await handle.close();
     }
     this.cursor = { byte: this.cursor.byte + Buffer.byteLength(textOfLine) + 1, seq: this.cursor.seq + 1, head: lineHash(textOfLine) };
+  }
+
+  /** Folds the lines written so far if FOLD_EVERY_MS passed since the last try and the review lock is free now. */
+  async foldIfDue(store: Pick<ReviewStore, 'fold'>): Promise<void> {
+    if (performance.now() - this.lastFold < FOLD_EVERY_MS) return;
+    this.lastFold = performance.now();
+    await store.fold({ wait: false });
   }
 
   /** Lines written so far, and the hash of the last. */

@@ -253,9 +253,9 @@ async function writeDetections(root: string, store: ReviewStore, group: Detected
 }
 
 /**
- * A shard's group: its images are appended to the shard's segment as one line (no lock another shard takes), then
- * folded into the log if the review lock is free now (never waited for mid-run: a busy lock means another writer, whose
- * write folds them). A video goes to the log as before: a review write, which folds the segment's earlier lines first.
+ * A shard's group: its images are appended to the shard's segment as one line (no lock another shard takes), and folded
+ * into the log every few seconds if the review lock is free then (never waited for mid-run: a busy lock means another
+ * writer, whose write folds them). A video goes to the log as before: a review write, which folds the segment's earlier lines first.
  * Each image's outcome is what the merge gives on the records as they stand (what every reader sees from now on).
  */
 async function writeToSegment(root: string, store: ReviewStore, segment: SegmentWriter, group: Detected[], asked: DetectionAsked, actor: Actor): Promise<DetectOutcome[]> {
@@ -273,7 +273,7 @@ async function writeToSegment(root: string, store: ReviewStore, segment: Segment
       return 'record' in outcome && !outcome.skipped;
     });
     if (written.length > 0) await segment.appendDetections(asked, written);
-    await store.fold({ wait: false });
+    await segment.foldIfDue(store);
   }
   return group.map((detected) => outcomes.get(detected)!);
 }
