@@ -1,20 +1,21 @@
 /**
  * A shard's segment, `.veil/segments/<id>.jsonl`: a detection shard writes its detections there, a commit shard its
- * committed images' entries, under no lock any other process takes, and they are folded into the one review log (and their `detect-image` lines into the one audit chain)
- * by whoever next holds the review lock: any review write, the shard itself when the lock is free between two groups,
- * and the shard at its end (review/store.ts). Until then every reader merges them with the same rule the fold uses
- * (review/detectionWrite.ts), so `status`, `export`, `verify` and the editor see them as if written already.
+ * committed images' entries, under no lock any other process takes. They are folded into the one review log (and their
+ * `detect-image` or `commit-image` entries into the one audit chain) by whoever next holds the review lock: any review
+ * write, the shard itself every few seconds when the lock is free, and the shard at its end (review/store.ts). Until
+ * then every reader merges them with the same rule the fold uses (`applySegmentLine`), so `status`, `export`, `verify`
+ * and the editor see them as if written already.
  *
  * Each line is one group of detections or one committed image, hash-chained like the audit log (`prev` = sha256 of
- * the line before, GENESIS first), naming its segment and the actor (and a detection the settings it ran with; each
- * proposal carries the id its box will have, so every fold and every merge on read gives the same boxes). The audit chain holds a `segment-open` entry before the
- * file exists and a `segment-close` once it is folded whole and deleted, so a segment removed before its fold is a
- * finding (verify/segments.ts).
+ * the line before, GENESIS first), naming its segment and the actor (a detection also the settings it ran with, and
+ * each proposal the id its box will have, so every fold and every merge on read gives the same boxes). The audit chain
+ * holds a `segment-open` entry before the file exists and a `segment-close` once it is folded whole and deleted, so a
+ * segment removed before its fold is a finding (verify/segments.ts).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { userInfo } from 'node:os';
 import { mkdir, readdir, rm, type FileHandle } from 'node:fs/promises';
-import { ErrorCode, type Shard } from '../protocol';
+import { ErrorCode, isOneOf, isRecord, type ImageRecord, type Shard } from '../protocol';
 import { VeilError } from '../errors';
 import type { Actor } from '../core/callContext';
 import { segmentLockPath, segmentOfFileName, segmentPath, segmentRelative, veilPath } from '../dataset/layout';
@@ -22,7 +23,6 @@ import { acquireLockFile, type DatasetLock } from '../storage/lock';
 import { openStateFile } from '../storage/stateFile';
 import { syncDir, writeSynced } from '../storage/durable';
 import { actor as actorCheck, arrayOf, between, count, exactly, finite, flag, object, oneOf, optional, sha256, text, type Check } from '../storage/checks';
-import { isOneOf, isRecord, type ImageRecord } from '../protocol';
 import { commitImageEventProblem, type AuditEvent, type CommitImageEvent } from '../audit/events';
 import { committedRecord } from './committedRecord';
 import { GENESIS, lineHash } from '../audit/chain';
@@ -189,7 +189,7 @@ function lineProblem(line: string, id: string, at: SegmentCursor): string | unde
 
 /** An image's detection with the id each of its boxes will have (`m-` a proposal, `p-` a possible face: review/merge.ts). */
 export function withProposalIds(detected: Detected): SegmentDetected {
-  if ('info' in detected.found) throw new Error('a video is written to the review log, not to a segment');
+  if ('info' in detected.found) throw new VeilError(ErrorCode.Internal, 'a video is written to the review log, not to a segment', detected.file);
   const { width, height, faces, possible } = detected.found;
   const named = (prefix: string) => (face: IdentifiedFace): SegmentFace => ({ x: face.x, y: face.y, w: face.w, h: face.h, score: face.score, id: `${prefix}-${randomUUID()}` });
   return { file: detected.file, found: { width, height, faces: faces.map(named('m')), possible: possible.map(named('p')) }, detection: detected.detection };
@@ -267,11 +267,15 @@ export class SegmentWriter {
     this.cursor = { byte: this.cursor.byte + Buffer.byteLength(textOfLine) + 1, seq: this.cursor.seq + 1, head: lineHash(textOfLine) };
   }
 
-  /** Folds the lines written so far if FOLD_EVERY_MS passed since the last try and the review lock is free now. */
+  /**
+   * Folds the lines written so far if FOLD_EVERY_MS passed since the last try and the review lock is free now. A fold
+   * that fails (a damaged audit log, a full disk) does not fail the run: the lines are safe in the segment, and the
+   * shard's last fold, which waits and fails loudly, writes them or says why not.
+   */
   async foldIfDue(store: Pick<ReviewStore, 'fold'>): Promise<void> {
     if (performance.now() - this.lastFold < FOLD_EVERY_MS) return;
     this.lastFold = performance.now();
-    await store.fold({ wait: false });
+    await store.fold({ wait: false }).catch((error: Error) => process.stderr.write(`[veil] ${segmentRelative(this.id)}: folding into the review log failed (${error.message}); kept in the segment\n`));
   }
 
   /** Lines written so far, and the hash of the last. */

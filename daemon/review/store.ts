@@ -140,13 +140,6 @@ export class ReviewStore {
     return sortedRecords(this.images, only);
   }
 
-  /** Whether records not folded yet are merged in (lines of a running or killed shard's segment). */
-  get unfolded(): number {
-    let lines = 0;
-    for (const state of this.segments.values()) lines += state.lines.length;
-    return lines;
-  }
-
   /** Catches up with what other processes wrote; returns the records that changed. Cheap when nothing did. */
   async refresh(): Promise<ImageRecord[]> {
     const changed = await this.serialized(() => this.catchUp(false));

@@ -64,7 +64,7 @@ describe('shard segments: written apart, merged on read, folded into the one log
     assert.deepEqual(unexplainedFiles(root), ['b.png'], 'the folded record is explained by its detect-image line (b.png was put without one)');
 
     await reader.refresh();
-    assert.equal(reader.unfolded, 0);
+    assert.deepEqual(reader.loggedRecords().map((record) => record.file), ['a.png', 'b.png']);
     assert.equal(reader.get('a.png')?.revision, 1);
     assert.deepEqual(reader.get('a.png')?.boxes, merged?.boxes, 'folding gave the boxes every reader was shown, ids and all');
     await writer.close(reader.foldedLines(writer.id));
@@ -171,6 +171,19 @@ describe('shard segments: written apart, merged on read, folded into the one log
     const { seq: _seq, prev: _prev, at: _at, ...written } = (await readAuditEntries(root)).find((entry) => entry.type === 'commit-image')!;
     assert.deepEqual(written, event);
     await writer.close(store.foldedLines(writer.id));
+  });
+
+  it('a segment file no segment-open entry names is a finding', async () => {
+    const root = tempDir();
+    const real = await SegmentWriter.open(root, 'detect', SHARD, ACTOR);
+    await real.appendDetections(ASKED, [found('a.png', [FACE_A])]);
+    const planted = 'detect-0-of-1-20260101T000000-00000000';
+    writeFileSync(segmentPath(root, planted), readFileSync(segmentPath(root, real.id), 'utf8').replaceAll(real.id, planted));
+    assert.equal((await readSegment(root, planted)).problem, undefined, 'a well-formed copy under another name');
+    const findings = await segmentFindings(root, await readAuditEntries(root));
+    assert.deepEqual(findings.map((finding) => [finding.kind, finding.file]), [['segment-broken', `.veil/segments/${planted}.jsonl`]]);
+    assert.match(findings[0]!.message, /no segment-open entry of the audit log names it/);
+    await real.release();
   });
 
   it('a fold while the lock is busy waits for nothing: it reports that it did not fold', async () => {
