@@ -1,7 +1,8 @@
 /**
  * Reads a dataset's review state straight from its files (snapshot + log), independently of the daemon's
- * ReviewStore, so tests check what is really on disk.
+ * ReviewStore, so tests check what is really on disk; and writes a record through a store, as an edit would.
  */
+import type { ReviewStore } from '../../daemon/review/store';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ImageRecord } from '../../daemon/protocol';
@@ -18,4 +19,9 @@ export function readReviewImages(root: string): Record<string, ImageRecord> {
     for (const record of parsed.records) images[record.file] = record;
   }
   return images;
+}
+
+/** Writes one record as `store`, as a review edit would: under the lock, on whatever that store sees as latest. */
+export function putRecord(store: ReviewStore, value: ImageRecord) {
+  return store.update(() => ({ write: [value], result: undefined }));
 }

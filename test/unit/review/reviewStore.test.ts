@@ -6,25 +6,21 @@ import type { ImageRecord } from '../../../daemon/protocol';
 import { ReviewStore } from '../../../daemon/review/store';
 import { VeilError } from '../../../daemon/errors';
 import { tempDir } from '../../support/images';
-import { readReviewImages } from '../../support/reviewFiles';
+import { putRecord, readReviewImages } from '../../support/reviewFiles';
 
 function record(file: string, x = 1): ImageRecord {
   return { file, width: 100, height: 100, status: 'unreviewed', boxes: [{ id: 'b', x, y: 1, w: 10, h: 10, score: 0.9, source: 'model', state: 'proposed', edited: false }] };
 }
 
-/** Writes one record as `store`, on whatever that store sees as latest. */
-function put(store: ReviewStore, value: ImageRecord) {
-  return store.update(() => ({ write: [value], result: undefined }));
-}
 
 describe('review store (snapshot + log)', () => {
   it('gives every write the next revision and keeps two writers on one dataset in one sequence', async () => {
     const root = tempDir();
     const a = await ReviewStore.open(root, filesInCommit);
     const b = await ReviewStore.open(root, filesInCommit);
-    const first = await put(a, record('x.jpg'));
-    const second = await put(b, record('y.jpg'));
-    const third = await put(a, record('x.jpg', 5));
+    const first = await putRecord(a, record('x.jpg'));
+    const second = await putRecord(b, record('y.jpg'));
+    const third = await putRecord(a, record('x.jpg', 5));
     assert.deepEqual([first, second, third].map((w) => w.written[0].revision), [1, 2, 3]);
     // `a` saw b's write before writing its own: nothing b wrote is lost from a's view or from disk.
     assert.equal(a.get('y.jpg')?.revision, 2);
@@ -35,11 +31,11 @@ describe('review store (snapshot + log)', () => {
     const root = tempDir();
     const a = await ReviewStore.open(root, filesInCommit);
     const b = await ReviewStore.open(root, filesInCommit);
-    await put(a, record('x.jpg'));
+    await putRecord(a, record('x.jpg'));
     await b.refresh();
     const heard: string[] = [];
     b.onChange((records) => heard.push(...records.map((r) => `${r.file}@${r.revision}`)));
-    await put(a, record('y.jpg'));
+    await putRecord(a, record('y.jpg'));
     assert.deepEqual(await b.refresh().then((r) => r.map((x) => x.file)), ['y.jpg']);
     assert.deepEqual(heard, ['y.jpg@2']);
     assert.deepEqual(await b.refresh(), []);
@@ -52,13 +48,13 @@ describe('review store (snapshot + log)', () => {
     const big = (file: string, x: number): ImageRecord => ({ ...record(file, x), boxes: Array.from({ length: 200 }, (_, i) => ({ ...record(file, x).boxes[0], id: `b${i}` })) });
     let writes = 0;
     while (statSync(join(root, '.veil', 'review.json'), { throwIfNoEntry: false }) === undefined) {
-      await put(a, big(`f${writes % 7}.jpg`, writes % 50));
+      await putRecord(a, big(`f${writes % 7}.jpg`, writes % 50));
       writes++;
       assert.ok(writes < 5000, 'the log was never compacted');
     }
     const snapshot = JSON.parse(readFileSync(join(root, '.veil', 'review.json'), 'utf8')) as { seq: number };
     assert.equal(snapshot.seq, writes);
-    await put(a, record('after.jpg'));
+    await putRecord(a, record('after.jpg'));
     const changed = await b.refresh();
     assert.ok(changed.some((r) => r.file === 'after.jpg'));
     assert.deepEqual(b.records(), a.records());
@@ -68,11 +64,11 @@ describe('review store (snapshot + log)', () => {
   it('cuts a line torn by a killed writer before the next write, and reads nothing from it', async () => {
     const root = tempDir();
     const a = await ReviewStore.open(root, filesInCommit);
-    await put(a, record('x.jpg'));
+    await putRecord(a, record('x.jpg'));
     appendFileSync(join(root, '.veil', 'review.jsonl'), '{"seq":2,"records":[{"file":"torn');
     const reader = await ReviewStore.open(root, filesInCommit);
     assert.equal(reader.records().length, 1);
-    await put(a, record('y.jpg'));
+    await putRecord(a, record('y.jpg'));
     const lines = readFileSync(join(root, '.veil', 'review.jsonl'), 'utf8').trimEnd().split('\n');
     assert.deepEqual(lines.map((line) => (JSON.parse(line) as { seq: number }).seq), [1, 2]);
   });
@@ -83,7 +79,7 @@ describe('review store (snapshot + log)', () => {
     writeFileSync(join(root, '.veil', 'review.json'), JSON.stringify({ version: 1, images: { 'x.jpg': record('x.jpg') } }));
     const store = await ReviewStore.open(root, filesInCommit);
     assert.deepEqual(store.get('x.jpg')?.boxes, record('x.jpg').boxes);
-    const { written } = await put(store, record('x.jpg', 3));
+    const { written } = await putRecord(store, record('x.jpg', 3));
     assert.equal(written[0].revision, 1);
   });
 

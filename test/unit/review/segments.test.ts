@@ -21,7 +21,7 @@ import { segmentFindings } from '../../../daemon/verify/segments';
 import { readAuditEntries } from '../../../daemon/vault/retention';
 import { tempDir } from '../../support/images';
 import { auditLines, unexplainedFiles } from '../../support/reviewAudit';
-import { readReviewImages } from '../../support/reviewFiles';
+import { putRecord, readReviewImages } from '../../support/reviewFiles';
 
 const ACTOR = { osUser: 'shard-user', reviewer: 'shard' };
 const ASKED: DetectionAsked = { model: 'yunet', threshold: 0.6, thorough: false, videoStride: 1, force: false };
@@ -34,10 +34,6 @@ function found(file: string, faces: Face[], possible: Face[] = []): SegmentDetec
 const FACE_A: Face = { x: 10, y: 10, w: 30, h: 30, score: 0.9 };
 const FACE_B: Face = { x: 120, y: 40, w: 30, h: 30, score: 0.8 };
 
-/** Writes `value` as `store`, as a review edit would (under the lock, on the latest state). */
-function put(store: ReviewStore, value: ImageRecord) {
-  return store.update(() => ({ write: [value], result: undefined }));
-}
 
 describe('shard segments: written apart, merged on read, folded into the one log', () => {
   it('a segment line is merged into what readers see, not into the log, until the next write folds it with the same boxes', async () => {
@@ -57,7 +53,7 @@ describe('shard segments: written apart, merged on read, folded into the one log
 
     // Another process writes something else: its write folds the segment first, in one order for everyone.
     const other = await ReviewStore.open(root, filesInCommit);
-    await put(other, { file: 'b.png', width: 10, height: 10, status: 'unreviewed', boxes: [] });
+    await putRecord(other, { file: 'b.png', width: 10, height: 10, status: 'unreviewed', boxes: [] });
     const log = readFileSync(`${root}/.veil/review.jsonl`, 'utf8').trim().split('\n').map((text) => JSON.parse(text) as { seq: number; records: ImageRecord[]; folded?: Record<string, number> });
     assert.deepEqual(log.map((entry) => [entry.seq, entry.records.map((record) => record.file), entry.folded]), [[1, ['a.png'], { [writer.id]: 1 }], [2, ['b.png'], undefined]]);
     assert.deepEqual(auditLines(root).map((entry) => `${entry.type}${entry.file ? ` ${entry.file}@${entry.revision}` : ''}`), ['segment-open', 'detect-image a.png@1']);
@@ -79,7 +75,7 @@ describe('shard segments: written apart, merged on read, folded into the one log
     const store = await ReviewStore.open(root, filesInCommit);
     // The person accepted a face before the shard's detection of the image was folded.
     const accepted = { id: 'm-person', x: 10, y: 10, w: 30, h: 30, score: 0.9, source: 'model' as const, state: 'accepted' as const, edited: false };
-    await put(store, { file: 'a.png', width: 200, height: 100, status: 'unreviewed', boxes: [accepted] });
+    await putRecord(store, { file: 'a.png', width: 200, height: 100, status: 'unreviewed', boxes: [accepted] });
     const writer = await SegmentWriter.open(root, 'detect', SHARD, ACTOR);
     await writer.appendDetections(ASKED, [found('a.png', [{ ...FACE_A, x: 11 }, FACE_B])]);
     await store.refresh();
@@ -114,7 +110,7 @@ describe('shard segments: written apart, merged on read, folded into the one log
 
     const store = await ReviewStore.open(root, filesInCommit);
     assert.deepEqual(store.records().map((record) => record.file), ['a.png'], 'only the line before the break is merged');
-    await put(store, { file: 'c.png', width: 10, height: 10, status: 'unreviewed', boxes: [] });
+    await putRecord(store, { file: 'c.png', width: 10, height: 10, status: 'unreviewed', boxes: [] });
     assert.deepEqual(Object.keys(readReviewImages(root)).sort(), ['a.png', 'c.png'], 'b.png was not folded');
     const findings = await segmentFindings(root, await readAuditEntries(root));
     assert.deepEqual(findings.map((finding) => [finding.kind, finding.file]), [['segment-broken', `.veil/segments/${writer.id}.jsonl`]]);
@@ -140,7 +136,7 @@ describe('shard segments: written apart, merged on read, folded into the one log
     const dead = spawnSync(process.execPath, ['-e', '']).pid;
     writeFileSync(segmentLockPath(root, killed.id), JSON.stringify({ pid: dead, host: hostname(), since: new Date().toISOString(), purpose: 'detect shard 2/4' }));
     const store = await ReviewStore.open(root, filesInCommit);
-    await put(store, { file: 'c.png', width: 10, height: 10, status: 'unreviewed', boxes: [] });
+    await putRecord(store, { file: 'c.png', width: 10, height: 10, status: 'unreviewed', boxes: [] });
     assert.ok(readReviewImages(root)['k.png'], 'folded by the next write');
     assert.deepEqual(await listSegments(root), [killed.id], 'a write does not try the segments\' locks');
     // The next shard's last fold (a fold that waits) closes it.
@@ -154,7 +150,7 @@ describe('shard segments: written apart, merged on read, folded into the one log
   it("a commit shard's line marks its files committed for every reader, and the fold writes its commit-image entries as they were", async () => {
     const root = tempDir();
     const store = await ReviewStore.open(root, filesInCommit);
-    await put(store, { file: 'a.png', width: 200, height: 100, status: 'reviewed', boxes: [] });
+    await putRecord(store, { file: 'a.png', width: 200, height: 100, status: 'reviewed', boxes: [] });
     const writer = await SegmentWriter.open(root, 'commit', SHARD, ACTOR);
     const sha = (digit: string) => digit.repeat(64);
     const event: CommitImageEvent = {
