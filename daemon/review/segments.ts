@@ -9,8 +9,8 @@
  * Each line is one group of detections or one committed image, hash-chained like the audit log (`prev` = sha256 of
  * the line before, GENESIS first), naming its segment and the actor (a detection also the settings it ran with, and
  * each proposal the id its box will have, so every fold and every merge on read gives the same boxes). The audit chain
- * holds a `segment-open` entry before the file exists and a `segment-close` once it is folded whole and deleted, so a
- * segment removed before its fold is a finding (verify/segments.ts).
+ * holds a `segment-open` entry before the segment's first line and a `segment-close` once it is folded whole and
+ * deleted, so a segment removed before its fold is a finding (verify/segments.ts).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { userInfo } from 'node:os';
@@ -221,16 +221,17 @@ export class SegmentWriter {
     private readonly lock: DatasetLock,
   ) {}
 
-  /** Takes the segment's lock, writes its `segment-open` entry (before the file exists: write-ahead), then the empty file. */
+  /** Takes the segment's lock, makes its empty file and writes its `segment-open` entry, before any line. */
   static async open(root: string, job: SegmentJob, shard: Shard, actor: Actor): Promise<SegmentWriter> {
     const id = newSegmentId(job, shard);
     await mkdir(veilPath(root, 'segments'), { recursive: true });
     const lock = await acquireLockFile(segmentLockPath(root, id), { label: segmentRelative(id).replace(/\.jsonl$/, '.lock'), subject: `segment ${id}`, purpose: `${job} shard ${shardName(shard)}` });
     try {
-      await appendAudit(root, { type: 'segment-open', actor, segment: id, shard });
-      // Made at once, empty: from here every reader (and a backup, which refuses while one exists) sees the segment.
+      // The empty file first: from here every reader (and a backup, which refuses while one exists) sees the segment,
+      // and a kill before the entry below leaves an empty file that the next waiting fold closes (no finding left).
       await writeSynced(segmentPath(root, id), new Uint8Array(0), { exclusive: true });
       await syncDir(veilPath(root, 'segments'));
+      await appendAudit(root, { type: 'segment-open', actor, segment: id, shard });
     } catch (error) {
       await lock.release();
       throw error;

@@ -8,7 +8,7 @@
 import { filesInCommit } from '../../../daemon/commit/journal';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { ErrorCode, type Face, type ImageRecord } from '../../../daemon/protocol';
 import { countDecision, type CommitImageEvent } from '../../../daemon/audit/events';
@@ -167,6 +167,18 @@ describe('shard segments: written apart, merged on read, folded into the one log
     const { seq: _seq, prev: _prev, at: _at, ...written } = (await readAuditEntries(root)).find((entry) => entry.type === 'commit-image')!;
     assert.deepEqual(written, event);
     await writer.close(store.foldedLines(writer.id));
+  });
+
+  it('an empty segment a shard killed at its start left is closed by the next waiting fold, leaving no finding', async () => {
+    const root = tempDir();
+    const id = 'detect-3-of-4-20261130T000000-0badcafe';
+    mkdirSync(`${root}/.veil/segments`, { recursive: true });
+    writeFileSync(segmentPath(root, id), '');
+    assert.deepEqual((await segmentFindings(root, await readAuditEntries(root))).map((finding) => finding.kind), ['segment-broken'], 'named while it is there');
+    const store = await ReviewStore.open(root, filesInCommit);
+    await store.fold();
+    assert.deepEqual(await listSegments(root), []);
+    assert.deepEqual(await segmentFindings(root, await readAuditEntries(root)), []);
   });
 
   it('a segment file no segment-open entry names is a finding', async () => {
