@@ -2,8 +2,9 @@
 # Veil on Slurm (README "Beyond one machine: shards"): `veil detect` as a job array of 4 shards, then `veil commit` as
 # a second array that starts once every detect task succeeded, then `veil verify` and `veil status --require committed`
 # once every commit task succeeded. Task i works on shard i of n (SLURM_ARRAY_TASK_ID, 0-based, of
-# SLURM_ARRAY_TASK_COUNT): the files whose path hashes to i. The tasks write into the dataset's one review log and one
-# audit log, each write under a lock file held about a millisecond.
+# SLURM_ARRAY_TASK_COUNT): the files whose path hashes to i. Each task writes its own segment under .veil/segments/,
+# with no lock another task takes, folded into the dataset's one review log and one audit log every few seconds and at
+# its end (a lock file held a moment).
 #
 # Submit from a login node (this script submits itself three times, one stage each):
 #   DATASET=/shared/photos bash docs/shards/slurm-array.sh
