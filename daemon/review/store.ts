@@ -92,6 +92,8 @@ export class ReviewStore {
   private segments = new Map<string, SegmentState>();
   /** The records as the segments' unfolded lines make them, merged on top of the log's with the fold's own rule. */
   private overlay = new Map<string, ImageRecord>();
+  /** The files the unfolded lines name (a change of one in the log changes what the overlay holds of it). */
+  private pendingFiles: ReadonlySet<string> = new Set();
   /**
    * Files the fold of the current write wrote exactly as this process showed them merged (their revision then): an
    * edit made on that view is made on what is stored now, though the stored revision is the fold's.
@@ -303,9 +305,13 @@ export class ReviewStore {
    */
   private async readSegments(logChanged: readonly ImageRecord[]): Promise<ImageRecord[]> {
     const ids = await listSegments(this.root);
+    // Whether the unfolded lines changed: the overlay is computed again only then (or when the log changed a file it
+    // covers), not on every poll of a reader while a killed shard's lines wait for a write to fold them.
     let linesChanged = false;
-    for (const id of [...this.segments.keys()]) {
-      if (!ids.includes(id)) linesChanged = this.segments.delete(id) || linesChanged;
+    for (const [id, state] of [...this.segments]) {
+      if (ids.includes(id)) continue;
+      this.segments.delete(id);
+      linesChanged ||= state.lines.length > 0;
     }
     for (const id of ids) {
       const state = this.segments.get(id) ?? { cursor: SEGMENT_START, lines: [] };
@@ -315,13 +321,14 @@ export class ReviewStore {
         state.lines.push(...read.lines);
         state.cursor = read.cursor;
         state.problem = read.problem;
+        linesChanged ||= read.lines.length > 0;
         if (read.problem) process.stderr.write(`[veil] ${segmentRelative(id)}: ${read.problem}; its later lines are not merged (run \`veil verify\`)\n`);
       }
       const unfolded = state.lines.filter((line) => line.seq >= (this.folded.get(id) ?? 0));
-      linesChanged = linesChanged || unfolded.length !== state.lines.length || unfolded.length > 0;
+      linesChanged ||= unfolded.length !== state.lines.length;
       state.lines = unfolded;
     }
-    const touched = logChanged.some((record) => this.overlay.has(record.file));
+    const touched = logChanged.some((record) => this.pendingFiles.has(record.file));
     if (!linesChanged && !touched) return [];
     return this.mergeSegments();
   }
@@ -335,7 +342,9 @@ export class ReviewStore {
   private mergeSegments(): ImageRecord[] {
     const before = this.overlay;
     const next = new Map<string, ImageRecord>();
-    for (const line of this.unfoldedLines()) {
+    const lines = this.unfoldedLines();
+    this.pendingFiles = new Set(lines.flatMap((line) => (line.job === 'detect' ? line.detected : line.commits).map((item) => item.file)));
+    for (const line of lines) {
       const { written } = applySegmentLine(line, (file) => next.get(file) ?? this.images.get(file), NO_FILES, this.seq);
       for (const [file, record] of written) next.set(file, record);
     }
