@@ -8,6 +8,7 @@
 import { filesInCommit } from '../../../daemon/commit/journal';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { appendFile } from 'node:fs/promises';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { ErrorCode, type Face, type ImageRecord } from '../../../daemon/protocol';
@@ -95,6 +96,22 @@ describe('shard segments: written apart, merged on read, folded into the one log
     await store.refresh();
     assert.equal(store.get('a.png')?.status, 'reviewed');
     await writer.close(store.foldedLines(writer.id));
+  });
+
+  it('a reader merges a waiting line again when the log changes its file (a committed image restored: the detection applies now)', async () => {
+    const root = tempDir();
+    const writerStore = await ReviewStore.open(root, filesInCommit);
+    const committed: ImageRecord = { file: 'a.png', width: 200, height: 100, status: 'committed', boxes: [] };
+    await putRecord(writerStore, committed);
+    const shard = await SegmentWriter.open(root, 'detect', SHARD, ACTOR);
+    await shard.appendDetections(ASKED, [found('a.png', [FACE_A])]);
+    const reader = await ReviewStore.open(root, filesInCommit);
+    assert.deepEqual(reader.get('a.png')?.boxes, [], 'a committed image is left alone');
+    // Another process writes the image back to unreviewed without folding (as a restore's write would, had it not folded).
+    await appendFile(`${root}/.veil/review.jsonl`, JSON.stringify({ seq: 2, records: [{ ...committed, status: 'unreviewed', revision: 2 }] }) + '\n');
+    await reader.refresh();
+    assert.deepEqual(reader.get('a.png')?.boxes.map((box) => box.state), ['proposed'], 'the waiting detection applies to the record as it is now');
+    await shard.release();
   });
 
   it('a segment is merged and folded only as far as its chain holds, and verify names the break', async () => {
