@@ -30,7 +30,6 @@ import { appendAudit } from '../audit/log';
 import { shardName } from '../dataset/shard';
 import { applyDetections, type DetectionAsked, type Detected } from './detectionWrite';
 import type { IdentifiedFace } from './merge';
-import type { ReviewStore } from './store';
 
 /** An image's faces as a segment holds them: each with the id its proposal is to have. */
 export type SegmentFace = IdentifiedFace & { id: string };
@@ -201,6 +200,11 @@ function newSegmentId(job: SegmentJob, shard: Shard): string {
   return `${job}-${shard.index}-of-${shard.count}-${when}-${randomBytes(4).toString('hex')}`;
 }
 
+/** What folds segments into the review log: the review store (review/store.ts, which imports this module). */
+interface FoldsSegments {
+  fold(options: { wait: boolean }): Promise<boolean>;
+}
+
 /**
  * Mid-run, a shard folds its lines at most this often (and only when the review lock is free): a fold is two more
  * fsync'd appends (audit, review) besides the segment's own, and readers merge what is not folded yet meanwhile.
@@ -273,7 +277,7 @@ export class SegmentWriter {
    * that fails (a damaged audit log, a full disk) does not fail the run: the lines are safe in the segment, and the
    * shard's last fold, which waits and fails loudly, writes them or says why not.
    */
-  async foldIfDue(store: Pick<ReviewStore, 'fold'>): Promise<void> {
+  async foldIfDue(store: FoldsSegments): Promise<void> {
     if (performance.now() - this.lastFold < FOLD_EVERY_MS) return;
     this.lastFold = performance.now();
     await store.fold({ wait: false }).catch((error: Error) => process.stderr.write(`[veil] ${segmentRelative(this.id)}: folding into the review log failed (${error.message}); kept in the segment\n`));
