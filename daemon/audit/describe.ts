@@ -98,7 +98,7 @@ export function describeEntry(entry: AuditEntry): string {
         `${event.trust ? `, trusted as decisions: ${event.reason}` : ' as proposals'}`
       );
     case 'segment-open':
-      return `shard ${shardName(event.shard)} began writing its detections to segment ${event.segment}`;
+      return `shard ${shardName(event.shard)} began writing to its segment ${event.segment}`;
     case 'segment-close':
       return `segment ${event.segment} folded into the review log (${plural(event.lines, 'line')}, head ${short(event.head)}) and removed`;
   }
