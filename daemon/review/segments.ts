@@ -18,7 +18,7 @@ import { mkdir, readdir, rm, type FileHandle } from 'node:fs/promises';
 import { ErrorCode, isOneOf, isRecord, type ImageRecord, type Shard } from '../protocol';
 import { VeilError } from '../errors';
 import type { Actor } from '../core/callContext';
-import { segmentLockPath, segmentOfFileName, segmentPath, segmentRelative, veilPath } from '../dataset/layout';
+import { segmentLockPath, segmentOfFileName, segmentPath, segmentRelative, veilPath, veilRelative } from '../dataset/layout';
 import { acquireLockFile, type DatasetLock } from '../storage/lock';
 import { openStateFile } from '../storage/stateFile';
 import { syncDir, writeSynced } from '../storage/durable';
@@ -123,7 +123,7 @@ const segmentLineProblem: Check = (value) => (isRecord(value) && isOneOf(SEGMENT
 export async function listSegments(root: string): Promise<string[]> {
   const names = await readdir(veilPath(root, 'segments')).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return [] as string[];
-    throw error;
+    throw new VeilError(ErrorCode.BadPath, `cannot list the shard segments (${error.code ?? error.message}): it must be a folder`, veilRelative('segments'));
   });
   return names.flatMap((name) => segmentOfFileName(name) ?? []).sort();
 }

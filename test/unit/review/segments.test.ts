@@ -211,6 +211,13 @@ describe('shard segments: written apart, merged on read, folded into the one log
     await real.release();
   });
 
+  it('a file where the segments folder should be is refused, naming it', async () => {
+    const root = tempDir();
+    mkdirSync(`${root}/.veil`);
+    writeFileSync(`${root}/.veil/segments`, 'not a folder');
+    await assert.rejects(ReviewStore.open(root, filesInCommit), (error: VeilError) => error.code === ErrorCode.BadPath && error.file === '.veil/segments' && /must be a folder/.test(error.message));
+  });
+
   it('a fold while the lock is busy waits for nothing: it reports that it did not fold', async () => {
     const root = tempDir();
     const store = await ReviewStore.open(root, filesInCommit);
