@@ -32,7 +32,7 @@ import { commitVideo } from './commitVideo';
 import { isVideoName } from '../image/formats';
 import { PhaseTimes } from '../core/phaseTimes';
 import { sidecarWriteFailure } from '../redactions/sidecarFile';
-import { committedRecord } from '../review/committedRecord';
+import { markedCommitted } from '../review/markedCommitted';
 import { SegmentWriter } from '../review/segments';
 import type { CommitImageEvent } from '../audit/events';
 import type { ImageCommitContext } from './commitSteps';
@@ -85,7 +85,7 @@ interface Outcome {
 /** Marks one image committed in the review state (its latest record: the journal kept it from changing). */
 async function markCommitted(store: ReviewStore, file: string): Promise<void> {
   await store.update((get) => {
-    const record = committedRecord(get(file), new Date().toISOString());
+    const record = markedCommitted(get(file), new Date().toISOString());
     return { write: record ? [record] : [], result: undefined };
   });
 }
@@ -105,10 +105,6 @@ async function runPlan({ root, store, recipients, ctx, deps }: CommitSession, jo
   const outcome: Outcome = { committed: [], leftAsIs: [], warnings: [], cancelled: false };
   // A shard's committed images go through its own segment: no lock another shard takes, per image (README "shards").
   const segment = plan.shard && (await SegmentWriter.open(root, 'commit', plan.shard, ctx.actor));
-  const toSegment = async (writer: SegmentWriter, event: CommitImageEvent) => {
-    await writer.appendCommits([event]);
-    await writer.foldIfDue(store);
-  };
   const c: ImageCommitContext = {
     root,
     plan,
@@ -120,7 +116,12 @@ async function runPlan({ root, store, recipients, ctx, deps }: CommitSession, jo
     journaled: state.publishing,
     recordOf: (file: string) => store.get(file),
     markCommitted: (record: ImageRecord) => markCommitted(store, record.file),
-    ...(segment && { toSegment: (event: CommitImageEvent) => toSegment(segment, event) }),
+    ...(segment && {
+      toSegment: async (event: CommitImageEvent) => {
+        await segment.appendCommits([event]);
+        await segment.foldIfDue(store);
+      },
+    }),
   };
   let done = 0;
   let next = 0;
@@ -145,13 +146,11 @@ async function runPlan({ root, store, recipients, ctx, deps }: CommitSession, jo
   };
   try {
     await Promise.all(Array.from({ length: deps.imagesInFlight ?? defaultImagesInFlight() }, worker));
-    // The segment's last lines go into the log (the shard's one wait on the review lock), then it is closed.
-    if (segment) await store.fold();
   } catch (error) {
     await segment?.release();
     throw error;
   }
-  if (segment) await segment.close(store.foldedLines(segment.id));
+  await segment?.finish(store);
   const order = new Map(plan.files.map((file, index) => [file, index]));
   outcome.committed.sort((a, b) => order.get(a)! - order.get(b)!);
   const failed = outcome.leftAsIs.length;

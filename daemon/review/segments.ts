@@ -24,8 +24,9 @@ import { openStateFile } from '../storage/stateFile';
 import { syncDir, writeSynced } from '../storage/durable';
 import { actor as actorCheck, arrayOf, between, count, exactly, finite, flag, object, oneOf, optional, sha256, text, type Check } from '../storage/checks';
 import { commitImageEventProblem, type AuditEvent, type CommitImageEvent } from '../audit/events';
-import { committedRecord } from './committedRecord';
+import { markedCommitted } from './markedCommitted';
 import { GENESIS, lineHash } from '../audit/chain';
+import { linesOf } from '../audit/reader';
 import { appendAudit } from '../audit/log';
 import { shardName } from '../dataset/shard';
 import { applyDetections, type DetectionAsked, type Detected } from './detectionWrite';
@@ -85,7 +86,7 @@ export function applySegmentLine(line: SegmentLine, get: (file: string) => Image
   }
   const written = new Map<string, ImageRecord>();
   for (const event of line.commits) {
-    const record = committedRecord(written.get(event.file) ?? get(event.file), line.at);
+    const record = markedCommitted(written.get(event.file) ?? get(event.file), line.at);
     if (record) written.set(event.file, record);
   }
   return { written, events: line.commits };
@@ -147,25 +148,18 @@ export async function readSegment(root: string, id: string, from: SegmentCursor 
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { lines: [], cursor: from };
     throw error;
   }
-  let bytes: Buffer;
-  try {
-    const { size } = await handle.stat();
-    if (size <= from.byte) return { lines: [], cursor: from };
-    bytes = Buffer.alloc(size - from.byte);
-    await handle.read(bytes, 0, bytes.length, from.byte);
-  } finally {
-    await handle.close();
-  }
   const lines: SegmentLine[] = [];
   let cursor = from;
-  let start = 0;
-  for (let end = bytes.indexOf(0x0a); end >= 0; end = bytes.indexOf(0x0a, start)) {
-    const textOfLine = bytes.toString('utf8', start, end);
-    const problem = lineProblem(textOfLine, id, cursor);
-    if (problem) return { lines, cursor, problem: `line ${cursor.seq + 1} (byte ${cursor.byte}) ${problem}` };
-    lines.push(JSON.parse(textOfLine) as SegmentLine);
-    cursor = { byte: from.byte + end + 1, seq: cursor.seq + 1, head: lineHash(textOfLine) };
-    start = end + 1;
+  try {
+    for await (const line of linesOf(handle, { byte: from.byte, line: from.seq })) {
+      if (!line.complete) break;
+      const problem = lineProblem(line.text, id, cursor);
+      if (problem) return { lines, cursor, problem: `line ${cursor.seq + 1} (byte ${cursor.byte}) ${problem}` };
+      lines.push(JSON.parse(line.text) as SegmentLine);
+      cursor = { byte: line.end, seq: cursor.seq + 1, head: lineHash(line.text) };
+    }
+  } finally {
+    await handle.close();
   }
   return { lines, cursor };
 }
@@ -202,7 +196,9 @@ function newSegmentId(job: SegmentJob, shard: Shard): string {
 
 /** What folds segments into the review log: the review store (review/store.ts, which imports this module). */
 interface FoldsSegments {
-  fold(options: { wait: boolean }): Promise<boolean>;
+  fold(options?: { wait: boolean }): Promise<boolean>;
+  /** How many lines of a segment the log holds. */
+  foldedLines(id: string): number;
 }
 
 /**
@@ -283,21 +279,19 @@ export class SegmentWriter {
     await store.fold({ wait: false }).catch((error: Error) => process.stderr.write(`[veil] ${segmentRelative(this.id)}: folding into the review log failed (${error.message}); kept in the segment\n`));
   }
 
-  /** Lines written so far, and the hash of the last. */
-  get written(): SegmentCursor {
-    return this.cursor;
-  }
-
   /**
-   * Once the log holds every line (`foldedLines`, after the caller's fold): `segment-close` names its length and head,
-   * then the file goes. A kill in between leaves a folded file, which readers skip (they know how far the log folded
-   * it) and `closeAbandonedSegments` removes. A segment the log does not hold whole (its chain broke: someone changed
-   * it) is kept, for verify to name, and the run fails saying so.
+   * The shard's end: its last lines folded into the log (waiting for the review lock, the one wait of its run), then,
+   * once the log holds every line, `segment-close` names its length and head and the file goes. A kill in between
+   * leaves a folded file, which readers skip (they know how far the log folded it) and `closeAbandonedSegments`
+   * removes. A segment the log does not hold whole (its chain broke: someone changed it) is kept, for verify to name,
+   * and the run fails saying so. The lock is given up in every case.
    */
-  async close(foldedLines: number): Promise<void> {
+  async finish(store: FoldsSegments): Promise<void> {
     try {
-      if (foldedLines !== this.cursor.seq) {
-        throw new VeilError(ErrorCode.Corrupt, `only ${foldedLines} of its ${this.cursor.seq} lines reached the review log (it was changed while the shard ran); run \`veil verify\` and detect this shard again`, segmentRelative(this.id));
+      await store.fold();
+      const folded = store.foldedLines(this.id);
+      if (folded !== this.cursor.seq) {
+        throw new VeilError(ErrorCode.Corrupt, `only ${folded} of its ${this.cursor.seq} lines reached the review log (it was changed while the shard ran); run \`veil verify\` and detect this shard again`, segmentRelative(this.id));
       }
       await closeSegment(this.root, this.id, this.actor, this.cursor);
     } finally {

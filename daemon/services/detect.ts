@@ -165,14 +165,7 @@ export async function detectDataset(params: DatasetDetectParams, ctx: CallContex
   }
   // A cancelled run writes what it detected too.
   await groups.flush();
-  if (segment) {
-    // The segment's last lines go into the log (the one wait on the review lock of a shard's run), then it is closed.
-    await store.fold().catch(async (error: unknown) => {
-      await segment.release();
-      throw error;
-    });
-    await segment.close(store.foldedLines(segment.id));
-  }
+  await segment?.finish(store);
   for (const outcome of await Promise.all(outcomes)) {
     if ('failure' in outcome) result.failures.push(outcome.failure);
     else {

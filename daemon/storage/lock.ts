@@ -106,10 +106,10 @@ async function sweepDeadTemps(lockPath: string): Promise<void> {
   }
 }
 
-/** Whether a lock temp names a process of this host that is gone (an empty or half-written one names no one). */
+/** Whether a lock temp is a dead taker's, by the rule a lock itself is taken over by (`isStale`). */
 async function writerIsGone(path: string): Promise<boolean> {
   const owner = await readOwner(path, path);
-  return owner !== 'gone' && !VeilError.is(owner) && owner.host === hostname() && !isAlive(owner.pid);
+  return owner !== 'gone' && (await isStale(path, owner));
 }
 
 async function isStale(path: string, holder: LockOwner | VeilError): Promise<boolean> {

@@ -183,7 +183,7 @@ describe('shards: veil detect|commit --shard i/n in separate processes on one da
     ]);
     await daemon.client.close();
     const store = await ReviewStore.open(root, filesInCommit);
-    await running.close(store.foldedLines(running.id));
+    await running.finish(store);
     await verifiedClean(runCli(['verify', root, '--json']));
     assert.deepEqual(readdirSync(veilPath(root, 'segments')), []);
   });

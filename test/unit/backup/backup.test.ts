@@ -12,7 +12,8 @@ import { vaultObjectPath, veilPath } from '../../../daemon/dataset/layout';
 import { sha256Hex } from '../../../daemon/storage/hash';
 import { ErrorCode } from '../../../daemon/protocol';
 import { CancellationToken } from '../../../daemon/core/callContext';
-import { Journal } from '../../../daemon/commit/journal';
+import { Journal, filesInCommit } from '../../../daemon/commit/journal';
+import { ReviewStore } from '../../../daemon/review/store';
 import { SegmentWriter } from '../../../daemon/review/segments';
 import { listVaultObjects } from '../../../daemon/vault/vault';
 import { tempDir } from '../../support/images';
@@ -242,7 +243,7 @@ describe('backup', function () {
     assert.equal(refused.code, ErrorCode.Conflict);
     assert.equal(refused.file, `.veil/segments/${shard.id}.jsonl`);
     assert.match(refused.message, /a shard is running or was stopped before its end/);
-    await shard.close(0);
+    await shard.finish(await ReviewStore.open(root, filesInCommit));
     await backUp(root, dest);
   });
 

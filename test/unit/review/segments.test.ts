@@ -19,6 +19,7 @@ import { SegmentWriter, listSegments, readSegment, withProposalIds, type Segment
 import type { DetectionAsked } from '../../../daemon/review/detectionWrite';
 import { segmentLockPath, segmentPath } from '../../../daemon/dataset/layout';
 import { segmentFindings } from '../../../daemon/verify/segments';
+import { lineHash } from '../../../daemon/audit/chain';
 import { readAuditEntries } from '../../../daemon/vault/retention';
 import { tempDir } from '../../support/images';
 import { auditLines, unexplainedFiles } from '../../support/reviewAudit';
@@ -64,10 +65,11 @@ describe('shard segments: written apart, merged on read, folded into the one log
     assert.deepEqual(reader.loggedRecords().map((record) => record.file), ['a.png', 'b.png']);
     assert.equal(reader.get('a.png')?.revision, 1);
     assert.deepEqual(reader.get('a.png')?.boxes, merged?.boxes, 'folding gave the boxes every reader was shown, ids and all');
-    await writer.close(reader.foldedLines(writer.id));
+    const lastLine = readFileSync(segmentPath(root, writer.id), 'utf8').trimEnd();
+    await writer.finish(reader);
     assert.equal(existsSync(segmentPath(root, writer.id)), false);
     const close = auditLines(root).at(-1) as unknown as { type: string; segment: string; lines: number; head: string };
-    assert.deepEqual([close.type, close.segment, close.lines, close.head], ['segment-close', writer.id, 1, writer.written.head]);
+    assert.deepEqual([close.type, close.segment, close.lines, close.head], ['segment-close', writer.id, 1, lineHash(lastLine)]);
     assert.deepEqual(await segmentFindings(root, await readAuditEntries(root)), []);
   });
 
@@ -95,7 +97,7 @@ describe('shard segments: written apart, merged on read, folded into the one log
     assert.deepEqual(written[0]!.boxes.map((box) => box.state), ['accepted', 'accepted']);
     await store.refresh();
     assert.equal(store.get('a.png')?.status, 'reviewed');
-    await writer.close(store.foldedLines(writer.id));
+    await writer.finish(store);
   });
 
   it('a reader merges a waiting line again when the log changes its file (a committed image restored: the detection applies now)', async () => {
@@ -132,7 +134,7 @@ describe('shard segments: written apart, merged on read, folded into the one log
     const findings = await segmentFindings(root, await readAuditEntries(root));
     assert.deepEqual(findings.map((finding) => [finding.kind, finding.file]), [['segment-broken', `.veil/segments/${writer.id}.jsonl`]]);
     // The shard's own close refuses to delete a segment the log does not hold whole: the evidence stays for verify.
-    await assert.rejects(writer.close(store.foldedLines(writer.id)), (error: VeilError) => error.code === ErrorCode.Corrupt && /only 1 of its 2 lines reached the review log/.test(error.message));
+    await assert.rejects(writer.finish(store), (error: VeilError) => error.code === ErrorCode.Corrupt && /only 1 of its 2 lines reached the review log/.test(error.message));
     assert.ok(existsSync(path));
     assert.equal(auditLines(root).filter((entry) => entry.type === 'segment-close').length, 0);
   });
@@ -183,7 +185,7 @@ describe('shard segments: written apart, merged on read, folded into the one log
     assert.equal(readReviewImages(root)['a.png']?.status, 'committed');
     const { seq: _seq, prev: _prev, at: _at, ...written } = (await readAuditEntries(root)).find((entry) => entry.type === 'commit-image')!;
     assert.deepEqual(written, event);
-    await writer.close(store.foldedLines(writer.id));
+    await writer.finish(store);
   });
 
   it('an empty segment a shard killed at its start left is closed by the next waiting fold, leaving no finding', async () => {
@@ -230,6 +232,6 @@ describe('shard segments: written apart, merged on read, folded into the one log
     rmSync(`${root}/.veil/review.lock`);
     assert.equal(await store.fold({ wait: false }), true);
     assert.ok(readReviewImages(root)['a.png']);
-    await writer.close(store.foldedLines(writer.id));
+    await writer.finish(store);
   });
 });
